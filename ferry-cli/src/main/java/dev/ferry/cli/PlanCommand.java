@@ -1,0 +1,108 @@
+package dev.ferry.cli;
+
+import dev.ferry.core.planner.FerryStrategy;
+import dev.ferry.core.planner.NaiveStrategy;
+import dev.ferry.core.planner.Plan;
+import dev.ferry.core.planner.PlanStrategy;
+import dev.ferry.core.planner.PlanningProblem;
+import dev.ferry.core.verify.PlanVerifier;
+import dev.ferry.formats.PlanJsonWriter;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.Writer;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+@Command(name = "plan", mixinStandardHelpOptions = true,
+        description = {"Propose a campaign: which host goes into maintenance when, and where every instance goes.",
+                "Exit codes: 0 planned, 2 invalid input, 3 the deadline cannot be met (the best plan is still printed)."})
+final class PlanCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--fleet", required = true, paramLabel = "FILE", description = "Inventory, fleet/v1 YAML or JSON.")
+    Path fleet;
+
+    @Option(names = "--advisory", required = true, paramLabel = "FILE", description = "Advisory, advisory/v1.")
+    Path advisory;
+
+    @Option(names = "--policy", paramLabel = "FILE", description = "Policy, policy/v1 (default: the documented defaults).")
+    Path policy;
+
+    @Option(names = "--start", paramLabel = "TIME",
+            description = "When the campaign begins, ISO-8601 (e.g. 2014-09-26T12:00:00Z); default now. Deadline slack is measured from it.")
+    Instant start;
+
+    @Option(names = "--strategy", defaultValue = "ferry", paramLabel = "ferry|naive",
+            description = "ferry (default) or naive: one host at a time, any destination with room.")
+    String strategy;
+
+    @Option(names = "--format", defaultValue = "text", paramLabel = "text|json", description = "Output format (default text).")
+    String format;
+
+    @Option(names = "--steps", defaultValue = "20", paramLabel = "N", description = "Steps listed in text output (default 20).")
+    int steps;
+
+    @Option(names = "--verify", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "Replay the plan through the independent checker before printing it (default on).")
+    boolean verify;
+
+    @Option(names = "--max-input-mib", defaultValue = "1024", paramLabel = "MiB", description = "Largest fleet file read (default 1024).")
+    long maxInputMiB;
+
+    private final InstantSource clock;
+
+    PlanCommand(InstantSource clock) {
+        this.clock = clock;
+    }
+
+    static PlanStrategy strategy(String name) {
+        return switch (name) {
+            case "ferry" -> new FerryStrategy();
+            case "naive" -> new NaiveStrategy();
+            default -> null;
+        };
+    }
+
+    @Override
+    public Integer call() throws IOException {
+        PrintWriter err = spec.commandLine().getErr();
+        PlanStrategy planner = strategy(strategy);
+        if (planner == null || !(format.equals("text") || format.equals("json"))) {
+            err.println("error: --strategy must be ferry or naive and --format text or json");
+            return ExitCodes.INVALID_INPUT;
+        }
+        Inputs.Loaded in = Inputs.load(fleet, advisory, policy, maxInputMiB << 20, err);
+        if (in == null) {
+            return ExitCodes.INVALID_INPUT;
+        }
+        PlanningProblem problem = new PlanningProblem(in.fleet(), in.advisory(), in.policy(),
+                start != null ? start : clock.instant());
+        Plan plan = planner.plan(problem);
+        if (verify) {
+            List<String> violations = PlanVerifier.verify(problem, plan);
+            if (!violations.isEmpty()) {
+                err.println("internal error: the plan breaks " + violations.size() + " rule(s); please report this:");
+                violations.stream().limit(20).forEach(v -> err.println("  " + v));
+                err.flush();
+                return ExitCodes.INTERNAL;
+            }
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        if (format.equals("json")) {
+            Writer w = out;
+            new PlanJsonWriter().write(plan, w, true);
+        } else {
+            PlanText.write(plan, in.fleet().hosts().size(), steps, out);
+        }
+        out.flush();
+        return plan.feasible() ? ExitCodes.DONE : ExitCodes.INFEASIBLE;
+    }
+}

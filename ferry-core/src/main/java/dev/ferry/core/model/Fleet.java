@@ -1,0 +1,194 @@
+package dev.ferry.core.model;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * An immutable snapshot of the inventory with dense integer indexes, so that decision code can
+ * work on arrays at a million hosts. Host {@code h} is {@code hosts().get(h)}; instance {@code i}
+ * is {@code instances().get(i)}. Thread-safe (immutable after construction).
+ *
+ * <p>The constructor checks referential integrity (every instance on a known host, every group
+ * known and of the instance's tenant) and throws {@link IllegalArgumentException}; the file
+ * readers report the same problems earlier with file and line.
+ */
+public final class Fleet {
+    private final List<Host> hosts;
+    private final List<Instance> instances;
+    private final List<Group> groups;
+    private final List<Tenant> tenants;
+    private final Map<String, Integer> hostIndex;
+    private final Map<String, Integer> groupIndex;
+    private final List<String> zones;
+    private final int[] hostZone;
+    private final int[] hostRack;
+    private final int rackCount;
+    private final int[] instanceHost;
+    private final int[] instanceGroup;
+    private final int[] hostInstanceStart;
+    private final int[] hostInstances;
+    private final int[][] groupMembers;
+
+    public Fleet(List<Host> hosts, List<Instance> instances, List<Group> groups, List<Tenant> tenants) {
+        this.hosts = List.copyOf(hosts);
+        this.instances = List.copyOf(instances);
+        this.groups = List.copyOf(groups);
+        this.tenants = List.copyOf(tenants);
+
+        hostIndex = new HashMap<>(hosts.size() * 2);
+        Map<String, Integer> zoneIndex = new HashMap<>();
+        Map<String, Integer> rackIndex = new HashMap<>();
+        zones = new ArrayList<>();
+        hostZone = new int[hosts.size()];
+        hostRack = new int[hosts.size()];
+        for (int h = 0; h < hosts.size(); h++) {
+            Host host = hosts.get(h);
+            if (hostIndex.put(host.id(), h) != null) {
+                throw new IllegalArgumentException("duplicate host id " + host.id());
+            }
+            Integer z = zoneIndex.get(host.zone());
+            if (z == null) {
+                z = zones.size();
+                zoneIndex.put(host.zone(), z);
+                zones.add(host.zone());
+            }
+            hostZone[h] = z;
+            // A host without a rack is its own rack: rack anti-affinity then degrades to host anti-affinity.
+            String rackKey = host.rack() == null ? "\u0000host:" + host.id() : host.zone() + "\u0000" + host.rack();
+            hostRack[h] = rackIndex.computeIfAbsent(rackKey, k -> rackIndex.size());
+        }
+        rackCount = rackIndex.size();
+
+        groupIndex = new HashMap<>();
+        for (int g = 0; g < groups.size(); g++) {
+            if (groupIndex.put(groups.get(g).id(), g) != null) {
+                throw new IllegalArgumentException("duplicate group id " + groups.get(g).id());
+            }
+        }
+
+        instanceHost = new int[instances.size()];
+        instanceGroup = new int[instances.size()];
+        int[] perHost = new int[hosts.size() + 1];
+        int[] perGroup = new int[groups.size()];
+        for (int i = 0; i < instances.size(); i++) {
+            Instance inst = instances.get(i);
+            Integer h = hostIndex.get(inst.host());
+            if (h == null) {
+                throw new IllegalArgumentException("instance " + inst.id() + " on unknown host " + inst.host());
+            }
+            instanceHost[i] = h;
+            perHost[h + 1]++;
+            if (inst.group() == null) {
+                instanceGroup[i] = -1;
+            } else {
+                Integer g = groupIndex.get(inst.group());
+                if (g == null) {
+                    throw new IllegalArgumentException("instance " + inst.id() + " in unknown group " + inst.group());
+                }
+                if (!groups.get(g).tenant().equals(inst.tenant())) {
+                    throw new IllegalArgumentException("instance " + inst.id() + " in group of another tenant");
+                }
+                instanceGroup[i] = g;
+                perGroup[g]++;
+            }
+        }
+        for (int h = 0; h < hosts.size(); h++) {
+            perHost[h + 1] += perHost[h];
+        }
+        hostInstanceStart = perHost;
+        hostInstances = new int[instances.size()];
+        int[] fill = perHost.clone();
+        for (int i = 0; i < instances.size(); i++) {
+            hostInstances[fill[instanceHost[i]]++] = i;
+        }
+        groupMembers = new int[groups.size()][];
+        for (int g = 0; g < groups.size(); g++) {
+            groupMembers[g] = new int[perGroup[g]];
+            perGroup[g] = 0;
+        }
+        for (int i = 0; i < instances.size(); i++) {
+            int g = instanceGroup[i];
+            if (g >= 0) {
+                groupMembers[g][perGroup[g]++] = i;
+            }
+        }
+    }
+
+    public List<Host> hosts() {
+        return hosts;
+    }
+
+    public List<Instance> instances() {
+        return instances;
+    }
+
+    public List<Group> groups() {
+        return groups;
+    }
+
+    public List<Tenant> tenants() {
+        return tenants;
+    }
+
+    public Host host(int h) {
+        return hosts.get(h);
+    }
+
+    public Instance instance(int i) {
+        return instances.get(i);
+    }
+
+    /** Index of the host with this id, or -1. */
+    public int hostIndex(String id) {
+        Integer h = hostIndex.get(id);
+        return h == null ? -1 : h;
+    }
+
+    /** Index of the group with this id, or -1. */
+    public int groupIndex(String id) {
+        Integer g = groupIndex.get(id);
+        return g == null ? -1 : g;
+    }
+
+    public List<String> zones() {
+        return zones;
+    }
+
+    public int zoneOf(int host) {
+        return hostZone[host];
+    }
+
+    /** A dense rack number, unique across zones. */
+    public int rackOf(int host) {
+        return hostRack[host];
+    }
+
+    public int rackCount() {
+        return rackCount;
+    }
+
+    public int hostOf(int instance) {
+        return instanceHost[instance];
+    }
+
+    /** Group index of the instance, or -1. */
+    public int groupOf(int instance) {
+        return instanceGroup[instance];
+    }
+
+    public int instanceCountOn(int host) {
+        return hostInstanceStart[host + 1] - hostInstanceStart[host];
+    }
+
+    /** The {@code k}-th instance initially on {@code host}, {@code 0 <= k < instanceCountOn(host)}. */
+    public int instanceOn(int host, int k) {
+        return hostInstances[hostInstanceStart[host] + k];
+    }
+
+    /** Instance indexes of the group's members; do not modify. */
+    public int[] membersOf(int group) {
+        return groupMembers[group];
+    }
+}

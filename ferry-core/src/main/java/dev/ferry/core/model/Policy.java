@@ -1,0 +1,29 @@
+package dev.ferry.core.model;
+
+import java.time.Duration;
+
+/**
+ * The operator's rules for a campaign. {@link #DEFAULTS} documents every default
+ * (the same values as DESIGN.md's policy example).
+ */
+public record Policy(
+        int maxHostsInMaintenance,
+        int maxHostsPerZone,
+        int zonesAtOnce,
+        int canaryHosts,
+        Duration soak,
+        Duration notice,
+        LiveMigrationPolicy liveMigration,
+        int haltAfterFailures,
+        MaintenanceDurations durations) {
+
+    public static final Policy DEFAULTS = new Policy(20, 5, 1, 2, Duration.ofMinutes(10), Duration.ofHours(24),
+            LiveMigrationPolicy.DEFAULTS, 3, MaintenanceDurations.DEFAULTS);
+
+    public Policy {
+        if (maxHostsInMaintenance <= 0 || maxHostsPerZone <= 0 || zonesAtOnce <= 0 || canaryHosts < 0
+                || haltAfterFailures <= 0 || soak.isNegative() || notice.isNegative()) {
+            throw new IllegalArgumentException("policy caps must be positive");
+        }
+    }
+}

@@ -1,0 +1,225 @@
+package dev.ferry.core.planner;
+
+import dev.ferry.core.model.AntiAffinity;
+import dev.ferry.core.model.Fleet;
+import dev.ferry.core.model.Group;
+import dev.ferry.core.model.Host;
+import dev.ferry.core.model.Instance;
+import dev.ferry.core.model.LiveMigrationPolicy;
+import dev.ferry.core.model.OnHostMaintenance;
+import dev.ferry.core.model.OnTimeout;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * How each instance on an affected host will be handled, decided from the snapshot alone:
+ * live-migrate, relocate (stop/start elsewhere) or reboot in place, with the reason whenever that
+ * differs from what the instance asked for. Both the planners and {@link LowerBounds} read it.
+ *
+ * <p>A planner that must deviate at planning time (a zone where nothing can move) records that with
+ * {@link #reclassify}, so the bound is computed for the plan's actual kinds. Not thread-safe.
+ */
+public final class Classification {
+    private final boolean[] affected;
+    private final MoveKind[] kind;
+    private final String[] reason;
+    private final double[] liveSeconds;
+    private int reclassified;
+
+    private Classification(boolean[] affected, MoveKind[] kind, String[] reason, double[] liveSeconds) {
+        this.affected = affected;
+        this.kind = kind;
+        this.reason = reason;
+        this.liveSeconds = liveSeconds;
+    }
+
+    public static Classification of(PlanningProblem problem) {
+        Fleet fleet = problem.fleet();
+        int hosts = fleet.hosts().size();
+        boolean[] affected = new boolean[hosts];
+        for (int h = 0; h < hosts; h++) {
+            affected[h] = problem.advisory().affects(fleet.host(h));
+        }
+        Shapes shapes = new Shapes(fleet);
+        Map<Long, Integer> membersInZone = new HashMap<>();
+        for (int i = 0; i < fleet.instances().size(); i++) {
+            int g = fleet.groupOf(i);
+            if (g >= 0) {
+                membersInZone.merge(((long) g << 20) | fleet.zoneOf(fleet.hostOf(i)), 1, Integer::sum);
+            }
+        }
+        int[] usableHostsInZone = new int[fleet.zones().size()];
+        Map<Integer, Integer> rackZone = new HashMap<>();
+        int[] usableRacksInZone = new int[fleet.zones().size()];
+        for (int h = 0; h < hosts; h++) {
+            if (!fleet.host(h).cordoned()) {
+                usableHostsInZone[fleet.zoneOf(h)]++;
+                if (rackZone.putIfAbsent(fleet.rackOf(h), fleet.zoneOf(h)) == null) {
+                    usableRacksInZone[fleet.zoneOf(h)]++;
+                }
+            }
+        }
+
+        int n = fleet.instances().size();
+        MoveKind[] kind = new MoveKind[n];
+        String[] reason = new String[n];
+        double[] liveSeconds = new double[n];
+        LiveMigrationPolicy lm = problem.policy().liveMigration();
+        double share = lm.bandwidthMiBps() / lm.perHost();
+        for (int i = 0; i < n; i++) {
+            int h = fleet.hostOf(i);
+            if (!affected[h]) {
+                continue;
+            }
+            Instance inst = fleet.instance(i);
+            Host host = fleet.host(h);
+            int zone = fleet.zoneOf(h);
+            if (inst.onHostMaintenance() == OnHostMaintenance.REBOOT_IN_PLACE) {
+                kind[i] = MoveKind.REBOOT_IN_PLACE;
+                continue;
+            }
+            if (!shapes.anyOtherFits(zone, -1, h, inst)) {
+                kind[i] = MoveKind.REBOOT_IN_PLACE;
+                reason[i] = "no other host in zone " + host.zone() + " is large enough";
+                continue;
+            }
+            int g = fleet.groupOf(i);
+            if (g >= 0) {
+                Group group = fleet.groups().get(g);
+                int members = membersInZone.get(((long) g << 20) | zone);
+                if ((group.antiAffinity() == AntiAffinity.HOST && members >= usableHostsInZone[zone])
+                        || (group.antiAffinity() == AntiAffinity.RACK && members >= usableRacksInZone[zone])) {
+                    kind[i] = MoveKind.REBOOT_IN_PLACE;
+                    reason[i] = "group " + group.id() + " has a member on every " + group.antiAffinity().wireName()
+                            + " of zone " + host.zone();
+                    continue;
+                }
+            }
+            if (inst.onHostMaintenance() == OnHostMaintenance.RESTART) {
+                kind[i] = MoveKind.RELOCATE;
+                continue;
+            }
+            if (!host.liveMigration()) {
+                kind[i] = MoveKind.RELOCATE;
+                reason[i] = "host " + host.id() + " cannot live-migrate";
+                continue;
+            }
+            if (!shapes.anyOtherFits(zone, shapes.modelIndex(host.cpuModel()), h, inst)) {
+                kind[i] = MoveKind.RELOCATE;
+                reason[i] = "no other live-capable " + host.cpuModel() + " host in zone " + host.zone() + " fits it";
+                continue;
+            }
+            double timeout = lm.timeoutPerGiB().toMillis() / 1000.0 * inst.memoryMiB() / 1024.0;
+            MigrationModel.Estimate e = MigrationModel.estimate(inst.memoryMiB(), inst.dirtyRateMiBps(), share,
+                    lm.maxDowntime().toMillis(), timeout);
+            if (e.converges()) {
+                kind[i] = MoveKind.LIVE_MIGRATE;
+                liveSeconds[i] = e.seconds();
+            } else if (lm.onTimeout() == OnTimeout.POSTCOPY) {
+                kind[i] = MoveKind.LIVE_MIGRATE;
+                liveSeconds[i] = MigrationModel.postCopySeconds(inst.memoryMiB(), share, timeout);
+                reason[i] = "pre-copy would not converge (dirty rate " + inst.dirtyRateMiBps() + " MiB/s); post-copy";
+            } else {
+                kind[i] = MoveKind.RELOCATE;
+                reason[i] = "live migration would not converge (dirty rate " + inst.dirtyRateMiBps()
+                        + " MiB/s against " + share + " MiB/s per migration)";
+            }
+        }
+        return new Classification(affected, kind, reason, liveSeconds);
+    }
+
+    public Classification copy() {
+        Classification c = new Classification(affected, kind.clone(), reason.clone(), liveSeconds);
+        c.reclassified = reclassified;
+        return c;
+    }
+
+    public boolean affected(int host) {
+        return affected[host];
+    }
+
+    /** Null for an instance that is not on an affected host. */
+    public MoveKind kind(int instance) {
+        return kind[instance];
+    }
+
+    public String reason(int instance) {
+        return reason[instance];
+    }
+
+    /** Predicted live-migration time in seconds (0 unless the kind is live-migrate). */
+    public double liveSeconds(int instance) {
+        return liveSeconds[instance];
+    }
+
+    /** Records a kind decided at planning time, with its reason. */
+    public void reclassify(int instance, MoveKind newKind, String why) {
+        if (kind[instance] != newKind) {
+            kind[instance] = newKind;
+            reason[instance] = why;
+            reclassified++;
+        }
+    }
+
+    /** How many instances the planner had to handle differently from the static classification. */
+    public int reclassifiedCount() {
+        return reclassified;
+    }
+
+    /**
+     * Distinct host shapes per zone (and per zone and cpu model for live-capable hosts), to answer
+     * "could any other usable host ever take this instance" without scanning hosts.
+     */
+    private static final class Shapes {
+        private final Fleet fleet;
+        private final Map<String, Integer> models = new HashMap<>();
+        // key: zone << 20 | (model + 1) (model -1 = any host), value: shape -> count
+        private final Map<Long, Map<Long, long[]>> shapes = new HashMap<>();
+
+        Shapes(Fleet fleet) {
+            this.fleet = fleet;
+            for (int h = 0; h < fleet.hosts().size(); h++) {
+                Host host = fleet.host(h);
+                if (host.cordoned()) {
+                    continue;
+                }
+                add(fleet.zoneOf(h), -1, host);
+                if (host.liveMigration()) {
+                    add(fleet.zoneOf(h), modelIndex(host.cpuModel()), host);
+                }
+            }
+        }
+
+        int modelIndex(String model) {
+            return models.computeIfAbsent(model, m -> models.size());
+        }
+
+        private void add(int zone, int model, Host host) {
+            Map<Long, long[]> byShape = shapes.computeIfAbsent(((long) zone << 20) | (model + 1), k -> new HashMap<>());
+            long[] entry = byShape.computeIfAbsent(shapeKey(host), k -> new long[] {host.milliCpuCapacity(), host.memoryMiB(), 0});
+            entry[2]++;
+        }
+
+        private static long shapeKey(Host host) {
+            return host.milliCpuCapacity() * 31 + host.memoryMiB() * 1_000_003L;
+        }
+
+        boolean anyOtherFits(int zone, int model, int source, Instance inst) {
+            Map<Long, long[]> byShape = shapes.get(((long) zone << 20) | (model + 1));
+            if (byShape == null) {
+                return false;
+            }
+            Host src = fleet.host(source);
+            boolean srcCounted = !src.cordoned() && (model < 0 || src.liveMigration());
+            long srcKey = shapeKey(src);
+            for (Map.Entry<Long, long[]> e : byShape.entrySet()) {
+                long[] s = e.getValue();
+                long count = s[2] - (srcCounted && e.getKey() == srcKey ? 1 : 0);
+                if (count > 0 && s[0] >= inst.milliCpus() && s[1] >= inst.memoryMiB()) {
+                    return true;
+                }
+            }
+            return false;
+        }
+    }
+}

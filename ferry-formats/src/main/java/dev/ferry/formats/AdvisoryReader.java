@@ -1,0 +1,77 @@
+package dev.ferry.formats;
+
+import dev.ferry.core.model.Advisory;
+import dev.ferry.core.model.AffectRule;
+import dev.ferry.core.model.Glob;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Reads {@code advisory.yaml} (advisory/v1, DESIGN.md; JSON too), strictly. Thread-safe (stateless). */
+public final class AdvisoryReader {
+    static final long MAX_BYTES = 1L << 20;
+
+    public Advisory read(Path path) throws InvalidInputException {
+        Problems problems = new Problems(path.toString());
+        Fields f = SingleMapping.read(path, MAX_BYTES, problems, "advisory/v1");
+        if (f == null) {
+            problems.throwIfAny();
+        }
+        String id = f.id("id", true);
+        String title = f.string("title", false);
+        List<AffectRule> rules = new ArrayList<>();
+        Node affects = f.node("affects");
+        if (affects == null) {
+            problems.add(1, 0, "affects", "required field is missing");
+        } else if (affects instanceof Node.Sequence seq) {
+            if (seq.items().isEmpty()) {
+                problems.add(affects, "affects", "needs at least one rule");
+            }
+            for (int r = 0; r < seq.items().size(); r++) {
+                Fields rule = Fields.of(problems, seq.items().get(r), "affects[" + r + "]");
+                if (rule == null) {
+                    continue;
+                }
+                Glob hv = glob(problems, rule, "hypervisor", true);
+                Glob cpu = glob(problems, rule, "cpuModel", false);
+                rule.finish();
+                if (hv != null) {
+                    rules.add(new AffectRule(hv, cpu == null ? Glob.of("*") : cpu));
+                }
+            }
+        } else {
+            problems.add(affects, "affects", "expected a list of rules, got " + affects.kind());
+        }
+        String fixed = f.string("fixedVersion", false);
+        Boolean reboot = f.bool("requiresReboot", true, false);
+        Instant disclosure = null;
+        String when = f.string("disclosure", false);
+        if (when != null) {
+            try {
+                disclosure = OffsetDateTime.parse(when).toInstant();
+            } catch (DateTimeParseException e) {
+                problems.add(f.node("disclosure"), "disclosure", "expected an ISO-8601 time with offset like "
+                        + "2014-10-01T12:00:00Z, got '" + Fields.abbreviate(when) + "'");
+            }
+        }
+        f.finish();
+        problems.throwIfAny();
+        return new Advisory(id, title, rules, fixed, reboot, disclosure);
+    }
+
+    private static Glob glob(Problems problems, Fields rule, String name, boolean required) {
+        String text = rule.string(name, required);
+        if (text == null) {
+            return null;
+        }
+        try {
+            return Glob.of(text);
+        } catch (IllegalArgumentException e) {
+            problems.add(rule.node(name), rule.path(name), e.getMessage());
+            return null;
+        }
+    }
+}

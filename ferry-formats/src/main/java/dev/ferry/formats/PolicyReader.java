@@ -1,0 +1,61 @@
+package dev.ferry.formats;
+
+import dev.ferry.core.model.LiveMigrationPolicy;
+import dev.ferry.core.model.MaintenanceDurations;
+import dev.ferry.core.model.OnTimeout;
+import dev.ferry.core.model.Policy;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * Reads {@code policy.yaml} (policy/v1, DESIGN.md; JSON too). Every field is optional; the
+ * defaults are {@link Policy#DEFAULTS}. Thread-safe (stateless).
+ */
+public final class PolicyReader {
+    public Policy read(Path path) throws InvalidInputException {
+        Problems problems = new Problems(path.toString());
+        Fields f = SingleMapping.read(path, AdvisoryReader.MAX_BYTES, problems, "policy/v1");
+        if (f == null) {
+            problems.throwIfAny();
+        }
+        Policy d = Policy.DEFAULTS;
+        long fleetCap = f.integer("maxHostsInMaintenance", 1, 1_000_000, (long) d.maxHostsInMaintenance(), false);
+        long zoneCap = f.integer("maxHostsPerZone", 1, 1_000_000, (long) d.maxHostsPerZone(), false);
+        long zones = f.integer("zonesAtOnce", 1, 10_000, (long) d.zonesAtOnce(), false);
+        long canaries = f.integer("canaryHosts", 0, 10_000, (long) d.canaryHosts(), false);
+        long soak = f.integer("soakMinutes", 0, 7 * 24 * 60, d.soak().toMinutes(), false);
+        long notice = f.integer("noticeHours", 0, 24 * 90, d.notice().toHours(), false);
+        long halt = f.integer("haltAfterFailures", 1, 1_000_000, (long) d.haltAfterFailures(), false);
+        LiveMigrationPolicy lm = d.liveMigration();
+        Node lmNode = f.node("liveMigration");
+        if (lmNode != null) {
+            Fields l = Fields.of(problems, lmNode, "liveMigration");
+            if (l != null) {
+                long downtime = l.integer("maxDowntimeMs", 1, 600_000, lm.maxDowntime().toMillis(), false);
+                double bandwidth = l.decimal("bandwidthMiBps", 0.001, 1_000_000, lm.bandwidthMiBps(), false);
+                long perHost = l.integer("perHost", 1, 1_000, (long) lm.perHost(), false);
+                long timeout = l.integer("timeoutSecondsPerGiB", 1, 86_400, lm.timeoutPerGiB().toSeconds(), false);
+                OnTimeout onTimeout = l.choice("onTimeout", OnTimeout.class, lm.onTimeout(), false);
+                l.finish();
+                lm = new LiveMigrationPolicy(Duration.ofMillis(downtime), bandwidth, (int) perHost,
+                        Duration.ofSeconds(timeout), onTimeout);
+            }
+        }
+        MaintenanceDurations md = d.durations();
+        Node dNode = f.node("durations");
+        if (dNode != null) {
+            Fields m = Fields.of(problems, dNode, "durations");
+            if (m != null) {
+                long patch = m.integer("patchMinutes", 0, 7 * 24 * 60, md.patch().toMinutes(), false);
+                long reboot = m.integer("rebootMinutes", 0, 7 * 24 * 60, md.reboot().toMinutes(), false);
+                long restart = m.integer("restartMinutes", 0, 7 * 24 * 60, md.restart().toMinutes(), false);
+                m.finish();
+                md = new MaintenanceDurations(Duration.ofMinutes(patch), Duration.ofMinutes(reboot), Duration.ofMinutes(restart));
+            }
+        }
+        f.finish();
+        problems.throwIfAny();
+        return new Policy((int) fleetCap, (int) zoneCap, (int) zones, (int) canaries, Duration.ofMinutes(soak),
+                Duration.ofHours(notice), lm, (int) halt, md);
+    }
+}

@@ -1,0 +1,45 @@
+package dev.ferry.formats;
+
+import java.nio.file.Path;
+
+/** Reads a small file whose top level is one mapping with a {@code ferry: <kind>/v1} header. */
+final class SingleMapping {
+    private SingleMapping() {
+    }
+
+    /** The top-level fields, or null after reporting; the header is checked and consumed. */
+    static Fields read(Path path, long maxBytes, Problems problems, String expectedHeader) {
+        java.util.LinkedHashMap<String, Node> entries = new java.util.LinkedHashMap<>();
+        java.util.Map<String, Node.Scalar> keys = new java.util.HashMap<>();
+        new DocumentReader(problems).read(path, maxBytes, new DocumentReader.Handler() {
+            @Override
+            public boolean streams(String key) {
+                return false;
+            }
+
+            @Override
+            public void value(Node.Scalar key, Node value) {
+                if (key.value() != null) {
+                    entries.put(key.value(), value);
+                    keys.put(key.value(), key);
+                }
+            }
+
+            @Override
+            public void item(Node.Scalar key, int index, Node item) {
+                throw new IllegalStateException("not streamed");
+            }
+        });
+        if (problems.any()) {
+            return null;
+        }
+        Fields f = new Fields(problems, new Node.Mapping(1, 1, entries, keys), "");
+        Node header = f.node("ferry");
+        if (header == null) {
+            problems.add(1, 0, "ferry", "missing header 'ferry: " + expectedHeader + "'");
+        } else if (!(header instanceof Node.Scalar s) || !expectedHeader.equals(s.value())) {
+            problems.add(header, "ferry", "expected '" + expectedHeader + "'");
+        }
+        return f;
+    }
+}
