@@ -25,6 +25,7 @@ public final class Classification {
     private final String[] reason;
     private final double[] liveSeconds;
     private int reclassified;
+    private final java.util.Set<Integer> strandedZones = new java.util.HashSet<>();
 
     private Classification(boolean[] affected, MoveKind[] kind, String[] reason, double[] liveSeconds) {
         this.affected = affected;
@@ -131,6 +132,7 @@ public final class Classification {
     public Classification copy() {
         Classification c = new Classification(affected, kind.clone(), reason.clone(), liveSeconds);
         c.reclassified = reclassified;
+        c.strandedZones.addAll(strandedZones);
         return c;
     }
 
@@ -159,6 +161,19 @@ public final class Classification {
             reason[instance] = why;
             reclassified++;
         }
+    }
+
+    /**
+     * Records that a bootstrapped instance stays (reboots in place) on a host that is not its
+     * snapshot host: load the capacity bound assumes leaves the host stays on it, so that zone's
+     * capacity bound no longer holds.
+     */
+    public void markStrandedArrival(int zone) {
+        strandedZones.add(zone);
+    }
+
+    public boolean hasStrandedArrivals(int zone) {
+        return strandedZones.contains(zone);
     }
 
     /** How many instances the planner had to handle differently from the static classification. */

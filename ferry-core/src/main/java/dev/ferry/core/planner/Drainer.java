@@ -148,6 +148,11 @@ final class Drainer {
             MoveKind kind = cls.kind(i);
             String reason = cls.reason(i);
             int dest = host;
+            if (kind == MoveKind.LIVE_MIGRATE && !source.liveMigration()) {
+                // a bootstrapped instance that was relocated onto a host that cannot live-migrate
+                kind = MoveKind.RELOCATE;
+                reason = "now on host " + source.id() + ", which cannot live-migrate";
+            }
             if (kind != MoveKind.REBOOT_IN_PLACE) {
                 boolean wantLive = kind == MoveKind.LIVE_MIGRATE;
                 Placement p = place(i, host, wantLive, mode.compareTo(Mode.BOOTSTRAP) >= 0);
@@ -203,7 +208,12 @@ final class Drainer {
             return null;
         }
         for (int k = 0; k < occupants.length; k++) {
-            if (kinds[k] != cls.kind(occupants[k])) {
+            if (fleet.hostOf(occupants[k]) != host && kinds[k] == MoveKind.REBOOT_IN_PLACE) {
+                cls.markStrandedArrival(fleet.zoneOf(host));
+            }
+            // The classification describes how an instance leaves its snapshot host; a second
+            // (post-bootstrap) move from another host does not change that.
+            if (fleet.hostOf(occupants[k]) == host && kinds[k] != cls.kind(occupants[k])) {
                 cls.reclassify(occupants[k], kinds[k], reasons[k]);
             }
         }

@@ -82,6 +82,7 @@ public final class FerryStrategy implements PlanStrategy {
                 String never = drainer.neverPossible(h);
                 if (never != null) {
                     skipped.add(new SkippedHost(fleet.host(h).id(), never));
+                    state.retire(h);
                     continue;
                 }
                 estimate[h] = fleet.instanceCountOn(h) == 0 ? -1 : estimateSeconds(h);
@@ -251,6 +252,7 @@ public final class FerryStrategy implements PlanStrategy {
                 lastFailure[h] = f.reason();
                 if (f.permanent()) {
                     skipped.add(new SkippedHost(fleet.host(h).id(), f.reason()));
+                    state.retire(h);
                     ZoneQueue q = zones[fleet.zoneOf(h)];
                     q.remove(h);
                 }

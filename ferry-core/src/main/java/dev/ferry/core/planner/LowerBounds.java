@@ -23,6 +23,14 @@ public final class LowerBounds {
     }
 
     public static LowerBound compute(PlanningProblem problem, Classification cls) {
+        return compute(problem, cls, java.util.Set.of());
+    }
+
+    /**
+     * @param skipped affected hosts the plan leaves alone (a budget that can never be met, a zone
+     *                where nothing can move); they are not counted
+     */
+    public static LowerBound compute(PlanningProblem problem, Classification cls, java.util.Set<String> skipped) {
         Fleet fleet = problem.fleet();
         Policy policy = problem.policy();
         int zones = fleet.zones().size();
@@ -45,7 +53,7 @@ public final class LowerBounds {
                 spareCpu[z] += host.milliCpuCapacity() - loadCpu[h];
                 spareMem[z] += host.memoryMiB() - loadMem[h];
             }
-            if (cls.affected(h)) {
+            if (cls.affected(h) && !skipped.contains(host.id())) {
                 work.add(hostWork(problem, cls, h, loadCpu[h], loadMem[h]));
             }
         }
@@ -67,6 +75,12 @@ public final class LowerBounds {
                 + " takes at least " + longest.seconds() + " s"
                 + (longest.needsNotice() ? " and cannot start before the " + notice + " s notice" : "")));
 
+        for (int z = 0; z < zones; z++) {
+            if (cls.hasStrandedArrivals(z)) {
+                spareCpu[z] = 0; // no capacity bound: see Classification#markStrandedArrival
+                spareMem[z] = 0;
+            }
+        }
         pool(fleet, policy, work, spareCpu, spareMem, 0, "", parts);
         List<HostWork> noticed = work.stream().filter(HostWork::needsNotice).toList();
         if (notice > 0 && !noticed.isEmpty()) {

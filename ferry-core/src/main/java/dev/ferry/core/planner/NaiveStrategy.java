@@ -41,6 +41,7 @@ public final class NaiveStrategy implements PlanStrategy {
             String never = drainer.neverPossible(h);
             if (never != null) {
                 skipped.add(new SkippedHost(fleet.host(h).id(), never));
+                state.retire(h);
                 continue;
             }
             Drainer.Started s = drainer.tryStart(h, t, Drainer.Mode.LAST_RESORT);

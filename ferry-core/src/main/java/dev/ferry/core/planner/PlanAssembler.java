@@ -16,7 +16,9 @@ final class PlanAssembler {
                          List<Step> steps, List<SkippedHost> skipped) {
         Fleet fleet = problem.fleet();
         List<Step> ordered = new ArrayList<>(steps);
-        ordered.sort(Comparator.comparingLong(Step::start).thenComparing(Step::host));
+        // Stable: steps that start at the same instant keep the order the strategy decided them in,
+        // which is the order their moves are applied (a later move may rely on an earlier one).
+        ordered.sort(Comparator.comparingLong(Step::start));
 
         long makespan = 0;
         int live = 0;
@@ -45,7 +47,12 @@ final class PlanAssembler {
         int moves = live + relocations + rips;
         double disruptions = affectedInstances == 0 ? 0.0 : Math.round(moves * 1000.0 / affectedInstances) / 1000.0;
 
-        LowerBound bound = LowerBounds.compute(problem, cls);
+        java.util.Set<String> skippedIds = new java.util.HashSet<>();
+        for (SkippedHost s : skipped) {
+            skippedIds.add(s.host());
+        }
+        LowerBound bound = LowerBounds.compute(problem, cls, skippedIds);
+        // (zones where the plan had to reboot a bootstrapped instance in place get no capacity bound; see LowerBounds)
         Long toDeadline = problem.secondsToDeadline();
         Long slack = toDeadline == null ? null : toDeadline - makespan;
 

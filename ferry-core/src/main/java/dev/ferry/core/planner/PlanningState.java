@@ -23,6 +23,7 @@ final class PlanningState implements PlacementView {
     private final long[] freeMem;
     private final boolean[] inMaintenance;
     private final boolean[] patched;
+    private final boolean[] retired;
     private final int[] liveModel;
     private final CandidateIndex safe = new CandidateIndex();
     private final CandidateIndex vulnerableIndex = new CandidateIndex();
@@ -46,6 +47,7 @@ final class PlanningState implements PlacementView {
         freeMem = new long[hosts];
         inMaintenance = new boolean[hosts];
         patched = new boolean[hosts];
+        retired = new boolean[hosts];
         liveModel = new int[hosts];
         Map<String, Integer> models = new HashMap<>();
         for (int h = 0; h < hosts; h++) {
@@ -195,8 +197,17 @@ final class PlanningState implements PlacementView {
         return patched[host];
     }
 
+    /**
+     * Takes a host that will never be patched (skipped) out of every index for good: it must not
+     * receive bootstrap moves, since it would keep them on a vulnerable host.
+     */
+    void retire(int host) {
+        unindex(host);
+        retired[host] = true;
+    }
+
     private boolean indexed(int host) {
-        return !inMaintenance[host] && !fleet.host(host).cordoned();
+        return !inMaintenance[host] && !retired[host] && !fleet.host(host).cordoned();
     }
 
     private void index(int host) {

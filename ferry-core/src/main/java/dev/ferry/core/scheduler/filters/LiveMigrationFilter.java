@@ -14,11 +14,14 @@ public final class LiveMigrationFilter implements HostFilter {
         if (!request.live()) {
             return null;
         }
+        Host source = view.fleet().host(view.currentHost(request.instance()));
+        if (!source.liveMigration()) {
+            return Veto.never(VetoReason.NO_LIVE_MIGRATION, "the instance's host " + source.id() + " cannot live-migrate");
+        }
         Host dest = view.fleet().host(host);
         if (!dest.liveMigration()) {
             return Veto.never(VetoReason.NO_LIVE_MIGRATION, "liveMigration: false");
         }
-        Host source = view.fleet().host(view.currentHost(request.instance()));
         if (!dest.cpuModel().equals(source.cpuModel())) {
             return Veto.never(VetoReason.CPU_MODEL, dest.cpuModel() + " != " + source.cpuModel());
         }
