@@ -9,7 +9,7 @@ package dev.ferry.core.planner;
  * Machines", NSDI 2005; QEMU docs/devel/migration. Pure and thread-safe.
  */
 public final class MigrationModel {
-    /** Like QEMU's default, give up iterating after this many rounds and treat it as non-converging. */
+    /** Rounds after which the model calls a migration non-converging (it then runs until the timeout). */
     static final int MAX_ROUNDS = 30;
 
     private MigrationModel() {
@@ -44,7 +44,8 @@ public final class MigrationModel {
             }
             remaining = Math.min(memoryMiB, dirtyRateMiBps * t);
         }
-        return new Estimate(Math.min(total, timeoutSeconds), false, 0);
+        // Still not under the downtime limit: it would go on until the policy's timeout ends it.
+        return new Estimate(timeoutSeconds, false, 0);
     }
 
     /** Post-copy after a failed pre-copy attempt: one pass over memory after the switch. */

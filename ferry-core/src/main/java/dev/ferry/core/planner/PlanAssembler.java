@@ -38,19 +38,19 @@ final class PlanAssembler {
                 }
             }
         }
+        java.util.Set<String> skippedIds = new java.util.HashSet<>();
+        for (SkippedHost s : skipped) {
+            skippedIds.add(s.host());
+        }
         long affectedInstances = 0;
         for (int h = 0; h < fleet.hosts().size(); h++) {
-            if (cls.affected(h)) {
+            if (cls.affected(h) && !skippedIds.contains(fleet.host(h).id())) {
                 affectedInstances += fleet.instanceCountOn(h);
             }
         }
         int moves = live + relocations + rips;
         double disruptions = affectedInstances == 0 ? 0.0 : Math.round(moves * 1000.0 / affectedInstances) / 1000.0;
 
-        java.util.Set<String> skippedIds = new java.util.HashSet<>();
-        for (SkippedHost s : skipped) {
-            skippedIds.add(s.host());
-        }
         LowerBound bound = LowerBounds.compute(problem, cls, skippedIds);
         // (zones where the plan had to reboot a bootstrapped instance in place get no capacity bound; see LowerBounds)
         Long toDeadline = problem.secondsToDeadline();

@@ -1,0 +1,131 @@
+package dev.ferry.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.lang.ProcessBuilder.Redirect;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class CommandsTest {
+    private static final Path EXAMPLES = Path.of(System.getProperty("ferry.examples", "../examples"));
+    private static final String ADVISORY = EXAMPLES.resolve("xsa-108-small/advisory.yaml").toString();
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void generateIsDeterministicBySeedAndTheResultPlans() throws IOException {
+        Path a = tmp.resolve("a.yaml");
+        Path b = tmp.resolve("b.yaml");
+        Path c = tmp.resolve("c.yaml");
+        assertThat(Cli.run("fleet", "generate", "--hosts", "200", "--seed", "7", "-o", a.toString()).exitCode()).isZero();
+        assertThat(Cli.run("fleet", "generate", "--hosts", "200", "--seed", "7", "-o", b.toString()).exitCode()).isZero();
+        assertThat(Cli.run("fleet", "generate", "--hosts", "200", "--seed", "8", "-o", c.toString()).exitCode()).isZero();
+        assertThat(Files.readAllBytes(a)).isEqualTo(Files.readAllBytes(b));
+        assertThat(Files.readAllBytes(a)).isNotEqualTo(Files.readAllBytes(c));
+
+        Cli plan = Cli.run("plan", "--fleet", a.toString(), "--advisory", ADVISORY);
+        assertThat(plan.exitCode()).as(plan.err()).isZero();
+        assertThat(plan.out()).contains("Plan for XSA-108 (strategy ferry): feasible").contains("lower bound");
+    }
+
+    @Test
+    void jsonFleetsReadLikeYamlFleets() throws IOException {
+        Path yaml = tmp.resolve("f.yaml");
+        Path json = tmp.resolve("f.json");
+        Cli.run("fleet", "generate", "--hosts", "60", "--seed", "3", "-o", yaml.toString());
+        Cli.run("fleet", "generate", "--hosts", "60", "--seed", "3", "--format", "json", "-o", json.toString());
+        Cli fromYaml = Cli.run("plan", "--fleet", yaml.toString(), "--advisory", ADVISORY, "--format", "json");
+        Cli fromJson = Cli.run("plan", "--fleet", json.toString(), "--advisory", ADVISORY, "--format", "json");
+        assertThat(fromJson.exitCode()).as(fromJson.err()).isZero();
+        assertThat(fromJson.out()).isEqualTo(fromYaml.out());
+    }
+
+    @Test
+    void planJsonFollowsTheContract() throws IOException {
+        Cli r = Cli.run("plan", "--fleet", EXAMPLES.resolve("xsa-108-small/fleet.yaml").toString(), "--advisory", ADVISORY,
+                "--format", "json");
+        JsonNode plan = new ObjectMapper().readTree(r.out());
+        assertThat(plan.fieldNames()).toIterable().contains("ferry", "advisory", "feasible", "reasons", "affectedHosts",
+                "steps", "summary");
+        assertThat(plan.get("affectedHosts")).extracting(JsonNode::asText).containsExactlyInAnyOrder("h-a1", "h-b1");
+        JsonNode move = plan.get("steps").get(0).get("moves").get(0);
+        assertThat(move.fieldNames()).toIterable().contains("instance", "from", "to", "kind", "bootstrap");
+        assertThat(plan.get("summary").fieldNames()).toIterable().containsExactly("makespanSeconds", "lowerBoundSeconds",
+                "liveMigrations", "relocations", "rebootsInPlace", "bootstrapMoves", "maxConcurrentHosts",
+                "disruptionsPerAffectedInstance", "deadlineSlackSeconds");
+        // Cli.NOW is five days before disclosure, so the slack is 5 days minus the makespan.
+        assertThat(plan.get("summary").get("deadlineSlackSeconds").asLong())
+                .isEqualTo(5 * 86400 - plan.get("summary").get("makespanSeconds").asLong());
+    }
+
+    @Test
+    void naiveStrategyIsAvailableForComparison() {
+        Cli r = Cli.run("plan", "--fleet", EXAMPLES.resolve("all-affected-none-empty/fleet.yaml").toString(), "--advisory",
+                ADVISORY, "--strategy", "naive");
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        assertThat(r.out()).contains("(strategy naive)");
+    }
+
+    @Test
+    void invalidInputExitsWithTwoAndNamesFileLineAndField() throws IOException {
+        Path bad = tmp.resolve("bad.yaml");
+        Files.writeString(bad, """
+                ferry: fleet/v1
+                hosts:
+                  - { id: h1, zone: az1, cpus: 0, memoryMiB: 1024, hypervisor: x, cpuModel: m }
+                instances:
+                  - { id: i1, tenant: t, host: nowhere, cpus: 1, memoryMiB: 1 }
+                """);
+        Cli r = Cli.run("plan", "--fleet", bad.toString(), "--advisory", ADVISORY);
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.out()).isEmpty();
+        assertThat(r.err()).contains(bad + ":3:").contains("hosts[0].cpus").contains("out of range")
+                .contains("nothing was done");
+    }
+
+    @Test
+    void unknownOptionsAndStrategiesAreRefusedWithHelp() {
+        assertThat(Cli.run("plan", "--fleet", "x", "--advisory", "y", "--strategy", "fast").exitCode()).isEqualTo(2);
+        Cli r = Cli.run("plan", "--flet", "x");
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.err()).contains("--help");
+    }
+
+    @Test
+    void generateLeavesNothingBehindWhenItCannotStart() {
+        Path out = tmp.resolve("never.yaml");
+        Cli r = Cli.run("fleet", "generate", "--hosts", "10", "--affected-share", "1.5", "-o", out.toString());
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(out).doesNotExist();
+        assertThat(tmp.toFile().list()).isEmpty();
+    }
+
+    @Test
+    void demoPlansBothStrategiesAndWritesTheFiles() {
+        Cli r = Cli.run("demo", "--hosts", "120", "--out", tmp.toString());
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        assertThat(r.out()).contains("planning with ferry").contains("planning with naive").contains("Comparison");
+        assertThat(tmp.resolve("fleet.yaml")).exists();
+        assertThat(tmp.resolve("plan-fleet-ferry.json")).exists();
+        assertThat(tmp.resolve("plan-fleet-all-affected-naive.json")).exists();
+    }
+
+    /** Streaming: 100,000 hosts (about two million instances) generated in a JVM limited to 128 MiB of heap. */
+    @Test
+    void generatingAHundredThousandHostsFitsInASmallHeap() throws Exception {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process p = new ProcessBuilder(List.of(java, "-Xmx128m", "-cp", System.getProperty("java.class.path"),
+                Main.class.getName(), "fleet", "generate", "--hosts", "100000", "--seed", "1"))
+                .redirectOutput(Redirect.DISCARD).redirectError(tmp.resolve("err").toFile()).start();
+        assertThat(p.waitFor(5, TimeUnit.MINUTES)).isTrue();
+        assertThat(p.exitValue()).as(Files.readString(tmp.resolve("err"))).isZero();
+    }
+}
