@@ -71,7 +71,14 @@ final class DocumentReader {
             tokens = json ? new JsonTokens(reader) : new YamlTokens(reader, problems.file());
             readTop(handler);
         } catch (TokenSource.SyntaxError e) {
-            problems.add(e.line, e.column, "", (json ? "malformed JSON: " : "malformed YAML: ") + e.getMessage());
+            // Nothing else read from a broken document can be trusted (an item cut short by the
+            // error looks like missing fields): the syntax error is reported alone.
+            problems.clear();
+            if (e.getMessage() != null && e.getMessage().contains("MalformedInputException")) {
+                problems.add(0, 0, "", "not valid UTF-8");
+            } else {
+                problems.add(e.line, e.column, "", (json ? "malformed JSON: " : "malformed YAML: ") + e.getMessage());
+            }
         } catch (java.nio.charset.CharacterCodingException e) {
             problems.add(0, 0, "", "not valid UTF-8");
         } catch (IOException | RuntimeException e) {

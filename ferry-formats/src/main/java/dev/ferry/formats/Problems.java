@@ -31,6 +31,11 @@ final class Problems {
         add(at == null ? 0 : at.line(), at == null ? 0 : at.column(), field, message);
     }
 
+    void clear() {
+        list.clear();
+        omitted = 0;
+    }
+
     boolean any() {
         return !list.isEmpty();
     }
