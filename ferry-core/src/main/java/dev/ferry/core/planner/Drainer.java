@@ -110,6 +110,20 @@ final class Drainer {
         return null;
     }
 
+    /**
+     * Skips a host that can never be done ({@link #neverPossible}): adds it to {@code skipped} and
+     * takes it out of the destinations for good. Returns true when it was skipped.
+     */
+    boolean skipIfNeverPossible(int host, List<SkippedHost> skipped) {
+        String never = neverPossible(host);
+        if (never == null) {
+            return false;
+        }
+        skipped.add(new SkippedHost(fleet.host(host).id(), never));
+        state.retire(host);
+        return true;
+    }
+
     /** True when every occupant would be live-migrated (or there are none): the step needs no notice. */
     boolean liveOnly(int host) {
         if (!problem.advisory().requiresReboot()) {

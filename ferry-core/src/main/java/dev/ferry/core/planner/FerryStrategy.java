@@ -79,10 +79,7 @@ public final class FerryStrategy implements PlanStrategy {
                     continue;
                 }
                 affectedHosts.add(fleet.host(h).id());
-                String never = drainer.neverPossible(h);
-                if (never != null) {
-                    skipped.add(new SkippedHost(fleet.host(h).id(), never));
-                    state.retire(h);
+                if (drainer.skipIfNeverPossible(h, skipped)) {
                     continue;
                 }
                 estimate[h] = fleet.instanceCountOn(h) == 0 ? -1 : estimateSeconds(h);

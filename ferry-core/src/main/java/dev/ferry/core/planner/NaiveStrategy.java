@@ -38,10 +38,7 @@ public final class NaiveStrategy implements PlanStrategy {
                 continue;
             }
             affected.add(fleet.host(h).id());
-            String never = drainer.neverPossible(h);
-            if (never != null) {
-                skipped.add(new SkippedHost(fleet.host(h).id(), never));
-                state.retire(h);
+            if (drainer.skipIfNeverPossible(h, skipped)) {
                 continue;
             }
             Drainer.Started s = drainer.tryStart(h, t, Drainer.Mode.LAST_RESORT);
