@@ -57,7 +57,37 @@ final class PlanCommand implements Callable<Integer> {
     @Option(names = "--max-input-mib", defaultValue = "1024", paramLabel = "MiB", description = "Largest fleet file read (default 1024).")
     long maxInputMiB;
 
+    /** Fleet files at least this large get progress lines on standard error. */
+    static final long PROGRESS_BYTES = 16L << 20;
+
     private final InstantSource clock;
+
+    /** Progress lines on standard error for long runs, with elapsed time (wall clock: this is an adapter). */
+    private static final class Progress {
+        private final PrintWriter err;
+        private final boolean on;
+        private long t0;
+
+        Progress(PrintWriter err, boolean on) {
+            this.err = err;
+            this.on = on;
+        }
+
+        void step(String what) {
+            t0 = System.nanoTime();
+            if (on) {
+                err.print("ferry: " + what + " ... ");
+                err.flush();
+            }
+        }
+
+        void done(String result) {
+            if (on) {
+                err.printf(java.util.Locale.ROOT, "%s (%.1f s)%n", result, (System.nanoTime() - t0) / 1e9);
+                err.flush();
+            }
+        }
+    }
 
     PlanCommand(InstantSource clock) {
         this.clock = clock;
@@ -79,15 +109,23 @@ final class PlanCommand implements Callable<Integer> {
             err.println("error: --strategy must be ferry or naive and --format text or json");
             return ExitCodes.INVALID_INPUT;
         }
+        long size = java.nio.file.Files.isRegularFile(fleet) ? java.nio.file.Files.size(fleet) : 0;
+        Progress progress = new Progress(err, size >= PROGRESS_BYTES);
+        progress.step("reading " + fleet + " (" + (size >> 20) + " MiB)");
         Inputs.Loaded in = Inputs.load(fleet, advisory, policy, maxInputMiB << 20, err);
         if (in == null) {
             return ExitCodes.INVALID_INPUT;
         }
+        progress.done(in.fleet().hosts().size() + " hosts, " + in.fleet().instances().size() + " instances");
         PlanningProblem problem = new PlanningProblem(in.fleet(), in.advisory(), in.policy(),
                 start != null ? start : clock.instant());
+        progress.step("planning with " + planner.name());
         Plan plan = planner.plan(problem);
+        progress.done(plan.steps().size() + " steps");
         if (verify) {
+            progress.step("verifying");
             List<String> violations = PlanVerifier.verify(problem, plan);
+            progress.done(violations.isEmpty() ? "every rule holds" : violations.size() + " violations");
             if (!violations.isEmpty()) {
                 err.println("internal error: the plan breaks " + violations.size() + " rule(s); please report this:");
                 violations.stream().limit(20).forEach(v -> err.println("  " + v));

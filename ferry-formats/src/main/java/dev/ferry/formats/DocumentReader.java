@@ -117,14 +117,14 @@ final class DocumentReader {
                     if (item.type() == Token.Type.SEQ_END) {
                         break;
                     }
-                    Node node = compose(item, 2, key.value() + "[" + index + "]");
+                    Node node = compose(item, 2, new FieldPath(key.value(), null, index));
                     if (earlier == null) {
                         handler.item(key, index, node);
                     }
                     index++;
                 }
             } else {
-                Node node = compose(v, 1, key.value());
+                Node node = compose(v, 1, new FieldPath(null, key.value(), -1));
                 if (earlier == null) {
                     handler.value(key, node);
                 }
@@ -136,19 +136,28 @@ final class DocumentReader {
         }
     }
 
-    private Node.Scalar key(Token k, String path) throws TokenSource.SyntaxError {
+    private Node.Scalar key(Token k, Object path) throws TokenSource.SyntaxError {
         if (k.type() != Token.Type.SCALAR) {
-            problems.add(k.line(), k.column(), path, "keys must be plain strings");
+            problems.add(k.line(), k.column(), String.valueOf(path), "keys must be plain strings");
             compose(k, MAX_DEPTH, path); // consume it
             return new Node.Scalar(k.line(), k.column(), null, false);
         }
         if (k.value() == null) {
-            problems.add(k.line(), k.column(), path, "null key");
+            problems.add(k.line(), k.column(), String.valueOf(path), "null key");
         }
         return new Node.Scalar(k.line(), k.column(), k.value(), k.plain());
     }
 
-    private Node compose(Token t, int depth, String path) throws TokenSource.SyntaxError {
+    /** Where a node is, built into a string only when a problem is reported. */
+    private record FieldPath(Object parent, String key, int index) {
+        @Override
+        public String toString() {
+            String p = parent == null ? "" : parent.toString();
+            return index >= 0 ? p + "[" + index + "]" : p.isEmpty() ? String.valueOf(key) : p + "." + key;
+        }
+    }
+
+    private Node compose(Token t, int depth, Object path) throws TokenSource.SyntaxError {
         if (depth > MAX_DEPTH) {
             throw new TokenSource.SyntaxError("nested deeper than " + MAX_DEPTH + " levels at " + path, t.line(), t.column());
         }
@@ -163,27 +172,25 @@ final class DocumentReader {
                     if (n.type() == Token.Type.SEQ_END) {
                         return new Node.Sequence(t.line(), t.column(), items);
                     }
-                    items.add(compose(n, depth + 1, path + "[" + items.size() + "]"));
+                    items.add(compose(n, depth + 1, new FieldPath(path, null, items.size())));
                 }
             }
             case MAP_START -> {
-                LinkedHashMap<String, Node> entries = new LinkedHashMap<>();
-                Map<String, Node.Scalar> keys = new HashMap<>();
+                LinkedHashMap<String, Node.Entry> entries = new LinkedHashMap<>();
                 while (true) {
                     Token k = tokens.next();
                     if (k.type() == Token.Type.MAP_END) {
-                        return new Node.Mapping(t.line(), t.column(), entries, keys);
+                        return new Node.Mapping(t.line(), t.column(), entries);
                     }
                     Node.Scalar key = key(k, path);
-                    Node value = compose(tokens.next(), depth + 1, path + "." + key.value());
+                    Node value = compose(tokens.next(), depth + 1, new FieldPath(path, key.value(), -1));
                     if (key.value() == null) {
                         continue;
                     }
-                    Node.Scalar first = keys.putIfAbsent(key.value(), key);
+                    Node.Entry first = entries.putIfAbsent(key.value(), new Node.Entry(key, value));
                     if (first != null) {
-                        problems.add(key, path + "." + key.value(), "duplicate key (first at line " + first.line() + ")");
-                    } else {
-                        entries.put(key.value(), value);
+                        problems.add(key, new FieldPath(path, key.value(), -1).toString(),
+                                "duplicate key (first at line " + first.key().line() + ")");
                     }
                 }
             }

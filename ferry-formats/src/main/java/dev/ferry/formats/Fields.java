@@ -13,14 +13,42 @@ import java.util.regex.Pattern;
  * in one run. Not thread-safe.
  */
 final class Fields {
-    static final Pattern ID = Pattern.compile("[A-Za-z0-9._-]{1,64}");
-    private static final Pattern INTEGER = Pattern.compile("[-+]?[0-9]+");
     private static final Pattern DECIMAL = Pattern.compile("[-+]?([0-9]+\\.?[0-9]*|\\.[0-9]+)([eE][-+]?[0-9]+)?");
 
     private final Problems problems;
     private final Node.Mapping map;
     private final String path;
     private final Set<String> known = new HashSet<>();
+
+    /** {@code [A-Za-z0-9._-]{1,64}}, without a regex: it runs for every id of millions of items. */
+    static boolean isId(String v) {
+        int n = v.length();
+        if (n == 0 || n > 64) {
+            return false;
+        }
+        for (int i = 0; i < n; i++) {
+            char c = v.charAt(i);
+            if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_'
+                    || c == '-')) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** {@code [-+]?[0-9]+}. */
+    static boolean isInteger(String v) {
+        int i = v.startsWith("-") || v.startsWith("+") ? 1 : 0;
+        if (i == v.length()) {
+            return false;
+        }
+        for (; i < v.length(); i++) {
+            if (v.charAt(i) < '0' || v.charAt(i) > '9') {
+                return false;
+            }
+        }
+        return true;
+    }
 
     Fields(Problems problems, Node.Mapping map, String path) {
         this.problems = problems;
@@ -52,7 +80,7 @@ final class Fields {
     /** The raw node of a field, or null when absent (the field becomes known). */
     Node node(String name) {
         known.add(name);
-        return map.entries().get(name);
+        return map.get(name);
     }
 
     private Node.Scalar scalar(String name, boolean required) {
@@ -89,8 +117,8 @@ final class Fields {
     /** An identifier: {@code [A-Za-z0-9._-]{1,64}}. */
     String id(String name, boolean required) {
         String v = string(name, required);
-        if (v != null && !ID.matcher(v).matches()) {
-            problems.add(map.entries().get(name), path(name),
+        if (v != null && !isId(v)) {
+            problems.add(map.get(name), path(name),
                     "'" + abbreviate(v) + "' is not a valid id ([A-Za-z0-9._-], 1 to 64 characters)");
             return null;
         }
@@ -103,7 +131,7 @@ final class Fields {
             return dflt;
         }
         String v = s.value().trim();
-        if (!s.plain() || !INTEGER.matcher(v).matches()) {
+        if (!s.plain() || !isInteger(v)) {
             problems.add(s, path(name), "expected a whole number, got '" + abbreviate(s.value()) + "'");
             return dflt;
         }
@@ -175,10 +203,11 @@ final class Fields {
 
     /** Reports every field that no getter asked for. */
     void finish() {
-        for (Map.Entry<String, Node.Scalar> e : map.keys().entrySet()) {
+        for (Map.Entry<String, Node.Entry> e : map.entries().entrySet()) {
             if (!known.contains(e.getKey())) {
                 String hint = suggestion(e.getKey());
-                problems.add(e.getValue(), path(e.getKey()), "unknown field" + (hint == null ? "" : " (did you mean '" + hint + "'?)"));
+                problems.add(e.getValue().key(), path(e.getKey()),
+                        "unknown field" + (hint == null ? "" : " (did you mean '" + hint + "'?)"));
             }
         }
     }

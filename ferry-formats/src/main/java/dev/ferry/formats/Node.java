@@ -2,7 +2,6 @@ package dev.ferry.formats;
 
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /** A parsed YAML or JSON value with the position it came from. Small trees only: one inventory item at a time. */
 sealed interface Node permits Node.Scalar, Node.Mapping, Node.Sequence {
@@ -23,11 +22,21 @@ sealed interface Node permits Node.Scalar, Node.Mapping, Node.Sequence {
         }
     }
 
-    /** Keys in document order, each with its own position. */
-    record Mapping(int line, int column, LinkedHashMap<String, Node> entries, Map<String, Scalar> keys) implements Node {
+    /** One key (with its own position) and its value. */
+    record Entry(Scalar key, Node value) {
+    }
+
+    /** Keys in document order. */
+    record Mapping(int line, int column, LinkedHashMap<String, Entry> entries) implements Node {
         @Override
         public String kind() {
             return "a mapping";
+        }
+
+        /** The value under {@code key}, or null. */
+        Node get(String key) {
+            Entry e = entries.get(key);
+            return e == null ? null : e.value();
         }
     }
 

@@ -9,8 +9,7 @@ final class SingleMapping {
 
     /** The top-level fields, or null after reporting; the header is checked and consumed. */
     static Fields read(Path path, long maxBytes, Problems problems, String expectedHeader) {
-        java.util.LinkedHashMap<String, Node> entries = new java.util.LinkedHashMap<>();
-        java.util.Map<String, Node.Scalar> keys = new java.util.HashMap<>();
+        java.util.LinkedHashMap<String, Node.Entry> entries = new java.util.LinkedHashMap<>();
         new DocumentReader(problems).read(path, maxBytes, new DocumentReader.Handler() {
             @Override
             public boolean streams(String key) {
@@ -20,8 +19,7 @@ final class SingleMapping {
             @Override
             public void value(Node.Scalar key, Node value) {
                 if (key.value() != null) {
-                    entries.put(key.value(), value);
-                    keys.put(key.value(), key);
+                    entries.put(key.value(), new Node.Entry(key, value));
                 }
             }
 
@@ -33,7 +31,7 @@ final class SingleMapping {
         if (problems.any()) {
             return null;
         }
-        Fields f = new Fields(problems, new Node.Mapping(1, 1, entries, keys), "");
+        Fields f = new Fields(problems, new Node.Mapping(1, 1, entries), "");
         Node header = f.node("ferry");
         if (header == null) {
             problems.add(1, 0, "ferry", "missing header 'ferry: " + expectedHeader + "'");
