@@ -1,0 +1,50 @@
+package dev.ferry.core.campaign;
+
+import dev.ferry.core.planner.MoveKind;
+
+/**
+ * What the campaign wants done, as data. {@link CampaignRunner} applies effects in the order they
+ * are returned; every effect has an idempotency key, recorded before the effect is applied, so a
+ * replay after a crash can tell what was done. Times are milliseconds from campaign start.
+ */
+public sealed interface Effect {
+    /** Unique per effect instance of a campaign; a driver applies one key at most once. */
+    String key();
+
+    /** Stop placing anything on the host. */
+    record Cordon(String key, int host) implements Effect {
+    }
+
+    /**
+     * Move an instance. For a live migration the source keeps running until the destination is
+     * confirmed; a relocation stops it, then starts it on the destination. The start carries the
+     * instance's new placement epoch; a driver refuses stale epochs.
+     */
+    record StartMove(String key, long moveId, int instance, int from, int to, MoveKind kind, long epoch, boolean postCopy)
+            implements Effect {
+    }
+
+    /** Install the fixed hypervisor version (the host runs only instances that reboot in place with it). */
+    record PatchHost(String key, int host, String version) implements Effect {
+    }
+
+    record RebootHost(String key, int host) implements Effect {
+    }
+
+    /** Check the host came back on the fixed version and restart what rebooted in place with it. */
+    record VerifyHost(String key, int host) implements Effect {
+    }
+
+    /** Start an instance on a host (restart after a reboot in place, or a rescue from a failed host). */
+    record StartInstance(String key, int instance, int host, long epoch) implements Effect {
+    }
+
+    /** Tell a tenant about a maintenance event (or, for live migrations, an informational notice). */
+    record Notify(String key, String tenant, String instance, String eventId, EventState state, long notBeforeMs,
+                  long deadlineMs, String detail) implements Effect {
+    }
+
+    /** Ask to be woken at this time (a notice ends, a soak ends, a reboot times out). */
+    record Wakeup(String key, long atMs, String reason) implements Effect {
+    }
+}

@@ -1,0 +1,148 @@
+package dev.ferry.core.campaign;
+
+import dev.ferry.core.model.Fleet;
+import dev.ferry.core.model.Instance;
+import dev.ferry.core.scheduler.PlacementView;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The campaign's view of the fleet as it is now (not as planned): where each instance runs and at
+ * which placement epoch, free capacity counting reservations of moves in flight, each host's
+ * phase, which hosts are patched. Owned by the campaign's thread; not thread-safe.
+ */
+final class LiveFleet implements PlacementView {
+    private final Fleet fleet;
+    private final boolean[] affected;
+    private final int[] instanceHost;
+    private final long[] epoch;
+    private final long[] freeCpu;
+    private final long[] freeMem;
+    private final HostPhase[] phase;
+    private final boolean[] patched;
+    private final List<List<Integer>> zoneHosts = new ArrayList<>();
+    private final int[] cursor;
+
+    LiveFleet(Fleet fleet, boolean[] affected) {
+        this.fleet = fleet;
+        this.affected = affected;
+        int hosts = fleet.hosts().size();
+        instanceHost = new int[fleet.instances().size()];
+        epoch = new long[fleet.instances().size()];
+        freeCpu = new long[hosts];
+        freeMem = new long[hosts];
+        phase = new HostPhase[hosts];
+        patched = new boolean[hosts];
+        for (int z = 0; z < fleet.zones().size(); z++) {
+            zoneHosts.add(new ArrayList<>());
+        }
+        cursor = new int[fleet.zones().size()];
+        for (int h = 0; h < hosts; h++) {
+            freeCpu[h] = fleet.host(h).milliCpuCapacity();
+            freeMem[h] = fleet.host(h).memoryMiB();
+            phase[h] = HostPhase.WAITING;
+            zoneHosts.get(fleet.zoneOf(h)).add(h);
+        }
+        for (int i = 0; i < instanceHost.length; i++) {
+            instanceHost[i] = fleet.hostOf(i);
+            epoch[i] = 1;
+            Instance inst = fleet.instance(i);
+            freeCpu[instanceHost[i]] -= inst.milliCpus();
+            freeMem[instanceHost[i]] -= inst.memoryMiB();
+        }
+    }
+
+    @Override
+    public Fleet fleet() {
+        return fleet;
+    }
+
+    @Override
+    public int currentHost(int instance) {
+        return instanceHost[instance];
+    }
+
+    /** Cordoned in the inventory, or by the campaign (from the start of its step until it returns; for good when it failed). */
+    @Override
+    public boolean cordoned(int host) {
+        return fleet.host(host).cordoned() || (phase[host] != HostPhase.WAITING && phase[host] != HostPhase.RETURNED
+                && phase[host] != HostPhase.SKIPPED);
+    }
+
+    @Override
+    public boolean inMaintenance(int host) {
+        return phase[host].inMaintenance();
+    }
+
+    @Override
+    public boolean vulnerable(int host) {
+        return affected[host] && !patched[host];
+    }
+
+    @Override
+    public long freeMilliCpu(int host) {
+        return freeCpu[host];
+    }
+
+    @Override
+    public long freeMemoryMiB(int host) {
+        return freeMem[host];
+    }
+
+    boolean affected(int host) {
+        return affected[host];
+    }
+
+    HostPhase phase(int host) {
+        return phase[host];
+    }
+
+    void phase(int host, HostPhase next) {
+        phase[host] = HostPhase.TABLE.transition(phase[host], next);
+    }
+
+    void markPatched(int host) {
+        patched[host] = true;
+    }
+
+    long epoch(int instance) {
+        return epoch[instance];
+    }
+
+    void reserve(int instance, int host) {
+        Instance inst = fleet.instance(instance);
+        freeCpu[host] -= inst.milliCpus();
+        freeMem[host] -= inst.memoryMiB();
+    }
+
+    void release(int instance, int host) {
+        Instance inst = fleet.instance(instance);
+        freeCpu[host] += inst.milliCpus();
+        freeMem[host] += inst.memoryMiB();
+    }
+
+    /** The reservation on {@code to} becomes the placement; the source's capacity is given back. */
+    void switchOver(int instance, int to, long newEpoch) {
+        release(instance, instanceHost[instance]);
+        instanceHost[instance] = to;
+        epoch[instance] = newEpoch;
+    }
+
+    /** A restart on the same host (reboot in place) or a rescue onto {@code host} (already reserved). */
+    void started(int instance, int host, long newEpoch) {
+        if (instanceHost[instance] != host) {
+            release(instance, instanceHost[instance]);
+            instanceHost[instance] = host;
+        }
+        epoch[instance] = newEpoch;
+    }
+
+    /** Hosts of a zone in a rotating order, so repeated searches spread over the zone. */
+    java.util.PrimitiveIterator.OfInt zoneCandidates(int zone, int limit) {
+        List<Integer> hosts = zoneHosts.get(zone);
+        int n = Math.min(limit, hosts.size());
+        int start = cursor[zone];
+        cursor[zone] = hosts.isEmpty() ? 0 : (start + 1) % hosts.size();
+        return java.util.stream.IntStream.range(0, n).map(k -> hosts.get((start + k) % hosts.size())).iterator();
+    }
+}

@@ -1,0 +1,260 @@
+package dev.ferry.sim;
+
+import dev.ferry.core.campaign.Effect;
+import dev.ferry.core.campaign.HistoryRecord;
+import dev.ferry.core.campaign.Input;
+import dev.ferry.core.campaign.Ports;
+import dev.ferry.core.model.Advisory;
+import dev.ferry.core.model.Fleet;
+import dev.ferry.core.model.Instance;
+import dev.ferry.core.model.Policy;
+import dev.ferry.core.planner.MigrationModel;
+import dev.ferry.core.planner.MoveKind;
+import java.util.SplittableRandom;
+import java.util.function.Consumer;
+
+/**
+ * Hypervisors in virtual time. They keep the physical truth — which host each instance runs on,
+ * at which epoch, which hosts are up and on which version — record it as driver facts, and answer
+ * the campaign later through {@code deliver}. Timing models:
+ * <ul>
+ * <li>live migration: the pre-copy model ({@link MigrationModel}: Clark et al., NSDI 2005) with the
+ *     source's bandwidth shared by its migrations in flight, dirty rate and duration noise
+ *     (log-normal, σ 0.3 and 0.1); the source stops only when the destination runs;</li>
+ * <li>relocation: stop, then start on the destination after {@code restartMinutes} (σ 0.25);</li>
+ * <li>patch and reboot: the policy's minutes (σ 0.2) with a long tail: 3% take four times longer
+ *     (operators of large fleets report reboot times with exactly such tails);</li>
+ * <li>a start with an epoch not newer than the instance's last is refused (fencing).</li>
+ * </ul>
+ * Not thread-safe: called from the kernel's thread.
+ */
+public final class SimulatedHypervisors implements Ports.Driver {
+    private static final long VERIFY_MS = 30_000;
+
+    private final Fleet fleet;
+    private final Policy policy;
+    private final Advisory advisory;
+    private final SimKernel kernel;
+    private final SplittableRandom random;
+    private final FaultSpec faults;
+    private final Ports.Store store;
+    private final Consumer<Input> deliver;
+    private final int[] runningOn;
+    /** Intrusive lists of the instances on each host (running, or stopped by its reboot): head per host, next per instance. */
+    private final int[] head;
+    private final int[] next;
+    private final long[] epoch;
+    private final int[] migrationsOut;
+    private final String[] version;
+
+    public SimulatedHypervisors(Fleet fleet, Policy policy, Advisory advisory, SimKernel kernel, SplittableRandom random,
+                                FaultSpec faults, Ports.Store store, Consumer<Input> deliver) {
+        this.fleet = fleet;
+        this.policy = policy;
+        this.advisory = advisory;
+        this.kernel = kernel;
+        this.random = random;
+        this.faults = faults;
+        this.store = store;
+        this.deliver = deliver;
+        runningOn = new int[fleet.instances().size()];
+        epoch = new long[fleet.instances().size()];
+        head = new int[fleet.hosts().size()];
+        next = new int[fleet.instances().size()];
+        java.util.Arrays.fill(head, -1);
+        for (int i = 0; i < runningOn.length; i++) {
+            runningOn[i] = fleet.hostOf(i);
+            epoch[i] = 1;
+            link(i, runningOn[i]);
+        }
+        migrationsOut = new int[fleet.hosts().size()];
+        version = new String[fleet.hosts().size()];
+        for (int h = 0; h < version.length; h++) {
+            version[h] = fleet.host(h).hypervisor();
+        }
+    }
+
+    @Override
+    public void apply(Effect effect) {
+        switch (effect) {
+            case Effect.Cordon c -> {
+            }
+            case Effect.StartMove m -> startMove(m);
+            case Effect.PatchHost p -> later(hostMinutes(policy.durations().patch().toMillis()), new Input.HostPatched(p.host()));
+            case Effect.RebootHost r -> reboot(r.host());
+            case Effect.VerifyHost v -> verify(v.host());
+            case Effect.StartInstance s -> startInstance(s);
+            case Effect.Notify n -> throw new IllegalArgumentException("notices go to the notifier");
+            case Effect.Wakeup w -> throw new IllegalArgumentException("wake-ups go to the timer");
+        }
+    }
+
+    private void startMove(Effect.StartMove m) {
+        int i = m.instance();
+        if (m.epoch() <= epoch[i] || runningOn[i] != m.from()) {
+            later(0, new Input.MoveFailed(m.moveId(), "refused: stale epoch " + m.epoch(), false));
+            return;
+        }
+        Instance inst = fleet.instance(i);
+        if (m.kind() != MoveKind.LIVE_MIGRATE) {
+            fact(HistoryRecord.Op.STOP, inst.id(), fleet.host(m.from()).id(), epoch[i]);
+            unlink(i, m.from());
+            runningOn[i] = -1;
+            long ms = noisy(policy.durations().restart().toMillis(), 0.25);
+            kernel.at(kernel.now() + ms, () -> {
+                run(i, m.to(), m.epoch());
+                answer(new Input.MoveCompleted(m.moveId(), ms));
+            });
+            return;
+        }
+        int from = m.from();
+        migrationsOut[from]++;
+        var lm = policy.liveMigration();
+        double share = lm.bandwidthMiBps() / Math.max(1, migrationsOut[from]);
+        double timeout = lm.timeoutPerGiB().toMillis() / 1000.0 * inst.memoryMiB() / 1024.0;
+        boolean nonConverging = random.nextDouble() < faults.nonConverge();
+        double dirty = nonConverging ? share * 2 : inst.dirtyRateMiBps() * Math.exp(0.3 * random.nextGaussian());
+        MigrationModel.Estimate e = MigrationModel.estimate(inst.memoryMiB(), dirty, share, lm.maxDowntime().toMillis(), timeout);
+        long ms;
+        boolean ok = true;
+        String reason = null;
+        boolean notConverging = false;
+        if (m.postCopy()) {
+            ms = noisy((long) (inst.memoryMiB() / share * 1000), 0.1);
+        } else if (!e.converges()) {
+            ms = (long) (timeout * 1000);
+            ok = false;
+            notConverging = true;
+            reason = "did not converge within " + (long) timeout + " s";
+        } else {
+            ms = noisy((long) (e.seconds() * 1000), 0.1);
+        }
+        if (ok && random.nextDouble() < faults.migrationFail()) {
+            ok = false;
+            ms = (long) (ms * (0.1 + 0.8 * random.nextDouble()));
+            reason = "destination died during pre-copy";
+        } else if (ok && random.nextDouble() < faults.agentCrash()) {
+            ok = false;
+            ms = (long) (ms * random.nextDouble()) + 30_000;
+            reason = "agent crashed and restarted during the migration";
+        }
+        long downtime = m.postCopy() ? 50 : Math.max(1, (long) e.downtimeMs());
+        boolean success = ok;
+        String why = reason;
+        boolean nc = notConverging;
+        kernel.at(kernel.now() + ms, () -> {
+            migrationsOut[from]--;
+            if (success) {
+                // Switchover: the destination is confirmed running, then the source stops.
+                fact(HistoryRecord.Op.STOP, inst.id(), fleet.host(from).id(), epoch[i]);
+                unlink(i, from);
+                runningOn[i] = -1;
+                run(i, m.to(), m.epoch());
+                answer(new Input.MoveCompleted(m.moveId(), downtime));
+            } else {
+                answer(new Input.MoveFailed(m.moveId(), why, nc));
+            }
+        });
+    }
+
+    private void reboot(int h) {
+        for (int i = head[h]; i >= 0; i = next[i]) {
+            if (runningOn[i] == h) {
+                fact(HistoryRecord.Op.STOP, fleet.instance(i).id(), fleet.host(h).id(), epoch[i]);
+                runningOn[i] = -2 - h; // stopped by the reboot of h, still on its disk
+            }
+        }
+        if (random.nextDouble() < faults.hostLost()) {
+            return; // never comes back; the campaign's reboot timeout notices
+        }
+        version[h] = random.nextDouble() < faults.hostUnpatched() ? fleet.host(h).hypervisor() : advisory.fixedVersion();
+        later(hostMinutes(policy.durations().reboot().toMillis()), new Input.HostRebooted(h, version[h]));
+    }
+
+    private void verify(int h) {
+        boolean any = false;
+        for (int i = head[h]; i >= 0; i = next[i]) {
+            any |= runningOn[i] == -2 - h;
+        }
+        long ms = VERIFY_MS + (any ? noisy(policy.durations().restart().toMillis(), 0.25) : 0);
+        kernel.at(kernel.now() + ms, () -> {
+            for (int i = head[h]; i >= 0; i = next[i]) {
+                if (runningOn[i] == -2 - h) {
+                    run(i, h, epoch[i] + 1);
+                }
+            }
+            answer(new Input.HostVerified(h, version[h]));
+        });
+    }
+
+    private void startInstance(Effect.StartInstance s) {
+        int i = s.instance();
+        if (s.epoch() <= epoch[i] || runningOn[i] >= 0 || runningOn[i] == -1) {
+            return; // stale or already running: refused
+        }
+        long ms = noisy(policy.durations().restart().toMillis(), 0.25);
+        kernel.at(kernel.now() + ms, () -> {
+            run(i, s.host(), s.epoch());
+            answer(new Input.InstanceStarted(i, s.host(), s.epoch()));
+        });
+    }
+
+    private void run(int i, int h, long newEpoch) {
+        if (runningOn[i] <= -2) {
+            unlink(i, -2 - runningOn[i]); // a rescue from a lost host
+        }
+        if (runningOn[i] != h) {
+            link(i, h);
+        }
+        runningOn[i] = h;
+        epoch[i] = newEpoch;
+        fact(HistoryRecord.Op.RUN, fleet.instance(i).id(), fleet.host(h).id(), newEpoch);
+    }
+
+    private void link(int i, int h) {
+        next[i] = head[h];
+        head[h] = i;
+    }
+
+    private void unlink(int i, int h) {
+        if (head[h] == i) {
+            head[h] = next[i];
+            return;
+        }
+        for (int k = head[h]; k >= 0; k = next[k]) {
+            if (next[k] == i) {
+                next[k] = next[i];
+                return;
+            }
+        }
+    }
+
+    private void later(long ms, Input input) {
+        kernel.at(kernel.now() + ms, () -> answer(input));
+    }
+
+    /** Delivers an answer, sometimes late or twice when the fault spec says so. */
+    private void answer(Input input) {
+        if (random.nextDouble() < faults.delay()) {
+            kernel.at(kernel.now() + 1_000 + random.nextInt(59_000), () -> deliver.accept(input));
+        } else {
+            deliver.accept(input);
+        }
+        if (random.nextDouble() < faults.duplicate()) {
+            kernel.at(kernel.now() + 1 + random.nextInt(5_000), () -> deliver.accept(input));
+        }
+    }
+
+    private long hostMinutes(long baseMs) {
+        long ms = noisy(baseMs, 0.2);
+        return random.nextDouble() < 0.03 ? ms * 4 : ms;
+    }
+
+    private long noisy(long ms, double sigma) {
+        return Math.max(0, Math.round(ms * Math.exp(sigma * random.nextGaussian())));
+    }
+
+    private void fact(String op, String target, String outcome, long e) {
+        store.append(new HistoryRecord(kernel.now(), "driver", op, target, outcome, e));
+    }
+}

@@ -1,0 +1,165 @@
+package dev.ferry.sim;
+
+import dev.ferry.core.campaign.CampaignRunner;
+import dev.ferry.core.campaign.CampaignRuntime;
+import dev.ferry.core.campaign.CampaignState;
+import dev.ferry.core.campaign.Effect;
+import dev.ferry.core.campaign.EventState;
+import dev.ferry.core.campaign.Input;
+import dev.ferry.core.campaign.Ports;
+import dev.ferry.core.planner.Plan;
+import dev.ferry.core.planner.PlanningProblem;
+import dev.ferry.core.verify.InvariantChecker;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.TreeMap;
+import java.util.function.Consumer;
+
+/**
+ * Runs a whole campaign — the real {@link CampaignRuntime} and {@link CampaignRunner} — against
+ * {@link SimulatedHypervisors} and simulated tenants in virtual time. One seed is one campaign: the
+ * same inputs produce the same history, byte for byte. Invariants are checked after every event.
+ * Not thread-safe; a simulation runs on the caller's thread.
+ */
+public final class Simulation {
+    /** A campaign that has not settled after this much virtual time is ended (a bug or a stuck fleet). */
+    static final long MAX_VIRTUAL_MS = 400L * 86_400_000L;
+
+    /**
+     * @param keepHistory keep every record in the result (tests, replay); off for large fleets
+     * @param historyLines receives each record as a JSON line (a history file); may be null
+     * @param progress     called now and then with (virtual ms, hosts done, hosts planned); may be null
+     * @param check        run the invariant checker after every record
+     */
+    public record Options(long seed, FaultSpec faults, TenantModel tenants, boolean keepHistory, boolean check,
+                          Consumer<String> historyLines, Progress progress) {
+        public static Options of(long seed, FaultSpec faults) {
+            return new Options(seed, faults, TenantModel.DEFAULT, false, true, null, null);
+        }
+    }
+
+    public interface Progress {
+        void update(long virtualMs, int hostsDone, int hostsPlanned);
+    }
+
+    private final PlanningProblem problem;
+    private final Plan plan;
+    private final Options options;
+    private final SimKernel kernel = new SimKernel();
+    private final SplittableRandom random;
+    private final CampaignRuntime runtime;
+    private final CampaignRunner runner;
+    private final HistoryStore store;
+    private final InvariantChecker checker;
+    private final Set<Integer> tenantAnswered = new HashSet<>();
+
+    private Simulation(PlanningProblem problem, Plan plan, Options options) {
+        this.problem = problem;
+        this.plan = plan;
+        this.options = options;
+        this.random = new SplittableRandom(options.seed());
+        this.checker = options.check() ? new InvariantChecker(problem) : null;
+        this.store = new HistoryStore(checker, options.keepHistory(), options.historyLines());
+        this.runtime = new CampaignRuntime(problem, plan, "c-" + plan.advisory() + "-" + options.seed(), store::append);
+        SimulatedHypervisors driver = new SimulatedHypervisors(problem.fleet(), problem.policy(), problem.advisory(), kernel,
+                random.split(), options.faults(), store, this::deliver);
+        SplittableRandom tenantRandom = random.split();
+        Ports.Notifier tenants = n -> tenant(n, tenantRandom);
+        Ports.Timer timer = (at, reason) -> kernel.at(at, () -> deliver(new Input.Wakeup(at, reason)));
+        this.runner = new CampaignRunner(driver, store, tenants, timer);
+    }
+
+    public static SimulationResult run(PlanningProblem problem, Plan plan, Options options) {
+        return new Simulation(problem, plan, options).run();
+    }
+
+    private SimulationResult run() {
+        runner.apply(runtime.approve(0), 0);
+        long lastProgress = 0;
+        while (!runtime.settled() && kernel.step()) {
+            if (kernel.now() > MAX_VIRTUAL_MS && !runtime.finished()) {
+                runner.apply(runtime.abort(kernel.now(), "simulation passed " + MAX_VIRTUAL_MS / 86_400_000L
+                        + " days of virtual time"), kernel.now());
+            }
+            if (options.progress() != null && kernel.processed() - lastProgress >= 20_000) {
+                lastProgress = kernel.processed();
+                options.progress().update(kernel.now(), runtime.stats().hostsPatched + runtime.stats().hostsFailed,
+                        plan.steps().size());
+            }
+        }
+        if (options.progress() != null) {
+            options.progress().update(kernel.now(), runtime.stats().hostsPatched + runtime.stats().hostsFailed,
+                    plan.steps().size());
+        }
+        List<String> violations = new ArrayList<>();
+        int lost = 0;
+        if (checker != null) {
+            violations.addAll(checker.finish());
+            lost = (int) violations.stream().filter(v -> v.contains("(lost)")).count();
+        }
+        if (!runtime.settled()) {
+            violations.add("the campaign did not settle, no event left: " + runtime.describeInFlight());
+        }
+        CampaignRuntime.Stats s = runtime.stats();
+        Long toDeadline = problem.secondsToDeadline();
+        long makespan = (s.makespanMs + 999) / 1000;
+        List<long[]> timeline = new ArrayList<>();
+        for (long[] t : s.vulnerableOverTime) {
+            timeline.add(new long[] {t[0] / 1000, t[1], t[2]});
+        }
+        String result = runtime.state() == CampaignState.COMPLETED ? "completed"
+                : runtime.state().name().toLowerCase(java.util.Locale.ROOT);
+        return new SimulationResult(plan.strategy(), options.seed(), options.faults().toString(), result,
+                runtime.state() == CampaignState.COMPLETED ? "every planned host handled" : runtime.endReason(), makespan,
+                plan.summary().makespanSeconds(), plan.summary().lowerBoundSeconds(),
+                toDeadline == null ? null : toDeadline - makespan, plan.affectedHosts().size(), s.hostsPatched, s.hostsFailed,
+                plan.skippedHosts().size(), s.liveMigrations, s.relocations, s.rebootsInPlace, s.failedMigrations,
+                s.replaced, s.rescued, lost, violations,
+                new SimulationResult.Events(s.noticed, s.informational, s.rescheduled, s.tenantInitiated, s.forced,
+                        s.completedEvents),
+                new TreeMap<>(s.perTenant), timeline, kernel.processed(), store.records(), store.kept());
+    }
+
+    private void deliver(Input input) {
+        List<Effect> effects = runtime.on(input, kernel.now());
+        runner.apply(effects, kernel.now());
+    }
+
+    /** Simulated tenants: some act early, some reschedule, most wait. */
+    private void tenant(Effect.Notify n, SplittableRandom r) {
+        if (n.state() != EventState.SCHEDULED) {
+            return;
+        }
+        int i = instanceIndex(n.instance());
+        if (!tenantAnswered.add(i)) {
+            return;
+        }
+        double u = r.nextDouble();
+        long now = kernel.now();
+        long span = Math.max(1, n.notBeforeMs() - now);
+        int instance = i;
+        if (u < options.tenants().actEarly()) {
+            kernel.at(now + (long) (r.nextDouble() * span), () -> deliver(new Input.TenantMoveNow(instance)));
+        } else if (u < options.tenants().actEarly() + options.tenants().reschedule()) {
+            long later = n.notBeforeMs() + 3_600_000L + (long) (r.nextDouble() * 47 * 3_600_000L);
+            long to = Math.min(later, n.deadlineMs());
+            kernel.at(now + (long) (r.nextDouble() * span), () -> deliver(new Input.TenantReschedule(instance, to)));
+        }
+    }
+
+    private Map<String, Integer> ids;
+
+    private int instanceIndex(String id) {
+        if (ids == null) {
+            ids = new java.util.HashMap<>(problem.fleet().instances().size() * 2);
+            for (int k = 0; k < problem.fleet().instances().size(); k++) {
+                ids.put(problem.fleet().instance(k).id(), k);
+            }
+        }
+        return ids.get(id);
+    }
+}

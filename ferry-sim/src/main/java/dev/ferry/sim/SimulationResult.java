@@ -1,0 +1,51 @@
+package dev.ferry.sim;
+
+import dev.ferry.core.campaign.HistoryRecord;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What a simulated campaign did. Times are virtual seconds from the campaign start. Everything
+ * here is a function of (problem, plan, seed, faults, tenants): the same inputs give equal results.
+ *
+ * @param result         completed, halted or aborted
+ * @param reason         why it ended
+ * @param timeline       samples {seconds, vulnerable hosts left, hosts in maintenance}
+ * @param perTenant      tenant -> {non-live disruptions, total downtime in ms}
+ */
+public record SimulationResult(
+        String strategy,
+        long seed,
+        String faults,
+        String result,
+        String reason,
+        long makespanSeconds,
+        long predictedMakespanSeconds,
+        long lowerBoundSeconds,
+        Long deadlineSlackSeconds,
+        int hostsAffected,
+        int hostsPatched,
+        int hostsFailed,
+        int hostsSkipped,
+        int liveMigrations,
+        int relocations,
+        int rebootsInPlace,
+        int failedMigrations,
+        int replaced,
+        int rescued,
+        int lostInstances,
+        List<String> invariantViolations,
+        Events events,
+        Map<String, long[]> perTenant,
+        List<long[]> timeline,
+        long simulatedEvents,
+        long historyRecords,
+        List<HistoryRecord> history) {
+
+    public record Events(int noticed, int informational, int rescheduled, int tenantInitiated, int forced, int completed) {
+    }
+
+    public boolean ok() {
+        return invariantViolations.isEmpty() && lostInstances == 0;
+    }
+}
