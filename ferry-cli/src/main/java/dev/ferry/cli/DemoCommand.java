@@ -17,6 +17,10 @@ import dev.ferry.formats.FleetWriter;
 import dev.ferry.formats.InvalidInputException;
 import dev.ferry.formats.PlanJsonWriter;
 import dev.ferry.formats.PolicyReader;
+import dev.ferry.sim.FaultSpec;
+import dev.ferry.sim.Simulation;
+import dev.ferry.sim.SimulationResult;
+import dev.ferry.sim.TenantModel;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
@@ -36,11 +40,14 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = {"The XSA-108 story on a synthetic fleet, no arguments needed: generate a fleet, read it back,",
-                "plan the campaign with Ferry and with the naive baseline, verify both plans, compare them.",
-                "Writes the fleet, advisory, policy and both plans (JSON) to the output directory."})
+                "plan the campaign with Ferry and with the naive baseline, verify both plans, run both campaigns in",
+                "the simulator (with tenants and a few faults), compare them, and write an HTML report.",
+                "Writes the fleet, advisory, policy, both plans (JSON) and the reports to the output directory."})
 final class DemoCommand implements Callable<Integer> {
     /** Five days before XSA-108's disclosure, as in 2014. */
     static final Instant START = Instant.parse("2014-09-26T12:00:00Z");
+    /** A few of the faults a real campaign meets. */
+    static final String DEMO_FAULTS = "migration-fail=0.01,non-converge=0.005,host-unpatched=0.003,delay=0.01,duplicate=0.01";
 
     @Spec
     CommandSpec spec;
@@ -51,6 +58,10 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "108", paramLabel = "S", description = "Fleet seed (default 108).")
     long seed;
 
+    @Option(names = "--faults", defaultValue = DEMO_FAULTS, paramLabel = "SPEC",
+            description = "Faults injected into the simulated campaigns (default: " + DEMO_FAULTS + ").")
+    String faults;
+
     @Option(names = "--out", defaultValue = "ferry-demo", paramLabel = "DIR",
             description = "Where the files go (default ./ferry-demo).")
     Path out;
@@ -58,6 +69,12 @@ final class DemoCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException, InvalidInputException {
         PrintWriter o = spec.commandLine().getOut();
+        try {
+            FaultSpec.parse(faults);
+        } catch (IllegalArgumentException e) {
+            spec.commandLine().getErr().println("error: --faults: " + e.getMessage());
+            return ExitCodes.INVALID_INPUT;
+        }
         Files.createDirectories(out);
         Path advisoryFile = copyResource("advisory.yaml");
         Path policyFile = copyResource("policy.yaml");
@@ -77,30 +94,40 @@ final class DemoCommand implements Callable<Integer> {
                 everything, "fleet-all-affected.yaml", advisory, policy);
 
         o.println();
-        o.println("Comparison (the lower bound is computed independently of either plan; docs/lower-bound.md):");
-        o.printf(Locale.ROOT, "  %-22s %-8s %-14s %8s %-16s %6s %7s %6s %6s %11s%n", "fleet", "strategy", "makespan",
-                "÷bound", "deadline slack", "live", "reloc", "rip", "boot", "disr./inst.");
-        for (Scenario s : List.of(xsa, all)) {
-            for (Plan p : List.of(s.ferry, s.naive)) {
+        o.println("Comparison (\"bound\": the lower bound, computed independently of either plan; docs/lower-bound.md):");
+        o.printf(Locale.ROOT, "  %-20s %-8s %-12s %7s %-12s %-22s %6s %6s %5s %5s %7s %7s  %s%n", "fleet", "strategy",
+                "planned", "÷bound", "simulated", "deadline slack", "live", "reloc", "rip", "boot", "failed", "disr/in",
+                "safety");
+        for (Scenario sc : List.of(xsa, all)) {
+            for (int k = 0; k < 2; k++) {
+                Plan p = k == 0 ? sc.ferry : sc.naive;
+                SimulationResult r = k == 0 ? sc.ferrySim : sc.naiveSim;
                 PlanSummary m = p.summary();
-                o.printf(Locale.ROOT, "  %-22s %-8s %-14s %8.2f %-16s %6d %7d %6d %6d %11.2f%n", s.label, p.strategy(),
-                        Durations.human(m.makespanSeconds()),
+                o.printf(Locale.ROOT, "  %-20s %-8s %-12s %7.2f %-12s %-22s %6d %6d %5d %5d %7d %7.2f  %s%n", sc.label,
+                        p.strategy(), Durations.human(m.makespanSeconds()),
                         m.lowerBoundSeconds() == 0 ? 0.0 : (double) m.makespanSeconds() / m.lowerBoundSeconds(),
-                        m.deadlineSlackSeconds() == null ? "-" : (m.deadlineSlackSeconds() < 0 ? "MISSED " : "")
-                                + Durations.human(m.deadlineSlackSeconds()),
-                        m.liveMigrations(), m.relocations(), m.rebootsInPlace(), m.bootstrapMoves(),
-                        m.disruptionsPerAffectedInstance());
+                        Durations.human(r.makespanSeconds()),
+                        r.deadlineSlackSeconds() == null ? "-" : (r.deadlineSlackSeconds() < 0 ? "MISSED by "
+                                + Durations.human(-r.deadlineSlackSeconds()) : Durations.human(r.deadlineSlackSeconds())),
+                        r.liveMigrations(), r.relocations(), r.rebootsInPlace(), m.bootstrapMoves(), r.failedMigrations(),
+                        m.disruptionsPerAffectedInstance(),
+                        r.invariantViolations().isEmpty() && r.lostInstances() == 0 ? "all rules held" : "VIOLATIONS");
             }
         }
         o.println();
-        o.println("Files in " + out + "/: fleet.yaml, fleet-all-affected.yaml, advisory.yaml, policy.yaml and");
-        o.println("plan-*.json for each fleet and strategy. Try:");
+        o.println("\"planned\" is the plan's prediction; \"simulated\" is the same campaign run in virtual time against");
+        o.println("simulated hypervisors and tenants (10% act early, 10% reschedule) with faults " + faults + ".");
+        o.println();
+        o.println("Reports with charts: " + out.resolve("report.html") + " and " + out.resolve("report-all-affected.html"));
+        o.println("Also in " + out + "/: fleet.yaml, fleet-all-affected.yaml, advisory.yaml, policy.yaml, plan-*.json. Try:");
         o.println("  ./ferry plan --fleet " + out.resolve("fleet.yaml") + " --advisory " + advisoryFile + " --start " + START);
+        o.println("  ./ferry simulate --fleet " + out.resolve("fleet.yaml") + " --advisory " + advisoryFile + " --start " + START
+                + " --faults host-lost=0.01");
         o.flush();
         return ExitCodes.DONE;
     }
 
-    private record Scenario(String label, Plan ferry, Plan naive) {
+    private record Scenario(String label, Plan ferry, Plan naive, SimulationResult ferrySim, SimulationResult naiveSim) {
     }
 
     private Scenario scenario(PrintWriter o, String n, String what, FleetGenerator.Options options, String file,
@@ -119,8 +146,20 @@ final class DemoCommand implements Callable<Integer> {
         PlanningProblem problem = new PlanningProblem(fleet, advisory, policy, START);
         Plan ferry = plan(o, new FerryStrategy(), problem, file);
         Plan naive = plan(o, new NaiveStrategy(), problem, file);
+        FaultSpec faultSpec = FaultSpec.parse(faults);
+        PrintWriter err = spec.commandLine().getErr();
+        o.flush();
+        SimulationResult ferrySim = Simulation.run(problem, ferry, new Simulation.Options(options.seed(), faultSpec,
+                TenantModel.DEFAULT, false, true, null, Simulations.bar(err, "ferry")));
+        SimulationResult naiveSim = Simulations.naive(problem, new Simulation.Options(options.seed(), faultSpec,
+                TenantModel.DEFAULT, false, true, null, Simulations.bar(err, "naive")));
+        o.printf(Locale.ROOT, "      simulated both campaigns: ferry %s, naive %s (every safety rule checked after every event)%n",
+                Durations.human(ferrySim.makespanSeconds()), Durations.human(naiveSim.makespanSeconds()));
         String label = file.equals("fleet.yaml") ? options.hosts() + " hosts, XSA-108" : options.hosts() + " hosts, all hit";
-        return new Scenario(label, ferry, naive);
+        String reportName = file.equals("fleet.yaml") ? "report.html" : "report-all-affected.html";
+        SimulateCommand.writeReport(out.resolve(reportName), advisory.id() + " campaign on " + label + ": Ferry vs naive",
+                problem, options.seed(), faultSpec, List.of(ferrySim, naiveSim));
+        return new Scenario(label, ferry, naive, ferrySim, naiveSim);
     }
 
     private Plan plan(PrintWriter o, PlanStrategy strategy, PlanningProblem problem, String fleetFile) throws IOException {

@@ -41,7 +41,7 @@ public final class CampaignRuntime {
     static final int SCAN_LIMIT = 256;
     static final int STEP_ATTEMPTS_PER_ROUND = 16;
     /** The longest Ferry waits past the planned time for a tenant's window. */
-    static final long WINDOW_WAIT_MS = 12 * 3_600_000L;
+    static final long WINDOW_WAIT_MS = 4 * 3_600_000L;
 
     private final PlanningProblem problem;
     private final Fleet fleet;
@@ -53,9 +53,11 @@ public final class CampaignRuntime {
     private final Scheduler scheduler = Scheduler.standard(HostScorer.SPREAD);
     private final List<HostRun> queue = new ArrayList<>();
     private final Set<HostRun> active = new LinkedHashSet<>();
+    private final Set<HostRun> parked = new LinkedHashSet<>();
     private final Map<Long, MoveRun> moves = new HashMap<>();
     private final Map<Integer, MoveRun> moveOfInstance = new HashMap<>();
     private final Map<Integer, Event> events = new HashMap<>();
+    private final Map<Integer, HostRun> runOfInstance = new HashMap<>();
     private final Map<Integer, Long> pendingRescue = new HashMap<>();
     /** Instances that switched over onto a still-vulnerable host (bootstrap), by host, and how they came. */
     private final Map<Integer, List<Integer>> arrivals = new HashMap<>();
@@ -65,6 +67,7 @@ public final class CampaignRuntime {
     /** Moves and rescues in flight towards each host: a host with arrivals pending must not start its step. */
     private final int[] incoming;
     private final Map<Integer, Integer> rescueTarget = new HashMap<>();
+    private final Map<Integer, Integer> rescueHold = new HashMap<>();
     private final Stats stats = new Stats();
     private CampaignState state = CampaignState.PROPOSED;
     private String endReason = "";
@@ -106,8 +109,12 @@ public final class CampaignRuntime {
         final List<MoveRun> waiting = new ArrayList<>();
         final List<Integer> rebootInPlace = new ArrayList<>();
         boolean canary;
+        /** The latest notBefore of the events of its instances: the step cannot start earlier. */
+        long readyAt;
         int remaining;
         int liveInFlight;
+        /** Moves of this step that a driver is carrying out now. */
+        int inFlight;
         int[] groupHold = new int[0];
 
         HostRun(int host, Step step) {
@@ -270,8 +277,8 @@ public final class CampaignRuntime {
                     continue; // a bootstrapped instance: one event covers its disruption
                 }
                 // The tenant is told the planned time (never before the notice period). A window of the
-                // tenant's is used instead when waiting for it costs at most a quarter of the plan's slack
-                // to the deadline and at most 12 hours, so windows are honoured without trading the
+                // tenant's is used instead when waiting for it costs at most an eighth of the plan's slack
+                // to the deadline and at most WINDOW_WAIT_MS, so windows are honoured without trading the
                 // disclosure deadline for them.
                 long planned = Math.max(now + notice, r.step.start() * 1000);
                 long stepMs = (r.step.end() - r.step.start()) * 1000;
@@ -281,11 +288,13 @@ public final class CampaignRuntime {
                 long window = windowStart(inst.tenant(), planned, deadline);
                 Long slack = plan.summary().deadlineSlackSeconds();
                 if (window > planned && window - planned <= WINDOW_WAIT_MS
-                        && (slack == null || (slack > 0 && window - planned <= slack * 250))) {
+                        && (slack == null || (slack > 0 && window - planned <= slack * 125))) {
                     notBefore = window;
                 }
                 Event e = new Event(id + "/ev/" + inst.id(), i, m.kind(), notBefore, deadline);
                 events.put(i, e);
+                r.readyAt = Math.max(r.readyAt, notBefore);
+                runOfInstance.put(i, r);
                 stats.noticed++;
                 notify(e, "scheduled " + m.kind().wireName(), now);
             }
@@ -344,6 +353,9 @@ public final class CampaignRuntime {
      * nothing new at all; answers are still taken.
      */
     private void schedule(long now) {
+        if (state == CampaignState.RUNNING || state == CampaignState.HALTED || state == CampaignState.ABORTED) {
+            resumeParked(now);
+        }
         if (state == CampaignState.RUNNING) {
             startSteps(now);
         }
@@ -360,22 +372,37 @@ public final class CampaignRuntime {
         if (now < soakEndMs) {
             return;
         }
-        boolean canaryPhase = canariesLeft > 0;
-        int cap = canaryPhase ? 1 : policy.maxHostsInMaintenance();
+        boolean canaryPhase = canariesLeft > 0 || canaryBusy();
+        // No slot can be free beyond what the zones allow at once: do not even scan then.
+        int cap = canaryPhase ? 1 : Math.min(policy.maxHostsInMaintenance(),
+                (int) Math.min(Integer.MAX_VALUE, (long) policy.zonesAtOnce() * policy.maxHostsPerZone()));
+        if (inMaintenance >= cap && !idle()) {
+            return;
+        }
         int failures = 0;
         while (head < queue.size() && queue.get(head) == null) {
             head++;
         }
+        long nextReady = Long.MAX_VALUE;
         for (int k = head; k < queue.size() && failures < STEP_ATTEMPTS_PER_ROUND; k++) {
             HostRun r = queue.get(k);
             if (r == null) {
                 continue;
             }
-            if (inMaintenance >= cap || (canaryPhase && !active.isEmpty())) {
+            if (inMaintenance >= cap || (canaryPhase && canaryBusy())) {
                 return;
             }
             if (canaryPhase && !r.step.canary()) {
                 break; // canaries first, in plan order
+            }
+            int zone = fleet.zoneOf(r.host);
+            if (maintenancePerZone[zone] >= policy.maxHostsPerZone()
+                    || (maintenancePerZone[zone] == 0 && activeZones >= policy.zonesAtOnce())) {
+                continue; // its zone is full or not its turn: cheap to skip
+            }
+            if (r.readyAt > now) {
+                nextReady = Math.min(nextReady, r.readyAt);
+                continue; // its tenants' notice or windows have not come yet
             }
             Start s = tryStart(r, now, false);
             if (s == Start.STARTED) {
@@ -387,13 +414,31 @@ public final class CampaignRuntime {
                 failures++;
             }
         }
+        if (nextReady != Long.MAX_VALUE) {
+            wake(nextReady, "ready");
+        }
         if (idle() && head < queue.size()) {
             escalate(now, canaryPhase);
         }
     }
 
+    /** A canary is still in maintenance (or parked): nothing else may run beside it. */
+    private boolean canaryBusy() {
+        for (HostRun r : active) {
+            if (r.canary) {
+                return true;
+            }
+        }
+        for (HostRun r : parked) {
+            if (r.canary) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private boolean idle() {
-        return active.isEmpty() && moves.isEmpty() && pendingRescue.isEmpty();
+        return active.isEmpty() && parked.isEmpty() && moves.isEmpty() && pendingRescue.isEmpty();
     }
 
     /**
@@ -674,6 +719,50 @@ public final class CampaignRuntime {
         }
         if (r.remaining == 0) {
             drained(r, now);
+        } else if (r.inFlight == 0 && !r.waiting.isEmpty()) {
+            long until = Long.MAX_VALUE;
+            for (MoveRun m : r.waiting) {
+                Event e = events.get(m.instance);
+                if (m.kind == MoveKind.LIVE_MIGRATE || e == null || e.notBefore <= now) {
+                    return; // something could still start
+                }
+                until = Math.min(until, e.notBefore);
+            }
+            park(r, until, now);
+        }
+    }
+
+    /**
+     * Everything left on a draining host waits for a fallback's notice: the host stays cordoned but
+     * gives its maintenance slot back, so it does not hold its zone (or the fleet) for a day.
+     */
+    private void park(HostRun r, long until, long now) {
+        live.phase(r.host, HostPhase.PARKED);
+        fact(now, HistoryRecord.Op.HOST_PHASE, fleet.host(r.host).id(), HostPhase.PARKED.name(), 0);
+        leaveMaintenance(r, now);
+        r.readyAt = until;
+        parked.add(r);
+        wake(until, "parked:" + fleet.host(r.host).id());
+    }
+
+    /** Parked hosts whose notice has run out take a slot again before any new step. */
+    private void resumeParked(long now) {
+        for (HostRun r : new ArrayList<>(parked)) {
+            int zone = fleet.zoneOf(r.host);
+            if (r.readyAt > now || inMaintenance >= policy.maxHostsInMaintenance()
+                    || maintenancePerZone[zone] >= policy.maxHostsPerZone()
+                    || (maintenancePerZone[zone] == 0 && activeZones >= policy.zonesAtOnce())) {
+                continue;
+            }
+            parked.remove(r);
+            if (maintenancePerZone[zone]++ == 0) {
+                activeZones++;
+            }
+            inMaintenance++;
+            active.add(r);
+            live.phase(r.host, HostPhase.DRAINING);
+            fact(now, HistoryRecord.Op.MAINTENANCE_BEGIN, fleet.host(r.host).id(), fleet.host(r.host).zone(), 0);
+            fact(now, HistoryRecord.Op.HOST_PHASE, fleet.host(r.host).id(), HostPhase.DRAINING.name(), 0);
         }
     }
 
@@ -728,6 +817,9 @@ public final class CampaignRuntime {
 
     private void startMove(MoveRun m, long now) {
         m.state = MoveState.TABLE.transition(m.state, MoveState.IN_PROGRESS);
+        if (m.run != null) {
+            m.run.inFlight++;
+        }
         long epoch = live.epoch(m.instance) + 1;
         Instance inst = fleet.instance(m.instance);
         emit(new Effect.StartMove(key("move", m.id + "-" + m.attempts), m.id, m.instance, m.from, m.to, m.kind, epoch,
@@ -781,6 +873,7 @@ public final class CampaignRuntime {
         }
         HostRun r = m.run;
         if (r != null) {
+            r.inFlight--;
             if (m.kind == MoveKind.LIVE_MIGRATE) {
                 r.liveInFlight--;
             }
@@ -808,8 +901,11 @@ public final class CampaignRuntime {
         if (m.kind.disruptive()) {
             fact(now, HistoryRecord.Op.DISRUPT_END, inst.id(), "rolled back", 0);
         }
-        if (m.kind == MoveKind.LIVE_MIGRATE && r != null) {
-            r.liveInFlight--;
+        if (r != null) {
+            r.inFlight--;
+            if (m.kind == MoveKind.LIVE_MIGRATE) {
+                r.liveInFlight--;
+            }
         }
         moves.remove(m.id);
         // Retry: another destination, then post-copy or a relocation as the policy says.
@@ -935,6 +1031,14 @@ public final class CampaignRuntime {
             int h = Integer.parseInt(w.reason().substring("reboot-timeout:".length()));
             if (live.phase(h) == HostPhase.REBOOTING) {
                 HostRun r = runOf(h);
+                // Instances that rebooted with the host stay disrupted until they run elsewhere: their
+                // group budget moves from the step to the rescue and is given back when they start.
+                for (int i : r.rebootInPlace) {
+                    int g = fleet.groupOf(i);
+                    if (g >= 0 && takeFromHold(r, g)) {
+                        rescueHold.put(i, g);
+                    }
+                }
                 releaseAllGroups(r);
                 for (int i : r.rebootInPlace) {
                     pendingRescue.put(i, now);
@@ -953,6 +1057,10 @@ public final class CampaignRuntime {
             return;
         }
         pendingRescue.remove(s.instance());
+        Integer held = rescueHold.remove(s.instance());
+        if (held != null) {
+            groupDisrupted[held]--;
+        }
         Integer target = rescueTarget.remove(s.instance());
         if (target != null) {
             incoming[target]--;
@@ -1008,7 +1116,7 @@ public final class CampaignRuntime {
             activeZones--;
         }
         fact(now, HistoryRecord.Op.MAINTENANCE_END, fleet.host(r.host).id(), live.phase(r.host).name(), 0);
-        if (r.canary && canariesLeft == 0 && active.stream().noneMatch(a -> a.canary)) {
+        if (r.canary && canariesLeft == 0 && !canaryBusy() && live.phase(r.host) != HostPhase.PARKED) {
             soakEndMs = now + policy.soak().toMillis();
             if (soakEndMs > now) {
                 wake(soakEndMs, "soak");
@@ -1053,6 +1161,10 @@ public final class CampaignRuntime {
         }
         e.state = EventState.TABLE.transition(e.state, EventState.RESCHEDULED);
         e.notBefore = Math.max(e.notBefore, notBefore);
+        HostRun owner = runOfInstance.get(i);
+        if (owner != null) {
+            owner.readyAt = Math.max(owner.readyAt, e.notBefore);
+        }
         stats.rescheduled++;
         notify(e, "rescheduled", now);
     }
@@ -1120,6 +1232,17 @@ public final class CampaignRuntime {
         }
     }
 
+    /** Removes one unit of {@code group} from the step's hold without giving it back to the budget. */
+    private boolean takeFromHold(HostRun r, int group) {
+        for (int p = 0; p < r.groupHold.length; p += 2) {
+            if (r.groupHold[p] == group && r.groupHold[p + 1] > 0) {
+                r.groupHold[p + 1]--;
+                return true;
+            }
+        }
+        return false;
+    }
+
     private void releaseAllGroups(HostRun r) {
         for (int p = 0; p < r.groupHold.length; p += 2) {
             groupDisrupted[r.groupHold[p]] -= r.groupHold[p + 1];
@@ -1131,7 +1254,7 @@ public final class CampaignRuntime {
         if (CampaignState.TABLE.terminal(state) && state != CampaignState.HALTED && state != CampaignState.ABORTED) {
             return;
         }
-        boolean busy = !active.isEmpty() || !moves.isEmpty() || !pendingRescue.isEmpty();
+        boolean busy = !active.isEmpty() || !parked.isEmpty() || !moves.isEmpty() || !pendingRescue.isEmpty();
         if (busy) {
             return;
         }
@@ -1155,6 +1278,7 @@ public final class CampaignRuntime {
                     .append(r.remaining).append(", waiting ").append(r.waiting.size()).append(", live in flight ")
                     .append(r.liveInFlight).append(')');
         }
+        sb.append("; parked: ").append(parked.size());
         sb.append("; moves in flight: ").append(moves.size()).append("; rescues: ").append(pendingRescue.size())
                 .append("; queued steps: ").append(queue.stream().filter(q -> q != null).count());
         for (MoveRun m : moves.values()) {
@@ -1166,7 +1290,8 @@ public final class CampaignRuntime {
 
     /** True when the campaign has ended and nothing is in flight any more. */
     public boolean settled() {
-        return CampaignState.TABLE.terminal(state) && active.isEmpty() && moves.isEmpty() && pendingRescue.isEmpty();
+        return CampaignState.TABLE.terminal(state) && active.isEmpty() && parked.isEmpty() && moves.isEmpty()
+                && pendingRescue.isEmpty();
     }
 
     private void to(CampaignState next, long now, String why) {

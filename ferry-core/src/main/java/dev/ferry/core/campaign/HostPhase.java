@@ -4,18 +4,21 @@ package dev.ferry.core.campaign;
  * One host's maintenance:
  * <pre>
  * waiting -> cordoned -> draining -> patching -> rebooting -> verifying -> returned
- *   |                       |           |            |             +-----> failed
- *   +-> skipped             +-----------+------------+-------------------> failed
+ *   |                     |  ^  |         |            |             +-----> failed
+ *   +-> skipped           v  |  +---------+------------+-------------------> failed
+ *                        parked
  * </pre>
- * A failed host stays cordoned.
+ * A failed host stays cordoned. A parked host is cordoned and partly drained, waiting for the
+ * notice of a fallback relocation; it gives its maintenance slot back meanwhile.
  */
 public enum HostPhase {
-    WAITING, CORDONED, DRAINING, PATCHING, REBOOTING, VERIFYING, RETURNED, FAILED, SKIPPED;
+    WAITING, CORDONED, DRAINING, PARKED, PATCHING, REBOOTING, VERIFYING, RETURNED, FAILED, SKIPPED;
 
     public static final Lifecycle<HostPhase> TABLE = Lifecycle.of(HostPhase.class)
             .allow(WAITING, CORDONED, SKIPPED)
             .allow(CORDONED, DRAINING)
-            .allow(DRAINING, PATCHING, FAILED)
+            .allow(DRAINING, PATCHING, PARKED, FAILED)
+            .allow(PARKED, DRAINING)
             .allow(PATCHING, REBOOTING, FAILED)
             .allow(REBOOTING, VERIFYING, FAILED)
             .allow(VERIFYING, RETURNED, FAILED)

@@ -49,6 +49,9 @@ public final class InvariantChecker {
     private final List<String> violations = new ArrayList<>();
     private int maintenanceTotal;
     private int maintenanceBegins;
+    private final Set<Integer> canaries = new HashSet<>();
+    private int canariesInMaintenance;
+    private long canaryDoneAt = -1;
     private String campaignEnd;
     private long lastTime;
 
@@ -236,8 +239,23 @@ public final class InvariantChecker {
             violate(r, "host " + r.target() + " enters maintenance twice");
         }
         var policy = problem.policy();
-        if (maintenanceBegins < policy.canaryHosts() && maintenanceTotal > 0) {
-            violate(r, "canary " + r.target() + " is not alone");
+        boolean canary = canaries.contains(h);
+        if (!canary && canaries.size() < policy.canaryHosts()) {
+            canaries.add(h);
+            canary = true;
+        }
+        if (maintenanceTotal > 0 && (canary || canariesInMaintenance > 0)) {
+            violate(r, "canary " + (canary ? r.target() : "") + " is not alone in maintenance");
+        }
+        if (!canary && canaryDoneAt >= 0 && r.timeMs() < canaryDoneAt + policy.soak().toMillis()) {
+            violate(r, "host " + r.target() + " begins before the canaries' soak ends at "
+                    + (canaryDoneAt + policy.soak().toMillis()) + " ms");
+        }
+        if (!canary && canaries.size() < policy.canaryHosts() && canaryDoneAt < 0) {
+            violate(r, "host " + r.target() + " begins before the canaries are done");
+        }
+        if (canary) {
+            canariesInMaintenance++;
         }
         maintenanceBegins++;
         inMaintenance[h] = true;
@@ -272,6 +290,14 @@ public final class InvariantChecker {
         inMaintenance[h] = false;
         maintenanceTotal--;
         perZone[fleet.zoneOf(h)]--;
+        if (canaries.contains(h)) {
+            canariesInMaintenance--;
+            // A parked canary (it will begin again) does not end the canary phase.
+            if (canariesInMaintenance == 0 && canaries.size() == problem.policy().canaryHosts()
+                    && !r.outcome().equals("PARKED")) {
+                canaryDoneAt = r.timeMs();
+            }
+        }
     }
 
     private void hostPhase(HistoryRecord r) {

@@ -1,0 +1,201 @@
+package dev.ferry.cli;
+
+import dev.ferry.core.planner.Plan;
+import dev.ferry.core.planner.PlanStrategy;
+import dev.ferry.core.planner.PlanningProblem;
+import dev.ferry.sim.FaultSpec;
+import dev.ferry.sim.Simulation;
+import dev.ferry.sim.SimulationJson;
+import dev.ferry.sim.SimulationReport;
+import dev.ferry.sim.SimulationResult;
+import dev.ferry.sim.TenantModel;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(name = "simulate", mixinStandardHelpOptions = true,
+        description = {"Plan a campaign and run it in virtual time against simulated hypervisors and tenants,",
+                "with the same campaign code that drives real hosts; every safety rule is checked after every event.",
+                "Exit codes: 0 completed, 1 a safety rule was broken (a bug), 2 invalid input, 3 the deadline was missed,",
+                "4 the campaign halted (haltAfterFailures)."})
+final class SimulateCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--fleet", required = true, paramLabel = "FILE", description = "Inventory, fleet/v1 YAML or JSON.")
+    Path fleet;
+
+    @Option(names = "--advisory", required = true, paramLabel = "FILE", description = "Advisory, advisory/v1.")
+    Path advisory;
+
+    @Option(names = "--policy", paramLabel = "FILE", description = "Policy, policy/v1 (default: the documented defaults).")
+    Path policy;
+
+    @Option(names = "--start", paramLabel = "TIME", description = "When the campaign begins, ISO-8601; default now.")
+    Instant start;
+
+    @Option(names = "--strategy", defaultValue = "ferry", paramLabel = "ferry|naive", description = "Planner (default ferry).")
+    String strategy;
+
+    @Option(names = "--seed", defaultValue = "1", paramLabel = "N", description = "Random seed: one seed, one campaign (default 1).")
+    long seed;
+
+    @Option(names = "--faults", defaultValue = "none", paramLabel = "SPEC",
+            description = "Faults to inject, e.g. migration-fail=0.02,non-converge=0.01,host-lost=0.005,host-unpatched=0.005,"
+                    + "agent-crash=0.01,delay=0.05,duplicate=0.02 (default none).")
+    String faults;
+
+    @Option(names = "--tenants", defaultValue = "0.10,0.10", paramLabel = "EARLY,RESCHEDULE",
+            description = "Shares of tenants that act early and that reschedule (default 0.10,0.10).")
+    String tenants;
+
+    @Option(names = "--report", paramLabel = "FILE",
+            description = "Write a self-contained HTML report with charts (also simulates the naive baseline for comparison).")
+    Path report;
+
+    @Option(names = "--history", paramLabel = "FILE", description = "Write the campaign's history as JSON lines.")
+    Path history;
+
+    @Option(names = "--format", defaultValue = "text", paramLabel = "text|json", description = "Output format (default text).")
+    String format;
+
+    @Option(names = "--max-input-mib", defaultValue = "1024", paramLabel = "MiB", description = "Largest fleet file read (default 1024).")
+    long maxInputMiB;
+
+    private final InstantSource clock;
+
+    SimulateCommand(InstantSource clock) {
+        this.clock = clock;
+    }
+
+    @Override
+    public Integer call() throws IOException {
+        PrintWriter err = spec.commandLine().getErr();
+        PlanStrategy planner = PlanCommand.strategy(strategy);
+        FaultSpec faultSpec;
+        TenantModel tenantModel;
+        try {
+            faultSpec = FaultSpec.parse(faults);
+            String[] t = tenants.split(",");
+            if (t.length != 2) {
+                throw new IllegalArgumentException("--tenants needs two shares, like 0.10,0.10");
+            }
+            tenantModel = new TenantModel(Double.parseDouble(t[0]), Double.parseDouble(t[1]));
+        } catch (IllegalArgumentException e) {
+            err.println("error: " + e.getMessage());
+            return ExitCodes.INVALID_INPUT;
+        }
+        if (planner == null || !(format.equals("text") || format.equals("json"))) {
+            err.println("error: --strategy must be ferry or naive and --format text or json");
+            return ExitCodes.INVALID_INPUT;
+        }
+        Inputs.Loaded in = Inputs.load(fleet, advisory, policy, maxInputMiB << 20, err);
+        if (in == null) {
+            return ExitCodes.INVALID_INPUT;
+        }
+        PlanningProblem problem = new PlanningProblem(in.fleet(), in.advisory(), in.policy(), start != null ? start : clock.instant());
+        Plan plan = planner.plan(problem);
+        Path historyTmp = history == null ? null : Files.createTempFile(history.toAbsolutePath().getParent(), ".history-", ".tmp");
+        SimulationResult result;
+        try (Writer historyOut = historyTmp == null ? null : Files.newBufferedWriter(historyTmp, StandardCharsets.UTF_8)) {
+            Simulation.Options options = new Simulation.Options(seed, faultSpec, tenantModel, false, true,
+                    historyOut == null ? null : line -> write(historyOut, line), Simulations.bar(err, strategy));
+            result = Simulation.run(problem, plan, options);
+        } catch (RuntimeException e) {
+            if (historyTmp != null) {
+                Files.deleteIfExists(historyTmp);
+            }
+            throw e;
+        }
+        if (historyTmp != null) {
+            Files.move(historyTmp, history, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        }
+        List<SimulationResult> all = new ArrayList<>(List.of(result));
+        if (report != null) {
+            if (!strategy.equals("naive")) {
+                all.add(Simulations.naive(problem, new Simulation.Options(seed, faultSpec, tenantModel, false, true, null,
+                        Simulations.bar(err, "naive"))));
+            }
+            writeReport(report, in.advisory().id() + " campaign, simulated", problem, seed, faultSpec, all);
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        if (format.equals("json")) {
+            SimulationJson.write(result, out);
+        } else {
+            text(result, out);
+            if (report != null) {
+                out.println("  report             " + report);
+            }
+        }
+        out.flush();
+        if (!result.invariantViolations().isEmpty()) {
+            return ExitCodes.INTERNAL;
+        }
+        if (result.result().equals("halted")) {
+            return ExitCodes.HALTED;
+        }
+        return result.deadlineSlackSeconds() != null && result.deadlineSlackSeconds() < 0 ? ExitCodes.INFEASIBLE : ExitCodes.DONE;
+    }
+
+    static void writeReport(Path file, String title, PlanningProblem problem, long seed, FaultSpec faults,
+                            List<SimulationResult> results) throws IOException {
+        Path dir = file.toAbsolutePath().getParent();
+        Path tmp = Files.createTempFile(dir, ".report-", ".tmp");
+        try {
+            try (Writer w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
+                SimulationReport.write(title, problem.fleet().hosts().size() + " hosts, " + problem.fleet().instances().size()
+                        + " instances; campaign starts " + problem.start() + "; seed " + seed + "; faults " + faults, results, w);
+            }
+            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    private static void write(Writer w, String line) {
+        try {
+            w.write(line);
+            w.write('\n');
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    static void text(SimulationResult r, PrintWriter out) {
+        out.printf(Locale.ROOT, "Simulated campaign (strategy %s, seed %d): %s — %s%n", r.strategy(), r.seed(), r.result(), r.reason());
+        out.printf(Locale.ROOT, "  makespan           %s (%d s); the plan predicted %s; lower bound %s%n",
+                Durations.human(r.makespanSeconds()), r.makespanSeconds(), Durations.human(r.predictedMakespanSeconds()),
+                Durations.human(r.lowerBoundSeconds()));
+        out.printf(Locale.ROOT, "  deadline slack     %s%n", r.deadlineSlackSeconds() == null ? "no disclosure deadline"
+                : r.deadlineSlackSeconds() < 0 ? "MISSED by " + Durations.human(-r.deadlineSlackSeconds())
+                : Durations.human(r.deadlineSlackSeconds()));
+        out.printf(Locale.ROOT, "  hosts              %d patched, %d failed (stay cordoned), %d skipped, of %d affected%n",
+                r.hostsPatched(), r.hostsFailed(), r.hostsSkipped(), r.hostsAffected());
+        out.printf(Locale.ROOT, "  moves              %d live migrations, %d relocations, %d reboots in place; %d failed migrations, "
+                + "%d re-planned, %d rescued%n", r.liveMigrations(), r.relocations(), r.rebootsInPlace(), r.failedMigrations(),
+                r.replaced(), r.rescued());
+        out.printf(Locale.ROOT, "  tenant events      %d noticed, %d rescheduled, %d acted early, %d done by Ferry, %d completed; "
+                + "%d informational notices%n", r.events().noticed(), r.events().rescheduled(), r.events().tenantInitiated(),
+                r.events().forced(), r.events().completed(), r.events().informational());
+        out.printf(Locale.ROOT, "  safety             %s; %d instances lost%n", r.invariantViolations().isEmpty()
+                ? "every rule held after every event" : r.invariantViolations().size() + " VIOLATIONS", r.lostInstances());
+        for (String v : r.invariantViolations().stream().limit(10).toList()) {
+            out.println("    " + v);
+        }
+        out.printf(Locale.ROOT, "  simulated          %d events, %d history records%n", r.simulatedEvents(), r.historyRecords());
+    }
+}

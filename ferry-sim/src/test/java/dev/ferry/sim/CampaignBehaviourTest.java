@@ -1,0 +1,98 @@
+package dev.ferry.sim;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ferry.core.campaign.HistoryRecord;
+import dev.ferry.core.model.Policy;
+import dev.ferry.core.planner.FerryStrategy;
+import dev.ferry.core.planner.Plan;
+import dev.ferry.core.planner.PlanningProblem;
+import dev.ferry.formats.FleetCollector;
+import dev.ferry.formats.FleetGenerator;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** What the runtime does when things go wrong, seen through whole simulated campaigns. */
+class CampaignBehaviourTest {
+
+    private static PlanningProblem problem(int hosts, double nonLive, Policy policy) {
+        FleetGenerator.Options d = FleetGenerator.Options.defaults(hosts, 11);
+        FleetGenerator.Options o = new FleetGenerator.Options(hosts, 11, d.zones(), d.racksPerZone(), 10, 0.3, nonLive,
+                d.groupShare(), 0.5, d.tenants());
+        return new PlanningProblem(FleetCollector.generate(o), SimulationSmokeTest.XSA, policy, Scenarios.START);
+    }
+
+    private static Policy policy(int haltAfterFailures) {
+        Policy p = Policy.DEFAULTS;
+        return new Policy(p.maxHostsInMaintenance(), p.maxHostsPerZone(), p.zonesAtOnce(), 0, Duration.ZERO,
+                Duration.ofHours(1), p.liveMigration(), haltAfterFailures, p.durations());
+    }
+
+    private static SimulationResult run(PlanningProblem p, FaultSpec faults, TenantModel tenants) {
+        Plan plan = new FerryStrategy().plan(p);
+        return Simulation.run(p, plan, new Simulation.Options(7, faults, tenants, true, true, null, null));
+    }
+
+    @Test
+    void hostsThatComeBackUnpatchedStayCordonedAndHaltTheCampaign() {
+        SimulationResult r = run(problem(60, 0.1, policy(2)), FaultSpec.parse("host-unpatched=1"), TenantModel.PASSIVE);
+        assertThat(r.invariantViolations()).isEmpty();
+        assertThat(r.result()).isEqualTo("halted");
+        assertThat(r.reason()).contains("2 hosts failed (haltAfterFailures 2)").contains("came back unpatched");
+        assertThat(r.hostsPatched()).isZero();
+        // After the halt no new host enters maintenance.
+        List<HistoryRecord> h = r.history();
+        long haltedAt = h.stream().filter(x -> x.operation().equals("campaign") && x.outcome().startsWith("halted"))
+                .findFirst().orElseThrow().timeMs();
+        List<String> before = h.stream().filter(x -> x.operation().equals("maintenance-begin") && x.timeMs() <= haltedAt)
+                .map(HistoryRecord::target).toList();
+        assertThat(h.stream().filter(x -> x.operation().equals("maintenance-begin") && x.timeMs() > haltedAt)
+                .map(HistoryRecord::target)).allMatch(before::contains);
+    }
+
+    @Test
+    void instancesOfAHostThatNeverComesBackAreRestartedElsewhere() {
+        SimulationResult r = run(problem(60, 0.6, policy(100)), FaultSpec.parse("host-lost=0.3"), TenantModel.PASSIVE);
+        assertThat(r.invariantViolations()).isEmpty();
+        assertThat(r.lostInstances()).isZero();
+        assertThat(r.hostsFailed()).isPositive();
+        assertThat(r.rescued()).isPositive();
+    }
+
+    @Test
+    void failedMigrationsAreRetriedAndTheSourceKeepsRunning() {
+        SimulationResult r = run(problem(60, 0.0, policy(100)), FaultSpec.parse("migration-fail=0.3,agent-crash=0.1"),
+                TenantModel.PASSIVE);
+        assertThat(r.invariantViolations()).isEmpty();
+        assertThat(r.failedMigrations()).isPositive();
+        assertThat(r.result()).isEqualTo("completed");
+        assertThat(r.hostsPatched()).isEqualTo(r.hostsAffected() - r.hostsSkipped());
+    }
+
+    @Test
+    void duplicatedAndLateAnswersAreIgnored() {
+        SimulationResult r = run(problem(40, 0.2, policy(100)), FaultSpec.parse("duplicate=1,delay=0.5"), TenantModel.PASSIVE);
+        assertThat(r.invariantViolations()).isEmpty();
+        assertThat(r.history()).anyMatch(x -> x.outcome().equals("ignored duplicate or late answer"));
+        assertThat(r.result()).isEqualTo("completed");
+    }
+
+    @Test
+    void tenantsWhoActEarlyAreMovedAtOnceWithoutWaitingForNotice() {
+        SimulationResult early = run(problem(60, 0.4, policy(100)), FaultSpec.NONE, new TenantModel(1.0, 0));
+        SimulationResult passive = run(problem(60, 0.4, policy(100)), FaultSpec.NONE, TenantModel.PASSIVE);
+        assertThat(early.invariantViolations()).isEmpty();
+        assertThat(early.events().tenantInitiated()).isPositive();
+        assertThat(passive.events().tenantInitiated()).isZero();
+        assertThat(early.events().forced()).isLessThan(passive.events().forced());
+    }
+
+    @Test
+    void reschedulingTenantsAreHonouredWithinTheDeadline() {
+        SimulationResult r = run(problem(60, 0.4, policy(100)), FaultSpec.NONE, new TenantModel(0, 1.0));
+        assertThat(r.invariantViolations()).isEmpty();
+        assertThat(r.events().rescheduled()).isPositive();
+        assertThat(r.result()).isEqualTo("completed");
+    }
+}
