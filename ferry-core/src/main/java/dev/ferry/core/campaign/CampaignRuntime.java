@@ -68,6 +68,11 @@ public final class CampaignRuntime {
     private final int[] incoming;
     private final Map<Integer, Integer> rescueTarget = new HashMap<>();
     private final Map<Integer, Integer> rescueHold = new HashMap<>();
+    /** Hosts that failed by coming back unpatched: up, cordoned, still vulnerable. */
+    private final Set<Integer> upButFailed = new java.util.TreeSet<>();
+    private static final Scheduler RESCUE = new Scheduler(List.of(new dev.ferry.core.scheduler.filters.SameZoneFilter(),
+            new dev.ferry.core.scheduler.filters.CapacityFilter(), new dev.ferry.core.scheduler.filters.AntiAffinityFilter()),
+            HostScorer.SPREAD);
     private final Stats stats = new Stats();
     private CampaignState state = CampaignState.PROPOSED;
     private String endReason = "";
@@ -1016,6 +1021,7 @@ public final class CampaignRuntime {
         }
         releaseAllGroups(r);
         if (problem.advisory().affects(patchedHost)) {
+            upButFailed.add(h);
             fail(r, "came back unpatched (" + version + ")", now);
             return;
         }
@@ -1083,13 +1089,24 @@ public final class CampaignRuntime {
             if (to < 0) {
                 to = place(new PlacementRequest(i, from, false, true), -1);
             }
+            String outcome = to < 0 ? null : reserveOutcome(to);
+            if (to < 0) {
+                // Last resort: a host that failed but is up (it came back unpatched). Running on a
+                // cordoned, vulnerable host beats not running at all; the record says so.
+                Placement p = RESCUE.firstAcceptable(live, new PlacementRequest(i, from, false, true),
+                        upButFailed.stream().mapToInt(Integer::intValue).iterator(), SCAN_LIMIT);
+                if (p.found()) {
+                    to = p.host();
+                    outcome = fleet.host(to).id() + " rescue";
+                }
+            }
             if (to < 0) {
                 continue;
             }
             live.reserve(i, to);
             incoming[to]++;
             rescueTarget.put(i, to);
-            fact(now, HistoryRecord.Op.RESERVE, fleet.instance(i).id(), reserveOutcome(to), 0);
+            fact(now, HistoryRecord.Op.RESERVE, fleet.instance(i).id(), outcome, 0);
             emit(new Effect.StartInstance(key("rescue", fleet.instance(i).id()), i, to, live.epoch(i) + 1));
             pendingRescue.put(i, -1L);
         }

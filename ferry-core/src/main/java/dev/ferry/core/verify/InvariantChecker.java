@@ -46,6 +46,7 @@ public final class InvariantChecker {
     private final Set<Integer> disruptedByFerry = new HashSet<>();
     private final Map<Integer, Long> eventScheduledAt = new HashMap<>();
     private final Set<String> appliedKeys = new HashSet<>();
+    private final Set<Integer> failedButUp = new HashSet<>();
     private final List<String> violations = new ArrayList<>();
     private int maintenanceTotal;
     private int maintenanceBegins;
@@ -183,17 +184,24 @@ public final class InvariantChecker {
     private void reserve(HistoryRecord r) {
         int i = instance(r);
         boolean bootstrap = r.outcome().endsWith(" bootstrap");
-        String hostId = bootstrap ? r.outcome().substring(0, r.outcome().length() - " bootstrap".length()) : r.outcome();
+        boolean rescue = r.outcome().endsWith(" rescue");
+        String hostId = bootstrap || rescue ? r.outcome().substring(0, r.outcome().lastIndexOf(' ')) : r.outcome();
         int h = host(r, hostId);
         if (i < 0 || h < 0) {
             return;
         }
         Host host = fleet.host(h);
-        if (host.cordoned() || inMaintenance[h] || failed[h]) {
+        if (rescue) {
+            // The one exception: an instance whose host never came back may restart on a failed host
+            // that is up (it came back unpatched) when nothing else has room.
+            if (!failedButUp.contains(h)) {
+                violate(r, "rescue of " + r.target() + " onto " + hostId + ", which is not a failed host that is up");
+            }
+        } else if (host.cordoned() || inMaintenance[h] || failed[h]) {
             violate(r, "reservation of " + r.target() + " on " + hostId + ", which is cordoned, in maintenance or failed");
         }
         boolean vulnerable = affected[h] && !patched[h];
-        if (vulnerable && !bootstrap) {
+        if (vulnerable && !bootstrap && !rescue) {
             violate(r, "reservation of " + r.target() + " on vulnerable " + hostId + " without bootstrap");
         }
         if (reservedOn[i] >= 0) {
@@ -309,6 +317,9 @@ public final class InvariantChecker {
             patched[h] = true;
         } else if (r.outcome().startsWith("FAILED")) {
             failed[h] = true;
+            if (r.outcome().contains("came back unpatched")) {
+                failedButUp.add(h);
+            }
         }
     }
 
