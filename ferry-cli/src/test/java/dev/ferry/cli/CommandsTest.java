@@ -112,8 +112,10 @@ class CommandsTest {
     void demoPlansBothStrategiesAndWritesTheFiles() {
         Cli r = Cli.run("demo", "--hosts", "120", "--out", tmp.toString());
         assertThat(r.exitCode()).as(r.err()).isZero();
-        assertThat(r.out()).contains("planning with ferry").contains("planning with naive").contains("Comparison");
+        assertThat(r.out()).contains("planning with ferry").contains("planning with naive").contains("Comparison")
+                .contains("simulated both campaigns").doesNotContain("VIOLATIONS");
         assertThat(tmp.resolve("fleet.yaml")).exists();
+        assertThat(tmp.resolve("report.html")).exists();
         assertThat(tmp.resolve("plan-fleet-ferry.json")).exists();
         assertThat(tmp.resolve("plan-fleet-all-affected-naive.json")).exists();
     }

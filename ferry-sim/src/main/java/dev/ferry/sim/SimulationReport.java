@@ -44,14 +44,14 @@ public final class SimulationReport {
                 <style>
                 body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:0 auto;max-width:1100px;padding:1.5rem;color:#1b1f24}
                 h1{font-size:1.5rem;margin-bottom:.2rem} .sub{color:#57606a;margin-top:0}
-                table{border-collapse:collapse;margin:1rem 0;width:100%} th,td{border-bottom:1px solid #d0d7de;padding:.35rem .6rem;text-align:right}
+                .scroll{overflow-x:auto} table{border-collapse:collapse;margin:1rem 0;width:100%;font-size:.85rem} th,td{border-bottom:1px solid #d0d7de;padding:.3rem .45rem;text-align:right;white-space:nowrap}
                 th:first-child,td:first-child{text-align:left} .ok{color:#1a7f37} .bad{color:#cf222e;font-weight:600}
                 .grid{display:grid;grid-template-columns:repeat(auto-fit,minmax(460px,1fr));gap:1.2rem}
                 .card{border:1px solid #d0d7de;border-radius:8px;padding:.8rem} .card h2{font-size:1rem;margin:.2rem 0 .6rem}
                 </style></head><body>
                 """);
         out.write("<h1>" + html(title) + "</h1><p class=\"sub\">" + html(subtitle) + "</p>\n");
-        out.write("<table><thead><tr><th>strategy</th><th>result</th><th>makespan</th><th>predicted</th><th>lower bound</th>"
+        out.write("<div class=\"scroll\"><table><thead><tr><th>strategy</th><th>result</th><th>makespan</th><th>predicted</th><th>lower bound</th>"
                 + "<th>deadline slack</th><th>hosts patched</th><th>failed</th><th>live</th><th>relocations</th>"
                 + "<th>reboots in place</th><th>failed migrations</th><th>invariant violations</th></tr></thead><tbody>\n");
         for (SimulationResult r : results) {
@@ -64,7 +64,7 @@ public final class SimulationReport {
                     + r.rebootsInPlace() + "</td><td>" + r.failedMigrations() + "</td><td class=\""
                     + (r.invariantViolations().isEmpty() ? "ok\">none" : "bad\">" + r.invariantViolations().size()) + "</td></tr>\n");
         }
-        out.write("</tbody></table>\n<div class=\"grid\">\n");
+        out.write("</tbody></table></div>\n<div class=\"grid\">\n");
         for (String[] c : new String[][] {{"vulnerable", "Vulnerable hosts remaining"}, {"maintenance", "Hosts in maintenance"},
                 {"kinds", "Disruptions by kind"}, {"makespan", "Makespan: simulated, predicted, lower bound (hours)"},
                 {"tenants", "Tenants most disrupted (non-live disruptions)"}}) {

@@ -220,6 +220,7 @@ public final class CampaignRuntime {
         begin();
         to(CampaignState.APPROVED, now, "approved");
         to(CampaignState.RUNNING, now, "running");
+        sample(now);
         announce(now);
         schedule(now);
         return end(now);
