@@ -134,7 +134,7 @@ public final class PlannerBenchmark {
         return p.summary().lowerBoundSeconds() == 0 ? 0 : (double) p.summary().makespanSeconds() / p.summary().lowerBoundSeconds();
     }
 
-    private static void resetPeaks() {
+    static void resetPeaks() {
         for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
             if (pool.getType() == MemoryType.HEAP) {
                 pool.resetPeakUsage();
@@ -143,7 +143,7 @@ public final class PlannerBenchmark {
     }
 
     /** Sum of the heap pools' peaks since the reset: an upper bound of live data plus uncollected garbage. */
-    private static long peakHeapMiB() {
+    static long peakHeapMiB() {
         long sum = 0;
         for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
             if (pool.getType() == MemoryType.HEAP) {

@@ -459,6 +459,10 @@ public final class CampaignRuntime {
             if (r == null || (canaryPhase && !r.step.canary())) {
                 continue;
             }
+            if (r.readyAt > now) {
+                waiting = true; // its notice runs; a wake-up is set for it
+                continue;
+            }
             Start s = tryStart(r, now, true);
             if (s == Start.STARTED) {
                 queue.set(k, null);
