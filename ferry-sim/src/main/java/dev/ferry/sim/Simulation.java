@@ -151,15 +151,7 @@ public final class Simulation {
         }
     }
 
-    private Map<String, Integer> ids;
-
     private int instanceIndex(String id) {
-        if (ids == null) {
-            ids = new java.util.HashMap<>(problem.fleet().instances().size() * 2);
-            for (int k = 0; k < problem.fleet().instances().size(); k++) {
-                ids.put(problem.fleet().instance(k).id(), k);
-            }
-        }
-        return ids.get(id);
+        return problem.fleet().instanceIndex(id);
     }
 }

@@ -339,16 +339,8 @@ public final class CampaignRuntime {
         return tenants.get(tenantId);
     }
 
-    private Map<String, Integer> instanceIds;
-
     private int instanceIndex(String instanceId) {
-        if (instanceIds == null) {
-            instanceIds = new HashMap<>(fleet.instances().size() * 2);
-            for (int i = 0; i < fleet.instances().size(); i++) {
-                instanceIds.put(fleet.instance(i).id(), i);
-            }
-        }
-        return instanceIds.get(instanceId);
+        return fleet.instanceIndex(instanceId);
     }
 
     // ---------------------------------------------------------------- starting steps
@@ -1353,8 +1345,9 @@ public final class CampaignRuntime {
         return live.vulnerable(to) ? fleet.host(to).id() + " bootstrap" : fleet.host(to).id();
     }
 
+    /** Unique within the campaign and the same on a deterministic replay: the operation and a sequence number. */
     private String key(String op, String target) {
-        return id + "/" + op + "/" + target + "/" + (effectSeq++);
+        return op + "/" + (effectSeq++);
     }
 
     private void begin() {

@@ -31,7 +31,6 @@ public final class InvariantChecker {
 
     private final Fleet fleet;
     private final PlanningProblem problem;
-    private final Map<String, Integer> instanceIndex = new HashMap<>();
     private final int[] runningOn;
     private final long[] epoch;
     private final int[] reservedOn;
@@ -74,7 +73,6 @@ public final class InvariantChecker {
         groupDisrupted = new int[fleet.groups().size()];
         for (int i = 0; i < n; i++) {
             Instance inst = fleet.instance(i);
-            instanceIndex.put(inst.id(), i);
             runningOn[i] = fleet.hostOf(i);
             epoch[i] = 1;
             reservedOn[i] = -1;
@@ -112,8 +110,8 @@ public final class InvariantChecker {
             case Op.DISRUPT_BEGIN -> disruptBegin(r);
             case Op.DISRUPT_END -> disruptEnd(r);
             case Op.EVENT -> {
-                Integer i = instanceIndex.get(r.target());
-                if (i != null && r.outcome().startsWith("SCHEDULED")) {
+                int i = fleet.instanceIndex(r.target());
+                if (i >= 0 && r.outcome().startsWith("SCHEDULED")) {
                     eventScheduledAt.putIfAbsent(i, r.timeMs());
                 }
             }
@@ -357,10 +355,9 @@ public final class InvariantChecker {
     }
 
     private int instance(HistoryRecord r) {
-        Integer i = instanceIndex.get(r.target());
-        if (i == null) {
+        int i = fleet.instanceIndex(r.target());
+        if (i < 0) {
             violate(r, "unknown instance " + r.target());
-            return -1;
         }
         return i;
     }

@@ -40,7 +40,6 @@ public final class PlanVerifier {
         private final Fleet fleet;
         private final Policy policy;
         private final List<String> violations = new ArrayList<>();
-        private final Map<String, Integer> instanceIndex = new HashMap<>();
         private final int[] location;
         private final long[] usedCpu;
         private final long[] usedMem;
@@ -71,7 +70,6 @@ public final class PlanVerifier {
             occupants = new int[hosts];
             for (int i = 0; i < location.length; i++) {
                 Instance inst = fleet.instance(i);
-                instanceIndex.put(inst.id(), i);
                 location[i] = fleet.hostIndex(inst.host());
                 usedCpu[location[i]] += inst.cpus() * 1000L;
                 usedMem[location[i]] += inst.memoryMiB();
@@ -226,9 +224,9 @@ public final class PlanVerifier {
 
         private void move(Step step, int h, Move m, Set<Integer> handled) {
             long t = step.start();
-            Integer i = instanceIndex.get(m.instance());
+            int i = fleet.instanceIndex(m.instance());
             int to = fleet.hostIndex(m.to());
-            if (i == null || to < 0) {
+            if (i < 0 || to < 0) {
                 violations.add("t=" + t + ": move of unknown instance or to unknown host: " + m);
                 return;
             }
@@ -339,8 +337,8 @@ public final class PlanVerifier {
             inMaintenanceTotal--;
             inMaintenancePerZone[fleet.zoneOf(h)]--;
             for (Move m : step.moves()) {
-                Integer i = instanceIndex.get(m.instance());
-                if (i != null && m.kind().disruptive() && fleet.groupOf(i) >= 0) {
+                int i = fleet.instanceIndex(m.instance());
+                if (i >= 0 && m.kind().disruptive() && fleet.groupOf(i) >= 0) {
                     disruptedInGroup[fleet.groupOf(i)]--;
                 }
             }
@@ -364,8 +362,8 @@ public final class PlanVerifier {
             int[] handled = new int[location.length];
             for (Step s : plan.steps()) {
                 for (Move m : s.moves()) {
-                    Integer i = instanceIndex.get(m.instance());
-                    if (i != null) {
+                    int i = fleet.instanceIndex(m.instance());
+                    if (i >= 0) {
                         handled[i]++;
                     }
                 }
