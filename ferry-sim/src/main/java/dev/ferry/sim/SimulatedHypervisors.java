@@ -46,9 +46,11 @@ public final class SimulatedHypervisors implements Ports.Driver {
     private final long[] epoch;
     private final int[] migrationsOut;
     private final String[] version;
+    private final boolean exact;
 
     public SimulatedHypervisors(Fleet fleet, Policy policy, Advisory advisory, SimKernel kernel, SplittableRandom random,
-                                FaultSpec faults, Ports.Store store, Consumer<Input> deliver) {
+                                FaultSpec faults, Ports.Store store, Consumer<Input> deliver, boolean exact) {
+        this.exact = exact;
         this.fleet = fleet;
         this.policy = policy;
         this.advisory = advisory;
@@ -113,7 +115,8 @@ public final class SimulatedHypervisors implements Ports.Driver {
         double share = lm.bandwidthMiBps() / Math.max(1, migrationsOut[from]);
         double timeout = lm.timeoutPerGiB().toMillis() / 1000.0 * inst.memoryMiB() / 1024.0;
         boolean nonConverging = random.nextDouble() < faults.nonConverge();
-        double dirty = nonConverging ? share * 2 : inst.dirtyRateMiBps() * Math.exp(0.3 * random.nextGaussian());
+        double dirty = nonConverging ? share * 2
+                : exact ? inst.dirtyRateMiBps() : inst.dirtyRateMiBps() * Math.exp(0.3 * random.nextGaussian());
         MigrationModel.Estimate e = MigrationModel.estimate(inst.memoryMiB(), dirty, share, lm.maxDowntime().toMillis(), timeout);
         long ms;
         boolean ok = true;
@@ -176,7 +179,7 @@ public final class SimulatedHypervisors implements Ports.Driver {
         for (int i = head[h]; i >= 0; i = next[i]) {
             any |= runningOn[i] == -2 - h;
         }
-        long ms = VERIFY_MS + (any ? noisy(policy.durations().restart().toMillis(), 0.25) : 0);
+        long ms = (exact ? 0 : VERIFY_MS) + (any ? noisy(policy.durations().restart().toMillis(), 0.25) : 0);
         kernel.at(kernel.now() + ms, () -> {
             for (int i = head[h]; i >= 0; i = next[i]) {
                 if (runningOn[i] == -2 - h) {
@@ -247,11 +250,11 @@ public final class SimulatedHypervisors implements Ports.Driver {
 
     private long hostMinutes(long baseMs) {
         long ms = noisy(baseMs, 0.2);
-        return random.nextDouble() < 0.03 ? ms * 4 : ms;
+        return !exact && random.nextDouble() < 0.03 ? ms * 4 : ms;
     }
 
     private long noisy(long ms, double sigma) {
-        return Math.max(0, Math.round(ms * Math.exp(sigma * random.nextGaussian())));
+        return exact ? ms : Math.max(0, Math.round(ms * Math.exp(sigma * random.nextGaussian())));
     }
 
     private void fact(String op, String target, String outcome, long e) {

@@ -34,9 +34,16 @@ public final class Simulation {
      * @param historyLines receives each record as a JSON line (a history file); may be null
      * @param progress     called now and then with (virtual ms, hosts done, hosts planned); may be null
      * @param check        run the invariant checker after every record
+     * @param exactTiming  durations exactly as the models say: no noise, no long tail, no verification
+     *                     time (for comparisons with closed forms and other simulators)
      */
     public record Options(long seed, FaultSpec faults, TenantModel tenants, boolean keepHistory, boolean check,
-                          Consumer<String> historyLines, Progress progress) {
+                          Consumer<String> historyLines, Progress progress, boolean exactTiming) {
+        public Options(long seed, FaultSpec faults, TenantModel tenants, boolean keepHistory, boolean check,
+                       Consumer<String> historyLines, Progress progress) {
+            this(seed, faults, tenants, keepHistory, check, historyLines, progress, false);
+        }
+
         public static Options of(long seed, FaultSpec faults) {
             return new Options(seed, faults, TenantModel.DEFAULT, false, true, null, null);
         }
@@ -66,7 +73,7 @@ public final class Simulation {
         this.store = new HistoryStore(checker, options.keepHistory(), options.historyLines());
         this.runtime = new CampaignRuntime(problem, plan, "c-" + plan.advisory() + "-" + options.seed(), store::append);
         SimulatedHypervisors driver = new SimulatedHypervisors(problem.fleet(), problem.policy(), problem.advisory(), kernel,
-                random.split(), options.faults(), store, this::deliver);
+                random.split(), options.faults(), store, this::deliver, options.exactTiming());
         SplittableRandom tenantRandom = random.split();
         Ports.Notifier tenants = n -> tenant(n, tenantRandom);
         Ports.Timer timer = (at, reason) -> kernel.at(at, () -> deliver(new Input.Wakeup(at, reason)));
