@@ -39,10 +39,11 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 @Command(name = "demo", mixinStandardHelpOptions = true,
-        description = {"The XSA-108 story on a synthetic fleet, no arguments needed: generate a fleet, read it back,",
-                "plan the campaign with Ferry and with the naive baseline, verify both plans, run both campaigns in",
-                "the simulator (with tenants and a few faults), compare them, and write an HTML report.",
-                "Writes the fleet, advisory, policy, both plans (JSON) and the reports to the output directory."})
+        description = {"The XSA-108 story on a synthetic fleet, no arguments needed: generate a",
+                "fleet, read it back, plan the campaign with Ferry and with the naive",
+                "baseline, verify both plans, run both campaigns in the simulator (with",
+                "tenants and a few faults), compare them, and write HTML reports.",
+                "Everything it writes goes to the output directory."})
 final class DemoCommand implements Callable<Integer> {
     /** Five days before XSA-108's disclosure, as in 2014. */
     static final Instant START = Instant.parse("2014-09-26T12:00:00Z");

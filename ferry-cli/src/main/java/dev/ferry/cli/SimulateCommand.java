@@ -28,10 +28,11 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 @Command(name = "simulate", mixinStandardHelpOptions = true,
-        description = {"Plan a campaign and run it in virtual time against simulated hypervisors and tenants,",
-                "with the same campaign code that drives real hosts; every safety rule is checked after every event.",
-                "Exit codes: 0 completed, 1 a safety rule was broken (a bug), 2 invalid input, 3 the deadline was missed,",
-                "4 the campaign halted (haltAfterFailures)."})
+        description = {"Plan a campaign and run it in virtual time against simulated hypervisors",
+                "and tenants, with the campaign code that drives real hosts; every safety",
+                "rule is checked after every event.",
+                "Exit codes: 0 completed; 1 a safety rule was broken (a bug); 2 invalid",
+                "input; 3 the deadline was missed; 4 the campaign halted."})
 final class SimulateCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;

@@ -21,6 +21,7 @@ import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.PriorityQueue;
 import java.util.Set;
 import java.util.function.Consumer;
 
@@ -54,6 +55,14 @@ public final class CampaignRuntime {
     private final List<HostRun> queue = new ArrayList<>();
     private final Set<HostRun> active = new LinkedHashSet<>();
     private final Set<HostRun> parked = new LinkedHashSet<>();
+    /**
+     * Queued steps whose tenants' notice has run out, per zone, by plan position; and the others by
+     * the time they become ready ({readyAt, index}, stale entries skipped). Together they let a round
+     * look only at steps that could start, whatever the size of the queue.
+     */
+    private final java.util.TreeSet<Integer>[] ready;
+    private final PriorityQueue<long[]> notReady =
+            new PriorityQueue<>((a, b) -> a[0] != b[0] ? Long.compare(a[0], b[0]) : Long.compare(a[1], b[1]));
     private final Map<Long, MoveRun> moves = new HashMap<>();
     private final Map<Integer, MoveRun> moveOfInstance = new HashMap<>();
     private final Map<Integer, Event> events = new HashMap<>();
@@ -122,6 +131,9 @@ public final class CampaignRuntime {
         int inFlight;
         int[] groupHold = new int[0];
 
+        /** Position in the plan's order. */
+        int index;
+
         HostRun(int host, Step step) {
             this.host = host;
             this.step = step;
@@ -183,7 +195,13 @@ public final class CampaignRuntime {
         this.maintenancePerZone = new int[fleet.zones().size()];
         this.incoming = new int[fleet.hosts().size()];
         for (Step s : plan.steps()) {
-            queue.add(new HostRun(fleet.hostIndex(s.host()), s));
+            HostRun r = new HostRun(fleet.hostIndex(s.host()), s);
+            r.index = queue.size();
+            queue.add(r);
+        }
+        ready = new java.util.TreeSet[fleet.zones().size()];
+        for (int z = 0; z < ready.length; z++) {
+            ready[z] = new java.util.TreeSet<>();
         }
         for (var skipped : plan.skippedHosts()) {
             int h = fleet.hostIndex(skipped.host());
@@ -222,6 +240,9 @@ public final class CampaignRuntime {
         to(CampaignState.RUNNING, now, "running");
         sample(now);
         announce(now);
+        for (HostRun r : queue) {
+            notReady.add(new long[] {r.readyAt, r.index});
+        }
         schedule(now);
         return end(now);
     }
@@ -370,54 +391,80 @@ public final class CampaignRuntime {
         if (now < soakEndMs) {
             return;
         }
+        while (!notReady.isEmpty() && notReady.peek()[0] <= now) {
+            long[] e = notReady.poll();
+            HostRun r = queue.get((int) e[1]);
+            if (r != null && r.readyAt == e[0]) {
+                ready[fleet.zoneOf(r.host)].add(r.index);
+            }
+        }
         boolean canaryPhase = canariesLeft > 0 || canaryBusy();
-        // No slot can be free beyond what the zones allow at once: do not even scan then.
+        // No slot can be free beyond what the zones allow at once: do not even look then.
         int cap = canaryPhase ? 1 : Math.min(policy.maxHostsInMaintenance(),
                 (int) Math.min(Integer.MAX_VALUE, (long) policy.zonesAtOnce() * policy.maxHostsPerZone()));
-        if (inMaintenance >= cap && !idle()) {
-            return;
-        }
-        int failures = 0;
-        while (head < queue.size() && queue.get(head) == null) {
-            head++;
-        }
-        long nextReady = Long.MAX_VALUE;
-        for (int k = head; k < queue.size() && failures < STEP_ATTEMPTS_PER_ROUND; k++) {
-            HostRun r = queue.get(k);
-            if (r == null) {
-                continue;
-            }
-            if (inMaintenance >= cap || (canaryPhase && canaryBusy())) {
-                return;
-            }
-            if (canaryPhase && !r.step.canary()) {
-                break; // canaries first, in plan order
-            }
-            int zone = fleet.zoneOf(r.host);
-            if (maintenancePerZone[zone] >= policy.maxHostsPerZone()
-                    || (maintenancePerZone[zone] == 0 && activeZones >= policy.zonesAtOnce())) {
-                continue; // its zone is full or not its turn: cheap to skip
-            }
-            if (r.readyAt > now) {
-                nextReady = Math.min(nextReady, r.readyAt);
-                continue; // its tenants' notice or windows have not come yet
-            }
-            Start s = tryStart(r, now, false);
-            if (s == Start.STARTED) {
-                queue.set(k, null);
-                if (canaryPhase) {
-                    return;
-                }
+        if (inMaintenance < cap || idle()) {
+            if (canaryPhase) {
+                startCanary(now);
             } else {
-                failures++;
+                startReady(now, cap);
             }
         }
-        if (nextReady != Long.MAX_VALUE) {
-            wake(nextReady, "ready");
+        if (!notReady.isEmpty()) {
+            wake(notReady.peek()[0], "ready");
         }
         if (idle() && head < queue.size()) {
             escalate(now, canaryPhase);
         }
+    }
+
+    /** Canaries: the first steps of the plan, one at a time, in plan order. */
+    private void startCanary(long now) {
+        while (head < queue.size() && queue.get(head) == null) {
+            head++;
+        }
+        if (canaryBusy() || head >= queue.size()) {
+            return;
+        }
+        HostRun r = queue.get(head);
+        if (r.step.canary() && r.readyAt <= now && tryStart(r, now, false) == Start.STARTED) {
+            dequeue(r);
+        }
+    }
+
+    /** Ready steps, zones already in maintenance first, then the zone whose next step comes first in the plan. */
+    private void startReady(long now, int cap) {
+        List<Integer> zones = new ArrayList<>();
+        for (int z = 0; z < ready.length; z++) {
+            if (!ready[z].isEmpty()) {
+                zones.add(z);
+            }
+        }
+        zones.sort(java.util.Comparator.comparing((Integer z) -> maintenancePerZone[z] == 0)
+                .thenComparing(z -> ready[z].first()));
+        int failures = 0;
+        for (int z : zones) {
+            for (var it = ready[z].iterator(); it.hasNext() && failures < STEP_ATTEMPTS_PER_ROUND; ) {
+                if (inMaintenance >= cap) {
+                    return;
+                }
+                if (maintenancePerZone[z] >= policy.maxHostsPerZone()
+                        || (maintenancePerZone[z] == 0 && activeZones >= policy.zonesAtOnce())) {
+                    break; // this zone is full or not its turn
+                }
+                HostRun r = queue.get(it.next());
+                if (tryStart(r, now, false) == Start.STARTED) {
+                    it.remove();
+                    queue.set(r.index, null);
+                } else {
+                    failures++;
+                }
+            }
+        }
+    }
+
+    private void dequeue(HostRun r) {
+        queue.set(r.index, null);
+        ready[fleet.zoneOf(r.host)].remove(r.index);
     }
 
     /** A canary is still in maintenance (or parked): nothing else may run beside it. */
@@ -457,7 +504,7 @@ public final class CampaignRuntime {
             }
             Start s = tryStart(r, now, true);
             if (s == Start.STARTED) {
-                queue.set(k, null);
+                dequeue(r);
                 return;
             }
             if (s == Start.WAITING) {
@@ -469,7 +516,7 @@ public final class CampaignRuntime {
         if (!waiting) {
             for (int k : blocked) {
                 HostRun r = queue.get(k);
-                queue.set(k, null);
+                dequeue(r);
                 live.phase(r.host, HostPhase.SKIPPED);
                 stats.hostsSkipped++;
                 fact(now, HistoryRecord.Op.HOST_PHASE, fleet.host(r.host).id(), HostPhase.SKIPPED.name()
@@ -1176,8 +1223,12 @@ public final class CampaignRuntime {
         e.state = EventState.TABLE.transition(e.state, EventState.RESCHEDULED);
         e.notBefore = Math.max(e.notBefore, notBefore);
         HostRun owner = runOfInstance.get(i);
-        if (owner != null) {
-            owner.readyAt = Math.max(owner.readyAt, e.notBefore);
+        if (owner != null && e.notBefore > owner.readyAt) {
+            owner.readyAt = e.notBefore;
+            if (queue.get(owner.index) != null) {
+                ready[fleet.zoneOf(owner.host)].remove(owner.index);
+                notReady.add(new long[] {owner.readyAt, owner.index});
+            }
         }
         stats.rescheduled++;
         notify(e, "rescheduled", now);
