@@ -72,12 +72,16 @@ public final class LaneScenario {
         boolean check = args.length < 2 || !args[1].equals("nocheck");
         long t0 = System.nanoTime();
         PlanningProblem problem = problem(loaded);
+        long t1 = System.nanoTime();
         Plan plan = new FerryStrategy().plan(problem);
-        System.gc();
+        long t2 = System.nanoTime();
         PlannerBenchmark.resetPeaks();
         SimulationResult r = Simulation.run(problem, plan, new Simulation.Options(1, FaultSpec.NONE, TenantModel.PASSIVE,
                 false, check, null, null, true));
-        double seconds = (System.nanoTime() - t0) / 1e9;
+        long t3 = System.nanoTime();
+        double seconds = (t3 - t0) / 1e9;
+        System.err.printf(Locale.ROOT, "fleet %.2f s, plan %.2f s, simulate %.2f s%n", (t1 - t0) / 1e9, (t2 - t1) / 1e9,
+                (t3 - t2) / 1e9);
         System.out.printf(Locale.ROOT, "| Ferry | %,d | %.2f | %,d | %,d | %,d | %s |%n", loaded, seconds,
                 PlannerBenchmark.peakHeapMiB(), r.makespanSeconds(), plan.summary().makespanSeconds(),
                 r.invariantViolations().isEmpty() ? r.result() : r.invariantViolations().size() + " violations");

@@ -55,6 +55,18 @@ public final class CampaignRuntime {
     private final List<HostRun> queue = new ArrayList<>();
     private final Set<HostRun> active = new LinkedHashSet<>();
     private final Set<HostRun> parked = new LinkedHashSet<>();
+    /** Draining hosts to look at after this input (all of them after wake-ups and returns). */
+    private final List<HostRun> toPump = new ArrayList<>();
+    /** Draining hosts with a move that found no destination: capacity freed anywhere may help them. */
+    private final Set<HostRun> starved = new LinkedHashSet<>();
+    private boolean pumpAll;
+    private int canariesActive;
+    /**
+     * Something happened that can let a new step start: a slot or capacity was freed, a step became
+     * ready, time passed a wake-up. Other answers (a move switching over) cannot, so rounds after
+     * them skip the search for new steps.
+     */
+    private boolean startsPossible = true;
     /**
      * Queued steps whose tenants' notice has run out, per zone, by plan position; and the others by
      * the time they become ready ({readyAt, index}, stale entries skipped). Together they let a round
@@ -133,6 +145,8 @@ public final class CampaignRuntime {
 
         /** Position in the plan's order. */
         int index;
+        /** Already in {@code toPump} for this input. */
+        boolean pumpQueued;
 
         HostRun(int host, Step step) {
             this.host = host;
@@ -256,6 +270,8 @@ public final class CampaignRuntime {
     public List<Effect> resume(long now) {
         begin();
         to(CampaignState.RUNNING, now, "resumed by operator");
+        pumpAll = true;
+        startsPossible = true;
         schedule(now);
         return end(now);
     }
@@ -272,6 +288,12 @@ public final class CampaignRuntime {
 
     public List<Effect> on(Input input, long now) {
         begin();
+        pumpAll = input instanceof Input.Wakeup;
+        startsPossible |= pumpAll || input instanceof Input.MoveFailed || input instanceof Input.TenantMoveNow
+                || input instanceof Input.HostVerified || input instanceof Input.InstanceStarted;
+        for (HostRun r : starved) {
+            pumpLater(r);
+        }
         switch (input) {
             case Input.MoveCompleted c -> moveCompleted(c, now);
             case Input.MoveFailed f -> moveFailed(f, now);
@@ -379,11 +401,21 @@ public final class CampaignRuntime {
             startSteps(now);
         }
         if (state == CampaignState.RUNNING || state == CampaignState.HALTED || state == CampaignState.ABORTED) {
-            for (HostRun r : new ArrayList<>(active)) {
-                pump(r, now);
+            List<HostRun> runs = pumpAll ? new ArrayList<>(active) : toPump;
+            for (int k = 0; k < runs.size(); k++) {
+                HostRun r = runs.get(k);
+                r.pumpQueued = false;
+                if (active.contains(r)) {
+                    pump(r, now);
+                }
             }
             rescue(now);
         }
+        for (HostRun r : toPump) {
+            r.pumpQueued = false;
+        }
+        toPump.clear();
+        pumpAll = false;
         maybeFinish(now);
     }
 
@@ -396,8 +428,13 @@ public final class CampaignRuntime {
             HostRun r = queue.get((int) e[1]);
             if (r != null && r.readyAt == e[0]) {
                 ready[fleet.zoneOf(r.host)].add(r.index);
+                startsPossible = true;
             }
         }
+        if (!startsPossible && !idle()) {
+            return;
+        }
+        startsPossible = false;
         boolean canaryPhase = canariesLeft > 0 || canaryBusy();
         // No slot can be free beyond what the zones allow at once: do not even look then.
         int cap = canaryPhase ? 1 : Math.min(policy.maxHostsInMaintenance(),
@@ -469,17 +506,7 @@ public final class CampaignRuntime {
 
     /** A canary is still in maintenance (or parked): nothing else may run beside it. */
     private boolean canaryBusy() {
-        for (HostRun r : active) {
-            if (r.canary) {
-                return true;
-            }
-        }
-        for (HostRun r : parked) {
-            if (r.canary) {
-                return true;
-            }
-        }
-        return false;
+        return canariesActive > 0;
     }
 
     private boolean idle() {
@@ -673,7 +700,9 @@ public final class CampaignRuntime {
         r.canary = r.step.canary();
         if (r.canary) {
             canariesLeft--;
+            canariesActive++;
         }
+        pumpLater(r);
         if (maintenancePerZone[zone]++ == 0) {
             activeZones++;
         }
@@ -715,6 +744,7 @@ public final class CampaignRuntime {
 
     /** Starts what may start on a draining host: relocations at once, live migrations in {@code perHost} lanes. */
     private void pump(HostRun r, long now) {
+        starved.remove(r);
         if (live.phase(r.host) != HostPhase.DRAINING) {
             return;
         }
@@ -750,6 +780,7 @@ public final class CampaignRuntime {
                     to = place(new PlacementRequest(m.instance, m.from, liveMove, true), -1);
                 }
                 if (to < 0) {
+                    starved.add(r);
                     if (!progressing()) {
                         lastResort(r, m, now);
                     }
@@ -809,9 +840,17 @@ public final class CampaignRuntime {
             }
             inMaintenance++;
             active.add(r);
+            pumpLater(r);
             live.phase(r.host, HostPhase.DRAINING);
             fact(now, HistoryRecord.Op.MAINTENANCE_BEGIN, fleet.host(r.host).id(), fleet.host(r.host).zone(), 0);
             fact(now, HistoryRecord.Op.HOST_PHASE, fleet.host(r.host).id(), HostPhase.DRAINING.name(), 0);
+        }
+    }
+
+    private void pumpLater(HostRun r) {
+        if (!r.pumpQueued) {
+            r.pumpQueued = true;
+            toPump.add(r);
         }
     }
 
@@ -922,6 +961,7 @@ public final class CampaignRuntime {
         }
         HostRun r = m.run;
         if (r != null) {
+            pumpLater(r);
             r.inFlight--;
             if (m.kind == MoveKind.LIVE_MIGRATE) {
                 r.liveInFlight--;
@@ -951,6 +991,7 @@ public final class CampaignRuntime {
             fact(now, HistoryRecord.Op.DISRUPT_END, inst.id(), "rolled back", 0);
         }
         if (r != null) {
+            pumpLater(r);
             r.inFlight--;
             if (m.kind == MoveKind.LIVE_MIGRATE) {
                 r.liveInFlight--;
@@ -1170,6 +1211,7 @@ public final class CampaignRuntime {
     }
 
     private void leaveMaintenance(HostRun r, long now) {
+        startsPossible = true;
         active.remove(r);
         inMaintenance--;
         int zone = fleet.zoneOf(r.host);
@@ -1177,6 +1219,9 @@ public final class CampaignRuntime {
             activeZones--;
         }
         fact(now, HistoryRecord.Op.MAINTENANCE_END, fleet.host(r.host).id(), live.phase(r.host).name(), 0);
+        if (r.canary && live.phase(r.host) != HostPhase.PARKED) {
+            canariesActive--;
+        }
         if (r.canary && canariesLeft == 0 && !canaryBusy() && live.phase(r.host) != HostPhase.PARKED) {
             soakEndMs = now + policy.soak().toMillis();
             if (soakEndMs > now) {
@@ -1275,7 +1320,12 @@ public final class CampaignRuntime {
             }
         };
         Placement p = scheduler.firstAcceptable(live, req, filtered, SCAN_LIMIT);
-        return p.found() ? p.host() : -1;
+        if (p.found()) {
+            live.found(p.host());
+            return p.host();
+        }
+        live.notFound(zone, SCAN_LIMIT);
+        return -1;
     }
 
     private HostRun runOf(int h) {

@@ -22,6 +22,7 @@ final class LiveFleet implements PlacementView {
     private final boolean[] patched;
     private final List<List<Integer>> zoneHosts = new ArrayList<>();
     private final int[] cursor;
+    private final int[] zonePosition;
 
     LiveFleet(Fleet fleet, boolean[] affected) {
         this.fleet = fleet;
@@ -37,7 +38,9 @@ final class LiveFleet implements PlacementView {
             zoneHosts.add(new ArrayList<>());
         }
         cursor = new int[fleet.zones().size()];
+        zonePosition = new int[hosts];
         for (int h = 0; h < hosts; h++) {
+            zonePosition[h] = zoneHosts.get(fleet.zoneOf(h)).size();
             freeCpu[h] = fleet.host(h).milliCpuCapacity();
             freeMem[h] = fleet.host(h).memoryMiB();
             phase[h] = HostPhase.WAITING;
@@ -137,12 +140,25 @@ final class LiveFleet implements PlacementView {
         epoch[instance] = newEpoch;
     }
 
-    /** Hosts of a zone in a rotating order, so repeated searches spread over the zone. */
+    /**
+     * Hosts of a zone starting where the last search of the zone succeeded (a host that had room
+     * then likely has room now), wrapping around; at most {@code limit}.
+     */
     java.util.PrimitiveIterator.OfInt zoneCandidates(int zone, int limit) {
         List<Integer> hosts = zoneHosts.get(zone);
         int n = Math.min(limit, hosts.size());
         int start = cursor[zone];
-        cursor[zone] = hosts.isEmpty() ? 0 : (start + 1) % hosts.size();
         return java.util.stream.IntStream.range(0, n).map(k -> hosts.get((start + k) % hosts.size())).iterator();
+    }
+
+    /** The next search in the host's zone starts at it. */
+    void found(int host) {
+        cursor[fleet.zoneOf(host)] = zonePosition[host];
+    }
+
+    /** Nothing found from the cursor: the next search starts further on. */
+    void notFound(int zone, int scanned) {
+        List<Integer> hosts = zoneHosts.get(zone);
+        cursor[zone] = hosts.isEmpty() ? 0 : (cursor[zone] + Math.max(1, scanned)) % hosts.size();
     }
 }
