@@ -84,7 +84,8 @@ public final class CampaignRuntime {
     private final Map<Integer, List<Integer>> arrivals = new HashMap<>();
     private final Map<Integer, MoveKind> arrivalKind = new HashMap<>();
     private final int[] groupDisrupted;
-    private final int[] maintenancePerZone;
+    private final Throttle throttle;
+    private final TenantWindows windows;
     /** Moves and rescues in flight towards each host: a host with arrivals pending must not start its step. */
     private final int[] incoming;
     private final Map<Integer, Integer> rescueTarget = new HashMap<>();
@@ -98,8 +99,6 @@ public final class CampaignRuntime {
     private CampaignState state = CampaignState.PROPOSED;
     private String endReason = "";
     private int head;
-    private int inMaintenance;
-    private int activeZones;
     private int canariesLeft;
     private long soakEndMs;
     private long nextMoveId = 1;
@@ -206,7 +205,8 @@ public final class CampaignRuntime {
         }
         this.live = new LiveFleet(fleet, affected);
         this.groupDisrupted = new int[fleet.groups().size()];
-        this.maintenancePerZone = new int[fleet.zones().size()];
+        this.throttle = new Throttle(policy, fleet.zones().size());
+        this.windows = new TenantWindows(fleet.tenants(), problem.start());
         this.incoming = new int[fleet.hosts().size()];
         for (Step s : plan.steps()) {
             HostRun r = new HostRun(fleet.hostIndex(s.host()), s);
@@ -334,7 +334,7 @@ public final class CampaignRuntime {
                 long deadline = disclosure != null ? Math.max(planned, disclosure * 1000 - 2 * stepMs)
                         : planned + 7 * 86_400_000L;
                 long notBefore = planned;
-                long window = windowStart(inst.tenant(), planned, deadline);
+                long window = windows.firstStart(inst.tenant(), planned, deadline);
                 Long slack = plan.summary().deadlineSlackSeconds();
                 if (window > planned && window - planned <= WINDOW_WAIT_MS
                         && (slack == null || (slack > 0 && window - planned <= slack * 125))) {
@@ -348,38 +348,6 @@ public final class CampaignRuntime {
                 notify(e, "scheduled " + m.kind().wireName(), now);
             }
         }
-    }
-
-    /** The first start of the tenant's window at or after {@code earliest}, if it comes before the deadline. */
-    private long windowStart(String tenantId, long earliestMs, long deadlineMs) {
-        Tenant tenant = tenantById(tenantId);
-        if (tenant == null || tenant.window() == null) {
-            return earliestMs;
-        }
-        java.time.Instant startOfCampaign = problem.start();
-        java.time.ZonedDateTime t = startOfCampaign.plusMillis(earliestMs).atZone(java.time.ZoneOffset.UTC);
-        for (int d = 0; d <= 7; d++) {
-            java.time.ZonedDateTime day = t.toLocalDate().plusDays(d).atTime(tenant.window().start()).atZone(java.time.ZoneOffset.UTC);
-            java.time.ZonedDateTime end = day.plusHours(tenant.window().hours());
-            if (!tenant.window().days().contains(day.getDayOfWeek()) || !end.isAfter(t)) {
-                continue;
-            }
-            long ms = (day.isAfter(t) ? day : t).toInstant().toEpochMilli() - startOfCampaign.toEpochMilli();
-            return ms < deadlineMs ? ms : earliestMs;
-        }
-        return earliestMs;
-    }
-
-    private Map<String, Tenant> tenants;
-
-    private Tenant tenantById(String tenantId) {
-        if (tenants == null) {
-            tenants = new HashMap<>();
-            for (Tenant t : fleet.tenants()) {
-                tenants.put(t.id(), t);
-            }
-        }
-        return tenants.get(tenantId);
     }
 
     private int instanceIndex(String instanceId) {
@@ -437,9 +405,8 @@ public final class CampaignRuntime {
         startsPossible = false;
         boolean canaryPhase = canariesLeft > 0 || canaryBusy();
         // No slot can be free beyond what the zones allow at once: do not even look then.
-        int cap = canaryPhase ? 1 : Math.min(policy.maxHostsInMaintenance(),
-                (int) Math.min(Integer.MAX_VALUE, (long) policy.zonesAtOnce() * policy.maxHostsPerZone()));
-        if (inMaintenance < cap || idle()) {
+        int cap = canaryPhase ? 1 : throttle.effectiveCap();
+        if (throttle.inMaintenance() < cap || idle()) {
             if (canaryPhase) {
                 startCanary(now);
             } else {
@@ -476,16 +443,15 @@ public final class CampaignRuntime {
                 zones.add(z);
             }
         }
-        zones.sort(java.util.Comparator.comparing((Integer z) -> maintenancePerZone[z] == 0)
+        zones.sort(java.util.Comparator.comparing((Integer z) -> !throttle.zoneActive(z))
                 .thenComparing(z -> ready[z].first()));
         int failures = 0;
         for (int z : zones) {
             for (var it = ready[z].iterator(); it.hasNext() && failures < STEP_ATTEMPTS_PER_ROUND; ) {
-                if (inMaintenance >= cap) {
+                if (throttle.inMaintenance() >= cap) {
                     return;
                 }
-                if (maintenancePerZone[z] >= policy.maxHostsPerZone()
-                        || (maintenancePerZone[z] == 0 && activeZones >= policy.zonesAtOnce())) {
+                if (!throttle.zoneOpen(z)) {
                     break; // this zone is full or not its turn
                 }
                 HostRun r = queue.get(it.next());
@@ -566,8 +532,7 @@ public final class CampaignRuntime {
     private Start tryStart(HostRun r, long now, boolean escalate) {
         int h = r.host;
         int zone = fleet.zoneOf(h);
-        if (maintenancePerZone[zone] >= policy.maxHostsPerZone()
-                || (maintenancePerZone[zone] == 0 && activeZones >= policy.zonesAtOnce()) || incoming[h] > 0) {
+        if (!throttle.zoneOpen(zone) || incoming[h] > 0) {
             return Start.WAITING;
         }
         // What is on the host now: the plan's moves for instances still there, plus instances that
@@ -703,10 +668,7 @@ public final class CampaignRuntime {
             canariesActive++;
         }
         pumpLater(r);
-        if (maintenancePerZone[zone]++ == 0) {
-            activeZones++;
-        }
-        inMaintenance++;
+        throttle.enter(zone);
         active.add(r);
         emit(new Effect.Cordon(key("cordon", fleet.host(h).id()), h));
         fact(now, HistoryRecord.Op.CORDON, fleet.host(h).id(), "cordoned", 0);
@@ -829,16 +791,11 @@ public final class CampaignRuntime {
     private void resumeParked(long now) {
         for (HostRun r : new ArrayList<>(parked)) {
             int zone = fleet.zoneOf(r.host);
-            if (r.readyAt > now || inMaintenance >= policy.maxHostsInMaintenance()
-                    || maintenancePerZone[zone] >= policy.maxHostsPerZone()
-                    || (maintenancePerZone[zone] == 0 && activeZones >= policy.zonesAtOnce())) {
+            if (r.readyAt > now || !throttle.mayEnter(zone, policy.maxHostsInMaintenance())) {
                 continue;
             }
             parked.remove(r);
-            if (maintenancePerZone[zone]++ == 0) {
-                activeZones++;
-            }
-            inMaintenance++;
+            throttle.enter(zone);
             active.add(r);
             pumpLater(r);
             live.phase(r.host, HostPhase.DRAINING);
@@ -1213,11 +1170,7 @@ public final class CampaignRuntime {
     private void leaveMaintenance(HostRun r, long now) {
         startsPossible = true;
         active.remove(r);
-        inMaintenance--;
-        int zone = fleet.zoneOf(r.host);
-        if (--maintenancePerZone[zone] == 0) {
-            activeZones--;
-        }
+        throttle.leave(fleet.zoneOf(r.host));
         fact(now, HistoryRecord.Op.MAINTENANCE_END, fleet.host(r.host).id(), live.phase(r.host).name(), 0);
         if (r.canary && live.phase(r.host) != HostPhase.PARKED) {
             canariesActive--;
@@ -1386,8 +1339,8 @@ public final class CampaignRuntime {
 
     /** What is still in flight, for diagnostics. */
     public String describeInFlight() {
-        StringBuilder sb = new StringBuilder("state " + state + "; in maintenance " + inMaintenance + ", active zones "
-                + activeZones + ", canaries left " + canariesLeft + ", soak until " + soakEndMs + "; active hosts:");
+        StringBuilder sb = new StringBuilder("state " + state + "; " + throttle + ", canaries left " + canariesLeft
+                + ", soak until " + soakEndMs + "; active hosts:");
         for (HostRun r : active) {
             sb.append(' ').append(fleet.host(r.host).id()).append('=').append(live.phase(r.host)).append("(remaining ")
                     .append(r.remaining).append(", waiting ").append(r.waiting.size()).append(", live in flight ")
@@ -1433,7 +1386,7 @@ public final class CampaignRuntime {
         int vulnerable = 0;
         if (stats.vulnerableOverTime.size() < 100_000) {
             vulnerable = plan.affectedHosts().size() - stats.hostsPatched;
-            stats.vulnerableOverTime.add(new long[] {now, vulnerable, inMaintenance});
+            stats.vulnerableOverTime.add(new long[] {now, vulnerable, throttle.inMaintenance()});
         }
     }
 
