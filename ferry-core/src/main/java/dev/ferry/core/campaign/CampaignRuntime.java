@@ -79,6 +79,8 @@ public final class CampaignRuntime {
     private final Map<Integer, MoveRun> moveOfInstance = new HashMap<>();
     private final Map<Integer, Event> events = new HashMap<>();
     private final Map<Integer, HostRun> runOfInstance = new HashMap<>();
+    /** Instances that got the informational notice at the start (their fallback needs no fresh notice). */
+    private final java.util.BitSet informed = new java.util.BitSet();
     private final Map<Integer, Long> pendingRescue = new HashMap<>();
     /** Instances that switched over onto a still-vulnerable host (bootstrap), by host, and how they came. */
     private final Map<Integer, List<Integer>> arrivals = new HashMap<>();
@@ -101,6 +103,8 @@ public final class CampaignRuntime {
     private int head;
     private int canariesLeft;
     private long soakEndMs;
+    /** When the notice period given at approval ends. */
+    private long noticeEndMs;
     private long nextMoveId = 1;
     private long effectSeq;
     private List<Effect> out;
@@ -252,6 +256,7 @@ public final class CampaignRuntime {
         begin();
         to(CampaignState.APPROVED, now, "approved");
         to(CampaignState.RUNNING, now, "running");
+        noticeEndMs = now + policy.notice().toMillis();
         sample(now);
         announce(now);
         for (HostRun r : queue) {
@@ -319,7 +324,14 @@ public final class CampaignRuntime {
                 int i = instanceIndex(m.instance());
                 Instance inst = fleet.instance(i);
                 if (m.kind() == MoveKind.LIVE_MIGRATE) {
-                    stats.informational++;
+                    // The informational notice says the instance will be live-migrated, and relocated
+                    // instead if that fails: it starts the notice period for such a fallback too.
+                    if (!informed.get(i)) {
+                        informed.set(i);
+                        stats.informational++;
+                        fact(now, HistoryRecord.Op.EVENT, inst.id(), "INFORMED live-migrate planned at "
+                                + r.step.start() * 1000, 0);
+                    }
                     continue;
                 }
                 if (events.containsKey(i)) {
@@ -331,11 +343,16 @@ public final class CampaignRuntime {
                 // disclosure deadline for them.
                 long planned = Math.max(now + notice, r.step.start() * 1000);
                 long stepMs = (r.step.end() - r.step.start()) * 1000;
-                long deadline = disclosure != null ? Math.max(planned, disclosure * 1000 - 2 * stepMs)
+                // The event's deadline (the latest a tenant may reschedule to): half of the plan's slack
+                // past the planned time, so that rescheduling tenants cannot push the campaign past the
+                // disclosure, and never later than the disclosure minus two of the host's steps.
+                Long slack = plan.summary().deadlineSlackSeconds();
+                long deadline = disclosure != null
+                        ? Math.max(planned, Math.min(disclosure * 1000 - 2 * stepMs,
+                                planned + Math.max(0, slack == null ? 0 : slack * 500)))
                         : planned + 7 * 86_400_000L;
                 long notBefore = planned;
                 long window = windows.firstStart(inst.tenant(), planned, deadline);
-                Long slack = plan.summary().deadlineSlackSeconds();
                 if (window > planned && window - planned <= WINDOW_WAIT_MS
                         && (slack == null || (slack > 0 && window - planned <= slack * 125))) {
                     notBefore = window;
@@ -1001,8 +1018,9 @@ public final class CampaignRuntime {
         if (events.containsKey(instance)) {
             return;
         }
+        long notBefore = informed.get(instance) ? Math.max(now, noticeEndMs) : now + policy.notice().toMillis();
         Event e = new Event(id + "/ev/" + fleet.instance(instance).id(), instance, MoveKind.RELOCATE,
-                now + policy.notice().toMillis(), now + policy.notice().toMillis() + 7 * 86_400_000L);
+                notBefore, notBefore + 7 * 86_400_000L);
         events.put(instance, e);
         stats.noticed++;
         notify(e, "scheduled relocate (live migration failed)", now);

@@ -8,10 +8,8 @@ import dev.ferry.core.model.Host;
 import dev.ferry.core.model.Instance;
 import dev.ferry.core.planner.PlanningProblem;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 
 /**
@@ -43,7 +41,8 @@ public final class InvariantChecker {
     private final int[] perZone;
     private final int[] groupDisrupted;
     private final Set<Integer> disruptedByFerry = new HashSet<>();
-    private final Map<Integer, Long> eventScheduledAt = new HashMap<>();
+    /** When each instance was first told of a disruption (a scheduled event or the informational notice); -1 never. */
+    private final long[] noticedAt;
     private final Set<String> appliedKeys = new HashSet<>();
     private final Set<Integer> failedButUp = new HashSet<>();
     private final List<String> violations = new ArrayList<>();
@@ -63,6 +62,8 @@ public final class InvariantChecker {
         runningOn = new int[n];
         epoch = new long[n];
         reservedOn = new int[n];
+        noticedAt = new long[n];
+        java.util.Arrays.fill(noticedAt, -1);
         usedCpu = new long[hosts];
         usedMem = new long[hosts];
         affected = new boolean[hosts];
@@ -111,8 +112,8 @@ public final class InvariantChecker {
             case Op.DISRUPT_END -> disruptEnd(r);
             case Op.EVENT -> {
                 int i = fleet.instanceIndex(r.target());
-                if (i >= 0 && r.outcome().startsWith("SCHEDULED")) {
-                    eventScheduledAt.putIfAbsent(i, r.timeMs());
+                if (i >= 0 && noticedAt[i] < 0 && (r.outcome().startsWith("SCHEDULED") || r.outcome().startsWith("INFORMED"))) {
+                    noticedAt[i] = r.timeMs();
                 }
             }
             case Op.CAMPAIGN -> {
@@ -326,11 +327,11 @@ public final class InvariantChecker {
         if (i < 0 || r.outcome().equals("tenant")) {
             return;
         }
-        Long scheduled = eventScheduledAt.get(i);
+        long scheduled = noticedAt[i];
         long notice = problem.policy().notice().toMillis();
-        if (scheduled == null || r.timeMs() < scheduled + notice) {
+        if (scheduled < 0 || r.timeMs() < scheduled + notice) {
             violate(r, "Ferry disrupts " + r.target() + " before its notice period"
-                    + (scheduled == null ? " (no event)" : " (scheduled at " + scheduled + " ms)"));
+                    + (scheduled < 0 ? " (never noticed)" : " (noticed at " + scheduled + " ms)"));
         }
         int g = fleet.groupOf(i);
         disruptedByFerry.add(i);
