@@ -293,7 +293,8 @@ public final class CampaignRuntime {
 
     public List<Effect> on(Input input, long now) {
         begin();
-        pumpAll = input instanceof Input.Wakeup;
+        // A wake-up may end a notice somewhere: look at every draining host. (A reboot time-out concerns one host.)
+        pumpAll = input instanceof Input.Wakeup w && !w.reason().startsWith("reboot-timeout:");
         startsPossible |= pumpAll || input instanceof Input.MoveFailed || input instanceof Input.TenantMoveNow
                 || input instanceof Input.HostVerified || input instanceof Input.InstanceStarted;
         for (HostRun r : starved) {
