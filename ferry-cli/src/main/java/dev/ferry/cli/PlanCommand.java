@@ -10,12 +10,11 @@ import dev.ferry.formats.PlanJsonWriter;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.Writer;
-import java.nio.file.Path;
-import java.time.Instant;
 import java.time.InstantSource;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
@@ -29,22 +28,8 @@ final class PlanCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--fleet", required = true, paramLabel = "FILE", description = "Inventory, fleet/v1 YAML or JSON.")
-    Path fleet;
-
-    @Option(names = "--advisory", required = true, paramLabel = "FILE", description = "Advisory, advisory/v1.")
-    Path advisory;
-
-    @Option(names = "--policy", paramLabel = "FILE", description = "Policy, policy/v1 (default: the documented defaults).")
-    Path policy;
-
-    @Option(names = "--start", paramLabel = "TIME",
-            description = "When the campaign begins, ISO-8601 (e.g. 2014-09-26T12:00:00Z); default now. Deadline slack is measured from it.")
-    Instant start;
-
-    @Option(names = "--strategy", defaultValue = "ferry", paramLabel = "ferry|naive",
-            description = "ferry (default) or naive: one host at a time, any destination with room.")
-    String strategy;
+    @Mixin
+    ProblemOptions opts = new ProblemOptions();
 
     @Option(names = "--format", defaultValue = "text", paramLabel = "text|json", description = "Output format (default text).")
     String format;
@@ -55,9 +40,6 @@ final class PlanCommand implements Callable<Integer> {
     @Option(names = "--verify", negatable = true, defaultValue = "true", fallbackValue = "true",
             description = "Replay the plan through the independent checker before printing it (default on).")
     boolean verify;
-
-    @Option(names = "--max-input-mib", defaultValue = "1024", paramLabel = "MiB", description = "Largest fleet file read (default 1024).")
-    long maxInputMiB;
 
     /** Fleet files at least this large get progress lines on standard error. */
     static final long PROGRESS_BYTES = 16L << 20;
@@ -106,21 +88,21 @@ final class PlanCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         PrintWriter err = spec.commandLine().getErr();
-        PlanStrategy planner = strategy(strategy);
+        PlanStrategy planner = strategy(opts.strategy);
         if (planner == null || !(format.equals("text") || format.equals("json"))) {
             err.println("error: --strategy must be ferry or naive and --format text or json");
             return ExitCodes.INVALID_INPUT;
         }
-        long size = java.nio.file.Files.isRegularFile(fleet) ? java.nio.file.Files.size(fleet) : 0;
+        long size = java.nio.file.Files.isRegularFile(opts.fleet) ? java.nio.file.Files.size(opts.fleet) : 0;
         Progress progress = new Progress(err, size >= PROGRESS_BYTES);
-        progress.step("reading " + fleet + " (" + (size >> 20) + " MiB)");
-        Inputs.Loaded in = Inputs.load(fleet, advisory, policy, maxInputMiB << 20, err);
+        progress.step("reading " + opts.fleet + " (" + (size >> 20) + " MiB)");
+        Inputs.Loaded in = Inputs.load(opts.fleet, opts.advisory, opts.policy, opts.maxInputMiB << 20, err);
         if (in == null) {
             return ExitCodes.INVALID_INPUT;
         }
         progress.done(in.fleet().hosts().size() + " hosts, " + in.fleet().instances().size() + " instances");
         PlanningProblem problem = new PlanningProblem(in.fleet(), in.advisory(), in.policy(),
-                start != null ? start : clock.instant());
+                opts.start != null ? opts.start : clock.instant());
         progress.step("planning with " + planner.name());
         Plan plan = planner.plan(problem);
         progress.done(plan.steps().size() + " steps");

@@ -16,7 +16,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,6 +23,7 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -37,20 +37,8 @@ final class SimulateCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--fleet", required = true, paramLabel = "FILE", description = "Inventory, fleet/v1 YAML or JSON.")
-    Path fleet;
-
-    @Option(names = "--advisory", required = true, paramLabel = "FILE", description = "Advisory, advisory/v1.")
-    Path advisory;
-
-    @Option(names = "--policy", paramLabel = "FILE", description = "Policy, policy/v1 (default: the documented defaults).")
-    Path policy;
-
-    @Option(names = "--start", paramLabel = "TIME", description = "When the campaign begins, ISO-8601; default now.")
-    Instant start;
-
-    @Option(names = "--strategy", defaultValue = "ferry", paramLabel = "ferry|naive", description = "Planner (default ferry).")
-    String strategy;
+    @Mixin
+    ProblemOptions opts = new ProblemOptions();
 
     @Option(names = "--seed", defaultValue = "1", paramLabel = "N", description = "Random seed: one seed, one campaign (default 1).")
     long seed;
@@ -74,9 +62,6 @@ final class SimulateCommand implements Callable<Integer> {
     @Option(names = "--format", defaultValue = "text", paramLabel = "text|json", description = "Output format (default text).")
     String format;
 
-    @Option(names = "--max-input-mib", defaultValue = "1024", paramLabel = "MiB", description = "Largest fleet file read (default 1024).")
-    long maxInputMiB;
-
     private final InstantSource clock;
 
     SimulateCommand(InstantSource clock) {
@@ -86,7 +71,7 @@ final class SimulateCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         PrintWriter err = spec.commandLine().getErr();
-        PlanStrategy planner = PlanCommand.strategy(strategy);
+        PlanStrategy planner = PlanCommand.strategy(opts.strategy);
         FaultSpec faultSpec;
         TenantModel tenantModel;
         try {
@@ -104,17 +89,17 @@ final class SimulateCommand implements Callable<Integer> {
             err.println("error: --strategy must be ferry or naive and --format text or json");
             return ExitCodes.INVALID_INPUT;
         }
-        Inputs.Loaded in = Inputs.load(fleet, advisory, policy, maxInputMiB << 20, err);
+        Inputs.Loaded in = Inputs.load(opts.fleet, opts.advisory, opts.policy, opts.maxInputMiB << 20, err);
         if (in == null) {
             return ExitCodes.INVALID_INPUT;
         }
-        PlanningProblem problem = new PlanningProblem(in.fleet(), in.advisory(), in.policy(), start != null ? start : clock.instant());
+        PlanningProblem problem = new PlanningProblem(in.fleet(), in.advisory(), in.policy(), opts.start != null ? opts.start : clock.instant());
         Plan plan = planner.plan(problem);
         Path historyTmp = history == null ? null : Files.createTempFile(history.toAbsolutePath().getParent(), ".history-", ".tmp");
         SimulationResult result;
         try (Writer historyOut = historyTmp == null ? null : Files.newBufferedWriter(historyTmp, StandardCharsets.UTF_8)) {
             Simulation.Options options = new Simulation.Options(seed, faultSpec, tenantModel, false, true,
-                    historyOut == null ? null : line -> write(historyOut, line), Simulations.bar(err, strategy));
+                    historyOut == null ? null : line -> write(historyOut, line), Simulations.bar(err, opts.strategy));
             result = Simulation.run(problem, plan, options);
         } catch (RuntimeException e) {
             if (historyTmp != null) {
@@ -127,7 +112,7 @@ final class SimulateCommand implements Callable<Integer> {
         }
         List<SimulationResult> all = new ArrayList<>(List.of(result));
         if (report != null) {
-            if (!strategy.equals("naive")) {
+            if (!opts.strategy.equals("naive")) {
                 all.add(Simulations.naive(problem, new Simulation.Options(seed, faultSpec, tenantModel, false, true, null,
                         Simulations.bar(err, "naive"))));
             }
