@@ -21,7 +21,6 @@ import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.PriorityQueue;
 import java.util.Set;
 import java.util.function.Consumer;
 
@@ -52,7 +51,9 @@ public final class CampaignRuntime {
     private final Consumer<HistoryRecord> facts;
     private final LiveFleet live;
     private final Scheduler scheduler = Scheduler.standard(HostScorer.SPREAD);
-    private final List<HostRun> queue = new ArrayList<>();
+    /** Every planned step, by position in the plan. */
+    private final List<HostRun> runs = new ArrayList<>();
+    private final StepQueue queue;
     private final Set<HostRun> active = new LinkedHashSet<>();
     private final Set<HostRun> parked = new LinkedHashSet<>();
     /** Draining hosts to look at after this input (all of them after wake-ups and returns). */
@@ -67,14 +68,6 @@ public final class CampaignRuntime {
      * them skip the search for new steps.
      */
     private boolean startsPossible = true;
-    /**
-     * Queued steps whose tenants' notice has run out, per zone, by plan position; and the others by
-     * the time they become ready ({readyAt, index}, stale entries skipped). Together they let a round
-     * look only at steps that could start, whatever the size of the queue.
-     */
-    private final java.util.TreeSet<Integer>[] ready;
-    private final PriorityQueue<long[]> notReady =
-            new PriorityQueue<>((a, b) -> a[0] != b[0] ? Long.compare(a[0], b[0]) : Long.compare(a[1], b[1]));
     private final Map<Long, MoveRun> moves = new HashMap<>();
     private final Map<Integer, MoveRun> moveOfInstance = new HashMap<>();
     private final Map<Integer, Event> events = new HashMap<>();
@@ -100,7 +93,6 @@ public final class CampaignRuntime {
     private final Stats stats = new Stats();
     private CampaignState state = CampaignState.PROPOSED;
     private String endReason = "";
-    private int head;
     private int canariesLeft;
     private long soakEndMs;
     /** When the notice period given at approval ends. */
@@ -212,15 +204,14 @@ public final class CampaignRuntime {
         this.throttle = new Throttle(policy, fleet.zones().size());
         this.windows = new TenantWindows(fleet.tenants(), problem.start());
         this.incoming = new int[fleet.hosts().size()];
+        int[] zoneOfStep = new int[plan.steps().size()];
         for (Step s : plan.steps()) {
             HostRun r = new HostRun(fleet.hostIndex(s.host()), s);
-            r.index = queue.size();
-            queue.add(r);
+            r.index = runs.size();
+            zoneOfStep[r.index] = fleet.zoneOf(r.host);
+            runs.add(r);
         }
-        ready = new java.util.TreeSet[fleet.zones().size()];
-        for (int z = 0; z < ready.length; z++) {
-            ready[z] = new java.util.TreeSet<>();
-        }
+        queue = new StepQueue(fleet.zones().size(), zoneOfStep);
         for (var skipped : plan.skippedHosts()) {
             int h = fleet.hostIndex(skipped.host());
             live.phase(h, HostPhase.SKIPPED);
@@ -259,8 +250,8 @@ public final class CampaignRuntime {
         noticeEndMs = now + policy.notice().toMillis();
         sample(now);
         announce(now);
-        for (HostRun r : queue) {
-            notReady.add(new long[] {r.readyAt, r.index});
+        for (HostRun r : runs) {
+            queue.readyAt(r.index, r.readyAt);
         }
         schedule(now);
         return end(now);
@@ -320,7 +311,7 @@ public final class CampaignRuntime {
     private void announce(long now) {
         long notice = policy.notice().toMillis();
         Long disclosure = problem.secondsToDeadline();
-        for (HostRun r : queue) {
+        for (HostRun r : runs) {
             for (Move m : r.step.moves()) {
                 int i = instanceIndex(m.instance());
                 Instance inst = fleet.instance(i);
@@ -409,14 +400,7 @@ public final class CampaignRuntime {
         if (now < soakEndMs) {
             return;
         }
-        while (!notReady.isEmpty() && notReady.peek()[0] <= now) {
-            long[] e = notReady.poll();
-            HostRun r = queue.get((int) e[1]);
-            if (r != null && r.readyAt == e[0]) {
-                ready[fleet.zoneOf(r.host)].add(r.index);
-                startsPossible = true;
-            }
-        }
+        startsPossible |= queue.promote(now);
         if (!startsPossible && !idle()) {
             return;
         }
@@ -431,61 +415,54 @@ public final class CampaignRuntime {
                 startReady(now, cap);
             }
         }
-        if (!notReady.isEmpty()) {
-            wake(notReady.peek()[0], "ready");
+        if (queue.nextReadyAt() != Long.MAX_VALUE) {
+            wake(queue.nextReadyAt(), "ready");
         }
-        if (idle() && head < queue.size()) {
+        if (idle() && !queue.isEmpty()) {
             escalate(now, canaryPhase);
         }
     }
 
     /** Canaries: the first steps of the plan, one at a time, in plan order. */
     private void startCanary(long now) {
-        while (head < queue.size() && queue.get(head) == null) {
-            head++;
-        }
-        if (canaryBusy() || head >= queue.size()) {
+        int first = queue.first();
+        if (canaryBusy() || first < 0) {
             return;
         }
-        HostRun r = queue.get(head);
+        HostRun r = runs.get(first);
         if (r.step.canary() && r.readyAt <= now && tryStart(r, now, false) == Start.STARTED) {
-            dequeue(r);
+            queue.remove(r.index);
         }
     }
 
     /** Ready steps, zones already in maintenance first, then the zone whose next step comes first in the plan. */
     private void startReady(long now, int cap) {
         List<Integer> zones = new ArrayList<>();
-        for (int z = 0; z < ready.length; z++) {
-            if (!ready[z].isEmpty()) {
+        for (int z = 0; z < queue.zones(); z++) {
+            if (!queue.ready(z).isEmpty()) {
                 zones.add(z);
             }
         }
         zones.sort(java.util.Comparator.comparing((Integer z) -> !throttle.zoneActive(z))
-                .thenComparing(z -> ready[z].first()));
+                .thenComparing(z -> queue.ready(z).first()));
         int failures = 0;
         for (int z : zones) {
-            for (var it = ready[z].iterator(); it.hasNext() && failures < STEP_ATTEMPTS_PER_ROUND; ) {
+            for (var it = queue.ready(z).iterator(); it.hasNext() && failures < STEP_ATTEMPTS_PER_ROUND; ) {
                 if (throttle.inMaintenance() >= cap) {
                     return;
                 }
                 if (!throttle.zoneOpen(z)) {
                     break; // this zone is full or not its turn
                 }
-                HostRun r = queue.get(it.next());
+                HostRun r = runs.get(it.next());
                 if (tryStart(r, now, false) == Start.STARTED) {
                     it.remove();
-                    queue.set(r.index, null);
+                    queue.remove(r.index);
                 } else {
                     failures++;
                 }
             }
         }
-    }
-
-    private void dequeue(HostRun r) {
-        queue.set(r.index, null);
-        ready[fleet.zoneOf(r.host)].remove(r.index);
     }
 
     /** A canary is still in maintenance (or parked): nothing else may run beside it. */
@@ -504,9 +481,9 @@ public final class CampaignRuntime {
     private void escalate(long now, boolean canaryPhase) {
         boolean waiting = false;
         List<Integer> blocked = new ArrayList<>();
-        for (int k = head; k < queue.size(); k++) {
-            HostRun r = queue.get(k);
-            if (r == null || (canaryPhase && !r.step.canary())) {
+        for (int k = queue.first(); k >= 0; k = queue.next(k)) {
+            HostRun r = runs.get(k);
+            if (canaryPhase && !r.step.canary()) {
                 continue;
             }
             if (r.readyAt > now) {
@@ -515,7 +492,7 @@ public final class CampaignRuntime {
             }
             Start s = tryStart(r, now, true);
             if (s == Start.STARTED) {
-                dequeue(r);
+                queue.remove(r.index);
                 return;
             }
             if (s == Start.WAITING) {
@@ -526,8 +503,8 @@ public final class CampaignRuntime {
         }
         if (!waiting) {
             for (int k : blocked) {
-                HostRun r = queue.get(k);
-                dequeue(r);
+                HostRun r = runs.get(k);
+                queue.remove(k);
                 live.phase(r.host, HostPhase.SKIPPED);
                 stats.hostsSkipped++;
                 fact(now, HistoryRecord.Op.HOST_PHASE, fleet.host(r.host).id(), HostPhase.SKIPPED.name()
@@ -1242,10 +1219,7 @@ public final class CampaignRuntime {
         HostRun owner = runOfInstance.get(i);
         if (owner != null && e.notBefore > owner.readyAt) {
             owner.readyAt = e.notBefore;
-            if (queue.get(owner.index) != null) {
-                ready[fleet.zoneOf(owner.host)].remove(owner.index);
-                notReady.add(new long[] {owner.readyAt, owner.index});
-            }
+            queue.readyAt(owner.index, owner.readyAt);
         }
         stats.rescheduled++;
         notify(e, "rescheduled", now);
@@ -1345,7 +1319,7 @@ public final class CampaignRuntime {
         if (busy) {
             return;
         }
-        boolean queued = head < queue.size() && queue.subList(head, queue.size()).stream().anyMatch(r -> r != null);
+        boolean queued = !queue.isEmpty();
         if (state == CampaignState.RUNNING && !queued) {
             stats.makespanMs = now;
             to(CampaignState.COMPLETED, now, "completed: " + stats.hostsPatched + " hosts patched, " + stats.hostsFailed
@@ -1367,7 +1341,7 @@ public final class CampaignRuntime {
         }
         sb.append("; parked: ").append(parked.size());
         sb.append("; moves in flight: ").append(moves.size()).append("; rescues: ").append(pendingRescue.size())
-                .append("; queued steps: ").append(queue.stream().filter(q -> q != null).count());
+                .append("; queued steps: ").append(queue.size());
         for (MoveRun m : moves.values()) {
             sb.append("; move ").append(fleet.instance(m.instance).id()).append(' ').append(m.state).append(' ')
                     .append(m.kind).append(" to ").append(m.to);
