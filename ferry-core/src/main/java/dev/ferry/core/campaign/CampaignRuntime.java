@@ -367,8 +367,9 @@ public final class CampaignRuntime {
 
     /**
      * Running: start what may start, then keep draining hosts moving. Halted or aborted: no new
-     * host, but hosts already in maintenance are finished so none is left half-drained. Paused:
-     * nothing new at all; answers are still taken.
+     * host, but hosts already in maintenance are finished so none is left half-drained. Paused: no
+     * new host and no new move; answers are still taken, and a host whose moves are all done goes on
+     * to be patched, so nothing is left drained for nothing.
      */
     private void schedule(long now) {
         if (state == CampaignState.RUNNING || state == CampaignState.HALTED || state == CampaignState.ABORTED) {
@@ -377,7 +378,8 @@ public final class CampaignRuntime {
         if (state == CampaignState.RUNNING) {
             startSteps(now);
         }
-        if (state == CampaignState.RUNNING || state == CampaignState.HALTED || state == CampaignState.ABORTED) {
+        if (state == CampaignState.RUNNING || state == CampaignState.HALTED || state == CampaignState.ABORTED
+                || state == CampaignState.PAUSED) {
             List<HostRun> runs = pumpAll ? new ArrayList<>(active) : toPump;
             for (int k = 0; k < runs.size(); k++) {
                 HostRun r = runs.get(k);
@@ -703,6 +705,12 @@ public final class CampaignRuntime {
     private void pump(HostRun r, long now) {
         starved.remove(r);
         if (live.phase(r.host) != HostPhase.DRAINING) {
+            return;
+        }
+        if (state == CampaignState.PAUSED) {
+            if (r.remaining == 0) {
+                drained(r, now);
+            }
             return;
         }
         for (MoveRun m : new ArrayList<>(r.waiting)) {
