@@ -200,7 +200,7 @@ final class DocumentReader {
         }
     }
 
-    /** Refuses to read past the limit even when the file grows while it is read. */
+    /** Refuses to read past the limit even when the file grows while it is read; a file of exactly the limit is fine. */
     private static final class Limited extends FilterInputStream {
         private long left;
 
@@ -211,24 +211,22 @@ final class DocumentReader {
 
         @Override
         public int read() throws IOException {
-            if (left <= 0) {
-                throw new IOException("file grew over the size limit while being read");
-            }
             int b = super.read();
-            if (b >= 0) {
-                left--;
+            if (b >= 0 && --left < 0) {
+                throw new IOException("file grew over the size limit while being read");
             }
             return b;
         }
 
         @Override
         public int read(byte[] b, int off, int len) throws IOException {
-            if (left <= 0) {
-                throw new IOException("file grew over the size limit while being read");
-            }
-            int n = super.read(b, off, (int) Math.min(len, left));
+            // Ask for one byte more than is left, so that growth past the limit is seen, not cut off.
+            int n = super.read(b, off, (int) Math.min(len, Math.max(1, left + 1)));
             if (n > 0) {
                 left -= n;
+                if (left < 0) {
+                    throw new IOException("file grew over the size limit while being read");
+                }
             }
             return n;
         }

@@ -117,6 +117,13 @@ class BadInputTest {
     }
 
     @Test
+    void aFileOfExactlyTheLimitIsRead() throws Exception {
+        String content = "ferry: fleet/v1\nhosts:\n" + HOST;
+        Path p = file("exact.yaml", content);
+        assertThat(new FleetReader(Files.size(p)).read(p).hosts()).hasSize(1);
+    }
+
+    @Test
     void emptyFilesAndWrongHeadersAreRefused() throws IOException {
         assertThat(fleetProblems("").get(0).message()).isEqualTo("file is empty");
         assertProblem(fleetProblems("ferry: fleet/v2\n"), 1, "ferry", "expected 'fleet/v1', got 'fleet/v2'");
