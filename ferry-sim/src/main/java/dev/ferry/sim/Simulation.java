@@ -111,7 +111,7 @@ public final class Simulation {
         if (!runtime.settled()) {
             violations.add("the campaign did not settle, no event left: " + runtime.describeInFlight());
         }
-        CampaignRuntime.Stats s = runtime.stats();
+        dev.ferry.core.campaign.CampaignStats s = runtime.stats();
         Long toDeadline = problem.secondsToDeadline();
         long makespan = (s.makespanMs + 999) / 1000;
         List<long[]> timeline = new ArrayList<>();

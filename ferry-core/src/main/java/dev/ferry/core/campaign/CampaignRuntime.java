@@ -40,8 +40,6 @@ public final class CampaignRuntime {
     static final int MAX_MOVE_ATTEMPTS = 3;
     static final int SCAN_LIMIT = 256;
     static final int STEP_ATTEMPTS_PER_ROUND = 16;
-    /** The longest Ferry waits past the planned time for a tenant's window. */
-    static final long WINDOW_WAIT_MS = 4 * 3_600_000L;
 
     private final PlanningProblem problem;
     private final Fleet fleet;
@@ -52,14 +50,14 @@ public final class CampaignRuntime {
     private final LiveFleet live;
     private final Scheduler scheduler = Scheduler.standard(HostScorer.SPREAD);
     /** Every planned step, by position in the plan. */
-    private final List<HostRun> runs = new ArrayList<>();
+    private final List<StepRun> runs = new ArrayList<>();
     private final StepQueue queue;
-    private final Set<HostRun> active = new LinkedHashSet<>();
-    private final Set<HostRun> parked = new LinkedHashSet<>();
+    private final Set<StepRun> active = new LinkedHashSet<>();
+    private final Set<StepRun> parked = new LinkedHashSet<>();
     /** Draining hosts to look at after this input (all of them after wake-ups and returns). */
-    private final List<HostRun> toPump = new ArrayList<>();
+    private final List<StepRun> toPump = new ArrayList<>();
     /** Draining hosts with a move that found no destination: capacity freed anywhere may help them. */
-    private final Set<HostRun> starved = new LinkedHashSet<>();
+    private final Set<StepRun> starved = new LinkedHashSet<>();
     private boolean pumpAll;
     private int canariesActive;
     /**
@@ -70,17 +68,13 @@ public final class CampaignRuntime {
     private boolean startsPossible = true;
     private final Map<Long, MoveRun> moves = new HashMap<>();
     private final Map<Integer, MoveRun> moveOfInstance = new HashMap<>();
-    private final Map<Integer, Event> events = new HashMap<>();
-    private final Map<Integer, HostRun> runOfInstance = new HashMap<>();
-    /** Instances that got the informational notice at the start (their fallback needs no fresh notice). */
-    private final java.util.BitSet informed = new java.util.BitSet();
+    private final TenantEvents events;
     private final Map<Integer, Long> pendingRescue = new HashMap<>();
     /** Instances that switched over onto a still-vulnerable host (bootstrap), by host, and how they came. */
     private final Map<Integer, List<Integer>> arrivals = new HashMap<>();
     private final Map<Integer, MoveKind> arrivalKind = new HashMap<>();
-    private final int[] groupDisrupted;
+    private final GroupBudgets budgets;
     private final Throttle throttle;
-    private final TenantWindows windows;
     /** Moves and rescues in flight towards each host: a host with arrivals pending must not start its step. */
     private final int[] incoming;
     private final Map<Integer, Integer> rescueTarget = new HashMap<>();
@@ -90,103 +84,14 @@ public final class CampaignRuntime {
     private static final Scheduler RESCUE = new Scheduler(List.of(new dev.ferry.core.scheduler.filters.SameZoneFilter(),
             new dev.ferry.core.scheduler.filters.CapacityFilter(), new dev.ferry.core.scheduler.filters.AntiAffinityFilter()),
             HostScorer.SPREAD);
-    private final Stats stats = new Stats();
+    private final CampaignStats stats = new CampaignStats();
     private CampaignState state = CampaignState.PROPOSED;
     private String endReason = "";
     private int canariesLeft;
     private long soakEndMs;
-    /** When the notice period given at approval ends. */
-    private long noticeEndMs;
     private long nextMoveId = 1;
     private long effectSeq;
     private List<Effect> out;
-
-    /** Counters for the summary; read after (or during) the run. */
-    public static final class Stats {
-        public int hostsPatched;
-        public int hostsFailed;
-        public int hostsSkipped;
-        public int liveMigrations;
-        public int relocations;
-        public int rebootsInPlace;
-        public int failedMigrations;
-        public int replaced;
-        public int rescued;
-        public int lostInstances;
-        public int noticed;
-        public int informational;
-        public int rescheduled;
-        public int tenantInitiated;
-        public int forced;
-        public int completedEvents;
-        public final Map<String, long[]> perTenant = new HashMap<>(); // tenant -> {disruptions, downtimeMs}
-        public long makespanMs;
-        public final List<long[]> vulnerableOverTime = new ArrayList<>(); // {t, vulnerable hosts left, hosts in maintenance}
-    }
-
-    private static final class HostRun {
-        final int host;
-        final Step step;
-        final List<MoveRun> waiting = new ArrayList<>();
-        final List<Integer> rebootInPlace = new ArrayList<>();
-        boolean canary;
-        /** The latest notBefore of the events of its instances: the step cannot start earlier. */
-        long readyAt;
-        int remaining;
-        int liveInFlight;
-        /** Moves of this step that a driver is carrying out now. */
-        int inFlight;
-        int[] groupHold = new int[0];
-
-        /** Position in the plan's order. */
-        int index;
-        /** Already in {@code toPump} for this input. */
-        boolean pumpQueued;
-
-        HostRun(int host, Step step) {
-            this.host = host;
-            this.step = step;
-        }
-    }
-
-    private static final class MoveRun {
-        final long id;
-        final int instance;
-        final int from;
-        int to;
-        MoveKind kind;
-        MoveState state = MoveState.RESERVED;
-        int attempts;
-        boolean postCopy;
-        boolean tenant;
-        boolean holdsBudget;
-        HostRun run;
-
-        MoveRun(long id, int instance, int from, int to, MoveKind kind) {
-            this.id = id;
-            this.instance = instance;
-            this.from = from;
-            this.to = to;
-            this.kind = kind;
-        }
-    }
-
-    private static final class Event {
-        final String id;
-        final int instance;
-        final MoveKind kind;
-        EventState state = EventState.SCHEDULED;
-        long notBefore;
-        final long deadline;
-
-        Event(String id, int instance, MoveKind kind, long notBefore, long deadline) {
-            this.id = id;
-            this.instance = instance;
-            this.kind = kind;
-            this.notBefore = notBefore;
-            this.deadline = deadline;
-        }
-    }
 
     public CampaignRuntime(PlanningProblem problem, Plan plan, String id, Consumer<HistoryRecord> facts) {
         this.problem = problem;
@@ -200,13 +105,13 @@ public final class CampaignRuntime {
             affected[h] = problem.advisory().affects(fleet.host(h));
         }
         this.live = new LiveFleet(fleet, affected);
-        this.groupDisrupted = new int[fleet.groups().size()];
+        this.budgets = new GroupBudgets(fleet);
         this.throttle = new Throttle(policy, fleet.zones().size());
-        this.windows = new TenantWindows(fleet.tenants(), problem.start());
+        this.events = new TenantEvents(problem, plan, id);
         this.incoming = new int[fleet.hosts().size()];
         int[] zoneOfStep = new int[plan.steps().size()];
         for (Step s : plan.steps()) {
-            HostRun r = new HostRun(fleet.hostIndex(s.host()), s);
+            StepRun r = new StepRun(fleet.hostIndex(s.host()), s);
             r.index = runs.size();
             zoneOfStep[r.index] = fleet.zoneOf(r.host);
             runs.add(r);
@@ -227,7 +132,7 @@ public final class CampaignRuntime {
         return endReason;
     }
 
-    public Stats stats() {
+    public CampaignStats stats() {
         return stats;
     }
 
@@ -247,10 +152,9 @@ public final class CampaignRuntime {
         begin();
         to(CampaignState.APPROVED, now, "approved");
         to(CampaignState.RUNNING, now, "running");
-        noticeEndMs = now + policy.notice().toMillis();
         sample(now);
         announce(now);
-        for (HostRun r : runs) {
+        for (StepRun r : runs) {
             queue.readyAt(r.index, r.readyAt);
         }
         schedule(now);
@@ -288,7 +192,7 @@ public final class CampaignRuntime {
         pumpAll = input instanceof Input.Wakeup w && !w.reason().startsWith("reboot-timeout:");
         startsPossible |= pumpAll || input instanceof Input.MoveFailed || input instanceof Input.TenantMoveNow
                 || input instanceof Input.HostVerified || input instanceof Input.InstanceStarted;
-        for (HostRun r : starved) {
+        for (StepRun r : starved) {
             pumpLater(r);
         }
         switch (input) {
@@ -309,52 +213,24 @@ public final class CampaignRuntime {
     // ---------------------------------------------------------------- announcing events
 
     private void announce(long now) {
-        long notice = policy.notice().toMillis();
-        Long disclosure = problem.secondsToDeadline();
-        for (HostRun r : runs) {
+        events.approved(now);
+        for (StepRun r : runs) {
             for (Move m : r.step.moves()) {
                 int i = instanceIndex(m.instance());
-                Instance inst = fleet.instance(i);
                 if (m.kind() == MoveKind.LIVE_MIGRATE) {
-                    // The informational notice says the instance will be live-migrated, and relocated
-                    // instead if that fails: it starts the notice period for such a fallback too.
-                    if (!informed.get(i)) {
-                        informed.set(i);
+                    if (events.inform(i)) {
                         stats.informational++;
-                        fact(now, HistoryRecord.Op.EVENT, inst.id(), "INFORMED live-migrate planned at "
+                        fact(now, HistoryRecord.Op.EVENT, m.instance(), "INFORMED live-migrate planned at "
                                 + r.step.start() * 1000, 0);
                     }
                     continue;
                 }
-                if (events.containsKey(i)) {
-                    continue; // a bootstrapped instance: one event covers its disruption
+                MaintenanceEvent e = events.schedule(i, m.kind(), r, now);
+                if (e != null) {
+                    r.readyAt = Math.max(r.readyAt, e.notBefore);
+                    stats.noticed++;
+                    notify(e, "scheduled " + m.kind().wireName(), now);
                 }
-                // The tenant is told the planned time (never before the notice period). A window of the
-                // tenant's is used instead when waiting for it costs at most an eighth of the plan's slack
-                // to the deadline and at most WINDOW_WAIT_MS, so windows are honoured without trading the
-                // disclosure deadline for them.
-                long planned = Math.max(now + notice, r.step.start() * 1000);
-                long stepMs = (r.step.end() - r.step.start()) * 1000;
-                // The event's deadline (the latest a tenant may reschedule to): half of the plan's slack
-                // past the planned time, so that rescheduling tenants cannot push the campaign past the
-                // disclosure, and never later than the disclosure minus two of the host's steps.
-                Long slack = plan.summary().deadlineSlackSeconds();
-                long deadline = disclosure != null
-                        ? Math.max(planned, Math.min(disclosure * 1000 - 2 * stepMs,
-                                planned + Math.max(0, slack == null ? 0 : slack * 500)))
-                        : planned + 7 * 86_400_000L;
-                long notBefore = planned;
-                long window = windows.firstStart(inst.tenant(), planned, deadline);
-                if (window > planned && window - planned <= WINDOW_WAIT_MS
-                        && (slack == null || (slack > 0 && window - planned <= slack * 125))) {
-                    notBefore = window;
-                }
-                Event e = new Event(id + "/ev/" + inst.id(), i, m.kind(), notBefore, deadline);
-                events.put(i, e);
-                r.readyAt = Math.max(r.readyAt, notBefore);
-                runOfInstance.put(i, r);
-                stats.noticed++;
-                notify(e, "scheduled " + m.kind().wireName(), now);
             }
         }
     }
@@ -380,9 +256,9 @@ public final class CampaignRuntime {
         }
         if (state == CampaignState.RUNNING || state == CampaignState.HALTED || state == CampaignState.ABORTED
                 || state == CampaignState.PAUSED) {
-            List<HostRun> runs = pumpAll ? new ArrayList<>(active) : toPump;
+            List<StepRun> runs = pumpAll ? new ArrayList<>(active) : toPump;
             for (int k = 0; k < runs.size(); k++) {
-                HostRun r = runs.get(k);
+                StepRun r = runs.get(k);
                 r.pumpQueued = false;
                 if (active.contains(r)) {
                     pump(r, now);
@@ -390,7 +266,7 @@ public final class CampaignRuntime {
             }
             rescue(now);
         }
-        for (HostRun r : toPump) {
+        for (StepRun r : toPump) {
             r.pumpQueued = false;
         }
         toPump.clear();
@@ -431,7 +307,7 @@ public final class CampaignRuntime {
         if (canaryBusy() || first < 0) {
             return;
         }
-        HostRun r = runs.get(first);
+        StepRun r = runs.get(first);
         if (r.step.canary() && r.readyAt <= now && tryStart(r, now, false) == Start.STARTED) {
             queue.remove(r.index);
         }
@@ -456,7 +332,7 @@ public final class CampaignRuntime {
                 if (!throttle.zoneOpen(z)) {
                     break; // this zone is full or not its turn
                 }
-                HostRun r = runs.get(it.next());
+                StepRun r = runs.get(it.next());
                 if (tryStart(r, now, false) == Start.STARTED) {
                     it.remove();
                     queue.remove(r.index);
@@ -484,7 +360,7 @@ public final class CampaignRuntime {
         boolean waiting = false;
         List<Integer> blocked = new ArrayList<>();
         for (int k = queue.first(); k >= 0; k = queue.next(k)) {
-            HostRun r = runs.get(k);
+            StepRun r = runs.get(k);
             if (canaryPhase && !r.step.canary()) {
                 continue;
             }
@@ -505,7 +381,7 @@ public final class CampaignRuntime {
         }
         if (!waiting) {
             for (int k : blocked) {
-                HostRun r = runs.get(k);
+                StepRun r = runs.get(k);
                 queue.remove(k);
                 live.phase(r.host, HostPhase.SKIPPED);
                 stats.hostsSkipped++;
@@ -526,7 +402,7 @@ public final class CampaignRuntime {
      * (bootstrap), fall back from live migration to relocation, and finally reboot in place — each
      * non-live fallback only once its tenant has had notice.
      */
-    private Start tryStart(HostRun r, long now, boolean escalate) {
+    private Start tryStart(StepRun r, long now, boolean escalate) {
         int h = r.host;
         int zone = fleet.zoneOf(h);
         if (!throttle.zoneOpen(zone) || incoming[h] > 0) {
@@ -617,7 +493,7 @@ public final class CampaignRuntime {
                 }
             }
             for (int i : disruptive) {
-                Event e = events.get(i);
+                MaintenanceEvent e = events.get(i);
                 long notBefore = e == null ? Long.MAX_VALUE : e.notBefore;
                 if (e == null) {
                     scheduleFallbackEvent(i, now);
@@ -633,13 +509,8 @@ public final class CampaignRuntime {
             if (wakeAt != Long.MAX_VALUE) {
                 wake(wakeAt, "notice:" + fleet.host(h).id());
                 result = Start.WAITING;
-            } else {
-                for (Map.Entry<Integer, Integer> e : disrupted.entrySet()) {
-                    if (groupDisrupted[e.getKey()] + e.getValue() > fleet.groups().get(e.getKey()).maxUnavailable()) {
-                        result = Start.BLOCKED;
-                        break;
-                    }
-                }
+            } else if (!budgets.fits(disrupted)) {
+                result = Start.BLOCKED;
             }
         }
         if (result != Start.STARTED) {
@@ -651,14 +522,7 @@ public final class CampaignRuntime {
         // Commit.
         stats.replaced += replaced + gone;
         live.phase(h, HostPhase.CORDONED);
-        int[] hold = new int[disrupted.size() * 2];
-        int p = 0;
-        for (Map.Entry<Integer, Integer> e : disrupted.entrySet()) {
-            groupDisrupted[e.getKey()] += e.getValue();
-            hold[p++] = e.getKey();
-            hold[p++] = e.getValue();
-        }
-        r.groupHold = hold;
+        budgets.take(r.hold, disrupted);
         r.canary = r.step.canary();
         if (r.canary) {
             canariesLeft--;
@@ -689,7 +553,7 @@ public final class CampaignRuntime {
 
     /** The instance has an event whose notice has run out (creating one, with a fresh notice, when it has none). */
     private boolean noticed(int i, long now) {
-        Event e = events.get(i);
+        MaintenanceEvent e = events.get(i);
         if (e == null) {
             scheduleFallbackEvent(i, now);
             e = events.get(i);
@@ -702,7 +566,7 @@ public final class CampaignRuntime {
     }
 
     /** Starts what may start on a draining host: relocations at once, live migrations in {@code perHost} lanes. */
-    private void pump(HostRun r, long now) {
+    private void pump(StepRun r, long now) {
         starved.remove(r);
         if (live.phase(r.host) != HostPhase.DRAINING) {
             return;
@@ -722,20 +586,16 @@ public final class CampaignRuntime {
                 continue;
             }
             if (!liveMove) {
-                Event e = events.get(m.instance);
+                MaintenanceEvent e = events.get(m.instance);
                 if (e != null && e.notBefore > now && !m.tenant) {
                     wake(e.notBefore, "notice:" + fleet.instance(m.instance).id());
                     continue;
                 }
                 int g = fleet.groupOf(m.instance);
                 if (!m.holdsBudget && g >= 0) {
-                    if (groupDisrupted[g] + 1 > fleet.groups().get(g).maxUnavailable()) {
+                    if (!budgets.takeOne(r.hold, g)) {
                         continue; // a fallback relocation waits for its group's budget
                     }
-                    groupDisrupted[g]++;
-                    r.groupHold = java.util.Arrays.copyOf(r.groupHold, r.groupHold.length + 2);
-                    r.groupHold[r.groupHold.length - 2] = g;
-                    r.groupHold[r.groupHold.length - 1] = 1;
                     m.holdsBudget = true;
                 }
             }
@@ -767,7 +627,7 @@ public final class CampaignRuntime {
         } else if (r.inFlight == 0 && !r.waiting.isEmpty()) {
             long until = Long.MAX_VALUE;
             for (MoveRun m : r.waiting) {
-                Event e = events.get(m.instance);
+                MaintenanceEvent e = events.get(m.instance);
                 if (m.kind == MoveKind.LIVE_MIGRATE || e == null || e.notBefore <= now) {
                     return; // something could still start
                 }
@@ -781,7 +641,7 @@ public final class CampaignRuntime {
      * Everything left on a draining host waits for a fallback's notice: the host stays cordoned but
      * gives its maintenance slot back, so it does not hold its zone (or the fleet) for a day.
      */
-    private void park(HostRun r, long until, long now) {
+    private void park(StepRun r, long until, long now) {
         live.phase(r.host, HostPhase.PARKED);
         fact(now, HistoryRecord.Op.HOST_PHASE, fleet.host(r.host).id(), HostPhase.PARKED.name(), 0);
         leaveMaintenance(r, now);
@@ -792,7 +652,7 @@ public final class CampaignRuntime {
 
     /** Parked hosts whose notice has run out take a slot again before any new step. */
     private void resumeParked(long now) {
-        for (HostRun r : new ArrayList<>(parked)) {
+        for (StepRun r : new ArrayList<>(parked)) {
             int zone = fleet.zoneOf(r.host);
             if (r.readyAt > now || !throttle.mayEnter(zone, policy.maxHostsInMaintenance())) {
                 continue;
@@ -807,7 +667,7 @@ public final class CampaignRuntime {
         }
     }
 
-    private void pumpLater(HostRun r) {
+    private void pumpLater(StepRun r) {
         if (!r.pumpQueued) {
             r.pumpQueued = true;
             toPump.add(r);
@@ -821,7 +681,7 @@ public final class CampaignRuntime {
                 return true;
             }
         }
-        for (HostRun a : active) {
+        for (StepRun a : active) {
             if (live.phase(a.host) != HostPhase.DRAINING) {
                 return true;
             }
@@ -833,7 +693,7 @@ public final class CampaignRuntime {
      * A waiting move with no destination while nothing else progresses: a live migration becomes a
      * relocation (its tenant gets notice), a relocation whose notice has run out reboots in place.
      */
-    private void lastResort(HostRun r, MoveRun m, long now) {
+    private void lastResort(StepRun r, MoveRun m, long now) {
         if (m.kind == MoveKind.LIVE_MIGRATE) {
             m.kind = MoveKind.RELOCATE;
             scheduleFallbackEvent(m.instance, now);
@@ -844,14 +704,8 @@ public final class CampaignRuntime {
             return;
         }
         int g = fleet.groupOf(m.instance);
-        if (!m.holdsBudget && g >= 0) {
-            if (groupDisrupted[g] + 1 > fleet.groups().get(g).maxUnavailable()) {
-                return;
-            }
-            groupDisrupted[g]++;
-            r.groupHold = java.util.Arrays.copyOf(r.groupHold, r.groupHold.length + 2);
-            r.groupHold[r.groupHold.length - 2] = g;
-            r.groupHold[r.groupHold.length - 1] = 1;
+        if (!m.holdsBudget && g >= 0 && !budgets.takeOne(r.hold, g)) {
+            return;
         }
         r.waiting.remove(m);
         moves.remove(m.id);
@@ -876,7 +730,7 @@ public final class CampaignRuntime {
                 + fleet.host(m.to).id(), epoch);
         if (m.kind.disruptive()) {
             fact(now, HistoryRecord.Op.DISRUPT_BEGIN, inst.id(), m.tenant ? "tenant" : "ferry", 0);
-            Event e = events.get(m.instance);
+            MaintenanceEvent e = events.get(m.instance);
             if (e != null && (e.state == EventState.SCHEDULED || e.state == EventState.RESCHEDULED)) {
                 e.state = EventState.TABLE.transition(e.state, EventState.STARTED);
                 if (m.tenant) {
@@ -919,7 +773,7 @@ public final class CampaignRuntime {
             t[1] += c.downtimeMs();
             completeEvent(m.instance, "moved, down " + c.downtimeMs() + " ms", now);
         }
-        HostRun r = m.run;
+        StepRun r = m.run;
         if (r != null) {
             pumpLater(r);
             r.inFlight--;
@@ -927,7 +781,7 @@ public final class CampaignRuntime {
                 r.liveInFlight--;
             }
             if (m.holdsBudget && fleet.groupOf(m.instance) >= 0) {
-                releaseGroup(r, fleet.groupOf(m.instance));
+                budgets.releaseOne(r.hold, fleet.groupOf(m.instance));
             }
             r.remaining--;
         }
@@ -946,7 +800,7 @@ public final class CampaignRuntime {
         Instance inst = fleet.instance(m.instance);
         fact(now, HistoryRecord.Op.RELEASE, inst.id(), fleet.host(m.to).id(), 0);
         fact(now, HistoryRecord.Op.MOVE, inst.id(), "rolled back: " + f.reason(), live.epoch(m.instance));
-        HostRun r = m.run;
+        StepRun r = m.run;
         if (m.kind.disruptive()) {
             fact(now, HistoryRecord.Op.DISRUPT_END, inst.id(), "rolled back", 0);
         }
@@ -1001,24 +855,20 @@ public final class CampaignRuntime {
     }
 
     private void scheduleFallbackEvent(int instance, long now) {
-        if (events.containsKey(instance)) {
-            return;
+        MaintenanceEvent e = events.fallback(instance, now);
+        if (e != null) {
+            stats.noticed++;
+            notify(e, "scheduled relocate (live migration failed)", now);
         }
-        long notBefore = informed.get(instance) ? Math.max(now, noticeEndMs) : now + policy.notice().toMillis();
-        Event e = new Event(id + "/ev/" + fleet.instance(instance).id(), instance, MoveKind.RELOCATE,
-                notBefore, notBefore + 7 * 86_400_000L);
-        events.put(instance, e);
-        stats.noticed++;
-        notify(e, "scheduled relocate (live migration failed)", now);
     }
 
-    private void drained(HostRun r, long now) {
+    private void drained(StepRun r, long now) {
         int h = r.host;
         live.phase(h, HostPhase.PATCHING);
         fact(now, HistoryRecord.Op.HOST_PHASE, fleet.host(h).id(), HostPhase.PATCHING.name(), 0);
         for (int i : r.rebootInPlace) {
             fact(now, HistoryRecord.Op.DISRUPT_BEGIN, fleet.instance(i).id(), "reboot-in-place", 0);
-            Event e = events.get(i);
+            MaintenanceEvent e = events.get(i);
             if (e != null && (e.state == EventState.SCHEDULED || e.state == EventState.RESCHEDULED)) {
                 e.state = EventState.TABLE.transition(e.state, EventState.STARTED);
                 stats.forced++;
@@ -1052,7 +902,7 @@ public final class CampaignRuntime {
         if (live.phase(h) != HostPhase.VERIFYING) {
             return;
         }
-        HostRun r = runOf(h);
+        StepRun r = runOf(h);
         Host patchedHost = new Host(fleet.host(h).id(), fleet.host(h).zone(), fleet.host(h).rack(), fleet.host(h).cpus(),
                 fleet.host(h).memoryMiB(), fleet.host(h).cpuAllocationRatio(), version, fleet.host(h).cpuModel(),
                 fleet.host(h).liveMigration(), fleet.host(h).state(), fleet.host(h).agent());
@@ -1065,7 +915,7 @@ public final class CampaignRuntime {
             t[0]++;
             completeEvent(i, "rebooted in place", now);
         }
-        releaseAllGroups(r);
+        budgets.releaseAll(r.hold);
         if (problem.advisory().affects(patchedHost)) {
             upButFailed.add(h);
             fail(r, "came back unpatched (" + version + ")", now);
@@ -1082,16 +932,16 @@ public final class CampaignRuntime {
         if (w.reason().startsWith("reboot-timeout:")) {
             int h = Integer.parseInt(w.reason().substring("reboot-timeout:".length()));
             if (live.phase(h) == HostPhase.REBOOTING) {
-                HostRun r = runOf(h);
+                StepRun r = runOf(h);
                 // Instances that rebooted with the host stay disrupted until they run elsewhere: their
                 // group budget moves from the step to the rescue and is given back when they start.
                 for (int i : r.rebootInPlace) {
                     int g = fleet.groupOf(i);
-                    if (g >= 0 && takeFromHold(r, g)) {
+                    if (g >= 0 && budgets.detach(r.hold, g)) {
                         rescueHold.put(i, g);
                     }
                 }
-                releaseAllGroups(r);
+                budgets.releaseAll(r.hold);
                 for (int i : r.rebootInPlace) {
                     pendingRescue.put(i, now);
                     fact(now, HistoryRecord.Op.EVENT, fleet.instance(i).id(), "host " + fleet.host(h).id()
@@ -1111,7 +961,7 @@ public final class CampaignRuntime {
         pendingRescue.remove(s.instance());
         Integer held = rescueHold.remove(s.instance());
         if (held != null) {
-            groupDisrupted[held]--;
+            budgets.release(held);
         }
         Integer target = rescueTarget.remove(s.instance());
         if (target != null) {
@@ -1158,7 +1008,7 @@ public final class CampaignRuntime {
         }
     }
 
-    private void fail(HostRun r, String why, long now) {
+    private void fail(StepRun r, String why, long now) {
         int h = r.host;
         live.phase(h, HostPhase.FAILED);
         stats.hostsFailed++;
@@ -1171,7 +1021,7 @@ public final class CampaignRuntime {
         }
     }
 
-    private void leaveMaintenance(HostRun r, long now) {
+    private void leaveMaintenance(StepRun r, long now) {
         startsPossible = true;
         active.remove(r);
         throttle.leave(fleet.zoneOf(r.host));
@@ -1193,7 +1043,7 @@ public final class CampaignRuntime {
     private void tenantMoveNow(int i, long now) {
         Instance inst = fleet.instance(i);
         int h = live.currentHost(i);
-        Event e = events.get(i);
+        MaintenanceEvent e = events.get(i);
         if (state != CampaignState.RUNNING || moveOfInstance.containsKey(i) || !live.vulnerable(h)
                 || live.phase(h) != HostPhase.WAITING || e == null
                 || !(e.state == EventState.SCHEDULED || e.state == EventState.RESCHEDULED)) {
@@ -1216,15 +1066,12 @@ public final class CampaignRuntime {
     }
 
     private void tenantReschedule(int i, long notBefore, long now) {
-        Event e = events.get(i);
-        if (e == null || !(e.state == EventState.SCHEDULED || e.state == EventState.RESCHEDULED) || notBefore < now
-                || notBefore > e.deadline) {
+        if (!events.reschedule(i, notBefore, now)) {
             fact(now, HistoryRecord.Op.EVENT, fleet.instance(i).id(), "reschedule refused", 0);
             return;
         }
-        e.state = EventState.TABLE.transition(e.state, EventState.RESCHEDULED);
-        e.notBefore = Math.max(e.notBefore, notBefore);
-        HostRun owner = runOfInstance.get(i);
+        MaintenanceEvent e = events.get(i);
+        StepRun owner = events.owner(i);
         if (owner != null && e.notBefore > owner.readyAt) {
             owner.readyAt = e.notBefore;
             queue.readyAt(owner.index, owner.readyAt);
@@ -1234,7 +1081,7 @@ public final class CampaignRuntime {
     }
 
     private void completeEvent(int i, String detail, long now) {
-        Event e = events.get(i);
+        MaintenanceEvent e = events.get(i);
         if (e != null && e.state == EventState.STARTED) {
             e.state = EventState.TABLE.transition(e.state, EventState.COMPLETED);
             stats.completedEvents++;
@@ -1282,41 +1129,13 @@ public final class CampaignRuntime {
         return -1;
     }
 
-    private HostRun runOf(int h) {
-        for (HostRun r : active) {
+    private StepRun runOf(int h) {
+        for (StepRun r : active) {
             if (r.host == h) {
                 return r;
             }
         }
         throw new IllegalStateException("no active step for host " + fleet.host(h).id());
-    }
-
-    private void releaseGroup(HostRun r, int group) {
-        for (int p = 0; p < r.groupHold.length; p += 2) {
-            if (r.groupHold[p] == group && r.groupHold[p + 1] > 0) {
-                r.groupHold[p + 1]--;
-                groupDisrupted[group]--;
-                return;
-            }
-        }
-    }
-
-    /** Removes one unit of {@code group} from the step's hold without giving it back to the budget. */
-    private boolean takeFromHold(HostRun r, int group) {
-        for (int p = 0; p < r.groupHold.length; p += 2) {
-            if (r.groupHold[p] == group && r.groupHold[p + 1] > 0) {
-                r.groupHold[p + 1]--;
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private void releaseAllGroups(HostRun r) {
-        for (int p = 0; p < r.groupHold.length; p += 2) {
-            groupDisrupted[r.groupHold[p]] -= r.groupHold[p + 1];
-            r.groupHold[p + 1] = 0;
-        }
     }
 
     private void maybeFinish(long now) {
@@ -1342,7 +1161,7 @@ public final class CampaignRuntime {
     public String describeInFlight() {
         StringBuilder sb = new StringBuilder("state " + state + "; " + throttle + ", canaries left " + canariesLeft
                 + ", soak until " + soakEndMs + "; active hosts:");
-        for (HostRun r : active) {
+        for (StepRun r : active) {
             sb.append(' ').append(fleet.host(r.host).id()).append('=').append(live.phase(r.host)).append("(remaining ")
                     .append(r.remaining).append(", waiting ").append(r.waiting.size()).append(", live in flight ")
                     .append(r.liveInFlight).append(')');
@@ -1368,7 +1187,7 @@ public final class CampaignRuntime {
         fact(now, HistoryRecord.Op.CAMPAIGN, id, why, 0);
     }
 
-    private void notify(Event e, String detail, long now) {
+    private void notify(MaintenanceEvent e, String detail, long now) {
         Instance inst = fleet.instance(e.instance);
         emit(new Effect.Notify(key("notify", inst.id() + "-" + e.state.name().toLowerCase()), inst.tenant(), inst.id(), e.id,
                 e.state, e.notBefore, e.deadline, detail));
