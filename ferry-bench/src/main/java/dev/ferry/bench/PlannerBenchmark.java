@@ -13,14 +13,11 @@ import dev.ferry.formats.FleetCollector;
 import dev.ferry.formats.FleetGenerator;
 import dev.ferry.formats.FleetReader;
 import dev.ferry.formats.FleetWriter;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.Writer;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -69,19 +66,7 @@ public final class PlannerBenchmark {
                 + "| naive makespan ÷ bound | ferry disruptions/inst. | naive disruptions/inst. | ferry bootstrap | naive plan s |");
         System.out.println("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
         for (String[] c : cases) {
-            String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-            Process p = new ProcessBuilder(java, "-Xmx8g", "-XX:+UseParallelGC", "-cp", System.getProperty("java.class.path"),
-                    PlannerBenchmark.class.getName(), "--case", c[0], c[1], c[2], advisory.toString())
-                    .redirectError(ProcessBuilder.Redirect.INHERIT).start();
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-                String line;
-                while ((line = r.readLine()) != null) {
-                    System.out.println(line);
-                }
-            }
-            if (p.waitFor() != 0) {
-                System.out.println("| " + c[0] + " | case failed with exit code " + p.exitValue() + " |");
-            }
+            Forks.run(PlannerBenchmark.class, List.of("--case", c[0], c[1], c[2], advisory.toString()), true, System.out);
         }
         Files.deleteIfExists(advisory);
     }

@@ -13,10 +13,6 @@ import dev.ferry.sim.FaultSpec;
 import dev.ferry.sim.Simulation;
 import dev.ferry.sim.SimulationResult;
 import dev.ferry.sim.TenantModel;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -57,19 +53,7 @@ public final class SimulatorBenchmark {
                 + "| peak heap MiB | predicted makespan | simulated makespan | result | violations |");
         System.out.println("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
         for (String[] c : cases) {
-            String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-            Process p = new ProcessBuilder(java, "-Xmx8g", "-XX:+UseParallelGC", "-cp", System.getProperty("java.class.path"),
-                    SimulatorBenchmark.class.getName(), "--case", c[0], c[1])
-                    .redirectError(ProcessBuilder.Redirect.INHERIT).start();
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-                String line;
-                while ((line = r.readLine()) != null) {
-                    System.out.println(line);
-                }
-            }
-            if (p.waitFor() != 0) {
-                System.out.println("| " + c[0] + " | case failed with exit code " + p.exitValue() + " |");
-            }
+            Forks.run(SimulatorBenchmark.class, List.of("--case", c[0], c[1]), true, System.out);
         }
     }
 

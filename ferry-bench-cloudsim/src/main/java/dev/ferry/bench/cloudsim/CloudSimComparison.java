@@ -1,10 +1,7 @@
 package dev.ferry.bench.cloudsim;
 
+import dev.ferry.bench.Forks;
 import dev.ferry.bench.LaneScenario;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -35,23 +32,8 @@ public final class CloudSimComparison {
                 Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"), LaneScenario.closedFormSeconds());
         System.out.println("| simulator | H (loaded hosts) | wall s | peak heap MiB | simulated makespan s | Ferry plan's prediction s | result |");
         System.out.println("|---|---|---|---|---|---|---|");
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         for (String[] run : runs) {
-            List<String> cmd = new ArrayList<>(List.of(java, "-Xmx8g", "-XX:+UseParallelGC", "-cp",
-                    System.getProperty("java.class.path")));
-            cmd.addAll(List.of(run));
-            Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-                String line;
-                while ((line = r.readLine()) != null) {
-                    if (line.startsWith("| ")) {
-                        System.out.println(line);
-                    }
-                }
-            }
-            if (p.waitFor() != 0) {
-                System.out.println("| " + run[0] + " | " + run[1] + " | failed with exit code " + p.exitValue() + " |");
-            }
+            Forks.run(Class.forName(run[0]), List.of(run).subList(1, run.length), false, System.out);
         }
     }
 }

@@ -41,17 +41,14 @@ final class LiveFleet implements PlacementView {
         zonePosition = new int[hosts];
         for (int h = 0; h < hosts; h++) {
             zonePosition[h] = zoneHosts.get(fleet.zoneOf(h)).size();
-            freeCpu[h] = fleet.host(h).milliCpuCapacity();
-            freeMem[h] = fleet.host(h).memoryMiB();
+            freeCpu[h] = fleet.host(h).milliCpuCapacity() - fleet.usedMilliCpu(h);
+            freeMem[h] = fleet.host(h).memoryMiB() - fleet.usedMemoryMiB(h);
             phase[h] = HostPhase.WAITING;
             zoneHosts.get(fleet.zoneOf(h)).add(h);
         }
         for (int i = 0; i < instanceHost.length; i++) {
             instanceHost[i] = fleet.hostOf(i);
             epoch[i] = 1;
-            Instance inst = fleet.instance(i);
-            freeCpu[instanceHost[i]] -= inst.milliCpus();
-            freeMem[instanceHost[i]] -= inst.memoryMiB();
         }
     }
 

@@ -30,6 +30,8 @@ public final class Fleet {
     private final int[] hostInstanceStart;
     private final int[] hostInstances;
     private final int[][] groupMembers;
+    private final long[] usedMilliCpu;
+    private final long[] usedMemoryMiB;
 
     public Fleet(List<Host> hosts, List<Instance> instances, List<Group> groups, List<Tenant> tenants) {
         this.hosts = List.copyOf(hosts);
@@ -70,6 +72,8 @@ public final class Fleet {
 
         instanceHost = new int[instances.size()];
         instanceGroup = new int[instances.size()];
+        usedMilliCpu = new long[hosts.size()];
+        usedMemoryMiB = new long[hosts.size()];
         int[] perHost = new int[hosts.size() + 1];
         int[] perGroup = new int[groups.size()];
         for (int i = 0; i < instances.size(); i++) {
@@ -80,6 +84,8 @@ public final class Fleet {
             }
             instanceHost[i] = h;
             perHost[h + 1]++;
+            usedMilliCpu[h] += inst.milliCpus();
+            usedMemoryMiB[h] += inst.memoryMiB();
             if (inst.group() == null) {
                 instanceGroup[i] = -1;
             } else {
@@ -221,6 +227,16 @@ public final class Fleet {
     /** Group index of the instance, or -1. */
     public int groupOf(int instance) {
         return instanceGroup[instance];
+    }
+
+    /** CPU the snapshot's instances use on the host, in thousandths of a vCPU. */
+    public long usedMilliCpu(int host) {
+        return usedMilliCpu[host];
+    }
+
+    /** Memory the snapshot's instances use on the host. */
+    public long usedMemoryMiB(int host) {
+        return usedMemoryMiB[host];
     }
 
     public int instanceCountOn(int host) {

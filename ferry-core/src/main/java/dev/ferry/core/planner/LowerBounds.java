@@ -36,13 +36,6 @@ public final class LowerBounds {
         int zones = fleet.zones().size();
         long notice = policy.notice().toSeconds();
 
-        long[] loadCpu = new long[fleet.hosts().size()];
-        long[] loadMem = new long[fleet.hosts().size()];
-        for (int i = 0; i < fleet.instances().size(); i++) {
-            Instance inst = fleet.instance(i);
-            loadCpu[fleet.hostOf(i)] += inst.milliCpus();
-            loadMem[fleet.hostOf(i)] += inst.memoryMiB();
-        }
         double[] spareCpu = new double[zones];
         double[] spareMem = new double[zones];
         List<HostWork> work = new ArrayList<>();
@@ -50,11 +43,11 @@ public final class LowerBounds {
             Host host = fleet.host(h);
             int z = fleet.zoneOf(h);
             if (!host.cordoned()) {
-                spareCpu[z] += host.milliCpuCapacity() - loadCpu[h];
-                spareMem[z] += host.memoryMiB() - loadMem[h];
+                spareCpu[z] += host.milliCpuCapacity() - fleet.usedMilliCpu(h);
+                spareMem[z] += host.memoryMiB() - fleet.usedMemoryMiB(h);
             }
             if (cls.affected(h) && !skipped.contains(host.id())) {
-                work.add(hostWork(problem, cls, h, loadCpu[h], loadMem[h]));
+                work.add(hostWork(problem, cls, h, fleet.usedMilliCpu(h), fleet.usedMemoryMiB(h)));
             }
         }
         List<LowerBound.Component> parts = new ArrayList<>();

@@ -52,16 +52,12 @@ final class PlanningState implements PlacementView {
         Map<String, Integer> models = new HashMap<>();
         for (int h = 0; h < hosts; h++) {
             Host host = fleet.host(h);
-            freeCpu[h] = host.milliCpuCapacity();
-            freeMem[h] = host.memoryMiB();
+            freeCpu[h] = host.milliCpuCapacity() - fleet.usedMilliCpu(h);
+            freeMem[h] = host.memoryMiB() - fleet.usedMemoryMiB(h);
             liveModel[h] = host.liveMigration() ? models.computeIfAbsent(host.cpuModel(), m -> models.size()) : -1;
         }
         for (int i = 0; i < instanceHost.length; i++) {
-            int h = fleet.hostOf(i);
-            instanceHost[i] = h;
-            Instance inst = fleet.instance(i);
-            freeCpu[h] -= inst.milliCpus();
-            freeMem[h] -= inst.memoryMiB();
+            instanceHost[i] = fleet.hostOf(i);
         }
         for (int h = 0; h < hosts; h++) {
             index(h);
