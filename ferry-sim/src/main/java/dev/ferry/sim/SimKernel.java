@@ -46,7 +46,4 @@ public final class SimKernel {
         return processed;
     }
 
-    public int pending() {
-        return queue.size();
-    }
 }

@@ -45,7 +45,4 @@ public record SimulationResult(
     public record Events(int noticed, int informational, int rescheduled, int tenantInitiated, int forced, int completed) {
     }
 
-    public boolean ok() {
-        return invariantViolations.isEmpty() && lostInstances == 0;
-    }
 }

@@ -16,7 +16,6 @@ public final class CampaignStats {
     public int failedMigrations;
     public int replaced;
     public int rescued;
-    public int lostInstances;
     public int noticed;
     public int informational;
     public int rescheduled;

@@ -24,7 +24,6 @@ public final class Classification {
     private final MoveKind[] kind;
     private final String[] reason;
     private final double[] liveSeconds;
-    private int reclassified;
     private final java.util.Set<Integer> strandedZones = new java.util.HashSet<>();
 
     private Classification(boolean[] affected, MoveKind[] kind, String[] reason, double[] liveSeconds) {
@@ -129,12 +128,6 @@ public final class Classification {
         return new Classification(affected, kind, reason, liveSeconds);
     }
 
-    public Classification copy() {
-        Classification c = new Classification(affected, kind.clone(), reason.clone(), liveSeconds);
-        c.reclassified = reclassified;
-        c.strandedZones.addAll(strandedZones);
-        return c;
-    }
 
     public boolean affected(int host) {
         return affected[host];
@@ -159,7 +152,6 @@ public final class Classification {
         if (kind[instance] != newKind) {
             kind[instance] = newKind;
             reason[instance] = why;
-            reclassified++;
         }
     }
 
@@ -174,11 +166,6 @@ public final class Classification {
 
     public boolean hasStrandedArrivals(int zone) {
         return strandedZones.contains(zone);
-    }
-
-    /** How many instances the planner had to handle differently from the static classification. */
-    public int reclassifiedCount() {
-        return reclassified;
     }
 
     /**
