@@ -23,7 +23,7 @@ import java.util.function.Consumer;
  *     (log-normal, σ 0.3 and 0.1); the source stops only when the destination runs;</li>
  * <li>relocation: stop, then start on the destination after {@code restartMinutes} (σ 0.25);</li>
  * <li>patch and reboot: the policy's minutes (σ 0.2) with a long tail: 3% take four times longer
- *     (operators of large fleets report reboot times with exactly such tails);</li>
+ *     (an assumption, not fitted to data; see docs/simulator.md);</li>
  * <li>a start with an epoch not newer than the instance's last is refused (fencing).</li>
  * </ul>
  * Not thread-safe: called from the kernel's thread.
