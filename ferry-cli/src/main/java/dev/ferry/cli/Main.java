@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "ferry", mixinStandardHelpOptions = true, version = "ferry 0.1.0",
         description = "Patch a fleet of hypervisor hosts without losing the instances on them.",
-        subcommands = {DemoCommand.class, FleetCommand.class, PlanCommand.class, SimulateCommand.class})
+        subcommands = {DemoCommand.class, FleetCommand.class, PlanCommand.class, SimulateCommand.class, ServerCommand.class})
 public final class Main {
 
     public static void main(String[] args) {
@@ -28,6 +28,9 @@ public final class Main {
             public <K> K create(Class<K> cls) throws Exception {
                 if (cls == PlanCommand.class) {
                     return cls.cast(new PlanCommand(clock));
+                }
+                if (cls == ServerCommand.class) {
+                    return cls.cast(new ServerCommand(clock));
                 }
                 if (cls == SimulateCommand.class) {
                     return cls.cast(new SimulateCommand(clock));

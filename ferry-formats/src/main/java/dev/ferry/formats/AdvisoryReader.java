@@ -15,7 +15,12 @@ public final class AdvisoryReader {
     static final long MAX_BYTES = 1L << 20;
 
     public Advisory read(Path path) throws InvalidInputException {
-        Problems problems = new Problems(path.toString());
+        return read(path, path.toString());
+    }
+
+    /** Reads {@code path}, naming it {@code name} in problems (an upload is a temporary file the user never saw). */
+    public Advisory read(Path path, String name) throws InvalidInputException {
+        Problems problems = new Problems(name);
         Fields f = SingleMapping.read(path, MAX_BYTES, problems, "advisory/v1");
         if (f == null) {
             problems.throwIfAny();

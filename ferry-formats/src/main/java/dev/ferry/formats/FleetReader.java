@@ -46,7 +46,12 @@ public final class FleetReader {
     }
 
     public Fleet read(Path path) throws InvalidInputException {
-        Problems problems = new Problems(path.toString());
+        return read(path, path.toString());
+    }
+
+    /** Reads {@code path}, naming it {@code name} in problems (an upload is a temporary file the user never saw). */
+    public Fleet read(Path path, String name) throws InvalidInputException {
+        Problems problems = new Problems(name);
         Collector c = new Collector(problems);
         new DocumentReader(problems).read(path, maxBytes, c);
         if (!problems.any()) {

@@ -13,7 +13,12 @@ import java.time.Duration;
  */
 public final class PolicyReader {
     public Policy read(Path path) throws InvalidInputException {
-        Problems problems = new Problems(path.toString());
+        return read(path, path.toString());
+    }
+
+    /** Reads {@code path}, naming it {@code name} in problems (an upload is a temporary file the user never saw). */
+    public Policy read(Path path, String name) throws InvalidInputException {
+        Problems problems = new Problems(name);
         Fields f = SingleMapping.read(path, AdvisoryReader.MAX_BYTES, problems, "policy/v1");
         if (f == null) {
             problems.throwIfAny();

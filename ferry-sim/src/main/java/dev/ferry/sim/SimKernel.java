@@ -38,6 +38,23 @@ public final class SimKernel {
         return true;
     }
 
+    /** The time of the next event; {@link Long#MAX_VALUE} when there is none. */
+    public long nextTime() {
+        Event e = queue.peek();
+        return e == null ? Long.MAX_VALUE : e.time;
+    }
+
+    /**
+     * Moves time forward to {@code timeMs} without running anything (an input from outside arrives
+     * then). Refused when an event before that time is still queued: it would run in the past.
+     */
+    public void advanceTo(long timeMs) {
+        if (timeMs < now || nextTime() < timeMs) {
+            throw new IllegalStateException("cannot advance from " + now + " to " + timeMs + " past an event at " + nextTime());
+        }
+        now = timeMs;
+    }
+
     public long now() {
         return now;
     }

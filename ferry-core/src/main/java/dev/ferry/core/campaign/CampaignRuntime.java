@@ -140,6 +140,16 @@ public final class CampaignRuntime {
         return id;
     }
 
+    /** The host the instance runs on (or is being started on) now. */
+    public int currentHost(int instance) {
+        return live.currentHost(instance);
+    }
+
+    /** The maintenance phase of a host (WAITING for hosts the campaign has not touched). */
+    public HostPhase phase(int host) {
+        return live.phase(host);
+    }
+
     /** True when nothing is in flight and the campaign has ended. */
     public boolean finished() {
         return CampaignState.TABLE.terminal(state);

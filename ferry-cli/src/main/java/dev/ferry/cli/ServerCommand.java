@@ -1,0 +1,131 @@
+package dev.ferry.cli;
+
+import dev.ferry.server.DemoSeed;
+import dev.ferry.server.FerryServer;
+import dev.ferry.server.Principal;
+import dev.ferry.server.api.HttpApi;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.InstantSource;
+import java.util.Locale;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(name = "server", mixinStandardHelpOptions = true,
+        description = {"The controller: REST API for operators and tenants, durable campaigns, signed webhooks.",
+                "State lives in an H2 database under --data (no setup), or in PostgreSQL with --jdbc-url",
+                "(password from the FERRY_DB_PASSWORD environment variable). Campaigns run against a",
+                "simulated fleet in real time, or faster with --accel. On first start an operator token is",
+                "written to <data>/operator.token (readable by you only); it is never printed or logged.",
+                "The API is described at /openapi.yaml (docs/openapi.yaml)."})
+final class ServerCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--host", defaultValue = "127.0.0.1", description = "Address to listen on (default 127.0.0.1).")
+    String host;
+
+    @Option(names = "--port", defaultValue = "8080", description = "Port (default 8080; 0 picks a free one).")
+    int port;
+
+    @Option(names = "--data", defaultValue = "ferry-data", paramLabel = "DIR",
+            description = "Data directory: the H2 database, the operator token (default ./ferry-data).")
+    Path data;
+
+    @Option(names = "--jdbc-url", paramLabel = "URL", description = "PostgreSQL instead of H2, e.g. jdbc:postgresql://db/ferry.")
+    String jdbcUrl;
+
+    @Option(names = "--db-user", paramLabel = "USER", description = "Database user (with --jdbc-url).")
+    String dbUser;
+
+    @Option(names = "--accel", paramLabel = "X",
+            description = "Default speed of simulated campaigns: virtual seconds per wall second (default 60; --demo: 600).")
+    Double accel;
+
+    @Option(names = "--rate", defaultValue = "200", paramLabel = "N", description = "Requests per second per token (default 200).")
+    double rate;
+
+    @Option(names = "--allow-loopback-webhooks", description = "Deliver webhooks to loopback addresses (local testing).")
+    boolean loopbackWebhooks;
+
+    @Option(names = "--demo", description = "Into an empty server: a 200-host XSA-108-like fleet, the advisory, and tokens"
+            + " for three tenants (written to <data>/tenant-*.token).")
+    boolean demo;
+
+    private final InstantSource clock;
+
+    ServerCommand(InstantSource clock) {
+        this.clock = clock;
+    }
+
+    @Override
+    public Integer call() throws IOException, InterruptedException {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        if (rate <= 0 || accel != null && !(accel >= 1)) {
+            err.println("error: --rate must be positive and --accel at least 1");
+            return ExitCodes.INVALID_INPUT;
+        }
+        Files.createDirectories(data);
+        FerryServer.Config config = FerryServer.Config.defaults(data).withHost(host).withPort(port)
+                .withAccel(accel != null ? accel : demo ? 600 : 60).withLoopbackWebhooks(loopbackWebhooks)
+                .withLimits(new HttpApi.Limits(64 << 10, 256L << 20, rate, (long) Math.max(1, rate * 2))).withClock(clock);
+        if (jdbcUrl != null) {
+            config = config.withDatabase(jdbcUrl, dbUser, System.getenv("FERRY_DB_PASSWORD"));
+        }
+        FerryServer server;
+        try {
+            server = FerryServer.start(config);
+        } catch (RuntimeException e) {
+            err.println("error: the server could not start: " + e.getMessage());
+            return ExitCodes.INTERNAL;
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            server.close();
+            stopped.countDown();
+        }, "ferry-shutdown"));
+        String base = "http://" + host + ":" + server.port();
+        if (!server.tokens().anyOperator()) {
+            Path file = data.resolve("operator.token");
+            writeSecret(file, server.tokens().create(Principal.Role.OPERATOR, null, "first operator"));
+            out.println("Created the first operator token in " + file + " (shown nowhere else).");
+        }
+        if (demo && server.inventory().current().version() == 0) {
+            DemoSeed.Seeded s = DemoSeed.seed(server, 200, 108, 3, clock.instant());
+            for (String[] t : s.tenantTokens()) {
+                writeSecret(data.resolve("tenant-" + t[0] + ".token"), t[1]);
+            }
+            out.printf(Locale.ROOT, "Demo: %d hosts, %d instances, advisory %s; tenant tokens in %s/tenant-*.token%n",
+                    s.hosts(), s.instances(), s.advisory(), data);
+        }
+        out.printf(Locale.ROOT, "Ferry server on %s (database: %s; started in %d ms, campaigns resumed: %d)%n", base,
+                jdbcUrl != null ? "PostgreSQL" : "H2 in " + data, server.startupMillis(), server.campaigns().engines().size());
+        out.println("Try:");
+        out.println("  T=$(cat " + data.resolve("operator.token") + ")");
+        out.println("  curl -s -H \"Authorization: Bearer $T\" " + base + "/v1/inventory");
+        out.println("  curl -s -H \"Authorization: Bearer $T\" -d '{\"advisory\":\"XSA-108\"}' " + base + "/v1/campaigns");
+        out.println("  curl -s -H \"Authorization: Bearer $T\" -X POST " + base + "/v1/campaigns/<id>/approve");
+        out.println("API document: " + base + "/openapi.yaml. Stop with Ctrl-C.");
+        out.flush();
+        stopped.await();
+        return ExitCodes.DONE;
+    }
+
+    private static void writeSecret(Path file, String secret) throws IOException {
+        Files.deleteIfExists(file);
+        try {
+            Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        } catch (UnsupportedOperationException e) {
+            Files.createFile(file);
+        }
+        Files.writeString(file, secret + "\n");
+    }
+}

@@ -1,0 +1,294 @@
+package dev.ferry.server;
+
+import dev.ferry.core.model.Advisory;
+import dev.ferry.core.model.Fleet;
+import dev.ferry.core.model.Policy;
+import dev.ferry.core.planner.FerryStrategy;
+import dev.ferry.core.planner.NaiveStrategy;
+import dev.ferry.core.planner.Plan;
+import dev.ferry.core.planner.PlanStrategy;
+import dev.ferry.core.planner.PlanningProblem;
+import dev.ferry.formats.PolicyReader;
+import dev.ferry.server.engine.CampaignEngine;
+import dev.ferry.server.engine.Command;
+import dev.ferry.server.engine.EngineStore;
+import dev.ferry.store.Database;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Campaigns: proposed from an advisory and a policy (a plan with predicted duration, lower bound
+ * and slack), approved (one running at a time), paused, resumed, aborted; each approved campaign
+ * runs in a {@link CampaignEngine}. At start, campaigns that were running are resumed by replay.
+ * Thread-safe.
+ */
+public final class Campaigns implements AutoCloseable {
+    /** A campaign row. */
+    public record Row(String id, String advisory, long inventoryVersion, String policy, String strategy, long seed,
+                      double accel, String state, long createdAt, Long startedAt, long predictedSeconds,
+                      long lowerBoundSeconds, Long slackSeconds, int steps, int affectedHosts, int hostsPatched,
+                      int hostsFailed, long virtualMs, String endReason) {
+        public boolean active() {
+            return state.equals("running") || state.equals("paused");
+        }
+    }
+
+    /** A loaded campaign: its problem and plan (recomputed: the planner is deterministic). */
+    public record Loaded(Row row, PlanningProblem problem, Plan plan) {
+    }
+
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final Database db;
+    private final Inventory inventory;
+    private final Advisories advisories;
+    private final Uploads uploads;
+    private final EngineStore engineStore;
+    private final InstantSource clock;
+    private final double defaultAccel;
+    private final Map<String, CampaignEngine> engines = new ConcurrentHashMap<>();
+    private final Map<String, Loaded> loaded = new ConcurrentHashMap<>();
+
+    public Campaigns(Database db, Inventory inventory, Advisories advisories, Uploads uploads, EngineStore engineStore,
+                     InstantSource clock, double defaultAccel) {
+        this.db = db;
+        this.inventory = inventory;
+        this.advisories = advisories;
+        this.uploads = uploads;
+        this.engineStore = engineStore;
+        this.clock = clock;
+        this.defaultAccel = defaultAccel;
+    }
+
+    /** Resumes every campaign that was running or paused when the server stopped. */
+    public void recover() {
+        for (Row r : list()) {
+            if (r.active()) {
+                startEngine(load(r.id()));
+            }
+        }
+    }
+
+    public Row create(String advisoryId, String policyText, String strategyName, Double accel, Long seed, Principal who,
+                      String requestId) {
+        PlanStrategy strategy = switch (strategyName == null ? "ferry" : strategyName) {
+            case "ferry" -> new FerryStrategy();
+            case "naive" -> new NaiveStrategy();
+            default -> throw ApiException.badRequest("strategy must be ferry or naive");
+        };
+        if (accel != null && !(accel >= 1 && accel <= 1_000_000)) {
+            throw ApiException.badRequest("accel must be between 1 (real time) and 1000000");
+        }
+        Advisory advisory = advisories.get(advisoryId).advisory();
+        Policy policy = policy(policyText);
+        Inventory.Current inv = inventory.current();
+        if (inv.fleet().hosts().isEmpty()) {
+            throw ApiException.conflict("the inventory is empty: import a fleet first (PUT /v1/inventory)");
+        }
+        long now = clock.millis();
+        PlanningProblem problem = new PlanningProblem(inv.fleet(), advisory, policy, Instant.ofEpochMilli(now));
+        Plan plan = strategy.plan(problem);
+        String id = "c-" + HexFormat.of().formatHex(bytes(5));
+        Row row = new Row(id, advisoryId, inv.version(), policyText == null ? "" : policyText, strategy.name(),
+                seed != null ? seed : RANDOM.nextLong(), accel != null ? accel : defaultAccel, "proposed", now, null,
+                plan.summary().makespanSeconds(), plan.summary().lowerBoundSeconds(), plan.summary().deadlineSlackSeconds(),
+                plan.steps().size(), plan.affectedHosts().size(), 0, 0, 0, null);
+        db.tx(c -> {
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO campaigns (id, advisory, inventory_version, policy, strategy,"
+                    + " seed, accel, state, created_at, predicted_s, lower_bound_s, slack_s, steps, affected_hosts, hosts_patched,"
+                    + " hosts_failed, virtual_ms, row_version) VALUES (?, ?, ?, ?, ?, ?, ?, 'proposed', ?, ?, ?, ?, ?, ?, 0, 0, 0, 0)")) {
+                ps.setString(1, row.id());
+                ps.setString(2, row.advisory());
+                ps.setLong(3, row.inventoryVersion());
+                ps.setString(4, row.policy());
+                ps.setString(5, row.strategy());
+                ps.setLong(6, row.seed());
+                ps.setDouble(7, row.accel());
+                ps.setLong(8, now);
+                ps.setLong(9, row.predictedSeconds());
+                ps.setLong(10, row.lowerBoundSeconds());
+                if (row.slackSeconds() == null) {
+                    ps.setNull(11, java.sql.Types.BIGINT);
+                } else {
+                    ps.setLong(11, row.slackSeconds());
+                }
+                ps.setInt(12, row.steps());
+                ps.setInt(13, row.affectedHosts());
+                ps.executeUpdate();
+            }
+            AuditLog.write(c, now, who.actor(), requestId, "campaign.propose", id, true, advisoryId + " on inventory version "
+                    + inv.version() + ": " + plan.steps().size() + " steps, predicted " + row.predictedSeconds() + " s");
+            return null;
+        });
+        loaded.put(id, new Loaded(row, problem, plan));
+        return row;
+    }
+
+    private static byte[] bytes(int n) {
+        byte[] b = new byte[n];
+        RANDOM.nextBytes(b);
+        return b;
+    }
+
+    private Policy policy(String text) {
+        if (text == null || text.isBlank()) {
+            return Policy.DEFAULTS;
+        }
+        return uploads.read(text.getBytes(StandardCharsets.UTF_8), "policy", (f, n) -> new PolicyReader().read(f, n));
+    }
+
+    /**
+     * Approves a proposal. Compare-and-swap in one transaction: it must still be proposed (not
+     * superseded by an inventory change) and no other campaign may be running; the campaign lock row
+     * serializes approvals.
+     */
+    public Row approve(String id, Principal who, String requestId) {
+        Loaded l = load(id);
+        long now = clock.millis();
+        String refusal = db.tx(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT setting_value FROM settings WHERE name = 'campaign-lock' FOR UPDATE")) {
+                ps.executeQuery().close();
+            }
+            try (ResultSet rs = c.prepareStatement("SELECT id FROM campaigns WHERE state IN ('running', 'paused')").executeQuery()) {
+                if (rs.next()) {
+                    return "campaign " + rs.getString(1) + " is running; one campaign runs at a time";
+                }
+            }
+            try (PreparedStatement ps = c.prepareStatement("UPDATE campaigns SET state = 'running', started_at = ?,"
+                    + " row_version = row_version + 1 WHERE id = ? AND state = 'proposed'")) {
+                ps.setLong(1, now);
+                ps.setString(2, id);
+                if (ps.executeUpdate() == 1) {
+                    AuditLog.write(c, now, who.actor(), requestId, "campaign.approve", id, true, "approved");
+                    return null;
+                }
+            }
+            return "only a proposed campaign can be approved; " + id + " is " + state(c, id)
+                    + (state(c, id).equals("superseded") ? " (the inventory changed): propose it again" : "");
+        });
+        if (refusal != null) {
+            throw ApiException.conflict(refusal);
+        }
+        loaded.remove(id);
+        startEngine(load(id));
+        return row(id);
+    }
+
+    private static String state(java.sql.Connection c, String id) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT state FROM campaigns WHERE id = ?")) {
+            ps.setString(1, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getString(1) : "unknown";
+            }
+        }
+    }
+
+    /** Hands an operator's or a tenant's command to the running campaign and waits for its commit. */
+    public Command.Outcome command(String id, Command command) {
+        CampaignEngine e = engines.get(id);
+        if (e == null) {
+            Row r = row(id);
+            throw ApiException.conflict("campaign " + id + " is " + r.state() + ", not running");
+        }
+        try {
+            return e.submit(command).get(30, TimeUnit.SECONDS);
+        } catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            throw new ApiException(503, "Service Unavailable", "interrupted");
+        } catch (ExecutionException | TimeoutException ex) {
+            throw new ApiException(503, "Service Unavailable", "the campaign loop did not answer: " + ex.getMessage(), 5L);
+        }
+    }
+
+    /** The running campaign that holds an event of this tenant, or null. */
+    public CampaignEngine engine(String id) {
+        return engines.get(id);
+    }
+
+    public Map<String, CampaignEngine> engines() {
+        return engines;
+    }
+
+    private void startEngine(Loaded l) {
+        Row r = l.row();
+        CampaignEngine e = new CampaignEngine(r.id(), l.problem(), l.plan(), r.seed(), r.startedAt(), r.accel(), engineStore, clock);
+        engines.put(r.id(), e);
+        e.start();
+    }
+
+    public Loaded load(String id) {
+        Loaded l = loaded.get(id);
+        if (l != null && l.row().state().equals("proposed")) {
+            return new Loaded(row(id), l.problem(), l.plan());
+        }
+        Row r = row(id);
+        Fleet fleet = inventory.version(r.inventoryVersion());
+        Advisory a = advisories.get(r.advisory()).advisory();
+        PlanningProblem problem = new PlanningProblem(fleet, a, policy(r.policy()), Instant.ofEpochMilli(r.createdAt()));
+        Plan plan = (r.strategy().equals("naive") ? new NaiveStrategy() : new FerryStrategy()).plan(problem);
+        Loaded fresh = new Loaded(r, problem, plan);
+        loaded.put(id, fresh);
+        return fresh;
+    }
+
+    public Row row(String id) {
+        Row r = db.tx(c -> {
+            try (PreparedStatement ps = c.prepareStatement(SELECT + " WHERE id = ?")) {
+                ps.setString(1, id);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? row(rs) : null;
+                }
+            }
+        });
+        if (r == null) {
+            throw ApiException.notFound("campaign");
+        }
+        return r;
+    }
+
+    public List<Row> list() {
+        return db.tx(c -> {
+            List<Row> out = new ArrayList<>();
+            try (ResultSet rs = c.prepareStatement(SELECT + " ORDER BY created_at, id").executeQuery()) {
+                while (rs.next()) {
+                    out.add(row(rs));
+                }
+            }
+            return out;
+        });
+    }
+
+    private static final String SELECT = "SELECT id, advisory, inventory_version, policy, strategy, seed, accel, state, created_at,"
+            + " started_at, predicted_s, lower_bound_s, slack_s, steps, affected_hosts, hosts_patched, hosts_failed, virtual_ms,"
+            + " end_reason FROM campaigns";
+
+    private static Row row(ResultSet rs) throws SQLException {
+        long started = rs.getLong(10);
+        Long startedAt = rs.wasNull() ? null : started;
+        long slack = rs.getLong(13);
+        Long slackS = rs.wasNull() ? null : slack;
+        return new Row(rs.getString(1), rs.getString(2), rs.getLong(3), rs.getString(4), rs.getString(5), rs.getLong(6),
+                rs.getDouble(7), rs.getString(8), rs.getLong(9), startedAt, rs.getLong(11), rs.getLong(12), slackS,
+                rs.getInt(14), rs.getInt(15), rs.getInt(16), rs.getInt(17), rs.getLong(18), rs.getString(19));
+    }
+
+    @Override
+    public void close() {
+        for (CampaignEngine e : engines.values()) {
+            e.close();
+        }
+    }
+}

@@ -1,0 +1,156 @@
+package dev.ferry.server;
+
+import dev.ferry.server.api.HttpApi;
+import dev.ferry.server.api.Routes;
+import dev.ferry.server.engine.EngineStore;
+import dev.ferry.server.webhook.Deliverer;
+import dev.ferry.server.webhook.UrlGuard;
+import dev.ferry.server.webhook.Webhooks;
+import dev.ferry.store.Database;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.InstantSource;
+
+/**
+ * The controller, wired by hand: the database (H2 file under the data directory, or PostgreSQL),
+ * the services, the campaign engines (resumed by replay at start), the webhook deliverer and the
+ * HTTP API. {@link #close()} stops everything it started.
+ */
+public final class FerryServer implements AutoCloseable {
+    /**
+     * @param jdbcUrl           null for the embedded H2 database under {@code dataDirectory}
+     * @param accel             default acceleration of simulated campaigns (virtual ms per wall ms)
+     * @param allowLoopbackWebhooks deliver webhooks to loopback addresses (tests and local demos)
+     */
+    public record Config(String host, int port, Path dataDirectory, String jdbcUrl, String dbUser, String dbPassword,
+                         double accel, boolean allowLoopbackWebhooks, HttpApi.Limits limits, Duration webhookPoll,
+                         InstantSource clock) {
+        public static Config defaults(Path dataDirectory) {
+            return new Config("127.0.0.1", 8080, dataDirectory, null, null, null, 60, false,
+                    new HttpApi.Limits(64 << 10, 256L << 20, 200, 400), Duration.ofMillis(500), InstantSource.system());
+        }
+
+        public Config withPort(int p) {
+            return new Config(host, p, dataDirectory, jdbcUrl, dbUser, dbPassword, accel, allowLoopbackWebhooks, limits,
+                    webhookPoll, clock);
+        }
+
+        public Config withDatabase(String url, String user, String password) {
+            return new Config(host, port, dataDirectory, url, user, password, accel, allowLoopbackWebhooks, limits,
+                    webhookPoll, clock);
+        }
+
+        public Config withAccel(double a) {
+            return new Config(host, port, dataDirectory, jdbcUrl, dbUser, dbPassword, a, allowLoopbackWebhooks, limits,
+                    webhookPoll, clock);
+        }
+
+        public Config withLoopbackWebhooks(boolean allow) {
+            return new Config(host, port, dataDirectory, jdbcUrl, dbUser, dbPassword, accel, allow, limits, webhookPoll, clock);
+        }
+
+        public Config withLimits(HttpApi.Limits l) {
+            return new Config(host, port, dataDirectory, jdbcUrl, dbUser, dbPassword, accel, allowLoopbackWebhooks, l,
+                    webhookPoll, clock);
+        }
+
+        public Config withClock(InstantSource c) {
+            return new Config(host, port, dataDirectory, jdbcUrl, dbUser, dbPassword, accel, allowLoopbackWebhooks, limits,
+                    webhookPoll, c);
+        }
+
+        public Config withHost(String h) {
+            return new Config(h, port, dataDirectory, jdbcUrl, dbUser, dbPassword, accel, allowLoopbackWebhooks, limits,
+                    webhookPoll, clock);
+        }
+    }
+
+    private final Database db;
+    private final Tokens tokens;
+    private final Inventory inventory;
+    private final Advisories advisories;
+    private final Campaigns campaigns;
+    private final Webhooks webhooks;
+    private final Deliverer deliverer;
+    private final HttpApi api;
+    private final long recoveryMillis;
+
+    private FerryServer(Config config) {
+        long began = System.nanoTime();
+        String url = config.jdbcUrl() != null ? config.jdbcUrl() : Database.h2Url(config.dataDirectory());
+        this.db = Database.open(url, config.dbUser(), config.dbPassword(), 16);
+        InstantSource clock = config.clock();
+        Uploads uploads = new Uploads(config.dataDirectory().resolve("uploads"));
+        this.tokens = new Tokens(db, clock);
+        this.inventory = new Inventory(db, uploads, clock, config.limits().maxInventoryBytes());
+        inventory.load();
+        this.advisories = new Advisories(db, uploads, inventory, clock);
+        OpaqueHosts opaque = new OpaqueHosts(db);
+        this.campaigns = new Campaigns(db, inventory, advisories, uploads, new EngineStore(db, opaque::of), clock, config.accel());
+        UrlGuard guard = new UrlGuard(config.allowLoopbackWebhooks());
+        this.webhooks = new Webhooks(db, guard, clock);
+        this.deliverer = new Deliverer(db, guard, clock, config.webhookPoll());
+        Routes routes = new Routes(inventory, advisories, campaigns, new Queries(db), new TenantData(db, opaque), webhooks, tokens);
+        this.api = new HttpApi(routes, tokens, db, new AuditLog(db), clock, config.limits());
+        campaigns.recover();
+        this.recoveryMillis = (System.nanoTime() - began) / 1_000_000;
+    }
+
+    /** Opens the database, resumes running campaigns, and starts serving. */
+    public static FerryServer start(Config config) {
+        FerryServer s = new FerryServer(config);
+        try {
+            s.deliverer.start();
+            s.api.start(config.host(), config.port());
+        } catch (RuntimeException e) {
+            s.close();
+            throw e;
+        }
+        return s;
+    }
+
+    public int port() {
+        return api.port();
+    }
+
+    public Tokens tokens() {
+        return tokens;
+    }
+
+    public Campaigns campaigns() {
+        return campaigns;
+    }
+
+    public Inventory inventory() {
+        return inventory;
+    }
+
+    public Advisories advisories() {
+        return advisories;
+    }
+
+    public Database database() {
+        return db;
+    }
+
+    public Deliverer deliverer() {
+        return deliverer;
+    }
+
+    /** Milliseconds from opening the database to serving (includes loading and resuming campaigns). */
+    public long startupMillis() {
+        return recoveryMillis;
+    }
+
+    @Override
+    public void close() {
+        try {
+            api.close();
+        } catch (RuntimeException ignored) {
+            // not started
+        }
+        deliverer.close();
+        campaigns.close();
+        db.close();
+    }
+}

@@ -1,0 +1,60 @@
+package dev.ferry.server.api;
+
+import dev.ferry.core.campaign.HostPhase;
+import dev.ferry.server.Campaigns;
+import dev.ferry.server.engine.CampaignEngine;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.function.ToDoubleFunction;
+
+/**
+ * Prometheus metrics: campaign progress, hosts by maintenance phase, migrations, events (read from
+ * the engines' snapshots when scraped) and request latency per route.
+ */
+final class Metrics {
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+
+    Metrics(Campaigns campaigns) {
+        gauge(campaigns, "ferry_campaigns_running", "campaigns whose loop is running", s -> s.done() ? 0 : 1);
+        gauge(campaigns, "ferry_campaign_hosts_patched", "hosts patched by running campaigns", CampaignEngine.Snapshot::hostsPatched);
+        gauge(campaigns, "ferry_campaign_hosts_failed", "hosts failed in running campaigns", CampaignEngine.Snapshot::hostsFailed);
+        gauge(campaigns, "ferry_migrations_live", "live migrations completed", CampaignEngine.Snapshot::liveMigrations);
+        gauge(campaigns, "ferry_migrations_relocations", "relocations (stop/start) completed", CampaignEngine.Snapshot::relocations);
+        gauge(campaigns, "ferry_migrations_failed", "migrations that failed", CampaignEngine.Snapshot::failedMigrations);
+        gauge(campaigns, "ferry_events_completed", "tenant maintenance events completed", CampaignEngine.Snapshot::completedEvents);
+        for (HostPhase p : HostPhase.values()) {
+            Gauge.builder("ferry_hosts", campaigns, c -> sum(c, s -> s.hostsByPhase().getOrDefault(p, 0)))
+                    .description("hosts of running campaigns by maintenance phase")
+                    .tag("phase", p.name().toLowerCase(Locale.ROOT)).register(registry);
+        }
+    }
+
+    private void gauge(Campaigns campaigns, String name, String help, ToDoubleFunction<CampaignEngine.Snapshot> f) {
+        Gauge.builder(name, campaigns, c -> sum(c, f)).description(help).register(registry);
+    }
+
+    private static double sum(Campaigns campaigns, ToDoubleFunction<CampaignEngine.Snapshot> f) {
+        double total = 0;
+        for (CampaignEngine e : campaigns.engines().values()) {
+            CampaignEngine.Snapshot s = e.snapshot();
+            if (s != null) {
+                total += f.applyAsDouble(s);
+            }
+        }
+        return total;
+    }
+
+    void request(String method, String route, int status, long nanos) {
+        Timer.builder("ferry_http_requests").description("HTTP requests by route and status")
+                .tags("method", method, "route", route, "status", Integer.toString(status))
+                .publishPercentiles(0.5, 0.99).register(registry).record(Duration.ofNanos(nanos));
+    }
+
+    String scrape() {
+        return registry.scrape();
+    }
+}

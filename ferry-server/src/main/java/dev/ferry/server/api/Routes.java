@@ -1,0 +1,414 @@
+package dev.ferry.server.api;
+
+import static dev.ferry.server.api.HttpApi.json;
+import static dev.ferry.server.api.HttpApi.read;
+
+import dev.ferry.core.campaign.HostPhase;
+import dev.ferry.core.model.Fleet;
+import dev.ferry.core.model.OnHostMaintenance;
+import dev.ferry.core.planner.Plan;
+import dev.ferry.core.planner.Step;
+import dev.ferry.formats.PlanJsonWriter;
+import dev.ferry.server.Advisories;
+import dev.ferry.server.ApiException;
+import dev.ferry.server.Campaigns;
+import dev.ferry.server.Inventory;
+import dev.ferry.server.Page;
+import dev.ferry.server.Principal;
+import dev.ferry.server.Queries;
+import dev.ferry.server.TenantData;
+import dev.ferry.server.Tokens;
+import dev.ferry.server.engine.CampaignEngine;
+import dev.ferry.server.engine.Command;
+import dev.ferry.server.webhook.Webhooks;
+import io.javalin.config.JavalinConfig;
+import io.javalin.http.Context;
+import java.io.IOException;
+import java.io.StringWriter;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The endpoints (docs/openapi.yaml describes each). Operators under {@code /v1}, tenants under
+ * {@code /v1/tenant}; {@link HttpApi} has checked the token and the role before a handler runs,
+ * and every tenant read goes through {@link TenantData}, which filters by the caller's tenant.
+ */
+public final class Routes {
+    private static final int DEFAULT_LIMIT = 100;
+    private static final int MAX_LIMIT = 1000;
+
+    private final Inventory inventory;
+    private final Advisories advisories;
+    private final Campaigns campaigns;
+    private final Queries queries;
+    private final TenantData tenants;
+    private final Webhooks webhooks;
+    private final Tokens tokens;
+
+    public Routes(Inventory inventory, Advisories advisories, Campaigns campaigns, Queries queries, TenantData tenants,
+                  Webhooks webhooks, Tokens tokens) {
+        this.inventory = inventory;
+        this.advisories = advisories;
+        this.campaigns = campaigns;
+        this.queries = queries;
+        this.tenants = tenants;
+        this.webhooks = webhooks;
+        this.tokens = tokens;
+    }
+
+    Campaigns campaigns() {
+        return campaigns;
+    }
+
+    void register(JavalinConfig config) {
+        var r = config.routes;
+        // operators
+        r.put("/v1/inventory", ctx -> json(ctx, 200, inventoryView(inventory.importFleet(HttpApi.body(ctx), who(ctx), rid(ctx)))));
+        r.get("/v1/inventory", ctx -> json(ctx, 200, inventoryView(inventory.current())));
+        r.get("/v1/hosts", this::hosts);
+        r.post("/v1/hosts/{host}/cordon", ctx -> cordon(ctx, true));
+        r.post("/v1/hosts/{host}/uncordon", ctx -> cordon(ctx, false));
+        r.post("/v1/advisories", ctx -> json(ctx, 201, advisoryView(advisories.register(HttpApi.body(ctx), who(ctx), rid(ctx)))));
+        r.get("/v1/advisories", ctx -> json(ctx, 200, Map.of("items", advisories.ids())));
+        r.get("/v1/advisories/{advisory}", ctx -> json(ctx, 200, advisoryView(advisories.get(ctx.pathParam("advisory")))));
+        r.post("/v1/campaigns", this::propose);
+        r.get("/v1/campaigns", ctx -> json(ctx, 200, Map.of("items", campaigns.list().stream().map(this::campaignView).toList())));
+        r.get("/v1/campaigns/{campaign}", ctx -> json(ctx, 200, campaignView(campaigns.row(ctx.pathParam("campaign")))));
+        r.get("/v1/campaigns/{campaign}/steps", this::steps);
+        r.get("/v1/campaigns/{campaign}/plan", this::plan);
+        r.post("/v1/campaigns/{campaign}/approve", ctx -> json(ctx, 200,
+                campaignView(campaigns.approve(ctx.pathParam("campaign"), who(ctx), rid(ctx)))));
+        r.post("/v1/campaigns/{campaign}/pause", ctx -> operatorCommand(ctx, new Command.Pause(who(ctx).actor(), rid(ctx))));
+        r.post("/v1/campaigns/{campaign}/resume", ctx -> operatorCommand(ctx, new Command.Resume(who(ctx).actor(), rid(ctx))));
+        r.post("/v1/campaigns/{campaign}/abort", ctx -> {
+            Bodies.Reason body = read(ctx, Bodies.Reason.class);
+            if (body.reason() == null || body.reason().isBlank()) {
+                throw ApiException.badRequest("reason is required");
+            }
+            operatorCommand(ctx, new Command.Abort(body.reason(), who(ctx).actor(), rid(ctx)));
+        });
+        r.get("/v1/history", ctx -> json(ctx, 200, queries.history(ctx.queryParam("campaign"), ctx.queryParam("target"),
+                ctx.queryParam("tenant"), ctx.queryParam("cursor"), limit(ctx))));
+        r.get("/v1/audit", ctx -> json(ctx, 200, queries.audit(ctx.queryParam("actor"), ctx.queryParam("target"),
+                ctx.queryParam("action"), ctx.queryParam("cursor"), limit(ctx))));
+        r.post("/v1/tokens", this::createToken);
+        // tenants
+        r.get("/v1/tenant/instances", ctx -> json(ctx, 200, tenants.instances(tenant(ctx), ctx.queryParam("cursor"), limit(ctx))));
+        r.get("/v1/tenant/instances/{instance}", ctx -> json(ctx, 200, tenants.instance(tenant(ctx), ctx.pathParam("instance"))));
+        r.patch("/v1/tenant/instances/{instance}", this::instanceSettings);
+        r.get("/v1/tenant/events", ctx -> json(ctx, 200, eventPage(tenants.events(tenant(ctx), state(ctx), ctx.queryParam("cursor"),
+                limit(ctx)))));
+        r.get("/v1/tenant/events/{event}", ctx -> json(ctx, 200, eventView(tenants.event(tenant(ctx), ctx.pathParam("event")))));
+        r.post("/v1/tenant/events/{event}/reschedule", this::reschedule);
+        r.post("/v1/tenant/events/{event}/now", this::now);
+        r.post("/v1/tenant/webhooks", ctx -> {
+            Bodies.RegisterWebhook body = read(ctx, Bodies.RegisterWebhook.class);
+            json(ctx, 201, webhooks.register(who(ctx), body.url(), rid(ctx)));
+        });
+        r.get("/v1/tenant/webhooks", ctx -> json(ctx, 200, Map.of("items", webhooks.list(tenant(ctx)))));
+        r.get("/v1/tenant/webhooks/{webhook}", ctx -> json(ctx, 200, webhooks.get(tenant(ctx), ctx.pathParam("webhook"))));
+        r.delete("/v1/tenant/webhooks/{webhook}", ctx -> {
+            webhooks.delete(who(ctx), ctx.pathParam("webhook"), rid(ctx));
+            ctx.status(204);
+        });
+    }
+
+    // ------------------------------------------------------------------ operators
+
+    private static Map<String, Object> inventoryView(Inventory.Current c) {
+        return Map.of("version", c.version(), "hosts", c.fleet().hosts().size(), "instances", c.fleet().instances().size(),
+                "zones", c.fleet().zones());
+    }
+
+    private void hosts(Context ctx) {
+        Fleet fleet = inventory.current().fleet();
+        String zone = ctx.queryParam("zone");
+        String after = ctx.queryParam("cursor");
+        int limit = limit(ctx);
+        CampaignEngine.Snapshot live = liveSnapshot();
+        List<Map<String, Object>> items = new ArrayList<>();
+        String next = null;
+        for (int h = 0; h < fleet.hosts().size(); h++) {
+            var host = fleet.host(h);
+            if (zone != null && !zone.equals(host.zone()) || after != null && host.id().compareTo(after) <= 0) {
+                continue;
+            }
+            if (items.size() == limit) {
+                next = (String) items.get(limit - 1).get("id");
+                break;
+            }
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("id", host.id());
+            m.put("zone", host.zone());
+            m.put("rack", host.rack());
+            m.put("hypervisor", host.hypervisor());
+            m.put("state", host.state().wireName());
+            m.put("instances", fleet.instanceCountOn(h));
+            if (live != null && h < live.phases().length) {
+                m.put("phase", live.phases()[h].name().toLowerCase(Locale.ROOT));
+            }
+            items.add(m);
+        }
+        json(ctx, 200, new Page<>(items, next));
+    }
+
+    /** The snapshot of the campaign running on the current inventory, if any. */
+    private CampaignEngine.Snapshot liveSnapshot() {
+        for (CampaignEngine e : campaigns.engines().values()) {
+            CampaignEngine.Snapshot s = e.snapshot();
+            if (s != null && !s.done()) {
+                return s;
+            }
+        }
+        return null;
+    }
+
+    private void cordon(Context ctx, boolean cordon) throws IOException {
+        Bodies.Reason body = read(ctx, Bodies.Reason.class);
+        json(ctx, 200, inventoryView(inventory.cordon(ctx.pathParam("host"), cordon, body.reason(), who(ctx), rid(ctx))));
+    }
+
+    private static Map<String, Object> advisoryView(Advisories.Registered r) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("id", r.advisory().id());
+        m.put("title", r.advisory().title());
+        m.put("fixedVersion", r.advisory().fixedVersion());
+        m.put("disclosure", r.advisory().disclosure() == null ? null : r.advisory().disclosure().toString());
+        m.put("affectedHosts", r.affectedHosts().size());
+        m.put("affected", r.affectedHosts().size() <= 1000 ? r.affectedHosts() : r.affectedHosts().subList(0, 1000));
+        return m;
+    }
+
+    private void propose(Context ctx) throws IOException {
+        Bodies.ProposeCampaign b = read(ctx, Bodies.ProposeCampaign.class);
+        if (b.advisory() == null) {
+            throw ApiException.badRequest("advisory is required");
+        }
+        json(ctx, 201, campaignView(campaigns.create(b.advisory(), b.policy(), b.strategy(), b.accel(), b.seed(), who(ctx), rid(ctx))));
+    }
+
+    private Map<String, Object> campaignView(Campaigns.Row r) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("id", r.id());
+        m.put("advisory", r.advisory());
+        m.put("inventoryVersion", r.inventoryVersion());
+        m.put("strategy", r.strategy());
+        m.put("state", r.state());
+        m.put("createdAt", Instant.ofEpochMilli(r.createdAt()).toString());
+        m.put("startedAt", r.startedAt() == null ? null : Instant.ofEpochMilli(r.startedAt()).toString());
+        m.put("accel", r.accel());
+        m.put("predictedSeconds", r.predictedSeconds());
+        m.put("lowerBoundSeconds", r.lowerBoundSeconds());
+        m.put("deadlineSlackSeconds", r.slackSeconds());
+        m.put("steps", r.steps());
+        m.put("affectedHosts", r.affectedHosts());
+        m.put("hostsPatched", r.hostsPatched());
+        m.put("hostsFailed", r.hostsFailed());
+        m.put("virtualSeconds", r.virtualMs() / 1000);
+        m.put("endReason", r.endReason());
+        CampaignEngine e = campaigns.engine(r.id());
+        CampaignEngine.Snapshot s = e == null ? null : e.snapshot();
+        if (s != null) {
+            Map<String, Object> live = new LinkedHashMap<>();
+            live.put("state", s.state().name().toLowerCase(Locale.ROOT));
+            live.put("virtualSeconds", s.virtualMs() / 1000);
+            live.put("hostsPatched", s.hostsPatched());
+            live.put("hostsFailed", s.hostsFailed());
+            live.put("hostsSkipped", s.hostsSkipped());
+            live.put("liveMigrations", s.liveMigrations());
+            live.put("relocations", s.relocations());
+            live.put("rebootsInPlace", s.rebootsInPlace());
+            live.put("failedMigrations", s.failedMigrations());
+            live.put("eventsCompleted", s.completedEvents());
+            Map<String, Integer> phases = new LinkedHashMap<>();
+            s.hostsByPhase().forEach((p, n) -> phases.put(p.name().toLowerCase(Locale.ROOT), n));
+            live.put("hostsByPhase", phases);
+            live.put("violations", s.violations());
+            live.put("replayMillis", e.replayMillis());
+            m.put("live", live);
+        }
+        return m;
+    }
+
+    private void steps(Context ctx) {
+        Campaigns.Loaded l = campaigns.load(ctx.pathParam("campaign"));
+        CampaignEngine e = campaigns.engine(l.row().id());
+        CampaignEngine.Snapshot s = e == null ? null : e.snapshot();
+        Fleet fleet = l.problem().fleet();
+        int after = -1;
+        String cursor = ctx.queryParam("cursor");
+        if (cursor != null) {
+            try {
+                after = Integer.parseInt(cursor);
+            } catch (NumberFormatException x) {
+                throw ApiException.badRequest("cursor is not one this server gave out");
+            }
+        }
+        int limit = limit(ctx);
+        List<Map<String, Object>> items = new ArrayList<>();
+        Plan plan = l.plan();
+        int k = after + 1;
+        for (; k < plan.steps().size() && items.size() < limit; k++) {
+            Step st = plan.steps().get(k);
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("index", k);
+            m.put("host", st.host());
+            m.put("zone", st.zone());
+            m.put("plannedStartSeconds", st.start());
+            m.put("plannedEndSeconds", st.end());
+            m.put("canary", st.canary());
+            m.put("moves", st.moves().size());
+            HostPhase phase = s == null ? HostPhase.WAITING : s.phases()[fleet.hostIndex(st.host())];
+            m.put("state", phase.name().toLowerCase(Locale.ROOT));
+            items.add(m);
+        }
+        json(ctx, 200, new Page<>(items, k < plan.steps().size() ? Integer.toString(k - 1) : null));
+    }
+
+    private void plan(Context ctx) throws IOException {
+        Campaigns.Loaded l = campaigns.load(ctx.pathParam("campaign"));
+        StringWriter w = new StringWriter();
+        new PlanJsonWriter().write(l.plan(), w, false);
+        ctx.status(200).contentType("application/json").result(w.toString());
+    }
+
+    private void operatorCommand(Context ctx, Command c) {
+        String id = ctx.pathParam("campaign");
+        campaigns.row(id);
+        Command.Outcome o = campaigns.command(id, c);
+        if (!o.accepted()) {
+            throw ApiException.conflict(o.message());
+        }
+        json(ctx, 200, campaignView(campaigns.row(id)));
+    }
+
+    private void createToken(Context ctx) throws IOException {
+        Bodies.CreateToken b = read(ctx, Bodies.CreateToken.class);
+        Principal.Role role = switch (b.role() == null ? "" : b.role()) {
+            case "operator" -> Principal.Role.OPERATOR;
+            case "tenant" -> Principal.Role.TENANT;
+            default -> throw ApiException.badRequest("role must be operator or tenant");
+        };
+        if (b.name() == null || b.name().isBlank() || b.name().length() > 200) {
+            throw ApiException.badRequest("name is required (at most 200 characters)");
+        }
+        String token = tokens.create(role, b.tenant(), b.name());
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("token", token);
+        m.put("role", b.role());
+        m.put("tenant", b.tenant());
+        m.put("name", b.name());
+        json(ctx, 201, m);
+    }
+
+    // ------------------------------------------------------------------ tenants
+
+    private void instanceSettings(Context ctx) throws IOException {
+        Bodies.InstanceSettings b = read(ctx, Bodies.InstanceSettings.class);
+        OnHostMaintenance value = null;
+        for (OnHostMaintenance o : OnHostMaintenance.values()) {
+            if (o.wireName().equals(b.onHostMaintenance())) {
+                value = o;
+            }
+        }
+        String id = ctx.pathParam("instance");
+        tenants.instance(tenant(ctx), id); // 404 for another tenant's instance before the body is judged
+        if (value == null) {
+            throw ApiException.badRequest("onHostMaintenance must be migrate, restart or reboot-in-place");
+        }
+        inventory.onHostMaintenance(tenant(ctx), id, value, who(ctx), rid(ctx));
+        json(ctx, 200, tenants.instance(tenant(ctx), id));
+    }
+
+    private void reschedule(Context ctx) throws IOException {
+        TenantData.EventView e = tenants.event(tenant(ctx), ctx.pathParam("event"));
+        Bodies.Reschedule b = read(ctx, Bodies.Reschedule.class);
+        Instant at;
+        try {
+            at = Instant.parse(b.notBefore() == null ? "" : b.notBefore());
+        } catch (DateTimeParseException x) {
+            throw ApiException.badRequest("notBefore must be an ISO-8601 instant, e.g. 2026-11-28T10:00:00Z");
+        }
+        if (at.toEpochMilli() > e.deadline()) {
+            throw ApiException.conflict("notBefore is after the event's deadline " + Instant.ofEpochMilli(e.deadline()));
+        }
+        tenantCommand(ctx, e, new Command.TenantReschedule(e.instance(), at.toEpochMilli(), who(ctx).actor(), rid(ctx)));
+    }
+
+    private void now(Context ctx) {
+        TenantData.EventView e = tenants.event(tenant(ctx), ctx.pathParam("event"));
+        tenantCommand(ctx, e, new Command.TenantNow(e.instance(), who(ctx).actor(), rid(ctx)));
+    }
+
+    private void tenantCommand(Context ctx, TenantData.EventView e, Command c) {
+        if (campaigns.engine(e.campaign()) == null) {
+            throw ApiException.conflict("the campaign of this event is not running");
+        }
+        Command.Outcome o = campaigns.command(e.campaign(), c);
+        if (!o.accepted()) {
+            throw ApiException.conflict(o.message());
+        }
+        json(ctx, 202, eventView(tenants.event(tenant(ctx), e.id())));
+    }
+
+    private static Map<String, Object> eventView(TenantData.EventView e) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("id", e.id());
+        m.put("instance", e.instance());
+        m.put("state", e.state());
+        m.put("notBefore", Instant.ofEpochMilli(e.notBefore()).toString());
+        m.put("deadline", Instant.ofEpochMilli(e.deadline()).toString());
+        m.put("detail", e.detail());
+        m.put("newHost", e.newHost());
+        m.put("downtimeMs", e.downtimeMs());
+        m.put("updatedAt", Instant.ofEpochMilli(e.updatedAt()).toString());
+        return m;
+    }
+
+    private static Page<Map<String, Object>> eventPage(Page<TenantData.EventView> p) {
+        return new Page<>(p.items().stream().map(Routes::eventView).toList(), p.next());
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    private static Principal who(Context ctx) {
+        return ctx.attribute(HttpApi.PRINCIPAL);
+    }
+
+    private static String tenant(Context ctx) {
+        return who(ctx).tenant();
+    }
+
+    private static String rid(Context ctx) {
+        return ctx.attribute(HttpApi.REQUEST_ID);
+    }
+
+    private static String state(Context ctx) {
+        String s = ctx.queryParam("state");
+        if (s != null && !List.of("scheduled", "rescheduled", "started", "completed", "cancelled").contains(s)) {
+            throw ApiException.badRequest("state must be scheduled, rescheduled, started, completed or cancelled");
+        }
+        return s;
+    }
+
+    private static int limit(Context ctx) {
+        String l = ctx.queryParam("limit");
+        if (l == null) {
+            return DEFAULT_LIMIT;
+        }
+        try {
+            int n = Integer.parseInt(l);
+            if (n >= 1 && n <= MAX_LIMIT) {
+                return n;
+            }
+        } catch (NumberFormatException ignored) {
+            // falls through to the message
+        }
+        throw ApiException.badRequest("limit must be between 1 and " + MAX_LIMIT);
+    }
+}

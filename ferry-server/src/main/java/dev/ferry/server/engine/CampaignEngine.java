@@ -1,0 +1,438 @@
+package dev.ferry.server.engine;
+
+import dev.ferry.core.campaign.CampaignRunner;
+import dev.ferry.core.campaign.CampaignRuntime;
+import dev.ferry.core.campaign.CampaignState;
+import dev.ferry.core.campaign.CampaignStats;
+import dev.ferry.core.campaign.Effect;
+import dev.ferry.core.campaign.HistoryRecord;
+import dev.ferry.core.campaign.HostPhase;
+import dev.ferry.core.campaign.Input;
+import dev.ferry.core.campaign.Ports;
+import dev.ferry.core.planner.Plan;
+import dev.ferry.core.planner.PlanningProblem;
+import dev.ferry.core.verify.InvariantChecker;
+import dev.ferry.sim.FaultSpec;
+import dev.ferry.sim.SimKernel;
+import dev.ferry.sim.SimulatedHypervisors;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs one approved campaign in real time: the real {@link CampaignRuntime} and
+ * {@link CampaignRunner} against {@link SimulatedHypervisors}, paced by the wall clock (virtual
+ * time = (now − approval) × acceleration), with every fact, effect key and outside input stored.
+ *
+ * <p><b>Crash safety by replay.</b> The loop is deterministic given its seed and its inputs. Facts,
+ * effect keys, event changes and webhook outbox rows of one loop round are committed in one
+ * transaction; an outside {@link Command} is logged (with the number of simulation events processed
+ * before it and its virtual time) in its own transaction before it is applied. A restarted server
+ * builds a new engine that replays: it runs the simulation again, injecting each logged command at
+ * its logged position, and compares every regenerated fact with the stored one (a difference halts
+ * the campaign: the loop was not deterministic). Effects whose keys are stored are applied only to
+ * the in-process simulated world while replaying, never again after the stored frontier, so no
+ * effect is recorded twice. The simulated world lives in this process; a driver of real hypervisors
+ * (the QEMU agent) would instead be asked for the truth after a restart.
+ *
+ * <p>Threading: one thread owns the loop, the runtime and the world; other threads talk to it
+ * through {@link #submit} and read {@link #snapshot()}.
+ */
+public final class CampaignEngine implements AutoCloseable {
+    /** What other threads may read: a copy made at the end of each loop round. */
+    public record Snapshot(CampaignState state, String endReason, long virtualMs, int hostsPatched, int hostsFailed,
+                           int hostsSkipped, int liveMigrations, int relocations, int rebootsInPlace, int failedMigrations,
+                           int completedEvents, Map<HostPhase, Integer> hostsByPhase, HostPhase[] phases,
+                           List<String> violations, boolean done) {
+    }
+
+    private record Pending(Command command, CompletableFuture<Command.Outcome> result) {
+    }
+
+    private final String id;
+    private final PlanningProblem problem;
+    private final Plan plan;
+    private final EngineStore store;
+    private final InstantSource clock;
+    private final long startedWallMs;
+    private final double accel;
+    private final SimKernel kernel = new SimKernel();
+    private final CampaignRuntime runtime;
+    private final CampaignRunner runner;
+    private final InvariantChecker checker;
+    private final Recorder recorder;
+    private final List<EngineStore.StoredInput> toReplay;
+    private final BlockingQueue<Pending> commands = new LinkedBlockingQueue<>();
+    private final List<String> violations = new ArrayList<>();
+    private final List<Runnable> afterCommit = new ArrayList<>();
+    private volatile Snapshot snapshot;
+    private volatile boolean stopping;
+    private Thread thread;
+    private long inputSeq;
+    private long replayMillis = -1;
+
+    /**
+     * @param startedWallMs the approval time: virtual time 0
+     * @param accel         virtual milliseconds per wall millisecond (1 = real time)
+     */
+    public CampaignEngine(String id, PlanningProblem problem, Plan plan, long seed, long startedWallMs, double accel,
+                          EngineStore store, InstantSource clock) {
+        this.id = id;
+        this.problem = problem;
+        this.plan = plan;
+        this.store = store;
+        this.clock = clock;
+        this.startedWallMs = startedWallMs;
+        this.accel = accel;
+        this.checker = new InvariantChecker(problem);
+        EngineStore.Stored stored = store.load(id);
+        this.toReplay = new ArrayList<>(stored.inputs());
+        this.inputSeq = stored.inputs().size();
+        this.recorder = new Recorder(stored.facts(), stored.keys());
+        this.runtime = new CampaignRuntime(problem, plan, id, recorder::append);
+        SplittableRandom random = new SplittableRandom(seed);
+        SimulatedHypervisors world = new SimulatedHypervisors(problem.fleet(), problem.policy(), problem.advisory(), kernel,
+                random.split(), FaultSpec.NONE, recorder, this::deliver, false);
+        Ports.Notifier notifier = this::noticed;
+        Ports.Timer timer = (at, reason) -> kernel.at(at, () -> deliver(new Input.Wakeup(at, reason)));
+        this.runner = new CampaignRunner(world, recorder, notifier, timer);
+    }
+
+    /** Starts the loop thread: first the replay of what is stored, then real time. */
+    public synchronized void start() {
+        thread = new Thread(this::loop, "campaign-" + id);
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    public String id() {
+        return id;
+    }
+
+    public Snapshot snapshot() {
+        return snapshot;
+    }
+
+    /** Milliseconds the replay took when this engine started (−1 until it is done). */
+    public long replayMillis() {
+        return replayMillis;
+    }
+
+    /** Hands a command to the loop; the future completes after its effects are committed. */
+    public CompletableFuture<Command.Outcome> submit(Command command) {
+        CompletableFuture<Command.Outcome> f = new CompletableFuture<>();
+        if (snapshot != null && snapshot.done()) {
+            f.complete(new Command.Outcome(false, "the campaign has ended (" + snapshot.state().name().toLowerCase() + ")"));
+            return f;
+        }
+        commands.add(new Pending(command, f));
+        return f;
+    }
+
+    /** Wakes the loop (tests that move an injected clock call this). */
+    public void wake() {
+        commands.add(new Pending(null, null));
+    }
+
+    @Override
+    public void close() {
+        stopping = true;
+        wake();
+        Thread t = thread;
+        if (t != null && t != Thread.currentThread()) {
+            try {
+                t.join(10_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** Blocks until the campaign has ended (tests, the lab). */
+    public void awaitDone(long timeoutMs) throws InterruptedException {
+        Thread t = thread;
+        if (t != null) {
+            t.join(timeoutMs);
+        }
+    }
+
+    // ------------------------------------------------------------------ the loop
+
+    private void loop() {
+        try {
+            long began = System.nanoTime();
+            runner.apply(runtime.approve(0), 0);
+            replay();
+            flush();
+            replayMillis = (System.nanoTime() - began) / 1_000_000;
+            publish();
+            while (!stopping && !finished()) {
+                long vt = virtualNow();
+                while (kernel.nextTime() <= vt && !runtime.settled()) {
+                    kernel.step();
+                }
+                List<Pending> batch = new ArrayList<>();
+                commands.drainTo(batch);
+                for (Pending p : batch) {
+                    if (p.command() != null) {
+                        kernel.advanceTo(Math.max(vt, kernel.now()));
+                        apply(p);
+                    }
+                }
+                flush();
+                publish();
+                if (finished()) {
+                    break;
+                }
+                long next = kernel.nextTime();
+                long waitMs = next == Long.MAX_VALUE ? 1_000 : (long) Math.ceil((next - virtualNow()) / accel);
+                Pending p = commands.poll(Math.max(1, Math.min(1_000, waitMs)), TimeUnit.MILLISECONDS);
+                if (p != null) {
+                    commands.add(p);
+                }
+            }
+            flush();
+            publish();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            violations.add("engine stopped: " + e);
+            publish();
+            store.halt(id, "the campaign loop stopped: " + e.getMessage());
+            throw e;
+        } finally {
+            for (Pending p; (p = commands.poll()) != null; ) {
+                if (p.result() != null) {
+                    p.result().complete(new Command.Outcome(false, "the campaign loop has stopped"));
+                }
+            }
+        }
+    }
+
+    private boolean finished() {
+        return runtime.settled() || !violations.isEmpty();
+    }
+
+    private long virtualNow() {
+        long wall = clock.millis() - startedWallMs;
+        return wall <= 0 ? 0 : (long) Math.min(Long.MAX_VALUE / 4, wall * accel);
+    }
+
+    /** Runs the stored inputs again at their logged positions; the recorder compares every fact. */
+    private void replay() {
+        for (EngineStore.StoredInput in : toReplay) {
+            while (kernel.processed() < in.processed() && kernel.step()) {
+                // events before the input, as in the original run
+            }
+            kernel.advanceTo(Math.max(in.timeMs(), kernel.now()));
+            applyInput(in.command(), in.timeMs());
+        }
+        toReplay.clear();
+    }
+
+    private void apply(Pending p) {
+        Command c = p.command();
+        String refusal = refusal(c);
+        if (refusal != null) {
+            p.result().complete(new Command.Outcome(false, refusal));
+            return;
+        }
+        long t = kernel.now();
+        store.logInput(id, inputSeq++, kernel.processed(), t, c, toVirtual(c));
+        int before = recorder.appended();
+        applyInput(c, t);
+        String refusedByRuntime = recorder.refusalSince(before);
+        Command.Outcome outcome = refusedByRuntime == null ? new Command.Outcome(true, "accepted")
+                : new Command.Outcome(false, refusedByRuntime);
+        afterCommit.add(() -> p.result().complete(outcome));
+    }
+
+    /** Commands that are refused before they are logged: the runtime's state does not allow them. */
+    private String refusal(Command c) {
+        CampaignState s = runtime.state();
+        return switch (c) {
+            case Command.Pause p -> s == CampaignState.RUNNING ? null : "only a running campaign can be paused (it is " + name(s) + ")";
+            case Command.Resume r -> s == CampaignState.PAUSED ? null : "only a paused campaign can be resumed (it is " + name(s) + ")";
+            case Command.Abort a -> runtime.finished() ? "the campaign has ended (" + name(s) + ")" : null;
+            case Command.TenantNow n -> problem.fleet().instanceIndex(n.instance()) < 0 ? "no such instance" : null;
+            case Command.TenantReschedule r -> problem.fleet().instanceIndex(r.instance()) < 0 ? "no such instance" : null;
+        };
+    }
+
+    private static String name(CampaignState s) {
+        return s.name().toLowerCase(java.util.Locale.ROOT);
+    }
+
+    private long toVirtual(Command c) {
+        return c instanceof Command.TenantReschedule r ? (long) ((r.notBeforeWallMs() - startedWallMs) * accel) : 0;
+    }
+
+    private void applyInput(Command c, long t) {
+        List<Effect> effects = switch (c) {
+            case Command.Pause p -> runtime.pause(t);
+            case Command.Resume r -> runtime.resume(t);
+            case Command.Abort a -> runtime.abort(t, a.reason());
+            case Command.TenantNow n -> runtime.on(new Input.TenantMoveNow(problem.fleet().instanceIndex(n.instance())), t);
+            case Command.TenantReschedule r -> runtime.on(new Input.TenantReschedule(problem.fleet().instanceIndex(r.instance()),
+                    Math.max(t, toVirtual(r))), t);
+        };
+        runner.apply(effects, t);
+    }
+
+    private void deliver(Input input) {
+        runner.apply(runtime.on(input, kernel.now()), kernel.now());
+    }
+
+    private void noticed(Effect.Notify n) {
+        int i = problem.fleet().instanceIndex(n.instance());
+        String host = problem.fleet().host(runtime.currentHost(i)).id();
+        recorder.event(new EngineStore.EventChange(n.key(), n.eventId(), n.tenant(), n.instance(), n.state(),
+                toWall(n.notBeforeMs()), toWall(n.deadlineMs()), n.detail(), host, kernel.now(), toWall(kernel.now())));
+    }
+
+    private long toWall(long virtualMs) {
+        return startedWallMs + (long) (virtualMs / accel);
+    }
+
+    private void flush() {
+        CampaignStats s = runtime.stats();
+        EngineStore.Progress progress = new EngineStore.Progress(name(runtime.state()), runtime.endReason(), s.hostsPatched,
+                s.hostsFailed, kernel.now(), runtime.settled() || !violations.isEmpty());
+        if (recorder.hasNew() || progress.done()) {
+            long firstSeq = recorder.firstNewSeq();
+            store.commit(id, firstSeq, recorder.drainFacts(), recorder.drainKeys(), recorder.drainEvents(), progress);
+        }
+        for (Runnable r : afterCommit) {
+            r.run();
+        }
+        afterCommit.clear();
+    }
+
+    private void publish() {
+        CampaignStats s = runtime.stats();
+        Map<HostPhase, Integer> byPhase = new EnumMap<>(HostPhase.class);
+        HostPhase[] phases = new HostPhase[problem.fleet().hosts().size()];
+        for (int h = 0; h < phases.length; h++) {
+            phases[h] = runtime.phase(h);
+            byPhase.merge(phases[h], 1, Integer::sum);
+        }
+        List<String> v = new ArrayList<>(violations);
+        v.addAll(checker.violations());
+        snapshot = new Snapshot(runtime.state(), runtime.endReason(), kernel.now(), s.hostsPatched, s.hostsFailed,
+                s.hostsSkipped, s.liveMigrations, s.relocations, s.rebootsInPlace, s.failedMigrations, s.completedEvents,
+                byPhase, phases, v, finished());
+    }
+
+    /**
+     * The store port of the runner and the runtime's fact sink: checks every fact, compares replayed
+     * facts with the stored ones, and buffers new facts, keys and event changes for the next commit.
+     */
+    private final class Recorder implements Ports.Store {
+        private final List<String> storedFacts;
+        private final java.util.Set<String> keys;
+        private final List<HistoryRecord> newFacts = new ArrayList<>();
+        private final List<String> newKeys = new ArrayList<>();
+        private final List<EngineStore.EventChange> newEvents = new ArrayList<>();
+        private final List<HistoryRecord> recent = new ArrayList<>();
+        private long seq;
+        private int appended;
+        /** The last fact appended was one of the stored ones: what follows it in the same effect was stored too. */
+        private boolean lastReplayed;
+
+        Recorder(List<String> storedFacts, java.util.Set<String> storedKeys) {
+            this.storedFacts = storedFacts;
+            this.keys = new java.util.HashSet<>(storedKeys);
+        }
+
+        boolean replaying() {
+            return seq < storedFacts.size();
+        }
+
+        @Override
+        public void append(HistoryRecord r) {
+            lastReplayed = replaying();
+            if (lastReplayed) {
+                String stored = storedFacts.get((int) seq);
+                if (!stored.equals(r.toJson())) {
+                    violations.add("replay diverged at fact " + seq + ": stored " + stored + ", replayed " + r.toJson());
+                    throw new IllegalStateException(violations.get(violations.size() - 1));
+                }
+            } else {
+                newFacts.add(r);
+            }
+            seq++;
+            appended++;
+            recent.add(r);
+            if (recent.size() > 64) {
+                recent.remove(0);
+            }
+            checker.accept(r);
+        }
+
+        @Override
+        public boolean markApplied(String key) {
+            if (keys.contains(key)) {
+                // stored before the crash: rebuild the in-process world while replaying; never again afterwards
+                return replaying();
+            }
+            keys.add(key);
+            newKeys.add(key);
+            return true;
+        }
+
+        void event(EngineStore.EventChange e) {
+            if (!lastReplayed) {
+                newEvents.add(e);
+            }
+        }
+
+        int appended() {
+            return appended;
+        }
+
+        /** The runtime's refusal among the facts appended since {@code before} (a tenant request it could not do). */
+        String refusalSince(int before) {
+            int n = appended - before;
+            for (int k = Math.max(0, recent.size() - n); k < recent.size(); k++) {
+                String o = recent.get(k).outcome();
+                if (o.contains("refused")) {
+                    return o;
+                }
+            }
+            return null;
+        }
+
+        boolean hasNew() {
+            return !newFacts.isEmpty() || !newKeys.isEmpty() || !newEvents.isEmpty();
+        }
+
+        List<HistoryRecord> drainFacts() {
+            List<HistoryRecord> out = new ArrayList<>(newFacts);
+            newFacts.clear();
+            return out;
+        }
+
+        List<String> drainKeys() {
+            List<String> out = new ArrayList<>(newKeys);
+            newKeys.clear();
+            return out;
+        }
+
+        List<EngineStore.EventChange> drainEvents() {
+            List<EngineStore.EventChange> out = new ArrayList<>(newEvents);
+            newEvents.clear();
+            return out;
+        }
+
+        long firstNewSeq() {
+            return seq - newFacts.size();
+        }
+    }
+}

@@ -1,0 +1,112 @@
+package dev.ferry.store;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import javax.sql.DataSource;
+import org.flywaydb.core.Flyway;
+
+/**
+ * Ferry's database: an H2 file under a data directory by default, PostgreSQL by JDBC URL in
+ * production. Opening it migrates the one schema with Flyway. Work runs in transactions
+ * ({@link #tx}); a transaction that loses a serialization or deadlock race is retried.
+ * Thread-safe (a HikariCP pool).
+ */
+public final class Database implements AutoCloseable {
+    /** A unit of work on a connection inside a transaction. */
+    @FunctionalInterface
+    public interface Work<T> {
+        T run(Connection c) throws SQLException;
+    }
+
+    private static final int RETRIES = 5;
+
+    private final HikariDataSource pool;
+    private final boolean postgres;
+
+    private Database(HikariDataSource pool, boolean postgres) {
+        this.pool = pool;
+        this.postgres = postgres;
+    }
+
+    /**
+     * The embedded default: an H2 file database {@code ferry.mv.db} in {@code directory}.
+     * WRITE_DELAY=0 so that a committed transaction survives {@code kill -9} of the process.
+     */
+    public static String h2Url(Path directory) {
+        return "jdbc:h2:file:" + directory.toAbsolutePath().resolve("ferry") + ";WRITE_DELAY=0;LOCK_TIMEOUT=10000";
+    }
+
+    public static Database open(String jdbcUrl, String user, String password, int poolSize) {
+        HikariConfig config = new HikariConfig();
+        config.setJdbcUrl(jdbcUrl);
+        if (user != null) {
+            config.setUsername(user);
+        }
+        if (password != null) {
+            config.setPassword(password);
+        }
+        config.setMaximumPoolSize(poolSize);
+        config.setPoolName("ferry");
+        config.setAutoCommit(false);
+        config.setTransactionIsolation("TRANSACTION_READ_COMMITTED");
+        HikariDataSource pool = new HikariDataSource(config);
+        try {
+            Flyway.configure().dataSource(pool).locations("classpath:db/migration").load().migrate();
+        } catch (RuntimeException e) {
+            pool.close();
+            throw e;
+        }
+        return new Database(pool, jdbcUrl.startsWith("jdbc:postgresql:"));
+    }
+
+    /** Runs {@code work} in one transaction: committed when it returns, rolled back when it throws. */
+    public <T> T tx(Work<T> work) {
+        SQLException last = null;
+        for (int attempt = 0; attempt < RETRIES; attempt++) {
+            try (Connection c = pool.getConnection()) {
+                try {
+                    T result = work.run(c);
+                    c.commit();
+                    return result;
+                } catch (SQLException | RuntimeException e) {
+                    c.rollback();
+                    throw e;
+                }
+            } catch (SQLException e) {
+                if (!retryable(e)) {
+                    throw new StoreException(e);
+                }
+                last = e;
+            }
+        }
+        throw new StoreException(last);
+    }
+
+    /** Serialization failures, deadlocks and lock timeouts: the transaction may succeed when run again. */
+    static boolean retryable(SQLException e) {
+        String state = e.getSQLState();
+        return state != null && (state.equals("40001") || state.equals("40P01") || state.equals("HYT00"));
+    }
+
+    /** True when {@code e} is a primary-key or unique violation (the row exists already). */
+    public static boolean duplicateKey(SQLException e) {
+        String state = e.getSQLState();
+        return state != null && state.equals("23505");
+    }
+
+    public boolean postgres() {
+        return postgres;
+    }
+
+    public DataSource dataSource() {
+        return pool;
+    }
+
+    @Override
+    public void close() {
+        pool.close();
+    }
+}

@@ -1,0 +1,10 @@
+package dev.ferry.store;
+
+import java.sql.SQLException;
+
+/** The database failed (unavailable, or a statement was refused); unchecked so that callers decide where to answer 503. */
+public final class StoreException extends RuntimeException {
+    public StoreException(SQLException cause) {
+        super(cause.getMessage(), cause);
+    }
+}
