@@ -59,6 +59,12 @@ public final class FerryServer implements AutoCloseable {
                     webhookPoll, c);
         }
 
+        /** Null: no delivery thread; the caller drives {@link Deliverer#deliverDue()} (tests). */
+        public Config withWebhookPoll(Duration poll) {
+            return new Config(host, port, dataDirectory, jdbcUrl, dbUser, dbPassword, accel, allowLoopbackWebhooks, limits,
+                    poll, clock);
+        }
+
         public Config withHost(String h) {
             return new Config(h, port, dataDirectory, jdbcUrl, dbUser, dbPassword, accel, allowLoopbackWebhooks, limits,
                     webhookPoll, clock);
@@ -89,7 +95,7 @@ public final class FerryServer implements AutoCloseable {
         this.campaigns = new Campaigns(db, inventory, advisories, uploads, new EngineStore(db, opaque::of), clock, config.accel());
         UrlGuard guard = new UrlGuard(config.allowLoopbackWebhooks());
         this.webhooks = new Webhooks(db, guard, clock);
-        this.deliverer = new Deliverer(db, guard, clock, config.webhookPoll());
+        this.deliverer = new Deliverer(db, guard, clock, config.webhookPoll() == null ? Duration.ofSeconds(1) : config.webhookPoll());
         Routes routes = new Routes(inventory, advisories, campaigns, new Queries(db), new TenantData(db, opaque), webhooks, tokens);
         this.api = new HttpApi(routes, tokens, db, new AuditLog(db), clock, config.limits());
         campaigns.recover();
@@ -100,7 +106,9 @@ public final class FerryServer implements AutoCloseable {
     public static FerryServer start(Config config) {
         FerryServer s = new FerryServer(config);
         try {
-            s.deliverer.start();
+            if (config.webhookPoll() != null) {
+                s.deliverer.start();
+            }
             s.api.start(config.host(), config.port());
         } catch (RuntimeException e) {
             s.close();

@@ -129,6 +129,6 @@ final class TenantEvents {
     }
 
     private String eventId(int instance) {
-        return campaignId + "/ev/" + fleet.instance(instance).id();
+        return "ev-" + campaignId + "." + fleet.instance(instance).id(); // URL-safe: ids are path segments in the API
     }
 }

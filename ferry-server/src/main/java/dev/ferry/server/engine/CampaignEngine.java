@@ -141,6 +141,20 @@ public final class CampaignEngine implements AutoCloseable {
         commands.add(new Pending(null, null));
     }
 
+    /**
+     * Completes once the loop has processed everything due by the clock's current time and committed
+     * it (a barrier: tests that move an injected clock, callers that want to read what is stored).
+     */
+    public CompletableFuture<Command.Outcome> sync() {
+        CompletableFuture<Command.Outcome> f = new CompletableFuture<>();
+        if (snapshot != null && snapshot.done()) {
+            f.complete(new Command.Outcome(true, "ended"));
+            return f;
+        }
+        commands.add(new Pending(null, f));
+        return f;
+    }
+
     @Override
     public void close() {
         stopping = true;
@@ -173,6 +187,7 @@ public final class CampaignEngine implements AutoCloseable {
             flush();
             replayMillis = (System.nanoTime() - began) / 1_000_000;
             publish();
+            answer();
             while (!stopping && !finished()) {
                 long vt = virtualNow();
                 while (kernel.nextTime() <= vt && !runtime.settled()) {
@@ -184,10 +199,13 @@ public final class CampaignEngine implements AutoCloseable {
                     if (p.command() != null) {
                         kernel.advanceTo(Math.max(vt, kernel.now()));
                         apply(p);
+                    } else if (p.result() != null) {
+                        afterCommit.add(() -> p.result().complete(new Command.Outcome(true, "caught up")));
                     }
                 }
                 flush();
                 publish();
+                answer();
                 if (finished()) {
                     break;
                 }
@@ -200,6 +218,7 @@ public final class CampaignEngine implements AutoCloseable {
             }
             flush();
             publish();
+            answer();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (RuntimeException e) {
@@ -241,11 +260,11 @@ public final class CampaignEngine implements AutoCloseable {
         Command c = p.command();
         String refusal = refusal(c);
         if (refusal != null) {
-            p.result().complete(new Command.Outcome(false, refusal));
+            afterCommit.add(() -> p.result().complete(new Command.Outcome(false, refusal)));
             return;
         }
         long t = kernel.now();
-        store.logInput(id, inputSeq++, kernel.processed(), t, c, toVirtual(c));
+        store.logInput(id, inputSeq++, kernel.processed(), t, c, clock.millis());
         int before = recorder.appended();
         applyInput(c, t);
         String refusedByRuntime = recorder.refusalSince(before);
@@ -309,6 +328,10 @@ public final class CampaignEngine implements AutoCloseable {
             long firstSeq = recorder.firstNewSeq();
             store.commit(id, firstSeq, recorder.drainFacts(), recorder.drainKeys(), recorder.drainEvents(), progress);
         }
+    }
+
+    /** Answers the commands of this round: after their effects are committed and the snapshot shows them. */
+    private void answer() {
         for (Runnable r : afterCommit) {
             r.run();
         }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ferry.core.campaign.EventState;
 import dev.ferry.core.campaign.HistoryRecord;
+import dev.ferry.server.AuditLog;
 import dev.ferry.store.Database;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -104,9 +105,13 @@ public final class EngineStore {
         };
     }
 
-    /** Logs an outside input before it is applied (write-ahead), with its audit line. */
-    public void logInput(String campaign, long seq, long processed, long timeMs, Command command, long virtualArg) {
+    /** Logs an outside input before it is applied (write-ahead), with its audit line, in one transaction. */
+    public void logInput(String campaign, long seq, long processed, long timeMs, Command command, long atWallMs) {
         db.tx(c -> {
+            String target = command instanceof Command.TenantNow n ? n.instance()
+                    : command instanceof Command.TenantReschedule r ? r.instance() : campaign;
+            AuditLog.write(c, atWallMs, command.actor(), command.requestId(), "campaign." + kind(command), target, true,
+                    "campaign " + campaign + " at virtual ms " + timeMs);
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO inputs (campaign, seq, processed, t_ms, kind, instance,"
                     + " arg_ms, reason, actor, request_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
                 ps.setString(1, campaign);

@@ -108,8 +108,8 @@ public final class Deliverer implements AutoCloseable {
         return due.size();
     }
 
-    /** 1 s, 2 s, 4 s, … capped at one hour. */
-    static long backoffMs(int attempts) {
+    /** The wait after the given number of failed attempts: 1 s, 2 s, 4 s, … capped at one hour. */
+    public static long backoffMs(int attempts) {
         return Math.min(3_600_000L, 1000L << Math.min(attempts - 1, 22));
     }
 

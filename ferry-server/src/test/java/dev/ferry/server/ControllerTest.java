@@ -1,0 +1,230 @@
+package dev.ferry.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.ferry.core.campaign.HistoryRecord;
+import dev.ferry.core.model.Fleet;
+import dev.ferry.core.verify.InvariantChecker;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** The controller over HTTP, on H2 and on a real PostgreSQL: operators' and tenants' journeys. */
+class ControllerTest {
+    @TempDir
+    Path dir;
+
+    @ParameterizedTest
+    @ValueSource(strings = {"h2", "postgres"})
+    void anApprovedCampaignRunsToCompletionAndItsStoredHistoryKeepsEveryRule(String db) throws Exception {
+        try (TestServer s = new TestServer(dir, db)) {
+            s.seed(60, 3);
+            String id = s.propose(1);
+            JsonNode proposal = s.get("/v1/campaigns/" + id, s.operator).json();
+            assertThat(proposal.get("state").asText()).isEqualTo("proposed");
+            assertThat(proposal.get("predictedSeconds").asLong()).isGreaterThanOrEqualTo(proposal.get("lowerBoundSeconds").asLong());
+            assertThat(proposal.get("deadlineSlackSeconds").asLong()).isPositive();
+            assertThat(s.get("/v1/campaigns/" + id + "/plan", s.operator).json().get("steps").size())
+                    .isEqualTo(proposal.get("steps").asInt());
+
+            TestServer.Response approved = s.post("/v1/campaigns/" + id + "/approve", s.operator, null);
+            assertThat(approved.status()).isEqualTo(200);
+            assertThat(approved.json().get("state").asText()).isEqualTo("running");
+            s.runToEnd(id);
+
+            JsonNode done = s.get("/v1/campaigns/" + id, s.operator).json();
+            assertThat(done.get("state").asText()).isEqualTo("completed");
+            assertThat(done.get("hostsPatched").asInt()).isEqualTo(done.get("affectedHosts").asInt()).isPositive();
+            JsonNode steps = s.get("/v1/campaigns/" + id + "/steps?limit=1000", s.operator).json().get("items");
+            steps.forEach(st -> assertThat(st.get("state").asText()).isEqualTo("returned"));
+
+            List<HistoryRecord> facts = s.facts(id);
+            InvariantChecker checker = new InvariantChecker(s.server.campaigns().load(id).problem());
+            facts.forEach(checker::accept);
+            assertThat(checker.finish()).isEmpty();
+            long applies = facts.stream().filter(f -> f.operation().equals(HistoryRecord.Op.APPLY)).count();
+            assertThat(facts.stream().filter(f -> f.operation().equals(HistoryRecord.Op.APPLY)).map(HistoryRecord::target)
+                    .distinct().count()).isEqualTo(applies);
+            assertThat(s.count("SELECT COUNT(*) FROM effect_keys WHERE campaign = ?", id)).isEqualTo(applies);
+
+            // the history API pages through exactly the stored facts
+            int seen = 0;
+            String cursor = null;
+            do {
+                JsonNode page = s.get("/v1/history?campaign=" + id + "&limit=1000" + (cursor == null ? "" : "&cursor=" + cursor),
+                        s.operator).json();
+                seen += page.get("items").size();
+                cursor = page.get("next").isNull() ? null : page.get("next").asText();
+            } while (cursor != null);
+            assertThat(seen).isEqualTo(facts.size());
+
+            JsonNode audit = s.get("/v1/audit?target=" + id, s.operator).json().get("items");
+            List<String> actions = new ArrayList<>();
+            audit.forEach(a -> actions.add(a.get("action").asText()));
+            assertThat(actions).contains("campaign.propose", "campaign.approve");
+            assertThat(s.get("/metrics", s.operator).body()).contains("ferry_campaign_hosts_patched", "ferry_http_requests");
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"h2", "postgres"})
+    void aTenantSeesOnlyItsOwnEventsReschedulesOneAsksForAnotherNowAndSeesWhatHappened(String db) throws Exception {
+        try (TestServer s = new TestServer(dir, db)) {
+            DemoSeed.Seeded seeded = s.seed(60, 1000);
+            Fleet fleet = s.server.inventory().current().fleet();
+            String id = s.propose(2);
+            s.post("/v1/campaigns/" + id + "/approve", s.operator, null);
+            s.advance(id, Duration.ofMinutes(1));
+
+            // the tenant with the most events
+            String tenant = null;
+            String token = null;
+            JsonNode events = null;
+            for (String[] t : seeded.tenantTokens()) {
+                JsonNode e = s.get("/v1/tenant/events?limit=1000", t[1]).json().get("items");
+                if (events == null || e.size() > events.size()) {
+                    tenant = t[0];
+                    token = t[1];
+                    events = e;
+                }
+            }
+            assertThat(events.size()).isGreaterThanOrEqualTo(2);
+            for (JsonNode e : events) {
+                assertThat(fleet.instance(fleet.instanceIndex(e.get("instance").asText())).tenant()).isEqualTo(tenant);
+                assertThat(e.get("state").asText()).isEqualTo("scheduled");
+            }
+            JsonNode first = events.get(0);
+            JsonNode second = events.get(1);
+            Instant later = Instant.parse(first.get("notBefore").asText()).plus(Duration.ofHours(2));
+            TestServer.Response rescheduled = s.post("/v1/tenant/events/" + first.get("id").asText() + "/reschedule", token,
+                    "{\"notBefore\":\"" + later + "\"}");
+            assertThat(rescheduled.status()).as(rescheduled.body()).isEqualTo(202);
+            assertThat(rescheduled.json().get("state").asText()).isEqualTo("rescheduled");
+            assertThat(Instant.parse(rescheduled.json().get("notBefore").asText())).isAfterOrEqualTo(later);
+            TestServer.Response beyond = s.post("/v1/tenant/events/" + first.get("id").asText() + "/reschedule", token,
+                    "{\"notBefore\":\"" + Instant.parse(first.get("deadline").asText()).plusSeconds(1) + "\"}");
+            assertThat(beyond.status()).isEqualTo(409);
+            TestServer.Response now = s.post("/v1/tenant/events/" + second.get("id").asText() + "/now", token, null);
+            assertThat(now.status()).as(now.body()).isEqualTo(202);
+
+            // another tenant gets exactly what a nonexistent event gets
+            String owner = tenant;
+            String other = seeded.tenantTokens().stream().filter(t -> !t[0].equals(owner)).findFirst().orElseThrow()[1];
+            TestServer.Response foreign = s.get("/v1/tenant/events/" + first.get("id").asText(), other);
+            TestServer.Response missing = s.get("/v1/tenant/events/ev-c-0000000000.i-nothing", other);
+            assertThat(foreign.status()).isEqualTo(404);
+            assertThat(foreign.body()).isEqualTo(missing.body());
+
+            s.runToEnd(id);
+            JsonNode after = s.get("/v1/tenant/events?limit=1000", token).json().get("items");
+            Set<String> states = new HashSet<>();
+            for (JsonNode e : after) {
+                states.add(e.get("state").asText());
+                if (e.get("state").asText().equals("completed")) {
+                    assertThat(e.get("newHost").asText()).startsWith("host-");
+                    assertThat(fleet.hostIndex(e.get("newHost").asText())).isNegative();
+                    assertThat(e.get("downtimeMs").asLong()).isPositive();
+                }
+            }
+            assertThat(states).containsOnly("completed");
+            List<HistoryRecord> facts = s.facts(id);
+            assertThat(facts).anyMatch(f -> f.operation().equals(HistoryRecord.Op.EVENT) && f.outcome().startsWith("RESCHEDULED"));
+            InvariantChecker checker = new InvariantChecker(s.server.campaigns().load(id).problem());
+            facts.forEach(checker::accept);
+            assertThat(checker.finish()).isEmpty();
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"h2", "postgres"})
+    void aProposalIsSupersededWhenTheInventoryChangesBeforeApproval(String db) {
+        try (TestServer s = new TestServer(dir, db)) {
+            s.seed(30, 1);
+            String id = s.propose(3);
+            String host = s.server.inventory().current().fleet().host(0).id();
+            TestServer.Response cordoned = s.post("/v1/hosts/" + host + "/cordon", s.operator, "{\"reason\":\"bad DIMM\"}");
+            assertThat(cordoned.status()).isEqualTo(200);
+            assertThat(cordoned.json().get("version").asLong()).isEqualTo(2);
+            TestServer.Response approve = s.post("/v1/campaigns/" + id + "/approve", s.operator, null);
+            assertThat(approve.status()).isEqualTo(409);
+            assertThat(approve.json().get("detail").asText()).contains("superseded");
+            assertThat(s.get("/v1/campaigns/" + id, s.operator).json().get("state").asText()).isEqualTo("superseded");
+            JsonNode audit = s.get("/v1/audit?target=" + host, s.operator).json().get("items");
+            assertThat(audit.get(0).get("detail").asText()).contains("bad DIMM", "1 proposal(s) superseded");
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"h2", "postgres"})
+    void fiftyParallelApprovalsOnABudgetOfOneRunningCampaignGrantExactlyOne(String db) throws Exception {
+        try (TestServer s = new TestServer(dir, db)) {
+            s.seed(30, 1);
+            List<String> ids = new ArrayList<>();
+            for (int k = 0; k < 50; k++) {
+                ids.add(s.propose(100 + k));
+            }
+            List<Thread> threads = new ArrayList<>();
+            int[] statuses = new int[50];
+            java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+            for (int k = 0; k < 50; k++) {
+                int n = k;
+                Thread t = new Thread(() -> {
+                    try {
+                        go.await();
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                    statuses[n] = s.post("/v1/campaigns/" + ids.get(n) + "/approve", s.operator, null).status();
+                });
+                t.start();
+                threads.add(t);
+            }
+            go.countDown();
+            for (Thread t : threads) {
+                t.join();
+            }
+            assertThat(java.util.Arrays.stream(statuses).filter(x -> x == 200).count()).isEqualTo(1);
+            assertThat(java.util.Arrays.stream(statuses).filter(x -> x == 409).count()).isEqualTo(49);
+            assertThat(s.count("SELECT COUNT(*) FROM campaigns WHERE state IN ('running', 'paused', 'completed')")).isEqualTo(1);
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"h2", "postgres"})
+    void operatorsPauseResumeAndAbortACampaign(String db) {
+        try (TestServer s = new TestServer(dir, db)) {
+            s.seed(30, 1);
+            String id = s.propose(4);
+            s.post("/v1/campaigns/" + id + "/approve", s.operator, null);
+            assertThat(s.post("/v1/campaigns/" + id + "/resume", s.operator, null).status()).isEqualTo(409);
+            assertThat(s.post("/v1/campaigns/" + id + "/pause", s.operator, null).json().get("live").get("state").asText())
+                    .isEqualTo("paused");
+            assertThat(s.post("/v1/campaigns/" + id + "/resume", s.operator, null).json().get("live").get("state").asText())
+                    .isEqualTo("running");
+            assertThat(s.post("/v1/campaigns/" + id + "/abort", s.operator, "{}").status()).isEqualTo(400);
+            TestServer.Response aborted = s.post("/v1/campaigns/" + id + "/abort", s.operator, "{\"reason\":\"embargo lifted early\"}");
+            assertThat(aborted.status()).isEqualTo(200);
+            assertThat(aborted.json().get("live").get("state").asText()).isEqualTo("aborted");
+            assertThat(s.post("/v1/campaigns/" + id + "/pause", s.operator, null).status()).isEqualTo(409);
+            assertThat(s.count("SELECT COUNT(*) FROM inputs WHERE campaign = ?", id)).isEqualTo(3);
+            assertThat(s.get("/v1/audit?action=campaign.pause", s.operator).json().get("items").size()).isEqualTo(1);
+        }
+    }
+
+    static Map<String, Object> map(Object... kv) {
+        Map<String, Object> m = new java.util.LinkedHashMap<>();
+        for (int k = 0; k < kv.length; k += 2) {
+            m.put((String) kv[k], kv[k + 1]);
+        }
+        return m;
+    }
+}

@@ -1,0 +1,180 @@
+package dev.ferry.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ferry.core.campaign.HistoryRecord;
+import dev.ferry.server.api.HttpApi;
+import dev.ferry.server.engine.CampaignEngine;
+import dev.ferry.store.TestPostgres;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A controller in this JVM on a free port, with a clock the test moves, and an HTTP client. The
+ * database is a fresh H2 file or a fresh database on the embedded PostgreSQL.
+ */
+final class TestServer implements AutoCloseable {
+    static final ObjectMapper JSON = new ObjectMapper();
+    static final Instant T0 = Instant.parse("2026-11-27T08:00:00Z");
+
+    record Response(int status, HttpResponse<String> raw) {
+        JsonNode json() {
+            try {
+                return JSON.readTree(raw.body());
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
+        String body() {
+            return raw.body();
+        }
+
+        String header(String name) {
+            return raw.headers().firstValue(name).orElse(null);
+        }
+    }
+
+    final MutableClock clock = new MutableClock(T0);
+    final FerryServer server;
+    final String base;
+    final String operator;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+
+    TestServer(Path dir, String database, HttpApi.Limits limits) {
+        FerryServer.Config config = FerryServer.Config.defaults(dir).withPort(0).withClock(clock).withAccel(1)
+                .withLoopbackWebhooks(true).withLimits(limits).withWebhookPoll(null);
+        if (database.equals("postgres")) {
+            config = config.withDatabase(TestPostgres.newDatabaseUrl(), null, null);
+        }
+        this.server = FerryServer.start(config);
+        this.base = "http://127.0.0.1:" + server.port();
+        this.operator = server.tokens().create(Principal.Role.OPERATOR, null, "test operator");
+    }
+
+    TestServer(Path dir, String database) {
+        this(dir, database, new HttpApi.Limits(64 << 10, 64L << 20, 10_000, 10_000));
+    }
+
+    /** A small generated fleet, the demo advisory (disclosure five days after T0), and tenant tokens. */
+    DemoSeed.Seeded seed(int hosts, int tenants) {
+        return DemoSeed.seed(server, hosts, 7, tenants, clock.instant());
+    }
+
+    Response send(String method, String path, String token, String body, String... headers) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(60))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        if (token != null) {
+            b.header("Authorization", "Bearer " + token);
+        }
+        if (body != null) {
+            b.header("Content-Type", body.startsWith("{") ? "application/json" : "application/yaml");
+        }
+        for (int k = 0; k + 1 < headers.length; k += 2) {
+            b.header(headers[k], headers[k + 1]);
+        }
+        try {
+            HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+            return new Response(r.statusCode(), r);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    Response get(String path, String token) {
+        return send("GET", path, token, null);
+    }
+
+    Response post(String path, String token, String body, String... headers) {
+        return send("POST", path, token, body, headers);
+    }
+
+    /** Proposes a campaign on the seeded advisory with a fixed seed; returns its id. */
+    String propose(long seed) {
+        Response r = post("/v1/campaigns", operator, "{\"advisory\":\"" + DemoSeed.ADVISORY_ID + "\",\"seed\":" + seed + "}");
+        if (r.status() != 201) {
+            throw new AssertionError("propose: " + r.status() + " " + r.body());
+        }
+        return r.json().get("id").asText();
+    }
+
+    /** Moves the clock far enough for the whole campaign to pass and waits for its loop to end. */
+    void runToEnd(String campaign) throws InterruptedException {
+        clock.advanceMillis(Duration.ofDays(30).toMillis());
+        CampaignEngine e = server.campaigns().engine(campaign);
+        e.wake();
+        e.awaitDone(120_000);
+        if (!e.snapshot().done()) {
+            throw new AssertionError("campaign loop did not end: " + e.snapshot());
+        }
+    }
+
+    /** Moves the clock and lets the running campaign catch up to it (the loop commits before it answers a command). */
+    void advance(String campaign, Duration d) {
+        clock.advanceMillis(d.toMillis());
+        try {
+            server.campaigns().engine(campaign).sync().get();
+        } catch (Exception x) {
+            throw new IllegalStateException(x);
+        }
+    }
+
+    List<HistoryRecord> facts(String campaign) {
+        return server.database().tx(c -> {
+            List<HistoryRecord> out = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT t_ms, actor, op, target, outcome, epoch FROM facts"
+                    + " WHERE campaign = ? ORDER BY seq")) {
+                ps.setString(1, campaign);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(new HistoryRecord(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4),
+                                rs.getString(5), rs.getLong(6)));
+                    }
+                }
+            }
+            return out;
+        });
+    }
+
+    long count(String sql, Object... args) {
+        return server.database().tx(c -> {
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                for (int k = 0; k < args.length; k++) {
+                    ps.setObject(k + 1, args[k]);
+                }
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    return rs.getLong(1);
+                }
+            }
+        });
+    }
+
+    static String json(Map<String, ?> m) {
+        try {
+            return JSON.writeValueAsString(m);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        server.close();
+    }
+}
