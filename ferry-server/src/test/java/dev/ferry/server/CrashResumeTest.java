@@ -1,0 +1,197 @@
+package dev.ferry.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.ferry.core.campaign.HistoryRecord;
+import dev.ferry.core.verify.InvariantChecker;
+import dev.ferry.server.engine.CampaignEngine;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code kill -9} of the controller, as its own process, at random points of a running campaign
+ * (including during start-up and replay), restarted on the same H2 database every time. Then the
+ * campaign finishes, and its stored history must (1) keep every safety rule, (2) hold every effect
+ * key once, and (3) be exactly the history of the same campaign run without a single crash.
+ */
+class CrashResumeTest {
+    private static final int KILLS = Integer.getInteger("ferry.crash.kills", 24);
+    private static final String POLICY = "ferry: policy/v1\nnoticeHours: 1\nmaxHostsInMaintenance: 3\nmaxHostsPerZone: 1\n";
+
+    @TempDir
+    Path crashed;
+
+    @TempDir
+    Path reference;
+
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    @Test
+    void aCampaignKilledAtRandomPointsResumesAndEndsWithTheHistoryOfAnUninterruptedRun() throws Exception {
+        Instant t0 = Instant.now();
+        String operator;
+        String campaign;
+        long predicted;
+        // set up in-process: inventory, advisory, a proposal paced to last about a minute of wall time
+        try (TestServer s = new TestServer(crashed, "h2")) {
+            s.clock.set(t0);
+            s.seed(60, 1);
+            operator = s.operator;
+            JsonNode p = s.post("/v1/campaigns", operator, TestServer.json(ControllerTest.map("advisory", DemoSeed.ADVISORY_ID,
+                    "seed", 11, "policy", POLICY))).json();
+            predicted = p.get("predictedSeconds").asLong();
+            campaign = p.get("id").asText();
+        }
+        double accel = Math.max(1, predicted / 150.0); // longer than the kill loop: every kill hits a running campaign
+        setAccel(campaign, accel);
+
+        SplittableRandom random = new SplittableRandom(KILLS);
+        Child child = Child.start(crashed);
+        assertThat(post(child.port, "/v1/campaigns/" + campaign + "/approve", operator)).isEqualTo(200);
+        List<Long> startups = new ArrayList<>();
+        int duringStartup = 0;
+        for (int k = 0; k < KILLS; k++) {
+            // a random kill point: this wait chooses the moment; nothing is waited for
+            Thread.sleep(100 + random.nextInt(1500));
+            child.kill();
+            boolean early = random.nextInt(4) == 0;
+            child = early ? Child.spawn(crashed) : Child.start(crashed);
+            if (early) {
+                Thread.sleep(random.nextInt(600));
+                duringStartup++;
+                child.kill();
+                child = Child.start(crashed);
+            }
+            startups.add(child.startupMillis);
+        }
+        child.kill();
+        System.out.printf("crash test: %d kills (%d during start-up), start-up with replay: max %d ms, median %d ms%n",
+                KILLS + duringStartup, duringStartup, startups.stream().mapToLong(x -> x).max().orElse(0),
+                startups.stream().sorted().toList().get(startups.size() / 2));
+
+        // finish the campaign in-process on the same database, far in the future
+        List<HistoryRecord> after;
+        try (TestServer s = new TestServer(crashed, "h2")) {
+            s.clock.set(Instant.now().plus(Duration.ofDays(30)));
+            CampaignEngine e = s.server.campaigns().engine(campaign);
+            assertThat(e).as("the campaign is still running after the kills").isNotNull();
+            System.out.printf("crash test: the kills fell in the first %d of %d planned virtual seconds%n",
+                    s.count("SELECT MAX(t_ms) FROM facts WHERE campaign = ?", campaign) / 1000, predicted);
+            e.wake();
+            e.awaitDone(120_000);
+            assertThat(e.snapshot().violations()).isEmpty();
+            assertThat(s.get("/v1/campaigns/" + campaign, s.operator).json().get("state").asText()).isEqualTo("completed");
+            after = s.facts(campaign);
+            InvariantChecker checker = new InvariantChecker(s.server.campaigns().load(campaign).problem());
+            after.forEach(checker::accept);
+            assertThat(checker.finish()).isEmpty();
+            long applies = after.stream().filter(f -> f.operation().equals(HistoryRecord.Op.APPLY)).count();
+            assertThat(s.count("SELECT COUNT(*) FROM effect_keys WHERE campaign = ?", campaign)).isEqualTo(applies);
+        }
+
+        // the same campaign without a crash
+        List<HistoryRecord> straight;
+        try (TestServer s = new TestServer(reference, "h2")) {
+            s.clock.set(t0);
+            s.seed(60, 1);
+            String id = s.post("/v1/campaigns", s.operator, TestServer.json(ControllerTest.map("advisory", DemoSeed.ADVISORY_ID,
+                    "seed", 11, "policy", POLICY, "accel", accel))).json().get("id").asText();
+            s.post("/v1/campaigns/" + id + "/approve", s.operator, null);
+            s.runToEnd(id);
+            straight = s.facts(id).stream().map(f -> f.target().equals(id) ? withTarget(f, campaign) : f).toList();
+        }
+        assertThat(after).hasSize(straight.size());
+        for (int i = 0; i < after.size(); i++) {
+            assertThat(after.get(i).toJson()).as("fact " + i).isEqualTo(straight.get(i).toJson());
+        }
+    }
+
+    private static HistoryRecord withTarget(HistoryRecord r, String target) {
+        return new HistoryRecord(r.timeMs(), r.actor(), r.operation(), target, r.outcome(), r.epoch());
+    }
+
+    private void setAccel(String campaign, double accel) {
+        try (TestServer s = new TestServer(crashed, "h2")) {
+            s.server.database().tx(c -> {
+                try (var ps = c.prepareStatement("UPDATE campaigns SET accel = ? WHERE id = ?")) {
+                    ps.setDouble(1, accel);
+                    ps.setString(2, campaign);
+                    return ps.executeUpdate();
+                }
+            });
+        }
+    }
+
+    private int post(int port, String path, String token) throws IOException, InterruptedException {
+        HttpRequest r = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .header("Authorization", "Bearer " + token).POST(HttpRequest.BodyPublishers.noBody()).build();
+        return http.send(r, HttpResponse.BodyHandlers.ofString()).statusCode();
+    }
+
+    /** The controller in its own JVM. */
+    private static final class Child {
+        final Process process;
+        int port;
+        long startupMillis;
+
+        private Child(Process process) {
+            this.process = process;
+        }
+
+        static Child spawn(Path data) throws IOException {
+            String java = ProcessHandle.current().info().command().orElse("java");
+            ProcessBuilder pb = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
+                    CrashServerMain.class.getName(), data.toString());
+            pb.redirectErrorStream(true);
+            return new Child(pb.start());
+        }
+
+        /** Spawns and reads its stdout until it says it serves. */
+        static Child start(Path data) throws IOException {
+            Child c = spawn(data);
+            BufferedReader out = new BufferedReader(new InputStreamReader(c.process.getInputStream(), StandardCharsets.UTF_8));
+            StringBuilder seen = new StringBuilder();
+            for (String line; (line = out.readLine()) != null; ) {
+                if (line.startsWith("READY ")) {
+                    String[] f = line.split(" ");
+                    c.port = Integer.parseInt(f[1]);
+                    c.startupMillis = Long.parseLong(f[2]);
+                    Thread drain = new Thread(() -> {
+                        try {
+                            while (out.readLine() != null) {
+                                // keep the pipe from filling
+                            }
+                        } catch (IOException ignored) {
+                            // the process was killed
+                        }
+                    });
+                    drain.setDaemon(true);
+                    drain.start();
+                    return c;
+                }
+                seen.append(line).append('\n');
+            }
+            throw new AssertionError("the server did not start:\n" + seen);
+        }
+
+        void kill() throws InterruptedException {
+            process.destroyForcibly(); // SIGKILL on Linux
+            process.waitFor();
+        }
+    }
+}
