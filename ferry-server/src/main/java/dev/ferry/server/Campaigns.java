@@ -107,9 +107,21 @@ public final class Campaigns implements AutoCloseable {
                 plan.summary().makespanSeconds(), plan.summary().lowerBoundSeconds(), plan.summary().deadlineSlackSeconds(),
                 plan.steps().size(), plan.affectedHosts().size(), 0, 0, 0, null);
         db.tx(c -> {
+            // under the inventory lock: a change committed while this plan was made would not supersede it
+            try (PreparedStatement ps = c.prepareStatement("SELECT setting_value FROM settings WHERE name = 'inventory-lock' FOR UPDATE")) {
+                ps.executeQuery().close();
+            }
+            try (ResultSet rs = c.prepareStatement("SELECT GREATEST((SELECT COALESCE(MAX(version), 0) FROM inventory),"
+                    + " (SELECT COALESCE(MAX(version), 0) FROM inventory_changes))").executeQuery()) {
+                rs.next();
+                if (rs.getLong(1) != inv.version()) {
+                    throw ApiException.conflict("the inventory changed while the plan was made; propose again");
+                }
+            }
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO campaigns (id, advisory, inventory_version, policy, strategy,"
                     + " seed, accel, state, created_at, predicted_s, lower_bound_s, slack_s, steps, affected_hosts, hosts_patched,"
-                    + " hosts_failed, virtual_ms, row_version) VALUES (?, ?, ?, ?, ?, ?, ?, 'proposed', ?, ?, ?, ?, ?, ?, 0, 0, 0, 0)")) {
+                    + " hosts_failed, virtual_ms, row_version, fleet_document)"
+                    + " VALUES (?, ?, ?, ?, ?, ?, ?, 'proposed', ?, ?, ?, ?, ?, ?, 0, 0, 0, 0, ?)")) {
                 ps.setString(1, row.id());
                 ps.setString(2, row.advisory());
                 ps.setLong(3, row.inventoryVersion());
@@ -127,6 +139,7 @@ public final class Campaigns implements AutoCloseable {
                 }
                 ps.setInt(12, row.steps());
                 ps.setInt(13, row.affectedHosts());
+                ps.setString(14, Uploads.json(inv.fleet()));
                 ps.executeUpdate();
             }
             AuditLog.write(c, now, who.actor(), requestId, "campaign.propose", id, true, advisoryId + " on inventory version "
@@ -235,7 +248,16 @@ public final class Campaigns implements AutoCloseable {
             return new Loaded(row(id), l.problem(), l.plan());
         }
         Row r = row(id);
-        Fleet fleet = inventory.version(r.inventoryVersion());
+        String document = db.tx(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT fleet_document FROM campaigns WHERE id = ?")) {
+                ps.setString(1, id);
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    return rs.getString(1);
+                }
+            }
+        });
+        Fleet fleet = inventory.parseStored(document, "fleet of campaign " + id);
         Advisory a = advisories.get(r.advisory()).advisory();
         PlanningProblem problem = new PlanningProblem(fleet, a, policy(r.policy()), Instant.ofEpochMilli(r.createdAt()));
         Plan plan = (r.strategy().equals("naive") ? new NaiveStrategy() : new FerryStrategy()).plan(problem);

@@ -17,14 +17,21 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The fleet as the controller knows it: versioned fleet/v1 documents (every change is a new
- * version, with actor and request id) and host/instance rows for queries, written in one
- * transaction with the audit line. A change supersedes every campaign still only proposed: its plan
- * was made for an inventory that no longer exists. Changes are serialized; reads are lock-free.
+ * The fleet as the controller knows it. An import stores the whole fleet/v1 document; smaller
+ * changes (a cordon, a tenant's onHostMaintenance) are rows after it, so that a change costs a row,
+ * not a document. Every change has a version, actor and request id, is written in one transaction
+ * with the query rows and the audit line, and supersedes every campaign still only proposed (its
+ * plan was made for an inventory that no longer exists). The current fleet is materialized lazily.
+ * Changes are serialized (in this process by a lock, across processes by the inventory lock row);
+ * reads are lock-free.
  */
 public final class Inventory {
     /** An inventory version and its fleet. */
     public record Current(long version, Fleet fleet) {
+    }
+
+    /** A change after the last imported document. */
+    private record Change(String kind, String target, String value) {
     }
 
     private final Database db;
@@ -32,6 +39,9 @@ public final class Inventory {
     private final InstantSource clock;
     private final long maxBytes;
     private volatile Current current = new Current(0, new Fleet(List.of(), List.of(), List.of(), List.of()));
+    /** Changes not yet applied to {@link #current} (applied when the fleet is next asked for). */
+    private final List<Change> pending = new ArrayList<>();
+    private volatile long version;
 
     public Inventory(Database db, Uploads uploads, InstantSource clock, long maxBytes) {
         this.db = db;
@@ -40,109 +50,155 @@ public final class Inventory {
         this.maxBytes = maxBytes;
     }
 
-    /** Reads the newest stored version (at start). */
+    /** Reads the newest imported document and the changes after it (at start). */
     public synchronized void load() {
         String[] doc = new String[1];
-        long version = db.tx(c -> {
+        List<Change> changes = new ArrayList<>();
+        long[] versions = db.tx(c -> {
+            long base = 0;
             try (ResultSet rs = c.prepareStatement("SELECT version, document FROM inventory ORDER BY version DESC FETCH FIRST 1 ROWS ONLY")
                     .executeQuery()) {
-                if (!rs.next()) {
-                    return 0L;
+                if (rs.next()) {
+                    base = rs.getLong(1);
+                    doc[0] = rs.getString(2);
                 }
-                doc[0] = rs.getString(2);
-                return rs.getLong(1);
             }
+            long last = base;
+            try (PreparedStatement ps = c.prepareStatement("SELECT version, kind, target, change_value FROM inventory_changes"
+                    + " WHERE version > ? ORDER BY version")) {
+                ps.setLong(1, base);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        last = rs.getLong(1);
+                        changes.add(new Change(rs.getString(2), rs.getString(3), rs.getString(4)));
+                    }
+                }
+            }
+            return new long[] {base, last};
         });
-        if (version > 0) {
-            current = new Current(version, parse(doc[0].getBytes(StandardCharsets.UTF_8), "stored inventory " + version));
+        if (versions[0] > 0) {
+            current = new Current(versions[0], parse(doc[0].getBytes(StandardCharsets.UTF_8), "stored inventory " + versions[0]));
         }
+        pending.clear();
+        pending.addAll(changes);
+        version = versions[1];
     }
 
-    public Current current() {
+    /** The current version number, without materializing the fleet. */
+    public long version() {
+        return version;
+    }
+
+    /** The current fleet (every change applied). */
+    public synchronized Current current() {
+        if (!pending.isEmpty()) {
+            Fleet f = current.fleet();
+            List<Host> hosts = new ArrayList<>(f.hosts());
+            List<Instance> instances = new ArrayList<>(f.instances());
+            for (Change ch : pending) {
+                apply(f, hosts, instances, ch);
+            }
+            pending.clear();
+            current = new Current(version, new Fleet(hosts, instances, f.groups(), f.tenants()));
+        }
         return current;
     }
 
-    /** The fleet of an earlier version (a campaign's). */
-    public Fleet version(long version) {
-        Current now = current;
-        if (now.version() == version) {
-            return now.fleet();
-        }
-        String doc = db.tx(c -> {
-            try (PreparedStatement ps = c.prepareStatement("SELECT document FROM inventory WHERE version = ?")) {
-                ps.setLong(1, version);
-                try (ResultSet rs = ps.executeQuery()) {
-                    return rs.next() ? rs.getString(1) : null;
-                }
+    private static void apply(Fleet f, List<Host> hosts, List<Instance> instances, Change ch) {
+        switch (ch.kind()) {
+            case "host-state" -> {
+                int h = f.hostIndex(ch.target());
+                Host o = hosts.get(h);
+                hosts.set(h, new Host(o.id(), o.zone(), o.rack(), o.cpus(), o.memoryMiB(), o.cpuAllocationRatio(), o.hypervisor(),
+                        o.cpuModel(), o.liveMigration(), ch.value().equals("cordoned") ? HostState.CORDONED : HostState.ACTIVE,
+                        o.agent()));
             }
-        });
-        if (doc == null) {
-            throw new IllegalStateException("inventory version " + version + " is not stored");
+            case "on-host-maintenance" -> {
+                int i = f.instanceIndex(ch.target());
+                Instance o = instances.get(i);
+                instances.set(i, new Instance(o.id(), o.tenant(), o.host(), o.cpus(), o.memoryMiB(),
+                        onHostMaintenance(ch.value()), o.group(), o.dirtyRateMiBps()));
+            }
+            default -> throw new IllegalStateException("unknown inventory change " + ch.kind());
         }
-        return parse(doc.getBytes(StandardCharsets.UTF_8), "stored inventory " + version);
+    }
+
+    private static OnHostMaintenance onHostMaintenance(String wire) {
+        for (OnHostMaintenance o : OnHostMaintenance.values()) {
+            if (o.wireName().equals(wire)) {
+                return o;
+            }
+        }
+        throw new IllegalArgumentException(wire);
     }
 
     private Fleet parse(byte[] body, String name) {
         return uploads.read(body, name, (file, n) -> new FleetReader(maxBytes).read(file, n));
     }
 
+    /** Parses a stored fleet document (a campaign's). */
+    public Fleet parseStored(String document, String name) {
+        return parse(document.getBytes(StandardCharsets.UTF_8), name);
+    }
+
     /** Replaces the inventory with a fleet/v1 document (YAML or JSON). */
     public synchronized Current importFleet(byte[] body, Principal who, String requestId) {
         Fleet fleet = parse(body, "request body");
-        return commit(fleet, who, requestId, "inventory.import", "inventory", fleet.hosts().size() + " hosts, "
-                + fleet.instances().size() + " instances", c -> {
+        String document = Uploads.json(fleet);
+        long v = commit(who, requestId, "inventory.import", "inventory",
+                fleet.hosts().size() + " hosts, " + fleet.instances().size() + " instances", (c, next) -> {
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO inventory VALUES (?, ?, ?, ?, ?, ?, ?)")) {
+                ps.setLong(1, next);
+                ps.setLong(2, clock.millis());
+                ps.setString(3, who.actor());
+                ps.setString(4, requestId);
+                ps.setInt(5, fleet.hosts().size());
+                ps.setInt(6, fleet.instances().size());
+                ps.setString(7, document);
+                ps.executeUpdate();
+            }
             c.prepareStatement("DELETE FROM instances").executeUpdate();
             c.prepareStatement("DELETE FROM hosts").executeUpdate();
             insertHosts(c, fleet.hosts());
             insertInstances(c, fleet.instances());
         });
+        pending.clear();
+        current = new Current(v, fleet);
+        return current;
     }
 
     /** Cordons or uncordons a host by hand, with a reason. */
     public synchronized Current cordon(String hostId, boolean cordon, String reason, Principal who, String requestId) {
-        Fleet fleet = current.fleet();
-        int h = fleet.hostIndex(hostId);
-        if (h < 0) {
+        if (current().fleet().hostIndex(hostId) < 0) {
             throw ApiException.notFound("host");
         }
         if (reason == null || reason.isBlank()) {
             throw ApiException.badRequest("a reason is required (it goes into the audit log)");
         }
-        Host old = fleet.host(h);
-        Host changed = new Host(old.id(), old.zone(), old.rack(), old.cpus(), old.memoryMiB(), old.cpuAllocationRatio(),
-                old.hypervisor(), old.cpuModel(), old.liveMigration(), cordon ? HostState.CORDONED : HostState.ACTIVE, old.agent());
-        List<Host> hosts = new ArrayList<>(fleet.hosts());
-        hosts.set(h, changed);
-        Fleet next = new Fleet(hosts, fleet.instances(), fleet.groups(), fleet.tenants());
-        return commit(next, who, requestId, cordon ? "host.cordon" : "host.uncordon", hostId, reason, c -> {
+        String state = cordon ? HostState.CORDONED.wireName() : HostState.ACTIVE.wireName();
+        change(new Change("host-state", hostId, state), who, requestId, cordon ? "host.cordon" : "host.uncordon", reason, c -> {
             try (PreparedStatement ps = c.prepareStatement("UPDATE hosts SET state = ?, reason = ? WHERE id = ?")) {
-                ps.setString(1, changed.state().wireName());
+                ps.setString(1, state);
                 ps.setString(2, AuditLog.cut(reason, 1000));
                 ps.setString(3, hostId);
                 ps.executeUpdate();
             }
         });
+        return current();
     }
 
     /** A tenant sets what happens to its instance in host maintenance (applies to campaigns proposed from now on). */
-    public synchronized Current onHostMaintenance(String tenant, String instanceId, OnHostMaintenance value, Principal who,
-                                                  String requestId) {
-        Fleet fleet = current.fleet();
-        int i = fleet.instanceIndex(instanceId);
-        if (i < 0 || !fleet.instance(i).tenant().equals(tenant)) {
-            throw ApiException.notFound("instance");
-        }
-        Instance old = fleet.instance(i);
-        Instance changed = new Instance(old.id(), old.tenant(), old.host(), old.cpus(), old.memoryMiB(), value, old.group(),
-                old.dirtyRateMiBps());
-        List<Instance> instances = new ArrayList<>(fleet.instances());
-        instances.set(i, changed);
-        Fleet next = new Fleet(fleet.hosts(), instances, fleet.groups(), fleet.tenants());
-        return commit(next, who, requestId, "instance.on-host-maintenance", instanceId, value.wireName(), c -> {
-            try (PreparedStatement ps = c.prepareStatement("UPDATE instances SET on_host_maintenance = ? WHERE id = ?")) {
+    public synchronized void onHostMaintenance(String tenant, String instanceId, OnHostMaintenance value, Principal who,
+                                               String requestId) {
+        change(new Change("on-host-maintenance", instanceId, value.wireName()), who, requestId, "instance.on-host-maintenance",
+                value.wireName(), c -> {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE instances SET on_host_maintenance = ? WHERE id = ? AND tenant = ?")) {
                 ps.setString(1, value.wireName());
                 ps.setString(2, instanceId);
-                ps.executeUpdate();
+                ps.setString(3, tenant);
+                if (ps.executeUpdate() != 1) {
+                    throw ApiException.notFound("instance");
+                }
             }
         });
     }
@@ -151,38 +207,53 @@ public final class Inventory {
         void write(Connection c) throws SQLException;
     }
 
-    private Current commit(Fleet fleet, Principal who, String requestId, String action, String target, String detail, Rows rows) {
-        String document = Uploads.json(fleet);
-        long now = clock.millis();
-        long version = db.tx(c -> {
-            long v;
-            try (ResultSet rs = c.prepareStatement("SELECT COALESCE(MAX(version), 0) + 1 FROM inventory").executeQuery()) {
-                rs.next();
-                v = rs.getLong(1);
-            }
-            try (PreparedStatement ps = c.prepareStatement("INSERT INTO inventory VALUES (?, ?, ?, ?, ?, ?, ?)")) {
-                ps.setLong(1, v);
-                ps.setLong(2, now);
+    private interface VersionedRows {
+        void write(Connection c, long version) throws SQLException;
+    }
+
+    private void change(Change ch, Principal who, String requestId, String action, String detail, Rows rows) {
+        commit(who, requestId, action, ch.target(), detail, (c, next) -> {
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO inventory_changes VALUES (?, ?, ?, ?, ?, ?, ?)")) {
+                ps.setLong(1, next);
+                ps.setLong(2, clock.millis());
                 ps.setString(3, who.actor());
                 ps.setString(4, requestId);
-                ps.setInt(5, fleet.hosts().size());
-                ps.setInt(6, fleet.instances().size());
-                ps.setString(7, document);
+                ps.setString(5, ch.kind());
+                ps.setString(6, ch.target());
+                ps.setString(7, ch.value());
                 ps.executeUpdate();
             }
             rows.write(c);
+        });
+        pending.add(ch);
+    }
+
+    /** One transaction: the next version under the inventory lock, the rows, supersession, the audit line. */
+    private long commit(Principal who, String requestId, String action, String target, String detail, VersionedRows rows) {
+        long now = clock.millis();
+        long v = db.tx(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT setting_value FROM settings WHERE name = 'inventory-lock' FOR UPDATE")) {
+                ps.executeQuery().close();
+            }
+            long next;
+            try (ResultSet rs = c.prepareStatement("SELECT GREATEST((SELECT COALESCE(MAX(version), 0) FROM inventory),"
+                    + " (SELECT COALESCE(MAX(version), 0) FROM inventory_changes)) + 1").executeQuery()) {
+                rs.next();
+                next = rs.getLong(1);
+            }
+            rows.write(c, next);
             int superseded;
             try (PreparedStatement ps = c.prepareStatement("UPDATE campaigns SET state = 'superseded', end_reason = ?,"
                     + " row_version = row_version + 1 WHERE state = 'proposed'")) {
-                ps.setString(1, "the inventory changed (version " + v + ") before approval");
+                ps.setString(1, "the inventory changed (version " + next + ") before approval");
                 superseded = ps.executeUpdate();
             }
             AuditLog.write(c, now, who.actor(), requestId, action, target, true,
-                    detail + "; inventory version " + v + (superseded > 0 ? "; " + superseded + " proposal(s) superseded" : ""));
-            return v;
+                    detail + "; inventory version " + next + (superseded > 0 ? "; " + superseded + " proposal(s) superseded" : ""));
+            return next;
         });
-        current = new Current(version, fleet);
-        return current;
+        version = v;
+        return v;
     }
 
     private static void insertHosts(Connection c, List<Host> hosts) throws SQLException {

@@ -220,6 +220,32 @@ class ControllerTest {
         }
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"h2", "postgres"})
+    void smallInventoryChangesAreRowsThatSurviveARestart(String db) {
+        String url = db.equals("postgres") ? dev.ferry.store.TestPostgres.newDatabaseUrl() : null;
+        String instance;
+        String host;
+        try (TestServer s = new TestServer(dir, db, url)) {
+            DemoSeed.Seeded seeded = s.seed(20, 1);
+            String tenant = seeded.tenantTokens().get(0)[1];
+            instance = s.get("/v1/tenant/instances?limit=1", tenant).json().get("items").get(0).get("id").asText();
+            TestServer.Response patched = s.send("PATCH", "/v1/tenant/instances/" + instance, tenant,
+                    "{\"onHostMaintenance\":\"reboot-in-place\"}");
+            assertThat(patched.status()).as(patched.body()).isEqualTo(200);
+            assertThat(patched.json().get("onHostMaintenance").asText()).isEqualTo("reboot-in-place");
+            host = s.server.inventory().current().fleet().host(3).id();
+            s.post("/v1/hosts/" + host + "/cordon", s.operator, "{\"reason\":\"fan failure\"}");
+            assertThat(s.get("/v1/inventory", s.operator).json().get("version").asLong()).isEqualTo(3);
+        }
+        try (TestServer s = new TestServer(dir, db, url)) {
+            Fleet fleet = s.server.inventory().current().fleet();
+            assertThat(s.server.inventory().current().version()).isEqualTo(3);
+            assertThat(fleet.instance(fleet.instanceIndex(instance)).onHostMaintenance().wireName()).isEqualTo("reboot-in-place");
+            assertThat(fleet.host(fleet.hostIndex(host)).cordoned()).isTrue();
+        }
+    }
+
     static Map<String, Object> map(Object... kv) {
         Map<String, Object> m = new java.util.LinkedHashMap<>();
         for (int k = 0; k < kv.length; k += 2) {
