@@ -51,10 +51,27 @@ public final class Advisories {
                     affected.size() + " hosts affected in inventory version " + inventory.current().version());
             return null;
         });
+        invalidate();
         return new Registered(a, affected, now);
     }
 
     public Registered get(String id) {
+        Advisory a = advisory(id);
+        return new Registered(a, affected(a, inventory.current().fleet()), createdAt(id));
+    }
+
+    private long createdAt(String id) {
+        return db.tx(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT created_at FROM advisories WHERE id = ?")) {
+                ps.setString(1, id);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? rs.getLong(1) : 0L;
+                }
+            }
+        });
+    }
+
+    private Advisory advisory(String id) {
         Object[] row = db.tx(c -> {
             try (PreparedStatement ps = c.prepareStatement("SELECT document, created_at FROM advisories WHERE id = ?")) {
                 ps.setString(1, id);
@@ -66,9 +83,26 @@ public final class Advisories {
         if (row == null) {
             throw ApiException.notFound("advisory");
         }
-        Advisory a = uploads.read(((String) row[0]).getBytes(StandardCharsets.UTF_8), "stored advisory " + id,
+        return uploads.read(((String) row[0]).getBytes(StandardCharsets.UTF_8), "stored advisory " + id,
                 (f, n) -> new AdvisoryReader().read(f, n));
-        return new Registered(a, affected(a, inventory.current().fleet()), (Long) row[1]);
+    }
+
+    /** Every registered advisory (cached; a registration refreshes it). */
+    public synchronized List<Advisory> all() {
+        if (cache == null) {
+            List<Advisory> out = new ArrayList<>();
+            for (String id : ids()) {
+                out.add(advisory(id)); // not get(): that reads the inventory, whose lock may be held by our caller
+            }
+            cache = List.copyOf(out);
+        }
+        return cache;
+    }
+
+    private List<Advisory> cache;
+
+    private synchronized void invalidate() {
+        cache = null;
     }
 
     public List<String> ids() {

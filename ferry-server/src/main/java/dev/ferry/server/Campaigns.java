@@ -237,7 +237,8 @@ public final class Campaigns implements AutoCloseable {
 
     private void startEngine(Loaded l) {
         Row r = l.row();
-        CampaignEngine e = new CampaignEngine(r.id(), l.problem(), l.plan(), r.seed(), r.startedAt(), r.accel(), engineStore, clock);
+        CampaignEngine e = new CampaignEngine(r.id(), l.problem(), l.plan(), r.seed(), r.startedAt(), r.accel(), engineStore, clock,
+                new Reconciliation());
         engines.put(r.id(), e);
         e.start();
     }
@@ -305,6 +306,50 @@ public final class Campaigns implements AutoCloseable {
         return new Row(rs.getString(1), rs.getString(2), rs.getLong(3), rs.getString(4), rs.getString(5), rs.getLong(6),
                 rs.getDouble(7), rs.getString(8), rs.getLong(9), startedAt, rs.getLong(11), rs.getLong(12), slackS,
                 rs.getInt(14), rs.getInt(15), rs.getInt(16), rs.getInt(17), rs.getLong(18), rs.getString(19));
+    }
+
+    /** A finished campaign's placements and patched hosts become the inventory (the next version). */
+    private final class Reconciliation implements CampaignEngine.Ending {
+        private List<Inventory.Change> changes(Map<String, String> moves, Map<String, String> versions) {
+            List<Inventory.Change> out = new ArrayList<>();
+            moves.forEach((i, h) -> out.add(new Inventory.Change("move", i, h)));
+            versions.forEach((h, v) -> out.add(new Inventory.Change("hypervisor", h, v)));
+            return out;
+        }
+
+        @Override
+        public void write(java.sql.Connection c, String campaign, Map<String, String> moves, Map<String, String> versions)
+                throws SQLException {
+            List<Inventory.Change> changes = changes(moves, versions);
+            if (changes.isEmpty()) {
+                return;
+            }
+            Principal ferry = new Principal("ferry/" + campaign, Principal.Role.OPERATOR, null, "campaign");
+            inventory.record(c, changes, ferry, null, "campaign.reconcile", campaign,
+                    moves.size() + " instances on new hosts, " + versions.size() + " hosts on the fixed version");
+            try (PreparedStatement ps = c.prepareStatement("UPDATE instances SET host = ? WHERE id = ?")) {
+                for (var m : moves.entrySet()) {
+                    ps.setString(1, m.getValue());
+                    ps.setString(2, m.getKey());
+                    ps.addBatch();
+                }
+                ps.executeBatch();
+            }
+            try (PreparedStatement ps = c.prepareStatement("UPDATE hosts SET hypervisor = ? WHERE id = ?")) {
+                for (var v : versions.entrySet()) {
+                    ps.setString(1, v.getValue());
+                    ps.setString(2, v.getKey());
+                    ps.addBatch();
+                }
+                ps.executeBatch();
+            }
+            Inventory.recomputeLedger(c);
+        }
+
+        @Override
+        public void committed(String campaign, Map<String, String> moves, Map<String, String> versions) {
+            inventory.applied(changes(moves, versions));
+        }
     }
 
     @Override

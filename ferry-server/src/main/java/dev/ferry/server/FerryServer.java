@@ -96,7 +96,9 @@ public final class FerryServer implements AutoCloseable {
         UrlGuard guard = new UrlGuard(config.allowLoopbackWebhooks());
         this.webhooks = new Webhooks(db, guard, clock);
         this.deliverer = new Deliverer(db, guard, clock, config.webhookPoll() == null ? Duration.ofSeconds(1) : config.webhookPoll());
-        Routes routes = new Routes(inventory, advisories, campaigns, new Queries(db), new TenantData(db, opaque), webhooks, tokens);
+        TenantData tenantData = new TenantData(db, opaque);
+        Instances instances = new Instances(db, inventory, advisories, campaigns, tenantData);
+        Routes routes = new Routes(inventory, advisories, campaigns, new Queries(db), tenantData, instances, webhooks, tokens);
         this.api = new HttpApi(routes, tokens, db, new AuditLog(db), clock, config.limits());
         campaigns.recover();
         this.recoveryMillis = (System.nanoTime() - began) / 1_000_000;

@@ -30,9 +30,15 @@ public final class Inventory {
     public record Current(long version, Fleet fleet) {
     }
 
-    /** A change after the last imported document. */
-    private record Change(String kind, String target, String value) {
+    /**
+     * A change after the last imported document: {@code host-state} (active|cordoned),
+     * {@code hypervisor} (the version a host runs), {@code on-host-maintenance}, {@code move} (an
+     * instance's host), {@code add} (an instance, as JSON), {@code remove} (an instance).
+     */
+    public record Change(String kind, String target, String value) {
     }
+
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
 
     private final Database db;
     private final Uploads uploads;
@@ -94,36 +100,68 @@ public final class Inventory {
         if (!pending.isEmpty()) {
             Fleet f = current.fleet();
             List<Host> hosts = new ArrayList<>(f.hosts());
-            List<Instance> instances = new ArrayList<>(f.instances());
+            java.util.LinkedHashMap<String, Instance> instances = new java.util.LinkedHashMap<>();
+            for (Instance i : f.instances()) {
+                instances.put(i.id(), i);
+            }
             for (Change ch : pending) {
                 apply(f, hosts, instances, ch);
             }
             pending.clear();
-            current = new Current(version, new Fleet(hosts, instances, f.groups(), f.tenants()));
+            current = new Current(version, new Fleet(hosts, new ArrayList<>(instances.values()), f.groups(), f.tenants()));
         }
         return current;
     }
 
-    private static void apply(Fleet f, List<Host> hosts, List<Instance> instances, Change ch) {
+    private static void apply(Fleet f, List<Host> hosts, java.util.Map<String, Instance> instances, Change ch) {
         switch (ch.kind()) {
-            case "host-state" -> {
+            case "host-state", "hypervisor" -> {
                 int h = f.hostIndex(ch.target());
                 Host o = hosts.get(h);
-                hosts.set(h, new Host(o.id(), o.zone(), o.rack(), o.cpus(), o.memoryMiB(), o.cpuAllocationRatio(), o.hypervisor(),
-                        o.cpuModel(), o.liveMigration(), ch.value().equals("cordoned") ? HostState.CORDONED : HostState.ACTIVE,
-                        o.agent()));
+                boolean state = ch.kind().equals("host-state");
+                hosts.set(h, new Host(o.id(), o.zone(), o.rack(), o.cpus(), o.memoryMiB(), o.cpuAllocationRatio(),
+                        state ? o.hypervisor() : ch.value(), o.cpuModel(), o.liveMigration(),
+                        !state ? o.state() : ch.value().equals("cordoned") ? HostState.CORDONED : HostState.ACTIVE, o.agent()));
             }
-            case "on-host-maintenance" -> {
-                int i = f.instanceIndex(ch.target());
-                Instance o = instances.get(i);
-                instances.set(i, new Instance(o.id(), o.tenant(), o.host(), o.cpus(), o.memoryMiB(),
-                        onHostMaintenance(ch.value()), o.group(), o.dirtyRateMiBps()));
+            case "on-host-maintenance" -> instances.computeIfPresent(ch.target(), (k, o) -> new Instance(o.id(), o.tenant(),
+                    o.host(), o.cpus(), o.memoryMiB(), onHostMaintenance(ch.value()), o.group(), o.dirtyRateMiBps()));
+            case "move" -> instances.computeIfPresent(ch.target(), (k, o) -> new Instance(o.id(), o.tenant(), ch.value(),
+                    o.cpus(), o.memoryMiB(), o.onHostMaintenance(), o.group(), o.dirtyRateMiBps()));
+            case "add" -> {
+                Instance i = fromJson(ch.value());
+                instances.put(i.id(), i);
             }
+            case "remove" -> instances.remove(ch.target());
             default -> throw new IllegalStateException("unknown inventory change " + ch.kind());
         }
     }
 
-    private static OnHostMaintenance onHostMaintenance(String wire) {
+    /** An instance as the value of an {@code add} change. */
+    public static String toJson(Instance i) {
+        var n = JSON.createObjectNode();
+        n.put("id", i.id());
+        n.put("tenant", i.tenant());
+        n.put("host", i.host());
+        n.put("cpus", i.cpus());
+        n.put("memoryMiB", i.memoryMiB());
+        n.put("onHostMaintenance", i.onHostMaintenance().wireName());
+        n.put("group", i.group());
+        n.put("dirtyRateMiBps", i.dirtyRateMiBps());
+        return n.toString();
+    }
+
+    private static Instance fromJson(String json) {
+        try {
+            var n = JSON.readTree(json);
+            return new Instance(n.get("id").asText(), n.get("tenant").asText(), n.get("host").asText(), n.get("cpus").asInt(),
+                    n.get("memoryMiB").asLong(), onHostMaintenance(n.get("onHostMaintenance").asText()),
+                    n.get("group").isNull() ? null : n.get("group").asText(), n.get("dirtyRateMiBps").asDouble());
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("stored inventory change is not an instance: " + json, e);
+        }
+    }
+
+    static OnHostMaintenance onHostMaintenance(String wire) {
         for (OnHostMaintenance o : OnHostMaintenance.values()) {
             if (o.wireName().equals(wire)) {
                 return o;
@@ -161,6 +199,7 @@ public final class Inventory {
             c.prepareStatement("DELETE FROM hosts").executeUpdate();
             insertHosts(c, fleet.hosts());
             insertInstances(c, fleet.instances());
+            recomputeLedger(c);
         });
         pending.clear();
         current = new Current(v, fleet);
@@ -212,52 +251,98 @@ public final class Inventory {
     }
 
     private void change(Change ch, Principal who, String requestId, String action, String detail, Rows rows) {
-        commit(who, requestId, action, ch.target(), detail, (c, next) -> {
-            try (PreparedStatement ps = c.prepareStatement("INSERT INTO inventory_changes VALUES (?, ?, ?, ?, ?, ?, ?)")) {
-                ps.setLong(1, next);
-                ps.setLong(2, clock.millis());
+        db.tx(c -> {
+            record(c, List.of(ch), who, requestId, action, ch.target(), detail);
+            rows.write(c);
+            return null;
+        });
+        applied(List.of(ch));
+    }
+
+    /** After the transaction that recorded {@code changes} committed: the in-memory fleet follows. */
+    public synchronized void applied(List<Change> changes) {
+        pending.addAll(changes);
+    }
+
+    /**
+     * Records changes inside the caller's transaction: the next versions under the inventory lock,
+     * supersession of proposals, the audit line. Returns the last version. The caller calls
+     * {@link #applied} once the transaction has committed.
+     */
+    public long record(Connection c, List<Change> changes, Principal who, String requestId, String action, String target,
+                       String detail) throws SQLException {
+        long next = lockAndNext(c);
+        long now = clock.millis();
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO inventory_changes VALUES (?, ?, ?, ?, ?, ?, ?)")) {
+            long v = next;
+            for (Change ch : changes) {
+                ps.setLong(1, v++);
+                ps.setLong(2, now);
                 ps.setString(3, who.actor());
                 ps.setString(4, requestId);
                 ps.setString(5, ch.kind());
                 ps.setString(6, ch.target());
                 ps.setString(7, ch.value());
-                ps.executeUpdate();
+                ps.addBatch();
             }
-            rows.write(c);
-        });
-        pending.add(ch);
+            ps.executeBatch();
+        }
+        long last = next + changes.size() - 1;
+        supersedeAndAudit(c, last, now, who, requestId, action, target, detail);
+        setVersion(last);
+        return last;
     }
 
-    /** One transaction: the next version under the inventory lock, the rows, supersession, the audit line. */
+    private synchronized void setVersion(long v) {
+        version = Math.max(version, v);
+    }
+
+    private static long lockAndNext(Connection c) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT setting_value FROM settings WHERE name = 'inventory-lock' FOR UPDATE")) {
+            ps.executeQuery().close();
+        }
+        try (ResultSet rs = c.prepareStatement("SELECT GREATEST((SELECT COALESCE(MAX(version), 0) FROM inventory),"
+                + " (SELECT COALESCE(MAX(version), 0) FROM inventory_changes)) + 1").executeQuery()) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    private static void supersedeAndAudit(Connection c, long version, long now, Principal who, String requestId, String action,
+                                          String target, String detail) throws SQLException {
+        int superseded;
+        try (PreparedStatement ps = c.prepareStatement("UPDATE campaigns SET state = 'superseded', end_reason = ?,"
+                + " row_version = row_version + 1 WHERE state = 'proposed'")) {
+            ps.setString(1, "the inventory changed (version " + version + ") before approval");
+            superseded = ps.executeUpdate();
+        }
+        AuditLog.write(c, now, who.actor(), requestId, action, target, true,
+                detail + "; inventory version " + version + (superseded > 0 ? "; " + superseded + " proposal(s) superseded" : ""));
+    }
+
+    /** The import: a whole document, under the inventory lock. */
     private long commit(Principal who, String requestId, String action, String target, String detail, VersionedRows rows) {
         long now = clock.millis();
         long v = db.tx(c -> {
-            try (PreparedStatement ps = c.prepareStatement("SELECT setting_value FROM settings WHERE name = 'inventory-lock' FOR UPDATE")) {
-                ps.executeQuery().close();
-            }
-            long next;
-            try (ResultSet rs = c.prepareStatement("SELECT GREATEST((SELECT COALESCE(MAX(version), 0) FROM inventory),"
-                    + " (SELECT COALESCE(MAX(version), 0) FROM inventory_changes)) + 1").executeQuery()) {
-                rs.next();
-                next = rs.getLong(1);
-            }
+            long next = lockAndNext(c);
             rows.write(c, next);
-            int superseded;
-            try (PreparedStatement ps = c.prepareStatement("UPDATE campaigns SET state = 'superseded', end_reason = ?,"
-                    + " row_version = row_version + 1 WHERE state = 'proposed'")) {
-                ps.setString(1, "the inventory changed (version " + next + ") before approval");
-                superseded = ps.executeUpdate();
-            }
-            AuditLog.write(c, now, who.actor(), requestId, action, target, true,
-                    detail + "; inventory version " + next + (superseded > 0 ? "; " + superseded + " proposal(s) superseded" : ""));
+            supersedeAndAudit(c, next, now, who, requestId, action, target, detail);
             return next;
         });
-        version = v;
+        setVersion(v);
         return v;
     }
 
+    /** Rewrites every host's capacity ledger from the instances that run (after an import or a campaign). */
+    public static void recomputeLedger(Connection c) throws SQLException {
+        c.prepareStatement("UPDATE hosts SET used_milli_cpu = COALESCE((SELECT SUM(i.cpus) * 1000 FROM instances i"
+                + " WHERE i.host = hosts.id AND i.state = 'running'), 0), used_memory_mib = COALESCE((SELECT SUM(i.memory_mib)"
+                + " FROM instances i WHERE i.host = hosts.id AND i.state = 'running'), 0)").executeUpdate();
+    }
+
     private static void insertHosts(Connection c, List<Host> hosts) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("INSERT INTO hosts VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO hosts (id, zone, rack, hypervisor, cpus, memory_mib, state,"
+                + " reason, capacity_milli_cpu) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
             int n = 0;
             for (Host h : hosts) {
                 ps.setString(1, h.id());
@@ -268,6 +353,7 @@ public final class Inventory {
                 ps.setLong(6, h.memoryMiB());
                 ps.setString(7, h.state().wireName());
                 ps.setString(8, null);
+                ps.setLong(9, h.milliCpuCapacity());
                 ps.addBatch();
                 if (++n % 1000 == 0) {
                     ps.executeBatch();
@@ -278,7 +364,8 @@ public final class Inventory {
     }
 
     private static void insertInstances(Connection c, List<Instance> instances) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("INSERT INTO instances VALUES (?, ?, ?, ?, ?, ?, ?)")) {
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO instances (id, tenant, host, grp, cpus, memory_mib,"
+                + " on_host_maintenance, state, dirty_rate) VALUES (?, ?, ?, ?, ?, ?, ?, 'running', ?)")) {
             int n = 0;
             for (Instance i : instances) {
                 ps.setString(1, i.id());
@@ -288,6 +375,7 @@ public final class Inventory {
                 ps.setInt(5, i.cpus());
                 ps.setLong(6, i.memoryMiB());
                 ps.setString(7, i.onHostMaintenance().wireName());
+                ps.setDouble(8, i.dirtyRateMiBps());
                 ps.addBatch();
                 if (++n % 1000 == 0) {
                     ps.executeBatch();

@@ -13,7 +13,8 @@ import java.util.List;
  */
 public final class TenantData {
     /** An instance as its tenant sees it: the host is a per-tenant opaque id. */
-    public record InstanceView(String id, String group, int cpus, long memoryMiB, String onHostMaintenance, String host) {
+    public record InstanceView(String id, String state, String group, int cpus, long memoryMiB, String onHostMaintenance,
+                               String host) {
     }
 
     /** A maintenance event as its tenant sees it. Times are wall-clock milliseconds. */
@@ -32,7 +33,7 @@ public final class TenantData {
     public Page<InstanceView> instances(String tenant, String after, int limit) {
         return db.tx(c -> {
             List<InstanceView> out = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement("SELECT id, grp, cpus, memory_mib, on_host_maintenance, host FROM instances"
+            try (PreparedStatement ps = c.prepareStatement("SELECT id, grp, cpus, memory_mib, on_host_maintenance, host, state FROM instances"
                     + " WHERE tenant = ? AND id > ? ORDER BY id FETCH FIRST " + (limit + 1) + " ROWS ONLY")) {
                 ps.setString(1, tenant);
                 ps.setString(2, after == null ? "" : after);
@@ -48,7 +49,7 @@ public final class TenantData {
 
     public InstanceView instance(String tenant, String id) {
         InstanceView v = db.tx(c -> {
-            try (PreparedStatement ps = c.prepareStatement("SELECT id, grp, cpus, memory_mib, on_host_maintenance, host FROM instances"
+            try (PreparedStatement ps = c.prepareStatement("SELECT id, grp, cpus, memory_mib, on_host_maintenance, host, state FROM instances"
                     + " WHERE tenant = ? AND id = ?")) {
                 ps.setString(1, tenant);
                 ps.setString(2, id);
@@ -64,7 +65,7 @@ public final class TenantData {
     }
 
     private InstanceView instance(String tenant, ResultSet rs) throws SQLException {
-        return new InstanceView(rs.getString(1), rs.getString(2), rs.getInt(3), rs.getLong(4), rs.getString(5),
+        return new InstanceView(rs.getString(1), rs.getString(7), rs.getString(2), rs.getInt(3), rs.getLong(4), rs.getString(5),
                 hosts.of(tenant, rs.getString(6)));
     }
 

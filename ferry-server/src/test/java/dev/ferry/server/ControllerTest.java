@@ -46,6 +46,18 @@ class ControllerTest {
             assertThat(done.get("hostsPatched").asInt()).isEqualTo(done.get("affectedHosts").asInt()).isPositive();
             JsonNode steps = s.get("/v1/campaigns/" + id + "/steps?limit=1000", s.operator).json().get("items");
             steps.forEach(st -> assertThat(st.get("state").asText()).isEqualTo("returned"));
+            // the finished campaign is the inventory now: patched hosts, instances where they ended
+            assertThat(s.get("/v1/advisories/" + DemoSeed.ADVISORY_ID, s.operator).json().get("affectedHosts").asInt()).isZero();
+            Fleet after = s.server.inventory().current().fleet();
+            var runtimeView = s.server.campaigns().load(id).problem().fleet();
+            long moved = 0;
+            for (int i = 0; i < runtimeView.instances().size(); i++) {
+                String inst = runtimeView.instance(i).id();
+                moved += after.instance(after.instanceIndex(inst)).host().equals(runtimeView.instance(i).host()) ? 0 : 1;
+            }
+            assertThat(moved).isPositive();
+            assertThat(s.count("SELECT COUNT(*) FROM hosts WHERE used_milli_cpu > capacity_milli_cpu"
+                    + " OR used_memory_mib > memory_mib")).isZero();
 
             List<HistoryRecord> facts = s.facts(id);
             InvariantChecker checker = new InvariantChecker(s.server.campaigns().load(id).problem());

@@ -26,4 +26,7 @@ final class Bodies {
 
     record InstanceSettings(String onHostMaintenance) {
     }
+
+    record LaunchInstance(Integer cpus, Long memoryMiB, String group, String onHostMaintenance) {
+    }
 }

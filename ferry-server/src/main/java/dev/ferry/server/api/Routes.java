@@ -12,6 +12,7 @@ import dev.ferry.formats.PlanJsonWriter;
 import dev.ferry.server.Advisories;
 import dev.ferry.server.ApiException;
 import dev.ferry.server.Campaigns;
+import dev.ferry.server.Instances;
 import dev.ferry.server.Inventory;
 import dev.ferry.server.Page;
 import dev.ferry.server.Principal;
@@ -47,11 +48,13 @@ public final class Routes {
     private final Campaigns campaigns;
     private final Queries queries;
     private final TenantData tenants;
+    private final Instances instances;
     private final Webhooks webhooks;
     private final Tokens tokens;
 
     public Routes(Inventory inventory, Advisories advisories, Campaigns campaigns, Queries queries, TenantData tenants,
-                  Webhooks webhooks, Tokens tokens) {
+                  Instances instances, Webhooks webhooks, Tokens tokens) {
+        this.instances = instances;
         this.inventory = inventory;
         this.advisories = advisories;
         this.campaigns = campaigns;
@@ -101,6 +104,21 @@ public final class Routes {
         r.get("/v1/tenant/instances", ctx -> json(ctx, 200, tenants.instances(tenant(ctx), ctx.queryParam("cursor"), limit(ctx))));
         r.get("/v1/tenant/instances/{instance}", ctx -> json(ctx, 200, tenants.instance(tenant(ctx), ctx.pathParam("instance"))));
         r.patch("/v1/tenant/instances/{instance}", this::instanceSettings);
+        r.post("/v1/tenant/instances", ctx -> {
+            Bodies.LaunchInstance b = read(ctx, Bodies.LaunchInstance.class);
+            json(ctx, 201, instances.launch(who(ctx), new Instances.Launch(b.cpus(), b.memoryMiB(), b.group(),
+                    b.onHostMaintenance()), rid(ctx)));
+        });
+        r.post("/v1/tenant/instances/{instance}/stop", ctx -> json(ctx, 200,
+                instances.stop(who(ctx), ctx.pathParam("instance"), rid(ctx))));
+        r.post("/v1/tenant/instances/{instance}/start", ctx -> json(ctx, 200,
+                instances.start(who(ctx), ctx.pathParam("instance"), rid(ctx))));
+        r.post("/v1/tenant/instances/{instance}/reboot", ctx -> json(ctx, 200,
+                instances.reboot(who(ctx), ctx.pathParam("instance"), rid(ctx))));
+        r.delete("/v1/tenant/instances/{instance}", ctx -> {
+            instances.terminate(who(ctx), ctx.pathParam("instance"), rid(ctx));
+            ctx.status(204);
+        });
         r.get("/v1/tenant/events", ctx -> json(ctx, 200, eventPage(tenants.events(tenant(ctx), state(ctx), ctx.queryParam("cursor"),
                 limit(ctx)))));
         r.get("/v1/tenant/events/{event}", ctx -> json(ctx, 200, eventView(tenants.event(tenant(ctx), ctx.pathParam("event")))));

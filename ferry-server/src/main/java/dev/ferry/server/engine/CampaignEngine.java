@@ -56,6 +56,19 @@ public final class CampaignEngine implements AutoCloseable {
     private record Pending(Command command, CompletableFuture<Command.Outcome> result) {
     }
 
+    /**
+     * What a finished campaign changed in the inventory — instances that ended on another host, hosts
+     * that now run the fixed version — written in the transaction of the campaign's final commit, so
+     * that the inventory and the campaign's end are stored together or not at all.
+     */
+    public interface Ending {
+        void write(java.sql.Connection c, String campaign, Map<String, String> moves, Map<String, String> versions)
+                throws java.sql.SQLException;
+
+        /** After the final commit: the in-memory views follow. */
+        void committed(String campaign, Map<String, String> moves, Map<String, String> versions);
+    }
+
     private final String id;
     private final PlanningProblem problem;
     private final Plan plan;
@@ -72,6 +85,8 @@ public final class CampaignEngine implements AutoCloseable {
     private final BlockingQueue<Pending> commands = new LinkedBlockingQueue<>();
     private final List<String> violations = new ArrayList<>();
     private final List<Runnable> afterCommit = new ArrayList<>();
+    private final Ending ending;
+    private boolean endWritten;
     private volatile Snapshot snapshot;
     private volatile boolean stopping;
     private Thread thread;
@@ -83,8 +98,9 @@ public final class CampaignEngine implements AutoCloseable {
      * @param accel         virtual milliseconds per wall millisecond (1 = real time)
      */
     public CampaignEngine(String id, PlanningProblem problem, Plan plan, long seed, long startedWallMs, double accel,
-                          EngineStore store, InstantSource clock) {
+                          EngineStore store, InstantSource clock, Ending ending) {
         this.id = id;
+        this.ending = ending;
         this.problem = problem;
         this.plan = plan;
         this.store = store;
@@ -324,9 +340,33 @@ public final class CampaignEngine implements AutoCloseable {
         CampaignStats s = runtime.stats();
         EngineStore.Progress progress = new EngineStore.Progress(name(runtime.state()), runtime.endReason(), s.hostsPatched,
                 s.hostsFailed, kernel.now(), runtime.settled() || !violations.isEmpty());
-        if (recorder.hasNew() || progress.done()) {
+        if (progress.done() && !endWritten && ending != null && runtime.settled()) {
+            Map<String, String> moves = new java.util.TreeMap<>();
+            Map<String, String> versions = new java.util.TreeMap<>();
+            var fleet = problem.fleet();
+            for (int i = 0; i < fleet.instances().size(); i++) {
+                int h = runtime.currentHost(i);
+                if (h != fleet.hostOf(i)) {
+                    moves.put(fleet.instance(i).id(), fleet.host(h).id());
+                }
+            }
+            String fixed = problem.advisory().fixedVersion();
+            for (int h = 0; h < fleet.hosts().size() && fixed != null; h++) {
+                if (runtime.phase(h) == HostPhase.RETURNED) {
+                    versions.put(fleet.host(h).id(), fixed);
+                }
+            }
             long firstSeq = recorder.firstNewSeq();
-            store.commit(id, firstSeq, recorder.drainFacts(), recorder.drainKeys(), recorder.drainEvents(), progress);
+            store.commit(id, firstSeq, recorder.drainFacts(), recorder.drainKeys(), recorder.drainEvents(), progress,
+                    c -> {
+                        ending.write(c, id, moves, versions);
+                        return null;
+                    });
+            endWritten = true;
+            ending.committed(id, moves, versions);
+        } else if (recorder.hasNew() || progress.done()) {
+            long firstSeq = recorder.firstNewSeq();
+            store.commit(id, firstSeq, recorder.drainFacts(), recorder.drainKeys(), recorder.drainEvents(), progress, null);
         }
     }
 

@@ -147,8 +147,11 @@ public final class EngineStore {
 
     /** One loop round: new facts from {@code firstSeq}, new effect keys, event changes with their outbox rows, progress. */
     public void commit(String campaign, long firstSeq, List<HistoryRecord> facts, List<String> keys, List<EventChange> events,
-                       Progress progress) {
+                       Progress progress, Database.Work<?> alsoInThisTransaction) {
         db.tx(c -> {
+            if (alsoInThisTransaction != null) {
+                alsoInThisTransaction.run(c);
+            }
             if (!keys.isEmpty()) {
                 try (PreparedStatement ps = c.prepareStatement("INSERT INTO effect_keys (campaign, effect_key) VALUES (?, ?)")) {
                     for (String k : keys) {
