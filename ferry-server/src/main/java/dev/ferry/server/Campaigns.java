@@ -108,15 +108,9 @@ public final class Campaigns implements AutoCloseable {
                 plan.steps().size(), plan.affectedHosts().size(), 0, 0, 0, null);
         db.tx(c -> {
             // under the inventory lock: a change committed while this plan was made would not supersede it
-            try (PreparedStatement ps = c.prepareStatement("SELECT setting_value FROM settings WHERE name = 'inventory-lock' FOR UPDATE")) {
-                ps.executeQuery().close();
-            }
-            try (ResultSet rs = c.prepareStatement("SELECT GREATEST((SELECT COALESCE(MAX(version), 0) FROM inventory),"
-                    + " (SELECT COALESCE(MAX(version), 0) FROM inventory_changes))").executeQuery()) {
-                rs.next();
-                if (rs.getLong(1) != inv.version()) {
-                    throw ApiException.conflict("the inventory changed while the plan was made; propose again");
-                }
+            Inventory.lock(c);
+            if (Inventory.storedVersion(c) != inv.version()) {
+                throw ApiException.conflict("the inventory changed while the plan was made; propose again");
             }
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO campaigns (id, advisory, inventory_version, policy, strategy,"
                     + " seed, accel, state, created_at, predicted_s, lower_bound_s, slack_s, steps, affected_hosts, hosts_patched,"
@@ -172,9 +166,7 @@ public final class Campaigns implements AutoCloseable {
         Loaded l = load(id);
         long now = clock.millis();
         String refusal = db.tx(c -> {
-            try (PreparedStatement ps = c.prepareStatement("SELECT setting_value FROM settings WHERE name = 'campaign-lock' FOR UPDATE")) {
-                ps.executeQuery().close();
-            }
+            Database.lock(c, "campaign-lock");
             try (ResultSet rs = c.prepareStatement("SELECT id FROM campaigns WHERE state IN ('running', 'paused')").executeQuery()) {
                 if (rs.next()) {
                     return "campaign " + rs.getString(1) + " is running; one campaign runs at a time";

@@ -97,7 +97,7 @@ public final class FerryServer implements AutoCloseable {
         this.webhooks = new Webhooks(db, guard, clock);
         this.deliverer = new Deliverer(db, guard, clock, config.webhookPoll() == null ? Duration.ofSeconds(1) : config.webhookPoll());
         TenantData tenantData = new TenantData(db, opaque);
-        Instances instances = new Instances(db, inventory, advisories, campaigns, tenantData);
+        Instances instances = new Instances(db, inventory, advisories, campaigns, tenantData, clock);
         Routes routes = new Routes(inventory, advisories, campaigns, new Queries(db), tenantData, instances, webhooks, tokens);
         this.api = new HttpApi(routes, tokens, db, new AuditLog(db), clock, config.limits());
         campaigns.recover();

@@ -44,8 +44,11 @@ public final class Instances {
     private final Advisories advisories;
     private final Campaigns campaigns;
     private final TenantData tenants;
+    private final java.time.InstantSource clock;
 
-    public Instances(Database db, Inventory inventory, Advisories advisories, Campaigns campaigns, TenantData tenants) {
+    public Instances(Database db, Inventory inventory, Advisories advisories, Campaigns campaigns, TenantData tenants,
+                     java.time.InstantSource clock) {
+        this.clock = clock;
         this.db = db;
         this.inventory = inventory;
         this.advisories = advisories;
@@ -105,7 +108,7 @@ public final class Instances {
         }
         noCampaignRunning();
         db.tx(c -> {
-            AuditLog.write(c, System.currentTimeMillis(), who.actor(), requestId, "instance.reboot", id, true,
+            AuditLog.write(c, clock.millis(), who.actor(), requestId, "instance.reboot", id, true,
                     "rebooted on its host");
             return null;
         });
@@ -157,7 +160,7 @@ public final class Instances {
             List<Advisory> active = advisories.all();
             Instance[] placed = new Instance[1];
             db.tx(c -> {
-                lockInventory(c);
+                Inventory.lock(c);
                 for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
                     Ledger ledger = Ledger.read(c, candidate, active);
                     Placement p = SCHEDULER.best(ledger, new PlacementRequest(index, -1, false, false),
@@ -177,18 +180,7 @@ public final class Instances {
                 }
                 Instance i = placed[0];
                 if (launch) {
-                    try (PreparedStatement ps = c.prepareStatement("INSERT INTO instances (id, tenant, host, grp, cpus, memory_mib,"
-                            + " on_host_maintenance, state, dirty_rate) VALUES (?, ?, ?, ?, ?, ?, ?, 'running', ?)")) {
-                        ps.setString(1, i.id());
-                        ps.setString(2, i.tenant());
-                        ps.setString(3, i.host());
-                        ps.setString(4, i.group());
-                        ps.setInt(5, i.cpus());
-                        ps.setLong(6, i.memoryMiB());
-                        ps.setString(7, i.onHostMaintenance().wireName());
-                        ps.setDouble(8, i.dirtyRateMiBps());
-                        ps.executeUpdate();
-                    }
+                    Inventory.insertInstances(c, List.of(i));
                 } else {
                     try (PreparedStatement ps = c.prepareStatement("UPDATE instances SET state = 'running', host = ? WHERE id = ?")) {
                         ps.setString(1, i.host());
@@ -211,7 +203,7 @@ public final class Instances {
             Instance i = r.instance();
             boolean running = r.state().equals("running");
             db.tx(c -> {
-                lockInventory(c);
+                Inventory.lock(c);
                 if (running) {
                     try (PreparedStatement ps = c.prepareStatement("UPDATE hosts SET used_milli_cpu = used_milli_cpu - ?,"
                             + " used_memory_mib = used_memory_mib - ? WHERE id = ?")) {
@@ -230,19 +222,13 @@ public final class Instances {
                     inventory.record(c, List.of(new Inventory.Change("remove", i.id(), "")), who, requestId, action, i.id(),
                             "gave back " + i.cpus() + " vCPU, " + i.memoryMiB() + " MiB on " + i.host());
                 } else {
-                    AuditLog.write(c, System.currentTimeMillis(), who.actor(), requestId, action, i.id(), true, "was stopped");
+                    AuditLog.write(c, clock.millis(), who.actor(), requestId, action, i.id(), true, "was stopped");
                 }
                 return null;
             });
             if (running) {
                 inventory.applied(List.of(new Inventory.Change("remove", i.id(), "")));
             }
-        }
-    }
-
-    private static void lockInventory(Connection c) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT setting_value FROM settings WHERE name = 'inventory-lock' FOR UPDATE")) {
-            ps.executeQuery().close();
         }
     }
 

@@ -185,6 +185,12 @@ public final class Inventory {
         String document = Uploads.json(fleet);
         long v = commit(who, requestId, "inventory.import", "inventory",
                 fleet.hosts().size() + " hosts, " + fleet.instances().size() + " instances", (c, next) -> {
+            try (ResultSet rs = c.prepareStatement("SELECT id FROM campaigns WHERE state IN ('running', 'paused')").executeQuery()) {
+                if (rs.next()) {
+                    throw ApiException.conflict("campaign " + rs.getString(1) + " is running on the current inventory;"
+                            + " import after it ends (or abort it)");
+                }
+            }
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO inventory VALUES (?, ?, ?, ?, ?, ?, ?)")) {
                 ps.setLong(1, next);
                 ps.setLong(2, clock.millis());
@@ -298,11 +304,19 @@ public final class Inventory {
     }
 
     private static long lockAndNext(Connection c) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT setting_value FROM settings WHERE name = 'inventory-lock' FOR UPDATE")) {
-            ps.executeQuery().close();
-        }
+        lock(c);
+        return storedVersion(c) + 1;
+    }
+
+    /** Takes the inventory lock row until the transaction ends: changes, launches and proposals are serialized by it. */
+    public static void lock(Connection c) throws SQLException {
+        Database.lock(c, "inventory-lock");
+    }
+
+    /** The newest version stored (an import or a change). */
+    public static long storedVersion(Connection c) throws SQLException {
         try (ResultSet rs = c.prepareStatement("SELECT GREATEST((SELECT COALESCE(MAX(version), 0) FROM inventory),"
-                + " (SELECT COALESCE(MAX(version), 0) FROM inventory_changes)) + 1").executeQuery()) {
+                + " (SELECT COALESCE(MAX(version), 0) FROM inventory_changes))").executeQuery()) {
             rs.next();
             return rs.getLong(1);
         }
@@ -363,7 +377,8 @@ public final class Inventory {
         }
     }
 
-    private static void insertInstances(Connection c, List<Instance> instances) throws SQLException {
+    /** Inserts running instances (an import, or one launch). */
+    static void insertInstances(Connection c, List<Instance> instances) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("INSERT INTO instances (id, tenant, host, grp, cpus, memory_mib,"
                 + " on_host_maintenance, state, dirty_rate) VALUES (?, ?, ?, ?, ?, ?, ?, 'running', ?)")) {
             int n = 0;

@@ -222,6 +222,9 @@ class ControllerTest {
                     .isEqualTo("paused");
             assertThat(s.post("/v1/campaigns/" + id + "/resume", s.operator, null).json().get("live").get("state").asText())
                     .isEqualTo("running");
+            TestServer.Response reimport = s.send("PUT", "/v1/inventory", s.operator, InstanceLifecycleTest.FLEET);
+            assertThat(reimport.status()).isEqualTo(409);
+            assertThat(reimport.json().get("detail").asText()).contains(id, "is running");
             assertThat(s.post("/v1/campaigns/" + id + "/abort", s.operator, "{}").status()).isEqualTo(400);
             TestServer.Response aborted = s.post("/v1/campaigns/" + id + "/abort", s.operator, "{\"reason\":\"embargo lifted early\"}");
             assertThat(aborted.status()).isEqualTo(200);
@@ -238,7 +241,7 @@ class ControllerTest {
         String url = db.equals("postgres") ? dev.ferry.store.TestPostgres.newDatabaseUrl() : null;
         String instance;
         String host;
-        try (TestServer s = new TestServer(dir, db, url)) {
+        try (TestServer s = TestServer.reopen(dir, url)) {
             DemoSeed.Seeded seeded = s.seed(20, 1);
             String tenant = seeded.tenantTokens().get(0)[1];
             instance = s.get("/v1/tenant/instances?limit=1", tenant).json().get("items").get(0).get("id").asText();
@@ -250,7 +253,7 @@ class ControllerTest {
             s.post("/v1/hosts/" + host + "/cordon", s.operator, "{\"reason\":\"fan failure\"}");
             assertThat(s.get("/v1/inventory", s.operator).json().get("version").asLong()).isEqualTo(3);
         }
-        try (TestServer s = new TestServer(dir, db, url)) {
+        try (TestServer s = TestServer.reopen(dir, url)) {
             Fleet fleet = s.server.inventory().current().fleet();
             assertThat(s.server.inventory().current().version()).isEqualTo(3);
             assertThat(fleet.instance(fleet.instanceIndex(instance)).onHostMaintenance().wireName()).isEqualTo("reboot-in-place");

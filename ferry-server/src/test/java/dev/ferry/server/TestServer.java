@@ -54,15 +54,15 @@ final class TestServer implements AutoCloseable {
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
     TestServer(Path dir, String database, HttpApi.Limits limits) {
-        this(dir, database, limits, database.equals("postgres") ? TestPostgres.newDatabaseUrl() : null);
+        this(dir, limits, database.equals("postgres") ? TestPostgres.newDatabaseUrl() : null);
     }
 
     /** On an existing database: {@code postgresUrl} for PostgreSQL, null for the H2 file under {@code dir}. */
-    TestServer(Path dir, String database, String postgresUrl) {
-        this(dir, database, new HttpApi.Limits(64 << 10, 64L << 20, 10_000, 10_000), postgresUrl);
+    static TestServer reopen(Path dir, String postgresUrl) {
+        return new TestServer(dir, new HttpApi.Limits(64 << 10, 64L << 20, 10_000, 10_000), postgresUrl);
     }
 
-    private TestServer(Path dir, String database, HttpApi.Limits limits, String postgresUrl) {
+    private TestServer(Path dir, HttpApi.Limits limits, String postgresUrl) {
         FerryServer.Config config = FerryServer.Config.defaults(dir).withPort(0).withClock(clock).withAccel(1)
                 .withLoopbackWebhooks(true).withLimits(limits).withWebhookPoll(null);
         if (postgresUrl != null) {

@@ -97,6 +97,17 @@ public final class Database implements AutoCloseable {
         return state != null && state.equals("23505");
     }
 
+    /**
+     * Takes the lock row {@code name} of the settings table until the transaction ends: the
+     * serialization point of a kind of change across every server on this database.
+     */
+    public static void lock(Connection c, String name) throws SQLException {
+        try (var ps = c.prepareStatement("SELECT setting_value FROM settings WHERE name = ? FOR UPDATE")) {
+            ps.setString(1, name);
+            ps.executeQuery().close();
+        }
+    }
+
     public boolean postgres() {
         return postgres;
     }

@@ -104,13 +104,6 @@ public final class HttpApi implements AutoCloseable {
             System.err.println("ferry server: internal error on " + ctx.method() + " " + ctx.path() + ": " + e);
             problem(ctx, new ApiException(500, "Internal Server Error", "internal error; request id " + ctx.attribute(REQUEST_ID)));
         });
-        config.routes.error(404, "*", ctx -> {
-            if (ctx.result() == null || ctx.result().isEmpty() || !ctx.res().getContentType().startsWith("application/problem")) {
-                problem(ctx, new ApiException(404, "Not Found", "no such endpoint: " + ctx.method() + " " + ctx.path()));
-            }
-        });
-        config.routes.error(405, "*", ctx -> problem(ctx, new ApiException(405, "Method Not Allowed",
-                ctx.method() + " is not allowed on " + ctx.path())));
         config.requestLogger.http((ctx, ms) -> logged(ctx));
     }
 
