@@ -57,7 +57,7 @@ class CrashResumeTest {
             predicted = p.get("predictedSeconds").asLong();
             campaign = p.get("id").asText();
         }
-        double accel = Math.max(1, predicted / 90.0); // a little longer than the kill loop: every kill hits a running campaign
+        double accel = Math.max(1, predicted / (KILLS * 5.0)); // longer than the kill loop: every kill hits a running campaign
         setAccel(campaign, accel);
 
         SplittableRandom random = new SplittableRandom(KILLS);
@@ -78,6 +78,8 @@ class CrashResumeTest {
                 child = Child.start(crashed);
             }
             startups.add(child.startupMillis);
+            String state = get(child.port, "/v1/campaigns/" + campaign, operator).get("state").asText();
+            assertThat(state).as("after kill " + (k + 1) + " the campaign is still approved").isIn("running", "completed");
         }
         child.kill();
         System.out.printf("crash test: %d kills (%d during start-up), start-up with replay: max %d ms, median %d ms%n",
@@ -149,6 +151,12 @@ class CrashResumeTest {
                 }
             });
         }
+    }
+
+    private JsonNode get(int port, String path, String token) throws IOException, InterruptedException {
+        HttpRequest r = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .header("Authorization", "Bearer " + token).GET().build();
+        return TestServer.JSON.readTree(http.send(r, HttpResponse.BodyHandlers.ofString()).body());
     }
 
     private int post(int port, String path, String token) throws IOException, InterruptedException {

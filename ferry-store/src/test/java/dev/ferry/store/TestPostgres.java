@@ -13,6 +13,22 @@ public final class TestPostgres {
     private TestPostgres() {
     }
 
+    /**
+     * Makes a database refuse new connections and drops the ones it has (an outage), or lets it take
+     * connections again.
+     */
+    public static synchronized void available(String url, boolean available) {
+        String name = url.substring(url.lastIndexOf('/') + 1, url.indexOf('?'));
+        try (var c = server.getPostgresDatabase().getConnection(); var s = c.createStatement()) {
+            s.execute("ALTER DATABASE " + name + " ALLOW_CONNECTIONS " + available);
+            if (!available) {
+                s.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '" + name + "'");
+            }
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** A fresh, empty database on the shared server. */
     public static synchronized String newDatabaseUrl() {
         try {

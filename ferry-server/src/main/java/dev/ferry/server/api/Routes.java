@@ -248,6 +248,7 @@ public final class Routes {
             live.put("hostsByPhase", phases);
             live.put("violations", s.violations());
             live.put("replayMillis", e.replayMillis());
+            live.put("waitingForDatabase", s.waitingForStore());
             m.put("live", live);
         }
         return m;

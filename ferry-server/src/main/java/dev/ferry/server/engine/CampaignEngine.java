@@ -50,7 +50,7 @@ public final class CampaignEngine implements AutoCloseable {
     public record Snapshot(CampaignState state, String endReason, long virtualMs, int hostsPatched, int hostsFailed,
                            int hostsSkipped, int liveMigrations, int relocations, int rebootsInPlace, int failedMigrations,
                            int completedEvents, Map<HostPhase, Integer> hostsByPhase, HostPhase[] phases,
-                           List<String> violations, boolean done) {
+                           List<String> violations, boolean done, boolean waitingForStore) {
     }
 
     private record Pending(Command command, CompletableFuture<Command.Outcome> result) {
@@ -87,6 +87,9 @@ public final class CampaignEngine implements AutoCloseable {
     private final List<Runnable> afterCommit = new ArrayList<>();
     private final Ending ending;
     private boolean endWritten;
+    private volatile boolean waitingForStore;
+    private final java.util.concurrent.atomic.AtomicLong storeFailures = new java.util.concurrent.atomic.AtomicLong();
+    private final CompletableFuture<String> firstStoreFailure = new CompletableFuture<>();
     private volatile Snapshot snapshot;
     private volatile boolean stopping;
     private Thread thread;
@@ -200,7 +203,7 @@ public final class CampaignEngine implements AutoCloseable {
             long began = System.nanoTime();
             runner.apply(runtime.approve(0), 0);
             replay();
-            flush();
+            flushDurably();
             replayMillis = (System.nanoTime() - began) / 1_000_000;
             publish();
             answer();
@@ -219,7 +222,7 @@ public final class CampaignEngine implements AutoCloseable {
                         afterCommit.add(() -> p.result().complete(new Command.Outcome(true, "caught up")));
                     }
                 }
-                flush();
+                flushDurably();
                 publish();
                 answer();
                 if (finished()) {
@@ -232,7 +235,7 @@ public final class CampaignEngine implements AutoCloseable {
                     commands.add(p);
                 }
             }
-            flush();
+            flushDurably();
             publish();
             answer();
         } catch (InterruptedException e) {
@@ -280,7 +283,13 @@ public final class CampaignEngine implements AutoCloseable {
             return;
         }
         long t = kernel.now();
-        store.logInput(id, inputSeq++, kernel.processed(), t, c, clock.millis());
+        try {
+            store.logInput(id, inputSeq, kernel.processed(), t, c, clock.millis());
+        } catch (dev.ferry.store.StoreException e) {
+            afterCommit.add(() -> p.result().complete(new Command.Outcome(false, "the database is unavailable; try again")));
+            return;
+        }
+        inputSeq++;
         int before = recorder.appended();
         applyInput(c, t);
         String refusedByRuntime = recorder.refusalSince(before);
@@ -356,18 +365,57 @@ public final class CampaignEngine implements AutoCloseable {
                     versions.put(fleet.host(h).id(), fixed);
                 }
             }
-            long firstSeq = recorder.firstNewSeq();
-            store.commit(id, firstSeq, recorder.drainFacts(), recorder.drainKeys(), recorder.drainEvents(), progress,
-                    c -> {
+            store.commit(id, recorder.firstNewSeq(), recorder.pendingFacts(), recorder.pendingKeys(), recorder.pendingEvents(),
+                    progress, c -> {
                         ending.write(c, id, moves, versions);
                         return null;
                     });
+            recorder.committed();
             endWritten = true;
             ending.committed(id, moves, versions);
         } else if (recorder.hasNew() || progress.done()) {
-            long firstSeq = recorder.firstNewSeq();
-            store.commit(id, firstSeq, recorder.drainFacts(), recorder.drainKeys(), recorder.drainEvents(), progress, null);
+            store.commit(id, recorder.firstNewSeq(), recorder.pendingFacts(), recorder.pendingKeys(), recorder.pendingEvents(),
+                    progress, null);
+            recorder.committed();
         }
+    }
+
+    /**
+     * Commits this round, retrying while the database is unavailable (backoff from 100 ms to 5 s).
+     * Nothing moves on meanwhile: no event is processed and no command applied until what is
+     * pending is stored.
+     */
+    private void flushDurably() throws InterruptedException {
+        long backoffMs = 100;
+        while (true) {
+            try {
+                flush();
+                if (waitingForStore) {
+                    waitingForStore = false;
+                    System.err.println("campaign " + id + ": the database is back; the loop goes on");
+                }
+                return;
+            } catch (dev.ferry.store.StoreException e) {
+                if (stopping) {
+                    throw e;
+                }
+                if (!waitingForStore) {
+                    waitingForStore = true;
+                    System.err.println("campaign " + id + ": the database is unavailable (" + e.getMessage()
+                            + "); retrying, nothing moves meanwhile");
+                    publish();
+                }
+                storeFailures.incrementAndGet();
+                firstStoreFailure.complete(e.getMessage());
+                Thread.sleep(backoffMs); // a retry's backoff in the loop's own thread
+                backoffMs = Math.min(5_000, backoffMs * 2);
+            }
+        }
+    }
+
+    /** Completes when a commit of this loop first fails because the database is unavailable (tests). */
+    public CompletableFuture<String> firstStoreFailure() {
+        return firstStoreFailure;
     }
 
     /** Answers the commands of this round: after their effects are committed and the snapshot shows them. */
@@ -390,7 +438,7 @@ public final class CampaignEngine implements AutoCloseable {
         v.addAll(checker.violations());
         snapshot = new Snapshot(runtime.state(), runtime.endReason(), kernel.now(), s.hostsPatched, s.hostsFailed,
                 s.hostsSkipped, s.liveMigrations, s.relocations, s.rebootsInPlace, s.failedMigrations, s.completedEvents,
-                byPhase, phases, v, finished());
+                byPhase, phases, v, finished(), waitingForStore);
     }
 
     /**
@@ -476,22 +524,23 @@ public final class CampaignEngine implements AutoCloseable {
             return !newFacts.isEmpty() || !newKeys.isEmpty() || !newEvents.isEmpty();
         }
 
-        List<HistoryRecord> drainFacts() {
-            List<HistoryRecord> out = new ArrayList<>(newFacts);
+        List<HistoryRecord> pendingFacts() {
+            return List.copyOf(newFacts);
+        }
+
+        List<String> pendingKeys() {
+            return List.copyOf(newKeys);
+        }
+
+        List<EngineStore.EventChange> pendingEvents() {
+            return List.copyOf(newEvents);
+        }
+
+        /** The pending facts, keys and events are stored: forget them (kept until then, so a failed commit loses nothing). */
+        void committed() {
             newFacts.clear();
-            return out;
-        }
-
-        List<String> drainKeys() {
-            List<String> out = new ArrayList<>(newKeys);
             newKeys.clear();
-            return out;
-        }
-
-        List<EngineStore.EventChange> drainEvents() {
-            List<EngineStore.EventChange> out = new ArrayList<>(newEvents);
             newEvents.clear();
-            return out;
         }
 
         long firstNewSeq() {
