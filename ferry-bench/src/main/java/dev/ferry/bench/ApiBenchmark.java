@@ -128,7 +128,13 @@ public final class ApiBenchmark {
             System.out.printf(Locale.ROOT, "[%s] %d tenants, %d with events; warming up, then %d s at %d req/s ...%n", kind,
                     tenants.size(), tenants.stream().filter(t -> !t.events().isEmpty()).count(), seconds, rate);
             load(http, base, tenants, rate, 5, new SplittableRandom(7));
-            return load(http, base, tenants, rate, seconds, new SplittableRandom(8)).withDb(kind);
+            Result r = load(http, base, tenants, rate, seconds, new SplittableRandom(8)).withDb(kind);
+            Path file = dir.resolve("ferry.mv.db");
+            if (Files.exists(file)) {
+                System.out.printf(Locale.ROOT, "[%s] H2 file after the run: %.1f MiB (REUSE_SPACE=FALSE: it grows until closed)%n",
+                        kind, Files.size(file) / 1048576.0);
+            }
+            return r;
         }
     }
 

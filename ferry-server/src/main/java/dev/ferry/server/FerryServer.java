@@ -83,8 +83,8 @@ public final class FerryServer implements AutoCloseable {
 
     private FerryServer(Config config) {
         long began = System.nanoTime();
-        String url = config.jdbcUrl() != null ? config.jdbcUrl() : Database.h2Url(config.dataDirectory());
-        this.db = Database.open(url, config.dbUser(), config.dbPassword(), 16);
+        this.db = config.jdbcUrl() != null ? Database.open(config.jdbcUrl(), config.dbUser(), config.dbPassword(), 16)
+                : Database.openH2(config.dataDirectory(), 16);
         InstantSource clock = config.clock();
         Uploads uploads = new Uploads(config.dataDirectory().resolve("uploads"));
         this.tokens = new Tokens(db, clock);

@@ -44,6 +44,29 @@ public final class Database implements AutoCloseable {
         return "jdbc:h2:file:" + directory.toAbsolutePath().resolve("ferry") + ";WRITE_DELAY=0;REUSE_SPACE=FALSE;LOCK_TIMEOUT=10000";
     }
 
+    /** H2 files larger than this are compacted before they are opened (after a crash there was no compaction on close). */
+    static final long COMPACT_ABOVE_BYTES = 64L << 20;
+
+    /**
+     * The embedded default, compacted first when the file has grown (H2 keeps growing its file while
+     * it is open, and a killed process never compacted it).
+     */
+    public static Database openH2(Path directory, int poolSize) {
+        Path file = directory.toAbsolutePath().resolve("ferry.mv.db");
+        try {
+            if (java.nio.file.Files.size(file) > COMPACT_ABOVE_BYTES) {
+                try (Connection c = java.sql.DriverManager.getConnection(h2Url(directory)); var st = c.createStatement()) {
+                    st.execute("SHUTDOWN COMPACT");
+                }
+            }
+        } catch (java.nio.file.NoSuchFileException e) {
+            // a new database
+        } catch (java.io.IOException | SQLException e) {
+            throw new IllegalStateException("could not compact " + file + ": " + e.getMessage(), e);
+        }
+        return open(h2Url(directory), null, null, poolSize);
+    }
+
     public static Database open(String jdbcUrl, String user, String password, int poolSize) {
         HikariConfig config = new HikariConfig();
         config.setJdbcUrl(jdbcUrl);
@@ -122,8 +145,16 @@ public final class Database implements AutoCloseable {
         return pool;
     }
 
+    /** Closes the pool; an H2 database is compacted on the way (it grows while open). */
     @Override
     public void close() {
+        if (!postgres && !pool.isClosed()) {
+            try (Connection c = pool.getConnection(); var st = c.createStatement()) {
+                st.execute("SHUTDOWN COMPACT");
+            } catch (SQLException | RuntimeException e) {
+                // closed anyway; the next start compacts a large file
+            }
+        }
         pool.close();
     }
 }

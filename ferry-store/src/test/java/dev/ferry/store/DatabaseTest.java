@@ -14,8 +14,32 @@ class DatabaseTest {
     Path dir;
 
     private Database open(String kind) {
-        return kind.equals("h2") ? Database.open(Database.h2Url(dir), null, null, 4)
+        return kind.equals("h2") ? Database.openH2(dir, 4)
                 : Database.open(TestPostgres.newDatabaseUrl(), null, null, 4);
+    }
+
+    @org.junit.jupiter.api.Test
+    void anH2FileThatGrewWhileOpenIsCompactedWhenItIsClosed() throws Exception {
+        Path file = dir.resolve("ferry.mv.db");
+        long open;
+        try (Database db = Database.openH2(dir, 2)) {
+            for (int k = 0; k < 300; k++) {
+                int n = k;
+                db.tx(c -> c.prepareStatement("INSERT INTO audit (at, actor, action, outcome, detail) VALUES (" + n
+                        + ", 'a', 'b', 'ok', '" + "x".repeat(1500) + "')").executeUpdate());
+            }
+            open = java.nio.file.Files.size(file);
+        }
+        long closed = java.nio.file.Files.size(file);
+        assertThat(closed).isLessThan(open);
+        try (Database db = Database.openH2(dir, 2)) {
+            long rows = db.<Long>tx(c -> {
+                var rs = c.prepareStatement("SELECT COUNT(*) FROM audit").executeQuery();
+                rs.next();
+                return rs.getLong(1);
+            });
+            assertThat(rows).isEqualTo(300);
+        }
     }
 
     @ParameterizedTest
