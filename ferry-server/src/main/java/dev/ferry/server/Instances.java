@@ -10,6 +10,7 @@ import dev.ferry.core.scheduler.Placement;
 import dev.ferry.core.scheduler.PlacementRequest;
 import dev.ferry.core.scheduler.PlacementView;
 import dev.ferry.core.scheduler.Scheduler;
+import dev.ferry.server.engine.Command;
 import dev.ferry.store.Database;
 import java.security.SecureRandom;
 import java.sql.Connection;
@@ -28,7 +29,11 @@ import java.util.stream.IntStream;
  * conditional update — the check and the reservation are one statement in the transaction that
  * records the instance, so two requests can never both take the last unit. A reboot stays on its
  * host; a stop gives the room back, and a start may land elsewhere. While a campaign runs, the
- * campaign owns placement: lifecycle requests are refused (409) until it ends. Thread-safe.
+ * campaign owns placement: a launch or start is placed by the campaign's loop (never on a host in
+ * maintenance or still vulnerable; the room is held out of the campaign's own moves, and logged and
+ * replayed like any outside input), and the campaign's own instances cannot be stopped, started,
+ * rebooted or terminated until it ends (their maintenance event has "now" and "reschedule").
+ * Thread-safe.
  */
 public final class Instances {
     /** What a tenant asks to launch. */
@@ -106,7 +111,7 @@ public final class Instances {
         if (!r.state().equals("running")) {
             throw ApiException.conflict("instance " + id + " is " + r.state() + "; only a running instance can be rebooted");
         }
-        noCampaignRunning();
+        notInRunningCampaign(id);
         db.tx(c -> {
             AuditLog.write(c, clock.millis(), who.actor(), requestId, "instance.reboot", id, true,
                     "rebooted on its host");
@@ -139,19 +144,33 @@ public final class Instances {
         return r;
     }
 
-    private void noCampaignRunning() {
+    private Campaigns.Row runningCampaign() {
         for (Campaigns.Row c : campaigns.list()) {
             if (c.active()) {
-                throw ApiException.conflict("campaign " + c.id() + " is running and owns placement until it ends;"
-                        + " for maintenance, use your event's 'now' or 'reschedule'");
+                return c;
             }
         }
+        return null;
+    }
+
+    /** The running campaign's own instances are its to move until it ends. */
+    private Campaigns.Row notInRunningCampaign(String instance) {
+        Campaigns.Row c = runningCampaign();
+        if (c != null && campaigns.load(c.id()).problem().fleet().instanceIndex(instance) >= 0) {
+            throw ApiException.conflict("instance " + instance + " is part of campaign " + c.id() + ", which is running;"
+                    + " use its maintenance event's 'now' or 'reschedule', or wait until the campaign ends");
+        }
+        return c;
     }
 
     /** Places {@code wanted} (a launch, or a start of a stopped instance) and reserves its room, in one transaction. */
     private void place(Principal who, Instance wanted, String requestId, String action, boolean launch) {
         synchronized (inventory) {
-            noCampaignRunning();
+            Campaigns.Row running = notInRunningCampaign(wanted.id());
+            if (running != null) {
+                placeThroughCampaign(who, wanted, requestId, action, launch, running);
+                return;
+            }
             Fleet fleet = inventory.current().fleet();
             List<Instance> withIt = new ArrayList<>(fleet.instances());
             withIt.add(wanted);
@@ -178,30 +197,69 @@ public final class Instances {
                 if (placed[0] == null) {
                     throw new ApiException(409, "Conflict", "the chosen hosts filled up meanwhile; try again", 1L);
                 }
-                Instance i = placed[0];
-                if (launch) {
-                    Inventory.insertInstances(c, List.of(i));
-                } else {
-                    try (PreparedStatement ps = c.prepareStatement("UPDATE instances SET state = 'running', host = ? WHERE id = ?")) {
-                        ps.setString(1, i.host());
-                        ps.setString(2, i.id());
-                        ps.executeUpdate();
-                    }
-                }
-                inventory.record(c, List.of(new Inventory.Change("add", i.id(), Inventory.toJson(i))), who, requestId, action,
-                        i.id(), i.cpus() + " vCPU, " + i.memoryMiB() + " MiB on " + i.host());
+                recordPlaced(c, who, placed[0], requestId, action, launch, "placed by the scheduler");
                 return null;
             });
             inventory.applied(List.of(new Inventory.Change("add", placed[0].id(), Inventory.toJson(placed[0]))));
         }
     }
 
+    /** While a campaign runs its loop chooses the host and holds the room; then the instance is recorded. */
+    private void placeThroughCampaign(Principal who, Instance wanted, String requestId, String action, boolean launch,
+                                      Campaigns.Row campaign) {
+        Fleet campaignFleet = campaigns.load(campaign.id()).problem().fleet();
+        String group = wanted.group() != null && campaignFleet.groupIndex(wanted.group()) >= 0 ? wanted.group() : null;
+        Command.Outcome o = campaigns.command(campaign.id(), new Command.PlaceOutside(wanted.id(), wanted.tenant(),
+                wanted.cpus(), wanted.memoryMiB(), group, who.actor(), requestId));
+        if (!o.accepted()) {
+            throw ApiException.conflict("no host can take the instance now (campaign " + campaign.id()
+                    + " places instances while it runs): " + o.message());
+        }
+        Instance i = new Instance(wanted.id(), wanted.tenant(), o.value(), wanted.cpus(), wanted.memoryMiB(),
+                wanted.onHostMaintenance(), wanted.group(), wanted.dirtyRateMiBps());
+        db.tx(c -> {
+            Inventory.lock(c);
+            try (PreparedStatement ps = c.prepareStatement("UPDATE hosts SET used_milli_cpu = used_milli_cpu + ?,"
+                    + " used_memory_mib = used_memory_mib + ? WHERE id = ?")) {
+                ps.setLong(1, i.milliCpus());
+                ps.setLong(2, i.memoryMiB());
+                ps.setString(3, i.host());
+                ps.executeUpdate();
+            }
+            recordPlaced(c, who, i, requestId, action, launch, "placed by campaign " + campaign.id());
+            return null;
+        });
+        inventory.applied(List.of(new Inventory.Change("add", i.id(), Inventory.toJson(i))));
+    }
+
+    private void recordPlaced(Connection c, Principal who, Instance i, String requestId, String action, boolean launch,
+                              String how) throws SQLException {
+        if (launch) {
+            Inventory.insertInstances(c, List.of(i));
+        } else {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE instances SET state = 'running', host = ? WHERE id = ?")) {
+                ps.setString(1, i.host());
+                ps.setString(2, i.id());
+                ps.executeUpdate();
+            }
+        }
+        inventory.record(c, List.of(new Inventory.Change("add", i.id(), Inventory.toJson(i))), who, requestId, action, i.id(),
+                i.cpus() + " vCPU, " + i.memoryMiB() + " MiB on " + i.host() + " (" + how + ")");
+    }
+
     /** Stop (keeps the row) or terminate (deletes it): a running instance gives its room back. */
     private void release(Principal who, Row r, String requestId, String action, boolean terminate) {
         synchronized (inventory) {
-            noCampaignRunning();
             Instance i = r.instance();
+            Campaigns.Row campaign = notInRunningCampaign(i.id());
             boolean running = r.state().equals("running");
+            if (campaign != null && running) {
+                Command.Outcome o = campaigns.command(campaign.id(), new Command.ReleaseOutside(i.id(), i.host(), i.cpus(),
+                        i.memoryMiB(), who.actor(), requestId));
+                if (!o.accepted()) {
+                    throw ApiException.conflict(o.message());
+                }
+            }
             db.tx(c -> {
                 Inventory.lock(c);
                 if (running) {

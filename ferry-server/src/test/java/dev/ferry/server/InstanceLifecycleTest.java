@@ -92,12 +92,46 @@ class InstanceLifecycleTest {
             assertThat(audit.findValuesAsText("action")).containsExactly("instance.launch", "instance.stop", "instance.start",
                     "instance.reboot", "instance.terminate");
 
-            // during a campaign, the campaign owns placement
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"h2", "postgres"})
+    void duringACampaignTheCampaignPlacesLaunchesAndKeepsItsOwnInstances(String db) throws Exception {
+        try (TestServer s = new TestServer(dir, db)) {
+            String[] t = setUp(s);
             String campaign = s.post("/v1/campaigns", s.operator, "{\"advisory\":\"XSA-108\"}").json().get("id").asText();
             s.post("/v1/campaigns/" + campaign + "/approve", s.operator, null);
-            TestServer.Response refused = s.post("/v1/tenant/instances", t[0], "{\"cpus\":1,\"memoryMiB\":1024}");
-            assertThat(refused.status()).isEqualTo(409);
-            assertThat(refused.json().get("detail").asText()).contains(campaign);
+
+            TestServer.Response launched = s.post("/v1/tenant/instances", t[0], "{\"cpus\":1,\"memoryMiB\":1024}");
+            assertThat(launched.status()).as(launched.body()).isEqualTo(201);
+            String id = launched.json().get("id").asText();
+            assertThat(hostOf(s, id)).isEqualTo("h-safe");
+            assertThat(s.facts(campaign)).anyMatch(f -> f.operation().equals("hold") && f.target().equals(id)
+                    && f.outcome().equals("h-safe 1000 1024"));
+            TestServer.Response own = s.post("/v1/tenant/instances/old-1/stop", t[0], null);
+            assertThat(own.status()).isEqualTo(409);
+            assertThat(own.json().get("detail").asText()).contains("part of campaign " + campaign);
+            assertThat(s.post("/v1/tenant/instances/old-1/reboot", t[0], null).status()).isEqualTo(409);
+            TestServer.Response tooBig = s.post("/v1/tenant/instances", t[1], "{\"cpus\":16,\"memoryMiB\":1024}");
+            assertThat(tooBig.status()).isEqualTo(409);
+            assertThat(tooBig.json().get("detail").asText()).contains("places instances while it runs");
+
+            assertThat(s.post("/v1/tenant/instances/" + id + "/stop", t[0], null).status()).isEqualTo(200);
+            assertThat(s.facts(campaign)).anyMatch(f -> f.operation().equals("unhold") && f.target().equals(id));
+            assertThat(s.post("/v1/tenant/instances/" + id + "/start", t[0], null).status()).isEqualTo(200);
+
+            s.runToEnd(campaign);
+            assertThat(s.get("/v1/campaigns/" + campaign, s.operator).json().get("state").asText()).isEqualTo("completed");
+            var checker = new dev.ferry.core.verify.InvariantChecker(s.server.campaigns().load(campaign).problem());
+            s.facts(campaign).forEach(checker::accept);
+            assertThat(checker.finish()).isEmpty();
+            assertThat(s.count("SELECT COUNT(*) FROM hosts WHERE used_milli_cpu > capacity_milli_cpu"
+                    + " OR used_memory_mib > memory_mib")).isZero();
+            // after the campaign, the patched host takes launches again
+            TestServer.Response after = s.post("/v1/tenant/instances", t[1], "{\"cpus\":16,\"memoryMiB\":1024}");
+            assertThat(after.status()).as(after.body()).isEqualTo(201);
+            assertThat(hostOf(s, after.json().get("id").asText())).isIn("h-vuln");
         }
     }
 

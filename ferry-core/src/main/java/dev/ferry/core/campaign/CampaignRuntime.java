@@ -15,6 +15,7 @@ import dev.ferry.core.planner.Step;
 import dev.ferry.core.scheduler.HostScorer;
 import dev.ferry.core.scheduler.Placement;
 import dev.ferry.core.scheduler.PlacementRequest;
+import dev.ferry.core.scheduler.PlacementView;
 import dev.ferry.core.scheduler.Scheduler;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -138,6 +139,73 @@ public final class CampaignRuntime {
 
     public String id() {
         return id;
+    }
+
+    // ---------------------------------------------------------------- placement outside the plan
+
+    /**
+     * A tenant launches or starts an instance while the campaign runs. The campaign owns placement,
+     * so it chooses the host — the standard filters over the live fleet: never a cordoned host, one in
+     * maintenance or one still vulnerable; room counting the moves in flight; the group's
+     * anti-affinity — and holds the room, which it will not use for its own moves. {@code withIt} is
+     * the campaign's fleet with the instance appended as its last instance. Returns the host, or the
+     * refusal; nothing is held when refused.
+     */
+    public Placement placeOutside(Fleet withIt, long now) {
+        int index = withIt.instances().size() - 1;
+        Instance inst = withIt.instance(index);
+        PlacementView view = new PlacementView() {
+            @Override
+            public Fleet fleet() {
+                return withIt;
+            }
+
+            @Override
+            public int currentHost(int instance) {
+                return instance < fleet.instances().size() ? live.currentHost(instance) : -1;
+            }
+
+            @Override
+            public boolean cordoned(int host) {
+                return live.cordoned(host);
+            }
+
+            @Override
+            public boolean inMaintenance(int host) {
+                return live.inMaintenance(host);
+            }
+
+            @Override
+            public boolean vulnerable(int host) {
+                return live.vulnerable(host);
+            }
+
+            @Override
+            public long freeMilliCpu(int host) {
+                return live.freeMilliCpu(host);
+            }
+
+            @Override
+            public long freeMemoryMiB(int host) {
+                return live.freeMemoryMiB(host);
+            }
+        };
+        var placement = scheduler.best(view, new PlacementRequest(index, -1, false, false),
+                java.util.stream.IntStream.range(0, fleet.hosts().size()).iterator());
+        if (placement.found()) {
+            live.hold(placement.host(), inst.milliCpus(), inst.memoryMiB());
+            facts.accept(new HistoryRecord(now, "ferry", HistoryRecord.Op.HOLD, inst.id(),
+                    fleet.host(placement.host()).id() + " " + inst.milliCpus() + " " + inst.memoryMiB(), 0));
+        }
+        return placement;
+    }
+
+    /** The room an instance placed outside the plan held is given back (it stopped or was terminated). */
+    public void releaseOutside(String instanceId, int host, long milliCpu, long memoryMiB, long now) {
+        live.hold(host, -milliCpu, -memoryMiB);
+        startsPossible = true;
+        facts.accept(new HistoryRecord(now, "ferry", HistoryRecord.Op.UNHOLD, instanceId,
+                fleet.host(host).id() + " " + milliCpu + " " + memoryMiB, 0));
     }
 
     /** The host the instance runs on (or is being started on) now. */

@@ -29,6 +29,10 @@ public record HistoryRecord(long timeMs, String actor, String operation, String 
         public static final String DISRUPT_END = "disrupt-end";
         public static final String EVENT = "event";
         public static final String MOVE = "move";
+        /** Room a tenant's instance took outside the plan while the campaign ran (target: the instance; outcome: "host milliCpu memoryMiB"). */
+        public static final String HOLD = "hold";
+        /** That room given back (the instance stopped or was terminated). */
+        public static final String UNHOLD = "unhold";
 
         private Op() {
         }

@@ -115,6 +115,12 @@ final class LiveFleet implements PlacementView {
         freeMem[host] -= inst.memoryMiB();
     }
 
+    /** Room taken on {@code host} by an instance outside the campaign's fleet. */
+    void hold(int host, long milliCpu, long memoryMiB) {
+        freeCpu[host] -= milliCpu;
+        freeMem[host] -= memoryMiB;
+    }
+
     void release(int instance, int host) {
         Instance inst = fleet.instance(instance);
         freeCpu[host] += inst.milliCpus();

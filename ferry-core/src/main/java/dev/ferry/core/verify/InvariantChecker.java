@@ -105,6 +105,8 @@ public final class InvariantChecker {
             case Op.STOP -> stop(r);
             case Op.RESERVE -> reserve(r);
             case Op.RELEASE -> release(r);
+            case Op.HOLD -> hold(r, 1);
+            case Op.UNHOLD -> hold(r, -1);
             case Op.MAINTENANCE_BEGIN -> maintenanceBegin(r);
             case Op.MAINTENANCE_END -> maintenanceEnd(r);
             case Op.HOST_PHASE -> hostPhase(r);
@@ -208,6 +210,26 @@ public final class InvariantChecker {
         }
         reservedOn[i] = h;
         add(i, h, r);
+    }
+
+    /** Room taken (sign 1) or given back (-1) by an instance outside the campaign's fleet: "host milliCpu memoryMiB". */
+    private void hold(HistoryRecord r, int sign) {
+        String[] f = r.outcome().split(" ");
+        int h = f.length == 3 ? host(r, f[0]) : -1;
+        if (h < 0) {
+            violate(r, "malformed hold " + r.outcome());
+            return;
+        }
+        if (sign > 0 && (fleet.host(h).cordoned() || inMaintenance[h] || failed[h] || affected[h] && !patched[h])) {
+            violate(r, "room held for " + r.target() + " on " + f[0] + ", which is cordoned, in maintenance, failed or vulnerable");
+        }
+        usedCpu[h] += sign * Long.parseLong(f[1]);
+        usedMem[h] += sign * Long.parseLong(f[2]);
+        Host host = fleet.host(h);
+        if (usedCpu[h] > host.milliCpuCapacity() || usedMem[h] > host.memoryMiB()) {
+            violate(r, "host " + host.id() + " over capacity (" + usedCpu[h] / 1000.0 + " cpus, " + usedMem[h]
+                    + " MiB, counting room held outside the plan)");
+        }
     }
 
     private void release(HistoryRecord r) {

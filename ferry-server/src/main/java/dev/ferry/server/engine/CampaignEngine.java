@@ -291,10 +291,11 @@ public final class CampaignEngine implements AutoCloseable {
         }
         inputSeq++;
         int before = recorder.appended();
-        applyInput(c, t);
+        String value = applyInput(c, t);
         String refusedByRuntime = recorder.refusalSince(before);
-        Command.Outcome outcome = refusedByRuntime == null ? new Command.Outcome(true, "accepted")
-                : new Command.Outcome(false, refusedByRuntime);
+        Command.Outcome outcome = c instanceof Command.PlaceOutside
+                ? (value.startsWith("refused: ") ? new Command.Outcome(false, value.substring(9)) : new Command.Outcome(true, "placed", value))
+                : refusedByRuntime == null ? new Command.Outcome(true, "accepted") : new Command.Outcome(false, refusedByRuntime);
         afterCommit.add(() -> p.result().complete(outcome));
     }
 
@@ -307,6 +308,8 @@ public final class CampaignEngine implements AutoCloseable {
             case Command.Abort a -> runtime.finished() ? "the campaign has ended (" + name(s) + ")" : null;
             case Command.TenantNow n -> problem.fleet().instanceIndex(n.instance()) < 0 ? "no such instance" : null;
             case Command.TenantReschedule r -> problem.fleet().instanceIndex(r.instance()) < 0 ? "no such instance" : null;
+            case Command.PlaceOutside p -> runtime.finished() ? "the campaign has ended" : null;
+            case Command.ReleaseOutside r -> problem.fleet().hostIndex(r.host()) < 0 ? "no such host" : null;
         };
     }
 
@@ -318,7 +321,8 @@ public final class CampaignEngine implements AutoCloseable {
         return c instanceof Command.TenantReschedule r ? (long) ((r.notBeforeWallMs() - startedWallMs) * accel) : 0;
     }
 
-    private void applyInput(Command c, long t) {
+    /** Applies an outside input; for a placement, returns the host chosen or "refused: why". */
+    private String applyInput(Command c, long t) {
         List<Effect> effects = switch (c) {
             case Command.Pause p -> runtime.pause(t);
             case Command.Resume r -> runtime.resume(t);
@@ -326,8 +330,41 @@ public final class CampaignEngine implements AutoCloseable {
             case Command.TenantNow n -> runtime.on(new Input.TenantMoveNow(problem.fleet().instanceIndex(n.instance())), t);
             case Command.TenantReschedule r -> runtime.on(new Input.TenantReschedule(problem.fleet().instanceIndex(r.instance()),
                     Math.max(t, toVirtual(r))), t);
+            case Command.PlaceOutside p -> {
+                var fleet = problem.fleet();
+                List<dev.ferry.core.model.Instance> withIt = new ArrayList<>(fleet.instances());
+                withIt.add(new dev.ferry.core.model.Instance(p.instance(), p.tenant(), fleet.host(0).id(), p.cpus(), p.memoryMiB(),
+                        dev.ferry.core.model.OnHostMaintenance.MIGRATE, p.group(), 0));
+                dev.ferry.core.model.Fleet candidate;
+                try {
+                    candidate = new dev.ferry.core.model.Fleet(fleet.hosts(), withIt, fleet.groups(), fleet.tenants());
+                } catch (IllegalArgumentException e) {
+                    yield refusedPlacement(e.getMessage()); // the same on a replay: refused again
+                }
+                var placement = runtime.placeOutside(candidate, t);
+                yield placement.found() ? placedOn(fleet.host(placement.host()).id()) : refusedPlacement(placement.describe());
+            }
+            case Command.ReleaseOutside r -> {
+                runtime.releaseOutside(r.instance(), problem.fleet().hostIndex(r.host()), r.cpus() * 1000L, r.memoryMiB(), t);
+                yield List.of();
+            }
         };
         runner.apply(effects, t);
+        String v = placementResult;
+        placementResult = null;
+        return v;
+    }
+
+    private String placementResult;
+
+    private List<Effect> placedOn(String host) {
+        placementResult = host;
+        return List.of();
+    }
+
+    private List<Effect> refusedPlacement(String why) {
+        placementResult = "refused: " + why;
+        return List.of();
     }
 
     private void deliver(Input input) {

@@ -27,7 +27,23 @@ public sealed interface Command {
     record TenantReschedule(String instance, long notBeforeWallMs, String actor, String requestId) implements Command {
     }
 
-    /** What the loop said: accepted, or refused with the runtime's reason. */
-    record Outcome(boolean accepted, String message) {
+    /**
+     * A tenant's instance outside the campaign's fleet is launched or started while the campaign
+     * runs: the campaign chooses its host and holds the room.
+     */
+    record PlaceOutside(String instance, String tenant, int cpus, long memoryMiB, String group, String actor,
+                        String requestId) implements Command {
+    }
+
+    /** Such an instance stopped or was terminated: its room is given back. */
+    record ReleaseOutside(String instance, String host, int cpus, long memoryMiB, String actor, String requestId)
+            implements Command {
+    }
+
+    /** What the loop said: accepted (with a value: the host chosen), or refused with the reason. */
+    record Outcome(boolean accepted, String message, String value) {
+        public Outcome(boolean accepted, String message) {
+            this(accepted, message, null);
+        }
     }
 }

@@ -101,6 +101,16 @@ public final class EngineStore {
             case "abort" -> new Command.Abort(rs.getString(6), actor, request);
             case "tenant-now" -> new Command.TenantNow(rs.getString(4), actor, request);
             case "tenant-reschedule" -> new Command.TenantReschedule(rs.getString(4), rs.getLong(5), actor, request);
+            case "place-outside" -> {
+                String[] f = rs.getString(6).split(" ", -1);
+                yield new Command.PlaceOutside(rs.getString(4), f[0], Integer.parseInt(f[1]), Long.parseLong(f[2]),
+                        f[3].isEmpty() ? null : f[3], actor, request);
+            }
+            case "release-outside" -> {
+                String[] f = rs.getString(6).split(" ");
+                yield new Command.ReleaseOutside(rs.getString(4), f[0], Integer.parseInt(f[1]), Long.parseLong(f[2]), actor,
+                        request);
+            }
             default -> throw new IllegalStateException("unknown stored input kind " + kind);
         };
     }
@@ -108,8 +118,7 @@ public final class EngineStore {
     /** Logs an outside input before it is applied (write-ahead), with its audit line, in one transaction. */
     public void logInput(String campaign, long seq, long processed, long timeMs, Command command, long atWallMs) {
         db.tx(c -> {
-            String target = command instanceof Command.TenantNow n ? n.instance()
-                    : command instanceof Command.TenantReschedule r ? r.instance() : campaign;
+            String target = instanceOf(command) != null ? instanceOf(command) : campaign;
             AuditLog.write(c, atWallMs, command.actor(), command.requestId(), "campaign." + kind(command), target, true,
                     "campaign " + campaign + " at virtual ms " + timeMs);
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO inputs (campaign, seq, processed, t_ms, kind, instance,"
@@ -119,14 +128,19 @@ public final class EngineStore {
                 ps.setLong(3, processed);
                 ps.setLong(4, timeMs);
                 ps.setString(5, kind(command));
-                ps.setString(6, command instanceof Command.TenantNow n ? n.instance()
-                        : command instanceof Command.TenantReschedule r ? r.instance() : null);
+                ps.setString(6, instanceOf(command));
                 if (command instanceof Command.TenantReschedule r) {
                     ps.setLong(7, r.notBeforeWallMs());
                 } else {
                     ps.setNull(7, Types.BIGINT);
                 }
-                ps.setString(8, command instanceof Command.Abort a ? a.reason() : null);
+                ps.setString(8, switch (command) {
+                    case Command.Abort a -> a.reason();
+                    case Command.PlaceOutside p -> p.tenant() + " " + p.cpus() + " " + p.memoryMiB() + " "
+                            + (p.group() == null ? "" : p.group());
+                    case Command.ReleaseOutside r -> r.host() + " " + r.cpus() + " " + r.memoryMiB();
+                    default -> null;
+                });
                 ps.setString(9, command.actor());
                 ps.setString(10, command.requestId());
                 ps.executeUpdate();
@@ -142,6 +156,18 @@ public final class EngineStore {
             case Command.Abort a -> "abort";
             case Command.TenantNow n -> "tenant-now";
             case Command.TenantReschedule r -> "tenant-reschedule";
+            case Command.PlaceOutside p -> "place-outside";
+            case Command.ReleaseOutside r -> "release-outside";
+        };
+    }
+
+    private static String instanceOf(Command c) {
+        return switch (c) {
+            case Command.TenantNow n -> n.instance();
+            case Command.TenantReschedule r -> r.instance();
+            case Command.PlaceOutside p -> p.instance();
+            case Command.ReleaseOutside r -> r.instance();
+            default -> null;
         };
     }
 
