@@ -63,6 +63,16 @@ class InvariantCheckerTest {
     }
 
     @Test
+    void roomHeldOutsideThePlanCountsAgainstCapacityAndNeverOnAVulnerableHost() {
+        // h2 has 16 cpus, i-2 uses 14: a 1-cpu hold fits, a 3-cpu hold does not; given back, it fits again
+        assertThat(check(rec(0, "hold", "x-1", "h2 1000 1024", 0), end(1))).isEmpty();
+        assertThat(check(rec(0, "hold", "x-1", "h2 3000 1024", 0), end(1))).anyMatch(v -> v.contains("over capacity"));
+        assertThat(check(rec(0, "hold", "x-1", "h2 1000 1024", 0), rec(1, "unhold", "x-1", "h2 1000 1024", 0),
+                rec(2, "hold", "x-2", "h2 2000 1024", 0), end(3))).isEmpty();
+        assertThat(check(rec(0, "hold", "x-1", "h3 1000 1024", 0), end(1))).anyMatch(v -> v.contains("vulnerable"));
+    }
+
+    @Test
     void vulnerableDestinationsNeedTheBootstrapMark() {
         assertThat(check(rec(0, "reserve", "i-1", "h3", 0), end(1))).anyMatch(v -> v.contains("vulnerable"));
     }
