@@ -97,6 +97,14 @@ class ApiRefusalTest {
             assertThat(s.count("SELECT COUNT(*) FROM campaigns")).isEqualTo(1);
             assertThat(s.post("/v1/campaigns", s.operator, body, "Idempotency-Key", "k-2").status()).isEqualTo(201);
             assertThat(s.count("SELECT COUNT(*) FROM campaigns")).isEqualTo(2);
+            // a refusal is an answer too: replayed, not run again, and not left "in progress"
+            String missing = "{\"advisory\":\"XSA-999\"}";
+            TestServer.Response refused = s.post("/v1/campaigns", s.operator, missing, "Idempotency-Key", "k-3");
+            TestServer.Response refusedAgain = s.post("/v1/campaigns", s.operator, missing, "Idempotency-Key", "k-3");
+            assertThat(refused.status()).isEqualTo(404);
+            assertThat(refusedAgain.status()).isEqualTo(404);
+            assertThat(refusedAgain.header("Idempotent-Replayed")).isEqualTo("true");
+            assertThat(refusedAgain.body()).isEqualTo(refused.body());
         }
     }
 
