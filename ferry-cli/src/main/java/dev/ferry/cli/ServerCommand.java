@@ -19,12 +19,13 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 @Command(name = "server", mixinStandardHelpOptions = true,
-        description = {"The controller: REST API for operators and tenants, durable campaigns, signed webhooks.",
-                "State lives in an H2 database under --data (no setup), or in PostgreSQL with --jdbc-url",
-                "(password from the FERRY_DB_PASSWORD environment variable). Campaigns run against a",
-                "simulated fleet in real time, or faster with --accel. On first start an operator token is",
-                "written to <data>/operator.token (readable by you only); it is never printed or logged.",
-                "The API is described at /openapi.yaml (docs/openapi.yaml)."})
+        description = {"The controller: REST API for operators and tenants, durable campaigns,",
+                "signed webhooks. State lives in an H2 database under --data (no setup), or",
+                "in PostgreSQL with --jdbc-url (password from FERRY_DB_PASSWORD). Campaigns",
+                "run against a simulated fleet in real time, or faster with --accel.",
+                "On first start an operator token is written to <data>/operator.token",
+                "(readable by you only); it is never printed or logged. The API is",
+                "described at /openapi.yaml (docs/openapi.yaml; more in docs/server.md)."})
 final class ServerCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
