@@ -323,6 +323,9 @@ public final class CampaignEngine implements AutoCloseable {
 
     /** Applies an outside input; for a placement, returns the host chosen or "refused: why". */
     private String applyInput(Command c, long t) {
+        if (c instanceof Command.PlaceOutside p) {
+            return placeOutside(p, t);
+        }
         List<Effect> effects = switch (c) {
             case Command.Pause p -> runtime.pause(t);
             case Command.Resume r -> runtime.resume(t);
@@ -330,41 +333,30 @@ public final class CampaignEngine implements AutoCloseable {
             case Command.TenantNow n -> runtime.on(new Input.TenantMoveNow(problem.fleet().instanceIndex(n.instance())), t);
             case Command.TenantReschedule r -> runtime.on(new Input.TenantReschedule(problem.fleet().instanceIndex(r.instance()),
                     Math.max(t, toVirtual(r))), t);
-            case Command.PlaceOutside p -> {
-                var fleet = problem.fleet();
-                List<dev.ferry.core.model.Instance> withIt = new ArrayList<>(fleet.instances());
-                withIt.add(new dev.ferry.core.model.Instance(p.instance(), p.tenant(), fleet.host(0).id(), p.cpus(), p.memoryMiB(),
-                        dev.ferry.core.model.OnHostMaintenance.MIGRATE, p.group(), 0));
-                dev.ferry.core.model.Fleet candidate;
-                try {
-                    candidate = new dev.ferry.core.model.Fleet(fleet.hosts(), withIt, fleet.groups(), fleet.tenants());
-                } catch (IllegalArgumentException e) {
-                    yield refusedPlacement(e.getMessage()); // the same on a replay: refused again
-                }
-                var placement = runtime.placeOutside(candidate, t);
-                yield placement.found() ? placedOn(fleet.host(placement.host()).id()) : refusedPlacement(placement.describe());
-            }
+            case Command.PlaceOutside p -> throw new IllegalStateException("handled above");
             case Command.ReleaseOutside r -> {
                 runtime.releaseOutside(r.instance(), problem.fleet().hostIndex(r.host()), r.cpus() * 1000L, r.memoryMiB(), t);
                 yield List.of();
             }
         };
         runner.apply(effects, t);
-        String v = placementResult;
-        placementResult = null;
-        return v;
+        return null;
     }
 
-    private String placementResult;
-
-    private List<Effect> placedOn(String host) {
-        placementResult = host;
-        return List.of();
-    }
-
-    private List<Effect> refusedPlacement(String why) {
-        placementResult = "refused: " + why;
-        return List.of();
+    /** The campaign's fleet with the instance appended is what the runtime places it in. */
+    private String placeOutside(Command.PlaceOutside p, long t) {
+        var fleet = problem.fleet();
+        List<dev.ferry.core.model.Instance> withIt = new ArrayList<>(fleet.instances());
+        withIt.add(new dev.ferry.core.model.Instance(p.instance(), p.tenant(), fleet.host(0).id(), p.cpus(), p.memoryMiB(),
+                dev.ferry.core.model.OnHostMaintenance.MIGRATE, p.group(), 0));
+        dev.ferry.core.model.Fleet candidate;
+        try {
+            candidate = new dev.ferry.core.model.Fleet(fleet.hosts(), withIt, fleet.groups(), fleet.tenants());
+        } catch (IllegalArgumentException e) {
+            return "refused: " + e.getMessage(); // the same on a replay: refused again
+        }
+        var placement = runtime.placeOutside(candidate, t);
+        return placement.found() ? fleet.host(placement.host()).id() : "refused: " + placement.describe();
     }
 
     private void deliver(Input input) {
