@@ -233,6 +233,27 @@ public final class Campaigns implements AutoCloseable {
                 new Reconciliation());
         engines.put(r.id(), e);
         e.start();
+        synchronized (engines) {
+            engines.notifyAll();
+        }
+    }
+
+    /**
+     * The loop of an approved campaign, waiting for it while it is being started (its plan is
+     * rebuilt first); null when the campaign is not running in this server.
+     */
+    public CampaignEngine awaitEngine(String id, long timeoutMs) throws InterruptedException {
+        long deadline = System.nanoTime() + timeoutMs * 1_000_000;
+        synchronized (engines) {
+            while (!engines.containsKey(id) && row(id).active()) {
+                long left = (deadline - System.nanoTime()) / 1_000_000;
+                if (left <= 0) {
+                    break;
+                }
+                engines.wait(left);
+            }
+        }
+        return engines.get(id);
     }
 
     public Loaded load(String id) {

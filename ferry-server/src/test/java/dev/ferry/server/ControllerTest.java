@@ -261,6 +261,41 @@ class ControllerTest {
         }
     }
 
+    @org.junit.jupiter.api.Test
+    void anOperatorWatchesACampaignAsAStreamOfServerSentEventsUntilItEnds() throws Exception {
+        try (TestServer s = new TestServer(dir, "h2")) {
+            s.seed(30, 1);
+            String id = s.propose(6);
+            var request = java.net.http.HttpRequest.newBuilder(java.net.URI.create(s.base + "/v1/campaigns/" + id + "/stream"))
+                    .header("Authorization", "Bearer " + s.operator).header("Accept", "text/event-stream").GET().build();
+            s.post("/v1/campaigns/" + id + "/approve", s.operator, null);
+            var response = java.net.http.HttpClient.newHttpClient().send(request,
+                    java.net.http.HttpResponse.BodyHandlers.ofLines()); // answers with the headers and the first event
+            s.runToEnd(id);
+            assertThat(response.statusCode()).isEqualTo(200);
+            assertThat(response.headers().firstValue("Content-Type").orElse("")).startsWith("text/event-stream");
+            List<String> events = new ArrayList<>();
+            String last = null;
+            var lines = response.body().iterator();
+            while (lines.hasNext()) {
+                String line = lines.next();
+                if (line.startsWith("event: ")) {
+                    events.add(line.substring(7));
+                } else if (line.startsWith("data: ")) {
+                    last = line.substring(6);
+                }
+                if (events.contains("end") && last != null && line.isEmpty()) {
+                    break;
+                }
+            }
+            assertThat(events).startsWith("progress").endsWith("end");
+            assertThat(TestServer.JSON.readTree(last).get("state").asText()).as(events + " " + last).isEqualTo("completed");
+            // a tenant token cannot watch
+            assertThat(s.get("/v1/campaigns/" + id + "/stream", s.server.tokens().create(Principal.Role.TENANT, "t-00001", "t"))
+                    .status()).isEqualTo(403);
+        }
+    }
+
     static Map<String, Object> map(Object... kv) {
         Map<String, Object> m = new java.util.LinkedHashMap<>();
         for (int k = 0; k < kv.length; k += 2) {

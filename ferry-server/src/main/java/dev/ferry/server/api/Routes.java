@@ -83,6 +83,7 @@ public final class Routes {
         r.get("/v1/campaigns", ctx -> json(ctx, 200, Map.of("items", campaigns.list().stream().map(this::campaignView).toList())));
         r.get("/v1/campaigns/{campaign}", ctx -> json(ctx, 200, campaignView(campaigns.row(ctx.pathParam("campaign")))));
         r.get("/v1/campaigns/{campaign}/steps", this::steps);
+        r.sse("/v1/campaigns/{campaign}/stream", this::stream);
         r.get("/v1/campaigns/{campaign}/plan", this::plan);
         r.post("/v1/campaigns/{campaign}/approve", ctx -> json(ctx, 200,
                 campaignView(campaigns.approve(ctx.pathParam("campaign"), who(ctx), rid(ctx)))));
@@ -252,6 +253,41 @@ public final class Routes {
             m.put("live", live);
         }
         return m;
+    }
+
+    /**
+     * Server-sent events while the campaign runs: "progress" with the campaign's view each time its
+     * loop publishes (at most four a second), a comment every 15 s to keep proxies from closing an
+     * idle stream, and "end" when the campaign has ended.
+     */
+    private void stream(io.javalin.http.sse.SseClient client) {
+        String id = client.ctx().pathParam("campaign");
+        Campaigns.Row row = campaigns.row(id);
+        try {
+            CampaignEngine e = row.active() ? campaigns.awaitEngine(id, 30_000) : campaigns.engine(id);
+            client.sendEvent("progress", HttpApi.JSON.writeValueAsString(campaignView(row)));
+            long seen = -1;
+            while (e != null && !client.terminated()) {
+                long now = e.awaitPublished(seen, 15_000);
+                if (now == seen) {
+                    client.sendComment("keep-alive");
+                    continue;
+                }
+                seen = now;
+                CampaignEngine.Snapshot s = e.snapshot();
+                client.sendEvent("progress", HttpApi.JSON.writeValueAsString(campaignView(campaigns.row(id))));
+                if (s != null && s.done()) {
+                    break;
+                }
+                Thread.sleep(250); // at most four updates a second per watcher
+            }
+            client.sendEvent("end", HttpApi.JSON.writeValueAsString(campaignView(campaigns.row(id))));
+        } catch (InterruptedException x) {
+            Thread.currentThread().interrupt();
+        } catch (java.io.IOException | RuntimeException x) {
+            // the watcher went away
+        }
+        client.close();
     }
 
     private void steps(Context ctx) {

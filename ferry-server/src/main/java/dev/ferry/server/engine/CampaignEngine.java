@@ -139,6 +139,27 @@ public final class CampaignEngine implements AutoCloseable {
         return snapshot;
     }
 
+    private final Object published = new Object();
+    private long publishedVersion;
+
+    /**
+     * Waits until a snapshot newer than {@code seenVersion} is published (or {@code timeoutMs}
+     * passes) and returns the version now published; watchers (live streams) call it in a loop.
+     */
+    public long awaitPublished(long seenVersion, long timeoutMs) throws InterruptedException {
+        long deadline = System.nanoTime() + timeoutMs * 1_000_000;
+        synchronized (published) {
+            while (publishedVersion <= seenVersion) {
+                long left = (deadline - System.nanoTime()) / 1_000_000;
+                if (left <= 0) {
+                    break;
+                }
+                published.wait(left);
+            }
+            return publishedVersion;
+        }
+    }
+
     /** Milliseconds the replay took when this engine started (−1 until it is done). */
     public long replayMillis() {
         return replayMillis;
@@ -465,9 +486,14 @@ public final class CampaignEngine implements AutoCloseable {
         }
         List<String> v = new ArrayList<>(violations);
         v.addAll(checker.violations());
-        snapshot = new Snapshot(runtime.state(), runtime.endReason(), kernel.now(), s.hostsPatched, s.hostsFailed,
+        Snapshot next = new Snapshot(runtime.state(), runtime.endReason(), kernel.now(), s.hostsPatched, s.hostsFailed,
                 s.hostsSkipped, s.liveMigrations, s.relocations, s.rebootsInPlace, s.failedMigrations, s.completedEvents,
                 byPhase, phases, v, finished(), waitingForStore);
+        snapshot = next;
+        synchronized (published) {
+            publishedVersion++;
+            published.notifyAll();
+        }
     }
 
     /**
