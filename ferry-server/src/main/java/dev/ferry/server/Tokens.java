@@ -10,6 +10,8 @@ import java.sql.ResultSet;
 import java.time.InstantSource;
 import java.util.Base64;
 import java.util.HexFormat;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -75,6 +77,59 @@ public final class Tokens {
                     return Optional.of(new Principal(rs.getString(1), role, rs.getString(3), h));
                 }
             }
+        });
+    }
+
+    /** A token as operators see it: an id (a prefix of its hash, enough to name it, useless to use it), never the token. */
+    public record Listed(String id, String name, String role, String tenant, long createdAt) {
+    }
+
+    public List<Listed> list() {
+        return db.tx(c -> {
+            List<Listed> out = new ArrayList<>();
+            try (ResultSet rs = c.prepareStatement("SELECT token_hash, name, role, tenant, created_at FROM tokens ORDER BY created_at,"
+                    + " token_hash").executeQuery()) {
+                while (rs.next()) {
+                    out.add(new Listed(rs.getString(1).substring(0, 16), rs.getString(2), rs.getString(3), rs.getString(4),
+                            rs.getLong(5)));
+                }
+            }
+            return out;
+        });
+    }
+
+    /** Revokes a token at once (every request looks its hash up). The last operator token cannot be revoked. */
+    public void revoke(String id, Principal who, String requestId) {
+        if (id == null || !id.matches("[0-9a-f]{16}")) {
+            throw ApiException.notFound("token");
+        }
+        db.tx(c -> {
+            String role;
+            String hash;
+            try (PreparedStatement ps = c.prepareStatement("SELECT token_hash, role FROM tokens WHERE token_hash LIKE ?")) {
+                ps.setString(1, id + "%");
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (!rs.next()) {
+                        throw ApiException.notFound("token");
+                    }
+                    hash = rs.getString(1);
+                    role = rs.getString(2);
+                }
+            }
+            if (role.equals("operator")) {
+                try (ResultSet rs = c.prepareStatement("SELECT COUNT(*) FROM tokens WHERE role = 'operator'").executeQuery()) {
+                    rs.next();
+                    if (rs.getLong(1) <= 1) {
+                        throw ApiException.conflict("this is the last operator token; create another before revoking it");
+                    }
+                }
+            }
+            try (PreparedStatement ps = c.prepareStatement("DELETE FROM tokens WHERE token_hash = ?")) {
+                ps.setString(1, hash);
+                ps.executeUpdate();
+            }
+            AuditLog.write(c, clock.millis(), who.actor(), requestId, "token.revoke", id, true, role + " token revoked");
+            return null;
         });
     }
 

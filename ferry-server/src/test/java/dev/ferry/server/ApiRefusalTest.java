@@ -48,6 +48,30 @@ class ApiRefusalTest {
     }
 
     @Test
+    void aRevokedTokenIsRefusedAtOnceAndTheLastOperatorTokenStays() {
+        try (TestServer s = new TestServer(dir, "h2")) {
+            String tenant = s.post("/v1/tokens", s.operator, "{\"role\":\"tenant\",\"tenant\":\"t-1\",\"name\":\"ci\"}")
+                    .json().get("token").asText();
+            assertThat(s.get("/v1/tenant/events", tenant).status()).isEqualTo(200);
+            JsonNode listed = s.get("/v1/tokens", s.operator).json().get("items");
+            assertThat(listed.toString()).doesNotContain(tenant).doesNotContain(s.operator);
+            String id = null;
+            String operatorId = null;
+            for (JsonNode t : listed) {
+                if (t.get("role").asText().equals("tenant")) {
+                    id = t.get("id").asText();
+                } else {
+                    operatorId = t.get("id").asText();
+                }
+            }
+            assertThat(s.send("DELETE", "/v1/tokens/" + id, s.operator, null).status()).isEqualTo(204);
+            problem(s.get("/v1/tenant/events", tenant), 401, "bearer token");
+            problem(s.send("DELETE", "/v1/tokens/" + operatorId, s.operator, null), 409, "last operator token");
+            problem(s.send("DELETE", "/v1/tokens/0123456789abcdef", s.operator, null), 404, "no such token");
+        }
+    }
+
+    @Test
     void serverOwnedAndUnknownFieldsAreRefusedNamingTheField() {
         try (TestServer s = new TestServer(dir, "h2")) {
             DemoSeed.Seeded seeded = s.seed(20, 1);

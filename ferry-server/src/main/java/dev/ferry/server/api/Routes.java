@@ -101,6 +101,11 @@ public final class Routes {
         r.get("/v1/audit", ctx -> json(ctx, 200, queries.audit(ctx.queryParam("actor"), ctx.queryParam("target"),
                 ctx.queryParam("action"), ctx.queryParam("cursor"), limit(ctx))));
         r.post("/v1/tokens", this::createToken);
+        r.get("/v1/tokens", ctx -> json(ctx, 200, Map.of("items", tokens.list())));
+        r.delete("/v1/tokens/{token}", ctx -> {
+            tokens.revoke(ctx.pathParam("token"), who(ctx), rid(ctx));
+            ctx.status(204);
+        });
         // tenants
         r.get("/v1/tenant/instances", ctx -> json(ctx, 200, tenants.instances(tenant(ctx), ctx.queryParam("cursor"), limit(ctx))));
         r.get("/v1/tenant/instances/{instance}", ctx -> json(ctx, 200, tenants.instance(tenant(ctx), ctx.pathParam("instance"))));
