@@ -165,12 +165,13 @@ public final class Instances {
 
     /** Places {@code wanted} (a launch, or a start of a stopped instance) and reserves its room, in one transaction. */
     private void place(Principal who, Instance wanted, String requestId, String action, boolean launch) {
+        // never wait for the campaign's loop while holding the inventory's lock: its final commit takes it
+        Campaigns.Row running = notInRunningCampaign(wanted.id());
+        if (running != null) {
+            placeThroughCampaign(who, wanted, requestId, action, launch, running);
+            return;
+        }
         synchronized (inventory) {
-            Campaigns.Row running = notInRunningCampaign(wanted.id());
-            if (running != null) {
-                placeThroughCampaign(who, wanted, requestId, action, launch, running);
-                return;
-            }
             Fleet fleet = inventory.current().fleet();
             List<Instance> withIt = new ArrayList<>(fleet.instances());
             withIt.add(wanted);
@@ -249,17 +250,17 @@ public final class Instances {
 
     /** Stop (keeps the row) or terminate (deletes it): a running instance gives its room back. */
     private void release(Principal who, Row r, String requestId, String action, boolean terminate) {
-        synchronized (inventory) {
-            Instance i = r.instance();
-            Campaigns.Row campaign = notInRunningCampaign(i.id());
-            boolean running = r.state().equals("running");
-            if (campaign != null && running) {
-                Command.Outcome o = campaigns.command(campaign.id(), new Command.ReleaseOutside(i.id(), i.host(), i.cpus(),
-                        i.memoryMiB(), who.actor(), requestId));
-                if (!o.accepted()) {
-                    throw ApiException.conflict(o.message());
-                }
+        Instance i = r.instance();
+        boolean running = r.state().equals("running");
+        Campaigns.Row campaign = notInRunningCampaign(i.id());
+        if (campaign != null && running) {
+            Command.Outcome o = campaigns.command(campaign.id(), new Command.ReleaseOutside(i.id(), i.host(), i.cpus(),
+                    i.memoryMiB(), who.actor(), requestId));
+            if (!o.accepted()) {
+                throw ApiException.conflict(o.message());
             }
+        }
+        synchronized (inventory) {
             db.tx(c -> {
                 Inventory.lock(c);
                 if (running) {

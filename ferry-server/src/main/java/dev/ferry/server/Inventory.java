@@ -47,7 +47,8 @@ public final class Inventory {
     private volatile Current current = new Current(0, new Fleet(List.of(), List.of(), List.of(), List.of()));
     /** Changes not yet applied to {@link #current} (applied when the fleet is next asked for). */
     private final List<Change> pending = new ArrayList<>();
-    private volatile long version;
+    /** Not guarded by this object's lock: a campaign's final commit records changes while an HTTP thread may hold that lock. */
+    private final java.util.concurrent.atomic.AtomicLong version = new java.util.concurrent.atomic.AtomicLong();
 
     public Inventory(Database db, Uploads uploads, InstantSource clock, long maxBytes) {
         this.db = db;
@@ -87,12 +88,12 @@ public final class Inventory {
         }
         pending.clear();
         pending.addAll(changes);
-        version = versions[1];
+        version.set(versions[1]);
     }
 
     /** The current version number, without materializing the fleet. */
     public long version() {
-        return version;
+        return version.get();
     }
 
     /** The current fleet (every change applied). */
@@ -108,7 +109,7 @@ public final class Inventory {
                 apply(f, hosts, instances, ch);
             }
             pending.clear();
-            current = new Current(version, new Fleet(hosts, new ArrayList<>(instances.values()), f.groups(), f.tenants()));
+            current = new Current(version.get(), new Fleet(hosts, new ArrayList<>(instances.values()), f.groups(), f.tenants()));
         }
         return current;
     }
@@ -299,8 +300,8 @@ public final class Inventory {
         return last;
     }
 
-    private synchronized void setVersion(long v) {
-        version = Math.max(version, v);
+    private void setVersion(long v) {
+        version.accumulateAndGet(v, Math::max);
     }
 
     private static long lockAndNext(Connection c) throws SQLException {
