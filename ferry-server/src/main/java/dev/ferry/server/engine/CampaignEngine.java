@@ -80,7 +80,7 @@ public final class CampaignEngine implements AutoCloseable {
     private final CampaignRuntime runtime;
     private final CampaignRunner runner;
     private final InvariantChecker checker;
-    private final Recorder recorder;
+    private final FactRecorder recorder;
     private final List<EngineStore.StoredInput> toReplay;
     private final BlockingQueue<Pending> commands = new LinkedBlockingQueue<>();
     private final List<String> violations = new ArrayList<>();
@@ -88,13 +88,12 @@ public final class CampaignEngine implements AutoCloseable {
     private final Ending ending;
     private boolean endWritten;
     private volatile boolean waitingForStore;
-    private final java.util.concurrent.atomic.AtomicLong storeFailures = new java.util.concurrent.atomic.AtomicLong();
     private final CompletableFuture<String> firstStoreFailure = new CompletableFuture<>();
     private volatile Snapshot snapshot;
     private volatile boolean stopping;
     private Thread thread;
     private long inputSeq;
-    private long replayMillis = -1;
+    private volatile long replayMillis = -1;
 
     /**
      * @param startedWallMs the approval time: virtual time 0
@@ -114,7 +113,7 @@ public final class CampaignEngine implements AutoCloseable {
         EngineStore.Stored stored = store.load(id);
         this.toReplay = new ArrayList<>(stored.inputs());
         this.inputSeq = stored.inputs().size();
-        this.recorder = new Recorder(stored.facts(), stored.keys());
+        this.recorder = new FactRecorder(stored.facts(), stored.keys(), checker, violations);
         this.runtime = new CampaignRuntime(problem, plan, id, recorder::append);
         SplittableRandom random = new SplittableRandom(seed);
         SimulatedHypervisors world = new SimulatedHypervisors(problem.fleet(), problem.policy(), problem.advisory(), kernel,
@@ -455,7 +454,6 @@ public final class CampaignEngine implements AutoCloseable {
                             + "); retrying, nothing moves meanwhile");
                     publish();
                 }
-                storeFailures.incrementAndGet();
                 firstStoreFailure.complete(e.getMessage());
                 Thread.sleep(backoffMs); // a retry's backoff in the loop's own thread
                 backoffMs = Math.min(5_000, backoffMs * 2);
@@ -493,113 +491,6 @@ public final class CampaignEngine implements AutoCloseable {
         synchronized (published) {
             publishedVersion++;
             published.notifyAll();
-        }
-    }
-
-    /**
-     * The store port of the runner and the runtime's fact sink: checks every fact, compares replayed
-     * facts with the stored ones, and buffers new facts, keys and event changes for the next commit.
-     */
-    private final class Recorder implements Ports.Store {
-        private final List<String> storedFacts;
-        private final java.util.Set<String> keys;
-        private final List<HistoryRecord> newFacts = new ArrayList<>();
-        private final List<String> newKeys = new ArrayList<>();
-        private final List<EngineStore.EventChange> newEvents = new ArrayList<>();
-        private final List<HistoryRecord> recent = new ArrayList<>();
-        private long seq;
-        private int appended;
-        /** The last fact appended was one of the stored ones: what follows it in the same effect was stored too. */
-        private boolean lastReplayed;
-
-        Recorder(List<String> storedFacts, java.util.Set<String> storedKeys) {
-            this.storedFacts = storedFacts;
-            this.keys = new java.util.HashSet<>(storedKeys);
-        }
-
-        boolean replaying() {
-            return seq < storedFacts.size();
-        }
-
-        @Override
-        public void append(HistoryRecord r) {
-            lastReplayed = replaying();
-            if (lastReplayed) {
-                String stored = storedFacts.get((int) seq);
-                if (!stored.equals(r.toJson())) {
-                    violations.add("replay diverged at fact " + seq + ": stored " + stored + ", replayed " + r.toJson());
-                    throw new IllegalStateException(violations.get(violations.size() - 1));
-                }
-            } else {
-                newFacts.add(r);
-            }
-            seq++;
-            appended++;
-            recent.add(r);
-            if (recent.size() > 64) {
-                recent.remove(0);
-            }
-            checker.accept(r);
-        }
-
-        @Override
-        public boolean markApplied(String key) {
-            if (keys.contains(key)) {
-                // stored before the crash: rebuild the in-process world while replaying; never again afterwards
-                return replaying();
-            }
-            keys.add(key);
-            newKeys.add(key);
-            return true;
-        }
-
-        void event(EngineStore.EventChange e) {
-            if (!lastReplayed) {
-                newEvents.add(e);
-            }
-        }
-
-        int appended() {
-            return appended;
-        }
-
-        /** The runtime's refusal among the facts appended since {@code before} (a tenant request it could not do). */
-        String refusalSince(int before) {
-            int n = appended - before;
-            for (int k = Math.max(0, recent.size() - n); k < recent.size(); k++) {
-                String o = recent.get(k).outcome();
-                if (o.contains("refused")) {
-                    return o;
-                }
-            }
-            return null;
-        }
-
-        boolean hasNew() {
-            return !newFacts.isEmpty() || !newKeys.isEmpty() || !newEvents.isEmpty();
-        }
-
-        List<HistoryRecord> pendingFacts() {
-            return List.copyOf(newFacts);
-        }
-
-        List<String> pendingKeys() {
-            return List.copyOf(newKeys);
-        }
-
-        List<EngineStore.EventChange> pendingEvents() {
-            return List.copyOf(newEvents);
-        }
-
-        /** The pending facts, keys and events are stored: forget them (kept until then, so a failed commit loses nothing). */
-        void committed() {
-            newFacts.clear();
-            newKeys.clear();
-            newEvents.clear();
-        }
-
-        long firstNewSeq() {
-            return seq - newFacts.size();
         }
     }
 }
