@@ -45,6 +45,8 @@ import java.util.regex.Pattern;
  * attempts are audited.
  */
 public final class HttpApi implements AutoCloseable {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(HttpApi.class);
+
     /** Limits and switches of the HTTP layer. */
     public record Limits(long maxBodyBytes, long maxInventoryBytes, double requestsPerSecond, long burst) {
     }
@@ -101,7 +103,7 @@ public final class HttpApi implements AutoCloseable {
         config.routes.exception(StoreException.class, (e, ctx) -> problem(ctx,
                 new ApiException(503, "Service Unavailable", "the database is unavailable; try again", 5L)));
         config.routes.exception(Exception.class, (e, ctx) -> {
-            System.err.println("ferry server: internal error on " + ctx.method() + " " + ctx.path() + ": " + e);
+            LOG.error("internal error on {} {} (request {})", ctx.method(), ctx.path(), ctx.attribute(REQUEST_ID), e);
             problem(ctx, new ApiException(500, "Internal Server Error", "internal error; request id " + ctx.attribute(REQUEST_ID)));
         });
         config.requestLogger.http((ctx, ms) -> logged(ctx));

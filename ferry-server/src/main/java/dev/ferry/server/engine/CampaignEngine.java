@@ -46,6 +46,8 @@ import java.util.concurrent.TimeUnit;
  * through {@link #submit} and read {@link #snapshot()}.
  */
 public final class CampaignEngine implements AutoCloseable {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(CampaignEngine.class);
+
     /** What other threads may read: a copy made at the end of each loop round. */
     public record Snapshot(CampaignState state, String endReason, long virtualMs, int hostsPatched, int hostsFailed,
                            int hostsSkipped, int liveMigrations, int relocations, int rebootsInPlace, int failedMigrations,
@@ -261,6 +263,7 @@ public final class CampaignEngine implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (RuntimeException e) {
+            LOG.error("campaign {}: the loop stopped", id, e);
             violations.add("engine stopped: " + e);
             publish();
             store.halt(id, "the campaign loop stopped: " + e.getMessage());
@@ -441,7 +444,7 @@ public final class CampaignEngine implements AutoCloseable {
                 flush();
                 if (waitingForStore) {
                     waitingForStore = false;
-                    System.err.println("campaign " + id + ": the database is back; the loop goes on");
+                    LOG.warn("campaign {}: the database is back; the loop goes on", id);
                 }
                 return;
             } catch (dev.ferry.store.StoreException e) {
@@ -450,8 +453,7 @@ public final class CampaignEngine implements AutoCloseable {
                 }
                 if (!waitingForStore) {
                     waitingForStore = true;
-                    System.err.println("campaign " + id + ": the database is unavailable (" + e.getMessage()
-                            + "); retrying, nothing moves meanwhile");
+                    LOG.warn("campaign {}: the database is unavailable ({}); retrying, nothing moves meanwhile", id, e.getMessage());
                     publish();
                 }
                 firstStoreFailure.complete(e.getMessage());
