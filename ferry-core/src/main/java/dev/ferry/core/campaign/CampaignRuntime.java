@@ -12,11 +12,8 @@ import dev.ferry.core.planner.MoveKind;
 import dev.ferry.core.planner.Plan;
 import dev.ferry.core.planner.PlanningProblem;
 import dev.ferry.core.planner.Step;
-import dev.ferry.core.scheduler.HostScorer;
 import dev.ferry.core.scheduler.Placement;
 import dev.ferry.core.scheduler.PlacementRequest;
-import dev.ferry.core.scheduler.PlacementView;
-import dev.ferry.core.scheduler.Scheduler;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
@@ -39,7 +36,6 @@ import java.util.function.Consumer;
  */
 public final class CampaignRuntime {
     static final int MAX_MOVE_ATTEMPTS = 3;
-    static final int SCAN_LIMIT = 256;
     static final int STEP_ATTEMPTS_PER_ROUND = 16;
 
     private final PlanningProblem problem;
@@ -49,7 +45,7 @@ public final class CampaignRuntime {
     private final String id;
     private final Consumer<HistoryRecord> facts;
     private final LiveFleet live;
-    private final Scheduler scheduler = Scheduler.standard(HostScorer.SPREAD);
+    private final Destinations destinations;
     /** Every planned step, by position in the plan. */
     private final List<StepRun> runs = new ArrayList<>();
     private final StepQueue queue;
@@ -82,9 +78,6 @@ public final class CampaignRuntime {
     private final Map<Integer, Integer> rescueHold = new HashMap<>();
     /** Hosts that failed by coming back unpatched: up, cordoned, still vulnerable. */
     private final Set<Integer> upButFailed = new java.util.TreeSet<>();
-    private static final Scheduler RESCUE = new Scheduler(List.of(new dev.ferry.core.scheduler.filters.SameZoneFilter(),
-            new dev.ferry.core.scheduler.filters.CapacityFilter(), new dev.ferry.core.scheduler.filters.AntiAffinityFilter()),
-            HostScorer.SPREAD);
     private final CampaignStats stats = new CampaignStats();
     private CampaignState state = CampaignState.PROPOSED;
     private String endReason = "";
@@ -106,6 +99,7 @@ public final class CampaignRuntime {
             affected[h] = problem.advisory().affects(fleet.host(h));
         }
         this.live = new LiveFleet(fleet, affected);
+        this.destinations = new Destinations(fleet, live, facts);
         this.budgets = new GroupBudgets(fleet);
         this.throttle = new Throttle(policy, fleet.zones().size());
         this.events = new TenantEvents(problem, plan, id);
@@ -145,67 +139,18 @@ public final class CampaignRuntime {
 
     /**
      * A tenant launches or starts an instance while the campaign runs. The campaign owns placement,
-     * so it chooses the host — the standard filters over the live fleet: never a cordoned host, one in
-     * maintenance or one still vulnerable; room counting the moves in flight; the group's
-     * anti-affinity — and holds the room, which it will not use for its own moves. {@code withIt} is
-     * the campaign's fleet with the instance appended as its last instance. Returns the host, or the
-     * refusal; nothing is held when refused.
+     * so it chooses the host and holds the room, which it will not use for its own moves
+     * ({@link Destinations#outside}). {@code withIt} is the campaign's fleet with the instance appended
+     * as its last instance. Returns the host, or the refusal; nothing is held when refused.
      */
     public Placement placeOutside(Fleet withIt, long now) {
-        int index = withIt.instances().size() - 1;
-        Instance inst = withIt.instance(index);
-        PlacementView view = new PlacementView() {
-            @Override
-            public Fleet fleet() {
-                return withIt;
-            }
-
-            @Override
-            public int currentHost(int instance) {
-                return instance < fleet.instances().size() ? live.currentHost(instance) : -1;
-            }
-
-            @Override
-            public boolean cordoned(int host) {
-                return live.cordoned(host);
-            }
-
-            @Override
-            public boolean inMaintenance(int host) {
-                return live.inMaintenance(host);
-            }
-
-            @Override
-            public boolean vulnerable(int host) {
-                return live.vulnerable(host);
-            }
-
-            @Override
-            public long freeMilliCpu(int host) {
-                return live.freeMilliCpu(host);
-            }
-
-            @Override
-            public long freeMemoryMiB(int host) {
-                return live.freeMemoryMiB(host);
-            }
-        };
-        var placement = scheduler.best(view, new PlacementRequest(index, -1, false, false),
-                java.util.stream.IntStream.range(0, fleet.hosts().size()).iterator());
-        if (placement.found()) {
-            live.hold(placement.host(), inst.milliCpus(), inst.memoryMiB());
-            facts.accept(new HistoryRecord(now, "ferry", HistoryRecord.Op.HOLD, inst.id(),
-                    fleet.host(placement.host()).id() + " " + inst.milliCpus() + " " + inst.memoryMiB(), 0));
-        }
-        return placement;
+        return destinations.outside(withIt, now);
     }
 
     /** The room an instance placed outside the plan held is given back (it stopped or was terminated). */
     public void releaseOutside(String instanceId, int host, long milliCpu, long memoryMiB, long now) {
-        live.hold(host, -milliCpu, -memoryMiB);
+        destinations.releaseOutside(instanceId, host, milliCpu, memoryMiB, now);
         startsPossible = true;
-        facts.accept(new HistoryRecord(now, "ferry", HistoryRecord.Op.UNHOLD, instanceId,
-                fleet.host(host).id() + " " + milliCpu + " " + memoryMiB, 0));
     }
 
     /** The host the instance runs on (or is being started on) now. */
@@ -521,10 +466,10 @@ public final class CampaignRuntime {
             }
             int to = fleet.hostIndex(m.to());
             PlacementRequest req = new PlacementRequest(i, h, kind == MoveKind.LIVE_MIGRATE, m.bootstrap());
-            if (to == h || scheduler.veto(live, req, to) != null) {
-                to = place(req, -1);
+            if (to == h || destinations.veto(req, to) != null) {
+                to = destinations.place(req, -1);
                 if (to < 0 && escalate) {
-                    to = place(new PlacementRequest(i, h, kind == MoveKind.LIVE_MIGRATE, true), -1);
+                    to = destinations.place(new PlacementRequest(i, h, kind == MoveKind.LIVE_MIGRATE, true), -1);
                 }
                 if (to < 0 && escalate && kind == MoveKind.LIVE_MIGRATE) {
                     if (!noticed(i, now)) {
@@ -532,7 +477,7 @@ public final class CampaignRuntime {
                         continue;
                     }
                     kind = MoveKind.RELOCATE;
-                    to = place(new PlacementRequest(i, h, false, true), -1);
+                    to = destinations.place(new PlacementRequest(i, h, false, true), -1);
                 }
                 if (to < 0 && escalate) {
                     if (!noticed(i, now)) {
@@ -678,9 +623,9 @@ public final class CampaignRuntime {
                 }
             }
             if (m.to < 0) {
-                int to = place(new PlacementRequest(m.instance, m.from, liveMove, false), -1);
+                int to = destinations.place(new PlacementRequest(m.instance, m.from, liveMove, false), -1);
                 if (to < 0) {
-                    to = place(new PlacementRequest(m.instance, m.from, liveMove, true), -1);
+                    to = destinations.place(new PlacementRequest(m.instance, m.from, liveMove, true), -1);
                 }
                 if (to < 0) {
                     starved.add(r);
@@ -904,17 +849,17 @@ public final class CampaignRuntime {
                 scheduleFallbackEvent(m.instance, now);
             }
         }
-        int to = place(new PlacementRequest(m.instance, m.from, retry.kind == MoveKind.LIVE_MIGRATE, false), m.to);
+        int to = destinations.place(new PlacementRequest(m.instance, m.from, retry.kind == MoveKind.LIVE_MIGRATE, false), m.to);
         if (to < 0) {
-            to = place(new PlacementRequest(m.instance, m.from, retry.kind == MoveKind.LIVE_MIGRATE, false), -1);
+            to = destinations.place(new PlacementRequest(m.instance, m.from, retry.kind == MoveKind.LIVE_MIGRATE, false), -1);
         }
         if (to < 0) {
-            to = place(new PlacementRequest(m.instance, m.from, retry.kind == MoveKind.LIVE_MIGRATE, true), -1);
+            to = destinations.place(new PlacementRequest(m.instance, m.from, retry.kind == MoveKind.LIVE_MIGRATE, true), -1);
         }
         if (to < 0 && retry.kind == MoveKind.LIVE_MIGRATE) {
             retry.kind = MoveKind.RELOCATE;
             scheduleFallbackEvent(m.instance, now);
-            to = place(new PlacementRequest(m.instance, m.from, false, true), -1);
+            to = destinations.place(new PlacementRequest(m.instance, m.from, false, true), -1);
         }
         if (to < 0) {
             // Nowhere to go now: keep it on the source and try again at the next event.
@@ -1059,16 +1004,16 @@ public final class CampaignRuntime {
                 continue; // already started, waiting for the answer
             }
             int from = live.currentHost(i);
-            int to = place(new PlacementRequest(i, from, false, false), -1);
+            int to = destinations.place(new PlacementRequest(i, from, false, false), -1);
             if (to < 0) {
-                to = place(new PlacementRequest(i, from, false, true), -1);
+                to = destinations.place(new PlacementRequest(i, from, false, true), -1);
             }
             String outcome = to < 0 ? null : reserveOutcome(to);
             if (to < 0) {
                 // Last resort: a host that failed but is up (it came back unpatched). Running on a
                 // cordoned, vulnerable host beats not running at all; the record says so.
-                Placement p = RESCUE.firstAcceptable(live, new PlacementRequest(i, from, false, true),
-                        upButFailed.stream().mapToInt(Integer::intValue).iterator(), SCAN_LIMIT);
+                Placement p = destinations.rescueOnto(new PlacementRequest(i, from, false, true),
+                        upButFailed.stream().mapToInt(Integer::intValue).iterator());
                 if (p.found()) {
                     to = p.host();
                     outcome = fleet.host(to).id() + " rescue";
@@ -1128,7 +1073,7 @@ public final class CampaignRuntime {
             fact(now, HistoryRecord.Op.EVENT, inst.id(), "tenant move refused: nothing to do now", 0);
             return;
         }
-        int to = place(new PlacementRequest(i, h, false, false), -1);
+        int to = destinations.place(new PlacementRequest(i, h, false, false), -1);
         if (to < 0) {
             fact(now, HistoryRecord.Op.EVENT, inst.id(), "tenant move refused: no patched host has room yet", 0);
             return;
@@ -1168,44 +1113,6 @@ public final class CampaignRuntime {
     }
 
     // ---------------------------------------------------------------- helpers
-
-    /** A destination on the live fleet, avoiding {@code exclude}; -1 when none is acceptable now. */
-    private int place(PlacementRequest req, int exclude) {
-        int zone = fleet.zoneOf(req.sourceHost());
-        var candidates = live.zoneCandidates(zone, SCAN_LIMIT);
-        java.util.PrimitiveIterator.OfInt filtered = new java.util.PrimitiveIterator.OfInt() {
-            private int next = advance();
-
-            private int advance() {
-                while (candidates.hasNext()) {
-                    int c = candidates.nextInt();
-                    if (c != exclude) {
-                        return c;
-                    }
-                }
-                return -1;
-            }
-
-            @Override
-            public boolean hasNext() {
-                return next >= 0;
-            }
-
-            @Override
-            public int nextInt() {
-                int c = next;
-                next = advance();
-                return c;
-            }
-        };
-        Placement p = scheduler.firstAcceptable(live, req, filtered, SCAN_LIMIT);
-        if (p.found()) {
-            live.found(p.host());
-            return p.host();
-        }
-        live.notFound(zone, SCAN_LIMIT);
-        return -1;
-    }
 
     private StepRun runOf(int h) {
         for (StepRun r : active) {
