@@ -15,13 +15,13 @@ public final class AdvisoryReader {
     static final long MAX_BYTES = 1L << 20;
 
     public Advisory read(Path path) throws InvalidInputException {
-        return read(path, path.toString());
+        return read(Source.of(path));
     }
 
-    /** Reads {@code path}, naming it {@code name} in problems (an upload is a temporary file the user never saw). */
-    public Advisory read(Path path, String name) throws InvalidInputException {
-        Problems problems = new Problems(name);
-        Fields f = SingleMapping.read(path, MAX_BYTES, problems, "advisory/v1");
+    /** Reads a file or bytes (a request body, a stored document); problems carry the source's name. */
+    public Advisory read(Source source) throws InvalidInputException {
+        Problems problems = new Problems(source.name());
+        Fields f = SingleMapping.read(source, MAX_BYTES, problems, "advisory/v1");
         if (f == null) {
             problems.throwIfAny();
         }

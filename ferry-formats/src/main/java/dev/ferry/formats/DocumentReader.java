@@ -8,9 +8,7 @@ import java.io.Reader;
 import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -43,10 +41,10 @@ final class DocumentReader {
     }
 
     /** Reads the file; syntax errors are added to the problems and end the read. */
-    void read(Path path, long maxBytes, Handler handler) {
+    void read(Source source, long maxBytes, Handler handler) {
         long size;
         try {
-            size = Files.size(path);
+            size = source.size();
         } catch (NoSuchFileException e) {
             problems.add(0, 0, "", "no such file");
             return;
@@ -62,8 +60,8 @@ final class DocumentReader {
             problems.add(0, 0, "", "file is empty");
             return;
         }
-        boolean json = path.getFileName().toString().toLowerCase(java.util.Locale.ROOT).endsWith(".json");
-        try (InputStream in = new Limited(Files.newInputStream(path), maxBytes)) {
+        boolean json = source.json();
+        try (InputStream in = new Limited(source.open(), maxBytes)) {
             CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder()
                     .onMalformedInput(CodingErrorAction.REPORT)
                     .onUnmappableCharacter(CodingErrorAction.REPORT);

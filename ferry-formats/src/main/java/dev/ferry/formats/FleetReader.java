@@ -46,14 +46,14 @@ public final class FleetReader {
     }
 
     public Fleet read(Path path) throws InvalidInputException {
-        return read(path, path.toString());
+        return read(Source.of(path));
     }
 
-    /** Reads {@code path}, naming it {@code name} in problems (an upload is a temporary file the user never saw). */
-    public Fleet read(Path path, String name) throws InvalidInputException {
-        Problems problems = new Problems(name);
+    /** Reads a file or bytes (a request body, a stored document); problems carry the source's name. */
+    public Fleet read(Source source) throws InvalidInputException {
+        Problems problems = new Problems(source.name());
         Collector c = new Collector(problems);
-        new DocumentReader(problems).read(path, maxBytes, c);
+        new DocumentReader(problems).read(source, maxBytes, c);
         if (!problems.any()) {
             c.checkReferences();
         }

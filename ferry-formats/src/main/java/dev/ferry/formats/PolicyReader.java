@@ -13,13 +13,13 @@ import java.time.Duration;
  */
 public final class PolicyReader {
     public Policy read(Path path) throws InvalidInputException {
-        return read(path, path.toString());
+        return read(Source.of(path));
     }
 
-    /** Reads {@code path}, naming it {@code name} in problems (an upload is a temporary file the user never saw). */
-    public Policy read(Path path, String name) throws InvalidInputException {
-        Problems problems = new Problems(name);
-        Fields f = SingleMapping.read(path, AdvisoryReader.MAX_BYTES, problems, "policy/v1");
+    /** Reads a file or bytes (a request body, a stored document); problems carry the source's name. */
+    public Policy read(Source source) throws InvalidInputException {
+        Problems problems = new Problems(source.name());
+        Fields f = SingleMapping.read(source, AdvisoryReader.MAX_BYTES, problems, "policy/v1");
         if (f == null) {
             problems.throwIfAny();
         }

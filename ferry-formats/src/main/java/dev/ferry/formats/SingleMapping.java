@@ -1,16 +1,14 @@
 package dev.ferry.formats;
 
-import java.nio.file.Path;
-
 /** Reads a small file whose top level is one mapping with a {@code ferry: <kind>/v1} header. */
 final class SingleMapping {
     private SingleMapping() {
     }
 
     /** The top-level fields, or null after reporting; the header is checked and consumed. */
-    static Fields read(Path path, long maxBytes, Problems problems, String expectedHeader) {
+    static Fields read(Source source, long maxBytes, Problems problems, String expectedHeader) {
         java.util.LinkedHashMap<String, Node.Entry> entries = new java.util.LinkedHashMap<>();
-        new DocumentReader(problems).read(path, maxBytes, new DocumentReader.Handler() {
+        new DocumentReader(problems).read(source, maxBytes, new DocumentReader.Handler() {
             @Override
             public boolean streams(String key) {
                 return false;

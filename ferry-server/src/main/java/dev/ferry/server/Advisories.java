@@ -18,19 +18,17 @@ public final class Advisories {
     }
 
     private final Database db;
-    private final Uploads uploads;
     private final Inventory inventory;
     private final InstantSource clock;
 
-    public Advisories(Database db, Uploads uploads, Inventory inventory, InstantSource clock) {
+    public Advisories(Database db, Inventory inventory, InstantSource clock) {
         this.db = db;
-        this.uploads = uploads;
         this.inventory = inventory;
         this.clock = clock;
     }
 
     public Registered register(byte[] body, Principal who, String requestId) {
-        Advisory a = uploads.read(body, "request body", (f, n) -> new AdvisoryReader().read(f, n));
+        Advisory a = Uploads.read(body, "request body", new AdvisoryReader()::read);
         List<String> affected = affected(a, inventory.current().fleet());
         long now = clock.millis();
         db.tx(c -> {
@@ -83,8 +81,8 @@ public final class Advisories {
         if (row == null) {
             throw ApiException.notFound("advisory");
         }
-        return uploads.read(((String) row[0]).getBytes(StandardCharsets.UTF_8), "stored advisory " + id,
-                (f, n) -> new AdvisoryReader().read(f, n));
+        return Uploads.read(((String) row[0]).getBytes(StandardCharsets.UTF_8), "stored advisory " + id,
+                new AdvisoryReader()::read);
     }
 
     /** Every registered advisory (cached; a registration refreshes it). */

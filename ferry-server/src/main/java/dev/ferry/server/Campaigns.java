@@ -55,19 +55,17 @@ public final class Campaigns implements AutoCloseable {
     private final Database db;
     private final Inventory inventory;
     private final Advisories advisories;
-    private final Uploads uploads;
     private final EngineStore engineStore;
     private final InstantSource clock;
     private final double defaultAccel;
     private final Map<String, CampaignEngine> engines = new ConcurrentHashMap<>();
     private final Map<String, Loaded> loaded = new ConcurrentHashMap<>();
 
-    public Campaigns(Database db, Inventory inventory, Advisories advisories, Uploads uploads, EngineStore engineStore,
+    public Campaigns(Database db, Inventory inventory, Advisories advisories, EngineStore engineStore,
                      InstantSource clock, double defaultAccel) {
         this.db = db;
         this.inventory = inventory;
         this.advisories = advisories;
-        this.uploads = uploads;
         this.engineStore = engineStore;
         this.clock = clock;
         this.defaultAccel = defaultAccel;
@@ -154,7 +152,7 @@ public final class Campaigns implements AutoCloseable {
         if (text == null || text.isBlank()) {
             return Policy.DEFAULTS;
         }
-        return uploads.read(text.getBytes(StandardCharsets.UTF_8), "policy", (f, n) -> new PolicyReader().read(f, n));
+        return Uploads.read(text.getBytes(StandardCharsets.UTF_8), "policy", new PolicyReader()::read);
     }
 
     /**

@@ -86,13 +86,12 @@ public final class FerryServer implements AutoCloseable {
         this.db = config.jdbcUrl() != null ? Database.open(config.jdbcUrl(), config.dbUser(), config.dbPassword(), 16)
                 : Database.openH2(config.dataDirectory(), 16);
         InstantSource clock = config.clock();
-        Uploads uploads = new Uploads(config.dataDirectory().resolve("uploads"));
         this.tokens = new Tokens(db, clock);
-        this.inventory = new Inventory(db, uploads, clock, config.limits().maxInventoryBytes());
+        this.inventory = new Inventory(db, clock, config.limits().maxInventoryBytes());
         inventory.load();
-        this.advisories = new Advisories(db, uploads, inventory, clock);
+        this.advisories = new Advisories(db, inventory, clock);
         OpaqueHosts opaque = new OpaqueHosts(db);
-        this.campaigns = new Campaigns(db, inventory, advisories, uploads, new EngineStore(db, opaque::of), clock, config.accel());
+        this.campaigns = new Campaigns(db, inventory, advisories, new EngineStore(db, opaque::of), clock, config.accel());
         UrlGuard guard = new UrlGuard(config.allowLoopbackWebhooks());
         this.webhooks = new Webhooks(db, guard, clock);
         this.deliverer = new Deliverer(db, guard, clock, config.webhookPoll() == null ? Duration.ofSeconds(1) : config.webhookPoll());

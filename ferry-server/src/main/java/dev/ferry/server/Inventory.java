@@ -41,7 +41,6 @@ public final class Inventory {
     private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
 
     private final Database db;
-    private final Uploads uploads;
     private final InstantSource clock;
     private final long maxBytes;
     private volatile Current current = new Current(0, new Fleet(List.of(), List.of(), List.of(), List.of()));
@@ -50,9 +49,8 @@ public final class Inventory {
     /** Not guarded by this object's lock: a campaign's final commit records changes while an HTTP thread may hold that lock. */
     private final java.util.concurrent.atomic.AtomicLong version = new java.util.concurrent.atomic.AtomicLong();
 
-    public Inventory(Database db, Uploads uploads, InstantSource clock, long maxBytes) {
+    public Inventory(Database db, InstantSource clock, long maxBytes) {
         this.db = db;
-        this.uploads = uploads;
         this.clock = clock;
         this.maxBytes = maxBytes;
     }
@@ -172,7 +170,7 @@ public final class Inventory {
     }
 
     private Fleet parse(byte[] body, String name) {
-        return uploads.read(body, name, (file, n) -> new FleetReader(maxBytes).read(file, n));
+        return Uploads.read(body, name, new FleetReader(maxBytes)::read);
     }
 
     /** Parses a stored fleet document (a campaign's). */

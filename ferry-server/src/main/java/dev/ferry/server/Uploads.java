@@ -5,57 +5,36 @@ import dev.ferry.formats.FleetSink;
 import dev.ferry.formats.FleetWriter;
 import dev.ferry.formats.InvalidInputException;
 import dev.ferry.formats.Problem;
+import dev.ferry.formats.Source;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
-import java.util.UUID;
 
 /**
- * Request bodies in Ferry's file formats go through the same strict readers as files: the body is
- * written to a private temporary file, read, and deleted. Problems name "request body", line,
- * column and field. Thread-safe.
+ * Documents in Ferry's file formats that arrive over the API (or were stored): read by the same
+ * strict readers as files, straight from the bytes. Problems name the document ("request body"),
+ * line, column and field.
  */
 public final class Uploads {
-    /** Reads a temporary file; the name is what problems call it. */
+    /** A strict reader of one format. */
     @FunctionalInterface
     public interface Reader<T> {
-        T read(Path file, String name) throws InvalidInputException;
+        T read(Source source) throws InvalidInputException;
     }
 
-    private final Path directory;
-
-    public Uploads(Path directory) {
-        this.directory = directory;
-        try {
-            Files.createDirectories(directory);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+    private Uploads() {
     }
 
     /** Parses {@code body}; a JSON body is read as JSON, anything else as YAML. Invalid input → 400 listing every problem. */
-    public <T> T read(byte[] body, String name, Reader<T> reader) {
+    public static <T> T read(byte[] body, String name, Reader<T> reader) {
         if (body.length == 0) {
             throw ApiException.badRequest(name + " is empty");
         }
-        boolean json = firstNonBlank(body) == '{';
-        Path file = directory.resolve(UUID.randomUUID() + (json ? ".json" : ".yaml"));
         try {
-            Files.write(file, body);
-            return reader.read(file, name);
+            return reader.read(Source.of(body, name));
         } catch (InvalidInputException e) {
             throw new ApiException(400, "Invalid Input", describe(e.problems(), e.omitted()));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } finally {
-            try {
-                Files.deleteIfExists(file);
-            } catch (IOException ignored) {
-                // a leftover temporary file in the data directory; harmless
-            }
         }
     }
 
@@ -68,15 +47,6 @@ public final class Uploads {
             sb.append("; and ").append(omitted).append(" more problems");
         }
         return sb.toString();
-    }
-
-    private static int firstNonBlank(byte[] body) {
-        for (byte b : body) {
-            if (b != ' ' && b != '\n' && b != '\r' && b != '\t') {
-                return b;
-            }
-        }
-        return -1;
     }
 
     /** The fleet/v1 JSON document of a fleet (how an inventory version is stored). */

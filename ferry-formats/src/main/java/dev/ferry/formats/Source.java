@@ -1,0 +1,69 @@
+package dev.ferry.formats;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+
+/**
+ * What a reader reads: a file, or bytes that came another way (a request body, a stored document),
+ * with the name problems give it. JSON is read as JSON (a file by its extension, bytes when they
+ * start with '{'); anything else as YAML.
+ */
+public final class Source {
+    interface Opener {
+        InputStream open() throws IOException;
+    }
+
+    interface Sizer {
+        long size() throws IOException;
+    }
+
+    private final String name;
+    private final boolean json;
+    private final Sizer size;
+    private final Opener opener;
+
+    private Source(String name, boolean json, Sizer size, Opener opener) {
+        this.name = name;
+        this.json = json;
+        this.size = size;
+        this.opener = opener;
+    }
+
+    public static Source of(Path path) {
+        return new Source(path.toString(), path.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".json"),
+                () -> Files.size(path), () -> Files.newInputStream(path));
+    }
+
+    public static Source of(byte[] bytes, String name) {
+        return new Source(name, firstNonBlank(bytes) == '{', () -> bytes.length, () -> new ByteArrayInputStream(bytes));
+    }
+
+    private static int firstNonBlank(byte[] bytes) {
+        for (byte b : bytes) {
+            if (b != ' ' && b != '\n' && b != '\r' && b != '\t') {
+                return b;
+            }
+        }
+        return -1;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    boolean json() {
+        return json;
+    }
+
+    long size() throws IOException {
+        return size.size();
+    }
+
+    InputStream open() throws IOException {
+        return opener.open();
+    }
+}
