@@ -212,10 +212,10 @@ class ControllerTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"h2", "postgres"})
-    void operatorsPauseResumeAndAbortACampaign(String db) {
+    void operatorsPauseResumeAndAbortACampaign(String db) throws Exception {
         try (TestServer s = new TestServer(dir, db)) {
-            s.seed(30, 1);
-            String id = s.propose(4);
+            s.seed(60, 1);
+            String id = s.propose(2);
             s.post("/v1/campaigns/" + id + "/approve", s.operator, null);
             assertThat(s.post("/v1/campaigns/" + id + "/resume", s.operator, null).status()).isEqualTo(409);
             assertThat(s.post("/v1/campaigns/" + id + "/pause", s.operator, null).json().get("live").get("state").asText())
@@ -231,6 +231,11 @@ class ControllerTest {
             assertThat(aborted.json().get("live").get("state").asText()).isEqualTo("aborted");
             assertThat(s.post("/v1/campaigns/" + id + "/pause", s.operator, null).status()).isEqualTo(409);
             assertThat(s.count("SELECT COUNT(*) FROM inputs WHERE campaign = ?", id)).isEqualTo(3);
+            // once what was in flight has landed, the events that had not started never will: their tenants see them cancelled
+            s.runToEnd(id);
+            assertThat(s.count("SELECT COUNT(*) FROM events WHERE campaign = ? AND state IN ('scheduled', 'rescheduled')", id))
+                    .isZero();
+            assertThat(s.count("SELECT COUNT(*) FROM events WHERE campaign = ? AND state = 'cancelled'", id)).isPositive();
             assertThat(s.get("/v1/audit?action=campaign.pause", s.operator).json().get("items").size()).isEqualTo(1);
         }
     }

@@ -204,6 +204,7 @@ public final class CampaignRuntime {
         begin();
         endReason = reason;
         to(CampaignState.ABORTED, now, "aborted: " + reason);
+        maybeFinish(now); // nothing in flight: it has ended now
         return end(now);
     }
 
@@ -1136,9 +1137,19 @@ public final class CampaignRuntime {
             stats.makespanMs = now;
             to(CampaignState.COMPLETED, now, "completed: " + stats.hostsPatched + " hosts patched, " + stats.hostsFailed
                     + " failed");
+            cancelEventsNotStarted(now);
         } else if ((state == CampaignState.HALTED || state == CampaignState.ABORTED) && stats.makespanMs == 0) {
             stats.makespanMs = now;
             fact(now, HistoryRecord.Op.CAMPAIGN, id, "ended " + state.name().toLowerCase() + ": " + endReason, 0);
+            cancelEventsNotStarted(now);
+        }
+    }
+
+    /** The campaign has ended with nothing in flight: an event that has not started never will; its tenant is told. */
+    private void cancelEventsNotStarted(long now) {
+        for (MaintenanceEvent e : events.notStarted()) {
+            e.state = EventState.TABLE.transition(e.state, EventState.CANCELLED);
+            notify(e, "cancelled: the campaign " + state.name().toLowerCase(java.util.Locale.ROOT) + " without it", now);
         }
     }
 

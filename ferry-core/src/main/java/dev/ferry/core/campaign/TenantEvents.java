@@ -4,8 +4,10 @@ import dev.ferry.core.model.Fleet;
 import dev.ferry.core.planner.MoveKind;
 import dev.ferry.core.planner.Plan;
 import dev.ferry.core.planner.PlanningProblem;
+import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -43,6 +45,18 @@ final class TenantEvents {
     /** The campaign was approved at {@code now}: the notice period given then ends {@code notice} later. */
     void approved(long now) {
         noticeEndMs = now + noticeMs;
+    }
+
+    /** Events that have not started yet (scheduled or rescheduled), by instance. */
+    List<MaintenanceEvent> notStarted() {
+        List<MaintenanceEvent> out = new ArrayList<>();
+        for (MaintenanceEvent e : events.values()) {
+            if (e.state == EventState.SCHEDULED || e.state == EventState.RESCHEDULED) {
+                out.add(e);
+            }
+        }
+        out.sort(java.util.Comparator.comparingInt(e -> e.instance));
+        return out;
     }
 
     MaintenanceEvent get(int instance) {
