@@ -25,7 +25,9 @@ import picocli.CommandLine.Spec;
                 "run against a simulated fleet in real time, or faster with --accel.",
                 "On first start an operator token is written to <data>/operator.token",
                 "(readable by you only); it is never printed or logged. The API is",
-                "described at /openapi.yaml (docs/openapi.yaml; more in docs/server.md)."})
+                "described at /openapi.yaml (docs/openapi.yaml; more in docs/server.md).",
+                "The dashboard (fleet map, campaigns, audit log; tenants' own events) is at /",
+                "on the same port: sign in with a token (docs/dashboard.md)."})
 final class ServerCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -109,7 +111,8 @@ final class ServerCommand implements Callable<Integer> {
         }
         out.printf(Locale.ROOT, "Ferry server on %s (database: %s; started in %d ms, campaigns resumed: %d)%n", base,
                 jdbcUrl != null ? "PostgreSQL" : "H2 in " + data, server.startupMillis(), server.campaigns().engines().size());
-        out.println("Try:");
+        out.println("Dashboard: " + base + "/ (sign in with the token in " + data.resolve("operator.token") + ")");
+        out.println("Or the API:");
         out.println("  T=$(cat " + data.resolve("operator.token") + ")");
         out.println("  curl -s -H \"Authorization: Bearer $T\" " + base + "/v1/inventory");
         out.println("  curl -s -H \"Authorization: Bearer $T\" -d '{\"advisory\":\"XSA-108\"}' " + base + "/v1/campaigns");

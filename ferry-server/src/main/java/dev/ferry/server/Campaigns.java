@@ -12,6 +12,7 @@ import dev.ferry.formats.PolicyReader;
 import dev.ferry.server.engine.CampaignEngine;
 import dev.ferry.server.engine.Command;
 import dev.ferry.server.engine.EngineStore;
+import dev.ferry.server.engine.Signal;
 import dev.ferry.store.Database;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
@@ -361,10 +362,37 @@ public final class Campaigns implements AutoCloseable {
         public void committed(String campaign, Map<String, String> moves, Map<String, String> versions) {
             inventory.applied(changes(moves, versions));
         }
+
+        @Override
+        public void published(String campaign) {
+            changes.bump();
+        }
+    }
+
+    private final Signal changes = new Signal();
+
+    /** True once the server is stopping: watchers (event streams) end. */
+    public boolean closing() {
+        return changes.released();
+    }
+
+    /**
+     * Waits until any campaign loop of this server publishes after {@code seen} (or the timeout
+     * passes) and returns the latest change number; {@code -1} returns at once.
+     */
+    public long awaitChange(long seen, long timeoutMs) throws InterruptedException {
+        return changes.await(seen, timeoutMs);
+    }
+
+    /** The server is stopping: every watcher (event stream) waiting on a campaign returns now. */
+    public void releaseWatchers() {
+        changes.release();
+        engines.values().forEach(CampaignEngine::releaseWatchers);
     }
 
     @Override
     public void close() {
+        releaseWatchers();
         for (CampaignEngine e : engines.values()) {
             e.close();
         }

@@ -97,7 +97,8 @@ public final class FerryServer implements AutoCloseable {
         this.deliverer = new Deliverer(db, guard, clock, config.webhookPoll() == null ? Duration.ofSeconds(1) : config.webhookPoll());
         TenantData tenantData = new TenantData(db, opaque);
         Instances instances = new Instances(db, inventory, advisories, campaigns, tenantData, clock);
-        Routes routes = new Routes(inventory, advisories, campaigns, new Queries(db), tenantData, instances, webhooks, tokens);
+        Routes routes = new Routes(new Routes.Services(inventory, advisories, campaigns, new Queries(db), tenantData, instances,
+                webhooks, tokens, new FleetMap(db, inventory, advisories, campaigns), new CampaignTimeline(db, campaigns)));
         this.api = new HttpApi(routes, tokens, db, new AuditLog(db), clock, config.limits());
         campaigns.recover();
         this.recoveryMillis = (System.nanoTime() - began) / 1_000_000;

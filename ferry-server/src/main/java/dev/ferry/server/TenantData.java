@@ -89,6 +89,19 @@ public final class TenantData {
         });
     }
 
+    /** Changes whenever one of the tenant's events is added or changes (count, latest and sum of update times). */
+    public String eventsSignature(String tenant) {
+        return db.tx(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT COUNT(*), MAX(updated_at), SUM(updated_at) FROM events WHERE tenant = ?")) {
+                ps.setString(1, tenant);
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    return rs.getLong(1) + "/" + rs.getLong(2) + "/" + rs.getLong(3);
+                }
+            }
+        });
+    }
+
     public EventView event(String tenant, String id) {
         EventView v = db.tx(c -> {
             try (PreparedStatement ps = c.prepareStatement(EVENT + " WHERE tenant = ? AND event_id = ?")) {

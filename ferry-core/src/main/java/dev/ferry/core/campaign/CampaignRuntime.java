@@ -158,6 +158,11 @@ public final class CampaignRuntime {
         return live.currentHost(instance);
     }
 
+    /** Affected by the advisory and not patched yet. */
+    public boolean vulnerable(int host) {
+        return live.vulnerable(host);
+    }
+
     /** The maintenance phase of a host (WAITING for hosts the campaign has not touched). */
     public HostPhase phase(int host) {
         return live.phase(host);

@@ -19,6 +19,7 @@ import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
 import io.javalin.http.HandlerType;
 import io.javalin.http.HttpResponseException;
+import io.javalin.http.staticfiles.Location;
 import io.javalin.router.Endpoint;
 import java.io.IOException;
 import java.io.InputStream;
@@ -57,6 +58,17 @@ public final class HttpApi implements AutoCloseable {
     private static final String STARTED = "ferry.started";
     private static final Pattern REQUEST_ID_FORMAT = Pattern.compile("[A-Za-z0-9._-]{1,100}");
 
+    /**
+     * On every answer: the dashboard's scripts and styles only from this server (no inline code, so
+     * injected markup cannot run), no framing, no referrer, no MIME sniffing.
+     */
+    static final Map<String, String> SECURITY_HEADERS = Map.of(
+            "Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:;"
+                    + " connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
+            "X-Content-Type-Options", "nosniff",
+            "Referrer-Policy", "no-referrer",
+            "X-Frame-Options", "DENY");
+
     static final ObjectMapper JSON = new ObjectMapper()
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
@@ -70,6 +82,7 @@ public final class HttpApi implements AutoCloseable {
     private final InstantSource clock;
     private final Limits limits;
     private final Metrics metrics;
+    private final Routes routes;
     private final Map<String, Bucket> buckets = new ConcurrentHashMap<>();
 
     public HttpApi(Routes routes, Tokens tokens, Database db, AuditLog audit, InstantSource clock, Limits limits) {
@@ -78,6 +91,7 @@ public final class HttpApi implements AutoCloseable {
         this.audit = audit;
         this.clock = clock;
         this.limits = limits;
+        this.routes = routes;
         this.metrics = new Metrics(routes.campaigns());
         this.app = Javalin.create(config -> configure(config, routes));
     }
@@ -86,6 +100,14 @@ public final class HttpApi implements AutoCloseable {
         config.http.maxRequestSize = limits.maxInventoryBytes();
         config.startup.showJavalinBanner = false;
         config.concurrency.useVirtualThreads = true;
+        // the dashboard: static files from the classpath, Chart.js from its WebJar; no data in them, so no token
+        config.staticFiles.add(sf -> {
+            sf.hostedPath = "/";
+            sf.directory = "/dashboard";
+            sf.location = Location.CLASSPATH;
+            sf.headers = SECURITY_HEADERS;
+        });
+        config.staticFiles.enableWebjars();
         config.routes.before(this::begin);
         config.routes.get("/health", ctx -> json(ctx, 200, Map.of("status", "ok")));
         config.routes.get("/openapi.yaml", this::openApi);
@@ -120,6 +142,13 @@ public final class HttpApi implements AutoCloseable {
 
     @Override
     public void close() {
+        // event streams end first: their handlers must return before Jetty recycles their requests
+        routes.campaigns().releaseWatchers();
+        try {
+            routes.awaitStreamsEnded(5_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         app.stop();
     }
 
@@ -132,7 +161,8 @@ public final class HttpApi implements AutoCloseable {
         ctx.attribute(REQUEST_ID, rid);
         ctx.header("X-Request-Id", rid);
         String path = ctx.path();
-        boolean publicPath = path.equals("/health") || path.equals("/openapi.yaml");
+        SECURITY_HEADERS.forEach(ctx::header);
+        boolean publicPath = !path.startsWith("/v1/") && !path.equals("/metrics");
         long max = path.equals("/v1/inventory") ? limits.maxInventoryBytes() : limits.maxBodyBytes();
         long length = ctx.req().getContentLengthLong();
         if (length > max) {
@@ -151,6 +181,11 @@ public final class HttpApi implements AutoCloseable {
         Principal p = who.get();
         ctx.attribute(PRINCIPAL, p);
         boolean tenantPath = path.startsWith("/v1/tenant/") || path.equals("/v1/tenant");
+        boolean anyRole = path.equals("/v1/me");
+        if (anyRole) {
+            rateLimit(p);
+            return;
+        }
         if (tenantPath && p.operator()) {
             throw new ApiException(403, "Forbidden", "tenant endpoints take a tenant token");
         }

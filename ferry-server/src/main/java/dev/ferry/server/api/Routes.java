@@ -11,7 +11,9 @@ import dev.ferry.core.planner.Step;
 import dev.ferry.formats.PlanJsonWriter;
 import dev.ferry.server.Advisories;
 import dev.ferry.server.ApiException;
+import dev.ferry.server.CampaignTimeline;
 import dev.ferry.server.Campaigns;
+import dev.ferry.server.FleetMap;
 import dev.ferry.server.Instances;
 import dev.ferry.server.Inventory;
 import dev.ferry.server.Page;
@@ -52,16 +54,25 @@ public final class Routes {
     private final Webhooks webhooks;
     private final Tokens tokens;
 
-    public Routes(Inventory inventory, Advisories advisories, Campaigns campaigns, Queries queries, TenantData tenants,
-                  Instances instances, Webhooks webhooks, Tokens tokens) {
-        this.instances = instances;
-        this.inventory = inventory;
-        this.advisories = advisories;
-        this.campaigns = campaigns;
-        this.queries = queries;
-        this.tenants = tenants;
-        this.webhooks = webhooks;
-        this.tokens = tokens;
+    /** What the endpoints use, wired by {@code FerryServer}. */
+    public record Services(Inventory inventory, Advisories advisories, Campaigns campaigns, Queries queries, TenantData tenants,
+                           Instances instances, Webhooks webhooks, Tokens tokens, FleetMap fleetMap, CampaignTimeline timeline) {
+    }
+
+    private final FleetMap fleetMap;
+    private final CampaignTimeline timeline;
+
+    public Routes(Services s) {
+        this.instances = s.instances();
+        this.inventory = s.inventory();
+        this.advisories = s.advisories();
+        this.campaigns = s.campaigns();
+        this.queries = s.queries();
+        this.tenants = s.tenants();
+        this.webhooks = s.webhooks();
+        this.tokens = s.tokens();
+        this.fleetMap = s.fleetMap();
+        this.timeline = s.timeline();
     }
 
     Campaigns campaigns() {
@@ -73,7 +84,9 @@ public final class Routes {
         // operators
         r.put("/v1/inventory", ctx -> json(ctx, 200, inventoryView(inventory.importFleet(HttpApi.body(ctx), who(ctx), rid(ctx)))));
         r.get("/v1/inventory", ctx -> json(ctx, 200, inventoryView(inventory.current())));
+        r.get("/v1/me", this::me);
         r.get("/v1/hosts", this::hosts);
+        r.get("/v1/fleet/map", ctx -> json(ctx, 200, fleetMap.view()));
         r.post("/v1/hosts/{host}/cordon", ctx -> cordon(ctx, true));
         r.post("/v1/hosts/{host}/uncordon", ctx -> cordon(ctx, false));
         r.post("/v1/advisories", ctx -> json(ctx, 201, advisoryView(advisories.register(HttpApi.body(ctx), who(ctx), rid(ctx)))));
@@ -83,8 +96,12 @@ public final class Routes {
         r.get("/v1/campaigns", ctx -> json(ctx, 200, Map.of("items", campaigns.list().stream().map(this::campaignView).toList())));
         r.get("/v1/campaigns/{campaign}", ctx -> json(ctx, 200, campaignView(campaigns.row(ctx.pathParam("campaign")))));
         r.get("/v1/campaigns/{campaign}/steps", this::steps);
-        r.sse("/v1/campaigns/{campaign}/stream", this::stream);
+        r.sse("/v1/campaigns/{campaign}/stream", client -> {
+            Campaigns.Row row = campaigns.row(client.ctx().pathParam("campaign")); // 404 before the stream starts
+            detached(client, c -> stream(c, row));
+        });
         r.get("/v1/campaigns/{campaign}/plan", this::plan);
+        r.get("/v1/campaigns/{campaign}/timeline", ctx -> json(ctx, 200, timeline.of(ctx.pathParam("campaign"))));
         r.post("/v1/campaigns/{campaign}/approve", ctx -> json(ctx, 200,
                 campaignView(campaigns.approve(ctx.pathParam("campaign"), who(ctx), rid(ctx)))));
         r.post("/v1/campaigns/{campaign}/pause", ctx -> operatorCommand(ctx, new Command.Pause(who(ctx).actor(), rid(ctx))));
@@ -128,6 +145,10 @@ public final class Routes {
         r.get("/v1/tenant/events", ctx -> json(ctx, 200, eventPage(tenants.events(tenant(ctx), state(ctx), ctx.queryParam("cursor"),
                 limit(ctx)))));
         r.get("/v1/tenant/events/{event}", ctx -> json(ctx, 200, eventView(tenants.event(tenant(ctx), ctx.pathParam("event")))));
+        r.sse("/v1/tenant/stream", client -> {
+            String tenant = tenant(client.ctx());
+            detached(client, c -> tenantStream(c, tenant));
+        });
         r.post("/v1/tenant/events/{event}/reschedule", this::reschedule);
         r.post("/v1/tenant/events/{event}/now", this::now);
         r.post("/v1/tenant/webhooks", ctx -> {
@@ -143,6 +164,16 @@ public final class Routes {
     }
 
     // ------------------------------------------------------------------ operators
+
+    /** Who the token is: the dashboard asks after sign-in to choose its views (any role). */
+    private void me(Context ctx) {
+        Principal p = who(ctx);
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("role", p.operator() ? "operator" : "tenant");
+        m.put("tenant", p.tenant());
+        m.put("name", p.name());
+        json(ctx, 200, m);
+    }
 
     private static Map<String, Object> inventoryView(Inventory.Current c) {
         return Map.of("version", c.version(), "hosts", c.fleet().hosts().size(), "instances", c.fleet().instances().size(),
@@ -265,15 +296,17 @@ public final class Routes {
      * loop publishes (at most four a second), a comment every 15 s to keep proxies from closing an
      * idle stream, and "end" when the campaign has ended.
      */
-    private void stream(io.javalin.http.sse.SseClient client) {
-        String id = client.ctx().pathParam("campaign");
-        Campaigns.Row row = campaigns.row(id);
+    private void stream(io.javalin.http.sse.SseClient client, Campaigns.Row row) {
+        String id = row.id();
         try {
             CampaignEngine e = row.active() ? campaigns.awaitEngine(id, 30_000) : campaigns.engine(id);
             client.sendEvent("progress", HttpApi.JSON.writeValueAsString(campaignView(row)));
             long seen = -1;
             while (e != null && !client.terminated()) {
                 long now = e.awaitPublished(seen, 15_000);
+                if (campaigns.closing()) {
+                    break;
+                }
                 if (now == seen) {
                     client.sendComment("keep-alive");
                     continue;
@@ -286,13 +319,89 @@ public final class Routes {
                 }
                 Thread.sleep(250); // at most four updates a second per watcher
             }
-            client.sendEvent("end", HttpApi.JSON.writeValueAsString(campaignView(campaigns.row(id))));
+            if (!campaigns.closing()) {
+                client.sendEvent("end", HttpApi.JSON.writeValueAsString(campaignView(campaigns.row(id))));
+            }
         } catch (InterruptedException x) {
             Thread.currentThread().interrupt();
         } catch (java.io.IOException | RuntimeException x) {
             // the watcher went away
         }
-        client.close();
+    }
+
+    /**
+     * Runs an event stream in its own virtual thread and lets the handler return at once
+     * ({@code keepAlive}): the request is then completed by the server when the client goes away or
+     * when the stream closes, never behind the back of a handler still running (Javalin 7 loops on
+     * errors when a handler returns after Jetty has recycled its request).
+     */
+    private void detached(io.javalin.http.sse.SseClient client, java.util.function.Consumer<io.javalin.http.sse.SseClient> body) {
+        client.keepAlive();
+        openStreams.incrementAndGet();
+        Thread.ofVirtual().name("event-stream").start(() -> {
+            try {
+                body.accept(client);
+            } finally {
+                streamEnded();
+                client.close();
+            }
+        });
+    }
+
+    /** Event streams still open (each holds a request until its handler returns). */
+    private final java.util.concurrent.atomic.AtomicInteger openStreams = new java.util.concurrent.atomic.AtomicInteger();
+
+    private void streamEnded() {
+        openStreams.decrementAndGet();
+        synchronized (openStreams) {
+            openStreams.notifyAll();
+        }
+    }
+
+    /**
+     * Before the HTTP server stops: every event stream's handler returns (their waits were released
+     * by {@link Campaigns#releaseWatchers()}); a handler still running when Jetty recycles its
+     * request sends Javalin into a loop of errors.
+     */
+    void awaitStreamsEnded(long timeoutMs) throws InterruptedException {
+        long deadline = System.nanoTime() + timeoutMs * 1_000_000;
+        synchronized (openStreams) {
+            while (openStreams.get() > 0) {
+                long left = (deadline - System.nanoTime()) / 1_000_000;
+                if (left <= 0) {
+                    return;
+                }
+                openStreams.wait(left);
+            }
+        }
+    }
+
+    /**
+     * Server-sent events for a tenant: "events" with the first page of its maintenance events when
+     * the stream opens and whenever one of them changes (looked at after each publication of a
+     * campaign loop), a comment every 15 s otherwise.
+     */
+    private void tenantStream(io.javalin.http.sse.SseClient client, String tenant) {
+        try {
+            String sent = null;
+            long seen = -1;
+            while (!client.terminated() && !campaigns.closing()) {
+                String signature = tenants.eventsSignature(tenant);
+                if (!signature.equals(sent)) {
+                    client.sendEvent("events", HttpApi.JSON.writeValueAsString(eventPage(tenants.events(tenant, null, null, DEFAULT_LIMIT))));
+                    sent = signature;
+                }
+                long now = campaigns.awaitChange(seen, 15_000);
+                if (now == seen && !campaigns.closing()) {
+                    client.sendComment("keep-alive");
+                }
+                seen = now;
+            }
+        } catch (InterruptedException x) {
+            Thread.currentThread().interrupt();
+        } catch (java.io.IOException | RuntimeException x) {
+            // the watcher went away
+        }
     }
 
     private void steps(Context ctx) {

@@ -52,7 +52,8 @@ public final class CampaignEngine implements AutoCloseable {
     public record Snapshot(CampaignState state, String endReason, long virtualMs, int hostsPatched, int hostsFailed,
                            int hostsSkipped, int liveMigrations, int relocations, int rebootsInPlace, int failedMigrations,
                            int completedEvents, Map<HostPhase, Integer> hostsByPhase, HostPhase[] phases,
-                           List<String> violations, boolean done, boolean waitingForStore) {
+                           boolean[] vulnerable, int[] instancesOn, List<String> violations, boolean done,
+                           boolean waitingForStore) {
     }
 
     private record Pending(Command command, CompletableFuture<Command.Outcome> result) {
@@ -69,6 +70,10 @@ public final class CampaignEngine implements AutoCloseable {
 
         /** After the final commit: the in-memory views follow. */
         void committed(String campaign, Map<String, String> moves, Map<String, String> versions);
+
+        /** The loop published a new snapshot (after a commit); watchers may look again. */
+        default void published(String campaign) {
+        }
     }
 
     private final String id;
@@ -140,25 +145,14 @@ public final class CampaignEngine implements AutoCloseable {
         return snapshot;
     }
 
-    private final Object published = new Object();
-    private long publishedVersion;
+    private final Signal published = new Signal();
 
     /**
      * Waits until a snapshot newer than {@code seenVersion} is published (or {@code timeoutMs}
      * passes) and returns the version now published; watchers (live streams) call it in a loop.
      */
     public long awaitPublished(long seenVersion, long timeoutMs) throws InterruptedException {
-        long deadline = System.nanoTime() + timeoutMs * 1_000_000;
-        synchronized (published) {
-            while (publishedVersion <= seenVersion) {
-                long left = (deadline - System.nanoTime()) / 1_000_000;
-                if (left <= 0) {
-                    break;
-                }
-                published.wait(left);
-            }
-            return publishedVersion;
-        }
+        return published.await(seenVersion, timeoutMs);
     }
 
     /** Milliseconds the replay took when this engine started (−1 until it is done). */
@@ -196,9 +190,15 @@ public final class CampaignEngine implements AutoCloseable {
         return f;
     }
 
+    /** Watchers waiting in {@link #awaitPublished} return now, and from now on at once (the server is stopping). */
+    public void releaseWatchers() {
+        published.release();
+    }
+
     @Override
     public void close() {
         stopping = true;
+        releaseWatchers();
         wake();
         Thread t = thread;
         if (t != null && t != Thread.currentThread()) {
@@ -480,19 +480,23 @@ public final class CampaignEngine implements AutoCloseable {
         CampaignStats s = runtime.stats();
         Map<HostPhase, Integer> byPhase = new EnumMap<>(HostPhase.class);
         HostPhase[] phases = new HostPhase[problem.fleet().hosts().size()];
+        boolean[] vulnerable = new boolean[phases.length];
         for (int h = 0; h < phases.length; h++) {
             phases[h] = runtime.phase(h);
+            vulnerable[h] = runtime.vulnerable(h);
             byPhase.merge(phases[h], 1, Integer::sum);
+        }
+        int[] instancesOn = new int[phases.length];
+        for (int i = 0; i < problem.fleet().instances().size(); i++) {
+            instancesOn[runtime.currentHost(i)]++;
         }
         List<String> v = new ArrayList<>(violations);
         v.addAll(checker.violations());
         Snapshot next = new Snapshot(runtime.state(), runtime.endReason(), kernel.now(), s.hostsPatched, s.hostsFailed,
                 s.hostsSkipped, s.liveMigrations, s.relocations, s.rebootsInPlace, s.failedMigrations, s.completedEvents,
-                byPhase, phases, v, finished(), waitingForStore);
+                byPhase, phases, vulnerable, instancesOn, v, finished(), waitingForStore);
         snapshot = next;
-        synchronized (published) {
-            publishedVersion++;
-            published.notifyAll();
-        }
+        published.bump();
+        ending.published(id);
     }
 }
