@@ -130,4 +130,17 @@ class CommandsTest {
         assertThat(p.waitFor(5, TimeUnit.MINUTES)).isTrue();
         assertThat(p.exitValue()).as(Files.readString(tmp.resolve("err"))).isZero();
     }
+
+    @Test
+    void labAndAgentRefuseBadOptionsBeforeStartingAnything() {
+        Cli lab = Cli.run("lab", "--hosts", "2", "--affected", "2", "--dir", tmp.resolve("lab").toString());
+        assertThat(lab.exitCode()).isEqualTo(2);
+        assertThat(lab.err()).contains("1 ≤ affected < hosts");
+        assertThat(Files.exists(tmp.resolve("lab"))).isFalse();
+        Cli agent = Cli.run("agent", "--host-id", "../etc", "--data", tmp.resolve("agent").toString());
+        assertThat(agent.exitCode()).isEqualTo(2);
+        assertThat(agent.err()).contains("--host-id");
+        assertThat(Files.exists(tmp.resolve("agent"))).isFalse();
+        assertThat(Cli.run("agent", "--help").out()).contains("re-adopts", "--host-id");
+    }
 }

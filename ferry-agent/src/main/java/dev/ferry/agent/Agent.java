@@ -1,0 +1,364 @@
+package dev.ferry.agent;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Stream;
+
+/**
+ * The host agent: one per hypervisor host, on its own loopback address and port, with a data
+ * directory ({@code <data>/version}, and {@code <data>/instances/<id>/} per instance). It runs
+ * instances as QEMU processes over QMP, prepares incoming migrations and migrates out, and
+ * "patches and reboots" by restarting its HTTP side with the new version after a pause.
+ *
+ * <p>Safety it enforces on its own: every start (a launch or an incoming migration) carries the
+ * instance's placement epoch, and a start whose epoch is not newer than the newest this host has
+ * seen for that instance is refused (409), so a late or repeated start cannot make a second copy;
+ * it refuses to reboot while instances run unless forced. A restarted agent re-adopts the QEMU
+ * processes still running from their pid files and QMP sockets: an agent crash never stops a guest.
+ */
+public final class Agent implements AutoCloseable {
+    private static final ObjectMapper JSON = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+
+    /** How the agent is run. */
+    public record Config(String hostId, String listenHost, int port, Path data, String initialVersion, String qemu,
+                         Duration rebootTime) {
+    }
+
+    public record Launch(String id, long epoch, int memoryMiB, int dirtyMiBPerSecond) {
+    }
+
+    public record Migrate(String host, int port, Long downtimeLimitMs, Long maxBandwidthBytesPerSecond, Boolean autoConverge,
+                          Boolean postcopy) {
+    }
+
+    public record Reboot(String version, boolean force) {
+    }
+
+    /** One instance this host runs (or is receiving). */
+    private static final class Instance {
+        final String id;
+        final long epoch;
+        final int memoryMiB;
+        final int dirtyMiBPerSecond;
+        volatile QemuVm vm;
+        volatile String role = "running"; // running | incoming | migrating-out
+        volatile CompletableFuture<QemuVm.MigrationResult> outgoing;
+
+        Instance(String id, long epoch, int memoryMiB, int dirtyMiBPerSecond, QemuVm vm) {
+            this.id = id;
+            this.epoch = epoch;
+            this.memoryMiB = memoryMiB;
+            this.dirtyMiBPerSecond = dirtyMiBPerSecond;
+            this.vm = vm;
+        }
+    }
+
+    private final Config config;
+    private final Map<String, Instance> instances = new ConcurrentHashMap<>();
+    /** The last outgoing migration of each instance, kept after the instance left this host. */
+    private final Map<String, QemuVm.MigrationResult> migrations = new ConcurrentHashMap<>();
+    private volatile String version;
+    private volatile Javalin http;
+    private volatile int port;
+
+    private Agent(Config config) {
+        this.config = config;
+    }
+
+    /** Starts the agent: reads its version, re-adopts running QEMU processes, listens. */
+    public static Agent start(Config config) throws IOException, InterruptedException {
+        Agent a = new Agent(config);
+        Files.createDirectories(config.data().resolve("instances"));
+        Path v = config.data().resolve("version");
+        a.version = Files.exists(v) ? Files.readString(v).trim() : config.initialVersion();
+        Files.writeString(v, a.version);
+        a.adoptAll();
+        a.listen(config.port());
+        return a;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public String version() {
+        return version;
+    }
+
+    public int instanceCount() {
+        return instances.size();
+    }
+
+    /** The instances found running in the data directory are taken over; dead ones are forgotten. */
+    private void adoptAll() throws IOException, InterruptedException {
+        try (Stream<Path> dirs = Files.list(config.data().resolve("instances"))) {
+            for (Path d : dirs.toList()) {
+                String id = d.getFileName().toString();
+                QemuVm vm = QemuVm.adopt(id, d);
+                Meta m = Meta.read(d);
+                if (vm != null && m != null) {
+                    Instance i = new Instance(id, m.epoch, m.memoryMiB, m.dirtyMiBPerSecond, vm);
+                    // QEMU's state tells where the guest was: still receiving, already sent away, or running here
+                    i.role = switch (vm.status()) {
+                        case "inmigrate" -> "incoming";
+                        case "postmigrate" -> "migrated";
+                        default -> "running";
+                    };
+                    instances.put(id, i);
+                }
+            }
+        }
+    }
+
+    private void listen(int wanted) {
+        Javalin app = Javalin.create(c -> {
+            c.startup.showJavalinBanner = false;
+            c.concurrency.useVirtualThreads = true;
+            var r = c.routes;
+            r.get("/v1/host", ctx -> ctx.json(host()));
+            r.post("/v1/instances", this::launch);
+            r.post("/v1/instances/{id}/incoming", this::incoming);
+            r.post("/v1/instances/{id}/migrate", this::migrate);
+            r.get("/v1/instances/{id}/migration", this::migration);
+            r.post("/v1/instances/{id}/migration/cancel", this::cancel);
+            r.post("/v1/instances/{id}/stop", this::stop);
+            r.post("/v1/reboot", this::reboot);
+            r.exception(AgentException.class, (e, ctx) -> ctx.status(e.status).json(Map.of("status", e.status, "detail", e.getMessage())));
+            r.exception(IOException.class, (e, ctx) -> ctx.status(502).json(Map.of("status", 502, "detail", "QEMU: " + e.getMessage())));
+        });
+        app.start(config.listenHost(), wanted);
+        this.http = app;
+        this.port = app.port();
+    }
+
+    private Map<String, Object> host() {
+        for (Instance i : instances.values()) {
+            if (i.role.equals("incoming")) {
+                try {
+                    if (i.vm.status().equals("running")) {
+                        i.role = "running"; // the migration into this host completed and the guest runs here now
+                    }
+                } catch (IOException e) {
+                    // QEMU went away: shown as not alive
+                }
+            }
+        }
+        List<Map<String, Object>> list = new ArrayList<>();
+        new TreeMap<>(instances).values().forEach(i -> {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("id", i.id);
+            m.put("epoch", i.epoch);
+            m.put("role", i.role);
+            m.put("alive", i.vm.alive());
+            m.put("pid", i.vm.pid());
+            m.put("memoryMiB", i.memoryMiB);
+            list.add(m);
+        });
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("host", config.hostId());
+        m.put("version", version);
+        m.put("instances", list);
+        return m;
+    }
+
+    private void launch(Context ctx) throws IOException, InterruptedException {
+        Launch l = JSON.readValue(ctx.body(), Launch.class);
+        Instance i = startQemu(l, false);
+        ctx.status(201).json(Map.of("id", i.id, "epoch", i.epoch, "pid", i.vm.pid()));
+    }
+
+    private void incoming(Context ctx) throws IOException, InterruptedException {
+        Launch l = JSON.readValue(ctx.body(), Launch.class);
+        if (!l.id().equals(ctx.pathParam("id"))) {
+            throw new AgentException(400, "the body's id is not the path's");
+        }
+        Instance i = startQemu(l, true);
+        int p;
+        try (ServerSocket s = new ServerSocket(0)) {
+            p = s.getLocalPort();
+        }
+        i.vm.acceptMigration(config.listenHost(), p);
+        ctx.status(201).json(Map.of("id", i.id, "epoch", i.epoch, "host", config.listenHost(), "port", p));
+    }
+
+    /** Starts QEMU for an instance, refusing a start whose epoch is not newer than any this host has seen. */
+    private synchronized Instance startQemu(Launch l, boolean incoming) throws IOException, InterruptedException {
+        if (l.id() == null || !l.id().matches("[A-Za-z0-9._-]{1,100}") || l.memoryMiB() < 8 || l.dirtyMiBPerSecond() < 0) {
+            throw new AgentException(400, "id (letters, digits, . _ -), memoryMiB ≥ 8 and dirtyMiBPerSecond ≥ 0 are required");
+        }
+        Path dir = config.data().resolve("instances").resolve(l.id());
+        Meta seen = Meta.read(dir);
+        if (seen != null && l.epoch() <= seen.epoch) {
+            throw new AgentException(409, "stale epoch " + l.epoch() + " for " + l.id() + ": this host has seen epoch " + seen.epoch);
+        }
+        Instance running = instances.get(l.id());
+        if (running != null && running.vm.alive()) {
+            throw new AgentException(409, l.id() + " already runs here (epoch " + running.epoch + ")");
+        }
+        Meta.write(dir, new Meta(l.epoch(), l.memoryMiB(), l.dirtyMiBPerSecond())); // the epoch is recorded before QEMU starts
+        QemuVm vm = QemuVm.launch(config.qemu(), l.id(), dir, l.memoryMiB(), l.dirtyMiBPerSecond(), incoming);
+        Instance i = new Instance(l.id(), l.epoch(), l.memoryMiB(), l.dirtyMiBPerSecond(), vm);
+        i.role = incoming ? "incoming" : "running";
+        instances.put(l.id(), i);
+        return i;
+    }
+
+    private void migrate(Context ctx) throws IOException {
+        Instance i = instance(ctx);
+        Migrate m = JSON.readValue(ctx.body(), Migrate.class);
+        if (i.outgoing != null && !i.outgoing.isDone()) {
+            throw new AgentException(409, i.id + " is migrating already");
+        }
+        QemuVm.MigrationSettings s = new QemuVm.MigrationSettings(m.downtimeLimitMs(), m.maxBandwidthBytesPerSecond(),
+                Boolean.TRUE.equals(m.autoConverge()), Boolean.TRUE.equals(m.postcopy()));
+        i.vm.migrateTo(m.host(), m.port(), s);
+        i.role = "migrating-out";
+        i.outgoing = CompletableFuture.supplyAsync(() -> {
+            try {
+                QemuVm.MigrationResult r = i.vm.awaitMigration(Duration.ofMinutes(10));
+                migrations.put(i.id, r);
+                if (r.completed()) {
+                    // QEMU has paused the source for good; it is stopped (POST .../stop) once the caller has
+                    // confirmed that the destination runs the guest
+                    i.role = "migrated";
+                } else {
+                    try {
+                        i.vm.resume(); // QEMU restarts a source it had stopped for the switch-over; this makes sure
+                    } catch (IOException e) {
+                        // it runs already
+                    }
+                    i.role = "running";
+                }
+                return r;
+            } catch (IOException | InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        }, r -> Thread.ofVirtual().start(r));
+        ctx.status(202).json(Map.of("id", i.id, "status", "active"));
+    }
+
+    private void migration(Context ctx) throws IOException {
+        String id = ctx.pathParam("id");
+        Instance i = instances.get(id);
+        QemuVm.MigrationResult done = migrations.get(id);
+        if (i != null && (i.outgoing == null || !i.outgoing.isDone())) {
+            ctx.json(Map.of("status", i.vm.migration().path("status").asText("none")));
+        } else if (done != null) {
+            ctx.json(done);
+        } else {
+            throw new AgentException(404, "no migration of " + id + " from here");
+        }
+    }
+
+    private void cancel(Context ctx) throws IOException {
+        instance(ctx).vm.cancelMigration();
+        ctx.status(202);
+    }
+
+    private void stop(Context ctx) {
+        Instance i = instance(ctx);
+        i.vm.quit();
+        instances.remove(i.id, i);
+        ctx.status(204);
+    }
+
+    private void reboot(Context ctx) throws IOException {
+        Reboot r = JSON.readValue(ctx.body(), Reboot.class);
+        long running = instances.values().stream().filter(i -> i.vm.alive()).count();
+        if (running > 0 && !r.force()) {
+            throw new AgentException(409, "refusing to reboot with " + running + " instances running (force to override)");
+        }
+        ctx.status(202).json(Map.of("version", r.version()));
+        Thread.ofVirtual().start(() -> {
+            try {
+                Thread.sleep(200); // let the answer go out before the listener closes
+                http.stop();
+                for (Instance i : instances.values()) {
+                    i.vm.kill(); // a forced reboot takes its guests with it
+                }
+                instances.clear();
+                Files.writeString(config.data().resolve("version"), r.version());
+                version = r.version();
+                Thread.sleep(config.rebootTime().toMillis()); // the host is down while it "reboots"
+                listen(port);
+            } catch (IOException | InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+    }
+
+    private Instance instance(Context ctx) {
+        Instance i = instances.get(ctx.pathParam("id"));
+        if (i == null) {
+            throw new AgentException(404, "no instance " + ctx.pathParam("id") + " here");
+        }
+        return i;
+    }
+
+    /** Stops listening and lets go of the QEMU processes, which go on running (an agent restart or crash). */
+    @Override
+    public void close() {
+        Javalin h = http;
+        if (h != null) {
+            h.stop();
+        }
+        for (Instance i : instances.values()) {
+            try {
+                i.vm.close();
+            } catch (IOException ignored) {
+                // letting go
+            }
+        }
+    }
+
+    /** Stops every instance's QEMU (the lab's clean-up). */
+    public void stopAll() {
+        instances.values().forEach(i -> i.vm.quit());
+        instances.clear();
+    }
+
+    /** What the agent keeps per instance on disk, written before QEMU starts. */
+    private record Meta(long epoch, int memoryMiB, int dirtyMiBPerSecond) {
+        static Meta read(Path dir) {
+            Path f = dir.resolve("instance.json");
+            try {
+                return Files.exists(f) ? JSON.readValue(f.toFile(), Meta.class) : null;
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
+        static void write(Path dir, Meta m) throws IOException {
+            Files.createDirectories(dir);
+            Path tmp = dir.resolve("instance.json.tmp");
+            JSON.writeValue(tmp.toFile(), m);
+            Files.move(tmp, dir.resolve("instance.json"), java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+                    java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        }
+    }
+
+    /** A refusal with its HTTP status. */
+    static final class AgentException extends RuntimeException {
+        final int status;
+
+        AgentException(int status, String message) {
+            super(message);
+            this.status = status;
+        }
+    }
+}

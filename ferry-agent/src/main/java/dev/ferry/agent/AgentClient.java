@@ -1,0 +1,60 @@
+package dev.ferry.agent;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Map;
+
+/** The controller's side of the agent's HTTP API: JSON in, JSON out, a refusal as {@link Refused}. */
+public final class AgentClient {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    /** The agent answered with an error status. */
+    public static final class Refused extends IOException {
+        private final int status;
+
+        Refused(int status, String detail) {
+            super(detail);
+            this.status = status;
+        }
+
+        public int status() {
+            return status;
+        }
+    }
+
+    private final String base;
+
+    public AgentClient(String host, int port) {
+        this.base = "http://" + host + ":" + port;
+    }
+
+    public JsonNode get(String path) throws IOException, InterruptedException {
+        return send("GET", path, null);
+    }
+
+    public JsonNode post(String path, Map<String, ?> body) throws IOException, InterruptedException {
+        return send("POST", path, body);
+    }
+
+    private JsonNode send(String method, String path, Map<String, ?> body) throws IOException, InterruptedException {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(60))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+                        : HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body)));
+        if (body != null) {
+            b.header("Content-Type", "application/json");
+        }
+        HttpResponse<String> r = HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        JsonNode json = r.body().isEmpty() ? JSON.createObjectNode() : JSON.readTree(r.body());
+        if (r.statusCode() >= 300) {
+            throw new Refused(r.statusCode(), json.path("detail").asText(r.body()));
+        }
+        return json;
+    }
+}

@@ -1,0 +1,300 @@
+package dev.ferry.agent;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.io.Writer;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.Channels;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One QEMU process running the heartbeat guest, in its own directory: the boot image, the QMP
+ * socket, the serial socket, the pid file, QEMU's log, and {@code serial.log} (each line the guest
+ * printed, prefixed with the host's wall time in microseconds when it arrived). QEMU is started
+ * detached from this JVM (its output goes to a file), so it outlives the agent; {@link #adopt}
+ * takes over a running one from its pid file and sockets.
+ */
+public final class QemuVm implements AutoCloseable {
+    /** How a live migration is run (QEMU's parameters; null leaves QEMU's default). */
+    public record MigrationSettings(Long downtimeLimitMs, Long maxBandwidthBytesPerSecond, boolean autoConverge,
+                                    boolean postcopy) {
+        /** Nothing set: QEMU's defaults (300 ms downtime limit, 128 MiB/s, no auto-converge). */
+        public static final MigrationSettings QEMU_DEFAULTS = new MigrationSettings(null, null, false, false);
+
+        /**
+         * Ferry's: a 1 ms downtime limit (QEMU stops the guest only when what is left can be sent
+         * in that time at the bandwidth it measured; 5 ms left 10–19 ms blackouts in some runs at
+         * 16 MiB/s dirtying), bandwidth not capped (loopback or a dedicated migration network; the
+         * host's share is the policy's to set), and auto-converge, which throttles a guest that
+         * dirties memory faster than it can be sent, so that pre-copy ends. ./bench/migration
+         * compares them with QEMU's defaults.
+         */
+        public static final MigrationSettings FERRY = new MigrationSettings(1L, 8L << 30, true, false);
+    }
+
+    /** A migration's end as QEMU reports it. */
+    public record MigrationResult(String status, long totalTimeMs, Long downtimeMs, long transferredBytes, long dirtySyncCount,
+                                  String error) {
+        public boolean completed() {
+            return status.equals("completed");
+        }
+    }
+
+    private final String id;
+    private final Path dir;
+    private final long pid;
+    private final Qmp qmp;
+    private final Thread serialReader;
+    private volatile SocketChannel serial;
+
+    private QemuVm(String id, Path dir, long pid, Qmp qmp) {
+        this.id = id;
+        this.dir = dir;
+        this.pid = pid;
+        this.qmp = qmp;
+        this.serialReader = Thread.ofVirtual().name("serial-" + id).start(this::readSerial);
+    }
+
+    /**
+     * Starts QEMU for instance {@code id} in {@code dir}: running the guest, or with
+     * {@code incoming} waiting for a migration (started by {@link #acceptMigration}).
+     */
+    public static QemuVm launch(String qemu, String id, Path dir, int memoryMiB, int dirtyMiBPerSecond, boolean incoming)
+            throws IOException, InterruptedException {
+        Files.createDirectories(dir);
+        Path image = dir.resolve("guest.img");
+        byte[] sector = GuestImage.build(dirtyMiBPerSecond, memoryMiB);
+        byte[] disk = new byte[1 << 20];
+        System.arraycopy(sector, 0, disk, 0, sector.length);
+        Files.write(image, disk);
+        for (String f : List.of("qmp.sock", "serial.sock", "qemu.pid")) {
+            Files.deleteIfExists(dir.resolve(f));
+        }
+        List<String> cmd = new ArrayList<>(List.of(qemu, "-name", id, "-machine", "pc,accel=tcg", "-m", Integer.toString(memoryMiB),
+                "-smp", "1", "-display", "none", "-nodefaults", "-no-user-config",
+                "-drive", "file=" + image + ",format=raw,if=ide",
+                "-chardev", "socket,id=serial0,path=" + dir.resolve("serial.sock") + ",server=on,wait=off",
+                "-serial", "chardev:serial0",
+                "-qmp", "unix:" + dir.resolve("qmp.sock") + ",server=on,wait=off",
+                "-pidfile", dir.resolve("qemu.pid").toString()));
+        if (incoming) {
+            cmd.add("-incoming");
+            cmd.add("defer");
+        }
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("qemu.log").toFile()))
+                .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile())).start();
+        Qmp qmp;
+        try {
+            qmp = Qmp.connect(dir.resolve("qmp.sock"), Duration.ofSeconds(20));
+        } catch (IOException e) {
+            p.destroyForcibly();
+            throw new IOException("QEMU did not start for " + id + ": " + e.getMessage() + "; " + tail(dir.resolve("qemu.log")), e);
+        }
+        return new QemuVm(id, dir, p.pid(), qmp);
+    }
+
+    /** Takes over a QEMU that runs in {@code dir} (after the agent restarted), or null when none does. */
+    public static QemuVm adopt(String id, Path dir) throws InterruptedException {
+        try {
+            long pid = Long.parseLong(Files.readString(dir.resolve("qemu.pid")).trim());
+            if (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
+                return new QemuVm(id, dir, pid, Qmp.connect(dir.resolve("qmp.sock"), Duration.ofSeconds(5)));
+            }
+        } catch (IOException | NumberFormatException e) {
+            // no pid file, or its process is gone, or it does not answer: not adoptable
+        }
+        return null;
+    }
+
+    public String id() {
+        return id;
+    }
+
+    public long pid() {
+        return pid;
+    }
+
+    public Path dir() {
+        return dir;
+    }
+
+    public boolean alive() {
+        return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+    }
+
+    /** QEMU's run state: running, paused, inmigrate, postmigrate, ... */
+    public synchronized String status() throws IOException {
+        return qmp.execute("query-status").path("status").asText();
+    }
+
+    /** Destination side: listen for the migration on a loopback TCP port. */
+    public synchronized void acceptMigration(String host, int port) throws IOException {
+        qmp.execute("migrate-incoming", Map.of("uri", "tcp:" + host + ":" + port));
+    }
+
+    /** Source side: applies the settings and starts sending to the destination (returns at once). */
+    public synchronized void migrateTo(String host, int port, MigrationSettings s) throws IOException {
+        List<Map<String, Object>> caps = new ArrayList<>();
+        caps.add(Map.of("capability", "auto-converge", "state", s.autoConverge()));
+        caps.add(Map.of("capability", "postcopy-ram", "state", s.postcopy()));
+        qmp.execute("migrate-set-capabilities", Map.of("capabilities", caps));
+        Map<String, Object> params = new LinkedHashMap<>();
+        if (s.downtimeLimitMs() != null) {
+            params.put("downtime-limit", s.downtimeLimitMs());
+        }
+        if (s.maxBandwidthBytesPerSecond() != null) {
+            params.put("max-bandwidth", s.maxBandwidthBytesPerSecond());
+        }
+        if (!params.isEmpty()) {
+            qmp.execute("migrate-set-parameters", params);
+        }
+        qmp.execute("migrate", Map.of("uri", "tcp:" + host + ":" + port));
+    }
+
+    /** Switches a running post-copy-capable migration to post-copy. */
+    public synchronized void startPostcopy() throws IOException {
+        qmp.execute("migrate-start-postcopy");
+    }
+
+    /** QEMU's view of the outgoing migration (status "none" before one started). */
+    public synchronized JsonNode migration() throws IOException {
+        return qmp.execute("query-migrate");
+    }
+
+    public synchronized void cancelMigration() throws IOException {
+        qmp.execute("migrate_cancel");
+    }
+
+    /** Polls the outgoing migration until it ends (completed, failed or cancelled) or the timeout passes. */
+    public MigrationResult awaitMigration(Duration timeout) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            JsonNode m = migration();
+            String status = m.path("status").asText("none");
+            if (status.equals("completed") || status.equals("failed") || status.equals("cancelled") || System.nanoTime() > deadline) {
+                JsonNode ram = m.path("ram");
+                return new MigrationResult(System.nanoTime() > deadline && !status.equals("completed") ? "timeout:" + status : status,
+                        m.path("total-time").asLong(), m.has("downtime") ? m.get("downtime").asLong() : null,
+                        ram.path("transferred").asLong(), ram.path("dirty-sync-count").asLong(), m.path("error-desc").asText(null));
+            }
+            Thread.sleep(5); // QEMU has no blocking wait for a migration's end over QMP
+        }
+    }
+
+    /** Resumes a guest paused after a failed or cancelled migration (the source keeps running it). */
+    public synchronized void resume() throws IOException {
+        qmp.execute("cont");
+    }
+
+    /** Stops QEMU (the guest is gone). */
+    public synchronized void quit() {
+        try {
+            qmp.execute("quit");
+        } catch (IOException e) {
+            // it may close the socket before it answers
+        }
+        ProcessHandle.of(pid).ifPresent(h -> {
+            try {
+                h.onExit().get(5, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (Exception e) {
+                h.destroyForcibly();
+            }
+        });
+        closeSerial();
+    }
+
+    /** Kills QEMU at once (fault injection). */
+    public void kill() {
+        ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+        closeSerial();
+    }
+
+    /** The lines the guest printed, with the host wall time (µs) each arrived at, as read so far. */
+    public List<SerialLine> serialLines() {
+        return SerialLine.read(dir.resolve("serial.log"));
+    }
+
+    /** One line of the guest's serial output. */
+    public record SerialLine(long atMicros, String text) {
+        static List<SerialLine> read(Path file) {
+            List<SerialLine> out = new ArrayList<>();
+            if (!Files.exists(file)) {
+                return out;
+            }
+            try {
+                for (String l : Files.readAllLines(file)) {
+                    int space = l.indexOf(' ');
+                    if (space > 0) {
+                        out.add(new SerialLine(Long.parseLong(l.substring(0, space)), l.substring(space + 1)));
+                    }
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            return out;
+        }
+    }
+
+    private void readSerial() {
+        Path sock = dir.resolve("serial.sock");
+        try {
+            long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+            while (!Files.exists(sock) && System.nanoTime() < deadline) {
+                Thread.sleep(10); // QEMU creates the socket as it starts
+            }
+            SocketChannel ch = SocketChannel.open(UnixDomainSocketAddress.of(sock));
+            serial = ch;
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(Channels.newInputStream(ch), StandardCharsets.US_ASCII));
+                 Writer w = Files.newBufferedWriter(dir.resolve("serial.log"), StandardOpenOption.CREATE, StandardOpenOption.APPEND)) {
+                String line;
+                while ((line = r.readLine()) != null) {
+                    java.time.Instant now = java.time.Instant.now();
+                    w.write((now.getEpochSecond() * 1_000_000 + now.getNano() / 1000) + " " + line + "\n");
+                    w.flush();
+                }
+            }
+        } catch (IOException | InterruptedException e) {
+            // QEMU went away, or we were closed
+        }
+    }
+
+    private void closeSerial() {
+        SocketChannel s = serial;
+        if (s != null) {
+            try {
+                s.close();
+            } catch (IOException ignored) {
+                // closing
+            }
+        }
+    }
+
+    private static String tail(Path log) {
+        try {
+            String s = Files.exists(log) ? Files.readString(log) : "";
+            return s.length() > 500 ? s.substring(s.length() - 500) : s;
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    /** Lets go of QEMU without stopping it (the agent stops; the guest runs on). */
+    @Override
+    public void close() throws IOException {
+        closeSerial();
+        qmp.close();
+    }
+}

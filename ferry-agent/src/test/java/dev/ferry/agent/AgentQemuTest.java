@@ -1,0 +1,306 @@
+package dev.ferry.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Two agents on loopback, each running real QEMU (software emulation) with the heartbeat guest:
+ * live migration keeps the guest's counter going; a stale epoch is refused; a destination killed
+ * mid-migration leaves the source running; an agent that dies mid-migration re-adopts its QEMU when
+ * it comes back; a reboot with instances is refused unless forced and returns with the new version.
+ * Skipped without QEMU, failed without it when {@code FERRY_REQUIRE_QEMU=1}.
+ */
+class AgentQemuTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    @TempDir
+    Path dir;
+
+    private final List<Agent> agents = new ArrayList<>();
+    private String qemu;
+
+    @BeforeEach
+    void needsQemu() {
+        qemu = Qemu.find();
+    }
+
+    @AfterEach
+    void stopEverything() {
+        for (Agent a : agents) {
+            a.stopAll();
+            a.close();
+        }
+        processes.forEach(Process::destroyForcibly);
+    }
+
+    private Agent agent(String host) throws Exception {
+        Agent a = Agent.start(new Agent.Config(host, "127.0.0.1", 0, dir.resolve(host), "xen-4.4.1", qemu, Duration.ofMillis(300)));
+        agents.add(a);
+        return a;
+    }
+
+    @Test
+    void aLiveMigrationKeepsTheGuestCountingAndMovesItToTheDestination() throws Exception {
+        Agent a = agent("h1");
+        Agent b = agent("h2");
+        post(a, "/v1/instances", "{\"id\":\"vm1\",\"epoch\":1,\"memoryMiB\":64,\"dirtyMiBPerSecond\":8}", 201);
+        Path srcLog = dir.resolve("h1/instances/vm1/serial.log");
+        awaitBeats(srcLog, 30);
+        JsonNode in = post(b, "/v1/instances/vm1/incoming", "{\"id\":\"vm1\",\"epoch\":2,\"memoryMiB\":64,\"dirtyMiBPerSecond\":8}", 201);
+        post(a, "/v1/instances/vm1/migrate", "{\"host\":\"127.0.0.1\",\"port\":" + in.get("port").asInt()
+                + ",\"downtimeLimitMs\":5,\"autoConverge\":true}", 202);
+        JsonNode m = awaitMigrationEnd(a, "vm1");
+        assertThat(m.get("status").asText()).isEqualTo("completed");
+        assertThat(m.get("downtimeMs").asLong()).isPositive();
+        Path dstLog = dir.resolve("h2/instances/vm1/serial.log");
+        awaitBeats(dstLog, 20);
+        List<Long> before = beats(srcLog);
+        List<Long> after = beats(dstLog);
+        assertThat(after.get(0)).as("the counter goes on where it was").isEqualTo(before.get(before.size() - 1) + 1);
+        assertThat(Files.readString(dstLog)).doesNotContain("boot");
+        await("destination reports the guest running", () -> instances(b).size() == 1
+                && instances(b).get(0).get("role").asText().equals("running"));
+        assertThat(instances(b).get(0).get("epoch").asLong()).isEqualTo(2);
+        // the source stays paused until told to stop, once the destination is confirmed running
+        assertThat(instances(a)).singleElement().satisfies(i -> assertThat(i.get("role").asText()).isEqualTo("migrated"));
+        post(a, "/v1/instances/vm1/stop", null, 204);
+        assertThat(instances(a)).isEmpty();
+    }
+
+    @Test
+    void aStartWithAStaleEpochIsRefused() throws Exception {
+        Agent a = agent("h1");
+        post(a, "/v1/instances", "{\"id\":\"vm2\",\"epoch\":5,\"memoryMiB\":16,\"dirtyMiBPerSecond\":0}", 201);
+        assertThat(post(a, "/v1/instances", "{\"id\":\"vm2\",\"epoch\":6,\"memoryMiB\":16,\"dirtyMiBPerSecond\":0}", 409)
+                .get("detail").asText()).contains("already runs here");
+        post(a, "/v1/instances/vm2/stop", null, 204);
+        for (int stale : new int[] {4, 5}) {
+            assertThat(post(a, "/v1/instances", "{\"id\":\"vm2\",\"epoch\":" + stale + ",\"memoryMiB\":16,\"dirtyMiBPerSecond\":0}", 409)
+                    .get("detail").asText()).contains("stale epoch " + stale, "has seen epoch 5");
+        }
+        assertThat(instances(a)).isEmpty();
+        post(a, "/v1/instances", "{\"id\":\"vm2\",\"epoch\":6,\"memoryMiB\":16,\"dirtyMiBPerSecond\":0}", 201);
+        assertThat(instances(a).get(0).get("epoch").asLong()).isEqualTo(6);
+    }
+
+    @Test
+    void aDestinationKilledMidMigrationLeavesTheSourceRunning() throws Exception {
+        Agent a = agent("h1");
+        Agent b = agent("h2");
+        post(a, "/v1/instances", "{\"id\":\"vm3\",\"epoch\":1,\"memoryMiB\":128,\"dirtyMiBPerSecond\":32}", 201);
+        Path srcLog = dir.resolve("h1/instances/vm3/serial.log");
+        awaitBeats(srcLog, 30);
+        JsonNode in = post(b, "/v1/instances/vm3/incoming", "{\"id\":\"vm3\",\"epoch\":2,\"memoryMiB\":128,\"dirtyMiBPerSecond\":32}", 201);
+        // 4 MiB/s for 128 MiB: the migration is still copying when the destination dies
+        post(a, "/v1/instances/vm3/migrate", "{\"host\":\"127.0.0.1\",\"port\":" + in.get("port").asInt()
+                + ",\"maxBandwidthBytesPerSecond\":4194304}", 202);
+        await("migration active", () -> get(a, "/v1/instances/vm3/migration").get("status").asText().equals("active"));
+        long dstPid = instances(b).get(0).get("pid").asLong();
+        ProcessHandle.of(dstPid).orElseThrow().destroyForcibly();
+        JsonNode m = awaitMigrationEnd(a, "vm3");
+        assertThat(m.get("status").asText()).isEqualTo("failed");
+        long beatsAtFailure = beats(srcLog).size();
+        awaitBeats(srcLog, (int) beatsAtFailure + 20);
+        assertThat(instances(a)).hasSize(1);
+        assertThat(instances(a).get(0).get("alive").asBoolean()).isTrue();
+        assertThat(instances(a).get(0).get("role").asText()).isEqualTo("running");
+        assertThat(instances(b).get(0).get("alive").asBoolean()).isFalse();
+    }
+
+    @Test
+    void anAgentKilledMidMigrationReadoptsItsQemuWhenItComesBack() throws Exception {
+        // the source agent runs in its own JVM and is killed with SIGKILL while its guest migrates
+        Process first = agentProcess("h1");
+        int a = remote(first);
+        Agent b = agent("h2");
+        post(a, "/v1/instances", "{\"id\":\"vm4\",\"epoch\":1,\"memoryMiB\":128,\"dirtyMiBPerSecond\":16}", 201);
+        Path srcLog = dir.resolve("h1/instances/vm4/serial.log");
+        awaitBeats(srcLog, 300); // three seconds of dirtying: ~48 MiB that are not zero pages
+        long srcPid = instances(a).get(0).get("pid").asLong();
+        JsonNode in = post(b, "/v1/instances/vm4/incoming", "{\"id\":\"vm4\",\"epoch\":2,\"memoryMiB\":128,\"dirtyMiBPerSecond\":16}", 201);
+        // at 24 MiB/s the copy takes seconds: the agent dies while it runs
+        post(a, "/v1/instances/vm4/migrate", "{\"host\":\"127.0.0.1\",\"port\":" + in.get("port").asInt()
+                + ",\"maxBandwidthBytesPerSecond\":25165824,\"autoConverge\":true}", 202);
+        await("migration active", () -> get(a, "/v1/instances/vm4/migration").get("status").asText().equals("active"));
+        first.destroyForcibly().waitFor();
+        assertThat(ProcessHandle.of(srcPid).map(ProcessHandle::isAlive)).as("QEMU outlives its agent").contains(true);
+        await("the migration completes without the source's agent", () -> {
+            List<JsonNode> on = instances(b);
+            return on.size() == 1 && on.get(0).get("role").asText().equals("running");
+        });
+        Process second = agentProcess("h1");
+        int again = remote(second);
+        try {
+            List<JsonNode> adopted = instances(again);
+            assertThat(adopted).hasSize(1);
+            assertThat(adopted.get(0).get("pid").asLong()).as("the same QEMU, adopted").isEqualTo(srcPid);
+            assertThat(adopted.get(0).get("role").asText()).as("QEMU says the guest was sent away").isEqualTo("migrated");
+            post(again, "/v1/instances/vm4/stop", null, 204);
+            assertThat(ProcessHandle.of(srcPid).map(ProcessHandle::isAlive).orElse(false)).isFalse();
+        } finally {
+            second.destroyForcibly().waitFor();
+        }
+        awaitBeats(dir.resolve("h2/instances/vm4/serial.log"), 20);
+        List<Long> after = beats(dir.resolve("h2/instances/vm4/serial.log"));
+        assertThat(after.get(0)).as("the counter went on, it did not restart").isGreaterThan(300);
+        assertThat(Files.readString(dir.resolve("h2/instances/vm4/serial.log"))).doesNotContain("boot");
+    }
+
+    private final List<Process> processes = new ArrayList<>();
+
+    private Process agentProcess(String host) throws IOException {
+        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
+                System.getProperty("java.class.path"), AgentProcessMain.class.getName(), host, dir.resolve(host).toString(), qemu)
+                .redirectErrorStream(true).start();
+        processes.add(p);
+        return p;
+    }
+
+    /** The port an agent in another process listens on (its first line of output). */
+    private static int remote(Process p) throws IOException {
+        java.io.BufferedReader r = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream()));
+        String line;
+        while ((line = r.readLine()) != null) {
+            if (line.startsWith("port=")) {
+                int port = Integer.parseInt(line.substring(5));
+                Thread.ofVirtual().start(() -> r.lines().forEach(l -> { })); // drain its output
+                return port;
+            }
+        }
+        throw new AssertionError("the agent process ended before it listened");
+    }
+
+    @Test
+    void aRebootWithInstancesIsRefusedUnlessForcedAndComesBackOnTheNewVersion() throws Exception {
+        Agent a = agent("h1");
+        post(a, "/v1/instances", "{\"id\":\"vm5\",\"epoch\":1,\"memoryMiB\":16,\"dirtyMiBPerSecond\":0}", 201);
+        assertThat(post(a, "/v1/reboot", "{\"version\":\"xen-4.4.1-xsa108\",\"force\":false}", 409).get("detail").asText())
+                .contains("1 instances running");
+        post(a, "/v1/instances/vm5/stop", null, 204);
+        post(a, "/v1/reboot", "{\"version\":\"xen-4.4.1-xsa108\",\"force\":false}", 202);
+        await("back on the fixed version", () -> {
+            try {
+                return get(a, "/v1/host").get("version").asText().equals("xen-4.4.1-xsa108");
+            } catch (RuntimeException e) {
+                return false; // rebooting: not listening
+            }
+        });
+        assertThat(Files.readString(dir.resolve("h1/version"))).isEqualTo("xen-4.4.1-xsa108");
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    private static JsonNode awaitMigrationEnd(Agent a, String id) {
+        return awaitMigrationEnd(a.port(), id);
+    }
+
+    private static JsonNode awaitMigrationEnd(int a, String id) {
+        JsonNode[] last = new JsonNode[1];
+        await("migration of " + id + " ended", () -> {
+            last[0] = get(a, "/v1/instances/" + id + "/migration");
+            String s = last[0].get("status").asText();
+            return s.equals("completed") || s.equals("failed") || s.equals("cancelled");
+        });
+        return last[0];
+    }
+
+    private static List<JsonNode> instances(Agent a) {
+        return instances(a.port());
+    }
+
+    private static List<JsonNode> instances(int a) {
+        List<JsonNode> out = new ArrayList<>();
+        get(a, "/v1/host").get("instances").forEach(out::add);
+        return out;
+    }
+
+    private static List<Long> beats(Path serialLog) throws IOException {
+        List<Long> out = new ArrayList<>();
+        for (String l : Files.readAllLines(serialLog)) {
+            String text = l.substring(l.indexOf(' ') + 1).trim();
+            if (text.matches("\\d+")) {
+                out.add(Long.parseLong(text));
+            }
+        }
+        return out;
+    }
+
+    private static void awaitBeats(Path serialLog, int n) {
+        await(n + " beats in " + serialLog, () -> {
+            try {
+                return Files.exists(serialLog) && beats(serialLog).size() >= n;
+            } catch (IOException e) {
+                return false;
+            }
+        });
+    }
+
+    /** Polls a condition (QEMU and the guest run at their own pace) for up to two minutes. */
+    private static void await(String what, BooleanSupplier condition) {
+        long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out waiting for: " + what);
+            }
+            try {
+                Thread.sleep(20); // polling an outside process
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError(e);
+            }
+        }
+    }
+
+    private static JsonNode get(Agent a, String path) {
+        return get(a.port(), path);
+    }
+
+    private static JsonNode get(int port, String path) {
+        return call(port, "GET", path, null, -1);
+    }
+
+    private static JsonNode post(Agent a, String path, String body, int expected) {
+        return call(a.port(), "POST", path, body, expected);
+    }
+
+    private static JsonNode post(int port, String path, String body, int expected) {
+        return call(port, "POST", path, body, expected);
+    }
+
+    private static JsonNode call(int port, String method, String path, String body, int expected) {
+        try {
+            HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                    .timeout(Duration.ofSeconds(30))
+                    .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+            HttpResponse<String> r = HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+            if (expected > 0 && r.statusCode() != expected || expected < 0 && r.statusCode() != 200) {
+                throw new AssertionError(method + " " + path + ": " + r.statusCode() + " " + r.body());
+            }
+            return r.body().isEmpty() ? JSON.createObjectNode() : JSON.readTree(r.body());
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+}

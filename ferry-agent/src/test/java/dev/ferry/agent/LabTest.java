@@ -1,0 +1,44 @@
+package dev.ferry.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The lab end to end on real QEMU: two hosts, one affected, eight heartbeat VMs (live migration,
+ * restart elsewhere and reboot in place all happen): the affected host is patched, every VM runs
+ * exactly once at the end, live-migrated guests kept counting and the others started again, and
+ * the invariant checker found nothing.
+ */
+class LabTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void aLabCampaignPatchesTheAffectedHostAndAccountsForEveryVm() throws Exception {
+        String qemu = Qemu.find();
+        StringWriter progress = new StringWriter();
+        Lab.Result r = Lab.run(new Lab.Options(2, 8, 1, 32, dir, qemu), new PrintWriter(progress));
+        assertThat(r.violations()).as(progress.toString()).isEmpty();
+        assertThat(r.state()).isEqualTo("completed");
+        assertThat(r.patched()).isEqualTo(r.affected()).isEqualTo(1);
+        assertThat(r.guests()).hasSize(8).allSatisfy(g -> {
+            assertThat(g.finalHost()).as(g.id() + " runs exactly once").isNotNull();
+            assertThat(g.counterBreaks()).as(g.id() + ": its counter").isZero();
+            assertThat(g.boots()).as(g.id() + ": boots").isEqualTo(g.expectedBoots());
+        });
+        assertThat(r.guests()).anySatisfy(g -> assertThat(g.moves()).startsWith("live-migrate h1→h2"));
+        assertThat(r.guests()).anySatisfy(g -> assertThat(g.moves()).startsWith("relocate h1→h2"));
+        assertThat(r.guests()).anySatisfy(g -> assertThat(g.moves()).contains("reboot-in-place"));
+        assertThat(r.guests().stream().filter(g -> g.moves().startsWith("live-migrate")))
+                .allSatisfy(g -> assertThat(g.boots()).isEqualTo(1));
+        assertThat(r.guests().stream().filter(g -> g.moves().startsWith("relocate")))
+                .allSatisfy(g -> assertThat(g.boots()).isEqualTo(2));
+        assertThat(ProcessHandle.allProcesses().filter(p -> p.info().commandLine().orElse("").contains(dir.toString())))
+                .as("every QEMU the lab started is stopped").isEmpty();
+    }
+}

@@ -1,0 +1,77 @@
+package dev.ferry.cli;
+
+import dev.ferry.agent.Agent;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(name = "agent", mixinStandardHelpOptions = true,
+        description = {"The host agent: one per hypervisor host. Runs instances as QEMU processes",
+                "(qemu-system-x86_64, software emulation) with the heartbeat guest, over QMP;",
+                "prepares incoming live migrations and migrates out over TCP; refuses a start",
+                "whose placement epoch is not newer than any it has seen; \"patches and reboots\"",
+                "by restarting with a new hypervisor version (refused while instances run,",
+                "unless forced). Its state lives under --data; stopped or crashed, it leaves its",
+                "guests running and re-adopts them when it starts again. HTTP API on --port."})
+final class AgentCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--host-id", required = true, paramLabel = "ID", description = "The host this agent runs (as in the inventory).")
+    String hostId;
+
+    @Option(names = "--listen", defaultValue = "127.0.0.1", paramLabel = "ADDRESS", description = "Address to listen on (default 127.0.0.1).")
+    String listen;
+
+    @Option(names = "--port", defaultValue = "0", description = "Port (default 0: a free one, printed).")
+    int port;
+
+    @Option(names = "--data", paramLabel = "DIR", description = "Data directory (default ./ferry-agent-<host-id>).")
+    Path data;
+
+    @Option(names = "--hypervisor-version", paramLabel = "VERSION", defaultValue = "xen-4.4.1",
+            description = "Hypervisor version on first start (default xen-4.4.1); later starts keep the stored one.")
+    String version;
+
+    @Option(names = "--qemu", defaultValue = "qemu-system-x86_64", paramLabel = "PATH", description = "QEMU binary (default qemu-system-x86_64).")
+    String qemu;
+
+    @Option(names = "--reboot-seconds", defaultValue = "2", paramLabel = "S", description = "How long a simulated reboot keeps the host away (default 2).")
+    double rebootSeconds;
+
+    @Override
+    public Integer call() throws IOException, InterruptedException {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        if (!hostId.matches("[A-Za-z0-9._-]{1,200}") || rebootSeconds < 0) {
+            err.println("error: --host-id takes letters, digits, '.', '_' and '-'; --reboot-seconds must be ≥ 0");
+            return ExitCodes.INVALID_INPUT;
+        }
+        Path dir = data != null ? data : Path.of("ferry-agent-" + hostId);
+        Agent agent;
+        try {
+            agent = Agent.start(new Agent.Config(hostId, listen, port, dir, version, qemu, Duration.ofMillis((long) (rebootSeconds * 1000))));
+        } catch (RuntimeException | IOException e) {
+            err.println("error: the agent could not start: " + e.getMessage());
+            return ExitCodes.INTERNAL;
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            agent.close(); // the guests run on; a new agent re-adopts them
+            stopped.countDown();
+        }, "ferry-agent-shutdown"));
+        out.printf(Locale.ROOT, "Ferry agent for %s on http://%s:%d (version %s, data %s, %d instances adopted). Stop with Ctrl-C;"
+                + " running guests are left running.%n", hostId, listen, agent.port(), agent.version(), dir, agent.instanceCount());
+        out.flush();
+        stopped.await();
+        return ExitCodes.DONE;
+    }
+}
