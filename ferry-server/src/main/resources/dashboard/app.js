@@ -165,10 +165,14 @@ function signInView(main) {
     sessionStorage.setItem(TOKEN_KEY, input.value.trim());
     try {
       me = await api('/v1/me');
+      if (me.role !== 'operator' && me.role !== 'tenant') {
+        throw new ApiError(403, 'this token is a host agent\'s; the dashboard takes an operator or a tenant token');
+      }
       input.value = '';
       location.hash = me.role === 'operator' ? '#/fleet' : '#/tenant';
     } catch (e) {
       sessionStorage.removeItem(TOKEN_KEY);
+      me = null;
       error.textContent = e.status === 401 ? 'That token is not valid.' : 'Sign-in failed: ' + e.message;
       input.value = '';
       input.focus();

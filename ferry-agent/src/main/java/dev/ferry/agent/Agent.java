@@ -34,9 +34,15 @@ import java.util.stream.Stream;
 public final class Agent implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
-    /** How the agent is run. */
+    /**
+     * How the agent is run. {@code controller} (a base URL, or null) and {@code token} (an agent token
+     * for this host): where to report the host's version and instances every {@code reportEvery}.
+     */
     public record Config(String hostId, String listenHost, int port, Path data, String initialVersion, String qemu,
-                         Duration rebootTime) {
+                         Duration rebootTime, String controller, String token, Duration reportEvery) {
+        public Config(String hostId, String listenHost, int port, Path data, String initialVersion, String qemu, Duration rebootTime) {
+            this(hostId, listenHost, port, data, initialVersion, qemu, rebootTime, null, null, Duration.ofSeconds(5));
+        }
     }
 
     public record Launch(String id, long epoch, int memoryMiB, int dirtyMiBPerSecond) {
@@ -89,8 +95,42 @@ public final class Agent implements AutoCloseable {
         Files.writeString(v, a.version);
         a.adoptAll();
         a.listen(config.port());
+        if (config.controller() != null) {
+            a.reporter = Thread.ofVirtual().name("report-" + config.hostId()).start(a::reportLoop);
+        }
         return a;
     }
+
+    private volatile Thread reporter;
+    private volatile boolean closed;
+    private volatile String lastReportError;
+
+    /** Heartbeats: the host's view, to the controller, every {@code reportEvery} (and at once after a reboot). */
+    private void reportLoop() {
+        AgentClient controller = new AgentClient(config.controller(), config.token());
+        while (!closed) {
+            try {
+                if (http != null && !rebooting) {
+                    controller.post("/v1/agent/report", host());
+                    lastReportError = null;
+                }
+            } catch (IOException e) {
+                if (!e.getMessage().equals(lastReportError)) {
+                    System.err.println("ferry agent " + config.hostId() + ": report refused or failed: " + e.getMessage());
+                }
+                lastReportError = e.getMessage();
+            } catch (InterruptedException e) {
+                return;
+            }
+            try {
+                Thread.sleep(config.reportEvery().toMillis()); // the heartbeat's period
+            } catch (InterruptedException e) {
+                return;
+            }
+        }
+    }
+
+    private volatile boolean rebooting;
 
     public int port() {
         return port;
@@ -287,6 +327,7 @@ public final class Agent implements AutoCloseable {
         Thread.ofVirtual().start(() -> {
             try {
                 Thread.sleep(200); // let the answer go out before the listener closes
+                rebooting = true;
                 http.stop();
                 for (Instance i : instances.values()) {
                     i.vm.kill(); // a forced reboot takes its guests with it
@@ -296,6 +337,12 @@ public final class Agent implements AutoCloseable {
                 version = r.version();
                 Thread.sleep(config.rebootTime().toMillis()); // the host is down while it "reboots"
                 listen(port);
+                rebooting = false;
+                Thread previous = reporter;
+                if (previous != null) {
+                    previous.interrupt(); // report the new version now
+                    reporter = Thread.ofVirtual().name("report-" + config.hostId()).start(this::reportLoop);
+                }
             } catch (IOException | InterruptedException e) {
                 throw new IllegalStateException(e);
             }
@@ -313,6 +360,11 @@ public final class Agent implements AutoCloseable {
     /** Stops listening and lets go of the QEMU processes, which go on running (an agent restart or crash). */
     @Override
     public void close() {
+        closed = true;
+        Thread r = reporter;
+        if (r != null) {
+            r.interrupt();
+        }
         Javalin h = http;
         if (h != null) {
             h.stop();

@@ -10,7 +10,10 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Map;
 
-/** The controller's side of the agent's HTTP API: JSON in, JSON out, a refusal as {@link Refused}. */
+/**
+ * JSON over HTTP between Ferry's parts: the controller's side of the agent's API, and the agent's
+ * reports to the controller. A refusal is a {@link Refused} with its status.
+ */
 public final class AgentClient {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -30,9 +33,16 @@ public final class AgentClient {
     }
 
     private final String base;
+    private final String token;
 
     public AgentClient(String host, int port) {
-        this.base = "http://" + host + ":" + port;
+        this("http://" + host + ":" + port, null);
+    }
+
+    /** Any Ferry JSON endpoint: an agent, or the controller with a bearer token (the agent's reports). */
+    public AgentClient(String baseUrl, String token) {
+        this.base = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
+        this.token = token;
     }
 
     public JsonNode get(String path) throws IOException, InterruptedException {
@@ -49,6 +59,9 @@ public final class AgentClient {
                         : HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body)));
         if (body != null) {
             b.header("Content-Type", "application/json");
+        }
+        if (token != null) {
+            b.header("Authorization", "Bearer " + token);
         }
         HttpResponse<String> r = HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
         JsonNode json = r.body().isEmpty() ? JSON.createObjectNode() : JSON.readTree(r.body());

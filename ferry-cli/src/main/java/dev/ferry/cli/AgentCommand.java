@@ -20,7 +20,9 @@ import picocli.CommandLine.Spec;
                 "whose placement epoch is not newer than any it has seen; \"patches and reboots\"",
                 "by restarting with a new hypervisor version (refused while instances run,",
                 "unless forced). Its state lives under --data; stopped or crashed, it leaves its",
-                "guests running and re-adopts them when it starts again. HTTP API on --port."})
+                "guests running and re-adopts them when it starts again. HTTP API on --port.",
+                "With --controller and --token-file it reports its version and instances to",
+                "ferry server every --report-seconds (docs/agent.md)."})
 final class AgentCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -47,6 +49,17 @@ final class AgentCommand implements Callable<Integer> {
     @Option(names = "--reboot-seconds", defaultValue = "2", paramLabel = "S", description = "How long a simulated reboot keeps the host away (default 2).")
     double rebootSeconds;
 
+    @Option(names = "--controller", paramLabel = "URL",
+            description = "Report this host's version and instances to the controller at URL (needs --token-file).")
+    String controller;
+
+    @Option(names = "--token-file", paramLabel = "FILE",
+            description = "File holding this host's agent token (POST /v1/tokens {\"role\":\"agent\",\"host\":...}); never on the command line.")
+    Path tokenFile;
+
+    @Option(names = "--report-seconds", defaultValue = "5", paramLabel = "S", description = "Heartbeat period (default 5).")
+    double reportSeconds;
+
     @Override
     public Integer call() throws IOException, InterruptedException {
         PrintWriter out = spec.commandLine().getOut();
@@ -55,10 +68,24 @@ final class AgentCommand implements Callable<Integer> {
             err.println("error: --host-id takes letters, digits, '.', '_' and '-'; --reboot-seconds must be ≥ 0");
             return ExitCodes.INVALID_INPUT;
         }
+        if ((controller == null) != (tokenFile == null) || reportSeconds <= 0) {
+            err.println("error: --controller and --token-file go together; --report-seconds must be positive");
+            return ExitCodes.INVALID_INPUT;
+        }
+        String token = null;
+        if (tokenFile != null) {
+            try {
+                token = java.nio.file.Files.readString(tokenFile).trim();
+            } catch (IOException e) {
+                err.println("error: cannot read the token file " + tokenFile + ": " + e.getMessage());
+                return ExitCodes.INVALID_INPUT;
+            }
+        }
         Path dir = data != null ? data : Path.of("ferry-agent-" + hostId);
         Agent agent;
         try {
-            agent = Agent.start(new Agent.Config(hostId, listen, port, dir, version, qemu, Duration.ofMillis((long) (rebootSeconds * 1000))));
+            agent = Agent.start(new Agent.Config(hostId, listen, port, dir, version, qemu, Duration.ofMillis((long) (rebootSeconds * 1000)),
+                    controller, token, Duration.ofMillis((long) (reportSeconds * 1000))));
         } catch (RuntimeException | IOException e) {
             err.println("error: the agent could not start: " + e.getMessage());
             return ExitCodes.INTERNAL;

@@ -98,7 +98,8 @@ public final class FerryServer implements AutoCloseable {
         TenantData tenantData = new TenantData(db, opaque);
         Instances instances = new Instances(db, inventory, advisories, campaigns, tenantData, clock);
         Routes routes = new Routes(new Routes.Services(inventory, advisories, campaigns, new Queries(db), tenantData, instances,
-                webhooks, tokens, new FleetMap(db, inventory, advisories, campaigns), new CampaignTimeline(db, campaigns)));
+                webhooks, tokens, new FleetMap(db, inventory, advisories, campaigns), new CampaignTimeline(db, campaigns),
+                new AgentReports(db, inventory, clock)));
         this.api = new HttpApi(routes, tokens, db, new AuditLog(db), clock, config.limits());
         campaigns.recover();
         this.recoveryMillis = (System.nanoTime() - began) / 1_000_000;

@@ -29,11 +29,15 @@ public final class Tokens {
         this.clock = clock;
     }
 
-    /** Creates a token and returns it; only its hash is stored. */
-    public String create(Principal.Role role, String tenant, String name) {
-        if ((role == Principal.Role.TENANT) == (tenant == null || tenant.isBlank())) {
-            throw ApiException.badRequest("a tenant token names its tenant; an operator token names none");
+    /**
+     * Creates a token and returns it; only its hash is stored. {@code scope}: the tenant of a
+     * tenant token, the host of an agent token, null for an operator token.
+     */
+    public String create(Principal.Role role, String scope, String name) {
+        if ((role == Principal.Role.OPERATOR) != (scope == null || scope.isBlank())) {
+            throw ApiException.badRequest("a tenant token names its tenant and an agent token its host; an operator token names neither");
         }
+        String tenant = scope;
         byte[] raw = new byte[32];
         RANDOM.nextBytes(raw);
         String token = "fy_" + Base64.getUrlEncoder().withoutPadding().encodeToString(raw);
@@ -41,7 +45,7 @@ public final class Tokens {
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO tokens VALUES (?, ?, ?, ?, ?)")) {
                 ps.setString(1, hash(token));
                 ps.setString(2, name);
-                ps.setString(3, role == Principal.Role.OPERATOR ? "operator" : "tenant");
+                ps.setString(3, role.name().toLowerCase(java.util.Locale.ROOT));
                 ps.setString(4, role == Principal.Role.OPERATOR ? null : tenant);
                 ps.setLong(5, clock.millis());
                 ps.executeUpdate();
@@ -73,7 +77,7 @@ public final class Tokens {
                     if (!rs.next()) {
                         return Optional.empty();
                     }
-                    Principal.Role role = rs.getString(2).equals("operator") ? Principal.Role.OPERATOR : Principal.Role.TENANT;
+                    Principal.Role role = Principal.Role.valueOf(rs.getString(2).toUpperCase(java.util.Locale.ROOT));
                     return Optional.of(new Principal(rs.getString(1), role, rs.getString(3), h));
                 }
             }

@@ -21,7 +21,10 @@ final class Bodies {
     record RegisterWebhook(String url) {
     }
 
-    record CreateToken(String role, String tenant, String name) {
+    record AgentReport(String host, String version, java.util.List<java.util.Map<String, Object>> instances) {
+    }
+
+    record CreateToken(String role, String tenant, String host, String name) {
     }
 
     record InstanceSettings(String onHostMaintenance) {

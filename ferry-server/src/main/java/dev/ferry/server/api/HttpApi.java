@@ -180,17 +180,20 @@ public final class HttpApi implements AutoCloseable {
         }
         Principal p = who.get();
         ctx.attribute(PRINCIPAL, p);
-        boolean tenantPath = path.startsWith("/v1/tenant/") || path.equals("/v1/tenant");
         boolean anyRole = path.equals("/v1/me");
         if (anyRole) {
             rateLimit(p);
             return;
         }
-        if (tenantPath && p.operator()) {
-            throw new ApiException(403, "Forbidden", "tenant endpoints take a tenant token");
-        }
-        if (!tenantPath && !p.operator()) {
-            throw new ApiException(403, "Forbidden", "this endpoint is for operators; a tenant token cannot use it");
+        Principal.Role needed = path.startsWith("/v1/tenant/") || path.equals("/v1/tenant") ? Principal.Role.TENANT
+                : path.startsWith("/v1/agent/") ? Principal.Role.AGENT : Principal.Role.OPERATOR;
+        if (p.role() != needed) {
+            throw new ApiException(403, "Forbidden", switch (needed) {
+                case TENANT -> "tenant endpoints take a tenant token";
+                case AGENT -> "agent endpoints take a host agent's token";
+                case OPERATOR -> "this endpoint is for operators; a " + p.role().name().toLowerCase(java.util.Locale.ROOT)
+                        + " token cannot use it";
+            });
         }
         rateLimit(p);
         if (mutating(ctx.method())) {

@@ -10,6 +10,7 @@ import dev.ferry.core.planner.Plan;
 import dev.ferry.core.planner.Step;
 import dev.ferry.formats.PlanJsonWriter;
 import dev.ferry.server.Advisories;
+import dev.ferry.server.AgentReports;
 import dev.ferry.server.ApiException;
 import dev.ferry.server.CampaignTimeline;
 import dev.ferry.server.Campaigns;
@@ -56,11 +57,13 @@ public final class Routes {
 
     /** What the endpoints use, wired by {@code FerryServer}. */
     public record Services(Inventory inventory, Advisories advisories, Campaigns campaigns, Queries queries, TenantData tenants,
-                           Instances instances, Webhooks webhooks, Tokens tokens, FleetMap fleetMap, CampaignTimeline timeline) {
+                           Instances instances, Webhooks webhooks, Tokens tokens, FleetMap fleetMap, CampaignTimeline timeline,
+                           AgentReports agents) {
     }
 
     private final FleetMap fleetMap;
     private final CampaignTimeline timeline;
+    private final AgentReports agents;
 
     public Routes(Services s) {
         this.instances = s.instances();
@@ -73,6 +76,7 @@ public final class Routes {
         this.tokens = s.tokens();
         this.fleetMap = s.fleetMap();
         this.timeline = s.timeline();
+        this.agents = s.agents();
     }
 
     Campaigns campaigns() {
@@ -117,11 +121,17 @@ public final class Routes {
                 ctx.queryParam("tenant"), ctx.queryParam("cursor"), limit(ctx))));
         r.get("/v1/audit", ctx -> json(ctx, 200, queries.audit(ctx.queryParam("actor"), ctx.queryParam("target"),
                 ctx.queryParam("action"), ctx.queryParam("cursor"), limit(ctx))));
+        r.get("/v1/agents", ctx -> json(ctx, 200, Map.of("items", agents.all().stream().map(this::agentView).toList())));
         r.post("/v1/tokens", this::createToken);
         r.get("/v1/tokens", ctx -> json(ctx, 200, Map.of("items", tokens.list())));
         r.delete("/v1/tokens/{token}", ctx -> {
             tokens.revoke(ctx.pathParam("token"), who(ctx), rid(ctx));
             ctx.status(204);
+        });
+        // host agents
+        r.post("/v1/agent/report", ctx -> {
+            Bodies.AgentReport b = read(ctx, Bodies.AgentReport.class);
+            json(ctx, 200, agentView(agents.record(who(ctx), b.host(), b.version(), b.instances(), rid(ctx))));
         });
         // tenants
         r.get("/v1/tenant/instances", ctx -> json(ctx, 200, tenants.instances(tenant(ctx), ctx.queryParam("cursor"), limit(ctx))));
@@ -169,8 +179,9 @@ public final class Routes {
     private void me(Context ctx) {
         Principal p = who(ctx);
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("role", p.operator() ? "operator" : "tenant");
-        m.put("tenant", p.tenant());
+        m.put("role", p.role().name().toLowerCase(Locale.ROOT));
+        m.put("tenant", p.role() == Principal.Role.TENANT ? p.tenant() : null);
+        m.put("host", p.host());
         m.put("name", p.name());
         json(ctx, 200, m);
     }
@@ -456,21 +467,42 @@ public final class Routes {
         json(ctx, 200, campaignView(campaigns.row(id)));
     }
 
+    private Map<String, Object> agentView(AgentReports.Report r) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("host", r.host());
+        m.put("version", r.version());
+        m.put("reportedAt", Instant.ofEpochMilli(r.reportedAt()).toString());
+        try {
+            m.put("instances", HttpApi.JSON.readTree(r.instances()));
+        } catch (IOException e) {
+            m.put("instances", List.of());
+        }
+        return m;
+    }
+
     private void createToken(Context ctx) throws IOException {
         Bodies.CreateToken b = read(ctx, Bodies.CreateToken.class);
         Principal.Role role = switch (b.role() == null ? "" : b.role()) {
             case "operator" -> Principal.Role.OPERATOR;
             case "tenant" -> Principal.Role.TENANT;
-            default -> throw ApiException.badRequest("role must be operator or tenant");
+            case "agent" -> Principal.Role.AGENT;
+            default -> throw ApiException.badRequest("role must be operator, tenant or agent");
         };
+        if (role == Principal.Role.AGENT && (b.host() == null || inventory.current().fleet().hostIndex(b.host()) < 0)) {
+            throw ApiException.badRequest("an agent token names a host of the inventory (host)");
+        }
+        if (role != Principal.Role.AGENT && b.host() != null || role == Principal.Role.AGENT && b.tenant() != null) {
+            throw ApiException.badRequest("only an agent token names a host, and it names no tenant");
+        }
         if (b.name() == null || b.name().isBlank() || b.name().length() > 200) {
             throw ApiException.badRequest("name is required (at most 200 characters)");
         }
-        String token = tokens.create(role, b.tenant(), b.name());
+        String token = tokens.create(role, role == Principal.Role.AGENT ? b.host() : b.tenant(), b.name());
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("token", token);
         m.put("role", b.role());
         m.put("tenant", b.tenant());
+        m.put("host", b.host());
         m.put("name", b.name());
         json(ctx, 201, m);
     }

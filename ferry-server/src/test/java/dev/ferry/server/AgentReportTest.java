@@ -1,0 +1,71 @@
+package dev.ferry.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.ferry.agent.Agent;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Host agents report to the controller with a token bound to their host, and only for that host. */
+class AgentReportTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void anAgentReportsForItsOwnHostOnlyAndTheControllerListsWhatItSaid() throws Exception {
+        try (TestServer s = new TestServer(dir, "h2")) {
+            DemoSeed.Seeded seeded = s.seed(20, 1);
+            String h1 = s.server.inventory().current().fleet().host(0).id();
+            String h2 = s.server.inventory().current().fleet().host(1).id();
+            TestServer.Response made = s.post("/v1/tokens", s.operator, "{\"role\":\"agent\",\"host\":\"" + h1 + "\",\"name\":\"agent " + h1 + "\"}");
+            assertThat(made.status()).as(made.body()).isEqualTo(201);
+            String token = made.json().get("token").asText();
+            assertThat(s.post("/v1/tokens", s.operator, "{\"role\":\"agent\",\"host\":\"no-such-host\",\"name\":\"x\"}").status())
+                    .isEqualTo(400);
+
+            String report = "{\"host\":\"%s\",\"version\":\"xen-4.4.0\",\"instances\":[]}";
+            assertThat(s.post("/v1/agent/report", token, report.formatted(h1)).status()).isEqualTo(200);
+            TestServer.Response other = s.post("/v1/agent/report", token, report.formatted(h2));
+            assertThat(other.status()).isEqualTo(403);
+            assertThat(other.json().get("detail").asText()).contains("reports for host " + h1 + " only");
+            // roles by path: an agent token is nothing else, and nobody else is an agent
+            assertThat(s.get("/v1/inventory", token).status()).isEqualTo(403);
+            assertThat(s.get("/v1/tenant/events", token).status()).isEqualTo(403);
+            assertThat(s.post("/v1/agent/report", s.operator, report.formatted(h1)).status()).isEqualTo(403);
+            assertThat(s.post("/v1/agent/report", seeded.tenantTokens().get(0)[1], report.formatted(h1)).status()).isEqualTo(403);
+            assertThat(s.get("/v1/me", token).json().get("role").asText()).isEqualTo("agent");
+
+            // a real agent (no guests: no QEMU needed) reporting on its own, then after a reboot on the new version
+            Agent agent = Agent.start(new Agent.Config(h1, "127.0.0.1", 0, dir.resolve("agent"), "xen-4.4.0", "qemu-system-x86_64",
+                    Duration.ofMillis(100), s.base, token, Duration.ofMillis(100)));
+            try {
+                java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+                http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + agent.port() + "/v1/reboot"))
+                        .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"version\":\"xen-4.4.1\",\"force\":false}")).build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofString());
+                JsonNode listed = awaitReport(s, h1, "xen-4.4.1");
+                assertThat(listed.get("instances").isArray()).isTrue();
+            } finally {
+                agent.close();
+            }
+            assertThat(s.count("SELECT COUNT(*) FROM audit WHERE action = 'agent.version' AND actor = ?", "agent:" + h1)).isEqualTo(2);
+            assertThat(s.count("SELECT COUNT(*) FROM agent_reports")).isEqualTo(1);
+        }
+    }
+
+    private static JsonNode awaitReport(TestServer s, String host, String version) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (System.nanoTime() < deadline) {
+            for (JsonNode r : s.get("/v1/agents", s.operator).json().get("items")) {
+                if (r.get("host").asText().equals(host) && r.get("version").asText().equals(version)) {
+                    return r;
+                }
+            }
+            Thread.sleep(50); // the agent reports on its own period
+        }
+        throw new AssertionError("no report of " + host + " on " + version);
+    }
+}
