@@ -295,10 +295,24 @@ public final class Agent implements AutoCloseable {
     private void migration(Context ctx) throws IOException {
         String id = ctx.pathParam("id");
         Instance i = instances.get(id);
-        QemuVm.MigrationResult done = migrations.get(id);
-        if (i != null && (i.outgoing == null || !i.outgoing.isDone())) {
+        if (i != null && i.outgoing != null && !i.outgoing.isDone()) {
+            String status = i.vm.migration().path("status").asText("none");
+            if (!List.of("completed", "failed", "cancelled").contains(status)) {
+                ctx.json(Map.of("status", status));
+                return;
+            }
+            try {
+                // QEMU has finished; the outcome (downtime, total time) is being recorded: answer with it
+                i.outgoing.get(30, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (Exception e) {
+                throw new AgentException(502, "the migration's outcome could not be read: " + e);
+            }
+        } else if (i != null && i.outgoing == null) {
             ctx.json(Map.of("status", i.vm.migration().path("status").asText("none")));
-        } else if (done != null) {
+            return;
+        }
+        QemuVm.MigrationResult done = migrations.get(id);
+        if (done != null) {
             ctx.json(done);
         } else {
             throw new AgentException(404, "no migration of " + id + " from here");

@@ -206,6 +206,14 @@ public final class Lab {
             throws Exception {
         List<Guest> out = new ArrayList<>();
         for (var inst : fleet.instances()) {
+            // a guest restarted at the very end of the campaign may still be booting: wait (bounded) until
+            // its serial output shows the boots its moves imply and a beat after the last one
+            long expected = 1 + moved.stream().filter(m -> m.instance().equals(inst.id()) && m.completed()
+                    && !m.kind().equals("live-migrate")).count();
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (System.nanoTime() < deadline && !booted(o, fleet, inst.id(), expected)) {
+                Thread.sleep(50); // the guest boots at its own pace
+            }
             List<QemuVm.SerialLine> lines = new ArrayList<>();
             List<List<QemuVm.SerialLine>> perHost = new ArrayList<>();
             for (var h : fleet.hosts()) {
@@ -261,6 +269,17 @@ public final class Lab {
                     where != null && where.contains("+") ? null : where));
         }
         return out;
+    }
+
+    /** The guest's serial output, all hosts together, shows at least {@code boots} boots and a beat after the last. */
+    private static boolean booted(Options o, Fleet fleet, String id, long boots) {
+        List<QemuVm.SerialLine> lines = new ArrayList<>();
+        for (var h : fleet.hosts()) {
+            lines.addAll(QemuVm.SerialLine.read(o.dir().resolve("agents").resolve(h.id()).resolve("instances").resolve(id).resolve("serial.log")));
+        }
+        lines.sort(Comparator.comparingLong(QemuVm.SerialLine::atMicros));
+        long seen = lines.stream().filter(l -> l.text().equals("boot")).count();
+        return seen >= boots && !lines.isEmpty() && !lines.get(lines.size() - 1).text().equals("boot");
     }
 
     private static void awaitFirstBeat(Path serialLog) throws InterruptedException, IOException {
