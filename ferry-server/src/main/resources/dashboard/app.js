@@ -735,8 +735,9 @@ async function tenantView(main) {
 
 function eventRow(e) {
   const movable = e.state === 'scheduled' || e.state === 'rescheduled';
+  // no lower bound from this browser's clock (it may be wrong, and the server judges the time); the deadline is the server's
   const when = el('input', {type: 'datetime-local', 'aria-label': `New time for ${e.id} (UTC)`, class: 'reschedule-at',
-    min: new Date().toISOString().slice(0, 16), max: e.deadline.slice(0, 16)});
+    max: e.deadline.slice(0, 16)});
   const actions = movable ? el('div', {class: 'inline-form'},
     el('form', {class: 'inline-form', on: {submit: async ev => {
       ev.preventDefault();
