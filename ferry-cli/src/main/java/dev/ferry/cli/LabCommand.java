@@ -12,13 +12,15 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 @Command(name = "lab", mixinStandardHelpOptions = true,
-        description = {"A whole campaign on real hypervisors on this machine: one host agent per host,",
-                "a QEMU heartbeat VM per instance (software emulation; needs qemu-system-x86_64),",
-                "an XSA-108-like advisory on --affected hosts. Ferry plans the campaign and runs it",
-                "in real time with progress here, then checks each guest's serial output: live-",
-                "migrated VMs kept counting, relocated or rebooted ones started again; it prints",
-                "each VM's downtime (QEMU's figure and the gap on the serial port) and stops every",
-                "process it started. Exit 0 when every check passed, 1 otherwise."})
+        description = {"A whole campaign on real hypervisors on this machine: one host agent",
+                "per host, a QEMU heartbeat VM per instance (software emulation; needs",
+                "qemu-system-x86_64), an XSA-108-like advisory on --affected hosts. Ferry",
+                "plans the campaign and runs it in real time with progress here, then",
+                "checks each guest's serial output: live-migrated VMs kept counting,",
+                "relocated or rebooted ones started again. It prints each VM's downtime",
+                "(QEMU's figure and the gap on the serial port), compares the campaign",
+                "time with the simulator's prediction, and stops every process it",
+                "started. Exit 0 when every check passed, 1 otherwise (docs/agent.md)."})
 final class LabCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
