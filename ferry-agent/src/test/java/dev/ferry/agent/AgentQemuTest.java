@@ -62,11 +62,9 @@ class AgentQemuTest {
     void aLiveMigrationKeepsTheGuestCountingAndMovesItToTheDestination() throws Exception {
         Agent a = agent("h1");
         Agent b = agent("h2");
-        post(a, "/v1/instances", "{\"id\":\"vm1\",\"epoch\":1,\"memoryMiB\":64,\"dirtyMiBPerSecond\":8}", 201);
+        int port = launchAndPrepare(a, b, "vm1", 64, 8, 30);
         Path srcLog = dir.resolve("h1/instances/vm1/serial.log");
-        awaitBeats(srcLog, 30);
-        JsonNode in = post(b, "/v1/instances/vm1/incoming", "{\"id\":\"vm1\",\"epoch\":2,\"memoryMiB\":64,\"dirtyMiBPerSecond\":8}", 201);
-        post(a, "/v1/instances/vm1/migrate", "{\"host\":\"127.0.0.1\",\"port\":" + in.get("port").asInt()
+        post(a, "/v1/instances/vm1/migrate", "{\"host\":\"127.0.0.1\",\"port\":" + port
                 + ",\"downtimeLimitMs\":5,\"autoConverge\":true}", 202);
         JsonNode m = awaitMigrationEnd(a, "vm1");
         assertThat(m.get("status").asText()).isEqualTo("completed");
@@ -106,12 +104,10 @@ class AgentQemuTest {
     void aDestinationKilledMidMigrationLeavesTheSourceRunning() throws Exception {
         Agent a = agent("h1");
         Agent b = agent("h2");
-        post(a, "/v1/instances", "{\"id\":\"vm3\",\"epoch\":1,\"memoryMiB\":128,\"dirtyMiBPerSecond\":32}", 201);
+        int port = launchAndPrepare(a, b, "vm3", 128, 32, 30);
         Path srcLog = dir.resolve("h1/instances/vm3/serial.log");
-        awaitBeats(srcLog, 30);
-        JsonNode in = post(b, "/v1/instances/vm3/incoming", "{\"id\":\"vm3\",\"epoch\":2,\"memoryMiB\":128,\"dirtyMiBPerSecond\":32}", 201);
         // 4 MiB/s for 128 MiB: the migration is still copying when the destination dies
-        post(a, "/v1/instances/vm3/migrate", "{\"host\":\"127.0.0.1\",\"port\":" + in.get("port").asInt()
+        post(a, "/v1/instances/vm3/migrate", "{\"host\":\"127.0.0.1\",\"port\":" + port
                 + ",\"maxBandwidthBytesPerSecond\":4194304}", 202);
         await("migration active", () -> get(a, "/v1/instances/vm3/migration").get("status").asText().equals("active"));
         long dstPid = instances(b).get(0).get("pid").asLong();
@@ -132,13 +128,10 @@ class AgentQemuTest {
         Process first = agentProcess("h1");
         int a = remote(first);
         Agent b = agent("h2");
-        post(a, "/v1/instances", "{\"id\":\"vm4\",\"epoch\":1,\"memoryMiB\":128,\"dirtyMiBPerSecond\":16}", 201);
-        Path srcLog = dir.resolve("h1/instances/vm4/serial.log");
-        awaitBeats(srcLog, 300); // three seconds of dirtying: ~48 MiB that are not zero pages
+        int port = launchAndPrepare(a, b, "vm4", 128, 16, 300); // three seconds of dirtying: ~48 MiB that are not zero pages
         long srcPid = instances(a).get(0).get("pid").asLong();
-        JsonNode in = post(b, "/v1/instances/vm4/incoming", "{\"id\":\"vm4\",\"epoch\":2,\"memoryMiB\":128,\"dirtyMiBPerSecond\":16}", 201);
         // at 24 MiB/s the copy takes seconds: the agent dies while it runs
-        post(a, "/v1/instances/vm4/migrate", "{\"host\":\"127.0.0.1\",\"port\":" + in.get("port").asInt()
+        post(a, "/v1/instances/vm4/migrate", "{\"host\":\"127.0.0.1\",\"port\":" + port
                 + ",\"maxBandwidthBytesPerSecond\":25165824,\"autoConverge\":true}", 202);
         await("migration active", () -> get(a, "/v1/instances/vm4/migration").get("status").asText().equals("active"));
         first.destroyForcibly().waitFor();
@@ -205,6 +198,25 @@ class AgentQemuTest {
             }
         });
         assertThat(Files.readString(dir.resolve("h1/version"))).isEqualTo("xen-4.4.1-xsa108");
+    }
+
+    /**
+     * Launches {@code id} on host h1's agent (epoch 1), waits for {@code beats} of its counter, and
+     * prepares the destination (epoch 2); returns the port the destination listens on.
+     */
+    private int launchAndPrepare(int src, int dst, String id, int memoryMiB, int dirty, int beats) {
+        String body = "{\"id\":\"%s\",\"epoch\":%d,\"memoryMiB\":%d,\"dirtyMiBPerSecond\":%d}";
+        post(src, "/v1/instances", body.formatted(id, 1, memoryMiB, dirty), 201);
+        awaitBeats(dir.resolve("h1/instances/" + id + "/serial.log"), beats);
+        return post(dst, "/v1/instances/" + id + "/incoming", body.formatted(id, 2, memoryMiB, dirty), 201).get("port").asInt();
+    }
+
+    private int launchAndPrepare(Agent src, Agent dst, String id, int memoryMiB, int dirty, int beats) {
+        return launchAndPrepare(src.port(), dst.port(), id, memoryMiB, dirty, beats);
+    }
+
+    private int launchAndPrepare(int src, Agent dst, String id, int memoryMiB, int dirty, int beats) {
+        return launchAndPrepare(src, dst.port(), id, memoryMiB, dirty, beats);
     }
 
     // ------------------------------------------------------------------ helpers

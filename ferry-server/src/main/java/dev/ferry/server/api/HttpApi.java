@@ -145,7 +145,7 @@ public final class HttpApi implements AutoCloseable {
         // event streams end first: their handlers must return before Jetty recycles their requests
         routes.campaigns().releaseWatchers();
         try {
-            routes.awaitStreamsEnded(5_000);
+            routes.streams().awaitEnded(5_000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -64,6 +64,7 @@ public final class Routes {
     private final FleetMap fleetMap;
     private final CampaignTimeline timeline;
     private final AgentReports agents;
+    private final EventStreams streams;
 
     public Routes(Services s) {
         this.instances = s.instances();
@@ -77,6 +78,13 @@ public final class Routes {
         this.fleetMap = s.fleetMap();
         this.timeline = s.timeline();
         this.agents = s.agents();
+        this.streams = new EventStreams(campaigns, tenants, this::campaignView,
+                tenant -> eventPage(tenants.events(tenant, null, null, DEFAULT_LIMIT)));
+    }
+
+    /** The server-sent event streams (HttpApi waits for them to end before it stops). */
+    EventStreams streams() {
+        return streams;
     }
 
     Campaigns campaigns() {
@@ -102,7 +110,7 @@ public final class Routes {
         r.get("/v1/campaigns/{campaign}/steps", this::steps);
         r.sse("/v1/campaigns/{campaign}/stream", client -> {
             Campaigns.Row row = campaigns.row(client.ctx().pathParam("campaign")); // 404 before the stream starts
-            detached(client, c -> stream(c, row));
+            streams.campaign(client, row);
         });
         r.get("/v1/campaigns/{campaign}/plan", this::plan);
         r.get("/v1/campaigns/{campaign}/timeline", ctx -> json(ctx, 200, timeline.of(ctx.pathParam("campaign"))));
@@ -155,10 +163,7 @@ public final class Routes {
         r.get("/v1/tenant/events", ctx -> json(ctx, 200, eventPage(tenants.events(tenant(ctx), state(ctx), ctx.queryParam("cursor"),
                 limit(ctx)))));
         r.get("/v1/tenant/events/{event}", ctx -> json(ctx, 200, eventView(tenants.event(tenant(ctx), ctx.pathParam("event")))));
-        r.sse("/v1/tenant/stream", client -> {
-            String tenant = tenant(client.ctx());
-            detached(client, c -> tenantStream(c, tenant));
-        });
+        r.sse("/v1/tenant/stream", client -> streams.tenant(client, tenant(client.ctx())));
         r.post("/v1/tenant/events/{event}/reschedule", this::reschedule);
         r.post("/v1/tenant/events/{event}/now", this::now);
         r.post("/v1/tenant/webhooks", ctx -> {
@@ -300,119 +305,6 @@ public final class Routes {
             m.put("live", live);
         }
         return m;
-    }
-
-    /**
-     * Server-sent events while the campaign runs: "progress" with the campaign's view each time its
-     * loop publishes (at most four a second), a comment every 15 s to keep proxies from closing an
-     * idle stream, and "end" when the campaign has ended.
-     */
-    private void stream(io.javalin.http.sse.SseClient client, Campaigns.Row row) {
-        String id = row.id();
-        try {
-            CampaignEngine e = row.active() ? campaigns.awaitEngine(id, 30_000) : campaigns.engine(id);
-            client.sendEvent("progress", HttpApi.JSON.writeValueAsString(campaignView(row)));
-            long seen = -1;
-            while (e != null && !client.terminated()) {
-                long now = e.awaitPublished(seen, 15_000);
-                if (campaigns.closing()) {
-                    break;
-                }
-                if (now == seen) {
-                    client.sendComment("keep-alive");
-                    continue;
-                }
-                seen = now;
-                CampaignEngine.Snapshot s = e.snapshot();
-                client.sendEvent("progress", HttpApi.JSON.writeValueAsString(campaignView(campaigns.row(id))));
-                if (s != null && s.done()) {
-                    break;
-                }
-                Thread.sleep(250); // at most four updates a second per watcher
-            }
-            if (!campaigns.closing()) {
-                client.sendEvent("end", HttpApi.JSON.writeValueAsString(campaignView(campaigns.row(id))));
-            }
-        } catch (InterruptedException x) {
-            Thread.currentThread().interrupt();
-        } catch (java.io.IOException | RuntimeException x) {
-            // the watcher went away
-        }
-    }
-
-    /**
-     * Runs an event stream in its own virtual thread and lets the handler return at once
-     * ({@code keepAlive}): the request is then completed by the server when the client goes away or
-     * when the stream closes, never behind the back of a handler still running (Javalin 7 loops on
-     * errors when a handler returns after Jetty has recycled its request).
-     */
-    private void detached(io.javalin.http.sse.SseClient client, java.util.function.Consumer<io.javalin.http.sse.SseClient> body) {
-        client.keepAlive();
-        openStreams.incrementAndGet();
-        Thread.ofVirtual().name("event-stream").start(() -> {
-            try {
-                body.accept(client);
-            } finally {
-                streamEnded();
-                client.close();
-            }
-        });
-    }
-
-    /** Event streams still open (each holds a request until its handler returns). */
-    private final java.util.concurrent.atomic.AtomicInteger openStreams = new java.util.concurrent.atomic.AtomicInteger();
-
-    private void streamEnded() {
-        openStreams.decrementAndGet();
-        synchronized (openStreams) {
-            openStreams.notifyAll();
-        }
-    }
-
-    /**
-     * Before the HTTP server stops: every event stream's handler returns (their waits were released
-     * by {@link Campaigns#releaseWatchers()}); a handler still running when Jetty recycles its
-     * request sends Javalin into a loop of errors.
-     */
-    void awaitStreamsEnded(long timeoutMs) throws InterruptedException {
-        long deadline = System.nanoTime() + timeoutMs * 1_000_000;
-        synchronized (openStreams) {
-            while (openStreams.get() > 0) {
-                long left = (deadline - System.nanoTime()) / 1_000_000;
-                if (left <= 0) {
-                    return;
-                }
-                openStreams.wait(left);
-            }
-        }
-    }
-
-    /**
-     * Server-sent events for a tenant: "events" with the first page of its maintenance events when
-     * the stream opens and whenever one of them changes (looked at after each publication of a
-     * campaign loop), a comment every 15 s otherwise.
-     */
-    private void tenantStream(io.javalin.http.sse.SseClient client, String tenant) {
-        try {
-            String sent = null;
-            long seen = -1;
-            while (!client.terminated() && !campaigns.closing()) {
-                String signature = tenants.eventsSignature(tenant);
-                if (!signature.equals(sent)) {
-                    client.sendEvent("events", HttpApi.JSON.writeValueAsString(eventPage(tenants.events(tenant, null, null, DEFAULT_LIMIT))));
-                    sent = signature;
-                }
-                long now = campaigns.awaitChange(seen, 15_000);
-                if (now == seen && !campaigns.closing()) {
-                    client.sendComment("keep-alive");
-                }
-                seen = now;
-            }
-        } catch (InterruptedException x) {
-            Thread.currentThread().interrupt();
-        } catch (java.io.IOException | RuntimeException x) {
-            // the watcher went away
-        }
     }
 
     private void steps(Context ctx) {
