@@ -96,18 +96,32 @@ public final class Agent implements AutoCloseable {
         a.adoptAll();
         a.listen(config.port());
         if (config.controller() != null) {
-            a.reporter = Thread.ofVirtual().name("report-" + config.hostId()).start(a::reportLoop);
+            a.reportTo(config.controller(), config.token(), config.reportEvery());
         }
         return a;
     }
 
     private volatile Thread reporter;
+    private volatile AgentClient controller;
+    private volatile Duration reportEvery;
+
+    /**
+     * Starts the heartbeats to a controller (when this agent was started without one: say, before the
+     * inventory that names its host and port was imported).
+     */
+    public synchronized void reportTo(String controllerUrl, String token, Duration every) {
+        if (reporter != null) {
+            throw new IllegalStateException("this agent reports already");
+        }
+        this.controller = new AgentClient(controllerUrl, token);
+        this.reportEvery = every;
+        this.reporter = Thread.ofVirtual().name("report-" + config.hostId()).start(this::reportLoop);
+    }
     private volatile boolean closed;
     private volatile String lastReportError;
 
     /** Heartbeats: the host's view, to the controller, every {@code reportEvery} (and at once after a reboot). */
     private void reportLoop() {
-        AgentClient controller = new AgentClient(config.controller(), config.token());
         while (!closed) {
             try {
                 if (http != null && !rebooting) {
@@ -123,7 +137,7 @@ public final class Agent implements AutoCloseable {
                 return;
             }
             try {
-                Thread.sleep(config.reportEvery().toMillis()); // the heartbeat's period
+                Thread.sleep(reportEvery.toMillis()); // the heartbeat's period
             } catch (InterruptedException e) {
                 return;
             }

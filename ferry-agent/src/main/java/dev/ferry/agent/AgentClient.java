@@ -46,19 +46,19 @@ public final class AgentClient {
     }
 
     public JsonNode get(String path) throws IOException, InterruptedException {
-        return send("GET", path, null);
+        return send("GET", path, null, null);
     }
 
     public JsonNode post(String path, Map<String, ?> body) throws IOException, InterruptedException {
-        return send("POST", path, body);
+        return send("POST", path, JSON.writeValueAsString(body), "application/json");
     }
 
-    private JsonNode send(String method, String path, Map<String, ?> body) throws IOException, InterruptedException {
+    /** Any method with a text body of the given type (a fleet or an advisory in YAML, say); null body: none. */
+    public JsonNode send(String method, String path, String body, String contentType) throws IOException, InterruptedException {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(60))
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-                        : HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body)));
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
         if (body != null) {
-            b.header("Content-Type", "application/json");
+            b.header("Content-Type", contentType);
         }
         if (token != null) {
             b.header("Authorization", "Bearer " + token);

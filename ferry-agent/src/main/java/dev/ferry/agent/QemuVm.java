@@ -58,6 +58,7 @@ public final class QemuVm implements AutoCloseable {
     private final Qmp qmp;
     private final Thread serialReader;
     private volatile SocketChannel serial;
+    private final java.util.concurrent.CountDownLatch serialConnected = new java.util.concurrent.CountDownLatch(1);
 
     private QemuVm(String id, Path dir, long pid, Qmp qmp) {
         this.id = id;
@@ -92,6 +93,8 @@ public final class QemuVm implements AutoCloseable {
         if (incoming) {
             cmd.add("-incoming");
             cmd.add("defer");
+        } else {
+            cmd.add("-S"); // held until the serial port is read, so that not even the guest's "boot" line is lost
         }
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("qemu.log").toFile()))
@@ -103,7 +106,15 @@ public final class QemuVm implements AutoCloseable {
             p.destroyForcibly();
             throw new IOException("QEMU did not start for " + id + ": " + e.getMessage() + "; " + tail(dir.resolve("qemu.log")), e);
         }
-        return new QemuVm(id, dir, p.pid(), qmp);
+        QemuVm vm = new QemuVm(id, dir, p.pid(), qmp);
+        if (!vm.serialConnected.await(20, java.util.concurrent.TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new IOException("QEMU's serial port for " + id + " did not open; " + tail(dir.resolve("qemu.log")));
+        }
+        if (!incoming) {
+            vm.resume();
+        }
+        return vm;
     }
 
     /** Takes over a QEMU that runs in {@code dir} (after the agent restarted), or null when none does. */
@@ -194,7 +205,7 @@ public final class QemuVm implements AutoCloseable {
         }
     }
 
-    /** Resumes a guest paused after a failed or cancelled migration (the source keeps running it). */
+    /** Runs a guest that is held: started with -S, or paused after a failed or cancelled migration (the source keeps running it). */
     public synchronized void resume() throws IOException {
         qmp.execute("cont");
     }
@@ -229,7 +240,7 @@ public final class QemuVm implements AutoCloseable {
 
     /** One line of the guest's serial output. */
     public record SerialLine(long atMicros, String text) {
-        static List<SerialLine> read(Path file) {
+        public static List<SerialLine> read(Path file) {
             List<SerialLine> out = new ArrayList<>();
             if (!Files.exists(file)) {
                 return out;
@@ -257,6 +268,7 @@ public final class QemuVm implements AutoCloseable {
             }
             SocketChannel ch = SocketChannel.open(UnixDomainSocketAddress.of(sock));
             serial = ch;
+            serialConnected.countDown();
             try (BufferedReader r = new BufferedReader(new InputStreamReader(Channels.newInputStream(ch), StandardCharsets.US_ASCII));
                  Writer w = Files.newBufferedWriter(dir.resolve("serial.log"), StandardOpenOption.CREATE, StandardOpenOption.APPEND)) {
                 String line;

@@ -61,10 +61,32 @@ public final class Qmp implements AutoCloseable {
         IOException last = null;
         while (System.nanoTime() < deadline) {
             if (Files.exists(socket)) {
+                SocketChannel channel = null;
+                Thread watchdog = null;
                 try {
-                    return new Qmp(SocketChannel.open(UnixDomainSocketAddress.of(socket)));
+                    channel = SocketChannel.open(UnixDomainSocketAddress.of(socket));
+                    // a QEMU that accepts the connection but never greets must not hang its caller:
+                    // the greeting is waited for only until the deadline, then the channel is closed
+                    SocketChannel c = channel;
+                    long leftMs = Math.max(1, (deadline - System.nanoTime()) / 1_000_000);
+                    watchdog = Thread.ofVirtual().start(() -> {
+                        try {
+                            Thread.sleep(leftMs);
+                            c.close();
+                        } catch (InterruptedException | IOException e) {
+                            // greeted in time, or closed already
+                        }
+                    });
+                    return new Qmp(channel);
                 } catch (IOException e) {
                     last = e;
+                    if (channel != null) {
+                        channel.close();
+                    }
+                } finally {
+                    if (watchdog != null) {
+                        watchdog.interrupt();
+                    }
                 }
             }
             Thread.sleep(20); // QEMU is starting: poll for its socket
