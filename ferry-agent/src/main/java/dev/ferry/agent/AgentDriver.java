@@ -12,54 +12,65 @@ import dev.ferry.core.model.Policy;
 import dev.ferry.core.planner.MoveKind;
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Executor;
-import java.util.function.Consumer;
-import java.util.function.LongSupplier;
 
 /**
  * The campaign runtime's {@link Ports.Driver} for real hypervisors: each effect becomes calls to
- * the host agents, made on virtual threads; each answer comes back to the campaign loop (through
- * {@code loop}) as an {@link Input}, with the facts it implies ({@code stop}, {@code run}) recorded
- * first, so the invariant checker sees what the hosts did.
+ * the host agents, made on virtual threads; each answer goes to {@link Answers} with the facts it
+ * implies ({@code stop}, {@code run}, QEMU's figures for a migration), so the invariant checker
+ * sees what the hosts did. The caller (the campaign loop) stamps the facts with its own clock.
  *
  * <p>A live migration: the destination is prepared first (an incoming QEMU started with the move's
  * new placement epoch, which the agent refuses if it is not newer than any it has seen), then the
  * source migrates with the policy's downtime limit and bandwidth and auto-converge; once QEMU reports
  * it completed, the destination is confirmed running before the source is stopped. A failed
  * migration stops the prepared destination and leaves the source running.
+ *
+ * <p>After a controller restart, {@link #adopt} reads where every instance runs from the agents, and
+ * {@link #resume} finishes each effect that was sent before the restart but has no answer stored:
+ * from what the agents report, never by doing a move again that already happened.
  */
 public final class AgentDriver implements Ports.Driver {
-    /** What happened to an instance, for the lab's report. */
-    public record Moved(String instance, String kind, String from, String to, long atMs, Long qemuDowntimeMs, long epoch,
-                        boolean completed, String detail) {
+    /** Where answers go; called on the driver's threads. Facts carry time 0: the receiver stamps them. */
+    public interface Answers {
+        void answer(List<HistoryRecord> facts, Input input);
     }
+
+    /**
+     * Fault injection for the crash tests: with {@code -Dferry.fault.haltAfterSwitchover=true} the
+     * process halts the moment QEMU reports the first live migration switched over, before the
+     * destination is confirmed, the source stopped, or anything of it stored.
+     */
+    private static final boolean HALT_AFTER_SWITCHOVER = Boolean.getBoolean("ferry.fault.haltAfterSwitchover");
 
     private final Fleet fleet;
     private final Policy policy;
     private final Advisory advisory;
     private final List<AgentClient> agents;
-    private final Ports.Store store;
-    private final Executor loop;
-    private final Consumer<Input> deliver;
-    private final LongSupplier now;
-    private final long[] epoch;
+    private final Answers answers;
+    /** Per instance: the host it runs on; −1 stopped; −2−h stopped by h's reboot (it starts again at h's verification). */
     private final int[] host;
-    private final List<Moved> moved = Collections.synchronizedList(new ArrayList<>());
+    /** Per instance: the campaign's placement epoch (as in its facts). */
+    private final long[] epoch;
+    private final long epochBase;
 
-    public AgentDriver(Fleet fleet, Policy policy, Advisory advisory, List<AgentClient> agentsByHost, Ports.Store store,
-                       Executor loop, Consumer<Input> deliver, LongSupplier now) {
+    /**
+     * @param epochBase the epochs agents see are {@code epochBase} + 8 × the sequence number of the
+     *                  effect that asks for the start (an effect's key is "op/sequence") + the attempt
+     *                  (a QEMU that failed to start is tried again, up to {@value #START_ATTEMPTS} times):
+     *                  they rise with every start and every retry of a move, within a campaign and across
+     *                  campaigns (the controller uses the approval time in ms × 1,000,000)
+     */
+    public AgentDriver(Fleet fleet, Policy policy, Advisory advisory, List<AgentClient> agentsByHost, long epochBase,
+                       Answers answers) {
         this.fleet = fleet;
+        this.epochBase = epochBase;
         this.policy = policy;
         this.advisory = advisory;
         this.agents = agentsByHost;
-        this.store = store;
-        this.loop = loop;
-        this.deliver = deliver;
-        this.now = now;
+        this.answers = answers;
         this.epoch = new long[fleet.instances().size()];
         this.host = new int[fleet.instances().size()];
         for (int i = 0; i < host.length; i++) {
@@ -68,17 +79,16 @@ public final class AgentDriver implements Ports.Driver {
         }
     }
 
-    public List<Moved> moved() {
-        synchronized (moved) {
-            return List.copyOf(moved);
+    /** The agents by host index, from the fleet's {@code agent} addresses (host:port). */
+    public static List<AgentClient> clients(Fleet fleet) {
+        List<AgentClient> out = new ArrayList<>();
+        for (var h : fleet.hosts()) {
+            if (h.agent() == null) {
+                throw new IllegalArgumentException("host " + h.id() + " has no agent address");
+            }
+            out.add(new AgentClient("http://" + h.agent(), null));
         }
-    }
-
-    /** Starts every instance where the inventory says it runs, with epoch 1 (the lab's set-up). */
-    public void launchAll() throws IOException, InterruptedException {
-        for (int i = 0; i < host.length; i++) {
-            launch(i, host[i], 1);
-        }
+        return out;
     }
 
     @Override
@@ -90,18 +100,144 @@ public final class AgentDriver implements Ports.Driver {
             case Effect.StartMove m -> async(() -> move(m));
             case Effect.PatchHost p -> async(() -> {
                 Thread.sleep(policy.durations().patch().toMillis()); // the fixed version is "installed"
-                answer(List.of(), new Input.HostPatched(p.host()));
+                answers.answer(List.of(), new Input.HostPatched(p.host()));
             });
             case Effect.RebootHost r -> async(() -> reboot(r.host()));
-            case Effect.VerifyHost v -> async(() -> verify(v.host()));
-            case Effect.StartInstance s -> async(() -> {
-                launch(s.instance(), s.host(), s.epoch());
-                answer(List.of(run(s.instance(), s.host(), s.epoch())), new Input.InstanceStarted(s.instance(), s.host(), s.epoch()));
-            });
+            case Effect.VerifyHost v -> async(() -> verify(v));
+            case Effect.StartInstance s -> async(() -> start(s));
             case Effect.Notify n -> throw new IllegalArgumentException("notices go to the notifier");
             case Effect.Wakeup w -> throw new IllegalArgumentException("wake-ups go to the timer");
         }
     }
+
+    // ------------------------------------------------------------------ after a controller restart
+
+    /**
+     * Reads from every agent which instances run where, with which epoch. {@code runtimeHost} and
+     * {@code runtimeEpoch} are the campaign's own view (rebuilt from what was stored): an instance no
+     * agent runs is taken as stopped by its host's reboot, to be started again at verification.
+     * Call before {@link #resume}.
+     */
+    public void adopt(int[] runtimeHost, long[] runtimeEpoch) throws InterruptedException {
+        synchronized (host) {
+            for (int i = 0; i < host.length; i++) {
+                host[i] = -2 - runtimeHost[i];
+                epoch[i] = runtimeEpoch[i];
+            }
+            for (int h = 0; h < agents.size(); h++) {
+                JsonNode on;
+                try {
+                    on = instancesOn(h);
+                } catch (IOException e) {
+                    continue; // unreachable: what it runs is learnt when an effect needs it
+                }
+                for (JsonNode in : on) {
+                    int i = fleet.instanceIndex(in.path("id").asText());
+                    String role = in.path("role").asText();
+                    if (i >= 0 && in.path("alive").asBoolean() && (role.equals("running") || role.equals("migrating-out"))) {
+                        host[i] = h;
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * Finishes an effect that was sent before the controller restarted and has no answer stored, from
+     * what the agents report: a move that switched over is answered as completed (its source stopped
+     * if it still waits, paused); a migration still under way is followed to its end; a move that
+     * never started or failed is answered as failed (the campaign tries again with a new epoch); the
+     * host steps are done again where they had not happened.
+     */
+    public void resume(Effect effect) {
+        switch (effect) {
+            case Effect.StartMove m -> async(() -> {
+                // both hosts must answer: "not there" and "unreachable" are not the same truth
+                if (Poll.until(600_000, 1_000, () -> {
+                    try {
+                        resumeMove(m);
+                    } catch (AgentClient.Refused r) {
+                        throw new IllegalStateException("move " + m.moveId() + ": an agent refused: " + r.getMessage(), r);
+                    }
+                    return true;
+                }) == null) {
+                    throw new IOException("the hosts of move " + m.moveId() + " did not answer for 10 minutes");
+                }
+            });
+            case Effect.RebootHost r -> async(() -> resumeReboot(r.host()));
+            case Effect.VerifyHost v -> async(() -> verify(v));
+            case Effect.StartInstance s -> async(() -> start(s));
+            default -> apply(effect);
+        }
+    }
+
+    private void resumeMove(Effect.StartMove m) throws Exception {
+        String id = fleet.instance(m.instance()).id();
+        AgentClient src = agents.get(m.from());
+        AgentClient dst = agents.get(m.to());
+        JsonNode atDst = find(m.to(), id);
+        JsonNode atSrc = find(m.from(), id);
+        boolean dstRuns = atDst != null && atDst.path("alive").asBoolean() && startedFor(atDst, m)
+                && (atDst.path("role").asText().equals("running") || m.kind() == MoveKind.LIVE_MIGRATE
+                && atSrc != null && atSrc.path("role").asText().equals("migrated"));
+        if (dstRuns) {
+            // it switched over before the restart: the destination runs the guest; finish what the move had left
+            awaitRunning(dst, id, 30_000);
+            List<HistoryRecord> facts = new ArrayList<>();
+            Long downtime = null;
+            if (m.kind() == MoveKind.LIVE_MIGRATE) {
+                JsonNode r = migrationOf(src, id);
+                if (r != null && r.path("status").asText().equals("completed")) {
+                    downtime = r.path("downtimeMs").asLong();
+                    facts.add(qemuFact(m, r));
+                }
+            }
+            if (atSrc != null) {
+                stopQuietly(src, id);
+            }
+            facts.add(stop(m.instance(), m.from(), false));
+            facts.add(run(m.instance(), m.to(), m.epoch()));
+            answers.answer(facts, new Input.MoveCompleted(m.moveId(), downtime == null ? 0 : downtime));
+            return;
+        }
+        if (m.kind() == MoveKind.LIVE_MIGRATE && atSrc != null && atSrc.path("role").asText().equals("migrating-out")) {
+            finishLive(m, src, dst); // still under way: follow it to its end
+            return;
+        }
+        if (atDst != null) {
+            stopQuietly(dst, id); // prepared, never switched over
+        }
+        if (m.kind() != MoveKind.LIVE_MIGRATE && (atSrc == null || !atSrc.path("alive").asBoolean())) {
+            // a relocation that had stopped the source: start it where it was going
+            launch(m.instance(), m.to(), m);
+            answers.answer(List.of(stop(m.instance(), m.from(), false), run(m.instance(), m.to(), m.epoch())),
+                    new Input.MoveCompleted(m.moveId(), 0));
+            return;
+        }
+        answers.answer(List.of(), new Input.MoveFailed(m.moveId(), "the controller restarted before the move switched over", false));
+    }
+
+    private void resumeReboot(int h) throws Exception {
+        AgentClient a = agents.get(h);
+        String fixed = advisory.fixedVersion();
+        String version = Poll.until(120_000, 100, () -> a.get("/v1/host").path("version").asText()); // it may be rebooting
+        if (version == null) {
+            throw new IOException("host " + fleet.host(h).id() + " does not answer");
+        }
+        if (!version.equals(fixed)) {
+            reboot(h);
+            return;
+        }
+        List<HistoryRecord> stopped = new ArrayList<>();
+        for (int i = 0; i < host.length; i++) {
+            if (host[i] == -2 - h) {
+                stopped.add(new HistoryRecord(0, "agent", HistoryRecord.Op.STOP, fleet.instance(i).id(), fleet.host(h).id(), epoch[i]));
+            }
+        }
+        answers.answer(stopped, new Input.HostRebooted(h, version));
+    }
+
+    // ------------------------------------------------------------------ the steps
 
     private interface Work {
         void run() throws Exception;
@@ -121,26 +257,24 @@ public final class AgentDriver implements Ports.Driver {
     private void move(Effect.StartMove m) throws Exception {
         int i = m.instance();
         Instance inst = fleet.instance(i);
-        String kind = m.kind().wireName();
         AgentClient src = agents.get(m.from());
         AgentClient dst = agents.get(m.to());
-        long started = now.getAsLong();
         if (m.kind() != MoveKind.LIVE_MIGRATE) {
             // relocation (or restart in place): stop, then start where the plan says, with the new epoch
+            long started = System.nanoTime();
             src.post("/v1/instances/" + inst.id() + "/stop", Map.of());
             HistoryRecord stop = stop(i, m.from(), false);
-            launch(i, m.to(), m.epoch());
-            long downtime = now.getAsLong() - started;
-            record(new Moved(inst.id(), kind, host(m.from()), host(m.to()), started, null, m.epoch(), true, downtime + " ms stopped"));
-            answer(List.of(stop, run(i, m.to(), m.epoch())), new Input.MoveCompleted(m.moveId(), downtime));
+            launch(i, m.to(), m);
+            long downtime = (System.nanoTime() - started) / 1_000_000;
+            answers.answer(List.of(stop, run(i, m.to(), m.epoch())), new Input.MoveCompleted(m.moveId(), downtime));
             return;
         }
         JsonNode in;
         try {
-            in = dst.post("/v1/instances/" + inst.id() + "/incoming", Map.of("id", inst.id(), "epoch", m.epoch(),
+            in = dst.post("/v1/instances/" + inst.id() + "/incoming", Map.of("id", inst.id(), "epoch", agentEpoch(m),
                     "memoryMiB", inst.memoryMiB(), "dirtyMiBPerSecond", dirty(inst)));
         } catch (IOException e) {
-            fail(m, started, "destination refused: " + e.getMessage());
+            fail(m, "destination refused: " + e.getMessage());
             return;
         }
         var lm = policy.liveMigration();
@@ -154,30 +288,62 @@ public final class AgentDriver implements Ports.Driver {
         try {
             src.post("/v1/instances/" + inst.id() + "/migrate", settings);
         } catch (IOException e) {
-            dst.post("/v1/instances/" + inst.id() + "/stop", Map.of());
-            fail(m, started, "source refused: " + e.getMessage());
+            stopQuietly(dst, inst.id());
+            fail(m, "source refused: " + e.getMessage());
             return;
         }
-        long timeoutMs = lm.timeoutPerGiB().toMillis() * Math.max(1, inst.memoryMiB()) / 1024 + 10_000;
-        JsonNode result = awaitMigration(src, inst.id(), timeoutMs);
+        finishLive(m, src, dst);
+    }
+
+    /** From "migrating" to the answer: wait for QEMU's outcome; on success confirm the destination, then stop the source. */
+    private void finishLive(Effect.StartMove m, AgentClient src, AgentClient dst) throws Exception {
+        Instance inst = fleet.instance(m.instance());
+        long timeoutMs = policy.liveMigration().timeoutPerGiB().toMillis() * Math.max(1, inst.memoryMiB()) / 1024 + 10_000;
+        JsonNode result = Poll.until(timeoutMs, 20, () -> ended(src, inst.id()));
+        if (result == null) {
+            src.post("/v1/instances/" + inst.id() + "/migration/cancel", Map.of());
+            result = Poll.until(60_000, 20, () -> ended(src, inst.id()));
+            if (result == null) {
+                throw new IOException("the migration of " + inst.id() + " neither ended nor cancelled");
+            }
+        }
         if (!result.path("status").asText().equals("completed")) {
             stopQuietly(dst, inst.id());
-            fail(m, started, "migration " + result.path("status").asText() + ": " + result.path("error").asText(""));
+            fail(m, "migration " + result.path("status").asText() + ": " + result.path("error").asText(""));
             return;
+        }
+        if (HALT_AFTER_SWITCHOVER) {
+            Runtime.getRuntime().halt(137); // the crash test's controller dies here
         }
         // the destination is confirmed running before the source is stopped
         awaitRunning(dst, inst.id(), 30_000);
         src.post("/v1/instances/" + inst.id() + "/stop", Map.of());
-        long downtime = result.path("downtimeMs").asLong();
-        record(new Moved(inst.id(), kind, host(m.from()), host(m.to()), started, downtime, m.epoch(), true,
-                result.path("totalTimeMs").asLong() + " ms in all"));
-        answer(List.of(stop(i, m.from(), false), run(i, m.to(), m.epoch())), new Input.MoveCompleted(m.moveId(), downtime));
+        answers.answer(List.of(qemuFact(m, result), stop(m.instance(), m.from(), false), run(m.instance(), m.to(), m.epoch())),
+                new Input.MoveCompleted(m.moveId(), result.path("downtimeMs").asLong()));
     }
 
-    private void fail(Effect.StartMove m, long started, String reason) {
-        Instance inst = fleet.instance(m.instance());
-        record(new Moved(inst.id(), m.kind().wireName(), host(m.from()), host(m.to()), started, null, m.epoch(), false, reason));
-        answer(List.of(), new Input.MoveFailed(m.moveId(), reason, false));
+    private static JsonNode ended(AgentClient src, String id) throws IOException, InterruptedException {
+        JsonNode r = src.get("/v1/instances/" + id + "/migration");
+        return List.of("completed", "failed", "cancelled").contains(r.path("status").asText()) ? r : null;
+    }
+
+    private static JsonNode migrationOf(AgentClient src, String id) throws InterruptedException {
+        try {
+            return src.get("/v1/instances/" + id + "/migration");
+        } catch (IOException e) {
+            return null; // none recorded (the source agent restarted since)
+        }
+    }
+
+    /** QEMU's own figures for a live migration, kept in the history (the checker reads no meaning into them). */
+    private HistoryRecord qemuFact(Effect.StartMove m, JsonNode r) {
+        return new HistoryRecord(0, "agent", HistoryRecord.Op.MOVE, fleet.instance(m.instance()).id(), "qemu: downtime "
+                + r.path("downtimeMs").asLong() + " ms, total " + r.path("totalTimeMs").asLong() + " ms, "
+                + fleet.host(m.from()).id() + " -> " + fleet.host(m.to()).id(), m.epoch());
+    }
+
+    private void fail(Effect.StartMove m, String reason) {
+        answers.answer(List.of(), new Input.MoveFailed(m.moveId(), reason, false));
     }
 
     private void reboot(int h) throws Exception {
@@ -189,28 +355,85 @@ public final class AgentDriver implements Ports.Driver {
         }
         AgentClient a = agents.get(h);
         a.post("/v1/reboot", Map.of("version", advisory.fixedVersion(), "force", !stopped.isEmpty()));
-        String version = awaitBack(a, advisory.fixedVersion(), 120_000);
-        answer(stopped, new Input.HostRebooted(h, version));
+        String fixed = advisory.fixedVersion();
+        // down while it reboots; back with some version (the fixed one, unless the patch did not take)
+        String version = Poll.until(120_000, 100, () -> {
+            String v = a.get("/v1/host").path("version").asText();
+            return v.equals(fixed) ? v : null;
+        });
+        if (version == null) {
+            version = a.get("/v1/host").path("version").asText();
+        }
+        answers.answer(stopped, new Input.HostRebooted(h, version));
     }
 
-    private void verify(int h) throws Exception {
+    private void verify(Effect.VerifyHost v) throws Exception {
+        int h = v.host();
         List<HistoryRecord> facts = new ArrayList<>();
         for (int i = 0; i < host.length; i++) {
             if (host[i] == -2 - h) {
                 long e = epoch[i] + 1;
-                launch(i, h, e); // the guests the reboot stopped start again
+                JsonNode there = find(h, fleet.instance(i).id());
+                if (there == null || !there.path("alive").asBoolean()) {
+                    launch(i, h, v); // the guests the reboot stopped start again
+                }
                 facts.add(run(i, h, e));
-                record(new Moved(fleet.instance(i).id(), "reboot-in-place", host(h), host(h), now.getAsLong(), null, e, true,
-                        "restarted after the host's reboot"));
             }
         }
         String version = agents.get(h).get("/v1/host").path("version").asText();
-        answer(facts, new Input.HostVerified(h, version));
+        answers.answer(facts, new Input.HostVerified(h, version));
     }
 
-    private void launch(int i, int h, long e) throws IOException, InterruptedException {
+    private void start(Effect.StartInstance s) throws Exception {
+        JsonNode there = find(s.host(), fleet.instance(s.instance()).id());
+        if (there == null || !there.path("alive").asBoolean() || there.path("epoch").asLong() < agentEpoch(s)) {
+            launch(s.instance(), s.host(), s);
+        }
+        answers.answer(List.of(run(s.instance(), s.host(), s.epoch())), new Input.InstanceStarted(s.instance(), s.host(), s.epoch()));
+    }
+
+    // ------------------------------------------------------------------ agents
+
+    private static final int START_ATTEMPTS = 3;
+
+    /** The agent's copy was started for this effect (by one of its attempts). */
+    private boolean startedFor(JsonNode copy, Effect e) {
+        long epoch = copy.path("epoch").asLong();
+        return epoch >= agentEpoch(e, 0) && epoch < agentEpoch(e, START_ATTEMPTS);
+    }
+
+    /** The epoch an agent sees for a start asked for by this effect (first attempt). */
+    private long agentEpoch(Effect e) {
+        return agentEpoch(e, 0);
+    }
+
+    private long agentEpoch(Effect e, int attempt) {
+        String key = e.key();
+        return epochBase + 8 * Long.parseLong(key.substring(key.lastIndexOf('/') + 1)) + attempt;
+    }
+
+    /**
+     * Starts an instance for an effect, trying again (with the next epoch) when QEMU does not come up;
+     * an agent's refusal (a stale epoch, a copy running there) is not tried again.
+     */
+    private void launch(int i, int h, Effect cause) throws IOException, InterruptedException {
+        for (int attempt = 0; ; attempt++) {
+            try {
+                launch(i, h, agentEpoch(cause, attempt));
+                return;
+            } catch (AgentClient.Refused r) {
+                if (r.status() != 502 || attempt + 1 == START_ATTEMPTS) {
+                    throw r;
+                }
+                System.err.println("ferry: driver: " + fleet.instance(i).id() + " did not start on " + fleet.host(h).id()
+                        + " (" + r.getMessage() + "); trying again");
+            }
+        }
+    }
+
+    private void launch(int i, int h, long agentEpoch) throws IOException, InterruptedException {
         Instance inst = fleet.instance(i);
-        agents.get(h).post("/v1/instances", Map.of("id", inst.id(), "epoch", e, "memoryMiB", inst.memoryMiB(),
+        agents.get(h).post("/v1/instances", Map.of("id", inst.id(), "epoch", agentEpoch, "memoryMiB", inst.memoryMiB(),
                 "dirtyMiBPerSecond", dirty(inst)));
     }
 
@@ -218,53 +441,32 @@ public final class AgentDriver implements Ports.Driver {
         return (int) Math.round(inst.dirtyRateMiBps());
     }
 
-    private static JsonNode awaitMigration(AgentClient src, String id, long timeoutMs) throws Exception {
-        long deadline = System.nanoTime() + timeoutMs * 1_000_000;
-        while (true) {
-            JsonNode m = src.get("/v1/instances/" + id + "/migration");
-            String s = m.path("status").asText();
-            if (s.equals("completed") || s.equals("failed") || s.equals("cancelled")) {
-                return m;
+    private JsonNode instancesOn(int h) throws IOException, InterruptedException {
+        return agents.get(h).get("/v1/host").path("instances");
+    }
+
+    /** The agent's view of one instance, null when it has none; an unreachable agent is an IOException. */
+    private JsonNode find(int h, String id) throws IOException, InterruptedException {
+        for (JsonNode in : instancesOn(h)) {
+            if (in.path("id").asText().equals(id)) {
+                return in;
             }
-            if (System.nanoTime() > deadline) {
-                src.post("/v1/instances/" + id + "/migration/cancel", Map.of());
-            }
-            Thread.sleep(20); // the agent has no blocking wait: poll
         }
+        return null;
     }
 
     private static void awaitRunning(AgentClient dst, String id, long timeoutMs) throws Exception {
-        long deadline = System.nanoTime() + timeoutMs * 1_000_000;
-        while (System.nanoTime() < deadline) {
+        Boolean running = Poll.until(timeoutMs, 20, () -> {
             for (JsonNode i : dst.get("/v1/host").path("instances")) {
                 if (i.path("id").asText().equals(id) && i.path("role").asText().equals("running")) {
-                    return;
+                    return true;
                 }
             }
-            Thread.sleep(20);
+            return null;
+        });
+        if (running == null) {
+            throw new IOException("the destination does not report " + id + " running");
         }
-        throw new IOException("the destination does not report " + id + " running");
-    }
-
-    /** Waits for a rebooting agent to answer again; returns the version it reports. */
-    private static String awaitBack(AgentClient a, String expected, long timeoutMs) throws Exception {
-        long deadline = System.nanoTime() + timeoutMs * 1_000_000;
-        String seen = null;
-        while (System.nanoTime() < deadline) {
-            try {
-                seen = a.get("/v1/host").path("version").asText();
-                if (seen.equals(expected)) {
-                    return seen;
-                }
-            } catch (IOException e) {
-                // down while it reboots
-            }
-            Thread.sleep(100);
-        }
-        if (seen == null) {
-            throw new IOException("the host did not come back");
-        }
-        return seen;
     }
 
     private static void stopQuietly(AgentClient a, String id) {
@@ -278,7 +480,7 @@ public final class AgentDriver implements Ports.Driver {
     /** A stop fact; {@code byReboot}: the guest stays on the host's disk and starts again after the reboot. */
     private HistoryRecord stop(int i, int h, boolean byReboot) {
         synchronized (host) {
-            HistoryRecord r = new HistoryRecord(now.getAsLong(), "agent", HistoryRecord.Op.STOP, fleet.instance(i).id(), host(h), epoch[i]);
+            HistoryRecord r = new HistoryRecord(0, "agent", HistoryRecord.Op.STOP, fleet.instance(i).id(), fleet.host(h).id(), epoch[i]);
             host[i] = byReboot ? -2 - h : -1;
             return r;
         }
@@ -288,28 +490,7 @@ public final class AgentDriver implements Ports.Driver {
         synchronized (host) {
             host[i] = h;
             epoch[i] = e;
-            return new HistoryRecord(now.getAsLong(), "agent", HistoryRecord.Op.RUN, fleet.instance(i).id(), host(h), e);
+            return new HistoryRecord(0, "agent", HistoryRecord.Op.RUN, fleet.instance(i).id(), fleet.host(h).id(), e);
         }
     }
-
-    private String host(int h) {
-        return fleet.host(h).id();
-    }
-
-    private void record(Moved m) {
-        moved.add(m);
-    }
-
-    /**
-     * Facts first, then the answer, both on the campaign loop's thread; the facts take the time they
-     * are recorded at, so the history's clock never runs backwards.
-     */
-    private void answer(List<HistoryRecord> facts, Input input) {
-        loop.execute(() -> {
-            long t = now.getAsLong();
-            facts.forEach(f -> store.append(new HistoryRecord(t, f.actor(), f.operation(), f.target(), f.outcome(), f.epoch())));
-            deliver.accept(input);
-        });
-    }
-
 }

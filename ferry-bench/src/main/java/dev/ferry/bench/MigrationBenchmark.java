@@ -1,6 +1,19 @@
 package dev.ferry.bench;
 
+import dev.ferry.agent.Agent;
+import dev.ferry.agent.AgentClient;
+import dev.ferry.agent.AgentDriver;
 import dev.ferry.agent.QemuVm;
+import dev.ferry.core.campaign.Effect;
+import dev.ferry.core.campaign.Input;
+import dev.ferry.core.model.Fleet;
+import dev.ferry.core.model.LiveMigrationPolicy;
+import dev.ferry.core.model.OnTimeout;
+import dev.ferry.core.model.Policy;
+import dev.ferry.core.planner.MoveKind;
+import dev.ferry.formats.FleetReader;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import dev.ferry.agent.QemuVm.MigrationSettings;
 import dev.ferry.agent.QemuVm.SerialLine;
 import java.net.ServerSocket;
@@ -21,7 +34,19 @@ import java.util.Locale;
  * (destination's first value = source's last + 1), and whether the migration completed (a run still
  * copying after 30 s counts as not converging).
  *
- * <p>Usage: {@code ./bench/migration [--rates 0,16,64,128,256] [--runs 5] [--memory 256] [--qemu qemu-system-x86_64]}
+ * <p>Then the same as a campaign's moves, as {@code ferry lab} does them: through two host agents and
+ * the controller's {@link AgentDriver} (destination QEMU started and prepared first, migrate,
+ * destination confirmed running, source stopped), two guests of the lab's size at once from one host
+ * (the lab's policy allows two per host), from one host or from three at once (as the lab with 32 VMs
+ * does after its canary), timed from the effects to the last answer, with 0, 10 and 30 other heartbeat
+ * guests running as in {@code ferry lab} with 12 and 32 VMs (every third dirtying 8 MiB/s). The
+ * simulator shares a host's migration bandwidth among its moves in flight, so 2 × memory ÷ a round's
+ * time is the per-host bandwidth the lab's prediction is calibrated with; hosts on one machine share
+ * its two cores, which real hosts do not, hence the rows with three hosts at once.
+ *
+ * <p>Usage: {@code ./bench/migration [--rates 0,16,64,128,256] [--runs 5] [--memory 256] [--move-memory 64]
+ * [--steps 0x1,10x1,30x1,30x3] [--qemu qemu-system-x86_64]} ({@code --steps}: other guests × hosts moving at
+ * once); {@code --rates none} skips the first table.
  */
 public final class MigrationBenchmark {
     private record Run(boolean completed, long totalMs, long downtimeMs, double serialGapMs, boolean continuous) {
@@ -32,12 +57,20 @@ public final class MigrationBenchmark {
         int runs = 5;
         int memory = 256;
         String qemu = "qemu-system-x86_64";
+        int moveMemory = 64;
+        // {other guests, source hosts moving at once}: the lab with 12 VMs moves from one host at a time;
+        // with 32 VMs from one (the canary), then three at once
+        int[][] combos = {{0, 1}, {10, 1}, {30, 1}, {30, 3}};
         for (int k = 0; k + 1 < args.length; k += 2) {
             switch (args[k]) {
-                case "--rates" -> rates = Arrays.stream(args[k + 1].split(",")).mapToInt(Integer::parseInt).toArray();
+                case "--rates" -> rates = args[k + 1].equals("none") ? new int[0]
+                        : Arrays.stream(args[k + 1].split(",")).mapToInt(Integer::parseInt).toArray();
+                case "--steps" -> combos = Arrays.stream(args[k + 1].split(",")).map(c -> Arrays.stream(c.split("x"))
+                        .mapToInt(Integer::parseInt).toArray()).toArray(int[][]::new);
                 case "--runs" -> runs = Integer.parseInt(args[k + 1]);
                 case "--memory" -> memory = Integer.parseInt(args[k + 1]);
                 case "--qemu" -> qemu = args[k + 1];
+                case "--move-memory" -> moveMemory = Integer.parseInt(args[k + 1]);
                 default -> throw new IllegalArgumentException("unknown option " + args[k]);
             }
         }
@@ -57,14 +90,145 @@ public final class MigrationBenchmark {
             }
             rows.add(String.format(Locale.ROOT, "| %d MiB/s | %s | %s |", rate, cells.get(0), cells.get(1)));
         }
+        if (!rows.isEmpty()) { // --rates none: the steps only
+            System.out.println();
+            System.out.println("Guest: " + memory + " MiB, the heartbeat boot sector; " + runs + " runs each; medians; "
+                    + "downtime is QEMU's figure, gap is what the serial port showed.");
+            System.out.println();
+            System.out.println("| guest dirtying | QEMU defaults: downtime / serial gap / total / completed / counter went on "
+                    + "| Ferry: downtime / serial gap / total / completed / counter went on |");
+            System.out.println("|---|---|---|");
+            rows.forEach(System.out::println);
+        }
+
+        List<String> moveRows = new ArrayList<>();
+        long[] reboots = null;
+        for (int[] combo : combos) {
+            Steps st = steps(qemu, dir.resolve("steps-" + combo[0] + "x" + combo[1]), moveMemory, combo[0], combo[1], runs,
+                    reboots == null);
+            if (reboots == null) {
+                reboots = st.reboots();
+            }
+            long live = median(st.livePairs());
+            long relocate = median(st.relocationPairs());
+            moveRows.add(String.format(Locale.ROOT, "| %d | %d | %d ms (%s) | %.0f MiB/s | %d ms (%s) |", combo[0], combo[1], live,
+                    range(st.livePairs()), 2 * moveMemory * 1000.0 / live, relocate, range(st.relocationPairs())));
+        }
         System.out.println();
-        System.out.println("Guest: " + memory + " MiB, the heartbeat boot sector; " + runs + " runs each; medians; "
-                + "downtime is QEMU's figure, gap is what the serial port showed.");
+        System.out.println("A campaign's steps through the agents and the AgentDriver: two moves of idle " + moveMemory
+                + " MiB guests at once from each moving host (" + runs + " rounds each, from the effects to the last answer),"
+                + " with other heartbeat guests running; the simulator's calibration is 2 × memory ÷ a live round's median.");
         System.out.println();
-        System.out.println("| guest dirtying | QEMU defaults: downtime / serial gap / total / completed / counter went on "
-                + "| Ferry: downtime / serial gap / total / completed / counter went on |");
-        System.out.println("|---|---|---|");
-        rows.forEach(System.out::println);
+        System.out.println("| other guests | hosts moving at once | live migrations: median (range) | 2 × memory ÷ median |"
+                + " relocations: median (range) |");
+        System.out.println("|---|---|---|---|---|");
+        moveRows.forEach(System.out::println);
+        System.out.println();
+        System.out.printf(Locale.ROOT, "A host's patch-and-reboot (the agent's 1 s reboot) from the effect to the answer: median %d ms (%s).%n",
+                median(reboots), range(reboots));
+    }
+
+    /** What a campaign's steps took through the agents, in ms: live and relocation pairs, and (first load only) reboots. */
+    private record Steps(long[] livePairs, long[] relocationPairs, long[] reboots) {
+    }
+
+    private static long median(long[] v) {
+        long[] c = v.clone();
+        Arrays.sort(c);
+        return c[c.length / 2];
+    }
+
+    private static String range(long[] v) {
+        return Arrays.stream(v).min().orElse(0) + "–" + Arrays.stream(v).max().orElse(0) + " ms";
+    }
+
+    /**
+     * Through the agents and the driver, with {@code load} other guests running, on {@code pairs} pairs
+     * of hosts at once: two idle guests per pair live-migrated at once back and forth, then relocated
+     * (stop, start on the other host) at once back and forth; each round's time from the effects to
+     * the last answer. With {@code reboots}, also the patch-and-reboot of an empty host.
+     */
+    private static Steps steps(String qemu, Path dir, int memory, int load, int pairs, int runs, boolean reboots) throws Exception {
+        Path fleetFile = Files.createDirectories(dir).resolve("fleet.yaml");
+        List<Agent> agents = new ArrayList<>();
+        try {
+            StringBuilder fleetYaml = new StringBuilder("ferry: fleet/v1\nhosts:\n");
+            for (int h = 0; h < 2 * pairs; h++) {
+                Agent a = Agent.start(new Agent.Config("h" + h, "127.0.0.1", 0, dir.resolve("h" + h), "v1", qemu, Duration.ofSeconds(1)));
+                agents.add(a);
+                fleetYaml.append("  - { id: h").append(h).append(", zone: z, rack: r, cpus: 8, memoryMiB: 8192, hypervisor: v1,"
+                        + " cpuModel: qemu64, liveMigration: true, agent: \"127.0.0.1:").append(a.port()).append("\" }\n");
+            }
+            fleetYaml.append("instances:\n");
+            for (int p = 0; p < pairs; p++) {
+                for (int v = 0; v < 2; v++) {
+                    fleetYaml.append("  - { id: vm").append(2 * p + v).append(", tenant: t, host: h").append(2 * p)
+                            .append(", cpus: 1, memoryMiB: ").append(memory).append(" }\n");
+                }
+            }
+            Files.writeString(fleetFile, fleetYaml.append("tenants:\n  - { id: t }\n").toString());
+            Fleet fleet = new FleetReader().read(fleetFile);
+            Policy policy = Policy.DEFAULTS;
+            policy = new Policy(policy.maxHostsInMaintenance(), policy.maxHostsPerZone(), policy.zonesAtOnce(), policy.canaryHosts(),
+                    policy.soak(), policy.notice(), new LiveMigrationPolicy(Duration.ofMillis(1), 1024, 2, Duration.ofSeconds(60),
+                    OnTimeout.ABORT), policy.haltAfterFailures(), policy.durations());
+            BlockingQueue<Input> answers = new LinkedBlockingQueue<>();
+            AgentDriver driver = new AgentDriver(fleet, policy, null, AgentDriver.clients(fleet), 0, (facts, in) -> answers.add(in));
+            for (int i = 0; i < 2 * pairs; i++) {
+                new AgentClient("127.0.0.1", agents.get(i / 2 * 2).port()).post("/v1/instances", java.util.Map.of("id", "vm" + i,
+                        "epoch", 1, "memoryMiB", memory, "dirtyMiBPerSecond", 0));
+            }
+            for (int g = 1; g <= load; g++) {
+                new AgentClient("127.0.0.1", agents.get(g % agents.size()).port()).post("/v1/instances", java.util.Map.of("id", "bg" + g,
+                        "epoch", 1, "memoryMiB", memory, "dirtyMiBPerSecond", g % 3 == 0 ? 8 : 0));
+            }
+            Thread.sleep(2_000); // every guest booted and beating before the first move
+            long[] seq = {2};
+            long[] live = new long[runs];
+            long[] relocation = new long[runs];
+            for (int r = 0; r < 2 * runs; r++) {
+                MoveKind kind = r < runs ? MoveKind.LIVE_MIGRATE : MoveKind.RELOCATE;
+                int side = r % 2;
+                long began = System.nanoTime();
+                for (int vm = 0; vm < 2 * pairs; vm++) {
+                    long n = seq[0]++;
+                    int from = vm / 2 * 2 + side;
+                    int to = vm / 2 * 2 + 1 - side;
+                    driver.apply(new Effect.StartMove("move/" + n, n, vm, from, to, kind, r + 2, false));
+                }
+                for (int vm = 0; vm < 2 * pairs; vm++) {
+                    Input answer = answers.poll(120, java.util.concurrent.TimeUnit.SECONDS);
+                    if (!(answer instanceof Input.MoveCompleted)) {
+                        throw new IllegalStateException(kind.wireName() + " pair " + (r + 1) + ": a move did not complete: " + answer);
+                    }
+                }
+                long ms = (System.nanoTime() - began) / 1_000_000;
+                (r < runs ? live : relocation)[r % runs] = ms;
+                System.err.printf(Locale.ROOT, "%s, %d other guests, %d hosts moving: %d ms%n", kind.wireName(), load, pairs, ms);
+            }
+            long[] rebootMs = new long[reboots ? runs : 0];
+            // the guests are back where they started after an even number of rounds: h1 is empty (the host rebooted)
+            for (int r = 0; r < rebootMs.length; r++) {
+                // each reboot installs a new version
+                dev.ferry.core.model.Advisory next = new dev.ferry.core.model.Advisory("BENCH", "bench", List.of(), "v" + (r + 2), true,
+                        java.time.Instant.EPOCH);
+                AgentDriver rebooter = new AgentDriver(fleet, policy, next, AgentDriver.clients(fleet), 0, (facts, in) -> answers.add(in));
+                long began = System.nanoTime();
+                rebooter.apply(new Effect.RebootHost("reboot/" + seq[0]++, 1));
+                Input answer = answers.poll(120, java.util.concurrent.TimeUnit.SECONDS);
+                if (!(answer instanceof Input.HostRebooted)) {
+                    throw new IllegalStateException("reboot " + (r + 1) + ": " + answer);
+                }
+                rebootMs[r] = (System.nanoTime() - began) / 1_000_000;
+                System.err.printf(Locale.ROOT, "reboot: %d ms%n", rebootMs[r]);
+            }
+            return new Steps(live, relocation, rebootMs);
+        } finally {
+            for (Agent a : agents) {
+                a.stopAll();
+                a.close();
+            }
+        }
     }
 
     private static Run once(String qemu, Path dir, int memory, int rate, MigrationSettings s) throws Exception {

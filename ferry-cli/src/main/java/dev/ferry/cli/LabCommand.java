@@ -1,6 +1,6 @@
 package dev.ferry.cli;
 
-import dev.ferry.agent.Lab;
+import dev.ferry.server.lab.Lab;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -12,15 +12,18 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 @Command(name = "lab", mixinStandardHelpOptions = true,
-        description = {"A whole campaign on real hypervisors on this machine: one host agent",
-                "per host, a QEMU heartbeat VM per instance (software emulation; needs",
-                "qemu-system-x86_64), an XSA-108-like advisory on --affected hosts. Ferry",
-                "plans the campaign and runs it in real time with progress here, then",
-                "checks each guest's serial output: live-migrated VMs kept counting,",
-                "relocated or rebooted ones started again. It prints each VM's downtime",
-                "(QEMU's figure and the gap on the serial port), compares the campaign",
-                "time with the simulator's prediction, and stops every process it",
-                "started. Exit 0 when every check passed, 1 otherwise (docs/agent.md)."})
+        description = {"A whole campaign on real hypervisors on this machine: a Ferry controller,",
+                "one host agent per host, a QEMU heartbeat VM per instance (software",
+                "emulation; needs qemu-system-x86_64), an XSA-108-like advisory on",
+                "--affected hosts. Over the controller's API it imports the fleet,",
+                "registers the advisory, proposes the campaign on the agents, approves",
+                "it and follows it in real time; then it checks the stored history with",
+                "the invariant checker and each guest's serial output: live-migrated VMs",
+                "kept counting, relocated or rebooted ones started again. It prints each",
+                "VM's downtime (QEMU's figure and the gap on the serial port), compares",
+                "the campaign time with the simulator's prediction, and stops every",
+                "process it started. Exit 0 when every check passed, 1 otherwise",
+                "(docs/agent.md)."})
 final class LabCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -38,7 +41,8 @@ final class LabCommand implements Callable<Integer> {
     int memory;
 
     @Option(names = "--dir", defaultValue = "ferry-lab", paramLabel = "DIR",
-            description = "Where the fleet, the advisory and the agents' data go (default ./ferry-lab).")
+            description = {"Where the fleet, the advisory and the policy go (default ./ferry-lab);",
+                    "its controller/ and agents/ are replaced at every run."})
     Path dir;
 
     @Option(names = "--qemu", defaultValue = "qemu-system-x86_64", paramLabel = "PATH", description = "QEMU binary.")
@@ -55,7 +59,7 @@ final class LabCommand implements Callable<Integer> {
             err.println("error: " + e.getMessage());
             return ExitCodes.INVALID_INPUT;
         }
-        Lab.Result r = Lab.run(o, out);
+        Lab.Result r = Lab.run(o, out, java.time.InstantSource.system());
         out.println();
         out.println("VM    tenant  what happened                          boots (expected)  counter  QEMU downtime  serial gap  now on");
         for (Lab.Guest g : r.guests()) {

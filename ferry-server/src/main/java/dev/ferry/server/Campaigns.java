@@ -1,5 +1,6 @@
 package dev.ferry.server;
 
+import dev.ferry.agent.AgentDriver;
 import dev.ferry.core.model.Advisory;
 import dev.ferry.core.model.Fleet;
 import dev.ferry.core.model.Policy;
@@ -41,7 +42,7 @@ public final class Campaigns implements AutoCloseable {
     public record Row(String id, String advisory, long inventoryVersion, String policy, String strategy, long seed,
                       double accel, String state, long createdAt, Long startedAt, long predictedSeconds,
                       long lowerBoundSeconds, Long slackSeconds, int steps, int affectedHosts, int hostsPatched,
-                      int hostsFailed, long virtualMs, String endReason) {
+                      int hostsFailed, long virtualMs, String endReason, String hypervisors) {
         public boolean active() {
             return state.equals("running") || state.equals("paused");
         }
@@ -81,8 +82,19 @@ public final class Campaigns implements AutoCloseable {
         }
     }
 
-    public Row create(String advisoryId, String policyText, String strategyName, Double accel, Long seed, Principal who,
-                      String requestId) {
+    /**
+     * @param hypervisors "simulated" (default) or "agents": the fleet's host agents (every host needs
+     *                    an {@code agent} address), in real time
+     */
+    public Row create(String advisoryId, String policyText, String strategyName, Double accel, Long seed, String hypervisors,
+                      Principal who, String requestId) {
+        String on = hypervisors == null ? "simulated" : hypervisors;
+        if (!on.equals("simulated") && !on.equals("agents")) {
+            throw ApiException.badRequest("hypervisors must be simulated or agents");
+        }
+        if (on.equals("agents") && accel != null && accel != 1) {
+            throw ApiException.badRequest("a campaign on agents runs in real time: accel must be 1 (or left out)");
+        }
         PlanStrategy strategy = switch (strategyName == null ? "ferry" : strategyName) {
             case "ferry" -> new FerryStrategy();
             case "naive" -> new NaiveStrategy();
@@ -97,14 +109,21 @@ public final class Campaigns implements AutoCloseable {
         if (inv.fleet().hosts().isEmpty()) {
             throw ApiException.conflict("the inventory is empty: import a fleet first (PUT /v1/inventory)");
         }
+        if (on.equals("agents")) {
+            List<String> without = inv.fleet().hosts().stream().filter(h -> h.agent() == null).map(h -> h.id()).limit(5).toList();
+            if (!without.isEmpty()) {
+                throw ApiException.conflict("a campaign on agents needs every host's agent address (the fleet's agent field);"
+                        + " none for " + String.join(", ", without) + (without.size() == 5 ? ", ..." : ""));
+            }
+        }
         long now = clock.millis();
         PlanningProblem problem = new PlanningProblem(inv.fleet(), advisory, policy, Instant.ofEpochMilli(now));
         Plan plan = strategy.plan(problem);
         String id = "c-" + HexFormat.of().formatHex(bytes(5));
         Row row = new Row(id, advisoryId, inv.version(), policyText == null ? "" : policyText, strategy.name(),
-                seed != null ? seed : RANDOM.nextLong(), accel != null ? accel : defaultAccel, "proposed", now, null,
-                plan.summary().makespanSeconds(), plan.summary().lowerBoundSeconds(), plan.summary().deadlineSlackSeconds(),
-                plan.steps().size(), plan.affectedHosts().size(), 0, 0, 0, null);
+                seed != null ? seed : RANDOM.nextLong(), on.equals("agents") ? 1 : accel != null ? accel : defaultAccel, "proposed",
+                now, null, plan.summary().makespanSeconds(), plan.summary().lowerBoundSeconds(), plan.summary().deadlineSlackSeconds(),
+                plan.steps().size(), plan.affectedHosts().size(), 0, 0, 0, null, on);
         db.tx(c -> {
             // under the inventory lock: a change committed while this plan was made would not supersede it
             Inventory.lock(c);
@@ -113,8 +132,8 @@ public final class Campaigns implements AutoCloseable {
             }
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO campaigns (id, advisory, inventory_version, policy, strategy,"
                     + " seed, accel, state, created_at, predicted_s, lower_bound_s, slack_s, steps, affected_hosts, hosts_patched,"
-                    + " hosts_failed, virtual_ms, row_version, fleet_document)"
-                    + " VALUES (?, ?, ?, ?, ?, ?, ?, 'proposed', ?, ?, ?, ?, ?, ?, 0, 0, 0, 0, ?)")) {
+                    + " hosts_failed, virtual_ms, row_version, fleet_document, hypervisors)"
+                    + " VALUES (?, ?, ?, ?, ?, ?, ?, 'proposed', ?, ?, ?, ?, ?, ?, 0, 0, 0, 0, ?, ?)")) {
                 ps.setString(1, row.id());
                 ps.setString(2, row.advisory());
                 ps.setLong(3, row.inventoryVersion());
@@ -133,10 +152,12 @@ public final class Campaigns implements AutoCloseable {
                 ps.setInt(12, row.steps());
                 ps.setInt(13, row.affectedHosts());
                 ps.setString(14, Uploads.json(inv.fleet()));
+                ps.setString(15, on);
                 ps.executeUpdate();
             }
             AuditLog.write(c, now, who.actor(), requestId, "campaign.propose", id, true, advisoryId + " on inventory version "
-                    + inv.version() + ": " + plan.steps().size() + " steps, predicted " + row.predictedSeconds() + " s");
+                    + inv.version() + (on.equals("agents") ? ", on the host agents" : "") + ": " + plan.steps().size()
+                    + " steps, predicted " + row.predictedSeconds() + " s");
             return null;
         });
         loaded.put(id, new Loaded(row, problem, plan));
@@ -229,7 +250,7 @@ public final class Campaigns implements AutoCloseable {
     private void startEngine(Loaded l) {
         Row r = l.row();
         CampaignEngine e = new CampaignEngine(r.id(), l.problem(), l.plan(), r.seed(), r.startedAt(), r.accel(), engineStore, clock,
-                new Reconciliation());
+                new Reconciliation(), r.hypervisors().equals("agents") ? AgentDriver.clients(l.problem().fleet()) : null);
         engines.put(r.id(), e);
         e.start();
         synchronized (engines) {
@@ -308,7 +329,7 @@ public final class Campaigns implements AutoCloseable {
 
     private static final String SELECT = "SELECT id, advisory, inventory_version, policy, strategy, seed, accel, state, created_at,"
             + " started_at, predicted_s, lower_bound_s, slack_s, steps, affected_hosts, hosts_patched, hosts_failed, virtual_ms,"
-            + " end_reason FROM campaigns";
+            + " end_reason, hypervisors FROM campaigns";
 
     private static Row row(ResultSet rs) throws SQLException {
         long started = rs.getLong(10);
@@ -317,7 +338,7 @@ public final class Campaigns implements AutoCloseable {
         Long slackS = rs.wasNull() ? null : slack;
         return new Row(rs.getString(1), rs.getString(2), rs.getLong(3), rs.getString(4), rs.getString(5), rs.getLong(6),
                 rs.getDouble(7), rs.getString(8), rs.getLong(9), startedAt, rs.getLong(11), rs.getLong(12), slackS,
-                rs.getInt(14), rs.getInt(15), rs.getInt(16), rs.getInt(17), rs.getLong(18), rs.getString(19));
+                rs.getInt(14), rs.getInt(15), rs.getInt(16), rs.getInt(17), rs.getLong(18), rs.getString(19), rs.getString(20));
     }
 
     /** A finished campaign's placements and patched hosts become the inventory (the next version). */

@@ -6,14 +6,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.ferry.core.campaign.HistoryRecord;
 import dev.ferry.core.verify.InvariantChecker;
 import dev.ferry.server.engine.CampaignEngine;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -61,8 +58,8 @@ class CrashResumeTest {
         setAccel(campaign, accel);
 
         SplittableRandom random = new SplittableRandom(KILLS);
-        Child child = Child.start(crashed);
-        assertThat(post(child.port, "/v1/campaigns/" + campaign + "/approve", operator)).isEqualTo(200);
+        ControllerProcess child = ControllerProcess.start(crashed);
+        assertThat(post(child.port(), "/v1/campaigns/" + campaign + "/approve", operator)).isEqualTo(200);
         List<Long> startups = new ArrayList<>();
         int duringStartup = 0;
         for (int k = 0; k < KILLS; k++) {
@@ -70,15 +67,15 @@ class CrashResumeTest {
             Thread.sleep(100 + random.nextInt(1500));
             child.kill();
             boolean early = random.nextInt(4) == 0;
-            child = early ? Child.spawn(crashed) : Child.start(crashed);
+            child = early ? ControllerProcess.spawn(crashed) : ControllerProcess.start(crashed);
             if (early) {
                 Thread.sleep(random.nextInt(600));
                 duringStartup++;
                 child.kill();
-                child = Child.start(crashed);
+                child = ControllerProcess.start(crashed);
             }
-            startups.add(child.startupMillis);
-            String state = get(child.port, "/v1/campaigns/" + campaign, operator).get("state").asText();
+            startups.add(child.startupMillis());
+            String state = get(child.port(), "/v1/campaigns/" + campaign, operator).get("state").asText();
             assertThat(state).as("after kill " + (k + 1) + " the campaign is still approved").isIn("running", "completed");
         }
         child.kill();
@@ -163,57 +160,5 @@ class CrashResumeTest {
         HttpRequest r = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
                 .header("Authorization", "Bearer " + token).POST(HttpRequest.BodyPublishers.noBody()).build();
         return http.send(r, HttpResponse.BodyHandlers.ofString()).statusCode();
-    }
-
-    /** The controller in its own JVM. */
-    private static final class Child {
-        final Process process;
-        int port;
-        long startupMillis;
-
-        private Child(Process process) {
-            this.process = process;
-        }
-
-        static Child spawn(Path data) throws IOException {
-            String java = ProcessHandle.current().info().command().orElse("java");
-            ProcessBuilder pb = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
-                    CrashServerMain.class.getName(), data.toString());
-            pb.redirectErrorStream(true);
-            return new Child(pb.start());
-        }
-
-        /** Spawns and reads its stdout until it says it serves. */
-        static Child start(Path data) throws IOException {
-            Child c = spawn(data);
-            BufferedReader out = new BufferedReader(new InputStreamReader(c.process.getInputStream(), StandardCharsets.UTF_8));
-            StringBuilder seen = new StringBuilder();
-            for (String line; (line = out.readLine()) != null; ) {
-                if (line.startsWith("READY ")) {
-                    String[] f = line.split(" ");
-                    c.port = Integer.parseInt(f[1]);
-                    c.startupMillis = Long.parseLong(f[2]);
-                    Thread drain = new Thread(() -> {
-                        try {
-                            while (out.readLine() != null) {
-                                // keep the pipe from filling
-                            }
-                        } catch (IOException ignored) {
-                            // the process was killed
-                        }
-                    });
-                    drain.setDaemon(true);
-                    drain.start();
-                    return c;
-                }
-                seen.append(line).append('\n');
-            }
-            throw new AssertionError("the server did not start:\n" + seen);
-        }
-
-        void kill() throws InterruptedException {
-            process.destroyForcibly(); // SIGKILL on Linux
-            process.waitFor();
-        }
     }
 }

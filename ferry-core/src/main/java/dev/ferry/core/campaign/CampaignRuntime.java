@@ -158,6 +158,11 @@ public final class CampaignRuntime {
         return live.currentHost(instance);
     }
 
+    /** The instance's placement epoch: raised by every start and switch-over. */
+    public long epoch(int instance) {
+        return live.epoch(instance);
+    }
+
     /** Affected by the advisory and not patched yet. */
     public boolean vulnerable(int host) {
         return live.vulnerable(host);

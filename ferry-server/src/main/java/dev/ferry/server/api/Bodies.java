@@ -9,7 +9,7 @@ final class Bodies {
     private Bodies() {
     }
 
-    record ProposeCampaign(String advisory, String policy, String strategy, Double accel, Long seed) {
+    record ProposeCampaign(String advisory, String policy, String strategy, Double accel, Long seed, String hypervisors) {
     }
 
     record Reason(String reason) {

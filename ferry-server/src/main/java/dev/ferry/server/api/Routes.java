@@ -260,7 +260,8 @@ public final class Routes {
         if (b.advisory() == null) {
             throw ApiException.badRequest("advisory is required");
         }
-        json(ctx, 201, campaignView(campaigns.create(b.advisory(), b.policy(), b.strategy(), b.accel(), b.seed(), who(ctx), rid(ctx))));
+        json(ctx, 201, campaignView(campaigns.create(b.advisory(), b.policy(), b.strategy(), b.accel(), b.seed(), b.hypervisors(),
+                who(ctx), rid(ctx))));
     }
 
     private Map<String, Object> campaignView(Campaigns.Row r) {
@@ -273,6 +274,7 @@ public final class Routes {
         m.put("createdAt", Instant.ofEpochMilli(r.createdAt()).toString());
         m.put("startedAt", r.startedAt() == null ? null : Instant.ofEpochMilli(r.startedAt()).toString());
         m.put("accel", r.accel());
+        m.put("hypervisors", r.hypervisors());
         m.put("predictedSeconds", r.predictedSeconds());
         m.put("lowerBoundSeconds", r.lowerBoundSeconds());
         m.put("deadlineSlackSeconds", r.slackSeconds());

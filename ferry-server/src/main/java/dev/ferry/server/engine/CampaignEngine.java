@@ -11,6 +11,8 @@ import dev.ferry.core.campaign.Input;
 import dev.ferry.core.campaign.Ports;
 import dev.ferry.core.planner.Plan;
 import dev.ferry.core.planner.PlanningProblem;
+import dev.ferry.agent.AgentClient;
+import dev.ferry.agent.AgentDriver;
 import dev.ferry.core.verify.InvariantChecker;
 import dev.ferry.sim.FaultSpec;
 import dev.ferry.sim.SimKernel;
@@ -39,8 +41,18 @@ import java.util.concurrent.TimeUnit;
  * its logged position, and compares every regenerated fact with the stored one (a difference halts
  * the campaign: the loop was not deterministic). Effects whose keys are stored are applied only to
  * the in-process simulated world while replaying, never again after the stored frontier, so no
- * effect is recorded twice. The simulated world lives in this process; a driver of real hypervisors
- * (the QEMU agent) would instead be asked for the truth after a restart.
+ * effect is recorded twice.
+ *
+ * <p><b>On real hypervisors</b> (host agents, through {@link AgentDriver}) time is the wall clock
+ * (acceleration 1) and nothing can be replayed from a seed. Instead every answer the loop hears —
+ * an agent's answer with the facts it implies, or a wake-up — is stored in the round's commit, and
+ * the round's effects are sent to the agents only <em>after</em> that commit (commit, then
+ * dispatch), so nothing is ever done that the store does not know was asked for. A restarted server
+ * gives the stored answers and operator inputs to a fresh runtime in their order (the recorder
+ * compares every fact again), then asks the agents where every instance runs ({@link
+ * AgentDriver#adopt}) and what became of each effect that was sent but has no stored answer ({@link
+ * AgentDriver#resume}): a migration that switched over before the crash is answered as completed
+ * and is not done again.
  *
  * <p>Threading: one thread owns the loop, the runtime and the world; other threads talk to it
  * through {@link #submit} and read {@link #snapshot()}.
@@ -56,7 +68,11 @@ public final class CampaignEngine implements AutoCloseable {
                            boolean waitingForStore) {
     }
 
-    private record Pending(Command command, CompletableFuture<Command.Outcome> result) {
+    /** A command, a barrier (command null), or an agent's answer for the loop to take (work). */
+    private record Pending(Command command, CompletableFuture<Command.Outcome> result, Runnable work) {
+        Pending(Command command, CompletableFuture<Command.Outcome> result) {
+            this(command, result, null);
+        }
     }
 
     /**
@@ -83,7 +99,10 @@ public final class CampaignEngine implements AutoCloseable {
     private final InstantSource clock;
     private final long startedWallMs;
     private final double accel;
+    /** The simulated world's events and the timers; for a campaign on agents, the timers only. */
     private final SimKernel kernel = new SimKernel();
+    /** Null for a campaign on simulated hypervisors. */
+    private final OnAgents onAgents;
     private final CampaignRuntime runtime;
     private final CampaignRunner runner;
     private final InvariantChecker checker;
@@ -108,6 +127,18 @@ public final class CampaignEngine implements AutoCloseable {
      */
     public CampaignEngine(String id, PlanningProblem problem, Plan plan, long seed, long startedWallMs, double accel,
                           EngineStore store, InstantSource clock, Ending ending) {
+        this(id, problem, plan, seed, startedWallMs, accel, store, clock, ending, null);
+    }
+
+    /**
+     * @param agents the host agents by host index: the campaign runs on them, in real time (accel
+     *               must be 1); null: on simulated hypervisors
+     */
+    public CampaignEngine(String id, PlanningProblem problem, Plan plan, long seed, long startedWallMs, double accel,
+                          EngineStore store, InstantSource clock, Ending ending, List<AgentClient> agents) {
+        if (agents != null && accel != 1) {
+            throw new IllegalArgumentException("a campaign on real hypervisors runs in real time (accel 1)");
+        }
         this.id = id;
         this.ending = ending;
         this.problem = problem;
@@ -122,12 +153,20 @@ public final class CampaignEngine implements AutoCloseable {
         this.inputSeq = stored.inputs().size();
         this.recorder = new FactRecorder(stored.facts(), stored.keys(), checker, violations);
         this.runtime = new CampaignRuntime(problem, plan, id, recorder::append);
-        SplittableRandom random = new SplittableRandom(seed);
-        SimulatedHypervisors world = new SimulatedHypervisors(problem.fleet(), problem.policy(), problem.advisory(), kernel,
-                random.split(), FaultSpec.NONE, recorder, this::deliver, false);
         Ports.Notifier notifier = this::noticed;
-        Ports.Timer timer = (at, reason) -> kernel.at(at, () -> deliver(new Input.Wakeup(at, reason)));
-        this.runner = new CampaignRunner(world, recorder, notifier, timer);
+        if (agents == null) {
+            this.onAgents = null;
+            SplittableRandom random = new SplittableRandom(seed);
+            SimulatedHypervisors world = new SimulatedHypervisors(problem.fleet(), problem.policy(), problem.advisory(), kernel,
+                    random.split(), FaultSpec.NONE, recorder, this::deliver, false);
+            Ports.Timer timer = (at, reason) -> kernel.at(at, () -> deliver(new Input.Wakeup(at, reason)));
+            this.runner = new CampaignRunner(world, recorder, notifier, timer);
+        } else {
+            AgentDriver driver = new AgentDriver(problem.fleet(), problem.policy(), problem.advisory(), agents,
+                    startedWallMs * 1_000_000, (facts, input) -> commands.add(new Pending(null, null, () -> heard(facts, input))));
+            this.onAgents = new OnAgents(driver, stored);
+            this.runner = new CampaignRunner(onAgents::outbox, recorder, notifier, onAgents::timer);
+        }
     }
 
     /** Starts the loop thread: first the replay of what is stored, then real time. */
@@ -226,6 +265,10 @@ public final class CampaignEngine implements AutoCloseable {
             runner.apply(runtime.approve(0), 0);
             replay();
             flushDurably();
+            if (onAgents != null) {
+                onAgents.afterReplay();
+                onAgents.dispatch();
+            }
             replayMillis = (System.nanoTime() - began) / 1_000_000;
             publish();
             answer();
@@ -237,14 +280,17 @@ public final class CampaignEngine implements AutoCloseable {
                 List<Pending> batch = new ArrayList<>();
                 commands.drainTo(batch);
                 for (Pending p : batch) {
-                    if (p.command() != null) {
+                    if (p.work() != null) {
+                        kernel.advanceTo(Math.max(vt, kernel.now()));
+                        p.work().run();
+                    } else if (p.command() != null) {
                         kernel.advanceTo(Math.max(vt, kernel.now()));
                         apply(p);
                     } else if (p.result() != null) {
                         afterCommit.add(() -> p.result().complete(new Command.Outcome(true, "caught up")));
                     }
                 }
-                flushDurably();
+                commitRound();
                 publish();
                 answer();
                 if (finished()) {
@@ -257,7 +303,7 @@ public final class CampaignEngine implements AutoCloseable {
                     commands.add(p);
                 }
             }
-            flushDurably();
+            commitRound();
             publish();
             answer();
         } catch (InterruptedException e) {
@@ -288,6 +334,11 @@ public final class CampaignEngine implements AutoCloseable {
 
     /** Runs the stored inputs again at their logged positions; the recorder compares every fact. */
     private void replay() {
+        if (onAgents != null) {
+            onAgents.replay(toReplay);
+            toReplay.clear();
+            return;
+        }
         for (EngineStore.StoredInput in : toReplay) {
             while (kernel.processed() < in.processed() && kernel.step()) {
                 // events before the input, as in the original run
@@ -298,16 +349,19 @@ public final class CampaignEngine implements AutoCloseable {
         toReplay.clear();
     }
 
-    private void apply(Pending p) {
+    private void apply(Pending p) throws InterruptedException {
         Command c = p.command();
         String refusal = refusal(c);
         if (refusal != null) {
             afterCommit.add(() -> p.result().complete(new Command.Outcome(false, refusal)));
             return;
         }
+        if (onAgents != null) {
+            commitRound(); // the answers heard so far are stored first: the input's position counts stored answers only
+        }
         long t = kernel.now();
         try {
-            store.logInput(id, inputSeq, kernel.processed(), t, c, clock.millis());
+            store.logInput(id, inputSeq, onAgents != null ? onAgents.answersHeard : kernel.processed(), t, c, clock.millis());
         } catch (dev.ferry.store.StoreException e) {
             afterCommit.add(() -> p.result().complete(new Command.Outcome(false, "the database is unavailable; try again")));
             return;
@@ -417,18 +471,160 @@ public final class CampaignEngine implements AutoCloseable {
                     versions.put(fleet.host(h).id(), fixed);
                 }
             }
-            store.commit(id, recorder.firstNewSeq(), recorder.pendingFacts(), recorder.pendingKeys(), recorder.pendingEvents(),
-                    progress, c -> {
+            store.commit(id, recorder.firstNewSeq(), recorder.pendingFacts(), recorder.pendingKeys(), pendingAnswers(),
+                    recorder.pendingEvents(), progress, c -> {
                         ending.write(c, id, moves, versions);
                         return null;
                     });
-            recorder.committed();
+            committed();
             endWritten = true;
             ending.committed(id, moves, versions);
-        } else if (recorder.hasNew() || progress.done()) {
-            store.commit(id, recorder.firstNewSeq(), recorder.pendingFacts(), recorder.pendingKeys(), recorder.pendingEvents(),
-                    progress, null);
-            recorder.committed();
+        } else if (recorder.hasNew() || !pendingAnswers().isEmpty() || progress.done()) {
+            store.commit(id, recorder.firstNewSeq(), recorder.pendingFacts(), recorder.pendingKeys(), pendingAnswers(),
+                    recorder.pendingEvents(), progress, null);
+            committed();
+        }
+    }
+
+    private List<AgentAnswers.Answer> pendingAnswers() {
+        return onAgents == null ? List.of() : onAgents.pending;
+    }
+
+    private void committed() {
+        recorder.committed();
+        if (onAgents != null) {
+            onAgents.pending.clear();
+        }
+    }
+
+    /** Stores the round; then, on agents, sends the effects it asked for (commit, then dispatch). */
+    private void commitRound() throws InterruptedException {
+        flushDurably();
+        if (onAgents != null) {
+            onAgents.dispatch();
+        }
+    }
+
+    /** An agent's answer or a wake-up, on the loop's thread: its facts take the loop's time, then the runtime hears it. */
+    private void heard(List<HistoryRecord> facts, Input input) {
+        long t = kernel.now();
+        onAgents.heard(t, facts, input);
+        for (HistoryRecord f : facts) {
+            recorder.append(new HistoryRecord(t, f.actor(), f.operation(), f.target(), f.outcome(), f.epoch()));
+        }
+        runner.apply(runtime.on(input, t), t);
+    }
+
+    /**
+     * The side of a campaign on real hypervisors: the outbox (effects wait for the commit of the
+     * round that asked for them), the effects sent but not answered yet, the answers to store, and
+     * the timers while the stored answers are given again after a restart.
+     */
+    private final class OnAgents {
+        private final AgentDriver driver;
+        /** Keys stored before this start: their effects were (or may have been) sent. */
+        private final java.util.Set<String> sentBefore;
+        private final List<AgentAnswers.Answer> stored;
+        private final Map<String, Effect> unanswered = new java.util.LinkedHashMap<>();
+        private final List<Effect> toSend = new ArrayList<>();
+        final List<AgentAnswers.Answer> pending = new ArrayList<>();
+        /** Wake-ups asked for while replaying, less those whose answer the replay gave: still due. */
+        private final Map<Input.Wakeup, Integer> replayTimers = new java.util.LinkedHashMap<>();
+        private boolean replaying;
+        /** Answers heard: stored and pending. */
+        long answersHeard;
+
+        OnAgents(AgentDriver driver, EngineStore.Stored stored) {
+            this.driver = driver;
+            this.sentBefore = java.util.Set.copyOf(stored.keys());
+            this.stored = stored.answers();
+        }
+
+        void outbox(Effect e) {
+            String awaited = AgentAnswers.awaited(e);
+            if (awaited != null) {
+                unanswered.put(awaited, e);
+            }
+            if (!sentBefore.contains(e.key())) {
+                toSend.add(e); // sent once the round that asked for it is stored
+            }
+        }
+
+        void timer(long at, String reason) {
+            if (replaying) {
+                replayTimers.merge(new Input.Wakeup(at, reason), 1, Integer::sum);
+            } else {
+                kernel.at(at, () -> CampaignEngine.this.heard(List.of(), new Input.Wakeup(at, reason)));
+            }
+        }
+
+        void heard(long t, List<HistoryRecord> facts, Input input) {
+            String settles = AgentAnswers.settles(input);
+            if (settles != null) {
+                unanswered.remove(settles);
+            }
+            if (input instanceof Input.Wakeup w && replaying) {
+                replayTimers.computeIfPresent(w, (k, n) -> n == 1 ? null : n - 1);
+            }
+            if (!replaying) {
+                pending.add(new AgentAnswers.Answer(answersHeard, t, facts, input));
+            }
+            answersHeard++;
+        }
+
+        /** The stored answers and operator inputs, in their order, at their times. */
+        void replay(List<EngineStore.StoredInput> inputs) {
+            replaying = true;
+            int a = 0;
+            for (EngineStore.StoredInput in : inputs) {
+                while (a < stored.size() && a < in.processed()) {
+                    replayAnswer(stored.get(a++));
+                }
+                kernel.advanceTo(Math.max(in.timeMs(), kernel.now()));
+                applyInput(in.command(), in.timeMs());
+            }
+            while (a < stored.size()) {
+                replayAnswer(stored.get(a++));
+            }
+            replaying = false;
+        }
+
+        private void replayAnswer(AgentAnswers.Answer a) {
+            kernel.advanceTo(Math.max(a.timeMs(), kernel.now()));
+            CampaignEngine.this.heard(a.facts(), a.input());
+        }
+
+        /**
+         * After the replay: the agents say where every instance runs, every effect sent before the
+         * restart and not answered is finished from what they report, and the wake-ups still due are set.
+         */
+        void afterReplay() throws InterruptedException {
+            int n = problem.fleet().instances().size();
+            int[] hostOf = new int[n];
+            long[] epochOf = new long[n];
+            for (int i = 0; i < n; i++) {
+                hostOf[i] = runtime.currentHost(i);
+                epochOf[i] = runtime.epoch(i);
+            }
+            driver.adopt(hostOf, epochOf);
+            for (Effect e : unanswered.values()) {
+                if (sentBefore.contains(e.key())) {
+                    LOG.info("campaign {}: resuming {} from what the agents report", id, e.key());
+                    driver.resume(e);
+                }
+            }
+            replayTimers.forEach((w, count) -> {
+                for (int k = 0; k < count; k++) {
+                    kernel.at(w.atMs(), () -> CampaignEngine.this.heard(List.of(), w));
+                }
+            });
+            replayTimers.clear();
+        }
+
+        void dispatch() {
+            List<Effect> send = List.copyOf(toSend);
+            toSend.clear();
+            send.forEach(driver::apply);
         }
     }
 

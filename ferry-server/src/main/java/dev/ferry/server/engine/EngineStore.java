@@ -25,7 +25,7 @@ import java.util.function.BiFunction;
  */
 public final class EngineStore {
     /** Everything stored for a campaign, in order: what a restarted engine replays. */
-    public record Stored(List<String> facts, Set<String> keys, List<StoredInput> inputs) {
+    public record Stored(List<String> facts, Set<String> keys, List<StoredInput> inputs, List<AgentAnswers.Answer> answers) {
     }
 
     public record StoredInput(long processed, long timeMs, Command command) {
@@ -87,7 +87,20 @@ public final class EngineStore {
                     }
                 }
             }
-            return new Stored(facts, keys, inputs);
+            List<AgentAnswers.Answer> answers = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement("SELECT seq, t_ms, body FROM answers WHERE campaign = ? ORDER BY seq")) {
+                ps.setString(1, campaign);
+                ps.setFetchSize(10_000);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        if (rs.getLong(1) != answers.size()) {
+                            throw new IllegalStateException("answers of " + campaign + " have a gap at " + answers.size());
+                        }
+                        answers.add(AgentAnswers.Answer.parse(rs.getLong(1), rs.getLong(2), rs.getString(3)));
+                    }
+                }
+            }
+            return new Stored(facts, keys, inputs, answers);
         });
     }
 
@@ -171,12 +184,27 @@ public final class EngineStore {
         };
     }
 
-    /** One loop round: new facts from {@code firstSeq}, new effect keys, event changes with their outbox rows, progress. */
-    public void commit(String campaign, long firstSeq, List<HistoryRecord> facts, List<String> keys, List<EventChange> events,
-                       Progress progress, Database.Work<?> alsoInThisTransaction) {
+    /**
+     * One loop round: new facts from {@code firstSeq}, new effect keys, the answers heard (campaigns
+     * on agents), event changes with their outbox rows, progress.
+     */
+    void commit(String campaign, long firstSeq, List<HistoryRecord> facts, List<String> keys, List<AgentAnswers.Answer> answers,
+                List<EventChange> events, Progress progress, Database.Work<?> alsoInThisTransaction) {
         db.tx(c -> {
             if (alsoInThisTransaction != null) {
                 alsoInThisTransaction.run(c);
+            }
+            if (!answers.isEmpty()) {
+                try (PreparedStatement ps = c.prepareStatement("INSERT INTO answers (campaign, seq, t_ms, body) VALUES (?, ?, ?, ?)")) {
+                    for (AgentAnswers.Answer a : answers) {
+                        ps.setString(1, campaign);
+                        ps.setLong(2, a.seq());
+                        ps.setLong(3, a.timeMs());
+                        ps.setString(4, a.body());
+                        ps.addBatch();
+                    }
+                    ps.executeBatch();
+                }
             }
             if (!keys.isEmpty()) {
                 try (PreparedStatement ps = c.prepareStatement("INSERT INTO effect_keys (campaign, effect_key) VALUES (?, ?)")) {

@@ -1,4 +1,4 @@
-package dev.ferry.agent;
+package dev.ferry.server.lab;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -20,9 +20,9 @@ class LabTest {
 
     @Test
     void aLabCampaignPatchesTheAffectedHostAndAccountsForEveryVm() throws Exception {
-        String qemu = Qemu.find();
+        String qemu = RequireQemu.find();
         StringWriter progress = new StringWriter();
-        Lab.Result r = Lab.run(new Lab.Options(2, 8, 1, 32, dir, qemu), new PrintWriter(progress));
+        Lab.Result r = Lab.run(new Lab.Options(2, 8, 1, 32, dir, qemu), new PrintWriter(progress), java.time.InstantSource.system());
         assertThat(r.violations()).as(progress.toString()).isEmpty();
         assertThat(r.state()).isEqualTo("completed");
         assertThat(r.patched()).isEqualTo(r.affected()).isEqualTo(1);

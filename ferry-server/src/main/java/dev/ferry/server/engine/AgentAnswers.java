@@ -1,0 +1,106 @@
+package dev.ferry.server.engine;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.ferry.core.campaign.Effect;
+import dev.ferry.core.campaign.HistoryRecord;
+import dev.ferry.core.campaign.Input;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * What a campaign on real hypervisors heard back — an agent's answer with the facts it implies, or
+ * a wake-up — as stored in the {@code answers} table, and which sent effect an answer settles.
+ */
+final class AgentAnswers {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** One stored answer: its facts (time 0: they take the answer's time) and the input. */
+    record Answer(long seq, long timeMs, List<HistoryRecord> facts, Input input) {
+        String body() {
+            ObjectNode o = JSON.createObjectNode();
+            ObjectNode in = o.putObject("input");
+            switch (input) {
+                case Input.MoveCompleted c -> in.put("kind", "move-completed").put("move", c.moveId()).put("downtimeMs", c.downtimeMs());
+                case Input.MoveFailed f -> in.put("kind", "move-failed").put("move", f.moveId()).put("reason", f.reason())
+                        .put("notConverging", f.notConverging());
+                case Input.HostPatched p -> in.put("kind", "host-patched").put("host", p.host());
+                case Input.HostRebooted r -> in.put("kind", "host-rebooted").put("host", r.host()).put("version", r.version());
+                case Input.HostVerified v -> in.put("kind", "host-verified").put("host", v.host()).put("version", v.version());
+                case Input.InstanceStarted s -> in.put("kind", "instance-started").put("instance", s.instance()).put("host", s.host())
+                        .put("epoch", s.epoch());
+                case Input.Wakeup w -> in.put("kind", "wakeup").put("at", w.atMs()).put("reason", w.reason());
+                case Input.TenantMoveNow n -> throw new IllegalArgumentException("tenant requests are stored as inputs");
+                case Input.TenantReschedule r -> throw new IllegalArgumentException("tenant requests are stored as inputs");
+            }
+            ArrayNode facts = o.putArray("facts");
+            for (HistoryRecord f : this.facts) {
+                facts.addObject().put("actor", f.actor()).put("op", f.operation()).put("target", f.target())
+                        .put("outcome", f.outcome()).put("epoch", f.epoch());
+            }
+            try {
+                return JSON.writeValueAsString(o);
+            } catch (JsonProcessingException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+
+        static Answer parse(long seq, long timeMs, String body) {
+            JsonNode o;
+            try {
+                o = JSON.readTree(body);
+            } catch (JsonProcessingException e) {
+                throw new IllegalStateException("stored answer " + seq + " is not JSON: " + e.getOriginalMessage());
+            }
+            JsonNode in = o.path("input");
+            Input input = switch (in.path("kind").asText()) {
+                case "move-completed" -> new Input.MoveCompleted(in.path("move").asLong(), in.path("downtimeMs").asLong());
+                case "move-failed" -> new Input.MoveFailed(in.path("move").asLong(), in.path("reason").asText(),
+                        in.path("notConverging").asBoolean());
+                case "host-patched" -> new Input.HostPatched(in.path("host").asInt());
+                case "host-rebooted" -> new Input.HostRebooted(in.path("host").asInt(), in.path("version").asText());
+                case "host-verified" -> new Input.HostVerified(in.path("host").asInt(), in.path("version").asText());
+                case "instance-started" -> new Input.InstanceStarted(in.path("instance").asInt(), in.path("host").asInt(),
+                        in.path("epoch").asLong());
+                case "wakeup" -> new Input.Wakeup(in.path("at").asLong(), in.path("reason").asText());
+                default -> throw new IllegalStateException("stored answer " + seq + " has an unknown kind");
+            };
+            List<HistoryRecord> facts = new ArrayList<>();
+            for (JsonNode f : o.path("facts")) {
+                facts.add(new HistoryRecord(0, f.path("actor").asText(), f.path("op").asText(), f.path("target").asText(),
+                        f.path("outcome").asText(), f.path("epoch").asLong()));
+            }
+            return new Answer(seq, timeMs, facts, input);
+        }
+    }
+
+    private AgentAnswers() {
+    }
+
+    /** The answer an effect waits for, as a key both sides compute; null for effects nobody answers. */
+    static String awaited(Effect e) {
+        return switch (e) {
+            case Effect.StartMove m -> "move " + m.moveId();
+            case Effect.PatchHost p -> "patch " + p.host();
+            case Effect.RebootHost r -> "reboot " + r.host();
+            case Effect.VerifyHost v -> "verify " + v.host();
+            case Effect.StartInstance s -> "start " + s.instance();
+            default -> null;
+        };
+    }
+
+    static String settles(Input in) {
+        return switch (in) {
+            case Input.MoveCompleted c -> "move " + c.moveId();
+            case Input.MoveFailed f -> "move " + f.moveId();
+            case Input.HostPatched p -> "patch " + p.host();
+            case Input.HostRebooted r -> "reboot " + r.host();
+            case Input.HostVerified v -> "verify " + v.host();
+            case Input.InstanceStarted s -> "start " + s.instance();
+            default -> null;
+        };
+    }
+}

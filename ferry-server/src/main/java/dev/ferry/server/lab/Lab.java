@@ -1,0 +1,446 @@
+package dev.ferry.server.lab;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.ferry.agent.Agent;
+import dev.ferry.agent.AgentClient;
+import dev.ferry.agent.GuestImage;
+import dev.ferry.agent.QemuVm;
+import dev.ferry.core.campaign.HistoryRecord;
+import dev.ferry.core.model.Advisory;
+import dev.ferry.core.model.Fleet;
+import dev.ferry.core.model.LiveMigrationPolicy;
+import dev.ferry.core.model.MaintenanceDurations;
+import dev.ferry.core.model.OnTimeout;
+import dev.ferry.core.model.Policy;
+import dev.ferry.core.planner.FerryStrategy;
+import dev.ferry.core.planner.Plan;
+import dev.ferry.core.planner.PlanningProblem;
+import dev.ferry.core.verify.InvariantChecker;
+import dev.ferry.formats.AdvisoryReader;
+import dev.ferry.formats.FleetReader;
+import dev.ferry.formats.PolicyReader;
+import dev.ferry.server.FerryServer;
+import dev.ferry.server.Principal;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * {@code ferry lab}: a whole campaign on real hypervisors on this machine, through the controller.
+ * It starts a Ferry controller (H2 under {@code <dir>/controller}), a host agent per host (each on
+ * its own loopback port, reporting to the controller with its own agent token) and a heartbeat VM
+ * per instance in QEMU; then, over the controller's API as an operator would, it imports the fleet
+ * (whose hosts name their agents), registers an XSA-108-like advisory, proposes a campaign on the
+ * agents, approves it and follows it. Afterwards the stored history is checked again by the
+ * invariant checker, and each guest's serial output shows what happened to it: live-migrated guests
+ * kept counting, relocated or rebooted ones started again. Every process it started is stopped.
+ */
+public final class Lab {
+    public record Options(int hosts, int vms, int affected, int memoryMiB, Path dir, String qemu) {
+        public Options {
+            if (hosts < 2 || vms < 1 || affected < 1 || affected >= hosts || memoryMiB < 16) {
+                throw new IllegalArgumentException("need at least 2 hosts, 1 VM, 1 ≤ affected < hosts, memory ≥ 16 MiB");
+            }
+        }
+    }
+
+    /** One guest: what the campaign did with it and what its serial port showed. */
+    public record Guest(String id, String tenant, String moves, int boots, int expectedBoots, int counterBreaks,
+                        List<Long> qemuDowntimeMs, List<Double> serialGapMs, String finalHost) {
+        public boolean ok() {
+            return boots == expectedBoots && counterBreaks == 0 && finalHost != null;
+        }
+    }
+
+    /**
+     * @param measuredMs  from approval until the campaign's last fact
+     * @param predictedMs the simulator's campaign time for the same plan, with the timing calibrated
+     *                    from ./bench/migration (per-host migration bandwidth) and the lab's own steps
+     */
+    public record Result(String campaign, String state, int affected, int patched, int failed, long measuredMs,
+                         long predictedMs, List<Guest> guests, List<String> violations) {
+        public boolean ok() {
+            return state.equals("completed") && patched == affected && violations.isEmpty() && guests.stream().allMatch(Guest::ok);
+        }
+    }
+
+    private static final String FIXED = "xen-4.4.1";
+    /**
+     * The simulator's timing for the lab, from ./bench/migration's steps through the agents and the
+     * driver (docs/benchmarks.md), rows of {other guests running, hosts moving at once, per-host
+     * migration bandwidth in MiB/s (2 × 64 MiB ÷ a round of two live migrations per host: the simulator
+     * shares a host's bandwidth among its moves in flight), a round of relocations in ms (the
+     * simulator's restart time)}. The lab's hosts share this machine's two cores, which real hosts do
+     * not: three hosts moving at once are three times slower each, so the row for the lab's
+     * concurrency after its canary is used, interpolated in the number of other guests.
+     */
+    static final double[][] CALIBRATION = {{0, 1, 821, 92}, {10, 1, 688, 120}, {30, 1, 449, 183}, {30, 3, 166, 588}};
+    /** ./bench/migration: a host's patch-and-reboot through the agent (its 1 s reboot), effect to answer, median. */
+    static final Duration CALIBRATED_REBOOT = Duration.ofMillis(1245);
+    /** The agents' "reboot": the pause before the host answers again with the fixed version. */
+    private static final Duration AGENT_REBOOT = Duration.ofSeconds(1);
+    private static final Pattern ATTEMPT = Pattern.compile("(live-migrate|relocate|reboot-in-place) (\\S+) -> (\\S+)");
+    private static final Pattern QEMU = Pattern.compile("qemu: downtime (\\d+) ms.*");
+
+    private Lab() {
+    }
+
+    /** @param clock the wall clock (the controller's and the advisory's; the guests' serial logs use the system's) */
+    public static Result run(Options o, PrintWriter out, InstantSource clock) throws Exception {
+        Files.createDirectories(o.dir());
+        for (String own : List.of("agents", "controller")) {
+            deleteTree(o.dir().resolve(own)); // a lab starts from nothing: no old epochs, no old campaign to resume
+        }
+        Path fleetFile = o.dir().resolve("fleet.yaml");
+        Path advisoryFile = o.dir().resolve("advisory.yaml");
+        String policyText = policyYaml(o);
+        List<Agent> agents = new ArrayList<>();
+        FerryServer server = FerryServer.start(FerryServer.Config.defaults(o.dir().resolve("controller")).withPort(0).withClock(clock));
+        try {
+            String controller = "http://127.0.0.1:" + server.port();
+            AgentClient api = new AgentClient(controller, server.tokens().create(Principal.Role.OPERATOR, null, "ferry lab"));
+            List<String> addresses = new ArrayList<>();
+            for (int h = 1; h <= o.hosts(); h++) {
+                String id = "h" + h;
+                Agent a = Agent.start(new Agent.Config(id, "127.0.0.1", 0, o.dir().resolve("agents").resolve(id),
+                        h <= o.affected() ? "xen-4.4.0" : "xen-4.5.0", o.qemu(), AGENT_REBOOT));
+                agents.add(a);
+                addresses.add("127.0.0.1:" + a.port());
+            }
+            Files.writeString(fleetFile, fleetYaml(o, addresses));
+            Files.writeString(advisoryFile, advisoryYaml(clock.instant()));
+            api.send("PUT", "/v1/inventory", Files.readString(fleetFile), "application/yaml");
+            for (int h = 1; h <= o.hosts(); h++) {
+                // the inventory names the host now: its agent's heartbeats are taken
+                agents.get(h - 1).reportTo(controller, server.tokens().create(Principal.Role.AGENT, "h" + h, "agent h" + h),
+                        Duration.ofSeconds(1));
+            }
+            Fleet fleet = new FleetReader().read(fleetFile);
+            Advisory advisory = new AdvisoryReader().read(advisoryFile);
+            Path policyFile = o.dir().resolve("policy.yaml");
+            Files.writeString(policyFile, policyText);
+            Policy policy = new PolicyReader().read(policyFile);
+            PlanningProblem problem = new PlanningProblem(fleet, advisory, policy, clock.instant());
+            Plan plan = new FerryStrategy().plan(problem);
+
+            out.printf(Locale.ROOT, "Lab in %s: controller on %s, %d host agents, %d VMs of %d MiB%n", o.dir(), controller, o.hosts(),
+                    o.vms(), o.memoryMiB());
+            out.flush();
+            for (var inst : fleet.instances()) {
+                // the fleet as it was before the campaign: every VM where the inventory says, placement epoch 1
+                new AgentClient("http://" + fleet.host(fleet.hostIndex(inst.host())).agent(), null).post("/v1/instances",
+                        Map.of("id", inst.id(), "epoch", 1, "memoryMiB", inst.memoryMiB(),
+                                "dirtyMiBPerSecond", (int) Math.round(inst.dirtyRateMiBps())));
+            }
+            for (var i : fleet.instances()) {
+                awaitFirstBeat(serialLog(o, i.host(), i.id()));
+            }
+            api.send("POST", "/v1/advisories", Files.readString(advisoryFile), "application/yaml");
+            String id = api.post("/v1/campaigns", Map.of("advisory", advisory.id(), "policy", policyText, "hypervisors", "agents"))
+                    .path("id").asText();
+            out.printf(Locale.ROOT, "Campaign %s on the agents: %d affected hosts, %d steps, planned %d s; approving%n", id,
+                    plan.affectedHosts().size(), plan.steps().size(), plan.summary().makespanSeconds());
+            out.flush();
+            api.post("/v1/campaigns/" + id + "/approve", Map.of());
+            JsonNode row = follow(api, id, out);
+
+            List<JsonNode> facts = history(api, id);
+            InvariantChecker checker = new InvariantChecker(problem);
+            for (JsonNode f : facts) {
+                checker.accept(new HistoryRecord(f.path("timeMs").asLong(), f.path("actor").asText(), f.path("op").asText(),
+                        f.path("target").asText(), f.path("outcome").asText(), f.path("epoch").asLong()));
+            }
+            List<String> violations = new ArrayList<>(checker.finish());
+            long measuredMs = facts.isEmpty() ? 0 : facts.get(facts.size() - 1).path("timeMs").asLong();
+            int atOnce = Math.max(1, o.affected() - 1); // after the canary, the other affected hosts together
+            double mibps = calibrated(o.vms() - 2, atOnce, 2);
+            long predictedMs = predictMs(problem, plan, mibps, Duration.ofMillis(Math.round(calibrated(o.vms() - 2, atOnce, 3))));
+            out.printf(Locale.ROOT, "  campaign time: measured %.1f s; the simulator, calibrated (%.0f MiB/s per host), predicted %.1f s"
+                    + " (%+.0f%%); the plan said %d s%n", measuredMs / 1000.0, mibps, predictedMs / 1000.0,
+                    100.0 * (predictedMs - measuredMs) / Math.max(1, measuredMs), plan.summary().makespanSeconds());
+            long startedAt = Instant.parse(row.path("startedAt").asText()).toEpochMilli();
+            List<Guest> guests = guests(o, fleet, facts, startedAt, agents);
+            return new Result(id, row.path("state").asText(), plan.affectedHosts().size(), row.path("hostsPatched").asInt(),
+                    row.path("hostsFailed").asInt(), measuredMs, predictedMs, guests, violations);
+        } finally {
+            for (Agent a : agents) {
+                a.stopAll();
+                a.close();
+            }
+            server.close();
+        }
+    }
+
+    /** Prints the campaign's progress when it changes, until it ends (aborted after 15 minutes); returns its last view. */
+    private static JsonNode follow(AgentClient api, String id, PrintWriter out) throws Exception {
+        long began = System.nanoTime();
+        String last = "";
+        boolean aborted = false;
+        while (true) {
+            JsonNode c = api.get("/v1/campaigns/" + id);
+            String state = c.path("state").asText();
+            String line = String.format(Locale.ROOT, "%s: %d/%d hosts patched, %d failed", state, c.path("hostsPatched").asInt(),
+                    c.path("affectedHosts").asInt(), c.path("hostsFailed").asInt());
+            long s = (System.nanoTime() - began) / 1_000_000_000;
+            if (!line.equals(last)) {
+                out.printf(Locale.ROOT, "  %4d s  %s%n", s, line);
+                out.flush();
+                last = line;
+            }
+            if (List.of("completed", "halted", "aborted").contains(state)) {
+                return c;
+            }
+            if (s > Duration.ofMinutes(15).toSeconds() && !aborted) {
+                api.post("/v1/campaigns/" + id + "/abort", Map.of("reason", "the lab ran out of time"));
+                aborted = true;
+            }
+            Thread.sleep(250); // the terminal's progress: four looks a second
+        }
+    }
+
+    /** The campaign's stored facts, every page. */
+    private static List<JsonNode> history(AgentClient api, String id) throws Exception {
+        List<JsonNode> out = new ArrayList<>();
+        String cursor = null;
+        do {
+            JsonNode page = api.get("/v1/history?campaign=" + id + "&limit=1000"
+                    + (cursor == null ? "" : "&cursor=" + URLEncoder.encode(cursor, StandardCharsets.UTF_8)));
+            page.path("items").forEach(out::add);
+            cursor = page.path("next").isTextual() ? page.path("next").asText() : null;
+        } while (cursor != null);
+        return out;
+    }
+
+    /** One canary, then the other affected hosts together; no notice, no soak; live migrations with a 1 ms downtime limit. */
+    static String policyYaml(Options o) {
+        return "ferry: policy/v1\nmaxHostsInMaintenance: " + o.affected() + "\nmaxHostsPerZone: " + o.affected()
+                + "\nzonesAtOnce: 1\ncanaryHosts: 1\nsoakMinutes: 0\nnoticeHours: 0\n"
+                + "liveMigration: { maxDowntimeMs: 1, bandwidthMiBps: 1024, perHost: 2, timeoutSecondsPerGiB: 60, onTimeout: abort }\n"
+                + "haltAfterFailures: 3\ndurations: { patchMinutes: 0, rebootMinutes: 0, restartMinutes: 0 }\n";
+    }
+
+    /**
+     * Column {@code column} of the calibration for this many other guests running and hosts moving at
+     * once: the rows measured with the nearest number of hosts at once, linear in the other guests
+     * between them (the nearest row outside them).
+     */
+    static double calibrated(int others, int atOnce, int column) {
+        double hosts = java.util.Arrays.stream(CALIBRATION).mapToDouble(r -> r[1])
+                .reduce((a, b) -> Math.abs(b - atOnce) < Math.abs(a - atOnce) ? b : a).orElseThrow();
+        double[][] c = java.util.Arrays.stream(CALIBRATION).filter(r -> r[1] == hosts).toArray(double[][]::new);
+        if (others <= c[0][0] || c.length == 1) {
+            return c[0][column];
+        }
+        for (int k = 1; k < c.length; k++) {
+            if (others <= c[k][0]) {
+                double f = (others - c[k - 1][0]) / (c[k][0] - c[k - 1][0]);
+                return c[k - 1][column] + f * (c[k][column] - c[k - 1][column]);
+            }
+        }
+        return c[c.length - 1][column];
+    }
+
+    /**
+     * The simulator on the same fleet and plan, exact timing, no faults, tenants who wait; the lab's
+     * step times; its campaign time in ms (the time of its last record).
+     */
+    static long predictMs(PlanningProblem problem, Plan plan, double mibps, Duration restart) {
+        Policy p = problem.policy();
+        LiveMigrationPolicy lm = p.liveMigration();
+        Policy calibrated = new Policy(p.maxHostsInMaintenance(), p.maxHostsPerZone(), p.zonesAtOnce(), p.canaryHosts(), p.soak(),
+                p.notice(), new LiveMigrationPolicy(lm.maxDowntime(), mibps, lm.perHost(), lm.timeoutPerGiB(),
+                OnTimeout.ABORT), p.haltAfterFailures(), new MaintenanceDurations(Duration.ZERO, CALIBRATED_REBOOT, restart));
+        PlanningProblem c = new PlanningProblem(problem.fleet(), problem.advisory(), calibrated, problem.start());
+        var history = dev.ferry.sim.Simulation.run(c, plan, new dev.ferry.sim.Simulation.Options(1, dev.ferry.sim.FaultSpec.NONE,
+                new dev.ferry.sim.TenantModel(0, 0), true, true, null, null, true)).history();
+        return history.isEmpty() ? 0 : history.get(history.size() - 1).timeMs();
+    }
+
+    /** One completed move of a guest, from the history: kind, hosts, when it started (ms from approval), QEMU's downtime. */
+    private record Move(String kind, String from, String to, long atMs, Long qemuDowntimeMs) {
+    }
+
+    /** The moves the history shows for each guest, and its restarts with its host's reboot. */
+    private static List<Move> moves(String instance, List<JsonNode> facts) {
+        List<Move> done = new ArrayList<>();
+        Move attempt = null;
+        String stoppedOn = null;
+        for (JsonNode f : facts) {
+            if (!f.path("target").asText().equals(instance)) {
+                continue;
+            }
+            String op = f.path("op").asText();
+            String outcome = f.path("outcome").asText();
+            long t = f.path("timeMs").asLong();
+            Matcher m;
+            if (op.equals(HistoryRecord.Op.MOVE) && (m = ATTEMPT.matcher(outcome)).matches()) {
+                attempt = new Move(m.group(1), m.group(2), m.group(3), t, null);
+            } else if (op.equals(HistoryRecord.Op.MOVE) && (m = QEMU.matcher(outcome)).matches() && attempt != null) {
+                attempt = new Move(attempt.kind(), attempt.from(), attempt.to(), attempt.atMs(), Long.parseLong(m.group(1)));
+            } else if (op.equals(HistoryRecord.Op.MOVE) && outcome.startsWith("switched over") && attempt != null) {
+                done.add(attempt);
+                attempt = null;
+            } else if (op.equals(HistoryRecord.Op.MOVE) && outcome.startsWith("rolled back")) {
+                attempt = null;
+            } else if (op.equals(HistoryRecord.Op.STOP) && attempt == null) {
+                stoppedOn = outcome; // stopped by its host's reboot
+            } else if (op.equals(HistoryRecord.Op.RUN) && attempt == null && outcome.equals(stoppedOn)) {
+                done.add(new Move("reboot-in-place", outcome, outcome, t, null));
+                stoppedOn = null;
+            }
+        }
+        return done;
+    }
+
+    /** Reads every guest's serial output across the hosts and checks it against what the history says happened. */
+    private static List<Guest> guests(Options o, Fleet fleet, List<JsonNode> facts, long startedAt, List<Agent> agents)
+            throws Exception {
+        List<Guest> out = new ArrayList<>();
+        for (var inst : fleet.instances()) {
+            List<Move> mine = moves(inst.id(), facts);
+            int expectedBoots = 1 + (int) mine.stream().filter(m -> !m.kind().equals("live-migrate")).count();
+            // a guest restarted at the very end of the campaign may still be booting: wait (bounded) until
+            // its serial output shows the boots its moves imply and a beat after the last one
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (System.nanoTime() < deadline && !booted(o, fleet, inst.id(), expectedBoots)) {
+                Thread.sleep(50); // the guest boots at its own pace
+            }
+            List<QemuVm.SerialLine> lines = new ArrayList<>();
+            List<List<QemuVm.SerialLine>> perHost = new ArrayList<>();
+            for (var h : fleet.hosts()) {
+                List<QemuVm.SerialLine> l = QemuVm.SerialLine.read(serialLog(o, h.id(), inst.id()));
+                perHost.add(l);
+                lines.addAll(l);
+            }
+            lines.sort(Comparator.comparingLong(QemuVm.SerialLine::atMicros));
+            int boots = 0;
+            int breaks = 0;
+            long prev = -1;
+            for (QemuVm.SerialLine l : lines) {
+                if (l.text().equals("boot")) {
+                    boots++;
+                    prev = 0;
+                } else if (l.text().matches("\\d+")) {
+                    long v = Long.parseLong(l.text());
+                    if (prev >= 0 && v != prev + 1) {
+                        breaks++;
+                    }
+                    prev = v;
+                }
+            }
+            List<Long> downtimes = new ArrayList<>();
+            List<Double> gaps = new ArrayList<>();
+            for (Move m : mine) {
+                if (!m.kind().equals("live-migrate")) {
+                    continue;
+                }
+                downtimes.add(m.qemuDowntimeMs());
+                List<QemuVm.SerialLine> from = perHost.get(fleet.hostIndex(m.from()));
+                List<QemuVm.SerialLine> to = perHost.get(fleet.hostIndex(m.to()));
+                long since = (startedAt + m.atMs()) * 1000;
+                QemuVm.SerialLine first = to.stream().filter(l -> l.atMicros() >= since && !l.text().equals("boot")).findFirst().orElse(null);
+                if (first != null) {
+                    from.stream().filter(l -> l.atMicros() < first.atMicros()).reduce((a, b) -> b)
+                            .ifPresent(last -> gaps.add((first.atMicros() - last.atMicros()) / 1000.0 - 1000.0 / GuestImage.HZ));
+                }
+            }
+            String where = null;
+            for (int h = 0; h < agents.size(); h++) {
+                for (var i : new AgentClient("127.0.0.1", agents.get(h).port()).get("/v1/host").path("instances")) {
+                    if (i.path("id").asText().equals(inst.id()) && i.path("role").asText().equals("running") && i.path("alive").asBoolean()) {
+                        where = where == null ? fleet.host(h).id() : where + "+" + fleet.host(h).id(); // two would be a bug
+                    }
+                }
+            }
+            String kinds = mine.isEmpty() ? "stayed" : String.join(", ", mine.stream().map(m -> m.kind() + " " + m.from() + "→" + m.to()).toList());
+            out.add(new Guest(inst.id(), inst.tenant(), kinds, boots, expectedBoots, breaks, downtimes, gaps,
+                    where != null && where.contains("+") ? null : where));
+        }
+        return out;
+    }
+
+    private static Path serialLog(Options o, String host, String instance) {
+        return o.dir().resolve("agents").resolve(host).resolve("instances").resolve(instance).resolve("serial.log");
+    }
+
+    private static void deleteTree(Path p) throws IOException {
+        if (!Files.exists(p)) {
+            return;
+        }
+        try (var walk = Files.walk(p)) {
+            for (Path q : walk.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(q);
+            }
+        }
+    }
+
+    /** The guest's serial output, all hosts together, shows at least {@code boots} boots and a beat after the last. */
+    private static boolean booted(Options o, Fleet fleet, String id, long boots) {
+        List<QemuVm.SerialLine> lines = new ArrayList<>();
+        for (var h : fleet.hosts()) {
+            lines.addAll(QemuVm.SerialLine.read(o.dir().resolve("agents").resolve(h.id()).resolve("instances").resolve(id).resolve("serial.log")));
+        }
+        lines.sort(Comparator.comparingLong(QemuVm.SerialLine::atMicros));
+        long seen = lines.stream().filter(l -> l.text().equals("boot")).count();
+        return seen >= boots && !lines.isEmpty() && !lines.get(lines.size() - 1).text().equals("boot");
+    }
+
+    private static void awaitFirstBeat(Path serialLog) throws InterruptedException, IOException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (!(Files.exists(serialLog) && Files.readString(serialLog).contains("\n"))) {
+            if (System.nanoTime() > deadline) {
+                throw new IOException("no heartbeat in " + serialLog + " after 60 s");
+            }
+            Thread.sleep(20); // the guest boots at its own pace
+        }
+    }
+
+    /** Hosts h1..hN in one zone, each with its agent's address; the first {@code affected} run the vulnerable version. VMs round-robin. */
+    static String fleetYaml(Options o, List<String> agentAddresses) {
+        StringBuilder b = new StringBuilder("# written by ferry lab\nferry: fleet/v1\nhosts:\n");
+        for (int h = 1; h <= o.hosts(); h++) {
+            b.append(String.format(Locale.ROOT, "  - { id: h%d, zone: lab, rack: r%d, cpus: 16, memoryMiB: %d, hypervisor: %s,"
+                    + " cpuModel: qemu64, liveMigration: true, agent: \"%s\" }%n", h, (h + 1) / 2, Math.max(4096, o.vms() * o.memoryMiB() * 2),
+                    h <= o.affected() ? "xen-4.4.0" : "xen-4.5.0", agentAddresses.get(h - 1)));
+        }
+        b.append("instances:\n");
+        int onAffected = 0;
+        for (int v = 1; v <= o.vms(); v++) {
+            int host = (v - 1) % o.hosts() + 1;
+            // on the affected hosts, in turn: live migration, restart elsewhere, live migration, reboot in place;
+            // every third VM dirties memory
+            String ohm = "migrate";
+            if (host <= o.affected()) {
+                ohm = switch (onAffected++ % 4) {
+                    case 1 -> "restart";
+                    case 3 -> "reboot-in-place";
+                    default -> "migrate";
+                };
+            }
+            b.append(String.format(Locale.ROOT, "  - { id: vm%02d, tenant: t%d, host: h%d, cpus: 1, memoryMiB: %d,"
+                    + " onHostMaintenance: %s, dirtyRateMiBps: %d }%n", v, (v - 1) % 3 + 1, host, o.memoryMiB(), ohm, v % 3 == 0 ? 8 : 0));
+        }
+        b.append("tenants:\n  - { id: t1 }\n  - { id: t2 }\n  - { id: t3 }\n");
+        return b.toString();
+    }
+
+    static String advisoryYaml(Instant now) {
+        return "# written by ferry lab\nferry: advisory/v1\nid: XSA-108\ntitle: Improper MSR range used for x2APIC emulation\n"
+                + "affects:\n  - { hypervisor: \"xen-4.4.*\", cpuModel: \"*\" }\nfixedVersion: " + FIXED + "\nrequiresReboot: true\n"
+                + "disclosure: " + now.plus(Duration.ofDays(1)).truncatedTo(java.time.temporal.ChronoUnit.SECONDS) + "\n";
+    }
+
+}

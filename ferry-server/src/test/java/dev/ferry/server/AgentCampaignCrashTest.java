@@ -1,0 +1,280 @@
+package dev.ferry.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.ferry.agent.Agent;
+import dev.ferry.agent.AgentClient;
+import dev.ferry.agent.QemuVm;
+import dev.ferry.core.campaign.HistoryRecord;
+import dev.ferry.core.verify.InvariantChecker;
+import dev.ferry.server.lab.RequireQemu;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Campaigns on real hypervisors through the controller, with the faults the issue names: the
+ * controller (its own process) dies between a live migration's switch-over and the commit that
+ * would record it; on restart the truth is read from the agents and nothing migrates twice. And a
+ * destination QEMU killed in the middle of a migration: the move fails, the room reserved on the
+ * destination is released, the source keeps running, and the campaign tries again and finishes.
+ */
+class AgentCampaignCrashTest {
+    private static final String POLICY = "ferry: policy/v1\nnoticeHours: 0\nsoakMinutes: 0\ncanaryHosts: 0\n"
+            + "durations: { patchMinutes: 0, rebootMinutes: 0, restartMinutes: 0 }\n"
+            + "liveMigration: { maxDowntimeMs: 1, bandwidthMiBps: %d, perHost: 1, timeoutSecondsPerGiB: 600, onTimeout: abort }\n";
+
+    @TempDir
+    Path data;
+
+    @TempDir
+    Path agentData;
+
+    private final List<Agent> agents = new ArrayList<>();
+    private ControllerProcess controller;
+
+    @AfterEach
+    void stopEverything() throws InterruptedException {
+        if (controller != null) {
+            controller.kill();
+        }
+        for (Agent a : agents) {
+            a.stopAll();
+            a.close();
+        }
+    }
+
+    @Test
+    void aControllerKilledBetweenSwitchOverAndCommitReadsTheTruthFromTheAgentsAndMigratesNothingTwice() throws Exception {
+        String qemu = RequireQemu.find();
+        AgentClient[] hosts = startAgents(qemu);
+        hosts[0].post("/v1/instances", Map.of("id", "vm1", "epoch", 1, "memoryMiB", 32, "dirtyMiBPerSecond", 0));
+        awaitBeat("h1", "vm1");
+        String operator = operatorToken();
+
+        controller = ControllerProcess.start(data, "-Dferry.fault.haltAfterSwitchover=true");
+        AgentClient api = api(operator);
+        String campaign = propose(api, 1024);
+        api.post("/v1/campaigns/" + campaign + "/approve", Map.of());
+        assertThat(controller.process().waitFor(120, TimeUnit.SECONDS)).as("the controller halts at the switch-over").isTrue();
+        assertThat(controller.process().exitValue()).as(controller.output()).isEqualTo(137);
+
+        // what the crash left: QEMU switched over (the destination runs the guest, the source is paused),
+        // and the controller stored that it asked for the move but nothing of how it ended
+        assertThat(role(hosts[1], "vm1")).isEqualTo("running");
+        assertThat(role(hosts[0], "vm1")).isEqualTo("migrated");
+        try (var db = dev.ferry.store.Database.open(dev.ferry.store.Database.h2Url(data), null, null, 2)) {
+            long switched = db.tx(c -> {
+                try (var ps = c.prepareStatement("SELECT COUNT(*) FROM facts WHERE campaign = ? AND outcome LIKE 'switched over%'")) {
+                    ps.setString(1, campaign);
+                    try (var rs = ps.executeQuery()) {
+                        rs.next();
+                        return rs.getLong(1);
+                    }
+                }
+            });
+            assertThat(switched).isZero();
+        }
+
+        controller = ControllerProcess.start(data);
+        api = api(operator);
+        JsonNode row = awaitEnd(api, campaign);
+        assertThat(row.path("state").asText()).as(controller.output()).isEqualTo("completed");
+        assertThat(row.path("hostsPatched").asInt()).isEqualTo(1);
+
+        List<HistoryRecord> facts = facts(api, campaign);
+        assertThat(facts.stream().filter(f -> f.target().equals("vm1") && f.operation().equals(HistoryRecord.Op.MOVE)
+                && f.outcome().startsWith("live-migrate"))).as("one migration was asked for").hasSize(1);
+        assertThat(facts.stream().filter(f -> f.target().equals("vm1") && f.outcome().startsWith("switched over to h2")))
+                .as("and it switched over once").hasSize(1);
+        assertThat(checked(facts)).isEmpty();
+        // the guest runs once, on h2, and never stopped counting: one boot, no gap in its counter across both hosts
+        assertThat(role(hosts[1], "vm1")).isEqualTo("running");
+        assertThat(role(hosts[0], "vm1")).isNull();
+        assertThat(hosts[0].get("/v1/host").path("version").asText()).isEqualTo("xen-4.4.1");
+        assertContinuous("vm1");
+    }
+
+    @Test
+    void aDestinationKilledMidMigrationReleasesItsRoomAndTheCampaignTriesAgain() throws Exception {
+        String qemu = RequireQemu.find();
+        AgentClient[] hosts = startAgents(qemu);
+        // a guest writing 8 MiB/s, migrated at 16 MiB/s: seconds in flight, time to kill the destination
+        hosts[0].post("/v1/instances", Map.of("id", "vm1", "epoch", 1, "memoryMiB", 64, "dirtyMiBPerSecond", 8));
+        awaitBeat("h1", "vm1");
+        String operator = operatorToken();
+        controller = ControllerProcess.start(data);
+        AgentClient api = api(operator);
+        String campaign = propose(api, 16);
+        api.post("/v1/campaigns/" + campaign + "/approve", Map.of());
+
+        long incomingPid = awaitIncoming(hosts[1], "vm1");
+        awaitMigrating(hosts[0], "vm1");
+        ProcessHandle.of(incomingPid).ifPresent(ProcessHandle::destroyForcibly);
+
+        JsonNode row = awaitEnd(api, campaign);
+        assertThat(row.path("state").asText()).as(controller.output()).isEqualTo("completed");
+        List<HistoryRecord> facts = facts(api, campaign);
+        assertThat(facts.stream().filter(f -> f.target().equals("vm1") && f.outcome().startsWith("rolled back")))
+                .as("the first attempt failed").hasSize(1);
+        assertThat(facts.stream().filter(f -> f.target().equals("vm1") && f.operation().equals(HistoryRecord.Op.RELEASE)
+                && f.outcome().equals("h2"))).as("and gave back the room it held on h2").isNotEmpty();
+        assertThat(facts.stream().filter(f -> f.target().equals("vm1") && f.outcome().startsWith("switched over to h2")))
+                .as("the retry moved it").hasSize(1);
+        assertThat(checked(facts)).isEmpty();
+        assertThat(role(hosts[1], "vm1")).isEqualTo("running");
+        assertThat(role(hosts[0], "vm1")).isNull();
+        assertContinuous("vm1");
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    /** h1 on the vulnerable version, h2 on a fixed one; the fleet names their agents. */
+    private AgentClient[] startAgents(String qemu) throws Exception {
+        String[] versions = {"xen-4.4.0", "xen-4.5.0"};
+        AgentClient[] out = new AgentClient[2];
+        for (int h = 0; h < 2; h++) {
+            Agent a = Agent.start(new Agent.Config("h" + (h + 1), "127.0.0.1", 0, agentData.resolve("h" + (h + 1)), versions[h], qemu,
+                    Duration.ofMillis(500)));
+            agents.add(a);
+            out[h] = new AgentClient("127.0.0.1", a.port());
+        }
+        return out;
+    }
+
+    private String operatorToken() {
+        try (FerryServer s = FerryServer.start(FerryServer.Config.defaults(data).withPort(0).withWebhookPoll(null))) {
+            return s.tokens().create(Principal.Role.OPERATOR, null, "test");
+        }
+    }
+
+    private AgentClient api(String operator) {
+        return new AgentClient("http://127.0.0.1:" + controller.port(), operator);
+    }
+
+    private String propose(AgentClient api, int bandwidthMiBps) throws Exception {
+        String fleet = "ferry: fleet/v1\nhosts:\n"
+                + "  - { id: h1, zone: z, rack: r1, cpus: 8, memoryMiB: 4096, hypervisor: xen-4.4.0, cpuModel: qemu64,"
+                + " liveMigration: true, agent: \"127.0.0.1:" + agents.get(0).port() + "\" }\n"
+                + "  - { id: h2, zone: z, rack: r1, cpus: 8, memoryMiB: 4096, hypervisor: xen-4.5.0, cpuModel: qemu64,"
+                + " liveMigration: true, agent: \"127.0.0.1:" + agents.get(1).port() + "\" }\n"
+                + "instances:\n  - { id: vm1, tenant: t1, host: h1, cpus: 1, memoryMiB: " + (bandwidthMiBps < 100 ? 64 : 32)
+                + ", onHostMaintenance: migrate, dirtyRateMiBps: " + (bandwidthMiBps < 100 ? 8 : 0) + " }\ntenants:\n  - { id: t1 }\n";
+        api.send("PUT", "/v1/inventory", fleet, "application/yaml");
+        api.send("POST", "/v1/advisories", "ferry: advisory/v1\nid: XSA-108\ntitle: x2APIC MSR range\naffects:\n"
+                + "  - { hypervisor: \"xen-4.4.*\", cpuModel: \"*\" }\nfixedVersion: xen-4.4.1\nrequiresReboot: true\n"
+                + "disclosure: " + java.time.Instant.now().plus(Duration.ofDays(1)).truncatedTo(java.time.temporal.ChronoUnit.SECONDS)
+                + "\n", "application/yaml");
+        return api.post("/v1/campaigns", Map.of("advisory", "XSA-108", "hypervisors", "agents",
+                "policy", String.format(POLICY, bandwidthMiBps))).path("id").asText();
+    }
+
+    private static JsonNode awaitEnd(AgentClient api, String campaign) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+        while (true) {
+            JsonNode row = api.get("/v1/campaigns/" + campaign);
+            if (List.of("completed", "halted", "aborted").contains(row.path("state").asText()) || System.nanoTime() > deadline) {
+                return row;
+            }
+            Thread.sleep(100); // the campaign runs in real time in the other process
+        }
+    }
+
+    private static long awaitIncoming(AgentClient host, String id) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (System.nanoTime() < deadline) {
+            for (JsonNode i : host.get("/v1/host").path("instances")) {
+                if (i.path("id").asText().equals(id) && i.path("role").asText().equals("incoming")) {
+                    return i.path("pid").asLong();
+                }
+            }
+            Thread.sleep(10); // the migration starts when the controller's loop gets there
+        }
+        throw new AssertionError("no incoming " + id);
+    }
+
+    private static void awaitMigrating(AgentClient source, String id) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (!source.get("/v1/instances/" + id + "/migration").path("status").asText().equals("active")) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("the migration of " + id + " did not start");
+            }
+            Thread.sleep(10); // QEMU starts sending when the controller asks
+        }
+    }
+
+    private static String role(AgentClient host, String id) throws Exception {
+        for (JsonNode i : host.get("/v1/host").path("instances")) {
+            if (i.path("id").asText().equals(id)) {
+                return i.path("role").asText();
+            }
+        }
+        return null;
+    }
+
+    private static List<HistoryRecord> facts(AgentClient api, String campaign) throws Exception {
+        List<HistoryRecord> out = new ArrayList<>();
+        for (JsonNode f : api.get("/v1/history?campaign=" + campaign + "&limit=1000").path("items")) {
+            out.add(new HistoryRecord(f.path("timeMs").asLong(), f.path("actor").asText(), f.path("op").asText(),
+                    f.path("target").asText(), f.path("outcome").asText(), f.path("epoch").asLong()));
+        }
+        return out;
+    }
+
+    /** The stored history, checked by the invariant checker on the campaign's own problem. */
+    private List<String> checked(List<HistoryRecord> facts) {
+        controller.process().destroyForcibly(); // the data directory is opened here now
+        try {
+            controller.process().waitFor();
+        } catch (InterruptedException e) {
+            throw new AssertionError(e);
+        }
+        try (FerryServer s = FerryServer.start(FerryServer.Config.defaults(data).withPort(0).withWebhookPoll(null))) {
+            String id = s.campaigns().list().get(0).id();
+            InvariantChecker checker = new InvariantChecker(s.campaigns().load(id).problem());
+            facts.forEach(checker::accept);
+            return checker.finish();
+        } finally {
+            controller = null;
+        }
+    }
+
+    private void awaitBeat(String host, String id) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (serial(host, id).stream().noneMatch(l -> l.text().matches("\\d+"))) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("no heartbeat from " + id);
+            }
+            Thread.sleep(20); // the guest boots at its own pace
+        }
+    }
+
+    private List<QemuVm.SerialLine> serial(String host, String id) {
+        return QemuVm.SerialLine.read(agentData.resolve(host).resolve("instances").resolve(id).resolve("serial.log"));
+    }
+
+    /** Both hosts' serial output of the guest together: one boot, and the counter never skips. */
+    private void assertContinuous(String id) {
+        List<QemuVm.SerialLine> lines = new ArrayList<>(serial("h1", id));
+        lines.addAll(serial("h2", id));
+        lines.sort(java.util.Comparator.comparingLong(QemuVm.SerialLine::atMicros));
+        assertThat(lines.stream().filter(l -> l.text().equals("boot"))).as("boots").hasSize(1);
+        long prev = -1;
+        for (QemuVm.SerialLine l : lines) {
+            if (l.text().matches("\\d+")) {
+                long v = Long.parseLong(l.text());
+                if (prev >= 0) {
+                    assertThat(v).as("the counter after " + prev).isEqualTo(prev + 1);
+                }
+                prev = v;
+            }
+        }
+    }
+}

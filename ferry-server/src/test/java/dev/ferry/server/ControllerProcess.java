@@ -1,0 +1,85 @@
+package dev.ferry.server;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/** The controller in its own JVM ({@link CrashServerMain}), for the tests that kill it. */
+final class ControllerProcess {
+    private final Process process;
+    private int port;
+    private long startupMillis;
+
+    private ControllerProcess(Process process) {
+        this.process = process;
+    }
+
+    /** Starts it on the data directory, with extra JVM options (system properties), without waiting. */
+    static ControllerProcess spawn(Path data, String... jvmOptions) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java")));
+        cmd.addAll(List.of(jvmOptions));
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), CrashServerMain.class.getName(), data.toString()));
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        pb.redirectErrorStream(true);
+        return new ControllerProcess(pb.start());
+    }
+
+    /** Spawns and reads its output until it says it serves; the rest of its output is drained (and kept, for failures). */
+    static ControllerProcess start(Path data, String... jvmOptions) throws IOException {
+        ControllerProcess c = spawn(data, jvmOptions);
+        BufferedReader out = new BufferedReader(new InputStreamReader(c.process.getInputStream(), StandardCharsets.UTF_8));
+        StringBuilder seen = new StringBuilder();
+        for (String line; (line = out.readLine()) != null; ) {
+            if (line.startsWith("READY ")) {
+                String[] f = line.split(" ");
+                c.port = Integer.parseInt(f[1]);
+                c.startupMillis = Long.parseLong(f[2]);
+                Thread drain = new Thread(() -> {
+                    try {
+                        for (String l; (l = out.readLine()) != null; ) {
+                            synchronized (c.output) {
+                                c.output.append(l).append('\n');
+                            }
+                        }
+                    } catch (IOException ignored) {
+                        // the process was killed
+                    }
+                });
+                drain.setDaemon(true);
+                drain.start();
+                return c;
+            }
+            seen.append(line).append('\n');
+        }
+        throw new AssertionError("the server did not start:\n" + seen);
+    }
+
+    private final StringBuilder output = new StringBuilder();
+
+    int port() {
+        return port;
+    }
+
+    long startupMillis() {
+        return startupMillis;
+    }
+
+    String output() {
+        synchronized (output) {
+            return output.toString();
+        }
+    }
+
+    Process process() {
+        return process;
+    }
+
+    void kill() throws InterruptedException {
+        process.destroyForcibly(); // SIGKILL on Linux
+        process.waitFor();
+    }
+}
