@@ -92,7 +92,8 @@ class DashboardBrowserTest {
             b.screenshot("06-fleet-map-after");
 
             b.find("nav a[href='#/audit']").click();
-            b.find("#audit-action").sendKeys("campaign.approve" + Keys.ENTER);
+            // the view renders on the hash change, after the click returns: wait for its filter
+            b.await("audit filter", d -> d.findElement(By.id("audit-action"))).sendKeys("campaign.approve" + Keys.ENTER);
             b.await("filtered audit", d -> b.count("#audit-table tbody tr") == 1 ? true : null);
             assertThat(b.textOf("#audit-table tbody tr")).contains("campaign.approve", id);
             b.screenshot("07-audit-log");
