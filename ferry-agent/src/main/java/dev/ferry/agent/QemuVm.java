@@ -65,7 +65,10 @@ public final class QemuVm implements AutoCloseable {
         this.dir = dir;
         this.pid = pid;
         this.qmp = qmp;
-        this.serialReader = Thread.ofVirtual().name("serial-" + id).start(this::readSerial);
+        // a platform thread: each line is stamped when it is read, and a virtual thread waits for a free
+        // carrier when the machine is busy (a controller starting, QEMUs starting), which made old lines
+        // arrive stamped after a relocated copy's first ones in a crash test
+        this.serialReader = Thread.ofPlatform().daemon().name("serial-" + id).start(this::readSerial);
     }
 
     /**

@@ -1,5 +1,7 @@
 package dev.ferry.server.engine;
 
+import dev.ferry.agent.AgentClient;
+import dev.ferry.agent.AgentDriver;
 import dev.ferry.core.campaign.CampaignRunner;
 import dev.ferry.core.campaign.CampaignRuntime;
 import dev.ferry.core.campaign.CampaignState;
@@ -11,8 +13,6 @@ import dev.ferry.core.campaign.Input;
 import dev.ferry.core.campaign.Ports;
 import dev.ferry.core.planner.Plan;
 import dev.ferry.core.planner.PlanningProblem;
-import dev.ferry.agent.AgentClient;
-import dev.ferry.agent.AgentDriver;
 import dev.ferry.core.verify.InvariantChecker;
 import dev.ferry.sim.FaultSpec;
 import dev.ferry.sim.SimKernel;
