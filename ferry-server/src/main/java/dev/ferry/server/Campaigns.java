@@ -184,6 +184,9 @@ public final class Campaigns implements AutoCloseable {
      */
     public Row approve(String id, Principal who, String requestId) {
         Loaded l = load(id);
+        if (l.row().hypervisors().equals("agents") && l.row().state().equals("proposed")) {
+            preflight(l.problem().fleet());
+        }
         long now = clock.millis();
         String refusal = db.tx(c -> {
             Database.lock(c, "campaign-lock");
@@ -210,6 +213,25 @@ public final class Campaigns implements AutoCloseable {
         loaded.remove(id);
         startEngine(load(id));
         return row(id);
+    }
+
+    /**
+     * A campaign on agents starts only when every host's agent answers, as that host, on the version
+     * the inventory says, running the instances the inventory places there: a campaign that would
+     * find out half-way that its view of the fleet is wrong is refused before it starts.
+     */
+    private static void preflight(Fleet fleet) {
+        List<String> problems;
+        try {
+            problems = AgentDriver.preflight(fleet, java.time.Duration.ofSeconds(10), 20);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ApiException(503, "Service Unavailable", "interrupted");
+        }
+        if (!problems.isEmpty()) {
+            throw ApiException.conflict("the host agents do not match the inventory: " + String.join("; ", problems)
+                    + (problems.size() == 20 ? " (the first 20)" : ""));
+        }
     }
 
     private static String state(java.sql.Connection c, String id) throws SQLException {
