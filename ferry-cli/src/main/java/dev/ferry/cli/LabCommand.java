@@ -1,7 +1,9 @@
 package dev.ferry.cli;
 
+import dev.ferry.agent.QemuBinary;
 import dev.ferry.server.lab.Lab;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -45,18 +47,25 @@ final class LabCommand implements Callable<Integer> {
                     "its controller/ and agents/ are replaced at every run."})
     Path dir;
 
-    @Option(names = "--qemu", defaultValue = "qemu-system-x86_64", paramLabel = "PATH", description = "QEMU binary.")
+    @Option(names = "--qemu", paramLabel = "PATH",
+            description = "QEMU binary (default: $FERRY_QEMU, else qemu-system-x86_64 on the PATH).")
     String qemu;
 
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
+        String binary = qemu != null ? qemu : QemuBinary.find().orElse(null);
         Lab.Options o;
         try {
-            o = new Lab.Options(hosts, vms, affected, memory, dir, qemu);
+            o = new Lab.Options(hosts, vms, affected, memory, dir, binary);
         } catch (IllegalArgumentException e) {
             err.println("error: " + e.getMessage());
+            return ExitCodes.INVALID_INPUT;
+        }
+        if (binary == null || !Files.isExecutable(Path.of(binary))) {
+            err.println("error: the lab needs " + QemuBinary.WHAT + (qemu != null ? ": " + qemu + " is not an executable" : "")
+                    + "; install it (apt-get install qemu-system-x86) or name it with --qemu");
             return ExitCodes.INVALID_INPUT;
         }
         Lab.Result r = Lab.run(o, out, java.time.InstantSource.system());

@@ -137,6 +137,10 @@ class CommandsTest {
         assertThat(lab.exitCode()).isEqualTo(2);
         assertThat(lab.err()).contains("1 ≤ affected < hosts");
         assertThat(Files.exists(tmp.resolve("lab"))).isFalse();
+        Cli noQemu = Cli.run("lab", "--qemu", tmp.resolve("no-such-qemu").toString(), "--dir", tmp.resolve("lab").toString());
+        assertThat(noQemu.exitCode()).isEqualTo(2);
+        assertThat(noQemu.err()).contains("qemu-system-x86", "is not an executable");
+        assertThat(Files.exists(tmp.resolve("lab"))).isFalse();
         Cli agent = Cli.run("agent", "--host-id", "../etc", "--data", tmp.resolve("agent").toString());
         assertThat(agent.exitCode()).isEqualTo(2);
         assertThat(agent.err()).contains("--host-id");
