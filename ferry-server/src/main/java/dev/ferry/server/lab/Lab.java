@@ -365,7 +365,8 @@ public final class Lab {
                     }
                 }
             }
-            String kinds = mine.isEmpty() ? "stayed" : String.join(", ", mine.stream().map(m -> m.kind() + " " + m.from() + "→" + m.to()).toList());
+            String kinds = mine.isEmpty() ? "stayed" : String.join(", ", mine.stream().map(m -> m.from().equals(m.to())
+                    ? m.kind() + " on " + m.from() : m.kind() + " " + m.from() + "→" + m.to()).toList());
             out.add(new Guest(inst.id(), inst.tenant(), kinds, boots, expectedBoots, breaks, downtimes, gaps,
                     where != null && where.contains("+") ? null : where));
         }
