@@ -7,7 +7,7 @@ import java.util.concurrent.Callable;
  * migration ending, an agent coming back from a reboot): ask every {@code everyMs} until it answers
  * or {@code timeoutMs} passes.
  */
-final class Poll {
+public final class Poll {
     private Poll() {
     }
 
@@ -16,7 +16,7 @@ final class Poll {
      * {@link java.io.IOException} from the probe counts as "not yet" (the other side may be down for
      * a moment); other exceptions end the wait.
      */
-    static <T> T until(long timeoutMs, long everyMs, Callable<T> probe) throws Exception {
+    public static <T> T until(long timeoutMs, long everyMs, Callable<T> probe) throws Exception {
         long deadline = System.nanoTime() + timeoutMs * 1_000_000;
         while (true) {
             try {

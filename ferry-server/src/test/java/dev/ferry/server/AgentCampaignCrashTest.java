@@ -5,9 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.ferry.agent.Agent;
 import dev.ferry.agent.AgentClient;
-import dev.ferry.agent.QemuVm;
+import dev.ferry.agent.GuestSerial;
+import dev.ferry.agent.Poll;
 import dev.ferry.core.campaign.HistoryRecord;
 import dev.ferry.core.verify.InvariantChecker;
+import dev.ferry.server.lab.Lab;
 import dev.ferry.server.lab.RequireQemu;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -188,35 +190,10 @@ class AgentCampaignCrashTest {
             int copies = (role(hosts[0], vm) == null ? 0 : 1) + (role(hosts[1], vm) == null ? 0 : 1);
             assertThat(copies).as(vm + " runs exactly once").isEqualTo(1);
             String story = String.join("\n", facts.stream().filter(f -> f.target().equals(vm)).map(HistoryRecord::toJson).toList());
-            org.assertj.core.api.Assertions.assertThatCode(() -> assertCounts(vm, 1 + restarts(vm, facts))).as(story)
+            int restarts = (int) Lab.moves(vm, facts).stream().filter(Lab.Move::restarts).count();
+            org.assertj.core.api.Assertions.assertThatCode(() -> assertCounts(vm, 1 + restarts)).as(story)
                     .doesNotThrowAnyException();
         }
-    }
-
-    /** Completed moves that restarted the guest (relocations), and its restart with its host's reboot, from the history. */
-    private static int restarts(String vm, List<HistoryRecord> facts) {
-        int restarts = 0;
-        String attempt = null;
-        String stoppedOn = null;
-        for (HistoryRecord f : facts) {
-            if (!f.target().equals(vm)) {
-                continue;
-            }
-            if (f.operation().equals(HistoryRecord.Op.MOVE) && f.actor().equals("ferry") && f.outcome().matches("\\S+ \\S+ -> \\S+")) {
-                attempt = f.outcome().split(" ")[0];
-            } else if (f.outcome().startsWith("switched over") && attempt != null) {
-                restarts += attempt.equals("live-migrate") ? 0 : 1;
-                attempt = null;
-            } else if (f.outcome().startsWith("rolled back")) {
-                attempt = null;
-            } else if (f.operation().equals(HistoryRecord.Op.STOP) && attempt == null) {
-                stoppedOn = f.outcome(); // stopped by its host's reboot
-            } else if (f.operation().equals(HistoryRecord.Op.RUN) && attempt == null && f.outcome().equals(stoppedOn)) {
-                restarts++;
-                stoppedOn = null;
-            }
-        }
-        return restarts;
     }
 
     // ------------------------------------------------------------------ helpers
@@ -266,37 +243,29 @@ class AgentCampaignCrashTest {
     }
 
     private static JsonNode awaitEnd(AgentClient api, String campaign) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
-        while (true) {
+        JsonNode ended = Poll.until(120_000, 100, () -> {
             JsonNode row = api.get("/v1/campaigns/" + campaign);
-            if (List.of("completed", "halted", "aborted").contains(row.path("state").asText()) || System.nanoTime() > deadline) {
-                return row;
-            }
-            Thread.sleep(100); // the campaign runs in real time in the other process
-        }
+            return List.of("completed", "halted", "aborted").contains(row.path("state").asText()) ? row : null;
+        });
+        return ended != null ? ended : api.get("/v1/campaigns/" + campaign);
     }
 
     private static long awaitIncoming(AgentClient host, String id) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (System.nanoTime() < deadline) {
+        Long pid = Poll.until(60_000, 10, () -> {
             for (JsonNode i : host.get("/v1/host").path("instances")) {
                 if (i.path("id").asText().equals(id) && i.path("role").asText().equals("incoming")) {
                     return i.path("pid").asLong();
                 }
             }
-            Thread.sleep(10); // the migration starts when the controller's loop gets there
-        }
-        throw new AssertionError("no incoming " + id);
+            return null; // the migration starts when the controller's loop gets there
+        });
+        assertThat(pid).as("an incoming " + id).isNotNull();
+        return pid;
     }
 
     private static void awaitMigrating(AgentClient source, String id) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (!source.get("/v1/instances/" + id + "/migration").path("status").asText().equals("active")) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("the migration of " + id + " did not start");
-            }
-            Thread.sleep(10); // QEMU starts sending when the controller asks
-        }
+        assertThat(Poll.until(60_000, 10, () -> source.get("/v1/instances/" + id + "/migration").path("status").asText()
+                .equals("active") ? true : null)).as("the migration of " + id + " started").isNotNull();
     }
 
     private static String role(AgentClient host, String id) throws Exception {
@@ -309,12 +278,7 @@ class AgentCampaignCrashTest {
     }
 
     private static List<HistoryRecord> facts(AgentClient api, String campaign) throws Exception {
-        List<HistoryRecord> out = new ArrayList<>();
-        for (JsonNode f : api.get("/v1/history?campaign=" + campaign + "&limit=1000").path("items")) {
-            out.add(new HistoryRecord(f.path("timeMs").asLong(), f.path("actor").asText(), f.path("op").asText(),
-                    f.path("target").asText(), f.path("outcome").asText(), f.path("epoch").asLong()));
-        }
-        return out;
+        return Lab.history(api, campaign);
     }
 
     /** The stored history, checked by the invariant checker on the campaign's own problem. */
@@ -336,54 +300,24 @@ class AgentCampaignCrashTest {
     }
 
     private void awaitBeat(String host, String id) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (serial(host, id).stream().noneMatch(l -> l.text().matches("\\d+"))) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("no heartbeat from " + id);
-            }
-            Thread.sleep(20); // the guest boots at its own pace
-        }
+        assertThat(GuestSerial.await(List.of(log(host, id)), 1, Duration.ofSeconds(60)).beatingAfter(1))
+                .as("a heartbeat from " + id).isTrue();
     }
 
-    private List<QemuVm.SerialLine> serial(String host, String id) {
-        return QemuVm.SerialLine.read(agentData.resolve(host).resolve("instances").resolve(id).resolve("serial.log"));
-    }
-
-    /** Boots the guest's serial output shows on both hosts, counting only those followed by a beat. */
-    private long booted(String id) {
-        List<QemuVm.SerialLine> lines = new ArrayList<>(serial("h1", id));
-        lines.addAll(serial("h2", id));
-        lines.sort(java.util.Comparator.comparingLong(QemuVm.SerialLine::atMicros));
-        long boots = lines.stream().filter(l -> l.text().equals("boot")).count();
-        return !lines.isEmpty() && lines.get(lines.size() - 1).text().equals("boot") ? boots - 1 : boots;
+    private Path log(String host, String id) {
+        return agentData.resolve(host).resolve("instances").resolve(id).resolve("serial.log");
     }
 
     /** Both hosts' serial output of the guest together: one boot, and the counter never skips. */
-    private void assertContinuous(String id) throws InterruptedException {
+    private void assertContinuous(String id) throws Exception {
         assertCounts(id, 1);
     }
 
     /** Both hosts' serial output of the guest together: this many boots, and between them the counter never skips. */
-    private void assertCounts(String id, int boots) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (booted(id) < boots && System.nanoTime() < deadline) {
-            Thread.sleep(20); // a guest restarted at the very end of the campaign is still in its BIOS
-        }
-        List<QemuVm.SerialLine> lines = new ArrayList<>(serial("h1", id));
-        lines.addAll(serial("h2", id));
-        lines.sort(java.util.Comparator.comparingLong(QemuVm.SerialLine::atMicros));
-        assertThat(lines.stream().filter(l -> l.text().equals("boot"))).as(id + ": boots").hasSize(boots);
-        long prev = -1;
-        for (QemuVm.SerialLine l : lines) {
-            if (l.text().equals("boot")) {
-                prev = 0;
-            } else if (l.text().matches("\\d+")) {
-                long v = Long.parseLong(l.text());
-                if (prev >= 0) {
-                    assertThat(v).as(id + ": the counter after " + prev).isEqualTo(prev + 1);
-                }
-                prev = v;
-            }
-        }
+    private void assertCounts(String id, int boots) throws Exception {
+        // a guest restarted at the very end of the campaign may still be in its BIOS
+        GuestSerial serial = GuestSerial.await(List.of(log("h1", id), log("h2", id)), boots, Duration.ofSeconds(30));
+        assertThat(serial.boots()).as(id + ": boots").isEqualTo(boots);
+        assertThat(serial.breaks()).as(id + ": the counter skipped").isZero();
     }
 }

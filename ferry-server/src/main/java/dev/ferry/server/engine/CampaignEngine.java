@@ -164,7 +164,17 @@ public final class CampaignEngine implements AutoCloseable {
         } else {
             AgentDriver driver = new AgentDriver(problem.fleet(), problem.policy(), problem.advisory(), agents,
                     startedWallMs * 1_000_000, (facts, input) -> commands.add(new Pending(null, null, () -> heard(facts, input))));
-            this.onAgents = new OnAgents(driver, stored);
+            this.onAgents = new OnAgents(id, driver, stored, kernel, new OnAgents.Loop() {
+                @Override
+                public void heard(List<HistoryRecord> facts, Input input) {
+                    CampaignEngine.this.heard(facts, input);
+                }
+
+                @Override
+                public void apply(Command command, long timeMs) {
+                    applyInput(command, timeMs);
+                }
+            });
             this.runner = new CampaignRunner(onAgents::outbox, recorder, notifier, onAgents::timer);
         }
     }
@@ -266,7 +276,14 @@ public final class CampaignEngine implements AutoCloseable {
             replay();
             flushDurably();
             if (onAgents != null) {
-                onAgents.afterReplay();
+                int n = problem.fleet().instances().size();
+                int[] hostOf = new int[n];
+                long[] epochOf = new long[n];
+                for (int i = 0; i < n; i++) {
+                    hostOf[i] = runtime.currentHost(i);
+                    epochOf[i] = runtime.epoch(i);
+                }
+                onAgents.afterReplay(hostOf, epochOf);
                 onAgents.dispatch();
             }
             replayMillis = (System.nanoTime() - began) / 1_000_000;
@@ -361,7 +378,7 @@ public final class CampaignEngine implements AutoCloseable {
         }
         long t = kernel.now();
         try {
-            store.logInput(id, inputSeq, onAgents != null ? onAgents.answersHeard : kernel.processed(), t, c, clock.millis());
+            store.logInput(id, inputSeq, onAgents != null ? onAgents.answersHeard() : kernel.processed(), t, c, clock.millis());
         } catch (dev.ferry.store.StoreException e) {
             afterCommit.add(() -> p.result().complete(new Command.Outcome(false, "the database is unavailable; try again")));
             return;
@@ -487,13 +504,13 @@ public final class CampaignEngine implements AutoCloseable {
     }
 
     private List<AgentAnswers.Answer> pendingAnswers() {
-        return onAgents == null ? List.of() : onAgents.pending;
+        return onAgents == null ? List.of() : onAgents.pending();
     }
 
     private void committed() {
         recorder.committed();
         if (onAgents != null) {
-            onAgents.pending.clear();
+            onAgents.committed();
         }
     }
 
@@ -513,119 +530,6 @@ public final class CampaignEngine implements AutoCloseable {
             recorder.append(new HistoryRecord(t, f.actor(), f.operation(), f.target(), f.outcome(), f.epoch()));
         }
         runner.apply(runtime.on(input, t), t);
-    }
-
-    /**
-     * The side of a campaign on real hypervisors: the outbox (effects wait for the commit of the
-     * round that asked for them), the effects sent but not answered yet, the answers to store, and
-     * the timers while the stored answers are given again after a restart.
-     */
-    private final class OnAgents {
-        private final AgentDriver driver;
-        /** Keys stored before this start: their effects were (or may have been) sent. */
-        private final java.util.Set<String> sentBefore;
-        private final List<AgentAnswers.Answer> stored;
-        private final Map<String, Effect> unanswered = new java.util.LinkedHashMap<>();
-        private final List<Effect> toSend = new ArrayList<>();
-        final List<AgentAnswers.Answer> pending = new ArrayList<>();
-        /** Wake-ups asked for while replaying, less those whose answer the replay gave: still due. */
-        private final Map<Input.Wakeup, Integer> replayTimers = new java.util.LinkedHashMap<>();
-        private boolean replaying;
-        /** Answers heard: stored and pending. */
-        long answersHeard;
-
-        OnAgents(AgentDriver driver, EngineStore.Stored stored) {
-            this.driver = driver;
-            this.sentBefore = java.util.Set.copyOf(stored.keys());
-            this.stored = stored.answers();
-        }
-
-        void outbox(Effect e) {
-            String awaited = AgentAnswers.awaited(e);
-            if (awaited != null) {
-                unanswered.put(awaited, e);
-            }
-            if (!sentBefore.contains(e.key())) {
-                toSend.add(e); // sent once the round that asked for it is stored
-            }
-        }
-
-        void timer(long at, String reason) {
-            if (replaying) {
-                replayTimers.merge(new Input.Wakeup(at, reason), 1, Integer::sum);
-            } else {
-                kernel.at(at, () -> CampaignEngine.this.heard(List.of(), new Input.Wakeup(at, reason)));
-            }
-        }
-
-        void heard(long t, List<HistoryRecord> facts, Input input) {
-            String settles = AgentAnswers.settles(input);
-            if (settles != null) {
-                unanswered.remove(settles);
-            }
-            if (input instanceof Input.Wakeup w && replaying) {
-                replayTimers.computeIfPresent(w, (k, n) -> n == 1 ? null : n - 1);
-            }
-            if (!replaying) {
-                pending.add(new AgentAnswers.Answer(answersHeard, t, facts, input));
-            }
-            answersHeard++;
-        }
-
-        /** The stored answers and operator inputs, in their order, at their times. */
-        void replay(List<EngineStore.StoredInput> inputs) {
-            replaying = true;
-            int a = 0;
-            for (EngineStore.StoredInput in : inputs) {
-                while (a < stored.size() && a < in.processed()) {
-                    replayAnswer(stored.get(a++));
-                }
-                kernel.advanceTo(Math.max(in.timeMs(), kernel.now()));
-                applyInput(in.command(), in.timeMs());
-            }
-            while (a < stored.size()) {
-                replayAnswer(stored.get(a++));
-            }
-            replaying = false;
-        }
-
-        private void replayAnswer(AgentAnswers.Answer a) {
-            kernel.advanceTo(Math.max(a.timeMs(), kernel.now()));
-            CampaignEngine.this.heard(a.facts(), a.input());
-        }
-
-        /**
-         * After the replay: the agents say where every instance runs, every effect sent before the
-         * restart and not answered is finished from what they report, and the wake-ups still due are set.
-         */
-        void afterReplay() throws InterruptedException {
-            int n = problem.fleet().instances().size();
-            int[] hostOf = new int[n];
-            long[] epochOf = new long[n];
-            for (int i = 0; i < n; i++) {
-                hostOf[i] = runtime.currentHost(i);
-                epochOf[i] = runtime.epoch(i);
-            }
-            driver.adopt(hostOf, epochOf);
-            for (Effect e : unanswered.values()) {
-                if (sentBefore.contains(e.key())) {
-                    LOG.info("campaign {}: resuming {} from what the agents report", id, e.key());
-                    driver.resume(e);
-                }
-            }
-            replayTimers.forEach((w, count) -> {
-                for (int k = 0; k < count; k++) {
-                    kernel.at(w.atMs(), () -> CampaignEngine.this.heard(List.of(), w));
-                }
-            });
-            replayTimers.clear();
-        }
-
-        void dispatch() {
-            List<Effect> send = List.copyOf(toSend);
-            toSend.clear();
-            send.forEach(driver::apply);
-        }
     }
 
     /**

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.ferry.agent.Agent;
 import dev.ferry.agent.AgentClient;
 import dev.ferry.agent.GuestImage;
+import dev.ferry.agent.GuestSerial;
 import dev.ferry.agent.QemuVm;
 import dev.ferry.core.campaign.HistoryRecord;
 import dev.ferry.core.model.Advisory;
@@ -157,14 +158,11 @@ public final class Lab {
             api.post("/v1/campaigns/" + id + "/approve", Map.of());
             JsonNode row = follow(api, id, out);
 
-            List<JsonNode> facts = history(api, id);
+            List<HistoryRecord> facts = history(api, id);
             InvariantChecker checker = new InvariantChecker(problem);
-            for (JsonNode f : facts) {
-                checker.accept(new HistoryRecord(f.path("timeMs").asLong(), f.path("actor").asText(), f.path("op").asText(),
-                        f.path("target").asText(), f.path("outcome").asText(), f.path("epoch").asLong()));
-            }
+            facts.forEach(checker::accept);
             List<String> violations = new ArrayList<>(checker.finish());
-            long measuredMs = facts.isEmpty() ? 0 : facts.get(facts.size() - 1).path("timeMs").asLong();
+            long measuredMs = facts.isEmpty() ? 0 : facts.get(facts.size() - 1).timeMs();
             int atOnce = Math.max(1, o.affected() - 1); // after the canary, the other affected hosts together
             double mibps = calibrated(o.vms() - 2, atOnce, 2);
             long predictedMs = predictMs(problem, plan, mibps, Duration.ofMillis(Math.round(calibrated(o.vms() - 2, atOnce, 3))));
@@ -211,14 +209,17 @@ public final class Lab {
         }
     }
 
-    /** The campaign's stored facts, every page. */
-    private static List<JsonNode> history(AgentClient api, String id) throws Exception {
-        List<JsonNode> out = new ArrayList<>();
+    /** The campaign's stored facts, every page, as the API gives them. */
+    public static List<HistoryRecord> history(AgentClient api, String id) throws Exception {
+        List<HistoryRecord> out = new ArrayList<>();
         String cursor = null;
         do {
             JsonNode page = api.get("/v1/history?campaign=" + id + "&limit=1000"
                     + (cursor == null ? "" : "&cursor=" + URLEncoder.encode(cursor, StandardCharsets.UTF_8)));
-            page.path("items").forEach(out::add);
+            for (JsonNode f : page.path("items")) {
+                out.add(new HistoryRecord(f.path("timeMs").asLong(), f.path("actor").asText(), f.path("op").asText(),
+                        f.path("target").asText(), f.path("outcome").asText(), f.path("epoch").asLong()));
+            }
             cursor = page.path("next").isTextual() ? page.path("next").asText() : null;
         } while (cursor != null);
         return out;
@@ -270,21 +271,25 @@ public final class Lab {
     }
 
     /** One completed move of a guest, from the history: kind, hosts, when it started (ms from approval), QEMU's downtime. */
-    private record Move(String kind, String from, String to, long atMs, Long qemuDowntimeMs) {
+    public record Move(String kind, String from, String to, long atMs, Long qemuDowntimeMs) {
+        /** The guest started again (a relocation, a reboot in place), rather than going on (a live migration). */
+        public boolean restarts() {
+            return !kind.equals("live-migrate");
+        }
     }
 
-    /** The moves the history shows for each guest, and its restarts with its host's reboot. */
-    private static List<Move> moves(String instance, List<JsonNode> facts) {
+    /** The completed moves the history shows for a guest, with its restarts along with its host's reboot. */
+    public static List<Move> moves(String instance, List<HistoryRecord> facts) {
         List<Move> done = new ArrayList<>();
         Move attempt = null;
         String stoppedOn = null;
-        for (JsonNode f : facts) {
-            if (!f.path("target").asText().equals(instance)) {
+        for (HistoryRecord f : facts) {
+            if (!f.target().equals(instance)) {
                 continue;
             }
-            String op = f.path("op").asText();
-            String outcome = f.path("outcome").asText();
-            long t = f.path("timeMs").asLong();
+            String op = f.operation();
+            String outcome = f.outcome();
+            long t = f.timeMs();
             Matcher m;
             if (op.equals(HistoryRecord.Op.MOVE) && (m = ATTEMPT.matcher(outcome)).matches()) {
                 attempt = new Move(m.group(1), m.group(2), m.group(3), t, null);
@@ -306,41 +311,16 @@ public final class Lab {
     }
 
     /** Reads every guest's serial output across the hosts and checks it against what the history says happened. */
-    private static List<Guest> guests(Options o, Fleet fleet, List<JsonNode> facts, long startedAt, List<Agent> agents)
+    private static List<Guest> guests(Options o, Fleet fleet, List<HistoryRecord> facts, long startedAt, List<Agent> agents)
             throws Exception {
         List<Guest> out = new ArrayList<>();
         for (var inst : fleet.instances()) {
             List<Move> mine = moves(inst.id(), facts);
-            int expectedBoots = 1 + (int) mine.stream().filter(m -> !m.kind().equals("live-migrate")).count();
-            // a guest restarted at the very end of the campaign may still be booting: wait (bounded) until
-            // its serial output shows the boots its moves imply and a beat after the last one
-            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-            while (System.nanoTime() < deadline && !booted(o, fleet, inst.id(), expectedBoots)) {
-                Thread.sleep(50); // the guest boots at its own pace
-            }
-            List<QemuVm.SerialLine> lines = new ArrayList<>();
-            List<List<QemuVm.SerialLine>> perHost = new ArrayList<>();
-            for (var h : fleet.hosts()) {
-                List<QemuVm.SerialLine> l = QemuVm.SerialLine.read(serialLog(o, h.id(), inst.id()));
-                perHost.add(l);
-                lines.addAll(l);
-            }
-            lines.sort(Comparator.comparingLong(QemuVm.SerialLine::atMicros));
-            int boots = 0;
-            int breaks = 0;
-            long prev = -1;
-            for (QemuVm.SerialLine l : lines) {
-                if (l.text().equals("boot")) {
-                    boots++;
-                    prev = 0;
-                } else if (l.text().matches("\\d+")) {
-                    long v = Long.parseLong(l.text());
-                    if (prev >= 0 && v != prev + 1) {
-                        breaks++;
-                    }
-                    prev = v;
-                }
-            }
+            int expectedBoots = 1 + (int) mine.stream().filter(Move::restarts).count();
+            List<Path> logs = fleet.hosts().stream().map(h -> serialLog(o, h.id(), inst.id())).toList();
+            // a guest restarted at the very end of the campaign may still be booting
+            GuestSerial serial = GuestSerial.await(logs, expectedBoots, Duration.ofSeconds(30));
+            List<List<QemuVm.SerialLine>> perHost = logs.stream().map(QemuVm.SerialLine::read).toList();
             List<Long> downtimes = new ArrayList<>();
             List<Double> gaps = new ArrayList<>();
             for (Move m : mine) {
@@ -367,7 +347,7 @@ public final class Lab {
             }
             String kinds = mine.isEmpty() ? "stayed" : String.join(", ", mine.stream().map(m -> m.from().equals(m.to())
                     ? m.kind() + " on " + m.from() : m.kind() + " " + m.from() + "→" + m.to()).toList());
-            out.add(new Guest(inst.id(), inst.tenant(), kinds, boots, expectedBoots, breaks, downtimes, gaps,
+            out.add(new Guest(inst.id(), inst.tenant(), kinds, serial.boots(), expectedBoots, serial.breaks(), downtimes, gaps,
                     where != null && where.contains("+") ? null : where));
         }
         return out;
@@ -388,24 +368,9 @@ public final class Lab {
         }
     }
 
-    /** The guest's serial output, all hosts together, shows at least {@code boots} boots and a beat after the last. */
-    private static boolean booted(Options o, Fleet fleet, String id, long boots) {
-        List<QemuVm.SerialLine> lines = new ArrayList<>();
-        for (var h : fleet.hosts()) {
-            lines.addAll(QemuVm.SerialLine.read(o.dir().resolve("agents").resolve(h.id()).resolve("instances").resolve(id).resolve("serial.log")));
-        }
-        lines.sort(Comparator.comparingLong(QemuVm.SerialLine::atMicros));
-        long seen = lines.stream().filter(l -> l.text().equals("boot")).count();
-        return seen >= boots && !lines.isEmpty() && !lines.get(lines.size() - 1).text().equals("boot");
-    }
-
-    private static void awaitFirstBeat(Path serialLog) throws InterruptedException, IOException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (!(Files.exists(serialLog) && Files.readString(serialLog).contains("\n"))) {
-            if (System.nanoTime() > deadline) {
-                throw new IOException("no heartbeat in " + serialLog + " after 60 s");
-            }
-            Thread.sleep(20); // the guest boots at its own pace
+    private static void awaitFirstBeat(Path serialLog) throws Exception {
+        if (!GuestSerial.await(List.of(serialLog), 1, Duration.ofSeconds(60)).beatingAfter(1)) {
+            throw new IOException("no heartbeat in " + serialLog + " after 60 s");
         }
     }
 

@@ -1,0 +1,156 @@
+package dev.ferry.server.engine;
+
+import dev.ferry.agent.AgentDriver;
+import dev.ferry.core.campaign.Effect;
+import dev.ferry.core.campaign.HistoryRecord;
+import dev.ferry.core.campaign.Input;
+import dev.ferry.sim.SimKernel;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The side of a {@link CampaignEngine} on real hypervisors: the outbox (effects wait for the commit
+ * of the round that asked for them), the effects sent but not answered yet, the answers to store,
+ * the replay of stored answers after a restart (with the wake-ups asked for meanwhile), and the
+ * hand-over to {@link AgentDriver} of what the agents must finish. Used on the loop's thread only.
+ */
+final class OnAgents {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(OnAgents.class);
+
+    /** What the engine's loop does for this side. */
+    interface Loop {
+        /** An answer or a wake-up reaches the runtime, its facts first. */
+        void heard(List<HistoryRecord> facts, Input input);
+
+        /** A stored operator input is applied again at its time. */
+        void apply(Command command, long timeMs);
+    }
+
+    private final String campaign;
+    private final AgentDriver driver;
+    private final SimKernel kernel;
+    private final Loop loop;
+    /** Keys stored before this start: their effects were (or may have been) sent. */
+    private final Set<String> sentBefore;
+    private final List<AgentAnswers.Answer> stored;
+    private final Map<String, Effect> unanswered = new LinkedHashMap<>();
+    private final List<Effect> toSend = new ArrayList<>();
+    private final List<AgentAnswers.Answer> pending = new ArrayList<>();
+    /** Wake-ups asked for while replaying, less those whose answer the replay gave: still due. */
+    private final Map<Input.Wakeup, Integer> replayTimers = new LinkedHashMap<>();
+    private boolean replaying;
+    /** Answers heard: stored and pending. */
+    private long answersHeard;
+
+    /** @param kernel the engine's timers (a campaign on agents has no simulated world in it) */
+    OnAgents(String campaign, AgentDriver driver, EngineStore.Stored stored, SimKernel kernel, Loop loop) {
+        this.campaign = campaign;
+        this.driver = driver;
+        this.kernel = kernel;
+        this.loop = loop;
+        this.sentBefore = Set.copyOf(stored.keys());
+        this.stored = stored.answers();
+    }
+
+    /** The runner's driver port: the effect waits for the round's commit ({@link #dispatch}). */
+    void outbox(Effect e) {
+        String awaited = AgentAnswers.awaited(e);
+        if (awaited != null) {
+            unanswered.put(awaited, e);
+        }
+        if (!sentBefore.contains(e.key())) {
+            toSend.add(e); // sent once the round that asked for it is stored
+        }
+    }
+
+    /** The runner's timer port. */
+    void timer(long at, String reason) {
+        if (replaying) {
+            replayTimers.merge(new Input.Wakeup(at, reason), 1, Integer::sum);
+        } else {
+            kernel.at(at, () -> loop.heard(List.of(), new Input.Wakeup(at, reason)));
+        }
+    }
+
+    /** The loop took an answer at {@code t}: it settles its effect and, unless replayed, is stored with the round. */
+    void heard(long t, List<HistoryRecord> facts, Input input) {
+        String settles = AgentAnswers.settles(input);
+        if (settles != null) {
+            unanswered.remove(settles);
+        }
+        if (input instanceof Input.Wakeup w && replaying) {
+            replayTimers.computeIfPresent(w, (k, n) -> n == 1 ? null : n - 1);
+        }
+        if (!replaying) {
+            pending.add(new AgentAnswers.Answer(answersHeard, t, facts, input));
+        }
+        answersHeard++;
+    }
+
+    long answersHeard() {
+        return answersHeard;
+    }
+
+    /** The answers of this round, for its commit. */
+    List<AgentAnswers.Answer> pending() {
+        return pending;
+    }
+
+    /** The round is stored. */
+    void committed() {
+        pending.clear();
+    }
+
+    /** The stored answers and operator inputs, in their order, at their times. */
+    void replay(List<EngineStore.StoredInput> inputs) {
+        replaying = true;
+        int a = 0;
+        for (EngineStore.StoredInput in : inputs) {
+            while (a < stored.size() && a < in.processed()) {
+                replayAnswer(stored.get(a++));
+            }
+            kernel.advanceTo(Math.max(in.timeMs(), kernel.now()));
+            loop.apply(in.command(), in.timeMs());
+        }
+        while (a < stored.size()) {
+            replayAnswer(stored.get(a++));
+        }
+        replaying = false;
+    }
+
+    private void replayAnswer(AgentAnswers.Answer a) {
+        kernel.advanceTo(Math.max(a.timeMs(), kernel.now()));
+        loop.heard(a.facts(), a.input());
+    }
+
+    /**
+     * After the replay: the agents say where every instance runs (the runtime's view, rebuilt by the
+     * replay, is {@code hostOf} and {@code epochOf}), every effect sent before the restart and not
+     * answered is finished from what they report, and the wake-ups still due are set.
+     */
+    void afterReplay(int[] hostOf, long[] epochOf) throws InterruptedException {
+        driver.adopt(hostOf, epochOf);
+        for (Effect e : unanswered.values()) {
+            if (sentBefore.contains(e.key())) {
+                LOG.info("campaign {}: resuming {} from what the agents report", campaign, e.key());
+                driver.resume(e);
+            }
+        }
+        replayTimers.forEach((w, count) -> {
+            for (int k = 0; k < count; k++) {
+                kernel.at(w.atMs(), () -> loop.heard(List.of(), w));
+            }
+        });
+        replayTimers.clear();
+    }
+
+    /** Sends what the round that was just stored asked for. */
+    void dispatch() {
+        List<Effect> send = List.copyOf(toSend);
+        toSend.clear();
+        send.forEach(driver::apply);
+    }
+}
