@@ -600,12 +600,12 @@ async function campaignView(main, id) {
     charts.curve(t, elapsed);
     document.getElementById('time-text').textContent = `Predicted ${fmtDur(t.predictedSeconds)}, lower bound `
       + `${fmtDur(t.lowerBoundSeconds)}, deadline ${t.deadlineSeconds === null ? 'none' : fmtDur(t.deadlineSeconds)} after the start.`;
-    failures.replaceChildren(t.failures.length ? table(['time', 'host or instance', 'reason'],
+    failures.replaceChildren(t.failures.length ? table(['time', 'host or instance', 'what', 'reason'],
       t.failures.slice().reverse().map(f => el('tr', {}, el('td', {}, fmtDur(f.seconds)), el('td', {}, f.target),
-        el('td', {class: 'wrap'}, f.reason)))) : el('p', {class: 'muted'}, 'None.'));
-    recent.replaceChildren(t.recent.length ? table(['time', 'what', 'target', 'outcome'],
-      t.recent.map(f => el('tr', {}, el('td', {}, fmtDur(f.seconds)), el('td', {}, f.op), el('td', {}, f.target),
-        el('td', {class: 'wrap'}, f.outcome)))) : el('p', {class: 'muted'}, 'Nothing yet.'));
+        el('td', {}, f.kind), el('td', {class: 'wrap'}, f.reason)))) : el('p', {class: 'muted'}, 'None.'));
+    recent.replaceChildren(t.recent.length ? table(['time', 'fact', 'target', 'what happened'],
+      t.recent.map(f => el('tr', {}, el('td', {}, fmtDur(f.seconds)), el('td', {}, f.fact), el('td', {}, f.target),
+        el('td', {class: 'wrap'}, f.summary)))) : el('p', {class: 'muted'}, 'Nothing yet.'));
   };
   const refreshTimeline = throttle(() => loadTimeline().catch(e => say(e.message, true)), 2000);
   cleanup.push(() => refreshTimeline.cancel());

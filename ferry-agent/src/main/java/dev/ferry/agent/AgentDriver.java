@@ -2,9 +2,9 @@ package dev.ferry.agent;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.ferry.core.campaign.Effect;
-import dev.ferry.core.campaign.HistoryRecord;
 import dev.ferry.core.campaign.Input;
 import dev.ferry.core.campaign.Ports;
+import dev.ferry.core.history.Fact;
 import dev.ferry.core.model.Advisory;
 import dev.ferry.core.model.Fleet;
 import dev.ferry.core.model.Instance;
@@ -33,9 +33,9 @@ import java.util.Map;
  * from what the agents report, never by doing a move again that already happened.
  */
 public final class AgentDriver implements Ports.Driver {
-    /** Where answers go; called on the driver's threads. Facts carry time 0: the receiver stamps them. */
+    /** Where answers go; called on the driver's threads. The facts are the agents'; the receiver stamps them with its time. */
     public interface Answers {
-        void answer(List<HistoryRecord> facts, Input input);
+        void answer(List<Fact> facts, Input input);
     }
 
     /**
@@ -242,7 +242,7 @@ public final class AgentDriver implements Ports.Driver {
         if (dstRuns) {
             // it switched over before the restart: the destination runs the guest; finish what the move had left
             awaitRunning(dst, id, 30_000);
-            List<HistoryRecord> facts = new ArrayList<>();
+            List<Fact> facts = new ArrayList<>();
             Long downtime = null;
             if (m.kind() == MoveKind.LIVE_MIGRATE) {
                 JsonNode r = migrationOf(src, id);
@@ -287,10 +287,10 @@ public final class AgentDriver implements Ports.Driver {
             reboot(h);
             return;
         }
-        List<HistoryRecord> stopped = new ArrayList<>();
+        List<Fact> stopped = new ArrayList<>();
         for (int i = 0; i < host.length; i++) {
             if (host[i] == -2 - h) {
-                stopped.add(new HistoryRecord(0, "agent", HistoryRecord.Op.STOP, fleet.instance(i).id(), fleet.host(h).id(), epoch[i]));
+                stopped.add(new Fact.Stopped(fleet.instance(i).id(), fleet.host(h).id(), epoch[i]));
             }
         }
         answers.answer(stopped, new Input.HostRebooted(h, version));
@@ -322,7 +322,7 @@ public final class AgentDriver implements Ports.Driver {
             // relocation (or restart in place): stop, then start where the plan says, with the new epoch
             long started = System.nanoTime();
             src.post("/v1/instances/" + inst.id() + "/stop", Map.of());
-            HistoryRecord stop = stop(i, m.from(), false);
+            Fact stop = stop(i, m.from(), false);
             launch(i, m.to(), m);
             long downtime = (System.nanoTime() - started) / 1_000_000;
             answers.answer(List.of(stop, run(i, m.to(), m.epoch())), new Input.MoveCompleted(m.moveId(), downtime));
@@ -394,11 +394,10 @@ public final class AgentDriver implements Ports.Driver {
         }
     }
 
-    /** QEMU's own figures for a live migration, kept in the history (the checker reads no meaning into them). */
-    private HistoryRecord qemuFact(Effect.StartMove m, JsonNode r) {
-        return new HistoryRecord(0, "agent", HistoryRecord.Op.MOVE, fleet.instance(m.instance()).id(), "qemu: downtime "
-                + r.path("downtimeMs").asLong() + " ms, total " + r.path("totalTimeMs").asLong() + " ms, "
-                + fleet.host(m.from()).id() + " -> " + fleet.host(m.to()).id(), m.epoch());
+    /** QEMU's own figures for a live migration, kept in the history (no rule reads them). */
+    private Fact qemuFact(Effect.StartMove m, JsonNode r) {
+        return new Fact.MigrationMeasured(fleet.instance(m.instance()).id(), fleet.host(m.from()).id(), fleet.host(m.to()).id(),
+                r.path("downtimeMs").asLong(), r.path("totalTimeMs").asLong(), m.epoch());
     }
 
     private void fail(Effect.StartMove m, String reason) {
@@ -406,7 +405,7 @@ public final class AgentDriver implements Ports.Driver {
     }
 
     private void reboot(int h) throws Exception {
-        List<HistoryRecord> stopped = new ArrayList<>();
+        List<Fact> stopped = new ArrayList<>();
         for (int i = 0; i < host.length; i++) {
             if (host[i] == h) {
                 stopped.add(stop(i, h, true)); // still on the host's disk: restarted after the reboot
@@ -428,7 +427,7 @@ public final class AgentDriver implements Ports.Driver {
 
     private void verify(Effect.VerifyHost v) throws Exception {
         int h = v.host();
-        List<HistoryRecord> facts = new ArrayList<>();
+        List<Fact> facts = new ArrayList<>();
         for (int i = 0; i < host.length; i++) {
             if (host[i] == -2 - h) {
                 long e = epoch[i] + 1;
@@ -537,19 +536,19 @@ public final class AgentDriver implements Ports.Driver {
     }
 
     /** A stop fact; {@code byReboot}: the guest stays on the host's disk and starts again after the reboot. */
-    private HistoryRecord stop(int i, int h, boolean byReboot) {
+    private Fact stop(int i, int h, boolean byReboot) {
         synchronized (host) {
-            HistoryRecord r = new HistoryRecord(0, "agent", HistoryRecord.Op.STOP, fleet.instance(i).id(), fleet.host(h).id(), epoch[i]);
+            Fact r = new Fact.Stopped(fleet.instance(i).id(), fleet.host(h).id(), epoch[i]);
             host[i] = byReboot ? -2 - h : -1;
             return r;
         }
     }
 
-    private HistoryRecord run(int i, int h, long e) {
+    private Fact run(int i, int h, long e) {
         synchronized (host) {
             host[i] = h;
             epoch[i] = e;
-            return new HistoryRecord(0, "agent", HistoryRecord.Op.RUN, fleet.instance(i).id(), fleet.host(h).id(), e);
+            return new Fact.Ran(fleet.instance(i).id(), fleet.host(h).id(), e);
         }
     }
 }

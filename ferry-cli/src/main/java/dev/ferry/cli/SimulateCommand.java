@@ -3,6 +3,7 @@ package dev.ferry.cli;
 import dev.ferry.core.planner.Plan;
 import dev.ferry.core.planner.PlanStrategy;
 import dev.ferry.core.planner.PlanningProblem;
+import dev.ferry.formats.HistoryJson;
 import dev.ferry.sim.FaultSpec;
 import dev.ferry.sim.Simulation;
 import dev.ferry.sim.SimulationJson;
@@ -56,7 +57,8 @@ final class SimulateCommand implements Callable<Integer> {
             description = "Write a self-contained HTML report with charts (also simulates the naive baseline for comparison).")
     Path report;
 
-    @Option(names = "--history", paramLabel = "FILE", description = "Write the campaign's history as JSON lines.")
+    @Option(names = "--history", paramLabel = "FILE",
+            description = "Write the campaign's history: history/v2, one JSON line per fact (docs/formats.md).")
     Path history;
 
     @Option(names = "--format", defaultValue = "text", paramLabel = "text|json", description = "Output format (default text).")
@@ -98,8 +100,11 @@ final class SimulateCommand implements Callable<Integer> {
         Path historyTmp = history == null ? null : Files.createTempFile(history.toAbsolutePath().getParent(), ".history-", ".tmp");
         SimulationResult result;
         try (Writer historyOut = historyTmp == null ? null : Files.newBufferedWriter(historyTmp, StandardCharsets.UTF_8)) {
+            if (historyOut != null) {
+                write(historyOut, HistoryJson.HEADER);
+            }
             Simulation.Options options = new Simulation.Options(seed, faultSpec, tenantModel, false, true,
-                    historyOut == null ? null : line -> write(historyOut, line), Simulations.bar(err, opts.strategy));
+                    historyOut == null ? null : r -> write(historyOut, HistoryJson.line(r)), Simulations.bar(err, opts.strategy));
             result = Simulation.run(problem, plan, options);
         } catch (RuntimeException e) {
             if (historyTmp != null) {

@@ -120,6 +120,23 @@ class CommandsTest {
         assertThat(tmp.resolve("plan-fleet-all-affected-naive.json")).exists();
     }
 
+    /**
+     * The demo on its defaults prints the comparison it printed before typed facts and the shared
+     * admission code (demo-comparison.txt): the same plans, the same simulated campaigns.
+     */
+    @Test
+    void theDefaultDemoPrintsTheSameComparisonAsBefore() throws Exception {
+        Cli r = Cli.run("demo", "--out", tmp.toString());
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        String expected;
+        try (var in = CommandsTest.class.getResourceAsStream("/demo-comparison.txt")) {
+            expected = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        }
+        String out = r.out();
+        String table = out.substring(out.indexOf("Comparison"), out.indexOf("\n", out.indexOf("simulated hypervisors")) + 1);
+        assertThat(table).isEqualTo(expected);
+    }
+
     /** Streaming: 100,000 hosts (about two million instances) generated in a JVM limited to 128 MiB of heap. */
     @Test
     void generatingAHundredThousandHostsFitsInASmallHeap() throws Exception {

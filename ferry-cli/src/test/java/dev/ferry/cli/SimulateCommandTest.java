@@ -51,7 +51,7 @@ class SimulateCommandTest {
     }
 
     @Test
-    void reportAndHistoryAreWritten() throws IOException {
+    void reportAndHistoryAreWritten() throws Exception {
         Path report = tmp.resolve("r.html");
         Path history = tmp.resolve("h.jsonl");
         Cli r = Cli.run("simulate", "--fleet", fleet.toString(), "--advisory", ADVISORY, "--report", report.toString(),
@@ -61,9 +61,17 @@ class SimulateCommandTest {
         assertThat(html).contains("<canvas id=\"vulnerable\"", "<canvas id=\"maintenance\"", "<canvas id=\"kinds\"",
                 "<canvas id=\"tenants\"", "<canvas id=\"makespan\"", "Chart.js", "\"strategy\":\"naive\"");
         List<String> lines = Files.readAllLines(history);
-        assertThat(lines).hasSize(JSON.readTree(r.out()).get("historyRecords").asInt());
-        assertThat(JSON.readTree(lines.get(0)).fieldNames()).toIterable().containsExactly("t", "actor", "op", "target",
-                "outcome", "epoch");
+        assertThat(lines.get(0)).isEqualTo("{\"ferry\":\"history/v2\"}");
+        assertThat(lines).hasSize(1 + JSON.readTree(r.out()).get("historyRecords").asInt());
+        assertThat(JSON.readTree(lines.get(1)).fieldNames()).toIterable().containsExactly("t", "actor", "fact", "campaign", "from",
+                "to", "reason");
+        // every line reads back typed, and the file alone is enough for the invariant checker
+        var fleetRead = new dev.ferry.formats.FleetReader().read(fleet);
+        var advisory = new dev.ferry.formats.AdvisoryReader().read(Path.of(ADVISORY));
+        var checker = new dev.ferry.core.verify.InvariantChecker(new dev.ferry.core.planner.PlanningProblem(fleetRead, advisory,
+                dev.ferry.core.model.Policy.DEFAULTS, java.time.Instant.EPOCH));
+        lines.subList(1, lines.size()).forEach(l -> checker.accept(dev.ferry.formats.HistoryJson.parse(l)));
+        assertThat(checker.finish()).isEmpty();
     }
 
     @Test

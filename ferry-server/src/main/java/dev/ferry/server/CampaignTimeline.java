@@ -1,8 +1,12 @@
 package dev.ferry.server;
 
-import dev.ferry.core.campaign.HistoryRecord;
-import dev.ferry.core.campaign.HostPhase;
+import dev.ferry.core.history.Fact;
+import dev.ferry.core.history.HistoryRecord;
+import dev.ferry.core.lifecycle.HostPhase;
 import dev.ferry.core.planner.Step;
+import dev.ferry.formats.HistoryJson;
+import dev.ferry.formats.HistoryText;
+import dev.ferry.formats.HistoryV1;
 import dev.ferry.store.Database;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -20,15 +24,16 @@ public final class CampaignTimeline {
     public record Point(long seconds, int remaining) {
     }
 
-    /** A failure: a host that failed, or a migration rolled back, with the reason the history gives. */
-    public record Failure(long seconds, String target, String reason) {
+    /** A failure: a host that failed ({@code host-failed}), or a move rolled back ({@code rolled-back}), with its reason. */
+    public record Failure(long seconds, String target, String kind, String reason) {
     }
 
-    public record Fact(long seconds, String op, String target, String outcome) {
+    /** One of the latest facts: its type, what it is about, and a sentence for people. */
+    public record Recent(long seconds, String fact, String target, String summary) {
     }
 
     public record View(String campaign, int affectedHosts, long predictedSeconds, long lowerBoundSeconds, Long deadlineSeconds,
-                       List<Point> planned, List<Point> actual, List<Failure> failures, List<Fact> recent) {
+                       List<Point> planned, List<Point> actual, List<Failure> failures, List<Recent> recent) {
     }
 
     private static final int RECENT = 40;
@@ -50,33 +55,47 @@ public final class CampaignTimeline {
         List<Point> planned = curve(affected, ends);
         List<Long> returned = new ArrayList<>();
         List<Failure> failures = new ArrayList<>();
-        List<Fact> recent = new ArrayList<>();
+        List<Recent> recent = new ArrayList<>();
+        List<String> progress = HistoryRows.ops(Fact.PhaseChanged.class, Fact.HostFailed.class, Fact.RolledBack.class);
+        List<String> latest = HistoryRows.ops(Fact.CampaignChanged.class, Fact.CampaignSettled.class, Fact.SoakEnded.class,
+                Fact.PhaseChanged.class, Fact.HostFailed.class, Fact.HostSkipped.class, Fact.Parked.class, Fact.MoveStarted.class,
+                Fact.SwitchedOver.class, Fact.RolledBack.class, Fact.EventChanged.class, Fact.Informed.class, Fact.Refused.class,
+                Fact.RescueNeeded.class, Fact.RebootsInPlace.class);
         db.tx(c -> {
-            try (PreparedStatement ps = c.prepareStatement("SELECT t_ms, op, target, outcome FROM facts WHERE campaign = ?"
-                    + " AND (op = ? OR (op = ? AND outcome LIKE 'rolled back%')) ORDER BY seq")) {
+            HistoryV1.Reader v1 = new HistoryV1.Reader();
+            try (PreparedStatement ps = c.prepareStatement("SELECT " + HistoryRows.COLUMNS + " FROM facts WHERE campaign = ?"
+                    + " AND op IN (" + HistoryRows.marks(progress.size()) + ") ORDER BY seq")) {
                 ps.setString(1, id);
-                ps.setString(2, HistoryRecord.Op.HOST_PHASE);
-                ps.setString(3, HistoryRecord.Op.MOVE);
+                for (int k = 0; k < progress.size(); k++) {
+                    ps.setString(k + 2, progress.get(k));
+                }
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
-                        long t = rs.getLong(1) / 1000;
-                        String outcome = rs.getString(4);
-                        if (outcome.equals(HostPhase.RETURNED.name())) {
-                            returned.add(t);
-                        } else if (outcome.startsWith(HostPhase.FAILED.name())) {
-                            failures.add(new Failure(t, rs.getString(3), reason(outcome)));
-                        } else if (rs.getString(2).equals(HistoryRecord.Op.MOVE)) {
-                            failures.add(new Failure(t, rs.getString(3), reason(outcome)));
+                        HistoryRecord f0 = HistoryRows.read(rs, 1, v1);
+                        long t = f0.timeMs() / 1000;
+                        switch (f0.fact()) {
+                            case Fact.PhaseChanged p when p.phase() == HostPhase.RETURNED -> returned.add(t);
+                            case Fact.HostFailed f -> failures.add(new Failure(t, f.host(), HistoryJson.typeName(Fact.HostFailed.class),
+                                    HistoryText.describe(f).substring("failed: ".length())));
+                            case Fact.RolledBack b -> failures.add(new Failure(t, b.instance(),
+                                    HistoryJson.typeName(Fact.RolledBack.class), b.reason()));
+                            default -> {
+                            }
                         }
                     }
                 }
             }
-            try (PreparedStatement ps = c.prepareStatement("SELECT t_ms, op, target, outcome FROM facts WHERE campaign = ?"
-                    + " AND op IN ('campaign', 'host-phase', 'move', 'event') ORDER BY seq DESC FETCH FIRST " + RECENT + " ROWS ONLY")) {
+            try (PreparedStatement ps = c.prepareStatement("SELECT " + HistoryRows.COLUMNS + " FROM facts WHERE campaign = ?"
+                    + " AND op IN (" + HistoryRows.marks(latest.size()) + ") ORDER BY seq DESC FETCH FIRST " + RECENT + " ROWS ONLY")) {
                 ps.setString(1, id);
+                for (int k = 0; k < latest.size(); k++) {
+                    ps.setString(k + 2, latest.get(k));
+                }
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
-                        recent.add(new Fact(rs.getLong(1) / 1000, rs.getString(2), rs.getString(3), rs.getString(4)));
+                        HistoryRecord f0 = HistoryRows.read(rs, 1, v1);
+                        recent.add(new Recent(f0.timeMs() / 1000, HistoryJson.typeName(f0.fact().getClass()), f0.fact().subject(),
+                                HistoryText.describe(f0.fact())));
                     }
                 }
             }
@@ -103,10 +122,5 @@ public final class CampaignTimeline {
             }
         }
         return out;
-    }
-
-    private static String reason(String outcome) {
-        int colon = outcome.indexOf(':');
-        return colon < 0 ? outcome : outcome.substring(colon + 1).trim();
     }
 }

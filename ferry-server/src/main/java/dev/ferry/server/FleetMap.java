@@ -1,6 +1,9 @@
 package dev.ferry.server;
 
-import dev.ferry.core.campaign.HostPhase;
+import dev.ferry.core.history.Fact;
+import dev.ferry.core.history.HistoryRecord;
+import dev.ferry.core.lifecycle.HostPhase;
+import dev.ferry.formats.HistoryV1;
 import dev.ferry.core.model.Advisory;
 import dev.ferry.core.model.Fleet;
 import dev.ferry.server.engine.CampaignEngine;
@@ -89,17 +92,17 @@ public final class FleetMap {
             String starting = campaigns.list().stream().filter(Campaigns.Row::active).map(Campaigns.Row::id).findFirst().orElse(null);
             campaign = starting != null ? starting : lastFinished();
             live = starting != null; // approved, its loop not publishing yet: watchers follow its stream from now
-            Map<String, String> ended = starting != null || campaign == null ? Map.of() : finalPhases(campaign);
+            Map<String, HostPhase> ended = starting != null || campaign == null ? Map.of() : finalPhases(campaign);
             for (int h = 0; h < n; h++) {
-                String last = ended.get(fleet.host(h).id());
-                if (last != null && last.startsWith(HostPhase.FAILED.name())) {
+                HostPhase last = ended.get(fleet.host(h).id());
+                if (last == HostPhase.FAILED) {
                     state[h] = FAILED;
                 } else if (affected[h]) {
                     state[h] = VULNERABLE;
                 } else if (fleet.host(h).cordoned()) {
                     state[h] = CORDONED;
                 } else {
-                    state[h] = HostPhase.RETURNED.name().equals(last) ? PATCHED : OK;
+                    state[h] = last == HostPhase.RETURNED ? PATCHED : OK;
                 }
                 instances[h] = fleet.instanceCountOn(h);
             }
@@ -161,15 +164,28 @@ public final class FleetMap {
     }
 
     /** Each host's last phase in a campaign's stored history. */
-    private Map<String, String> finalPhases(String campaign) {
+    private Map<String, HostPhase> finalPhases(String campaign) {
+        List<String> ops = HistoryRows.ops(Fact.PhaseChanged.class, Fact.HostFailed.class, Fact.HostSkipped.class, Fact.Parked.class);
         return db.tx(c -> {
-            Map<String, String> out = new HashMap<>();
-            try (PreparedStatement ps = c.prepareStatement("SELECT target, outcome FROM facts WHERE campaign = ? AND op = 'host-phase'"
-                    + " ORDER BY seq")) {
+            Map<String, HostPhase> out = new HashMap<>();
+            HistoryV1.Reader v1 = new HistoryV1.Reader();
+            try (PreparedStatement ps = c.prepareStatement("SELECT " + HistoryRows.COLUMNS + " FROM facts WHERE campaign = ?"
+                    + " AND op IN (" + HistoryRows.marks(ops.size()) + ") ORDER BY seq")) {
                 ps.setString(1, campaign);
+                for (int k = 0; k < ops.size(); k++) {
+                    ps.setString(k + 2, ops.get(k));
+                }
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
-                        out.put(rs.getString(1), rs.getString(2));
+                        HistoryRecord r = HistoryRows.read(rs, 1, v1);
+                        switch (r.fact()) {
+                            case Fact.PhaseChanged p -> out.put(p.host(), p.phase());
+                            case Fact.HostFailed f -> out.put(f.host(), HostPhase.FAILED);
+                            case Fact.HostSkipped s -> out.put(s.host(), HostPhase.SKIPPED);
+                            case Fact.Parked p -> out.put(p.host(), HostPhase.PARKED);
+                            default -> {
+                            }
+                        }
                     }
                 }
             }

@@ -1,5 +1,7 @@
 package dev.ferry.server;
 
+import dev.ferry.core.history.HistoryRecord;
+import dev.ferry.formats.HistoryV1;
 import dev.ferry.store.Database;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -8,8 +10,8 @@ import java.util.List;
 
 /** Operators' queries over the stored history (facts) and the audit log, paginated by key. Thread-safe. */
 public final class Queries {
-    public record Fact(String campaign, long seq, long timeMs, String actor, String op, String target, String outcome,
-                       long epoch) {
+    /** A stored fact with its campaign and position. */
+    public record Fact(String campaign, long seq, HistoryRecord record) {
     }
 
     public record AuditLine(long id, long at, String actor, String requestId, String action, String target, String outcome,
@@ -38,7 +40,7 @@ public final class Queries {
                 throw ApiException.badRequest("cursor is not one this server gave out");
             }
         }
-        StringBuilder sql = new StringBuilder("SELECT campaign, seq, t_ms, actor, op, target, outcome, epoch FROM facts"
+        StringBuilder sql = new StringBuilder("SELECT campaign, seq, " + HistoryRows.COLUMNS + " FROM facts"
                 + " WHERE (campaign > ? OR (campaign = ? AND seq > ?))");
         List<Object> args = new ArrayList<>(List.of(afterCampaign, afterCampaign, afterSeq));
         if (campaign != null) {
@@ -61,9 +63,9 @@ public final class Queries {
                     ps.setObject(k + 1, args.get(k));
                 }
                 try (ResultSet rs = ps.executeQuery()) {
+                    HistoryV1.Reader v1 = new HistoryV1.Reader();
                     while (rs.next()) {
-                        out.add(new Fact(rs.getString(1), rs.getLong(2), rs.getLong(3), rs.getString(4), rs.getString(5),
-                                rs.getString(6), rs.getString(7), rs.getLong(8)));
+                        out.add(new Fact(rs.getString(1), rs.getLong(2), HistoryRows.read(rs, 3, v1)));
                     }
                 }
             }

@@ -7,7 +7,10 @@ import dev.ferry.agent.Agent;
 import dev.ferry.agent.AgentClient;
 import dev.ferry.agent.GuestSerial;
 import dev.ferry.agent.Poll;
-import dev.ferry.core.campaign.HistoryRecord;
+import dev.ferry.core.history.Fact;
+import dev.ferry.core.history.HistoryRecord;
+import dev.ferry.core.planner.MoveKind;
+import dev.ferry.formats.HistoryJson;
 import dev.ferry.core.verify.InvariantChecker;
 import dev.ferry.server.lab.Lab;
 import dev.ferry.server.lab.RequireQemu;
@@ -95,10 +98,10 @@ class AgentCampaignCrashTest {
         assertThat(row.path("hostsPatched").asInt()).isEqualTo(1);
 
         List<HistoryRecord> facts = facts(api, campaign);
-        assertThat(facts.stream().filter(f -> f.target().equals("vm1") && f.operation().equals(HistoryRecord.Op.MOVE)
-                && f.outcome().startsWith("live-migrate"))).as("one migration was asked for").hasSize(1);
-        assertThat(facts.stream().filter(f -> f.target().equals("vm1") && f.outcome().startsWith("switched over to h2")))
-                .as("and it switched over once").hasSize(1);
+        assertThat(facts.stream().filter(f -> f.fact() instanceof Fact.MoveStarted m && m.instance().equals("vm1")
+                && m.kind() == MoveKind.LIVE_MIGRATE)).as("one migration was asked for").hasSize(1);
+        assertThat(facts.stream().filter(f -> f.fact() instanceof Fact.SwitchedOver s && s.instance().equals("vm1")
+                && s.to().equals("h2"))).as("and it switched over once").hasSize(1);
         assertThat(checked(facts)).isEmpty();
         // the guest runs once, on h2, and never stopped counting: one boot, no gap in its counter across both hosts
         assertThat(role(hosts[1], "vm1")).isEqualTo("running");
@@ -127,12 +130,12 @@ class AgentCampaignCrashTest {
         JsonNode row = awaitEnd(api, campaign);
         assertThat(row.path("state").asText()).as(controller.output()).isEqualTo("completed");
         List<HistoryRecord> facts = facts(api, campaign);
-        assertThat(facts.stream().filter(f -> f.target().equals("vm1") && f.outcome().startsWith("rolled back")))
+        assertThat(facts.stream().filter(f -> f.fact() instanceof Fact.RolledBack b && b.instance().equals("vm1")))
                 .as("the first attempt failed").hasSize(1);
-        assertThat(facts.stream().filter(f -> f.target().equals("vm1") && f.operation().equals(HistoryRecord.Op.RELEASE)
-                && f.outcome().equals("h2"))).as("and gave back the room it held on h2").isNotEmpty();
-        assertThat(facts.stream().filter(f -> f.target().equals("vm1") && f.outcome().startsWith("switched over to h2")))
-                .as("the retry moved it").hasSize(1);
+        assertThat(facts.stream().filter(f -> f.fact() instanceof Fact.Released r && r.instance().equals("vm1")
+                && r.host().equals("h2"))).as("and gave back the room it held on h2").isNotEmpty();
+        assertThat(facts.stream().filter(f -> f.fact() instanceof Fact.SwitchedOver s && s.instance().equals("vm1")
+                && s.to().equals("h2"))).as("the retry moved it").hasSize(1);
         assertThat(checked(facts)).isEmpty();
         assertThat(role(hosts[1], "vm1")).isEqualTo("running");
         assertThat(role(hosts[0], "vm1")).isNull();
@@ -189,7 +192,7 @@ class AgentCampaignCrashTest {
         for (String vm : vms.keySet()) {
             int copies = (role(hosts[0], vm) == null ? 0 : 1) + (role(hosts[1], vm) == null ? 0 : 1);
             assertThat(copies).as(vm + " runs exactly once").isEqualTo(1);
-            String story = String.join("\n", facts.stream().filter(f -> f.target().equals(vm)).map(HistoryRecord::toJson).toList());
+            String story = String.join("\n", facts.stream().filter(f -> vm.equals(f.fact().subject())).map(HistoryJson::line).toList());
             int restarts = (int) Lab.moves(vm, facts).stream().filter(Lab.Move::restarts).count();
             org.assertj.core.api.Assertions.assertThatCode(() -> assertCounts(vm, 1 + restarts)).as(story)
                     .doesNotThrowAnyException();

@@ -3,7 +3,9 @@ package dev.ferry.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.ferry.core.campaign.HistoryRecord;
+import dev.ferry.core.history.Fact;
+import dev.ferry.core.history.HistoryRecord;
+import dev.ferry.core.lifecycle.EventState;
 import dev.ferry.core.model.Fleet;
 import dev.ferry.core.verify.InvariantChecker;
 import java.nio.file.Path;
@@ -63,8 +65,8 @@ class ControllerTest {
             InvariantChecker checker = new InvariantChecker(s.server.campaigns().load(id).problem());
             facts.forEach(checker::accept);
             assertThat(checker.finish()).isEmpty();
-            long applies = facts.stream().filter(f -> f.operation().equals(HistoryRecord.Op.APPLY)).count();
-            assertThat(facts.stream().filter(f -> f.operation().equals(HistoryRecord.Op.APPLY)).map(HistoryRecord::target)
+            long applies = facts.stream().filter(f -> f.fact() instanceof Fact.EffectApplied).count();
+            assertThat(facts.stream().filter(f -> f.fact() instanceof Fact.EffectApplied).map(f -> f.fact().subject())
                     .distinct().count()).isEqualTo(applies);
             assertThat(s.count("SELECT COUNT(*) FROM effect_keys WHERE campaign = ?", id)).isEqualTo(applies);
 
@@ -149,7 +151,7 @@ class ControllerTest {
             }
             assertThat(states).containsOnly("completed");
             List<HistoryRecord> facts = s.facts(id);
-            assertThat(facts).anyMatch(f -> f.operation().equals(HistoryRecord.Op.EVENT) && f.outcome().startsWith("RESCHEDULED"));
+            assertThat(facts).anyMatch(f -> f.fact() instanceof Fact.EventChanged e && e.state() == EventState.RESCHEDULED);
             InvariantChecker checker = new InvariantChecker(s.server.campaigns().load(id).problem());
             facts.forEach(checker::accept);
             assertThat(checker.finish()).isEmpty();

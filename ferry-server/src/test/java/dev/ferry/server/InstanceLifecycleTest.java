@@ -107,8 +107,7 @@ class InstanceLifecycleTest {
             assertThat(launched.status()).as(launched.body()).isEqualTo(201);
             String id = launched.json().get("id").asText();
             assertThat(hostOf(s, id)).isEqualTo("h-safe");
-            assertThat(s.facts(campaign)).anyMatch(f -> f.operation().equals("hold") && f.target().equals(id)
-                    && f.outcome().equals("h-safe 1000 1024"));
+            assertThat(s.facts(campaign)).anyMatch(f -> f.fact().equals(new dev.ferry.core.history.Fact.Held(id, "h-safe", 1000, 1024)));
             TestServer.Response own = s.post("/v1/tenant/instances/old-1/stop", t[0], null);
             assertThat(own.status()).isEqualTo(409);
             assertThat(own.json().get("detail").asText()).contains("part of campaign " + campaign);
@@ -118,7 +117,7 @@ class InstanceLifecycleTest {
             assertThat(tooBig.json().get("detail").asText()).contains("places instances while it runs");
 
             assertThat(s.post("/v1/tenant/instances/" + id + "/stop", t[0], null).status()).isEqualTo(200);
-            assertThat(s.facts(campaign)).anyMatch(f -> f.operation().equals("unhold") && f.target().equals(id));
+            assertThat(s.facts(campaign)).anyMatch(f -> f.fact() instanceof dev.ferry.core.history.Fact.Unheld u && u.instance().equals(id));
             assertThat(s.post("/v1/tenant/instances/" + id + "/start", t[0], null).status()).isEqualTo(200);
 
             s.runToEnd(campaign);

@@ -2,7 +2,8 @@ package dev.ferry.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.ferry.core.campaign.HistoryRecord;
+import dev.ferry.core.history.HistoryRecord;
+import dev.ferry.formats.HistoryJson;
 import dev.ferry.server.api.HttpApi;
 import dev.ferry.server.engine.CampaignEngine;
 import dev.ferry.store.TestPostgres;
@@ -150,13 +151,11 @@ final class TestServer implements AutoCloseable {
     List<HistoryRecord> facts(String campaign) {
         return server.database().tx(c -> {
             List<HistoryRecord> out = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement("SELECT t_ms, actor, op, target, outcome, epoch FROM facts"
-                    + " WHERE campaign = ? ORDER BY seq")) {
+            try (PreparedStatement ps = c.prepareStatement("SELECT body FROM facts WHERE campaign = ? ORDER BY seq")) {
                 ps.setString(1, campaign);
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
-                        out.add(new HistoryRecord(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4),
-                                rs.getString(5), rs.getLong(6)));
+                        out.add(HistoryJson.parse(rs.getString(1)));
                     }
                 }
             }

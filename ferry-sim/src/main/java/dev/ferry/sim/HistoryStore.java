@@ -1,7 +1,7 @@
 package dev.ferry.sim;
 
-import dev.ferry.core.campaign.HistoryRecord;
 import dev.ferry.core.campaign.Ports;
+import dev.ferry.core.history.HistoryRecord;
 import dev.ferry.core.verify.InvariantChecker;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -11,17 +11,17 @@ import java.util.function.Consumer;
 
 /**
  * The simulator's store: every fact goes through the invariant checker as it is appended (so the
- * rules are checked after every event), is optionally kept, and is optionally streamed out as JSON
- * lines. Effect keys are remembered to refuse a second application. Not thread-safe.
+ * rules are checked after every event), is optionally kept, and is optionally streamed out (a
+ * history file). Effect keys are remembered to refuse a second application. Not thread-safe.
  */
 final class HistoryStore implements Ports.Store {
     private final InvariantChecker checker;
     private final List<HistoryRecord> kept;
-    private final Consumer<String> lines;
+    private final Consumer<HistoryRecord> lines;
     private final Set<String> applied = new HashSet<>();
     private long records;
 
-    HistoryStore(InvariantChecker checker, boolean keep, Consumer<String> lines) {
+    HistoryStore(InvariantChecker checker, boolean keep, Consumer<HistoryRecord> lines) {
         this.checker = checker;
         this.kept = keep ? new ArrayList<>() : null;
         this.lines = lines;
@@ -37,7 +37,7 @@ final class HistoryStore implements Ports.Store {
             kept.add(record);
         }
         if (lines != null) {
-            lines.accept(record.toJson());
+            lines.accept(record);
         }
     }
 

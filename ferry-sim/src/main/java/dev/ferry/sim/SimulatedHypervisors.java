@@ -1,9 +1,11 @@
 package dev.ferry.sim;
 
 import dev.ferry.core.campaign.Effect;
-import dev.ferry.core.campaign.HistoryRecord;
 import dev.ferry.core.campaign.Input;
 import dev.ferry.core.campaign.Ports;
+import dev.ferry.core.history.Actor;
+import dev.ferry.core.history.Fact;
+import dev.ferry.core.history.HistoryRecord;
 import dev.ferry.core.model.Advisory;
 import dev.ferry.core.model.Fleet;
 import dev.ferry.core.model.Instance;
@@ -99,7 +101,7 @@ public final class SimulatedHypervisors implements Ports.Driver {
         }
         Instance inst = fleet.instance(i);
         if (m.kind() != MoveKind.LIVE_MIGRATE) {
-            fact(HistoryRecord.Op.STOP, inst.id(), fleet.host(m.from()).id(), epoch[i]);
+            fact(new Fact.Stopped(inst.id(), fleet.host(m.from()).id(), epoch[i]));
             unlink(i, m.from());
             runningOn[i] = -1;
             long ms = noisy(policy.durations().restart().toMillis(), 0.25);
@@ -149,7 +151,7 @@ public final class SimulatedHypervisors implements Ports.Driver {
             migrationsOut[from]--;
             if (success) {
                 // Switchover: the destination is confirmed running, then the source stops.
-                fact(HistoryRecord.Op.STOP, inst.id(), fleet.host(from).id(), epoch[i]);
+                fact(new Fact.Stopped(inst.id(), fleet.host(from).id(), epoch[i]));
                 unlink(i, from);
                 runningOn[i] = -1;
                 run(i, m.to(), m.epoch());
@@ -163,7 +165,7 @@ public final class SimulatedHypervisors implements Ports.Driver {
     private void reboot(int h) {
         for (int i = head[h]; i >= 0; i = next[i]) {
             if (runningOn[i] == h) {
-                fact(HistoryRecord.Op.STOP, fleet.instance(i).id(), fleet.host(h).id(), epoch[i]);
+                fact(new Fact.Stopped(fleet.instance(i).id(), fleet.host(h).id(), epoch[i]));
                 runningOn[i] = -2 - h; // stopped by the reboot of h, still on its disk
             }
         }
@@ -211,7 +213,7 @@ public final class SimulatedHypervisors implements Ports.Driver {
         }
         runningOn[i] = h;
         epoch[i] = newEpoch;
-        fact(HistoryRecord.Op.RUN, fleet.instance(i).id(), fleet.host(h).id(), newEpoch);
+        fact(new Fact.Ran(fleet.instance(i).id(), fleet.host(h).id(), newEpoch));
     }
 
     private void link(int i, int h) {
@@ -257,7 +259,7 @@ public final class SimulatedHypervisors implements Ports.Driver {
         return exact ? ms : Math.max(0, Math.round(ms * Math.exp(sigma * random.nextGaussian())));
     }
 
-    private void fact(String op, String target, String outcome, long e) {
-        store.append(new HistoryRecord(kernel.now(), "driver", op, target, outcome, e));
+    private void fact(Fact f) {
+        store.append(new HistoryRecord(kernel.now(), Actor.DRIVER, f));
     }
 }

@@ -2,11 +2,14 @@ package dev.ferry.sim;
 
 import dev.ferry.core.campaign.CampaignRunner;
 import dev.ferry.core.campaign.CampaignRuntime;
-import dev.ferry.core.campaign.CampaignState;
 import dev.ferry.core.campaign.Effect;
-import dev.ferry.core.campaign.EventState;
 import dev.ferry.core.campaign.Input;
 import dev.ferry.core.campaign.Ports;
+import dev.ferry.core.campaign.Result;
+import dev.ferry.core.campaign.state.CampaignStats;
+import dev.ferry.core.history.HistoryRecord;
+import dev.ferry.core.lifecycle.CampaignState;
+import dev.ferry.core.lifecycle.EventState;
 import dev.ferry.core.planner.Plan;
 import dev.ferry.core.planner.PlanningProblem;
 import dev.ferry.core.verify.InvariantChecker;
@@ -31,17 +34,24 @@ public final class Simulation {
 
     /**
      * @param keepHistory keep every record in the result (tests, replay); off for large fleets
-     * @param historyLines receives each record as a JSON line (a history file); may be null
+     * @param historyLines receives each record of the history as it is appended (a history file); may be null
      * @param progress     called now and then with (virtual ms, hosts done, hosts planned); may be null
      * @param check        run the invariant checker after every record
      * @param exactTiming  durations exactly as the models say: no noise, no long tail, no verification
      *                     time (for comparisons with closed forms and other simulators)
+     * @param observer     called with the runtime after each of its calls (tests look at its state); may be null
      */
     public record Options(long seed, FaultSpec faults, TenantModel tenants, boolean keepHistory, boolean check,
-                          Consumer<String> historyLines, Progress progress, boolean exactTiming) {
+                          Consumer<HistoryRecord> historyLines, Progress progress, boolean exactTiming,
+                          Consumer<CampaignRuntime> observer) {
         public Options(long seed, FaultSpec faults, TenantModel tenants, boolean keepHistory, boolean check,
-                       Consumer<String> historyLines, Progress progress) {
-            this(seed, faults, tenants, keepHistory, check, historyLines, progress, false);
+                       Consumer<HistoryRecord> historyLines, Progress progress) {
+            this(seed, faults, tenants, keepHistory, check, historyLines, progress, false, null);
+        }
+
+        public Options(long seed, FaultSpec faults, TenantModel tenants, boolean keepHistory, boolean check,
+                       Consumer<HistoryRecord> historyLines, Progress progress, boolean exactTiming) {
+            this(seed, faults, tenants, keepHistory, check, historyLines, progress, exactTiming, null);
         }
 
         public static Options of(long seed, FaultSpec faults) {
@@ -71,7 +81,7 @@ public final class Simulation {
         this.random = new SplittableRandom(options.seed());
         this.checker = options.check() ? new InvariantChecker(problem) : null;
         this.store = new HistoryStore(checker, options.keepHistory(), options.historyLines());
-        this.runtime = new CampaignRuntime(problem, plan, "c-" + plan.advisory() + "-" + options.seed(), store::append);
+        this.runtime = new CampaignRuntime(problem, plan, "c-" + plan.advisory() + "-" + options.seed());
         SimulatedHypervisors driver = new SimulatedHypervisors(problem.fleet(), problem.policy(), problem.advisory(), kernel,
                 random.split(), options.faults(), store, this::deliver, options.exactTiming());
         SplittableRandom tenantRandom = random.split();
@@ -85,21 +95,20 @@ public final class Simulation {
     }
 
     private SimulationResult run() {
-        runner.apply(runtime.approve(0), 0);
+        apply(runtime.approve(0));
         long lastProgress = 0;
         while (!runtime.settled() && kernel.step()) {
             if (kernel.now() > MAX_VIRTUAL_MS && !runtime.finished()) {
-                runner.apply(runtime.abort(kernel.now(), "simulation passed " + MAX_VIRTUAL_MS / 86_400_000L
-                        + " days of virtual time"), kernel.now());
+                apply(runtime.abort(kernel.now(), "simulation passed " + MAX_VIRTUAL_MS / 86_400_000L + " days of virtual time"));
             }
             if (options.progress() != null && kernel.processed() - lastProgress >= 20_000) {
                 lastProgress = kernel.processed();
-                options.progress().update(kernel.now(), runtime.stats().hostsPatched + runtime.stats().hostsFailed,
+                options.progress().update(kernel.now(), runtime.stats().hostsPatched() + runtime.stats().hostsFailed(),
                         plan.steps().size());
             }
         }
         if (options.progress() != null) {
-            options.progress().update(kernel.now(), runtime.stats().hostsPatched + runtime.stats().hostsFailed,
+            options.progress().update(kernel.now(), runtime.stats().hostsPatched() + runtime.stats().hostsFailed(),
                     plan.steps().size());
         }
         List<String> violations = new ArrayList<>();
@@ -111,11 +120,11 @@ public final class Simulation {
         if (!runtime.settled()) {
             violations.add("the campaign did not settle, no event left: " + runtime.describeInFlight());
         }
-        dev.ferry.core.campaign.CampaignStats s = runtime.stats();
+        CampaignStats s = runtime.stats();
         Long toDeadline = problem.secondsToDeadline();
-        long makespan = (s.makespanMs + 999) / 1000;
+        long makespan = (s.makespanMs() + 999) / 1000;
         List<long[]> timeline = new ArrayList<>();
-        for (long[] t : s.vulnerableOverTime) {
+        for (long[] t : s.vulnerableOverTime()) {
             timeline.add(new long[] {t[0] / 1000, t[1], t[2]});
         }
         String result = runtime.state() == CampaignState.COMPLETED ? "completed"
@@ -123,17 +132,25 @@ public final class Simulation {
         return new SimulationResult(plan.strategy(), options.seed(), options.faults().toString(), result,
                 runtime.state() == CampaignState.COMPLETED ? "every planned host handled" : runtime.endReason(), makespan,
                 plan.summary().makespanSeconds(), plan.summary().lowerBoundSeconds(),
-                toDeadline == null ? null : toDeadline - makespan, plan.affectedHosts().size(), s.hostsPatched, s.hostsFailed,
-                plan.skippedHosts().size(), s.liveMigrations, s.relocations, s.rebootsInPlace, s.failedMigrations,
-                s.replaced, s.rescued, lost, violations,
-                new SimulationResult.Events(s.noticed, s.informational, s.rescheduled, s.tenantInitiated, s.forced,
-                        s.completedEvents),
-                new TreeMap<>(s.perTenant), timeline, kernel.processed(), store.records(), store.kept());
+                toDeadline == null ? null : toDeadline - makespan, plan.affectedHosts().size(), s.hostsPatched(), s.hostsFailed(),
+                plan.skippedHosts().size(), s.liveMigrations(), s.relocations(), s.rebootsInPlace(), s.failedMigrations(),
+                s.replaced(), s.rescued(), lost, violations,
+                new SimulationResult.Events(s.noticed(), s.informational(), s.rescheduled(), s.tenantInitiated(), s.forced(),
+                        s.completedEvents()),
+                new TreeMap<>(s.perTenant()), timeline, kernel.processed(), store.records(), store.kept());
     }
 
     private void deliver(Input input) {
-        List<Effect> effects = runtime.on(input, kernel.now());
-        runner.apply(effects, kernel.now());
+        apply(runtime.on(input, kernel.now()));
+    }
+
+    /** The runtime's facts are stored (and checked) first, then its effects are applied. */
+    private void apply(Result result) {
+        result.facts().forEach(store::append);
+        runner.apply(result.effects(), kernel.now());
+        if (options.observer() != null) {
+            options.observer().accept(runtime);
+        }
     }
 
     /** Simulated tenants: some act early, some reschedule, most wait. */
@@ -142,6 +159,7 @@ public final class Simulation {
             return;
         }
         int i = instanceIndex(n.instance());
+        // (the notice's event state is its new one: a scheduled event is a new one)
         if (!tenantAnswered.add(i)) {
             return;
         }

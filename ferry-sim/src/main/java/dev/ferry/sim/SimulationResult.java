@@ -1,6 +1,6 @@
 package dev.ferry.sim;
 
-import dev.ferry.core.campaign.HistoryRecord;
+import dev.ferry.core.history.HistoryRecord;
 import java.util.List;
 import java.util.Map;
 

@@ -2,7 +2,9 @@ package dev.ferry.sim;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.ferry.core.campaign.HistoryRecord;
+import dev.ferry.core.history.Fact;
+import dev.ferry.core.history.HistoryRecord;
+import dev.ferry.core.lifecycle.CampaignState;
 import dev.ferry.core.model.Policy;
 import dev.ferry.core.planner.FerryStrategy;
 import dev.ferry.core.planner.Plan;
@@ -43,12 +45,12 @@ class CampaignBehaviourTest {
         assertThat(r.hostsPatched()).isZero();
         // After the halt no new host enters maintenance.
         List<HistoryRecord> h = r.history();
-        long haltedAt = h.stream().filter(x -> x.operation().equals("campaign") && x.outcome().startsWith("halted"))
+        long haltedAt = h.stream().filter(x -> x.fact() instanceof Fact.CampaignChanged c && c.to() == CampaignState.HALTED)
                 .findFirst().orElseThrow().timeMs();
-        List<String> before = h.stream().filter(x -> x.operation().equals("maintenance-begin") && x.timeMs() <= haltedAt)
-                .map(HistoryRecord::target).toList();
-        assertThat(h.stream().filter(x -> x.operation().equals("maintenance-begin") && x.timeMs() > haltedAt)
-                .map(HistoryRecord::target)).allMatch(before::contains);
+        List<String> before = h.stream().filter(x -> x.fact() instanceof Fact.MaintenanceBegan && x.timeMs() <= haltedAt)
+                .map(x -> x.fact().subject()).toList();
+        assertThat(h.stream().filter(x -> x.fact() instanceof Fact.MaintenanceBegan && x.timeMs() > haltedAt)
+                .map(x -> x.fact().subject())).allMatch(before::contains);
     }
 
     @Test
@@ -74,7 +76,7 @@ class CampaignBehaviourTest {
     void duplicatedAndLateAnswersAreIgnored() {
         SimulationResult r = run(problem(40, 0.2, policy(100)), FaultSpec.parse("duplicate=1,delay=0.5"), TenantModel.PASSIVE);
         assertThat(r.invariantViolations()).isEmpty();
-        assertThat(r.history()).anyMatch(x -> x.outcome().equals("ignored duplicate or late answer"));
+        assertThat(r.history()).anyMatch(x -> x.fact() instanceof Fact.AnswerIgnored);
         assertThat(r.result()).isEqualTo("completed");
     }
 

@@ -2,7 +2,8 @@ package dev.ferry.sim;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.ferry.core.campaign.HistoryRecord;
+import dev.ferry.core.history.HistoryRecord;
+import dev.ferry.formats.HistoryJson;
 import dev.ferry.core.planner.FerryStrategy;
 import dev.ferry.core.planner.NaiveStrategy;
 import dev.ferry.core.planner.Plan;
@@ -54,7 +55,7 @@ class DeterministicSimulationTest {
         List<HistoryRecord> second = Simulation.run(Scenarios.of(seed).problem(), new FerryStrategy().plan(Scenarios.of(seed)
                 .problem()), options(seed, s, true)).history();
         assertThat(first).isNotEmpty();
-        assertThat(String.join("\n", second.stream().map(HistoryRecord::toJson).toList()))
-                .isEqualTo(String.join("\n", first.stream().map(HistoryRecord::toJson).toList()));
+        assertThat(String.join("\n", second.stream().map(HistoryJson::line).toList()))
+                .isEqualTo(String.join("\n", first.stream().map(HistoryJson::line).toList()));
     }
 }

@@ -1,12 +1,15 @@
 package dev.ferry.core.campaign;
 
+import dev.ferry.core.history.Actor;
+import dev.ferry.core.history.Fact;
+import dev.ferry.core.history.HistoryRecord;
 import java.util.List;
 
 /**
  * Applies a campaign's effects through the ports, one at a time, in the order the runtime returned
  * them. For each effect: (1) the idempotency key is recorded in the {@link Ports.Store} — an effect
- * whose key was recorded before is skipped, so a replay never applies it twice; (2) an {@code apply}
- * fact is appended; (3) the effect goes to its port: {@link Effect.Notify} to the notifier,
+ * whose key was recorded before is skipped, so a replay never applies it twice; (2) an
+ * {@link Fact.EffectApplied} fact is appended; (3) the effect goes to its port: {@link Effect.Notify} to the notifier,
  * {@link Effect.Wakeup} to the timer, everything else to the driver. Not thread-safe: one thread
  * owns the loop.
  */
@@ -32,7 +35,7 @@ public final class CampaignRunner {
                 continue;
             }
             applied++;
-            store.append(new HistoryRecord(nowMs, "runner", HistoryRecord.Op.APPLY, e.key(), e.getClass().getSimpleName(), 0));
+            store.append(new HistoryRecord(nowMs, Actor.RUNNER, new Fact.EffectApplied(e.key(), e.getClass().getSimpleName())));
             switch (e) {
                 case Effect.Notify n -> notifier.notify(n);
                 case Effect.Wakeup w -> timer.wakeAt(w.atMs(), w.reason());

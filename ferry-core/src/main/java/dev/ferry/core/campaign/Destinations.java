@@ -1,5 +1,6 @@
 package dev.ferry.core.campaign;
 
+import dev.ferry.core.campaign.state.LiveFleet;
 import dev.ferry.core.model.Fleet;
 import dev.ferry.core.model.Instance;
 import dev.ferry.core.scheduler.HostScorer;
@@ -11,16 +12,19 @@ import dev.ferry.core.scheduler.Veto;
 import dev.ferry.core.scheduler.filters.AntiAffinityFilter;
 import dev.ferry.core.scheduler.filters.CapacityFilter;
 import dev.ferry.core.scheduler.filters.SameZoneFilter;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.PrimitiveIterator;
-import java.util.function.Consumer;
 import java.util.stream.IntStream;
 
 /**
- * Where things may go on the live fleet, for the campaign runtime: destinations for its moves
- * (the standard filter chain over a zone's candidates), the last-resort rescue onto a failed host
- * that is up, and instances placed outside the plan while the campaign runs, whose room it holds.
- * Owned by the runtime's thread; not thread-safe.
+ * Where things may go on the live fleet, for the campaign runtime: destinations for its moves (the
+ * standard filter chain over a zone's candidates), the last-resort rescue onto a failed host that
+ * is up, and instances placed outside the plan while the campaign runs. It decides; it reserves
+ * nothing (reservations are facts). Its one memory is where each zone's last search succeeded (a
+ * host that had room then likely has room now), a search hint that is not campaign state. Owned
+ * by the runtime's thread; not thread-safe.
  */
 final class Destinations {
     /** Candidates scanned per placement, at most. */
@@ -32,54 +36,38 @@ final class Destinations {
     private final Fleet fleet;
     private final LiveFleet live;
     private final Scheduler scheduler = Scheduler.standard(HostScorer.SPREAD);
-    private final Consumer<HistoryRecord> facts;
+    private final int[] cursor;
 
-    Destinations(Fleet fleet, LiveFleet live, Consumer<HistoryRecord> facts) {
+    Destinations(Fleet fleet, LiveFleet live) {
         this.fleet = fleet;
         this.live = live;
-        this.facts = facts;
+        this.cursor = new int[fleet.zones().size()];
     }
 
     /** Why {@code host} is not acceptable now, or null. */
-    Veto veto(PlacementRequest req, int host) {
-        return scheduler.veto(live, req, host);
+    Veto veto(PlacementView view, PlacementRequest req, int host) {
+        return scheduler.veto(view, req, host);
     }
 
     /** A destination on the live fleet, avoiding {@code exclude}; -1 when none is acceptable now. */
     int place(PlacementRequest req, int exclude) {
+        return place(live, req, exclude);
+    }
+
+    /** A destination as {@code view} sees the fleet (the live fleet with a step's tentative reservations), avoiding {@code exclude}. */
+    int place(PlacementView view, PlacementRequest req, int exclude) {
         int zone = fleet.zoneOf(req.sourceHost());
-        var candidates = live.zoneCandidates(zone, SCAN_LIMIT);
-        PrimitiveIterator.OfInt filtered = new PrimitiveIterator.OfInt() {
-            private int next = advance();
-
-            private int advance() {
-                while (candidates.hasNext()) {
-                    int c = candidates.nextInt();
-                    if (c != exclude) {
-                        return c;
-                    }
-                }
-                return -1;
-            }
-
-            @Override
-            public boolean hasNext() {
-                return next >= 0;
-            }
-
-            @Override
-            public int nextInt() {
-                int c = next;
-                next = advance();
-                return c;
-            }
-        };
-        Placement p = scheduler.firstAcceptable(live, req, filtered, SCAN_LIMIT);
+        List<Integer> hosts = live.zoneHosts(zone);
+        int n = Math.min(SCAN_LIMIT, hosts.size());
+        int start = cursor[zone];
+        PrimitiveIterator.OfInt candidates = IntStream.range(0, n).map(k -> hosts.get((start + k) % hosts.size()))
+                .filter(c -> c != exclude).iterator();
+        Placement p = scheduler.firstAcceptable(view, req, candidates, SCAN_LIMIT);
         if (p.found()) {
-            live.found(p.host());
+            cursor[zone] = live.zonePosition(p.host());
             return p.host();
         }
-        live.notFound(zone, SCAN_LIMIT);
+        cursor[zone] = hosts.isEmpty() ? 0 : (cursor[zone] + SCAN_LIMIT) % hosts.size();
         return -1;
     }
 
@@ -94,45 +82,31 @@ final class Destinations {
     /**
      * A tenant's instance launched or started while the campaign runs: the standard filters over the
      * live fleet (never a cordoned host, one in maintenance or one still vulnerable; room counting
-     * the moves in flight; the group's anti-affinity); the room is held out of the campaign's own
-     * moves. {@code withIt} is the campaign's fleet with the instance appended as its last instance.
+     * the moves in flight; the group's anti-affinity). {@code withIt} is the campaign's fleet with
+     * the instance appended as its last instance.
      */
-    Placement outside(Fleet withIt, long now) {
+    Placement outside(Fleet withIt) {
         int index = withIt.instances().size() - 1;
-        Instance inst = withIt.instance(index);
-        Placement placement = scheduler.best(new WithInstance(withIt), new PlacementRequest(index, -1, false, false),
+        return scheduler.best(new WithInstance(live, withIt), new PlacementRequest(index, -1, false, false),
                 IntStream.range(0, fleet.hosts().size()).iterator());
-        if (placement.found()) {
-            live.hold(placement.host(), inst.milliCpus(), inst.memoryMiB());
-            facts.accept(new HistoryRecord(now, "ferry", HistoryRecord.Op.HOLD, inst.id(),
-                    fleet.host(placement.host()).id() + " " + inst.milliCpus() + " " + inst.memoryMiB(), 0));
-        }
-        return placement;
     }
 
-    /** The room an instance placed outside the plan held is given back. */
-    void releaseOutside(String instanceId, int host, long milliCpu, long memoryMiB, long now) {
-        live.hold(host, -milliCpu, -memoryMiB);
-        facts.accept(new HistoryRecord(now, "ferry", HistoryRecord.Op.UNHOLD, instanceId,
-                fleet.host(host).id() + " " + milliCpu + " " + memoryMiB, 0));
-    }
+    /** The live fleet as the scheduler's filters see it; subclasses see a little more. */
+    private abstract static class Over implements PlacementView {
+        final LiveFleet live;
 
-    /** The live fleet seen with one more instance, which runs nowhere yet. */
-    private final class WithInstance implements PlacementView {
-        private final Fleet withIt;
-
-        WithInstance(Fleet withIt) {
-            this.withIt = withIt;
+        Over(LiveFleet live) {
+            this.live = live;
         }
 
         @Override
         public Fleet fleet() {
-            return withIt;
+            return live.fleet();
         }
 
         @Override
         public int currentHost(int instance) {
-            return instance < fleet.instances().size() ? live.currentHost(instance) : -1;
+            return live.currentHost(instance);
         }
 
         @Override
@@ -158,6 +132,57 @@ final class Destinations {
         @Override
         public long freeMemoryMiB(int host) {
             return live.freeMemoryMiB(host);
+        }
+    }
+
+    /**
+     * The live fleet with the reservations a step makes while it decides whether it can start: if
+     * it starts, they become facts; if not, they are forgotten.
+     */
+    static final class Trial extends Over {
+        private final Map<Integer, long[]> taken = new HashMap<>();
+
+        Trial(LiveFleet live) {
+            super(live);
+        }
+
+        void reserve(int instance, int host) {
+            Instance inst = live.fleet().instance(instance);
+            long[] t = taken.computeIfAbsent(host, h -> new long[2]);
+            t[0] += inst.milliCpus();
+            t[1] += inst.memoryMiB();
+        }
+
+        @Override
+        public long freeMilliCpu(int host) {
+            long[] t = taken.get(host);
+            return live.freeMilliCpu(host) - (t == null ? 0 : t[0]);
+        }
+
+        @Override
+        public long freeMemoryMiB(int host) {
+            long[] t = taken.get(host);
+            return live.freeMemoryMiB(host) - (t == null ? 0 : t[1]);
+        }
+    }
+
+    /** The live fleet seen with one more instance, which runs nowhere yet. */
+    private static final class WithInstance extends Over {
+        private final Fleet withIt;
+
+        WithInstance(LiveFleet live, Fleet withIt) {
+            super(live);
+            this.withIt = withIt;
+        }
+
+        @Override
+        public Fleet fleet() {
+            return withIt;
+        }
+
+        @Override
+        public int currentHost(int instance) {
+            return instance < live.fleet().instances().size() ? live.currentHost(instance) : -1;
         }
     }
 }

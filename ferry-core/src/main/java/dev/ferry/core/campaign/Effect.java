@@ -1,5 +1,7 @@
 package dev.ferry.core.campaign;
 
+import dev.ferry.core.history.Fact;
+import dev.ferry.core.lifecycle.EventState;
 import dev.ferry.core.planner.MoveKind;
 
 /**
@@ -8,7 +10,7 @@ import dev.ferry.core.planner.MoveKind;
  * replay after a crash can tell what was done. Times are milliseconds from campaign start.
  */
 public sealed interface Effect {
-    /** Unique per effect instance of a campaign; a driver applies one key at most once. */
+    /** Unique per effect instance of a campaign ({@code op/sequence}); a driver applies one key at most once. */
     String key();
 
     /** Stop placing anything on the host. */
@@ -39,12 +41,38 @@ public sealed interface Effect {
     record StartInstance(String key, int instance, int host, long epoch) implements Effect {
     }
 
-    /** Tell a tenant about a maintenance event (or, for live migrations, an informational notice). */
-    record Notify(String key, String tenant, String instance, String eventId, EventState state, long notBeforeMs,
-                  long deadlineMs, String detail) implements Effect {
+    /**
+     * Tell a tenant about a maintenance event: the event's change as the history has it, and the
+     * tenant it belongs to.
+     */
+    record Notify(String key, String tenant, Fact.EventChanged change) implements Effect {
+        public String instance() {
+            return change.instance();
+        }
+
+        public String eventId() {
+            return change.event();
+        }
+
+        public EventState state() {
+            return change.state();
+        }
+
+        public long notBeforeMs() {
+            return change.notBeforeMs();
+        }
+
+        public long deadlineMs() {
+            return change.deadlineMs();
+        }
+
+        /** What the tenant reads. */
+        public String detail() {
+            return change.cause().detail(change.kind(), change.downtimeMs());
+        }
     }
 
     /** Ask to be woken at this time (a notice ends, a soak ends, a reboot times out). */
-    record Wakeup(String key, long atMs, String reason) implements Effect {
+    record Wakeup(String key, long atMs, WakeupReason reason) implements Effect {
     }
 }

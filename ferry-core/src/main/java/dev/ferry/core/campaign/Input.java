@@ -33,6 +33,7 @@ public sealed interface Input {
     record TenantReschedule(int instance, long notBeforeMs) implements Input {
     }
 
-    record Wakeup(long atMs, String reason) implements Input {
+    /** A time the runtime asked to be woken at has come. */
+    record Wakeup(long atMs, WakeupReason reason) implements Input {
     }
 }

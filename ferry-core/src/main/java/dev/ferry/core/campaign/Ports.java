@@ -1,8 +1,10 @@
 package dev.ferry.core.campaign;
 
+import dev.ferry.core.history.HistoryRecord;
+
 /**
  * The narrow ports the {@link CampaignRunner} applies effects through. Implementations are the
- * adapters: simulated hypervisors and an in-memory store in the simulator; QEMU agents, a database
+ * adapters: simulated hypervisors and an in-memory store in the simulator; host agents, a database
  * and webhooks in the controller. All are called from the one thread that owns the campaign loop.
  */
 public final class Ports {
@@ -29,6 +31,6 @@ public final class Ports {
 
     /** The clock side: deliver a {@link Input.Wakeup} at the given time. */
     public interface Timer {
-        void wakeAt(long atMs, String reason);
+        void wakeAt(long atMs, WakeupReason reason);
     }
 }

@@ -1,5 +1,7 @@
 package dev.ferry.core.planner;
 
+import dev.ferry.core.admission.GroupBudgets;
+import dev.ferry.core.admission.Refusal;
 import dev.ferry.core.model.Fleet;
 import dev.ferry.core.model.Group;
 import dev.ferry.core.model.Host;
@@ -39,20 +41,12 @@ final class Drainer {
         LAST_RESORT
     }
 
-    enum FailureKind { NO_ROOM, NOTICE, BUDGET_NOT_NOW, BUDGET_NEVER }
-
-    record Failure(FailureKind kind, String reason) {
-        boolean permanent() {
-            return kind == FailureKind.BUDGET_NEVER;
-        }
-    }
-
     /**
      * A committed start: the moves are applied and the host is in maintenance.
      *
-     * @param groupDisruptions pairs (group, members disrupted) to give back when the step ends
+     * @param hold the group budget its disruptions hold, given back when the step ends
      */
-    record Started(List<Move> moves, long durationSeconds, int[] groupDisruptions) {
+    record Started(List<Move> moves, long durationSeconds, GroupBudgets.Hold hold) {
     }
 
     private final PlanningProblem problem;
@@ -61,9 +55,9 @@ final class Drainer {
     private final Classification cls;
     private final PlanningState state;
     private final Scheduler scheduler;
-    private final int[] groupDisrupted;
+    private final GroupBudgets budgets;
     private final long noticeSeconds;
-    private Failure lastFailure;
+    private Refusal lastFailure;
 
     Drainer(PlanningProblem problem, Classification cls, PlanningState state, Scheduler scheduler) {
         this.problem = problem;
@@ -72,11 +66,12 @@ final class Drainer {
         this.cls = cls;
         this.state = state;
         this.scheduler = scheduler;
-        this.groupDisrupted = new int[fleet.groups().size()];
+        this.budgets = new GroupBudgets(fleet);
         this.noticeSeconds = policy.notice().toSeconds();
     }
 
-    Failure lastFailure() {
+    /** Why the last {@link #tryStart} failed. */
+    Refusal lastFailure() {
         return lastFailure;
     }
 
@@ -143,7 +138,7 @@ final class Drainer {
         state.enterMaintenance(host);
         if (!problem.advisory().requiresReboot()) {
             return new Started(List.of(), DurationModel.stepSeconds(policy, problem.advisory(), new double[0], false, false),
-                    new int[0]);
+                    new GroupBudgets.Hold());
         }
         int[] occupants = state.occupants(host);
         List<Move> moves = new ArrayList<>(occupants.length);
@@ -155,7 +150,7 @@ final class Drainer {
         boolean relocate = false;
         boolean rip = false;
         Map<Integer, Integer> disruptedGroups = new HashMap<>();
-        Failure failure = null;
+        Refusal failure = null;
         int placed = 0;
         for (; placed < occupants.length; placed++) {
             int i = occupants[placed];
@@ -184,7 +179,7 @@ final class Drainer {
                     kind = MoveKind.REBOOT_IN_PLACE;
                     reason = "no host in zone " + source.zone() + " can take it: " + p.describe();
                 } else {
-                    failure = new Failure(FailureKind.NO_ROOM, "instance " + fleet.instance(i).id() + ": " + p.describe());
+                    failure = Refusal.of(Refusal.Kind.NO_ROOM, "instance " + fleet.instance(i).id() + ": " + p.describe());
                     break;
                 }
             }
@@ -206,10 +201,10 @@ final class Drainer {
             moves.add(new Move(fleet.instance(i).id(), source.id(), fleet.host(dest).id(), kind, bootstrap, reason));
         }
         if (failure == null) {
-            failure = checkBudgets(disruptedGroups);
+            failure = budgets.check(disruptedGroups);
         }
         if (failure == null && (relocate || rip) && t < noticeSeconds) {
-            failure = new Failure(FailureKind.NOTICE, "needs " + noticeSeconds + " s notice");
+            failure = Refusal.of(Refusal.Kind.NOTICE, "needs " + noticeSeconds + " s notice");
         }
         if (failure != null) {
             for (int k = placed - 1; k >= 0; k--) {
@@ -231,40 +226,17 @@ final class Drainer {
                 cls.reclassify(occupants[k], kinds[k], reasons[k]);
             }
         }
-        int[] pairs = new int[disruptedGroups.size() * 2];
-        int p = 0;
-        for (Map.Entry<Integer, Integer> e : disruptedGroups.entrySet()) {
-            groupDisrupted[e.getKey()] += e.getValue();
-            pairs[p++] = e.getKey();
-            pairs[p++] = e.getValue();
-        }
+        GroupBudgets.Hold hold = new GroupBudgets.Hold();
+        budgets.take(hold, disruptedGroups);
         double[] liveTimes = java.util.Arrays.copyOf(live, liveCount);
         long duration = DurationModel.stepSeconds(policy, problem.advisory(), liveTimes, relocate, rip);
-        return new Started(moves, duration, pairs);
+        return new Started(moves, duration, hold);
     }
 
     /** The step has ended: its host is patched and its group budget is given back. */
     void finish(int host, Started started) {
-        for (int p = 0; p < started.groupDisruptions().length; p += 2) {
-            groupDisrupted[started.groupDisruptions()[p]] -= started.groupDisruptions()[p + 1];
-        }
+        budgets.releaseAll(started.hold());
         state.leaveMaintenance(host, true);
-    }
-
-    private Failure checkBudgets(Map<Integer, Integer> disruptedGroups) {
-        for (Map.Entry<Integer, Integer> e : disruptedGroups.entrySet()) {
-            Group group = fleet.groups().get(e.getKey());
-            if (e.getValue() > group.maxUnavailable()) {
-                return new Failure(FailureKind.BUDGET_NEVER, "group " + group.id() + " (tenant " + group.tenant()
-                        + ") allows maxUnavailable: " + group.maxUnavailable() + " but " + e.getValue()
-                        + " of its members on this host must be disrupted");
-            }
-            if (groupDisrupted[e.getKey()] + e.getValue() > group.maxUnavailable()) {
-                return new Failure(FailureKind.BUDGET_NOT_NOW, "group " + group.id() + " has "
-                        + groupDisrupted[e.getKey()] + " of " + group.maxUnavailable() + " members disrupted already");
-            }
-        }
-        return null;
     }
 
     private Placement place(int instance, int source, boolean live, boolean allowVulnerable) {

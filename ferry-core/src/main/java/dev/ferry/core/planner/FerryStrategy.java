@@ -1,5 +1,7 @@
 package dev.ferry.core.planner;
 
+import dev.ferry.core.admission.Refusal;
+import dev.ferry.core.admission.Throttle;
 import dev.ferry.core.model.Fleet;
 import dev.ferry.core.model.Policy;
 import dev.ferry.core.scheduler.HostScorer;
@@ -51,7 +53,8 @@ public final class FerryStrategy implements PlanStrategy {
         private final PriorityQueue<Running> running =
                 new PriorityQueue<>(Comparator.comparingLong(Running::end).thenComparingInt(Running::host));
         private final String[] lastFailure;
-        private int activeZones;
+        /** The caps, shared with the campaign runtime: hosts in maintenance, per zone, zones at once. */
+        private final Throttle throttle;
         private int canariesLeft;
         private boolean canaryPhase;
         private long soakEnd;
@@ -68,6 +71,7 @@ public final class FerryStrategy implements PlanStrategy {
             this.drainer = new Drainer(problem, cls, state, Scheduler.standard(HostScorer.SPREAD));
             this.notice = policy.notice().toSeconds();
             this.lastFailure = new String[fleet.hosts().size()];
+            this.throttle = new Throttle(policy, fleet.zones().size());
             this.zones = new ZoneQueue[fleet.zones().size()];
             for (int z = 0; z < zones.length; z++) {
                 zones[z] = new ZoneQueue();
@@ -145,10 +149,7 @@ public final class FerryStrategy implements PlanStrategy {
             while (!running.isEmpty() && running.peek().end() <= t) {
                 Running r = running.poll();
                 drainer.finish(r.host(), r.started());
-                ZoneQueue q = zones[fleet.zoneOf(r.host())];
-                if (--q.running == 0) {
-                    activeZones--;
-                }
+                throttle.leave(fleet.zoneOf(r.host()));
                 if (r.canary() && canaryPhase && canariesLeft == 0) {
                     canaryPhase = false;
                     soakEnd = r.end() + policy.soak().toSeconds();
@@ -166,20 +167,19 @@ public final class FerryStrategy implements PlanStrategy {
             int cap = canaryPhase ? 1 : policy.maxHostsInMaintenance();
             Integer[] order = zoneOrder();
             for (int z : order) {
-                if (running.size() >= cap) {
+                if (throttle.inMaintenance() >= cap) {
                     return;
                 }
-                if (zones[z].running == 0 && activeZones >= policy.zonesAtOnce()) {
-                    continue;
+                if (throttle.zoneOpen(z)) {
+                    startInZone(z, t, cap);
                 }
-                startInZone(z, t, cap);
             }
             for (int z : order) {
-                ZoneQueue q = zones[z];
-                if (running.size() >= cap) {
+                if (throttle.inMaintenance() >= cap) {
                     return;
                 }
-                if (q.running > 0 || activeZones >= policy.zonesAtOnce() || q.isEmpty(t >= notice)) {
+                // escalation is for a zone where nothing runs and whose turn it may be
+                if (throttle.zoneActive(z) || !throttle.zoneOpen(z) || zones[z].isEmpty(t >= notice)) {
                     continue;
                 }
                 escalate(z, t);
@@ -191,7 +191,7 @@ public final class FerryStrategy implements PlanStrategy {
             for (int z = 0; z < zones.length; z++) {
                 order[z] = z;
             }
-            java.util.Arrays.sort(order, Comparator.comparing((Integer z) -> zones[z].running == 0)
+            java.util.Arrays.sort(order, Comparator.comparing((Integer z) -> !throttle.zoneActive(z))
                     .thenComparing((Integer z) -> -zones[z].remaining).thenComparing(z -> z));
             return order;
         }
@@ -205,7 +205,7 @@ public final class FerryStrategy implements PlanStrategy {
                     if (h < 0) {
                         continue;
                     }
-                    if (running.size() >= cap || q.running >= policy.maxHostsPerZone() || failures >= ATTEMPTS_PER_ZONE) {
+                    if (!throttle.mayEnter(z, cap) || failures >= ATTEMPTS_PER_ZONE) {
                         return;
                     }
                     if (tryStart(h, t, Drainer.Mode.NORMAL)) {
@@ -245,10 +245,10 @@ public final class FerryStrategy implements PlanStrategy {
         private boolean tryStart(int h, long t, Drainer.Mode mode) {
             Drainer.Started s = drainer.tryStart(h, t, mode);
             if (s == null) {
-                Drainer.Failure f = drainer.lastFailure();
-                lastFailure[h] = f.reason();
-                if (f.permanent()) {
-                    skipped.add(new SkippedHost(fleet.host(h).id(), f.reason()));
+                Refusal f = drainer.lastFailure();
+                lastFailure[h] = f.message();
+                if (f.kind().permanent()) {
+                    skipped.add(new SkippedHost(fleet.host(h).id(), f.message()));
                     state.retire(h);
                     ZoneQueue q = zones[fleet.zoneOf(h)];
                     q.remove(h);
@@ -261,9 +261,7 @@ public final class FerryStrategy implements PlanStrategy {
             }
             long end = t + s.durationSeconds();
             ZoneQueue q = zones[fleet.zoneOf(h)];
-            if (q.running++ == 0) {
-                activeZones++;
-            }
+            throttle.enter(fleet.zoneOf(h));
             q.remaining -= s.durationSeconds();
             running.add(new Running(h, t, end, s, canary));
             steps.add(new Step(fleet.host(h).id(), fleet.host(h).zone(), t, end, s.moves(), canary));
@@ -299,7 +297,6 @@ public final class FerryStrategy implements PlanStrategy {
         final List<Integer> needsNotice = new ArrayList<>();
         int liveHead;
         int noticeHead;
-        int running;
         long remaining;
 
         int head(List<Integer> list) {

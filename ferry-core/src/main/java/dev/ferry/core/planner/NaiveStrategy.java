@@ -1,5 +1,6 @@
 package dev.ferry.core.planner;
 
+import dev.ferry.core.admission.Refusal;
 import dev.ferry.core.model.Fleet;
 import dev.ferry.core.model.Policy;
 import dev.ferry.core.scheduler.HostScorer;
@@ -42,12 +43,12 @@ public final class NaiveStrategy implements PlanStrategy {
                 continue;
             }
             Drainer.Started s = drainer.tryStart(h, t, Drainer.Mode.LAST_RESORT);
-            if (s == null && drainer.lastFailure().kind() == Drainer.FailureKind.NOTICE) {
+            if (s == null && drainer.lastFailure().kind() == Refusal.Kind.NOTICE) {
                 t = Math.max(t, notice);
                 s = drainer.tryStart(h, t, Drainer.Mode.LAST_RESORT);
             }
             if (s == null) {
-                skipped.add(new SkippedHost(fleet.host(h).id(), "could not be emptied: " + drainer.lastFailure().reason()));
+                skipped.add(new SkippedHost(fleet.host(h).id(), "could not be emptied: " + drainer.lastFailure().message()));
                 continue;
             }
             boolean canary = done < policy.canaryHosts();

@@ -1,7 +1,9 @@
 package dev.ferry.core.verify;
 
-import dev.ferry.core.campaign.HistoryRecord;
-import dev.ferry.core.campaign.HistoryRecord.Op;
+import dev.ferry.core.history.Fact;
+import dev.ferry.core.history.HistoryRecord;
+import dev.ferry.core.lifecycle.CampaignState;
+import dev.ferry.core.lifecycle.HostPhase;
 import dev.ferry.core.model.Fleet;
 import dev.ferry.core.model.Group;
 import dev.ferry.core.model.Host;
@@ -13,9 +15,10 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Decides the safety rules of DESIGN.md over a campaign's history, one record at a time, so it can
- * run after every event of a simulation (or over a stored history afterwards). It reads only the
- * snapshot, the policy and the records — never the runtime's state. Not thread-safe.
+ * Decides the safety rules (docs/safety-rules.md) over a campaign's history, one record at a time,
+ * so it can run after every event of a simulation (or over a stored history afterwards). It reads
+ * only the snapshot, the policy and the typed facts — never the runtime's state, never text.
+ * Not thread-safe.
  *
  * <p>Rules: 1 no instance lost (at the end each runs on exactly one host); 2 never two running
  * copies and no start with a stale epoch; 3 nothing reserved on a cordoned, in-maintenance, failed
@@ -51,7 +54,7 @@ public final class InvariantChecker {
     private final Set<Integer> canaries = new HashSet<>();
     private int canariesInMaintenance;
     private long canaryDoneAt = -1;
-    private String campaignEnd;
+    private Fact.CampaignChanged campaignEnd;
     private long lastTime;
 
     public InvariantChecker(PlanningProblem problem) {
@@ -95,37 +98,57 @@ public final class InvariantChecker {
             violate(r, "time goes backwards");
         }
         lastTime = r.timeMs();
-        switch (r.operation()) {
-            case Op.APPLY -> {
-                if (!appliedKeys.add(r.target())) {
-                    violate(r, "effect " + r.target() + " applied twice");
+        switch (r.fact()) {
+            case Fact.EffectApplied a -> {
+                if (!appliedKeys.add(a.key())) {
+                    violate(r, "effect " + a.key() + " applied twice");
                 }
             }
-            case Op.RUN -> run(r);
-            case Op.STOP -> stop(r);
-            case Op.RESERVE -> reserve(r);
-            case Op.RELEASE -> release(r);
-            case Op.HOLD -> hold(r, 1);
-            case Op.UNHOLD -> hold(r, -1);
-            case Op.MAINTENANCE_BEGIN -> maintenanceBegin(r);
-            case Op.MAINTENANCE_END -> maintenanceEnd(r);
-            case Op.HOST_PHASE -> hostPhase(r);
-            case Op.DISRUPT_BEGIN -> disruptBegin(r);
-            case Op.DISRUPT_END -> disruptEnd(r);
-            case Op.EVENT -> {
-                int i = fleet.instanceIndex(r.target());
-                if (i >= 0 && noticedAt[i] < 0 && (r.outcome().startsWith("SCHEDULED") || r.outcome().startsWith("INFORMED"))) {
-                    noticedAt[i] = r.timeMs();
+            case Fact.Ran ran -> run(r, ran);
+            case Fact.Stopped stop -> stop(r, stop);
+            case Fact.Reserved res -> reserve(r, res);
+            case Fact.Released rel -> release(r, rel);
+            case Fact.Held h -> hold(r, h.instance(), h.host(), h.milliCpu(), h.memoryMiB(), 1);
+            case Fact.Unheld h -> hold(r, h.instance(), h.host(), h.milliCpu(), h.memoryMiB(), -1);
+            case Fact.MaintenanceBegan b -> maintenanceBegin(r, b.host());
+            case Fact.MaintenanceEnded e -> maintenanceEnd(r, e.host(), e.phase());
+            case Fact.PhaseChanged p -> {
+                int h = host(r, p.host());
+                if (h >= 0 && p.phase() == HostPhase.RETURNED) {
+                    patched[h] = true;
                 }
             }
-            case Op.CAMPAIGN -> {
-                String o = r.outcome();
-                if (o.startsWith("completed") || o.startsWith("halted") || o.startsWith("aborted")) {
-                    campaignEnd = o;
+            case Fact.HostFailed f -> {
+                int h = host(r, f.host());
+                if (h >= 0) {
+                    failed[h] = true;
+                    if (f.why() == Fact.HostFailure.CAME_BACK_UNPATCHED) {
+                        failedButUp.add(h);
+                    }
+                }
+            }
+            case Fact.DisruptionBegan b -> disruptBegin(r, b);
+            case Fact.DisruptionEnded e -> disruptEnd(r, e.instance());
+            case Fact.EventChanged e -> {
+                if (e.state() == dev.ferry.core.lifecycle.EventState.SCHEDULED) {
+                    noticed(r, e.instance());
+                }
+            }
+            case Fact.Informed inf -> noticed(r, inf.instance());
+            case Fact.CampaignChanged c -> {
+                if (c.to() == CampaignState.COMPLETED || c.to() == CampaignState.HALTED || c.to() == CampaignState.ABORTED) {
+                    campaignEnd = c;
                 }
             }
             default -> {
             }
+        }
+    }
+
+    private void noticed(HistoryRecord r, String instance) {
+        int i = fleet.instanceIndex(instance);
+        if (i >= 0 && noticedAt[i] < 0) {
+            noticedAt[i] = r.timeMs();
         }
     }
 
@@ -138,26 +161,26 @@ public final class InvariantChecker {
         }
         if (campaignEnd == null) {
             violations.add("end: the campaign did not end completed, halted or aborted");
-        } else if (!campaignEnd.contains(":") || campaignEnd.substring(campaignEnd.indexOf(':') + 1).isBlank()) {
-            violations.add("end: the campaign ended without a reason: " + campaignEnd);
+        } else if (campaignEnd.reason() == null || campaignEnd.reason().isBlank()) {
+            violations.add("end: the campaign ended " + campaignEnd.to().wireName() + " without a reason");
         }
         return violations;
     }
 
-    private void run(HistoryRecord r) {
-        int i = instance(r);
-        int h = host(r, r.outcome());
+    private void run(HistoryRecord r, Fact.Ran ran) {
+        int i = instance(r, ran.instance());
+        int h = host(r, ran.host());
         if (i < 0 || h < 0) {
             return;
         }
         if (runningOn[i] >= 0 && runningOn[i] != h) {
-            violate(r, "instance " + r.target() + " starts on " + r.outcome() + " while running on "
+            violate(r, "instance " + ran.instance() + " starts on " + ran.host() + " while running on "
                     + fleet.host(runningOn[i]).id() + " (two copies)");
         }
-        if (r.epoch() <= epoch[i]) {
-            violate(r, "instance " + r.target() + " starts with stale epoch " + r.epoch() + " (last " + epoch[i] + ")");
+        if (ran.epoch() <= epoch[i]) {
+            violate(r, "instance " + ran.instance() + " starts with stale epoch " + ran.epoch() + " (last " + epoch[i] + ")");
         }
-        epoch[i] = Math.max(epoch[i], r.epoch());
+        epoch[i] = Math.max(epoch[i], ran.epoch());
         if (reservedOn[i] == h) {
             reservedOn[i] = -1; // the reservation becomes the placement
         } else {
@@ -166,14 +189,14 @@ public final class InvariantChecker {
         runningOn[i] = h;
     }
 
-    private void stop(HistoryRecord r) {
-        int i = instance(r);
+    private void stop(HistoryRecord r, Fact.Stopped stop) {
+        int i = instance(r, stop.instance());
         if (i < 0) {
             return;
         }
         int h = runningOn[i];
         if (h < 0) {
-            violate(r, "instance " + r.target() + " stopped but was not running");
+            violate(r, "instance " + stop.instance() + " stopped but was not running");
             return;
         }
         Instance inst = fleet.instance(i);
@@ -182,11 +205,12 @@ public final class InvariantChecker {
         runningOn[i] = -1;
     }
 
-    private void reserve(HistoryRecord r) {
-        int i = instance(r);
-        boolean bootstrap = r.outcome().endsWith(" bootstrap");
-        boolean rescue = r.outcome().endsWith(" rescue");
-        String hostId = bootstrap || rescue ? r.outcome().substring(0, r.outcome().lastIndexOf(' ')) : r.outcome();
+    private void reserve(HistoryRecord r, Fact.Reserved res) {
+        int i = instance(r, res.instance());
+        boolean bootstrap = res.reservation() == Fact.Reservation.BOOTSTRAP;
+        boolean rescue = res.reservation() == Fact.Reservation.RESCUE;
+        String hostId = res.host();
+        String target = res.instance();
         int h = host(r, hostId);
         if (i < 0 || h < 0) {
             return;
@@ -196,35 +220,33 @@ public final class InvariantChecker {
             // The one exception: an instance whose host never came back may restart on a failed host
             // that is up (it came back unpatched) when nothing else has room.
             if (!failedButUp.contains(h)) {
-                violate(r, "rescue of " + r.target() + " onto " + hostId + ", which is not a failed host that is up");
+                violate(r, "rescue of " + target + " onto " + hostId + ", which is not a failed host that is up");
             }
         } else if (host.cordoned() || inMaintenance[h] || failed[h]) {
-            violate(r, "reservation of " + r.target() + " on " + hostId + ", which is cordoned, in maintenance or failed");
+            violate(r, "reservation of " + target + " on " + hostId + ", which is cordoned, in maintenance or failed");
         }
         boolean vulnerable = affected[h] && !patched[h];
         if (vulnerable && !bootstrap && !rescue) {
-            violate(r, "reservation of " + r.target() + " on vulnerable " + hostId + " without bootstrap");
+            violate(r, "reservation of " + target + " on vulnerable " + hostId + " without bootstrap");
         }
         if (reservedOn[i] >= 0) {
-            violate(r, "instance " + r.target() + " reserved twice");
+            violate(r, "instance " + target + " reserved twice");
         }
         reservedOn[i] = h;
         add(i, h, r);
     }
 
-    /** Room taken (sign 1) or given back (-1) by an instance outside the campaign's fleet: "host milliCpu memoryMiB". */
-    private void hold(HistoryRecord r, int sign) {
-        String[] f = r.outcome().split(" ");
-        int h = f.length == 3 ? host(r, f[0]) : -1;
+    /** Room taken (sign 1) or given back (-1) by an instance outside the campaign's fleet. */
+    private void hold(HistoryRecord r, String instance, String hostId, long milliCpu, long memoryMiB, int sign) {
+        int h = host(r, hostId);
         if (h < 0) {
-            violate(r, "malformed hold " + r.outcome());
             return;
         }
         if (sign > 0 && (fleet.host(h).cordoned() || inMaintenance[h] || failed[h] || affected[h] && !patched[h])) {
-            violate(r, "room held for " + r.target() + " on " + f[0] + ", which is cordoned, in maintenance, failed or vulnerable");
+            violate(r, "room held for " + instance + " on " + hostId + ", which is cordoned, in maintenance, failed or vulnerable");
         }
-        usedCpu[h] += sign * Long.parseLong(f[1]);
-        usedMem[h] += sign * Long.parseLong(f[2]);
+        usedCpu[h] += sign * milliCpu;
+        usedMem[h] += sign * memoryMiB;
         Host host = fleet.host(h);
         if (usedCpu[h] > host.milliCpuCapacity() || usedMem[h] > host.memoryMiB()) {
             violate(r, "host " + host.id() + " over capacity (" + usedCpu[h] / 1000.0 + " cpus, " + usedMem[h]
@@ -232,14 +254,14 @@ public final class InvariantChecker {
         }
     }
 
-    private void release(HistoryRecord r) {
-        int i = instance(r);
-        int h = host(r, r.outcome());
+    private void release(HistoryRecord r, Fact.Released rel) {
+        int i = instance(r, rel.instance());
+        int h = host(r, rel.host());
         if (i < 0 || h < 0) {
             return;
         }
         if (reservedOn[i] != h) {
-            violate(r, "release of a reservation that does not exist: " + r.target() + " on " + r.outcome());
+            violate(r, "release of a reservation that does not exist: " + rel.instance() + " on " + rel.host());
             return;
         }
         reservedOn[i] = -1;
@@ -259,13 +281,13 @@ public final class InvariantChecker {
         }
     }
 
-    private void maintenanceBegin(HistoryRecord r) {
-        int h = host(r, r.target());
+    private void maintenanceBegin(HistoryRecord r, String hostId) {
+        int h = host(r, hostId);
         if (h < 0) {
             return;
         }
         if (inMaintenance[h]) {
-            violate(r, "host " + r.target() + " enters maintenance twice");
+            violate(r, "host " + hostId + " enters maintenance twice");
         }
         var policy = problem.policy();
         boolean canary = canaries.contains(h);
@@ -274,14 +296,14 @@ public final class InvariantChecker {
             canary = true;
         }
         if (maintenanceTotal > 0 && (canary || canariesInMaintenance > 0)) {
-            violate(r, "canary " + (canary ? r.target() : "") + " is not alone in maintenance");
+            violate(r, "canary " + (canary ? hostId : "") + " is not alone in maintenance");
         }
         if (!canary && canaryDoneAt >= 0 && r.timeMs() < canaryDoneAt + policy.soak().toMillis()) {
-            violate(r, "host " + r.target() + " begins before the canaries' soak ends at "
+            violate(r, "host " + hostId + " begins before the canaries' soak ends at "
                     + (canaryDoneAt + policy.soak().toMillis()) + " ms");
         }
         if (!canary && canaries.size() < policy.canaryHosts() && canaryDoneAt < 0) {
-            violate(r, "host " + r.target() + " begins before the canaries are done");
+            violate(r, "host " + hostId + " begins before the canaries are done");
         }
         if (canary) {
             canariesInMaintenance++;
@@ -307,13 +329,13 @@ public final class InvariantChecker {
         }
     }
 
-    private void maintenanceEnd(HistoryRecord r) {
-        int h = host(r, r.target());
+    private void maintenanceEnd(HistoryRecord r, String hostId, HostPhase phase) {
+        int h = host(r, hostId);
         if (h < 0) {
             return;
         }
         if (!inMaintenance[h]) {
-            violate(r, "host " + r.target() + " leaves maintenance it never entered");
+            violate(r, "host " + hostId + " leaves maintenance it never entered");
             return;
         }
         inMaintenance[h] = false;
@@ -323,36 +345,21 @@ public final class InvariantChecker {
             canariesInMaintenance--;
             // A parked canary (it will begin again) does not end the canary phase.
             if (canariesInMaintenance == 0 && canaries.size() == problem.policy().canaryHosts()
-                    && !r.outcome().equals("PARKED")) {
+                    && phase != HostPhase.PARKED) {
                 canaryDoneAt = r.timeMs();
             }
         }
     }
 
-    private void hostPhase(HistoryRecord r) {
-        int h = host(r, r.target());
-        if (h < 0) {
-            return;
-        }
-        if (r.outcome().equals("RETURNED")) {
-            patched[h] = true;
-        } else if (r.outcome().startsWith("FAILED")) {
-            failed[h] = true;
-            if (r.outcome().contains("came back unpatched")) {
-                failedButUp.add(h);
-            }
-        }
-    }
-
-    private void disruptBegin(HistoryRecord r) {
-        int i = instance(r);
-        if (i < 0 || r.outcome().equals("tenant")) {
+    private void disruptBegin(HistoryRecord r, Fact.DisruptionBegan b) {
+        int i = instance(r, b.instance());
+        if (i < 0 || b.byTenant()) {
             return;
         }
         long scheduled = noticedAt[i];
         long notice = problem.policy().notice().toMillis();
         if (scheduled < 0 || r.timeMs() < scheduled + notice) {
-            violate(r, "Ferry disrupts " + r.target() + " before its notice period"
+            violate(r, "Ferry disrupts " + b.instance() + " before its notice period"
                     + (scheduled < 0 ? " (never noticed)" : " (noticed at " + scheduled + " ms)"));
         }
         int g = fleet.groupOf(i);
@@ -366,8 +373,8 @@ public final class InvariantChecker {
         }
     }
 
-    private void disruptEnd(HistoryRecord r) {
-        int i = instance(r);
+    private void disruptEnd(HistoryRecord r, String instance) {
+        int i = instance(r, instance);
         if (i < 0 || !disruptedByFerry.remove(i)) {
             return;
         }
@@ -377,10 +384,10 @@ public final class InvariantChecker {
         }
     }
 
-    private int instance(HistoryRecord r) {
-        int i = fleet.instanceIndex(r.target());
+    private int instance(HistoryRecord r, String id) {
+        int i = fleet.instanceIndex(id);
         if (i < 0) {
-            violate(r, "unknown instance " + r.target());
+            violate(r, "unknown instance " + id);
         }
         return i;
     }

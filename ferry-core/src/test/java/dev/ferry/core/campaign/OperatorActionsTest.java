@@ -4,6 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ferry.core.TestFleets;
+import dev.ferry.core.history.Fact;
+import dev.ferry.core.history.HistoryRecord;
+import dev.ferry.core.lifecycle.CampaignState;
+import dev.ferry.core.lifecycle.Lifecycle;
 import dev.ferry.core.model.LiveMigrationPolicy;
 import dev.ferry.core.model.MaintenanceDurations;
 import dev.ferry.core.model.Policy;
@@ -26,7 +30,13 @@ class OperatorActionsTest {
                     MaintenanceDurations.DEFAULTS));
     private final Plan plan = new FerryStrategy().plan(problem);
     private final List<HistoryRecord> facts = new ArrayList<>();
-    private final CampaignRuntime runtime = new CampaignRuntime(problem, plan, "c", facts::add);
+    private final CampaignRuntime runtime = new CampaignRuntime(problem, plan, "c");
+
+    /** The effects of a call; its facts are kept, as a store would. */
+    private List<Effect> keep(Result r) {
+        facts.addAll(r.facts());
+        return r.effects();
+    }
 
     private static long cordons(List<Effect> effects) {
         return effects.stream().filter(e -> e instanceof Effect.Cordon).count();
@@ -39,37 +49,39 @@ class OperatorActionsTest {
 
     /** Runs one host through patch, reboot and verification; returns the effects of its return. */
     private List<Effect> finishHost(Effect.StartMove m, long t) {
-        runtime.on(new Input.MoveCompleted(m.moveId(), 10), t);
-        runtime.on(new Input.HostPatched(m.from()), t + 1);
-        runtime.on(new Input.HostRebooted(m.from(), "new"), t + 2);
-        return runtime.on(new Input.HostVerified(m.from(), "new"), t + 3);
+        keep(runtime.on(new Input.MoveCompleted(m.moveId(), 10), t));
+        keep(runtime.on(new Input.HostPatched(m.from()), t + 1));
+        keep(runtime.on(new Input.HostRebooted(m.from(), "new"), t + 2));
+        return keep(runtime.on(new Input.HostVerified(m.from(), "new"), t + 3));
     }
 
     @Test
     void pausedCampaignsStartNothingNewAndResumeWhereTheyStopped() {
-        List<Effect> first = runtime.approve(0);
+        List<Effect> first = keep(runtime.approve(0));
         assertThat(cordons(first)).isEqualTo(1);
         Effect.StartMove m = move(first);
-        runtime.pause(5);
+        keep(runtime.pause(5));
         assertThat(runtime.state()).isEqualTo(CampaignState.PAUSED);
         List<Effect> afterReturn = finishHost(m, 10);
         assertThat(cordons(afterReturn)).as("no host starts while paused").isZero();
-        List<Effect> resumed = runtime.resume(20);
+        List<Effect> resumed = keep(runtime.resume(20));
         assertThat(runtime.state()).isEqualTo(CampaignState.RUNNING);
         assertThat(cordons(resumed)).as("the next host starts on resume").isEqualTo(1);
     }
 
     @Test
     void abortFinishesWhatIsInFlightAndEndsWithTheReason() {
-        Effect.StartMove m = move(runtime.approve(0));
-        runtime.abort(5, "operator saw a bad canary");
+        Effect.StartMove m = move(keep(runtime.approve(0)));
+        keep(runtime.abort(5, "operator saw a bad canary"));
         assertThat(runtime.state()).isEqualTo(CampaignState.ABORTED);
         assertThat(runtime.settled()).as("a move is still in flight").isFalse();
         List<Effect> afterReturn = finishHost(m, 10);
         assertThat(cordons(afterReturn)).isZero();
         assertThat(runtime.settled()).isTrue();
-        assertThat(runtime.stats().hostsPatched).isEqualTo(1);
-        assertThat(facts).anyMatch(f -> f.operation().equals("campaign") && f.outcome().contains("operator saw a bad canary"));
+        assertThat(runtime.stats().hostsPatched()).isEqualTo(1);
+        assertThat(facts).anyMatch(f -> f.fact() instanceof Fact.CampaignChanged c && c.to() == CampaignState.ABORTED
+                && c.reason().equals("operator saw a bad canary"));
+        assertThat(facts).anyMatch(f -> f.fact() instanceof Fact.CampaignSettled s && s.state() == CampaignState.ABORTED);
     }
 
     @Test
@@ -82,11 +94,12 @@ class OperatorActionsTest {
 
     @Test
     void aLateOrDuplicatedAnswerChangesNothing() {
-        Effect.StartMove m = move(runtime.approve(0));
-        runtime.on(new Input.MoveCompleted(m.moveId(), 10), 1);
+        Effect.StartMove m = move(keep(runtime.approve(0)));
+        keep(runtime.on(new Input.MoveCompleted(m.moveId(), 10), 1));
         int before = facts.size();
-        List<Effect> again = runtime.on(new Input.MoveCompleted(m.moveId(), 10), 2);
+        List<Effect> again = keep(runtime.on(new Input.MoveCompleted(m.moveId(), 10), 2));
         assertThat(again.stream().filter(e -> !(e instanceof Effect.Wakeup))).isEmpty();
-        assertThat(facts.subList(before, facts.size())).allMatch(f -> f.outcome().equals("ignored duplicate or late answer"));
+        assertThat(facts.subList(before, facts.size())).containsExactly(new HistoryRecord(2, dev.ferry.core.history.Actor.FERRY,
+                new Fact.AnswerIgnored(m.moveId())));
     }
 }

@@ -3,6 +3,8 @@ package dev.ferry.core.campaign;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ferry.core.TestFleets;
+import dev.ferry.core.admission.Refusal;
+import dev.ferry.core.admission.Throttle;
 import dev.ferry.core.model.LiveMigrationPolicy;
 import dev.ferry.core.model.MaintenanceDurations;
 import dev.ferry.core.model.Policy;
@@ -24,9 +26,13 @@ class ThrottleAndWindowsTest {
         assertThat(t.effectiveCap()).isEqualTo(2); // one zone at a time, two hosts per zone
         t.enter(0);
         assertThat(t.zoneOpen(1)).as("second zone while the first is active").isFalse();
+        assertThat(t.refusal(1, "az2", 3)).extracting(Refusal::kind).isEqualTo(Refusal.Kind.CAP);
+        assertThat(t.refusal(1, "az2", 3).message()).contains("zonesAtOnce 1");
         assertThat(t.mayEnter(0, 3)).isTrue();
         t.enter(0);
         assertThat(t.zoneOpen(0)).as("zone full").isFalse();
+        assertThat(t.refusal(0, "az1", 3).message()).contains("maxHostsPerZone 2");
+        assertThat(t.refusal(0, "az1", 2).message()).as("the fleet cap first").contains("the cap is 2");
         t.leave(0);
         t.leave(0);
         assertThat(t.zoneOpen(1)).isTrue();

@@ -3,8 +3,20 @@ package dev.ferry.core.verify;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ferry.core.TestFleets;
-import dev.ferry.core.campaign.HistoryRecord;
+import dev.ferry.core.history.Actor;
+import dev.ferry.core.history.Fact;
+import dev.ferry.core.history.HistoryRecord;
+import dev.ferry.core.lifecycle.CampaignState;
+import dev.ferry.core.lifecycle.EventState;
+import dev.ferry.core.lifecycle.HostPhase;
+import dev.ferry.core.model.AntiAffinity;
+import dev.ferry.core.model.LiveMigrationPolicy;
+import dev.ferry.core.model.OnHostMaintenance;
+import dev.ferry.core.model.MaintenanceDurations;
+import dev.ferry.core.model.Policy;
+import dev.ferry.core.planner.MoveKind;
 import dev.ferry.core.planner.PlanningProblem;
+import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -17,97 +29,180 @@ class InvariantCheckerTest {
             .problem(TestFleets.simplePolicy());
 
     private List<String> check(HistoryRecord... records) {
-        InvariantChecker c = new InvariantChecker(problem);
+        return check(problem, records);
+    }
+
+    private static List<String> check(PlanningProblem p, HistoryRecord... records) {
+        InvariantChecker c = new InvariantChecker(p);
         for (HistoryRecord r : records) {
             c.accept(r);
         }
         return c.finish();
     }
 
-    private static HistoryRecord rec(long t, String op, String target, String outcome, long epoch) {
-        return new HistoryRecord(t, "test", op, target, outcome, epoch);
+    private static HistoryRecord ferry(long t, Fact f) {
+        return new HistoryRecord(t, Actor.FERRY, f);
+    }
+
+    private static HistoryRecord driver(long t, Fact f) {
+        return new HistoryRecord(t, Actor.DRIVER, f);
     }
 
     private static HistoryRecord end(long t) {
-        return rec(t, "campaign", "c", "completed: done", 0);
+        return ferry(t, new Fact.CampaignChanged("c", CampaignState.RUNNING, CampaignState.COMPLETED, "done"));
+    }
+
+    private static HistoryRecord reserve(long t, String instance, String host, Fact.Reservation kind) {
+        return ferry(t, new Fact.Reserved(instance, host, kind, 1));
+    }
+
+    private static HistoryRecord begin(long t, String host) {
+        return ferry(t, new Fact.MaintenanceBegan(host, "az1"));
+    }
+
+    private static HistoryRecord hold(long t, String instance, String host, long milliCpu) {
+        return ferry(t, new Fact.Held(instance, host, milliCpu, 1024));
     }
 
     @Test
     void aCleanLiveMigrationPasses() {
-        assertThat(check(rec(0, "maintenance-begin", "h1", "az1", 0), rec(0, "reserve", "i-1", "h3 bootstrap", 0),
-                rec(5, "stop", "i-1", "h1", 1), rec(5, "run", "i-1", "h3", 2), rec(9, "maintenance-end", "h1", "RETURNED", 0),
-                end(10))).isEmpty();
+        assertThat(check(begin(0, "h1"), reserve(0, "i-1", "h3", Fact.Reservation.BOOTSTRAP),
+                driver(5, new Fact.Stopped("i-1", "h1", 1)), driver(5, new Fact.Ran("i-1", "h3", 2)),
+                ferry(9, new Fact.MaintenanceEnded("h1", HostPhase.RETURNED)), end(10))).isEmpty();
     }
 
     @Test
-    void twoRunningCopiesAreCaught() {
-        assertThat(check(rec(0, "reserve", "i-1", "h3 bootstrap", 0), rec(5, "run", "i-1", "h3", 2), end(6)))
+    void rule1ALostInstanceIsCaught() {
+        assertThat(check(driver(1, new Fact.Stopped("i-1", "h1", 1)), end(2))).anyMatch(v -> v.contains("(lost)"));
+    }
+
+    @Test
+    void rule2TwoRunningCopiesAreCaught() {
+        assertThat(check(reserve(0, "i-1", "h3", Fact.Reservation.BOOTSTRAP), driver(5, new Fact.Ran("i-1", "h3", 2)), end(6)))
                 .anyMatch(v -> v.contains("two copies"));
     }
 
     @Test
-    void staleEpochsAreCaught() {
-        assertThat(check(rec(1, "stop", "i-1", "h1", 1), rec(2, "run", "i-1", "h1", 1), end(3)))
+    void rule2StaleEpochsAreCaught() {
+        assertThat(check(driver(1, new Fact.Stopped("i-1", "h1", 1)), driver(2, new Fact.Ran("i-1", "h1", 1)), end(3)))
                 .anyMatch(v -> v.contains("stale epoch"));
     }
 
     @Test
-    void aLostInstanceIsCaught() {
-        assertThat(check(rec(1, "stop", "i-1", "h1", 1), end(2))).anyMatch(v -> v.contains("(lost)"));
+    void rule3VulnerableDestinationsNeedTheBootstrapMark() {
+        assertThat(check(reserve(0, "i-1", "h3", Fact.Reservation.SAFE), end(1))).anyMatch(v -> v.contains("vulnerable"));
     }
 
     @Test
-    void capacityCountsReservations() {
-        // h2 has 16 cpus, i-2 uses 14; reserving i-1 (4) there exceeds it before anything runs.
-        assertThat(check(rec(0, "reserve", "i-1", "h2", 0), end(1))).anyMatch(v -> v.contains("over capacity"));
-    }
-
-    @Test
-    void roomHeldOutsideThePlanCountsAgainstCapacityAndNeverOnAVulnerableHost() {
-        // h2 has 16 cpus, i-2 uses 14: a 1-cpu hold fits, a 3-cpu hold does not; given back, it fits again
-        assertThat(check(rec(0, "hold", "x-1", "h2 1000 1024", 0), end(1))).isEmpty();
-        assertThat(check(rec(0, "hold", "x-1", "h2 3000 1024", 0), end(1))).anyMatch(v -> v.contains("over capacity"));
-        assertThat(check(rec(0, "hold", "x-1", "h2 1000 1024", 0), rec(1, "unhold", "x-1", "h2 1000 1024", 0),
-                rec(2, "hold", "x-2", "h2 2000 1024", 0), end(3))).isEmpty();
-        assertThat(check(rec(0, "hold", "x-1", "h3 1000 1024", 0), end(1))).anyMatch(v -> v.contains("vulnerable"));
-    }
-
-    @Test
-    void vulnerableDestinationsNeedTheBootstrapMark() {
-        assertThat(check(rec(0, "reserve", "i-1", "h3", 0), end(1))).anyMatch(v -> v.contains("vulnerable"));
-    }
-
-    @Test
-    void hostsInMaintenanceReceiveNothing() {
-        assertThat(check(rec(0, "maintenance-begin", "h3", "az1", 0), rec(1, "reserve", "i-1", "h3 bootstrap", 0), end(2)))
+    void rule3HostsInMaintenanceReceiveNothing() {
+        assertThat(check(begin(0, "h3"), reserve(1, "i-1", "h3", Fact.Reservation.BOOTSTRAP), end(2)))
                 .anyMatch(v -> v.contains("in maintenance"));
     }
 
     @Test
-    void anEffectAppliedTwiceIsCaught() {
-        assertThat(check(rec(0, "apply", "k1", "StartMove", 0), rec(1, "apply", "k1", "StartMove", 0), end(2)))
-                .anyMatch(v -> v.contains("applied twice"));
+    void rule3ARescueGoesOnlyToAFailedHostThatIsUp() {
+        assertThat(check(reserve(0, "i-1", "h3", Fact.Reservation.RESCUE), end(1)))
+                .anyMatch(v -> v.contains("not a failed host that is up"));
+        assertThat(check(ferry(0, new Fact.HostFailed("h3", Fact.HostFailure.CAME_BACK_UNPATCHED, "xen-4.1.0")),
+                reserve(1, "i-1", "h3", Fact.Reservation.RESCUE), end(2))).isEmpty();
     }
 
     @Test
-    void disruptionBeforeNoticeIsCaughtButATenantsOwnActionIsNot() {
-        assertThat(check(rec(0, "disrupt-begin", "i-1", "ferry", 0), end(1))).anyMatch(v -> v.contains("notice"));
-        assertThat(check(rec(0, "disrupt-begin", "i-1", "tenant", 0), end(1))).isEmpty();
+    void rule4CapacityCountsReservations() {
+        // h2 has 16 cpus, i-2 uses 14; reserving i-1 (4) there exceeds it before anything runs.
+        assertThat(check(reserve(0, "i-1", "h2", Fact.Reservation.SAFE), end(1))).anyMatch(v -> v.contains("over capacity"));
     }
 
     @Test
-    void aCampaignWithoutAnEndIsCaught() {
-        assertThat(check(rec(0, "apply", "k1", "Cordon", 0))).anyMatch(v -> v.contains("did not end"));
+    void rule4ReleasingAReservationThatDoesNotExistIsCaught() {
+        assertThat(check(ferry(0, new Fact.Released("i-1", "h2", 1)), end(1)))
+                .anyMatch(v -> v.contains("a reservation that does not exist"));
     }
 
     @Test
-    void capsAreChecked() {
-        var policy = new dev.ferry.core.model.Policy(1, 1, 1, 0, java.time.Duration.ZERO, java.time.Duration.ZERO,
-                dev.ferry.core.model.LiveMigrationPolicy.DEFAULTS, 3, dev.ferry.core.model.MaintenanceDurations.DEFAULTS);
-        InvariantChecker c = new InvariantChecker(new PlanningProblem(problem.fleet(), problem.advisory(), policy,
-                problem.start()));
-        c.accept(rec(0, "maintenance-begin", "h1", "az1", 0));
-        c.accept(rec(0, "maintenance-begin", "h3", "az1", 0));
-        assertThat(c.violations()).anyMatch(v -> v.contains("maxHostsInMaintenance"));
+    void rule4RoomHeldOutsideThePlanCountsAgainstCapacityAndNeverOnAVulnerableHost() {
+        // h2 has 16 cpus, i-2 uses 14: a 1-cpu hold fits, a 3-cpu hold does not; given back, it fits again
+        assertThat(check(hold(0, "x-1", "h2", 1000), end(1))).isEmpty();
+        assertThat(check(hold(0, "x-1", "h2", 3000), end(1))).anyMatch(v -> v.contains("over capacity"));
+        assertThat(check(hold(0, "x-1", "h2", 1000), ferry(1, new Fact.Unheld("x-1", "h2", 1000, 1024)),
+                hold(2, "x-2", "h2", 2000), end(3))).isEmpty();
+        assertThat(check(hold(0, "x-1", "h3", 1000), end(1))).anyMatch(v -> v.contains("vulnerable"));
+    }
+
+    @Test
+    void rule5GroupBudgetsHoldForFerrysDisruptions() {
+        PlanningProblem grouped = TestFleets.builder().host("h1", "az1", "r1", true).host("h2", "az1", "r2", false)
+                .group("g", AntiAffinity.NONE, 1).instance("h1", 1, 1024, OnHostMaintenance.RESTART, "g")
+                .instance("h1", 1, 1024, OnHostMaintenance.RESTART, "g")
+                .problem(TestFleets.simplePolicy());
+        HistoryRecord notice1 = ferry(0, scheduled("i-1"));
+        HistoryRecord notice2 = ferry(0, scheduled("i-2"));
+        long later = TestFleets.simplePolicy().notice().toMillis();
+        assertThat(check(grouped, notice1, notice2, ferry(later, new Fact.DisruptionBegan("i-1", false, MoveKind.RELOCATE)),
+                ferry(later, new Fact.DisruptionBegan("i-2", false, MoveKind.RELOCATE)), end(later + 1)))
+                .anyMatch(v -> v.contains("group g has 2 members disrupted (maxUnavailable 1)"));
+        assertThat(check(grouped, notice1, notice2, ferry(later, new Fact.DisruptionBegan("i-1", false, MoveKind.RELOCATE)),
+                ferry(later, new Fact.DisruptionEnded("i-1", Fact.DisruptionEnd.MOVED, "h2", 2)),
+                ferry(later, new Fact.DisruptionBegan("i-2", false, MoveKind.RELOCATE)), end(later + 1))).isEmpty();
+    }
+
+    @Test
+    void rule5CapsAreChecked() {
+        Policy policy = new Policy(1, 1, 1, 0, Duration.ZERO, Duration.ZERO, LiveMigrationPolicy.DEFAULTS, 3,
+                MaintenanceDurations.DEFAULTS);
+        PlanningProblem p = new PlanningProblem(problem.fleet(), problem.advisory(), policy, problem.start());
+        assertThat(check(p, begin(0, "h1"), begin(0, "h3"), end(1))).anyMatch(v -> v.contains("maxHostsInMaintenance"))
+                .anyMatch(v -> v.contains("maxHostsPerZone"));
+    }
+
+    @Test
+    void rule5CanariesRunAloneAndTheSoakIsWaitedFor() {
+        Policy policy = new Policy(5, 5, 1, 1, Duration.ofMinutes(10), Duration.ZERO, LiveMigrationPolicy.DEFAULTS, 3,
+                MaintenanceDurations.DEFAULTS);
+        PlanningProblem p = new PlanningProblem(problem.fleet(), problem.advisory(), policy, problem.start());
+        assertThat(check(p, begin(0, "h1"), begin(0, "h3"), end(1))).anyMatch(v -> v.contains("is not alone"));
+        assertThat(check(p, begin(0, "h1"), ferry(5, new Fact.MaintenanceEnded("h1", HostPhase.RETURNED)), begin(6, "h3"),
+                end(7))).anyMatch(v -> v.contains("before the canaries' soak ends"));
+        assertThat(check(p, begin(0, "h1"), ferry(5, new Fact.MaintenanceEnded("h1", HostPhase.RETURNED)),
+                begin(5 + 600_000, "h3"), end(600_006))).isEmpty();
+    }
+
+    @Test
+    void rule6AnEffectAppliedTwiceIsCaught() {
+        HistoryRecord apply = new HistoryRecord(0, Actor.RUNNER, new Fact.EffectApplied("move/1", "StartMove"));
+        assertThat(check(apply, apply, end(2))).anyMatch(v -> v.contains("applied twice"));
+    }
+
+    @Test
+    void rule7DisruptionBeforeNoticeIsCaughtButATenantsOwnActionIsNot() {
+        Policy hour = new Policy(20, 5, 1, 0, Duration.ZERO, Duration.ofHours(1), LiveMigrationPolicy.DEFAULTS, 3,
+                MaintenanceDurations.DEFAULTS);
+        PlanningProblem p = new PlanningProblem(problem.fleet(), problem.advisory(), hour, problem.start());
+        assertThat(check(p, ferry(0, new Fact.DisruptionBegan("i-1", false, MoveKind.RELOCATE)), end(1)))
+                .anyMatch(v -> v.contains("before its notice period (never noticed)"));
+        assertThat(check(p, ferry(0, scheduled("i-1")), ferry(1, new Fact.DisruptionBegan("i-1", false, MoveKind.RELOCATE)), end(2)))
+                .anyMatch(v -> v.contains("before its notice period (noticed at 0 ms)"));
+        assertThat(check(p, ferry(0, scheduled("i-1")), ferry(3_600_000, new Fact.DisruptionBegan("i-1", false, MoveKind.RELOCATE)),
+                end(3_600_001))).isEmpty();
+        assertThat(check(p, ferry(0, new Fact.DisruptionBegan("i-1", true, MoveKind.RELOCATE)), end(1))).isEmpty();
+    }
+
+    @Test
+    void rule8ACampaignWithoutAnEndOrWithoutAReasonIsCaught() {
+        assertThat(check(new HistoryRecord(0, Actor.RUNNER, new Fact.EffectApplied("cordon/0", "Cordon"))))
+                .anyMatch(v -> v.contains("did not end"));
+        assertThat(check(ferry(0, new Fact.CampaignChanged("c", CampaignState.RUNNING, CampaignState.HALTED, " "))))
+                .anyMatch(v -> v.contains("without a reason"));
+    }
+
+    @Test
+    void timeNeverGoesBackwards() {
+        assertThat(check(begin(5, "h1"), ferry(4, new Fact.MaintenanceEnded("h1", HostPhase.RETURNED)), end(6)))
+                .anyMatch(v -> v.contains("time goes backwards"));
+    }
+
+    private static Fact.EventChanged scheduled(String instance) {
+        return new Fact.EventChanged(instance, "ev-c." + instance, EventState.SCHEDULED, MoveKind.RELOCATE, 0, 1, Fact.EventCause.PLANNED,
+                0, null);
     }
 }

@@ -1,6 +1,6 @@
 package dev.ferry.server.api;
 
-import dev.ferry.core.campaign.HostPhase;
+import dev.ferry.core.lifecycle.HostPhase;
 import dev.ferry.server.Campaigns;
 import dev.ferry.server.engine.CampaignEngine;
 import io.micrometer.core.instrument.Gauge;

@@ -3,7 +3,7 @@ package dev.ferry.server.api;
 import static dev.ferry.server.api.HttpApi.json;
 import static dev.ferry.server.api.HttpApi.read;
 
-import dev.ferry.core.campaign.HostPhase;
+import dev.ferry.core.lifecycle.HostPhase;
 import dev.ferry.core.model.Fleet;
 import dev.ferry.core.model.OnHostMaintenance;
 import dev.ferry.core.planner.Plan;
@@ -125,8 +125,8 @@ public final class Routes {
             }
             operatorCommand(ctx, new Command.Abort(body.reason(), who(ctx).actor(), rid(ctx)));
         });
-        r.get("/v1/history", ctx -> json(ctx, 200, queries.history(ctx.queryParam("campaign"), ctx.queryParam("target"),
-                ctx.queryParam("tenant"), ctx.queryParam("cursor"), limit(ctx))));
+        r.get("/v1/history", ctx -> json(ctx, 200, historyPage(queries.history(ctx.queryParam("campaign"), ctx.queryParam("target"),
+                ctx.queryParam("tenant"), ctx.queryParam("cursor"), limit(ctx)))));
         r.get("/v1/audit", ctx -> json(ctx, 200, queries.audit(ctx.queryParam("actor"), ctx.queryParam("target"),
                 ctx.queryParam("action"), ctx.queryParam("cursor"), limit(ctx))));
         r.get("/v1/agents", ctx -> json(ctx, 200, Map.of("items", agents.all().stream().map(this::agentView).toList())));
@@ -359,6 +359,22 @@ public final class Routes {
             throw ApiException.conflict(o.message());
         }
         json(ctx, 200, campaignView(campaigns.row(id)));
+    }
+
+    /** A page of stored facts: each a history/v2 line's fields, with its campaign, position and a sentence for people. */
+    private static Page<Map<String, Object>> historyPage(Page<Queries.Fact> p) {
+        List<Map<String, Object>> items = new ArrayList<>();
+        for (Queries.Fact f : p.items()) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("campaign", f.campaign());
+            m.put("seq", f.seq());
+            m.put("t", f.record().timeMs());
+            m.put("actor", f.record().actor().wireName());
+            m.putAll(dev.ferry.formats.HistoryJson.fields(f.record().fact()));
+            m.put("summary", dev.ferry.formats.HistoryText.describe(f.record().fact()));
+            items.add(m);
+        }
+        return new Page<>(items, p.next());
     }
 
     private Map<String, Object> agentView(AgentReports.Report r) {

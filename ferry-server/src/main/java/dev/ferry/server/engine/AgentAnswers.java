@@ -6,8 +6,14 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ferry.core.campaign.Effect;
-import dev.ferry.core.campaign.HistoryRecord;
 import dev.ferry.core.campaign.Input;
+import dev.ferry.core.campaign.WakeupReason;
+import dev.ferry.core.history.Actor;
+import dev.ferry.core.history.Fact;
+import dev.ferry.core.history.HistoryRecord;
+import dev.ferry.core.model.Fleet;
+import dev.ferry.formats.HistoryJson;
+import dev.ferry.formats.HistoryV1;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -18,8 +24,8 @@ import java.util.List;
 final class AgentAnswers {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    /** One stored answer: its facts (time 0: they take the answer's time) and the input. */
-    record Answer(long seq, long timeMs, List<HistoryRecord> facts, Input input) {
+    /** One stored answer: the agents' facts (they take the answer's time) and the input. */
+    record Answer(long seq, long timeMs, List<Fact> facts, Input input) {
         String body() {
             ObjectNode o = JSON.createObjectNode();
             ObjectNode in = o.putObject("input");
@@ -32,23 +38,24 @@ final class AgentAnswers {
                 case Input.HostVerified v -> in.put("kind", "host-verified").put("host", v.host()).put("version", v.version());
                 case Input.InstanceStarted s -> in.put("kind", "instance-started").put("instance", s.instance()).put("host", s.host())
                         .put("epoch", s.epoch());
-                case Input.Wakeup w -> in.put("kind", "wakeup").put("at", w.atMs()).put("reason", w.reason());
+                case Input.Wakeup w -> in.put("kind", "wakeup").put("at", w.atMs()).put("reason", w.reason().kind().wireName())
+                        .put("subject", w.reason().subject());
                 case Input.TenantMoveNow n -> throw new IllegalArgumentException("tenant requests are stored as inputs");
                 case Input.TenantReschedule r -> throw new IllegalArgumentException("tenant requests are stored as inputs");
             }
             ArrayNode facts = o.putArray("facts");
-            for (HistoryRecord f : this.facts) {
-                facts.addObject().put("actor", f.actor()).put("op", f.operation()).put("target", f.target())
-                        .put("outcome", f.outcome()).put("epoch", f.epoch());
-            }
             try {
+                for (Fact f : this.facts) {
+                    facts.add(JSON.readTree(HistoryJson.line(new HistoryRecord(0, Actor.AGENT, f))));
+                }
                 return JSON.writeValueAsString(o);
             } catch (JsonProcessingException e) {
                 throw new IllegalStateException(e);
             }
         }
 
-        static Answer parse(long seq, long timeMs, String body) {
+        /** A stored answer; {@code fleet} reads the host indexes of answers stored before history/v2. */
+        static Answer parse(long seq, long timeMs, String body, Fleet fleet) {
             JsonNode o;
             try {
                 o = JSON.readTree(body);
@@ -65,19 +72,43 @@ final class AgentAnswers {
                 case "host-verified" -> new Input.HostVerified(in.path("host").asInt(), in.path("version").asText());
                 case "instance-started" -> new Input.InstanceStarted(in.path("instance").asInt(), in.path("host").asInt(),
                         in.path("epoch").asLong());
-                case "wakeup" -> new Input.Wakeup(in.path("at").asLong(), in.path("reason").asText());
+                case "wakeup" -> new Input.Wakeup(in.path("at").asLong(), reason(in, fleet));
                 default -> throw new IllegalStateException("stored answer " + seq + " has an unknown kind");
             };
-            List<HistoryRecord> facts = new ArrayList<>();
+            List<Fact> facts = new ArrayList<>();
+            HistoryV1.Reader v1 = new HistoryV1.Reader();
             for (JsonNode f : o.path("facts")) {
-                facts.add(new HistoryRecord(0, f.path("actor").asText(), f.path("op").asText(), f.path("target").asText(),
-                        f.path("outcome").asText(), f.path("epoch").asLong()));
+                if (f.has("fact")) {
+                    facts.add(HistoryJson.parse(f.toString()).fact());
+                } else { // stored before history/v2
+                    facts.add(v1.fact(new HistoryV1.Line(0, f.path("actor").asText(), f.path("op").asText(), f.path("target").asText(),
+                            f.path("outcome").asText(), f.path("epoch").asLong())).fact());
+                }
             }
             return new Answer(seq, timeMs, facts, input);
         }
     }
 
     private AgentAnswers() {
+    }
+
+    /** A wake-up's reason: kind and subject; before history/v2 one string, "kind:subject" (a reboot time-out named the host's index). */
+    private static WakeupReason reason(JsonNode in, Fleet fleet) {
+        String text = in.path("reason").asText();
+        if (in.has("subject") || WakeupReason.Kind.parse(text) != null && !text.contains(":")) {
+            return new WakeupReason(WakeupReason.Kind.parse(text), in.path("subject").isNull() || in.path("subject").isMissingNode()
+                    ? null : in.path("subject").asText());
+        }
+        int colon = text.indexOf(':');
+        WakeupReason.Kind kind = WakeupReason.Kind.parse(colon < 0 ? text : text.substring(0, colon));
+        if (kind == null) {
+            throw new IllegalStateException("a stored wake-up has an unknown reason: " + text);
+        }
+        String subject = colon < 0 ? null : text.substring(colon + 1);
+        if (kind == WakeupReason.Kind.REBOOT_TIMEOUT && subject != null && subject.matches("\\d+")) {
+            subject = fleet.host(Integer.parseInt(subject)).id();
+        }
+        return new WakeupReason(kind, subject);
     }
 
     /** The answer an effect waits for, as a key both sides compute; null for effects nobody answers. */

@@ -4,13 +4,16 @@ import dev.ferry.agent.AgentClient;
 import dev.ferry.agent.AgentDriver;
 import dev.ferry.core.campaign.CampaignRunner;
 import dev.ferry.core.campaign.CampaignRuntime;
-import dev.ferry.core.campaign.CampaignState;
-import dev.ferry.core.campaign.CampaignStats;
 import dev.ferry.core.campaign.Effect;
-import dev.ferry.core.campaign.HistoryRecord;
-import dev.ferry.core.campaign.HostPhase;
 import dev.ferry.core.campaign.Input;
 import dev.ferry.core.campaign.Ports;
+import dev.ferry.core.campaign.Result;
+import dev.ferry.core.campaign.state.CampaignStats;
+import dev.ferry.core.history.Actor;
+import dev.ferry.core.history.Fact;
+import dev.ferry.core.history.HistoryRecord;
+import dev.ferry.core.lifecycle.CampaignState;
+import dev.ferry.core.lifecycle.HostPhase;
 import dev.ferry.core.planner.Plan;
 import dev.ferry.core.planner.PlanningProblem;
 import dev.ferry.core.verify.InvariantChecker;
@@ -148,11 +151,11 @@ public final class CampaignEngine implements AutoCloseable {
         this.startedWallMs = startedWallMs;
         this.accel = accel;
         this.checker = new InvariantChecker(problem);
-        EngineStore.Stored stored = store.load(id);
+        EngineStore.Stored stored = store.load(id, problem.fleet());
         this.toReplay = new ArrayList<>(stored.inputs());
         this.inputSeq = stored.inputs().size();
         this.recorder = new FactRecorder(stored.facts(), stored.keys(), checker, violations);
-        this.runtime = new CampaignRuntime(problem, plan, id, recorder::append);
+        this.runtime = new CampaignRuntime(problem, plan, id);
         Ports.Notifier notifier = this::noticed;
         if (agents == null) {
             this.onAgents = null;
@@ -166,7 +169,7 @@ public final class CampaignEngine implements AutoCloseable {
                     startedWallMs * 1_000_000, (facts, input) -> commands.add(new Pending(null, null, () -> heard(facts, input))));
             this.onAgents = new OnAgents(id, driver, stored, kernel, new OnAgents.Loop() {
                 @Override
-                public void heard(List<HistoryRecord> facts, Input input) {
+                public void heard(List<Fact> facts, Input input) {
                     CampaignEngine.this.heard(facts, input);
                 }
 
@@ -272,7 +275,7 @@ public final class CampaignEngine implements AutoCloseable {
     private void loop() {
         try {
             long began = System.nanoTime();
-            runner.apply(runtime.approve(0), 0);
+            record(runtime.approve(0), 0);
             replay();
             flushDurably();
             if (onAgents != null) {
@@ -384,12 +387,7 @@ public final class CampaignEngine implements AutoCloseable {
             return;
         }
         inputSeq++;
-        int before = recorder.appended();
-        String value = applyInput(c, t);
-        String refusedByRuntime = recorder.refusalSince(before);
-        Command.Outcome outcome = c instanceof Command.PlaceOutside
-                ? (value.startsWith("refused: ") ? new Command.Outcome(false, value.substring(9)) : new Command.Outcome(true, "placed", value))
-                : refusedByRuntime == null ? new Command.Outcome(true, "accepted") : new Command.Outcome(false, refusedByRuntime);
+        Command.Outcome outcome = applyInput(c, t);
         afterCommit.add(() -> p.result().complete(outcome));
     }
 
@@ -415,12 +413,12 @@ public final class CampaignEngine implements AutoCloseable {
         return c instanceof Command.TenantReschedule r ? (long) ((r.notBeforeWallMs() - startedWallMs) * accel) : 0;
     }
 
-    /** Applies an outside input; for a placement, returns the host chosen or "refused: why". */
-    private String applyInput(Command c, long t) {
+    /** Applies an outside input: accepted (for a placement, with the host chosen), or refused with the runtime's reason. */
+    private Command.Outcome applyInput(Command c, long t) {
         if (c instanceof Command.PlaceOutside p) {
             return placeOutside(p, t);
         }
-        List<Effect> effects = switch (c) {
+        Result result = switch (c) {
             case Command.Pause p -> runtime.pause(t);
             case Command.Resume r -> runtime.resume(t);
             case Command.Abort a -> runtime.abort(t, a.reason());
@@ -428,17 +426,17 @@ public final class CampaignEngine implements AutoCloseable {
             case Command.TenantReschedule r -> runtime.on(new Input.TenantReschedule(problem.fleet().instanceIndex(r.instance()),
                     Math.max(t, toVirtual(r))), t);
             case Command.PlaceOutside p -> throw new IllegalStateException("handled above");
-            case Command.ReleaseOutside r -> {
-                runtime.releaseOutside(r.instance(), problem.fleet().hostIndex(r.host()), r.cpus() * 1000L, r.memoryMiB(), t);
-                yield List.of();
-            }
+            case Command.ReleaseOutside r -> runtime.releaseOutside(r.instance(), problem.fleet().hostIndex(r.host()),
+                    r.cpus() * 1000L, r.memoryMiB(), t);
         };
-        runner.apply(effects, t);
-        return null;
+        record(result, t);
+        Fact.Refused refused = result.refusal();
+        return refused == null ? new Command.Outcome(true, "accepted")
+                : new Command.Outcome(false, refused.reason().message(), null, refused.reason());
     }
 
     /** The campaign's fleet with the instance appended is what the runtime places it in. */
-    private String placeOutside(Command.PlaceOutside p, long t) {
+    private Command.Outcome placeOutside(Command.PlaceOutside p, long t) {
         var fleet = problem.fleet();
         List<dev.ferry.core.model.Instance> withIt = new ArrayList<>(fleet.instances());
         withIt.add(new dev.ferry.core.model.Instance(p.instance(), p.tenant(), fleet.host(0).id(), p.cpus(), p.memoryMiB(),
@@ -447,14 +445,23 @@ public final class CampaignEngine implements AutoCloseable {
         try {
             candidate = new dev.ferry.core.model.Fleet(fleet.hosts(), withIt, fleet.groups(), fleet.tenants());
         } catch (IllegalArgumentException e) {
-            return "refused: " + e.getMessage(); // the same on a replay: refused again
+            return new Command.Outcome(false, e.getMessage()); // the same on a replay: refused again
         }
-        var placement = runtime.placeOutside(candidate, t);
-        return placement.found() ? fleet.host(placement.host()).id() : "refused: " + placement.describe();
+        Result result = runtime.placeOutside(candidate, t);
+        record(result, t);
+        var placement = result.placement();
+        return placement.found() ? new Command.Outcome(true, "placed", fleet.host(placement.host()).id())
+                : new Command.Outcome(false, placement.describe());
+    }
+
+    /** A call's facts are recorded (and checked) first, then its effects are applied. */
+    private void record(Result result, long t) {
+        result.facts().forEach(recorder::append);
+        runner.apply(result.effects(), t);
     }
 
     private void deliver(Input input) {
-        runner.apply(runtime.on(input, kernel.now()), kernel.now());
+        record(runtime.on(input, kernel.now()), kernel.now());
     }
 
     private void noticed(Effect.Notify n) {
@@ -470,8 +477,8 @@ public final class CampaignEngine implements AutoCloseable {
 
     private void flush() {
         CampaignStats s = runtime.stats();
-        EngineStore.Progress progress = new EngineStore.Progress(name(runtime.state()), runtime.endReason(), s.hostsPatched,
-                s.hostsFailed, kernel.now(), runtime.settled() || !violations.isEmpty());
+        EngineStore.Progress progress = new EngineStore.Progress(name(runtime.state()), runtime.endReason(), s.hostsPatched(),
+                s.hostsFailed(), kernel.now(), runtime.settled() || !violations.isEmpty());
         if (progress.done() && !endWritten && ending != null && runtime.settled()) {
             Map<String, String> moves = new java.util.TreeMap<>();
             Map<String, String> versions = new java.util.TreeMap<>();
@@ -523,13 +530,13 @@ public final class CampaignEngine implements AutoCloseable {
     }
 
     /** An agent's answer or a wake-up, on the loop's thread: its facts take the loop's time, then the runtime hears it. */
-    private void heard(List<HistoryRecord> facts, Input input) {
+    private void heard(List<Fact> facts, Input input) {
         long t = kernel.now();
         onAgents.heard(t, facts, input);
-        for (HistoryRecord f : facts) {
-            recorder.append(new HistoryRecord(t, f.actor(), f.operation(), f.target(), f.outcome(), f.epoch()));
+        for (Fact f : facts) {
+            recorder.append(new HistoryRecord(t, Actor.AGENT, f));
         }
-        runner.apply(runtime.on(input, t), t);
+        record(runtime.on(input, t), t);
     }
 
     /**
@@ -592,8 +599,8 @@ public final class CampaignEngine implements AutoCloseable {
         }
         List<String> v = new ArrayList<>(violations);
         v.addAll(checker.violations());
-        Snapshot next = new Snapshot(runtime.state(), runtime.endReason(), kernel.now(), s.hostsPatched, s.hostsFailed,
-                s.hostsSkipped, s.liveMigrations, s.relocations, s.rebootsInPlace, s.failedMigrations, s.completedEvents,
+        Snapshot next = new Snapshot(runtime.state(), runtime.endReason(), kernel.now(), s.hostsPatched(), s.hostsFailed(),
+                s.hostsSkipped(), s.liveMigrations(), s.relocations(), s.rebootsInPlace(), s.failedMigrations(), s.completedEvents(),
                 byPhase, phases, vulnerable, instancesOn, v, finished(), waitingForStore);
         snapshot = next;
         published.bump();

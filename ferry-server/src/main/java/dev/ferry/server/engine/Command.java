@@ -40,10 +40,17 @@ public sealed interface Command {
             implements Command {
     }
 
-    /** What the loop said: accepted (with a value: the host chosen), or refused with the reason. */
-    record Outcome(boolean accepted, String message, String value) {
+    /**
+     * What the loop said: accepted (with a value: the host chosen), or refused with the reason (for a
+     * tenant's request the runtime refused, also as a value).
+     */
+    record Outcome(boolean accepted, String message, String value, dev.ferry.core.history.Fact.RefusalReason reason) {
         public Outcome(boolean accepted, String message) {
-            this(accepted, message, null);
+            this(accepted, message, null, null);
+        }
+
+        public Outcome(boolean accepted, String message, String value) {
+            this(accepted, message, value, null);
         }
     }
 }

@@ -2,8 +2,11 @@ package dev.ferry.server.engine;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.ferry.core.campaign.EventState;
-import dev.ferry.core.campaign.HistoryRecord;
+import dev.ferry.core.history.HistoryRecord;
+import dev.ferry.core.lifecycle.EventState;
+import dev.ferry.core.model.Fleet;
+import dev.ferry.formats.HistoryJson;
+import dev.ferry.formats.HistoryV1;
 import dev.ferry.server.AuditLog;
 import dev.ferry.store.Database;
 import java.sql.Connection;
@@ -25,7 +28,7 @@ import java.util.function.BiFunction;
  */
 public final class EngineStore {
     /** Everything stored for a campaign, in order: what a restarted engine replays. */
-    public record Stored(List<String> facts, Set<String> keys, List<StoredInput> inputs, List<AgentAnswers.Answer> answers) {
+    record Stored(List<FactRecorder.Stored> facts, Set<String> keys, List<StoredInput> inputs, List<AgentAnswers.Answer> answers) {
     }
 
     public record StoredInput(long processed, long timeMs, Command command) {
@@ -51,11 +54,11 @@ public final class EngineStore {
         this.opaqueHost = opaqueHost;
     }
 
-    public Stored load(String campaign) {
+    Stored load(String campaign, Fleet fleet) {
         return db.tx(c -> {
-            List<String> facts = new ArrayList<>();
+            List<FactRecorder.Stored> facts = new ArrayList<>();
             try (PreparedStatement ps = c.prepareStatement(
-                    "SELECT seq, t_ms, actor, op, target, outcome, epoch FROM facts WHERE campaign = ? ORDER BY seq")) {
+                    "SELECT seq, t_ms, actor, op, target, outcome, epoch, body FROM facts WHERE campaign = ? ORDER BY seq")) {
                 ps.setString(1, campaign);
                 ps.setFetchSize(10_000);
                 try (ResultSet rs = ps.executeQuery()) {
@@ -63,8 +66,10 @@ public final class EngineStore {
                         if (rs.getLong(1) != facts.size()) {
                             throw new IllegalStateException("facts of " + campaign + " have a gap at " + facts.size());
                         }
-                        facts.add(new HistoryRecord(rs.getLong(2), rs.getString(3), rs.getString(4), rs.getString(5),
-                                rs.getString(6), rs.getLong(7)).toJson());
+                        String body = rs.getString(8);
+                        facts.add(body != null ? new FactRecorder.Stored(HistoryJson.parse(body), null)
+                                : new FactRecorder.Stored(null, new HistoryV1.Line(rs.getLong(2), rs.getString(3), rs.getString(4),
+                                rs.getString(5), rs.getString(6), rs.getLong(7))));
                     }
                 }
             }
@@ -96,7 +101,7 @@ public final class EngineStore {
                         if (rs.getLong(1) != answers.size()) {
                             throw new IllegalStateException("answers of " + campaign + " have a gap at " + answers.size());
                         }
-                        answers.add(AgentAnswers.Answer.parse(rs.getLong(1), rs.getLong(2), rs.getString(3)));
+                        answers.add(AgentAnswers.Answer.parse(rs.getLong(1), rs.getLong(2), rs.getString(3), fleet));
                     }
                 }
             }
@@ -218,17 +223,17 @@ public final class EngineStore {
             }
             if (!facts.isEmpty()) {
                 try (PreparedStatement ps = c.prepareStatement("INSERT INTO facts (campaign, seq, t_ms, actor, op, target, outcome,"
-                        + " epoch) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
+                        + " epoch, body) VALUES (?, ?, ?, ?, ?, ?, '', 0, ?)")) {
                     long seq = firstSeq;
                     for (HistoryRecord r : facts) {
+                        String subject = r.fact().subject();
                         ps.setString(1, campaign);
                         ps.setLong(2, seq++);
                         ps.setLong(3, r.timeMs());
-                        ps.setString(4, r.actor());
-                        ps.setString(5, r.operation());
-                        ps.setString(6, r.target());
-                        ps.setString(7, r.outcome().length() > 2000 ? r.outcome().substring(0, 2000) : r.outcome());
-                        ps.setLong(8, r.epoch());
+                        ps.setString(4, r.actor().wireName());
+                        ps.setString(5, HistoryJson.typeName(r.fact().getClass()));
+                        ps.setString(6, subject == null ? "" : subject.length() > 200 ? subject.substring(0, 200) : subject);
+                        ps.setString(7, HistoryJson.line(r));
                         ps.addBatch();
                     }
                     ps.executeBatch();

@@ -2,8 +2,9 @@ package dev.ferry.server.engine;
 
 import dev.ferry.agent.AgentDriver;
 import dev.ferry.core.campaign.Effect;
-import dev.ferry.core.campaign.HistoryRecord;
 import dev.ferry.core.campaign.Input;
+import dev.ferry.core.campaign.WakeupReason;
+import dev.ferry.core.history.Fact;
 import dev.ferry.sim.SimKernel;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -23,7 +24,7 @@ final class OnAgents {
     /** What the engine's loop does for this side. */
     interface Loop {
         /** An answer or a wake-up reaches the runtime, its facts first. */
-        void heard(List<HistoryRecord> facts, Input input);
+        void heard(List<Fact> facts, Input input);
 
         /** A stored operator input is applied again at its time. */
         void apply(Command command, long timeMs);
@@ -67,7 +68,7 @@ final class OnAgents {
     }
 
     /** The runner's timer port. */
-    void timer(long at, String reason) {
+    void timer(long at, WakeupReason reason) {
         if (replaying) {
             replayTimers.merge(new Input.Wakeup(at, reason), 1, Integer::sum);
         } else {
@@ -76,7 +77,7 @@ final class OnAgents {
     }
 
     /** The loop took an answer at {@code t}: it settles its effect and, unless replayed, is stored with the round. */
-    void heard(long t, List<HistoryRecord> facts, Input input) {
+    void heard(long t, List<Fact> facts, Input input) {
         String settles = AgentAnswers.settles(input);
         if (settles != null) {
             unanswered.remove(settles);

@@ -6,7 +6,9 @@ import dev.ferry.agent.AgentClient;
 import dev.ferry.agent.GuestImage;
 import dev.ferry.agent.GuestSerial;
 import dev.ferry.agent.QemuVm;
-import dev.ferry.core.campaign.HistoryRecord;
+import dev.ferry.core.history.Fact;
+import dev.ferry.core.history.HistoryRecord;
+import dev.ferry.formats.HistoryJson;
 import dev.ferry.core.model.Advisory;
 import dev.ferry.core.model.Fleet;
 import dev.ferry.core.model.LiveMigrationPolicy;
@@ -36,8 +38,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * {@code ferry lab}: a whole campaign on real hypervisors on this machine, through the controller.
@@ -93,8 +93,6 @@ public final class Lab {
     static final Duration CALIBRATED_REBOOT = Duration.ofMillis(1245);
     /** The agents' "reboot": the pause before the host answers again with the fixed version. */
     private static final Duration AGENT_REBOOT = Duration.ofSeconds(1);
-    private static final Pattern ATTEMPT = Pattern.compile("(live-migrate|relocate|reboot-in-place) (\\S+) -> (\\S+)");
-    private static final Pattern QEMU = Pattern.compile("qemu: downtime (\\d+) ms.*");
 
     private Lab() {
     }
@@ -217,8 +215,7 @@ public final class Lab {
             JsonNode page = api.get("/v1/history?campaign=" + id + "&limit=1000"
                     + (cursor == null ? "" : "&cursor=" + URLEncoder.encode(cursor, StandardCharsets.UTF_8)));
             for (JsonNode f : page.path("items")) {
-                out.add(new HistoryRecord(f.path("timeMs").asLong(), f.path("actor").asText(), f.path("op").asText(),
-                        f.path("target").asText(), f.path("outcome").asText(), f.path("epoch").asLong()));
+                out.add(HistoryJson.parse(f.toString())); // an item is a history/v2 line with its campaign and position
             }
             cursor = page.path("next").isTextual() ? page.path("next").asText() : null;
         } while (cursor != null);
@@ -283,28 +280,38 @@ public final class Lab {
         List<Move> done = new ArrayList<>();
         Move attempt = null;
         String stoppedOn = null;
-        for (HistoryRecord f : facts) {
-            if (!f.target().equals(instance)) {
+        for (HistoryRecord r : facts) {
+            if (!instance.equals(r.fact().subject())) {
                 continue;
             }
-            String op = f.operation();
-            String outcome = f.outcome();
-            long t = f.timeMs();
-            Matcher m;
-            if (op.equals(HistoryRecord.Op.MOVE) && (m = ATTEMPT.matcher(outcome)).matches()) {
-                attempt = new Move(m.group(1), m.group(2), m.group(3), t, null);
-            } else if (op.equals(HistoryRecord.Op.MOVE) && (m = QEMU.matcher(outcome)).matches() && attempt != null) {
-                attempt = new Move(attempt.kind(), attempt.from(), attempt.to(), attempt.atMs(), Long.parseLong(m.group(1)));
-            } else if (op.equals(HistoryRecord.Op.MOVE) && outcome.startsWith("switched over") && attempt != null) {
-                done.add(attempt);
-                attempt = null;
-            } else if (op.equals(HistoryRecord.Op.MOVE) && outcome.startsWith("rolled back")) {
-                attempt = null;
-            } else if (op.equals(HistoryRecord.Op.STOP) && attempt == null) {
-                stoppedOn = outcome; // stopped by its host's reboot
-            } else if (op.equals(HistoryRecord.Op.RUN) && attempt == null && outcome.equals(stoppedOn)) {
-                done.add(new Move("reboot-in-place", outcome, outcome, t, null));
-                stoppedOn = null;
+            long t = r.timeMs();
+            switch (r.fact()) {
+                case Fact.MoveStarted m -> attempt = new Move(m.kind().wireName(), m.from(), m.to(), t, null);
+                case Fact.MigrationMeasured m -> {
+                    if (attempt != null) {
+                        attempt = new Move(attempt.kind(), attempt.from(), attempt.to(), attempt.atMs(), m.downtimeMs());
+                    }
+                }
+                case Fact.SwitchedOver s -> {
+                    if (attempt != null) {
+                        done.add(attempt);
+                        attempt = null;
+                    }
+                }
+                case Fact.RolledBack b -> attempt = null;
+                case Fact.Stopped s -> {
+                    if (attempt == null) {
+                        stoppedOn = s.host(); // stopped by its host's reboot
+                    }
+                }
+                case Fact.Ran ran -> {
+                    if (attempt == null && ran.host().equals(stoppedOn)) {
+                        done.add(new Move("reboot-in-place", ran.host(), ran.host(), t, null));
+                        stoppedOn = null;
+                    }
+                }
+                default -> {
+                }
             }
         }
         return done;

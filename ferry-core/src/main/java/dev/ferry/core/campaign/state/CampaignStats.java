@@ -1,0 +1,139 @@
+package dev.ferry.core.campaign.state;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * A campaign's counters for its summary, kept as its facts are applied ({@link RuntimeState#apply});
+ * read after (or during) the run on the runtime's thread.
+ */
+public final class CampaignStats {
+    /** Samples of the vulnerable-hosts curve kept at most (a report's chart needs no more). */
+    static final int MAX_SAMPLES = 100_000;
+
+    int hostsPatched;
+    int hostsFailed;
+    int hostsSkipped;
+    int liveMigrations;
+    int relocations;
+    int rebootsInPlace;
+    int failedMigrations;
+    int replaced;
+    int rescued;
+    int noticed;
+    int informational;
+    int rescheduled;
+    int tenantInitiated;
+    int forced;
+    int completedEvents;
+    final Map<String, long[]> perTenant = new TreeMap<>(); // tenant -> {disruptions, downtimeMs}
+    long makespanMs;
+    final List<long[]> vulnerableOverTime = new ArrayList<>(); // {t, vulnerable hosts left, hosts in maintenance}
+
+    public int hostsPatched() {
+        return hostsPatched;
+    }
+
+    public int hostsFailed() {
+        return hostsFailed;
+    }
+
+    public int hostsSkipped() {
+        return hostsSkipped;
+    }
+
+    public int liveMigrations() {
+        return liveMigrations;
+    }
+
+    public int relocations() {
+        return relocations;
+    }
+
+    public int rebootsInPlace() {
+        return rebootsInPlace;
+    }
+
+    public int failedMigrations() {
+        return failedMigrations;
+    }
+
+    /** Instances whose destination or kind at run time differs from the plan (or that tenants moved away already). */
+    public int replaced() {
+        return replaced;
+    }
+
+    /** Instances of lost hosts restarted elsewhere. */
+    public int rescued() {
+        return rescued;
+    }
+
+    /** Events scheduled (non-live disruptions announced with notice). */
+    public int noticed() {
+        return noticed;
+    }
+
+    /** Informational notices of live migrations. */
+    public int informational() {
+        return informational;
+    }
+
+    public int rescheduled() {
+        return rescheduled;
+    }
+
+    public int tenantInitiated() {
+        return tenantInitiated;
+    }
+
+    public int forced() {
+        return forced;
+    }
+
+    public int completedEvents() {
+        return completedEvents;
+    }
+
+    /** Tenant → {non-live disruptions, total downtime in ms}, by tenant id. */
+    public Map<String, long[]> perTenant() {
+        return Collections.unmodifiableMap(perTenant);
+    }
+
+    /** When the campaign ended (completed, or settled after a halt or abort); 0 before. */
+    public long makespanMs() {
+        return makespanMs;
+    }
+
+    /** Samples {virtual ms, vulnerable hosts left, hosts in maintenance}. */
+    public List<long[]> vulnerableOverTime() {
+        return Collections.unmodifiableList(vulnerableOverTime);
+    }
+
+    void tenantDisruption(String tenant, long downtimeMs) {
+        long[] t = perTenant.computeIfAbsent(tenant, k -> new long[2]);
+        t[0]++;
+        t[1] += downtimeMs;
+    }
+
+    void sample(long now, int vulnerable, int inMaintenance) {
+        if (vulnerableOverTime.size() < MAX_SAMPLES) {
+            vulnerableOverTime.add(new long[] {now, vulnerable, inMaintenance});
+        }
+    }
+
+    String describe() {
+        StringBuilder sb = new StringBuilder();
+        sb.append(List.of(hostsPatched, hostsFailed, hostsSkipped, liveMigrations, relocations, rebootsInPlace, failedMigrations,
+                replaced, rescued, noticed, informational, rescheduled, tenantInitiated, forced, completedEvents)).append(" makespan ")
+                .append(makespanMs).append(" tenants");
+        perTenant.forEach((k, v) -> sb.append(' ').append(k).append('=').append(v[0]).append('/').append(v[1]));
+        sb.append(" samples");
+        for (long[] s : vulnerableOverTime) {
+            sb.append(' ').append(s[0]).append(':').append(s[1]).append(':').append(s[2]);
+        }
+        return sb.toString();
+    }
+}

@@ -1,0 +1,60 @@
+package dev.ferry.core.campaign.state;
+
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The tenants' side of a campaign as it stands: one maintenance event per instance that will be
+ * disrupted, the step that holds each planned one, which live-migrating instances had the
+ * informational notice, and when the notice period given at approval ends. Changed by
+ * {@link RuntimeState#apply} only; not thread-safe.
+ */
+public final class Events {
+    final Map<Integer, MaintenanceEvent> byInstance = new HashMap<>();
+    final Map<Integer, StepRun> owner = new HashMap<>();
+    final BitSet informed = new BitSet();
+    long noticeEndMs;
+
+    public MaintenanceEvent get(int instance) {
+        return byInstance.get(instance);
+    }
+
+    /** The step that holds the instance's planned disruption, or null. */
+    public StepRun owner(int instance) {
+        return owner.get(instance);
+    }
+
+    /** The instance had the informational notice of its live migration. */
+    public boolean informed(int instance) {
+        return informed.get(instance);
+    }
+
+    /** When the notice period given at approval ends. */
+    public long noticeEndMs() {
+        return noticeEndMs;
+    }
+
+    /** Events that have not started yet (scheduled or rescheduled), by instance. */
+    public List<MaintenanceEvent> notStarted() {
+        List<MaintenanceEvent> out = new ArrayList<>();
+        for (MaintenanceEvent e : byInstance.values()) {
+            if (e.pending()) {
+                out.add(e);
+            }
+        }
+        out.sort(Comparator.comparingInt(e -> e.instance));
+        return out;
+    }
+
+    String describe() {
+        StringBuilder sb = new StringBuilder("informed ").append(informed).append(" noticeEnd ").append(noticeEndMs);
+        new TreeMap<>(byInstance).forEach((i, e) -> sb.append(' ').append(e.describe()).append(" owner ")
+                .append(owner.containsKey(i) ? owner.get(i).step.host() : "-"));
+        return sb.toString();
+    }
+}

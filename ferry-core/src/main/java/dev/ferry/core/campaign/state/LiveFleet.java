@@ -1,0 +1,170 @@
+package dev.ferry.core.campaign.state;
+
+import dev.ferry.core.lifecycle.HostPhase;
+import dev.ferry.core.model.Fleet;
+import dev.ferry.core.model.Instance;
+import dev.ferry.core.scheduler.PlacementView;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The campaign's view of the fleet as it is now (not as planned): where each instance runs and at
+ * which placement epoch, free capacity counting the reservations of moves in flight and room held
+ * for instances outside the plan, each host's phase, which hosts are patched. Changed only by
+ * {@link RuntimeState#apply}; read by the scheduler's filters. Not thread-safe.
+ */
+public final class LiveFleet implements PlacementView {
+    private final Fleet fleet;
+    private final boolean[] affected;
+    private final int[] instanceHost;
+    private final long[] epoch;
+    private final long[] freeCpu;
+    private final long[] freeMem;
+    private final HostPhase[] phase;
+    private final boolean[] patched;
+    private final List<List<Integer>> zoneHosts = new ArrayList<>();
+    private final int[] zonePosition;
+
+    LiveFleet(Fleet fleet, boolean[] affected) {
+        this.fleet = fleet;
+        this.affected = affected;
+        int hosts = fleet.hosts().size();
+        instanceHost = new int[fleet.instances().size()];
+        epoch = new long[fleet.instances().size()];
+        freeCpu = new long[hosts];
+        freeMem = new long[hosts];
+        phase = new HostPhase[hosts];
+        patched = new boolean[hosts];
+        for (int z = 0; z < fleet.zones().size(); z++) {
+            zoneHosts.add(new ArrayList<>());
+        }
+        zonePosition = new int[hosts];
+        for (int h = 0; h < hosts; h++) {
+            zonePosition[h] = zoneHosts.get(fleet.zoneOf(h)).size();
+            freeCpu[h] = fleet.host(h).milliCpuCapacity() - fleet.usedMilliCpu(h);
+            freeMem[h] = fleet.host(h).memoryMiB() - fleet.usedMemoryMiB(h);
+            phase[h] = HostPhase.WAITING;
+            zoneHosts.get(fleet.zoneOf(h)).add(h);
+        }
+        for (int i = 0; i < instanceHost.length; i++) {
+            instanceHost[i] = fleet.hostOf(i);
+            epoch[i] = 1;
+        }
+    }
+
+    @Override
+    public Fleet fleet() {
+        return fleet;
+    }
+
+    @Override
+    public int currentHost(int instance) {
+        return instanceHost[instance];
+    }
+
+    /** Cordoned in the inventory, or by the campaign (from the start of its step until it returns; for good when it failed). */
+    @Override
+    public boolean cordoned(int host) {
+        return fleet.host(host).cordoned() || (phase[host] != HostPhase.WAITING && phase[host] != HostPhase.RETURNED
+                && phase[host] != HostPhase.SKIPPED);
+    }
+
+    @Override
+    public boolean inMaintenance(int host) {
+        return phase[host].inMaintenance();
+    }
+
+    @Override
+    public boolean vulnerable(int host) {
+        return affected[host] && !patched[host];
+    }
+
+    @Override
+    public long freeMilliCpu(int host) {
+        return freeCpu[host];
+    }
+
+    @Override
+    public long freeMemoryMiB(int host) {
+        return freeMem[host];
+    }
+
+    public boolean affected(int host) {
+        return affected[host];
+    }
+
+    public HostPhase phase(int host) {
+        return phase[host];
+    }
+
+    /** The instance's placement epoch: raised by every start and switch-over. */
+    public long epoch(int instance) {
+        return epoch[instance];
+    }
+
+    /** The hosts of a zone, in inventory order. */
+    public List<Integer> zoneHosts(int zone) {
+        return zoneHosts.get(zone);
+    }
+
+    /** The host's position in {@link #zoneHosts} of its zone. */
+    public int zonePosition(int host) {
+        return zonePosition[host];
+    }
+
+    // ---------------------------------------------------------------- changed by facts only
+
+    void phase(int host, HostPhase next) {
+        phase[host] = HostPhase.TABLE.transition(phase[host], next);
+    }
+
+    /** A host the plan skipped: it is never touched (set when the runtime is built). */
+    void skip(int host) {
+        phase(host, HostPhase.SKIPPED);
+    }
+
+    void markPatched(int host) {
+        patched[host] = true;
+    }
+
+    void reserve(int instance, int host) {
+        Instance inst = fleet.instance(instance);
+        freeCpu[host] -= inst.milliCpus();
+        freeMem[host] -= inst.memoryMiB();
+    }
+
+    /** Room taken on {@code host} by an instance outside the campaign's fleet (negative: given back). */
+    void hold(int host, long milliCpu, long memoryMiB) {
+        freeCpu[host] -= milliCpu;
+        freeMem[host] -= memoryMiB;
+    }
+
+    void release(int instance, int host) {
+        Instance inst = fleet.instance(instance);
+        freeCpu[host] += inst.milliCpus();
+        freeMem[host] += inst.memoryMiB();
+    }
+
+    /** The reservation on {@code to} becomes the placement; the source's capacity is given back. */
+    void switchOver(int instance, int to, long newEpoch) {
+        release(instance, instanceHost[instance]);
+        instanceHost[instance] = to;
+        epoch[instance] = newEpoch;
+    }
+
+    /** A restart on the same host (reboot in place) or a rescue onto {@code host} (already reserved). */
+    void started(int instance, int host, long newEpoch) {
+        if (instanceHost[instance] != host) {
+            release(instance, instanceHost[instance]);
+            instanceHost[instance] = host;
+        }
+        epoch[instance] = newEpoch;
+    }
+
+    /** Everything above, as text, for comparing two views (tests). */
+    String describe() {
+        return "hosts " + Arrays.toString(instanceHost) + " epochs " + Arrays.toString(epoch) + " cpu " + Arrays.toString(freeCpu)
+                + " mem " + Arrays.toString(freeMem) + " phases " + Arrays.toString(phase) + " patched " + Arrays.toString(patched);
+    }
+}

@@ -1,0 +1,69 @@
+package dev.ferry.core.campaign.state;
+
+import dev.ferry.core.planner.MoveKind;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The moves in flight or waiting: by id and by instance, how many are on their way to each host,
+ * and which instances arrived on a still-vulnerable host (a bootstrap) and how. Changed by
+ * {@link RuntimeState#apply} only; not thread-safe.
+ */
+public final class Moves {
+    final Map<Long, MoveRun> byId = new HashMap<>();
+    final Map<Integer, MoveRun> byInstance = new HashMap<>();
+    /** Moves and rescues on their way to each host: a host with arrivals pending must not start its step. */
+    final int[] incoming;
+    /** Instances that switched over onto a still-vulnerable host (bootstrap), by host, and how they came. */
+    final Map<Integer, List<Integer>> arrivals = new HashMap<>();
+    final Map<Integer, MoveKind> arrivalKind = new HashMap<>();
+
+    Moves(int hosts) {
+        this.incoming = new int[hosts];
+    }
+
+    public MoveRun get(long id) {
+        return byId.get(id);
+    }
+
+    /** The instance's move (waiting or in flight), or null. */
+    public MoveRun ofInstance(int instance) {
+        return byInstance.get(instance);
+    }
+
+    public Collection<MoveRun> all() {
+        return Collections.unmodifiableCollection(byId.values());
+    }
+
+    public boolean isEmpty() {
+        return byId.isEmpty();
+    }
+
+    public int incoming(int host) {
+        return incoming[host];
+    }
+
+    /** Instances that arrived on {@code host} by a bootstrap move. */
+    public List<Integer> arrivals(int host) {
+        return Collections.unmodifiableList(arrivals.getOrDefault(host, List.of()));
+    }
+
+    /** How an instance arrived on a still-vulnerable host (relocate when not recorded). */
+    public MoveKind arrivalKind(int instance) {
+        return arrivalKind.getOrDefault(instance, MoveKind.RELOCATE);
+    }
+
+    String describe() {
+        List<String> moves = new ArrayList<>();
+        new TreeMap<>(byId).values().forEach(m -> moves.add(m.describe()));
+        Map<Integer, Long> byInst = new TreeMap<>();
+        byInstance.forEach((i, m) -> byInst.put(i, m.id));
+        return "moves " + moves + " byInstance " + byInst + " incoming " + java.util.Arrays.toString(incoming) + " arrivals "
+                + new TreeMap<>(arrivals) + " kinds " + new TreeMap<>(arrivalKind);
+    }
+}

@@ -1,0 +1,516 @@
+package dev.ferry.core.campaign.state;
+
+import dev.ferry.core.admission.GroupBudgets;
+import dev.ferry.core.admission.Throttle;
+import dev.ferry.core.history.Actor;
+import dev.ferry.core.history.Fact;
+import dev.ferry.core.history.HistoryRecord;
+import dev.ferry.core.lifecycle.CampaignState;
+import dev.ferry.core.lifecycle.EventState;
+import dev.ferry.core.lifecycle.HostPhase;
+import dev.ferry.core.lifecycle.MoveState;
+import dev.ferry.core.model.Fleet;
+import dev.ferry.core.planner.MoveKind;
+import dev.ferry.core.planner.Plan;
+import dev.ferry.core.planner.PlanningProblem;
+import dev.ferry.core.planner.Step;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Everything a campaign's runtime knows, in small holders that change only here, by applying one
+ * of its own facts ({@link #apply}): the live fleet, the caps in use, the group budgets, the steps,
+ * the moves, the rescues, the tenants' events, the counters and the campaign's state. The runtime
+ * decides from this state and records facts; the same facts, applied to a fresh state, rebuild it
+ * (a restarted controller, or a test comparing the two). Facts of other actors (the runner, the
+ * hypervisors) are history, not runtime state: they are ignored here. Not thread-safe.
+ */
+public final class RuntimeState {
+    private final PlanningProblem problem;
+    private final Fleet fleet;
+    private final Plan plan;
+    private final String campaign;
+    private final LiveFleet live;
+    private final Throttle throttle;
+    private final GroupBudgets budgets;
+    private final Steps steps;
+    private final Moves moves;
+    private final Rescues rescues = new Rescues();
+    private final Events events = new Events();
+    private final CampaignStats stats = new CampaignStats();
+    private CampaignState state = CampaignState.PROPOSED;
+    private String endReason = "";
+    private boolean settled;
+
+    public RuntimeState(PlanningProblem problem, Plan plan, String campaign) {
+        this.problem = problem;
+        this.fleet = problem.fleet();
+        this.plan = plan;
+        this.campaign = campaign;
+        boolean[] affected = new boolean[fleet.hosts().size()];
+        for (int h = 0; h < affected.length; h++) {
+            affected[h] = problem.advisory().affects(fleet.host(h));
+        }
+        this.live = new LiveFleet(fleet, affected);
+        this.throttle = new Throttle(problem.policy(), fleet.zones().size());
+        this.budgets = new GroupBudgets(fleet);
+        this.moves = new Moves(fleet.hosts().size());
+        int[] zoneOfStep = new int[plan.steps().size()];
+        for (int s = 0; s < zoneOfStep.length; s++) {
+            zoneOfStep[s] = fleet.zoneOf(fleet.hostIndex(plan.steps().get(s).host()));
+        }
+        this.steps = new Steps(new StepQueue(fleet.zones().size(), zoneOfStep));
+        for (Step s : plan.steps()) {
+            StepRun r = new StepRun(fleet.hostIndex(s.host()), s, steps.runs.size());
+            steps.runs.add(r);
+            steps.byHost.put(r.host, r);
+        }
+        for (var skipped : plan.skippedHosts()) {
+            live.skip(fleet.hostIndex(skipped.host()));
+        }
+        steps.canariesLeft = (int) plan.steps().stream().filter(Step::canary).count();
+    }
+
+    // ---------------------------------------------------------------- reading
+
+    public String campaign() {
+        return campaign;
+    }
+
+    public LiveFleet live() {
+        return live;
+    }
+
+    /** The caps in use (read-only: facts change them). */
+    public dev.ferry.core.admission.Caps throttle() {
+        return throttle;
+    }
+
+    /** The group budgets in use (read-only: facts change them). */
+    public dev.ferry.core.admission.Budgets budgets() {
+        return budgets;
+    }
+
+    public Steps steps() {
+        return steps;
+    }
+
+    public Moves moves() {
+        return moves;
+    }
+
+    public Rescues rescues() {
+        return rescues;
+    }
+
+    public Events events() {
+        return events;
+    }
+
+    public CampaignStats stats() {
+        return stats;
+    }
+
+    public CampaignState state() {
+        return state;
+    }
+
+    /** Why a halted or aborted campaign ended ("" otherwise). */
+    public String endReason() {
+        return endReason;
+    }
+
+    /** A halted or aborted campaign has settled (nothing in flight any more). */
+    public boolean settled() {
+        return settled;
+    }
+
+    /** Nothing in maintenance, parked, moving or being rescued. */
+    public boolean idle() {
+        return steps.active.isEmpty() && steps.parked.isEmpty() && moves.isEmpty() && rescues.isEmpty();
+    }
+
+    // ---------------------------------------------------------------- applying facts
+
+    /** Applies one fact of the history; facts of other actors than the runtime change nothing here. */
+    public void apply(HistoryRecord r) {
+        if (r.actor() != Actor.FERRY) {
+            return;
+        }
+        long t = r.timeMs();
+        switch (r.fact()) {
+            case Fact.CampaignChanged c -> campaignChanged(c, t);
+            case Fact.StepsQueued q -> steps.runs.forEach(run -> steps.queue.readyAt(run.index, run.readyAt));
+            case Fact.SoakEnded s -> {
+            }
+            case Fact.CanariesGivenUp c -> steps.canariesLeft = 0;
+            case Fact.CampaignSettled s -> {
+                stats.makespanMs = t;
+                settled = true;
+            }
+            case Fact.StepStarted s -> stepStarted(s);
+            case Fact.Cordoned c -> live.phase(host(c.host()), HostPhase.CORDONED);
+            case Fact.MaintenanceBegan b -> maintenanceBegan(b, t);
+            case Fact.MaintenanceEnded e -> maintenanceEnded(e, t);
+            case Fact.PhaseChanged p -> phaseChanged(p);
+            case Fact.Parked p -> {
+                StepRun run = step(p.host());
+                live.phase(run.host, HostPhase.PARKED);
+                run.readyAt = p.untilMs();
+                steps.parked.add(run);
+            }
+            case Fact.HostFailed f -> hostFailed(f);
+            case Fact.HostSkipped s -> {
+                StepRun run = step(s.host());
+                steps.queue.remove(run.index);
+                live.phase(run.host, HostPhase.SKIPPED);
+                stats.hostsSkipped++;
+            }
+            case Fact.BudgetTaken b -> {
+                budgets.take(step(b.host()).hold, group(b.group()), 1);
+                if (b.move() >= 0) {
+                    moves.byId.get(b.move()).holdsBudget = true;
+                }
+            }
+            case Fact.BudgetReleased b -> budgets.releaseAll(step(b.host()).hold);
+            case Fact.MoveCreated m -> moveCreated(m);
+            case Fact.Reserved res -> reserved(res);
+            case Fact.Released rel -> {
+                live.release(instance(rel.instance()), host(rel.host()));
+                moves.incoming[host(rel.host())]--;
+            }
+            case Fact.MoveStarted m -> moveStarted(m);
+            case Fact.SwitchedOver s -> switchedOver(s);
+            case Fact.RolledBack b -> rolledBack(b);
+            case Fact.AnswerIgnored a -> {
+            }
+            case Fact.MoveRerouted m -> moves.byId.get(m.move()).kind = m.kind();
+            case Fact.RebootsInPlace rip -> rebootsInPlace(rip);
+            case Fact.DisruptionEnded e -> disruptionEnded(e);
+            case Fact.RescueNeeded n -> rescueNeeded(n, t);
+            case Fact.Held h -> live.hold(host(h.host()), h.milliCpu(), h.memoryMiB());
+            case Fact.Unheld h -> live.hold(host(h.host()), -h.milliCpu(), -h.memoryMiB());
+            case Fact.Informed inf -> {
+                events.informed.set(instance(inf.instance()));
+                stats.informational++;
+            }
+            case Fact.EventChanged e -> eventChanged(e);
+            case Fact.DisruptionBegan b -> {
+            }
+            case Fact.Refused f -> {
+            }
+            case Fact.MigrationMeasured m -> {
+            }
+            case Fact.Ran ran -> {
+            }
+            case Fact.Stopped s -> {
+            }
+            case Fact.EffectApplied e -> {
+            }
+            case Fact.Legacy l -> {
+            }
+        }
+    }
+
+    private void campaignChanged(Fact.CampaignChanged c, long t) {
+        if (c.from() != state) {
+            throw new IllegalStateException("campaign " + campaign + " is " + state + ", the fact says " + c.from());
+        }
+        state = CampaignState.TABLE.transition(state, c.to());
+        switch (c.to()) {
+            case APPROVED -> events.noticeEndMs = t + problem.policy().notice().toMillis();
+            case RUNNING -> {
+                if (c.from() == CampaignState.APPROVED) {
+                    sample(t);
+                }
+            }
+            case HALTED, ABORTED -> endReason = c.reason();
+            case COMPLETED -> stats.makespanMs = t;
+            default -> {
+            }
+        }
+    }
+
+    private void stepStarted(Fact.StepStarted s) {
+        StepRun run = step(s.host());
+        stats.replaced += s.replanned();
+        Map<Integer, Integer> share = new LinkedHashMap<>();
+        for (Fact.GroupShare g : s.budget()) {
+            share.put(group(g.group()), g.members());
+        }
+        budgets.take(run.hold, share);
+        run.canary = s.canary();
+        if (run.canary) {
+            steps.canariesLeft--;
+            steps.canariesActive++;
+        }
+        for (String i : s.rebootInPlace()) {
+            run.rebootInPlace.add(instance(i));
+        }
+        run.remaining = s.moves();
+        steps.queue.remove(run.index);
+    }
+
+    private void maintenanceBegan(Fact.MaintenanceBegan b, long t) {
+        StepRun run = step(b.host());
+        boolean resumed = steps.parked.remove(run);
+        throttle.enter(fleet.zoneOf(run.host));
+        steps.active.add(run);
+        if (!resumed) {
+            sample(t);
+        }
+    }
+
+    private void maintenanceEnded(Fact.MaintenanceEnded e, long t) {
+        StepRun run = step(e.host());
+        steps.active.remove(run);
+        throttle.leave(fleet.zoneOf(run.host));
+        boolean parked = e.phase() == HostPhase.PARKED;
+        if (run.canary && !parked) {
+            steps.canariesActive--;
+        }
+        if (run.canary && steps.canariesLeft == 0 && steps.canariesActive == 0 && !parked) {
+            steps.soakEndMs = t + problem.policy().soak().toMillis();
+        }
+        sample(t);
+    }
+
+    private void phaseChanged(Fact.PhaseChanged p) {
+        int h = host(p.host());
+        live.phase(h, p.phase());
+        if (p.phase() == HostPhase.RETURNED) {
+            live.markPatched(h);
+            stats.hostsPatched++;
+        }
+    }
+
+    private void hostFailed(Fact.HostFailed f) {
+        int h = host(f.host());
+        if (f.why() == Fact.HostFailure.CAME_BACK_UNPATCHED) {
+            rescues.upButFailed.add(h);
+        }
+        live.phase(h, HostPhase.FAILED);
+        stats.hostsFailed++;
+    }
+
+    private void moveCreated(Fact.MoveCreated c) {
+        MoveRun m = new MoveRun(c.move(), instance(c.instance()), host(c.from()), c.kind());
+        m.attempts = c.attempt();
+        m.postCopy = c.postCopy();
+        m.tenant = c.byTenant();
+        m.holdsBudget = c.holdsBudget();
+        m.run = c.step() == null ? null : step(c.step());
+        moves.byId.put(m.id, m);
+        moves.byInstance.put(m.instance, m);
+        if (m.run != null) {
+            m.run.waiting.add(m);
+        }
+    }
+
+    private void reserved(Fact.Reserved res) {
+        int i = instance(res.instance());
+        int h = host(res.host());
+        live.reserve(i, h);
+        moves.incoming[h]++;
+        if (res.move() >= 0) {
+            moves.byId.get(res.move()).to = h;
+        } else {
+            rescues.target.put(i, h);
+            rescues.pending.put(i, -1L);
+        }
+    }
+
+    private void moveStarted(Fact.MoveStarted s) {
+        MoveRun m = moves.byId.get(s.move());
+        m.state = MoveState.TABLE.transition(m.state, MoveState.IN_PROGRESS);
+        if (m.run != null) {
+            m.run.inFlight++;
+            if (m.kind == MoveKind.LIVE_MIGRATE) {
+                m.run.liveInFlight++;
+            }
+            m.run.waiting.remove(m);
+        }
+    }
+
+    private void switchedOver(Fact.SwitchedOver s) {
+        MoveRun m = moves.byId.get(s.move());
+        m.state = MoveState.TABLE.transition(m.state, MoveState.SWITCHED_OVER);
+        moves.incoming[m.to]--;
+        moves.byId.remove(m.id);
+        moves.byInstance.remove(m.instance);
+        live.switchOver(m.instance, m.to, s.epoch());
+        if (live.vulnerable(m.to)) {
+            moves.arrivals.computeIfAbsent(m.to, k -> new ArrayList<>()).add(m.instance);
+            moves.arrivalKind.put(m.instance, m.kind);
+        }
+        if (m.kind == MoveKind.LIVE_MIGRATE) {
+            stats.liveMigrations++;
+        } else {
+            stats.relocations++;
+            stats.tenantDisruption(fleet.instance(m.instance).tenant(), s.downtimeMs());
+        }
+        StepRun run = m.run;
+        if (run != null) {
+            run.inFlight--;
+            if (m.kind == MoveKind.LIVE_MIGRATE) {
+                run.liveInFlight--;
+            }
+            if (m.holdsBudget && fleet.groupOf(m.instance) >= 0) {
+                budgets.releaseOne(run.hold, fleet.groupOf(m.instance));
+            }
+            run.remaining--;
+        }
+    }
+
+    private void rolledBack(Fact.RolledBack b) {
+        MoveRun m = moves.byId.get(b.move());
+        m.state = MoveState.TABLE.transition(m.state, MoveState.ROLLED_BACK);
+        stats.failedMigrations++;
+        if (m.run != null) {
+            m.run.inFlight--;
+            if (m.kind == MoveKind.LIVE_MIGRATE) {
+                m.run.liveInFlight--;
+            }
+        }
+        moves.byId.remove(m.id);
+    }
+
+    private void rebootsInPlace(Fact.RebootsInPlace rip) {
+        if (rip.move() < 0) {
+            return; // decided as its step started: the step's own fact has it
+        }
+        MoveRun m = moves.byId.get(rip.move());
+        StepRun run = m.run;
+        run.waiting.remove(m);
+        moves.byId.remove(m.id);
+        moves.byInstance.remove(m.instance);
+        run.remaining--;
+        run.rebootInPlace.add(m.instance);
+        stats.replaced++;
+    }
+
+    private void disruptionEnded(Fact.DisruptionEnded e) {
+        int i = instance(e.instance());
+        switch (e.end()) {
+            case REBOOTED_IN_PLACE -> {
+                live.started(i, host(e.host()), e.epoch());
+                stats.rebootsInPlace++;
+                stats.tenantDisruption(fleet.instance(i).tenant(), 0);
+            }
+            case RESCUED -> {
+                rescues.pending.remove(i);
+                Integer held = rescues.heldGroup.remove(i);
+                if (held != null) {
+                    budgets.release(held);
+                }
+                Integer target = rescues.target.remove(i);
+                if (target != null) {
+                    moves.incoming[target]--;
+                }
+                live.started(i, host(e.host()), e.epoch());
+                stats.rescued++;
+            }
+            case MOVED, ROLLED_BACK -> {
+                // the move's own fact (switched over, rolled back) changed what there was to change
+            }
+        }
+    }
+
+    private void rescueNeeded(Fact.RescueNeeded n, long t) {
+        int i = instance(n.instance());
+        int g = fleet.groupOf(i);
+        // the member stays disrupted until it runs elsewhere: its budget moves from the step to the rescue
+        if (g >= 0 && budgets.detach(step(n.lostHost()).hold, g)) {
+            rescues.heldGroup.put(i, g);
+        }
+        rescues.pending.put(i, t);
+    }
+
+    private void eventChanged(Fact.EventChanged c) {
+        int i = instance(c.instance());
+        MaintenanceEvent e = events.byInstance.get(i);
+        switch (c.state()) {
+            case SCHEDULED -> {
+                e = new MaintenanceEvent(c.event(), i, c.kind(), c.notBeforeMs(), c.deadlineMs());
+                events.byInstance.put(i, e);
+                if (c.step() != null) {
+                    StepRun owner = step(c.step());
+                    events.owner.put(i, owner);
+                    owner.readyAt = Math.max(owner.readyAt, c.notBeforeMs());
+                }
+                stats.noticed++;
+            }
+            case RESCHEDULED -> {
+                e.state = EventState.TABLE.transition(e.state, EventState.RESCHEDULED);
+                e.notBefore = c.notBeforeMs();
+                StepRun owner = events.owner.get(i);
+                if (owner != null && e.notBefore > owner.readyAt) {
+                    owner.readyAt = e.notBefore;
+                    steps.queue.readyAt(owner.index, owner.readyAt);
+                }
+                stats.rescheduled++;
+            }
+            case STARTED -> {
+                e.state = EventState.TABLE.transition(e.state, EventState.STARTED);
+                if (c.cause() == Fact.EventCause.STARTED_BY_TENANT) {
+                    stats.tenantInitiated++;
+                } else {
+                    stats.forced++;
+                }
+            }
+            case COMPLETED -> {
+                e.state = EventState.TABLE.transition(e.state, EventState.COMPLETED);
+                stats.completedEvents++;
+            }
+            case CANCELLED -> e.state = EventState.TABLE.transition(e.state, EventState.CANCELLED);
+        }
+    }
+
+    private void sample(long t) {
+        stats.sample(t, plan.affectedHosts().size() - stats.hostsPatched, throttle.inMaintenance());
+    }
+
+    private int host(String id) {
+        int h = fleet.hostIndex(id);
+        if (h < 0) {
+            throw new IllegalArgumentException("a fact names host " + id + ", which the campaign's fleet does not have");
+        }
+        return h;
+    }
+
+    private int instance(String id) {
+        int i = fleet.instanceIndex(id);
+        if (i < 0) {
+            throw new IllegalArgumentException("a fact names instance " + id + ", which the campaign's fleet does not have");
+        }
+        return i;
+    }
+
+    private int group(String id) {
+        return fleet.groupIndex(id);
+    }
+
+    private StepRun step(String host) {
+        StepRun run = steps.byHost.get(host(host));
+        if (run == null) {
+            throw new IllegalArgumentException("a fact names the step of host " + host + ", which the plan does not have");
+        }
+        return run;
+    }
+
+    /**
+     * Everything this state holds, as text: two states that describe the same are the same (a
+     * restored runtime against the one that recorded the facts). Not for large fleets.
+     */
+    public String describe() {
+        StringBuilder groups = new StringBuilder();
+        for (int g = 0; g < fleet.groups().size(); g++) {
+            groups.append(budgets.disrupted(g)).append(' ');
+        }
+        return "state " + state + " '" + endReason + "' settled " + settled + "\nlive " + live.describe() + "\nthrottle " + throttle
+                + "\nbudgets " + groups
+                + "\nsteps " + steps.describe() + "\nmoves " + moves.describe() + "\nrescues " + rescues.describe() + "\nevents "
+                + events.describe() + "\nstats " + stats.describe();
+    }
+}

@@ -1,0 +1,88 @@
+package dev.ferry.core.campaign.state;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The plan's steps as the campaign carries them out: each {@link StepRun}, those not started
+ * ({@link StepQueue}), those in maintenance now, those parked, and the canary phase. Changed by
+ * {@link RuntimeState#apply} only; not thread-safe.
+ */
+public final class Steps {
+    final List<StepRun> runs = new ArrayList<>();
+    final Map<Integer, StepRun> byHost = new HashMap<>();
+    final StepQueue queue;
+    final Set<StepRun> active = new LinkedHashSet<>();
+    final Set<StepRun> parked = new LinkedHashSet<>();
+    int canariesLeft;
+    int canariesActive;
+    long soakEndMs;
+
+    Steps(StepQueue queue) {
+        this.queue = queue;
+    }
+
+    /** Every planned step, by position in the plan. */
+    public List<StepRun> runs() {
+        return Collections.unmodifiableList(runs);
+    }
+
+    public StepRun run(int index) {
+        return runs.get(index);
+    }
+
+    /** The step of a host, or null when the plan has none. */
+    public StepRun ofHost(int host) {
+        return byHost.get(host);
+    }
+
+    public StepQueue queue() {
+        return queue;
+    }
+
+    /** Steps in maintenance now, in the order they took their slot. */
+    public Set<StepRun> active() {
+        return Collections.unmodifiableSet(active);
+    }
+
+    /** Steps parked until a fallback's notice has run out. */
+    public Set<StepRun> parked() {
+        return Collections.unmodifiableSet(parked);
+    }
+
+    /** Canary steps not started yet. */
+    public int canariesLeft() {
+        return canariesLeft;
+    }
+
+    /** Canary steps in maintenance (not parked) now. */
+    public int canariesActive() {
+        return canariesActive;
+    }
+
+    /** When the soak after the canaries ends (0 before it began). */
+    public long soakEndMs() {
+        return soakEndMs;
+    }
+
+    String describe() {
+        StringBuilder sb = new StringBuilder("queue ").append(queue.describe()).append(" active");
+        for (StepRun r : active) {
+            sb.append(' ').append(r.step.host());
+        }
+        sb.append(" parked");
+        for (StepRun r : parked) {
+            sb.append(' ').append(r.step.host());
+        }
+        sb.append(" canaries ").append(canariesLeft).append('/').append(canariesActive).append(" soak ").append(soakEndMs);
+        for (StepRun r : runs) {
+            sb.append(' ').append(r.describe());
+        }
+        return sb.toString();
+    }
+}

@@ -1,0 +1,458 @@
+package dev.ferry.core.history;
+
+import dev.ferry.core.admission.Refusal;
+import dev.ferry.core.lifecycle.CampaignState;
+import dev.ferry.core.lifecycle.EventState;
+import dev.ferry.core.lifecycle.HostPhase;
+import dev.ferry.core.planner.MoveKind;
+import java.util.List;
+
+/**
+ * Something that happened in a campaign, as data: what the runtime decided (a step started, a
+ * reservation, a move asked for, an event changed, a refusal with its reason), what the runner
+ * applied, and what the hypervisors did (an instance ran or stopped). The campaign runtime's state
+ * is changed only by applying its own facts, so the same facts rebuild it; the invariant checker
+ * reads nothing else. Each fact is one line of a history (history/v2, docs/formats.md): its type
+ * and its fields, never free text to parse. Ids are those of the fleet; times are milliseconds
+ * from the campaign's approval.
+ *
+ * <p>Every fact names its {@link #subject()}: the instance, host or campaign it is about (what
+ * the history is searched by).
+ */
+public sealed interface Fact {
+    /** The instance, host or campaign this fact is about. */
+    String subject();
+
+    // ---------------------------------------------------------------- the campaign
+
+    /** The campaign's state changed ({@link CampaignState#TABLE}); {@code reason} says why, for people. */
+    record CampaignChanged(String campaign, CampaignState from, CampaignState to, String reason) implements Fact {
+        @Override
+        public String subject() {
+            return campaign;
+        }
+    }
+
+    /** The notices of the approval are out: every planned step waits in its queue from now (its notice permitting). */
+    record StepsQueued(String campaign) implements Fact {
+        @Override
+        public String subject() {
+            return campaign;
+        }
+    }
+
+    /** The soak after the canaries is over. */
+    record SoakEnded(String campaign) implements Fact {
+        @Override
+        public String subject() {
+            return campaign;
+        }
+    }
+
+    /** No canary is left that can run (they were skipped): the canary phase ends without them. */
+    record CanariesGivenUp(String campaign) implements Fact {
+        @Override
+        public String subject() {
+            return campaign;
+        }
+    }
+
+    /** A halted or aborted campaign has nothing in flight any more. */
+    record CampaignSettled(String campaign, CampaignState state, String reason) implements Fact {
+        @Override
+        public String subject() {
+            return campaign;
+        }
+    }
+
+    // ---------------------------------------------------------------- hosts and their steps
+
+    /**
+     * A host's step starts: it will be cordoned and drained. {@code moves} moves follow (each a
+     * {@link MoveCreated} and a {@link Reserved}); {@code rebootInPlace} stay and reboot with the
+     * host; {@code budget} is what it takes of its groups' {@code maxUnavailable}; {@code replanned}
+     * counts instances whose destination or kind differs from the plan.
+     */
+    record StepStarted(String host, boolean canary, int moves, List<String> rebootInPlace, List<GroupShare> budget,
+                       int replanned) implements Fact {
+        public StepStarted {
+            rebootInPlace = List.copyOf(rebootInPlace);
+            budget = List.copyOf(budget);
+        }
+
+        @Override
+        public String subject() {
+            return host;
+        }
+    }
+
+    /** Members of a group a step disrupts. */
+    record GroupShare(String group, int members) {
+    }
+
+    record Cordoned(String host) implements Fact {
+        @Override
+        public String subject() {
+            return host;
+        }
+    }
+
+    /** The host takes a maintenance slot (counts against the caps). */
+    record MaintenanceBegan(String host, String zone) implements Fact {
+        @Override
+        public String subject() {
+            return host;
+        }
+    }
+
+    /** The host gives its maintenance slot back, in {@code phase}. */
+    record MaintenanceEnded(String host, HostPhase phase) implements Fact {
+        @Override
+        public String subject() {
+            return host;
+        }
+    }
+
+    /** A host's maintenance moved on: draining, patching, rebooting, verifying or returned (patched). */
+    record PhaseChanged(String host, HostPhase phase) implements Fact {
+        @Override
+        public String subject() {
+            return host;
+        }
+    }
+
+    /** Everything left on a draining host waits for a notice until {@code untilMs}: it stays cordoned, its slot is given back. */
+    record Parked(String host, long untilMs) implements Fact {
+        @Override
+        public String subject() {
+            return host;
+        }
+    }
+
+    /** The host failed; it stays cordoned. {@code version}: what it came back with (null when it did not come back). */
+    record HostFailed(String host, HostFailure why, String version) implements Fact {
+        @Override
+        public String subject() {
+            return host;
+        }
+    }
+
+    enum HostFailure {
+        /** No answer within three times patch + reboot, plus ten minutes. */
+        DID_NOT_COME_BACK,
+        /** It came back on a version the advisory still affects. */
+        CAME_BACK_UNPATCHED
+    }
+
+    /** The host will not be done: with nothing else in flight its step could not start, for {@code why}. */
+    record HostSkipped(String host, Refusal why) implements Fact {
+        @Override
+        public String subject() {
+            return host;
+        }
+    }
+
+    /** A fallback move of the host's step takes one member of its group's budget. */
+    record BudgetTaken(String host, String group, long move) implements Fact {
+        @Override
+        public String subject() {
+            return host;
+        }
+    }
+
+    /** The step gives back all the group budget it still holds (its host verified, or lost). */
+    record BudgetReleased(String host) implements Fact {
+        @Override
+        public String subject() {
+            return host;
+        }
+    }
+
+    // ---------------------------------------------------------------- moves
+
+    /**
+     * A move is set up for an instance: part of the step of host {@code step} (null: the tenant's own
+     * move), attempt {@code attempt} (a retry after a failure counts up), its destination still to
+     * be reserved. {@code holdsBudget}: it already holds its member of the group budget.
+     */
+    record MoveCreated(long move, String instance, String from, MoveKind kind, String step, boolean byTenant, int attempt,
+                       boolean postCopy, boolean holdsBudget) implements Fact {
+        @Override
+        public String subject() {
+            return instance;
+        }
+    }
+
+    /** Room on {@code host} is held for the instance: for move {@code move}, or for its rescue (move −1). */
+    record Reserved(String instance, String host, Reservation reservation, long move) implements Fact {
+        @Override
+        public String subject() {
+            return instance;
+        }
+    }
+
+    /** What kind of destination a reservation is on. */
+    enum Reservation {
+        /** Patched, or never affected. */
+        SAFE,
+        /** Still vulnerable: the instance will move again (allowed only when nothing safe can exist yet). */
+        BOOTSTRAP,
+        /** A failed host that is up: the last resort for an instance whose host was lost. */
+        RESCUE
+    }
+
+    /** A reservation is given back (its move failed). */
+    record Released(String instance, String host, long move) implements Fact {
+        @Override
+        public String subject() {
+            return instance;
+        }
+    }
+
+    /** A move was asked of the hypervisors, with the instance's next placement epoch. */
+    record MoveStarted(long move, String instance, MoveKind kind, String from, String to, long epoch, boolean postCopy,
+                       boolean byTenant) implements Fact {
+        @Override
+        public String subject() {
+            return instance;
+        }
+    }
+
+    /** The move completed: the instance runs on {@code to} only, at {@code epoch}. */
+    record SwitchedOver(long move, String instance, String to, long epoch, long downtimeMs) implements Fact {
+        @Override
+        public String subject() {
+            return instance;
+        }
+    }
+
+    /** The move failed; the instance still runs where it was, at {@code epoch}. {@code reason} is the hypervisor's. */
+    record RolledBack(long move, String instance, String reason, boolean notConverging, long epoch) implements Fact {
+        @Override
+        public String subject() {
+            return instance;
+        }
+    }
+
+    /** An answer about a move that is not in progress (late or duplicated) was ignored. */
+    record AnswerIgnored(long move) implements Fact {
+        @Override
+        public String subject() {
+            return "move-" + move;
+        }
+    }
+
+    /** A waiting live migration with nowhere to go, while nothing else progresses, becomes a relocation (with notice). */
+    record MoveRerouted(long move, String instance, MoveKind kind) implements Fact {
+        @Override
+        public String subject() {
+            return instance;
+        }
+    }
+
+    /**
+     * No host in the zone can take the instance: it reboots in place with {@code host} (its move
+     * {@code move} is dropped; −1 when it was decided as the step started).
+     */
+    record RebootsInPlace(String instance, String host, String zone, long move) implements Fact {
+        @Override
+        public String subject() {
+            return instance;
+        }
+    }
+
+    /** QEMU's own figures for a live migration (from a host agent). */
+    record MigrationMeasured(String instance, String from, String to, long downtimeMs, long totalMs, long epoch)
+            implements Fact {
+        @Override
+        public String subject() {
+            return instance;
+        }
+    }
+
+    /** The instance's disruption (not a live migration) begins, by Ferry or by its tenant. */
+    record DisruptionBegan(String instance, boolean byTenant, MoveKind kind) implements Fact {
+        @Override
+        public String subject() {
+            return instance;
+        }
+    }
+
+    /** The disruption is over: the instance runs on {@code host} at {@code epoch}. */
+    record DisruptionEnded(String instance, DisruptionEnd end, String host, long epoch) implements Fact {
+        @Override
+        public String subject() {
+            return instance;
+        }
+    }
+
+    enum DisruptionEnd {
+        /** Relocated: it runs on its destination. */
+        MOVED,
+        /** It rebooted with its host and runs there again. */
+        REBOOTED_IN_PLACE,
+        /** The move failed; it runs where it was. */
+        ROLLED_BACK,
+        /** Its host was lost; it was started elsewhere. */
+        RESCUED
+    }
+
+    /** The instance rebooted in place with a host that never came back: it is to be started elsewhere. */
+    record RescueNeeded(String instance, String lostHost) implements Fact {
+        @Override
+        public String subject() {
+            return instance;
+        }
+    }
+
+    /** A hypervisor runs the instance at {@code epoch}. */
+    record Ran(String instance, String host, long epoch) implements Fact {
+        @Override
+        public String subject() {
+            return instance;
+        }
+    }
+
+    /** A hypervisor stopped the instance (it ran at {@code epoch}). */
+    record Stopped(String instance, String host, long epoch) implements Fact {
+        @Override
+        public String subject() {
+            return instance;
+        }
+    }
+
+    /** Room a tenant's instance outside the campaign's fleet took while the campaign ran. */
+    record Held(String instance, String host, long milliCpu, long memoryMiB) implements Fact {
+        @Override
+        public String subject() {
+            return instance;
+        }
+    }
+
+    /** That room given back (the instance stopped or was terminated). */
+    record Unheld(String instance, String host, long milliCpu, long memoryMiB) implements Fact {
+        @Override
+        public String subject() {
+            return instance;
+        }
+    }
+
+    // ---------------------------------------------------------------- tenants
+
+    /** The informational notice of a live migration planned at {@code plannedAtMs}. */
+    record Informed(String instance, long plannedAtMs) implements Fact {
+        @Override
+        public String subject() {
+            return instance;
+        }
+    }
+
+    /**
+     * A tenant's maintenance event changed and its tenant is told: created (scheduled), moved later
+     * (rescheduled), started, completed or cancelled. {@code step}: the host whose step holds the
+     * planned disruption (null for a fallback). {@code kind}: the event's kind when scheduled, the
+     * disruption's when started. {@code downtimeMs}: of a completed relocation, else 0.
+     */
+    record EventChanged(String instance, String event, EventState state, MoveKind kind, long notBeforeMs, long deadlineMs,
+                        EventCause cause, long downtimeMs, String step) implements Fact {
+        @Override
+        public String subject() {
+            return instance;
+        }
+    }
+
+    /** Why an event changed; {@link #detail} is what its tenant reads. */
+    enum EventCause {
+        PLANNED, FALLBACK, RESCHEDULED, STARTED_BY_FERRY, STARTED_BY_TENANT, MOVED, REBOOTED, RESCUED,
+        CANCELLED_COMPLETED, CANCELLED_HALTED, CANCELLED_ABORTED;
+
+        /** The sentence the tenant reads (webhooks, API). */
+        public String detail(MoveKind kind, long downtimeMs) {
+            return switch (this) {
+                case PLANNED -> "scheduled " + kind.wireName();
+                case FALLBACK -> "scheduled relocate (live migration failed)";
+                case RESCHEDULED -> "rescheduled";
+                case STARTED_BY_FERRY, STARTED_BY_TENANT -> "started " + kind.wireName();
+                case MOVED -> "moved, down " + downtimeMs + " ms";
+                case REBOOTED -> "rebooted in place";
+                case RESCUED -> "restarted on another host after its host was lost";
+                case CANCELLED_COMPLETED -> "cancelled: the campaign completed without it";
+                case CANCELLED_HALTED -> "cancelled: the campaign halted without it";
+                case CANCELLED_ABORTED -> "cancelled: the campaign aborted without it";
+            };
+        }
+
+        /** The cancellation when the campaign ends in {@code state}. */
+        public static EventCause cancelledBy(CampaignState state) {
+            return switch (state) {
+                case COMPLETED -> CANCELLED_COMPLETED;
+                case HALTED -> CANCELLED_HALTED;
+                case ABORTED -> CANCELLED_ABORTED;
+                default -> throw new IllegalArgumentException("a campaign in state " + state + " has not ended");
+            };
+        }
+    }
+
+    /** A tenant's request was not done, for {@code reason}. */
+    record Refused(String instance, TenantRequest request, RefusalReason reason) implements Fact {
+        @Override
+        public String subject() {
+            return instance;
+        }
+    }
+
+    enum TenantRequest {
+        /** Move my instance now (my own stop/start, or "do it now"). */
+        MOVE_NOW,
+        /** Move my event later. */
+        RESCHEDULE
+    }
+
+    /** Why a tenant's request was refused; {@link #message} says so to the tenant. */
+    enum RefusalReason {
+        NOT_RUNNING("the campaign is not running"),
+        MOVE_IN_FLIGHT("the instance is being moved already"),
+        NOT_VULNERABLE("the instance's host is not (or no longer) vulnerable"),
+        HOST_IN_MAINTENANCE("the instance's host is in maintenance already"),
+        NO_EVENT("the instance has no maintenance event"),
+        EVENT_NOT_PENDING("the event has started or ended"),
+        NO_ROOM("no patched host has room yet"),
+        IN_THE_PAST("the requested time has passed"),
+        AFTER_DEADLINE("the requested time is after the event's deadline"),
+        /** Histories before history/v2 did not say why. */
+        NOTHING_TO_DO_NOW("nothing to do now");
+
+        private final String message;
+
+        RefusalReason(String message) {
+            this.message = message;
+        }
+
+        public String message() {
+            return message;
+        }
+    }
+
+    // ---------------------------------------------------------------- histories before v2
+
+    /**
+     * A line of a history/v1 history that names nothing Ferry knows (written by an older version):
+     * kept as it was, read by no rule.
+     */
+    record Legacy(String op, String target, String outcome, long epoch) implements Fact {
+        @Override
+        public String subject() {
+            return target;
+        }
+    }
+
+    // ---------------------------------------------------------------- the runner
+
+    /** The runner applied the effect with this key (it was recorded before), of type {@code effect} ({@code StartMove}). */
+    record EffectApplied(String key, String effect) implements Fact {
+        @Override
+        public String subject() {
+            return key;
+        }
+    }
+}
