@@ -8,6 +8,8 @@ import dev.ferry.core.model.Instance;
 import dev.ferry.core.model.Tenant;
 import dev.ferry.core.model.Window;
 import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
 import java.io.Writer;
 import java.time.DayOfWeek;
 import java.util.Locale;
@@ -27,6 +29,32 @@ public final class FleetWriter {
 
     public static FleetSink json(Writer out) throws IOException {
         return new JsonSink(out);
+    }
+
+    /** One instance as the JSON object fleet/v1 lists it under {@code instances}. */
+    public static String instanceJson(Instance i) {
+        StringWriter w = new StringWriter();
+        try (JsonGenerator g = new JsonFactory().createGenerator(w)) {
+            writeInstance(g, i);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return w.toString();
+    }
+
+    private static void writeInstance(JsonGenerator g, Instance i) throws IOException {
+        g.writeStartObject();
+        g.writeStringField("id", i.id());
+        g.writeStringField("tenant", i.tenant());
+        g.writeStringField("host", i.host());
+        g.writeNumberField("cpus", i.cpus());
+        g.writeNumberField("memoryMiB", i.memoryMiB());
+        g.writeStringField("onHostMaintenance", i.onHostMaintenance().wireName());
+        if (i.group() != null) {
+            g.writeStringField("group", i.group());
+        }
+        g.writeNumberField("dirtyRateMiBps", i.dirtyRateMiBps());
+        g.writeEndObject();
     }
 
     private static final class YamlSink implements FleetSink {
@@ -181,18 +209,7 @@ public final class FleetWriter {
         @Override
         public void instance(Instance i) throws IOException {
             section("instances");
-            g.writeStartObject();
-            g.writeStringField("id", i.id());
-            g.writeStringField("tenant", i.tenant());
-            g.writeStringField("host", i.host());
-            g.writeNumberField("cpus", i.cpus());
-            g.writeNumberField("memoryMiB", i.memoryMiB());
-            g.writeStringField("onHostMaintenance", i.onHostMaintenance().wireName());
-            if (i.group() != null) {
-                g.writeStringField("group", i.group());
-            }
-            g.writeNumberField("dirtyRateMiBps", i.dirtyRateMiBps());
-            g.writeEndObject();
+            writeInstance(g, i);
         }
 
         @Override

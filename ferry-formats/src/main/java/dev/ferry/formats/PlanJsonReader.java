@@ -40,6 +40,10 @@ public final class PlanJsonReader {
         }
         List<Step> steps = new ArrayList<>();
         for (Map<String, Object> s : JsonValues.objects(o, "steps")) {
+            String host = JsonValues.string(s, "host");
+            String zone = JsonValues.string(s, "zone");
+            long start = JsonValues.number(s, "start");
+            long end = JsonValues.number(s, "end");
             List<Move> moves = new ArrayList<>();
             for (Map<String, Object> m : JsonValues.objects(s, "moves")) {
                 MoveKind kind = WireName.parse(MoveKind.class, JsonValues.string(m, "kind"));
@@ -49,8 +53,7 @@ public final class PlanJsonReader {
                 moves.add(new Move(JsonValues.string(m, "instance"), JsonValues.string(m, "from"), JsonValues.string(m, "to"), kind,
                         JsonValues.bool(m, "bootstrap"), (String) m.get("reason")));
             }
-            steps.add(new Step(JsonValues.string(s, "host"), JsonValues.string(s, "zone"), JsonValues.number(s, "start"),
-                    JsonValues.number(s, "end"), moves, JsonValues.bool(s, "canary")));
+            steps.add(new Step(host, zone, start, end, moves, JsonValues.bool(s, "canary")));
         }
         List<SkippedHost> skipped = new ArrayList<>();
         for (Map<String, Object> s : JsonValues.objects(o, "skippedHosts")) {

@@ -3,10 +3,9 @@ package dev.ferry.server;
 import dev.ferry.core.model.Advisory;
 import dev.ferry.core.model.Fleet;
 import dev.ferry.formats.AdvisoryReader;
-import dev.ferry.store.Database;
+import dev.ferry.store.AdvisoryStore;
+import dev.ferry.store.Audit;
 import java.nio.charset.StandardCharsets;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,71 +16,40 @@ public final class Advisories {
     public record Registered(Advisory advisory, List<String> affectedHosts, long createdAt) {
     }
 
-    private final Database db;
+    private final AdvisoryStore store;
     private final Inventory inventory;
     private final InstantSource clock;
+    private List<Advisory> cache;
 
-    public Advisories(Database db, Inventory inventory, InstantSource clock) {
-        this.db = db;
+    public Advisories(AdvisoryStore store, Inventory inventory, InstantSource clock) {
+        this.store = store;
         this.inventory = inventory;
         this.clock = clock;
     }
 
     public Registered register(byte[] body, Principal who, String requestId) {
         Advisory a = Uploads.read(body, "request body", new AdvisoryReader()::read);
-        List<String> affected = affected(a, inventory.current().fleet());
+        Inventory.Current current = inventory.current();
+        List<String> affected = affected(a, current.fleet());
         long now = clock.millis();
-        db.tx(c -> {
-            try (PreparedStatement ps = c.prepareStatement("INSERT INTO advisories VALUES (?, ?, ?, ?, ?)")) {
-                ps.setString(1, a.id());
-                ps.setString(2, a.title());
-                ps.setLong(3, now);
-                ps.setInt(4, affected.size());
-                ps.setString(5, new String(body, StandardCharsets.UTF_8));
-                ps.executeUpdate();
-            } catch (java.sql.SQLException e) {
-                if (Database.duplicateKey(e)) {
-                    throw ApiException.conflict("advisory " + a.id() + " is registered already");
-                }
-                throw e;
-            }
-            AuditLog.write(c, now, who.actor(), requestId, "advisory.register", a.id(), true,
-                    affected.size() + " hosts affected in inventory version " + inventory.current().version());
-            return null;
-        });
+        boolean registered = store.register(new AdvisoryStore.Advisory(a.id(), a.title(), new String(body, StandardCharsets.UTF_8),
+                affected.size(), now), new Audit(now, who.actor(), requestId, "advisory.register", a.id(),
+                affected.size() + " hosts affected in inventory version " + current.version()));
+        if (!registered) {
+            throw Refused.conflict("advisory " + a.id() + " is registered already");
+        }
         invalidate();
         return new Registered(a, affected, now);
     }
 
     public Registered get(String id) {
-        Advisory a = advisory(id);
-        return new Registered(a, affected(a, inventory.current().fleet()), createdAt(id));
+        AdvisoryStore.Advisory stored = store.get(id).orElseThrow(() -> Refused.notFound("advisory"));
+        Advisory a = parse(stored);
+        return new Registered(a, affected(a, inventory.current().fleet()), stored.createdAt());
     }
 
-    private long createdAt(String id) {
-        return db.tx(c -> {
-            try (PreparedStatement ps = c.prepareStatement("SELECT created_at FROM advisories WHERE id = ?")) {
-                ps.setString(1, id);
-                try (ResultSet rs = ps.executeQuery()) {
-                    return rs.next() ? rs.getLong(1) : 0L;
-                }
-            }
-        });
-    }
-
-    private Advisory advisory(String id) {
-        Object[] row = db.tx(c -> {
-            try (PreparedStatement ps = c.prepareStatement("SELECT document, created_at FROM advisories WHERE id = ?")) {
-                ps.setString(1, id);
-                try (ResultSet rs = ps.executeQuery()) {
-                    return rs.next() ? new Object[] {rs.getString(1), rs.getLong(2)} : null;
-                }
-            }
-        });
-        if (row == null) {
-            throw ApiException.notFound("advisory");
-        }
-        return Uploads.read(((String) row[0]).getBytes(StandardCharsets.UTF_8), "stored advisory " + id,
+    private static Advisory parse(AdvisoryStore.Advisory stored) {
+        return Uploads.read(stored.document().getBytes(StandardCharsets.UTF_8), "stored advisory " + stored.id(),
                 new AdvisoryReader()::read);
     }
 
@@ -90,29 +58,20 @@ public final class Advisories {
         if (cache == null) {
             List<Advisory> out = new ArrayList<>();
             for (String id : ids()) {
-                out.add(advisory(id)); // not get(): that reads the inventory, whose lock may be held by our caller
+                // not get(): that reads the inventory, whose lock may be held by our caller
+                store.get(id).ifPresent(s -> out.add(parse(s)));
             }
             cache = List.copyOf(out);
         }
         return cache;
     }
 
-    private List<Advisory> cache;
-
     private synchronized void invalidate() {
         cache = null;
     }
 
     public List<String> ids() {
-        return db.tx(c -> {
-            List<String> out = new ArrayList<>();
-            try (ResultSet rs = c.prepareStatement("SELECT id FROM advisories ORDER BY id").executeQuery()) {
-                while (rs.next()) {
-                    out.add(rs.getString(1));
-                }
-            }
-            return out;
-        });
+        return store.ids();
     }
 
     static List<String> affected(Advisory a, Fleet fleet) {

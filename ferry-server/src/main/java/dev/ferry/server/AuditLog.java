@@ -1,43 +1,40 @@
 package dev.ferry.server;
 
-import dev.ferry.store.Database;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.SQLException;
+import dev.ferry.store.Audit;
+import dev.ferry.store.AuditStore;
+import java.util.List;
 
 /**
- * The audit trail: every state change, in the same transaction as the change, and every refused
- * attempt. Never holds a token or a secret.
+ * The audit trail: every state change is audited by its store in the same transaction; refused
+ * attempts are written here, on their own. Never holds a token or a secret. Thread-safe.
  */
 public final class AuditLog {
-    private final Database db;
+    private final AuditStore store;
 
-    public AuditLog(Database db) {
-        this.db = db;
-    }
-
-    /** Writes one line inside the caller's transaction. */
-    public static void write(Connection c, long at, String actor, String requestId, String action, String target,
-                             boolean ok, String detail) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("INSERT INTO audit (at, actor, request_id, action, target, outcome, detail)"
-                + " VALUES (?, ?, ?, ?, ?, ?, ?)")) {
-            ps.setLong(1, at);
-            ps.setString(2, cut(actor, 200));
-            ps.setString(3, cut(requestId, 100));
-            ps.setString(4, cut(action, 100));
-            ps.setString(5, cut(target, 200));
-            ps.setString(6, ok ? "ok" : "refused");
-            ps.setString(7, cut(detail, 2000));
-            ps.executeUpdate();
-        }
+    public AuditLog(AuditStore store) {
+        this.store = store;
     }
 
     /** A refused attempt: nothing else changed, so the line is its own transaction. */
     public void refused(long at, String actor, String requestId, String action, String target, String detail) {
-        db.tx(c -> {
-            write(c, at, actor, requestId, action, target, false, detail);
-            return null;
-        });
+        store.refused(new Audit(at, actor, requestId, action, target, detail));
+    }
+
+    /** An action that changed nothing stored, audited alone. */
+    public void done(long at, String actor, String requestId, String action, String target, String detail) {
+        store.done(new Audit(at, actor, requestId, action, target, detail));
+    }
+
+    /** Lines by actor, target or action, oldest first; {@code after} is the id of the previous page's last line. */
+    public Page<AuditStore.Line> page(String actor, String target, String action, String after, int limit) {
+        long afterId;
+        try {
+            afterId = after == null ? 0 : Long.parseLong(after);
+        } catch (NumberFormatException e) {
+            throw Refused.invalid("cursor is not one this server gave out");
+        }
+        List<AuditStore.Line> fetched = store.page(actor, target, action, afterId, limit + 1);
+        return Page.of(fetched, limit, a -> Long.toString(a.id()));
     }
 
     public static String cut(String s, int max) {

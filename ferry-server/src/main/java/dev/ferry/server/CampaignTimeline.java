@@ -6,10 +6,7 @@ import dev.ferry.core.lifecycle.HostPhase;
 import dev.ferry.core.planner.Step;
 import dev.ferry.formats.HistoryJson;
 import dev.ferry.formats.HistoryText;
-import dev.ferry.formats.HistoryV1;
-import dev.ferry.store.Database;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
+import dev.ferry.store.HistoryStore;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -37,13 +34,18 @@ public final class CampaignTimeline {
     }
 
     private static final int RECENT = 40;
+    /** The facts the dashboard lists as "latest": the campaign's, hosts', moves' and events'. */
+    private static final List<Class<? extends Fact>> LATEST = List.of(Fact.CampaignChanged.class, Fact.CampaignSettled.class,
+            Fact.SoakEnded.class, Fact.PhaseChanged.class, Fact.HostFailed.class, Fact.HostSkipped.class, Fact.Parked.class,
+            Fact.MoveStarted.class, Fact.SwitchedOver.class, Fact.RolledBack.class, Fact.EventChanged.class, Fact.Informed.class,
+            Fact.Refused.class, Fact.RescueNeeded.class, Fact.RebootsInPlace.class);
     private static final int MAX_FAILURES = 200;
 
-    private final Database db;
+    private final HistoryStore history;
     private final Campaigns campaigns;
 
-    public CampaignTimeline(Database db, Campaigns campaigns) {
-        this.db = db;
+    public CampaignTimeline(HistoryStore history, Campaigns campaigns) {
+        this.history = history;
         this.campaigns = campaigns;
     }
 
@@ -55,52 +57,23 @@ public final class CampaignTimeline {
         List<Point> planned = curve(affected, ends);
         List<Long> returned = new ArrayList<>();
         List<Failure> failures = new ArrayList<>();
+        for (HistoryRecord f : history.facts(id, List.of(Fact.PhaseChanged.class, Fact.HostFailed.class, Fact.RolledBack.class))) {
+            long t = f.timeMs() / 1000;
+            switch (f.fact()) {
+                case Fact.PhaseChanged p when p.phase() == HostPhase.RETURNED -> returned.add(t);
+                case Fact.HostFailed h -> failures.add(new Failure(t, h.host(), HistoryJson.typeName(Fact.HostFailed.class),
+                        HistoryText.describe(h).substring("failed: ".length())));
+                case Fact.RolledBack b -> failures.add(new Failure(t, b.instance(), HistoryJson.typeName(Fact.RolledBack.class),
+                        b.reason()));
+                default -> {
+                }
+            }
+        }
         List<Recent> recent = new ArrayList<>();
-        List<String> progress = HistoryRows.ops(Fact.PhaseChanged.class, Fact.HostFailed.class, Fact.RolledBack.class);
-        List<String> latest = HistoryRows.ops(Fact.CampaignChanged.class, Fact.CampaignSettled.class, Fact.SoakEnded.class,
-                Fact.PhaseChanged.class, Fact.HostFailed.class, Fact.HostSkipped.class, Fact.Parked.class, Fact.MoveStarted.class,
-                Fact.SwitchedOver.class, Fact.RolledBack.class, Fact.EventChanged.class, Fact.Informed.class, Fact.Refused.class,
-                Fact.RescueNeeded.class, Fact.RebootsInPlace.class);
-        db.tx(c -> {
-            HistoryV1.Reader v1 = new HistoryV1.Reader();
-            try (PreparedStatement ps = c.prepareStatement("SELECT " + HistoryRows.COLUMNS + " FROM facts WHERE campaign = ?"
-                    + " AND op IN (" + HistoryRows.marks(progress.size()) + ") ORDER BY seq")) {
-                ps.setString(1, id);
-                for (int k = 0; k < progress.size(); k++) {
-                    ps.setString(k + 2, progress.get(k));
-                }
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        HistoryRecord f0 = HistoryRows.read(rs, 1, v1);
-                        long t = f0.timeMs() / 1000;
-                        switch (f0.fact()) {
-                            case Fact.PhaseChanged p when p.phase() == HostPhase.RETURNED -> returned.add(t);
-                            case Fact.HostFailed f -> failures.add(new Failure(t, f.host(), HistoryJson.typeName(Fact.HostFailed.class),
-                                    HistoryText.describe(f).substring("failed: ".length())));
-                            case Fact.RolledBack b -> failures.add(new Failure(t, b.instance(),
-                                    HistoryJson.typeName(Fact.RolledBack.class), b.reason()));
-                            default -> {
-                            }
-                        }
-                    }
-                }
-            }
-            try (PreparedStatement ps = c.prepareStatement("SELECT " + HistoryRows.COLUMNS + " FROM facts WHERE campaign = ?"
-                    + " AND op IN (" + HistoryRows.marks(latest.size()) + ") ORDER BY seq DESC FETCH FIRST " + RECENT + " ROWS ONLY")) {
-                ps.setString(1, id);
-                for (int k = 0; k < latest.size(); k++) {
-                    ps.setString(k + 2, latest.get(k));
-                }
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        HistoryRecord f0 = HistoryRows.read(rs, 1, v1);
-                        recent.add(new Recent(f0.timeMs() / 1000, HistoryJson.typeName(f0.fact().getClass()), f0.fact().subject(),
-                                HistoryText.describe(f0.fact())));
-                    }
-                }
-            }
-            return null;
-        });
+        for (HistoryRecord f : history.latest(id, LATEST, RECENT)) {
+            recent.add(new Recent(f.timeMs() / 1000, HistoryJson.typeName(f.fact().getClass()), f.fact().subject(),
+                    HistoryText.describe(f.fact())));
+        }
         long[] actualEnds = returned.stream().mapToLong(Long::longValue).toArray();
         Arrays.sort(actualEnds);
         List<Failure> lastFailures = failures.size() > MAX_FAILURES ? failures.subList(failures.size() - MAX_FAILURES, failures.size())

@@ -7,6 +7,7 @@ import dev.ferry.server.webhook.Deliverer;
 import dev.ferry.server.webhook.UrlGuard;
 import dev.ferry.server.webhook.Webhooks;
 import dev.ferry.store.Database;
+import dev.ferry.store.Stores;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.InstantSource;
@@ -85,22 +86,26 @@ public final class FerryServer implements AutoCloseable {
         long began = System.nanoTime();
         this.db = config.jdbcUrl() != null ? Database.open(config.jdbcUrl(), config.dbUser(), config.dbPassword(), 16)
                 : Database.openH2(config.dataDirectory(), 16);
+        Stores stores = Stores.over(db);
         InstantSource clock = config.clock();
-        this.tokens = new Tokens(db, clock);
-        this.inventory = new Inventory(db, clock, config.limits().maxInventoryBytes());
+        this.tokens = new Tokens(stores.tokens(), clock);
+        this.inventory = new Inventory(stores.inventory(), clock, config.limits().maxInventoryBytes());
         inventory.load();
-        this.advisories = new Advisories(db, inventory, clock);
-        OpaqueHosts opaque = new OpaqueHosts(db);
-        this.campaigns = new Campaigns(db, inventory, advisories, new EngineStore(db, opaque::of), clock, config.accel());
+        this.advisories = new Advisories(stores.advisories(), inventory, clock);
+        OpaqueHosts opaque = new OpaqueHosts(stores.settings());
+        this.campaigns = new Campaigns(stores.campaigns(), inventory, advisories, new EngineStore(stores.campaigns(), opaque::of), clock,
+                config.accel());
         UrlGuard guard = new UrlGuard(config.allowLoopbackWebhooks());
-        this.webhooks = new Webhooks(db, guard, clock);
-        this.deliverer = new Deliverer(db, guard, clock, config.webhookPoll() == null ? Duration.ofSeconds(1) : config.webhookPoll());
-        TenantData tenantData = new TenantData(db, opaque);
-        Instances instances = new Instances(db, inventory, advisories, campaigns, tenantData, clock);
-        Routes routes = new Routes(new Routes.Services(inventory, advisories, campaigns, new Queries(db), tenantData, instances,
-                webhooks, tokens, new FleetMap(db, inventory, advisories, campaigns), new CampaignTimeline(db, campaigns),
-                new AgentReports(db, inventory, clock)));
-        this.api = new HttpApi(routes, tokens, db, new AuditLog(db), clock, config.limits());
+        this.webhooks = new Webhooks(stores.webhooks(), guard, clock);
+        this.deliverer = new Deliverer(stores.webhooks(), guard, clock,
+                config.webhookPoll() == null ? Duration.ofSeconds(1) : config.webhookPoll());
+        TenantData tenantData = new TenantData(stores.tenants(), opaque);
+        AuditLog audit = new AuditLog(stores.audit());
+        Instances instances = new Instances(stores.inventory(), audit, inventory, advisories, campaigns, tenantData, clock);
+        Routes routes = new Routes(new Routes.Services(inventory, advisories, campaigns, new Queries(stores.history()), audit,
+                tenantData, instances, webhooks, tokens, new FleetMap(stores.history(), inventory, advisories, campaigns),
+                new CampaignTimeline(stores.history(), campaigns), new AgentReports(stores.agents(), inventory, clock)));
+        this.api = new HttpApi(routes, tokens, stores.requests(), audit, clock, config.limits());
         campaigns.recover();
         this.recoveryMillis = (System.nanoTime() - began) / 1_000_000;
     }

@@ -3,13 +3,10 @@ package dev.ferry.server;
 import dev.ferry.core.history.Fact;
 import dev.ferry.core.history.HistoryRecord;
 import dev.ferry.core.lifecycle.HostPhase;
-import dev.ferry.formats.HistoryV1;
+import dev.ferry.store.HistoryStore;
 import dev.ferry.core.model.Advisory;
 import dev.ferry.core.model.Fleet;
 import dev.ferry.server.engine.CampaignEngine;
-import dev.ferry.store.Database;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -48,13 +45,13 @@ public final class FleetMap {
                        int hosts, List<Zone> zones) {
     }
 
-    private final Database db;
+    private final HistoryStore history;
     private final Inventory inventory;
     private final Advisories advisories;
     private final Campaigns campaigns;
 
-    public FleetMap(Database db, Inventory inventory, Advisories advisories, Campaigns campaigns) {
-        this.db = db;
+    public FleetMap(HistoryStore history, Inventory inventory, Advisories advisories, Campaigns campaigns) {
+        this.history = history;
         this.inventory = inventory;
         this.advisories = advisories;
         this.campaigns = campaigns;
@@ -90,7 +87,7 @@ public final class FleetMap {
                 }
             }
             String starting = campaigns.list().stream().filter(Campaigns.Row::active).map(Campaigns.Row::id).findFirst().orElse(null);
-            campaign = starting != null ? starting : lastFinished();
+            campaign = starting != null ? starting : campaigns.lastFinished();
             live = starting != null; // approved, its loop not publishing yet: watchers follow its stream from now
             Map<String, HostPhase> ended = starting != null || campaign == null ? Map.of() : finalPhases(campaign);
             for (int h = 0; h < n; h++) {
@@ -154,42 +151,20 @@ public final class FleetMap {
         return new View(version, campaign, live, STATES, byState, state.length, zones);
     }
 
-    private String lastFinished() {
-        return db.tx(c -> {
-            try (ResultSet rs = c.prepareStatement("SELECT id FROM campaigns WHERE state IN ('completed', 'halted', 'aborted')"
-                    + " ORDER BY started_at DESC, id DESC FETCH FIRST 1 ROWS ONLY").executeQuery()) {
-                return rs.next() ? rs.getString(1) : null;
-            }
-        });
-    }
-
     /** Each host's last phase in a campaign's stored history. */
     private Map<String, HostPhase> finalPhases(String campaign) {
-        List<String> ops = HistoryRows.ops(Fact.PhaseChanged.class, Fact.HostFailed.class, Fact.HostSkipped.class, Fact.Parked.class);
-        return db.tx(c -> {
-            Map<String, HostPhase> out = new HashMap<>();
-            HistoryV1.Reader v1 = new HistoryV1.Reader();
-            try (PreparedStatement ps = c.prepareStatement("SELECT " + HistoryRows.COLUMNS + " FROM facts WHERE campaign = ?"
-                    + " AND op IN (" + HistoryRows.marks(ops.size()) + ") ORDER BY seq")) {
-                ps.setString(1, campaign);
-                for (int k = 0; k < ops.size(); k++) {
-                    ps.setString(k + 2, ops.get(k));
-                }
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        HistoryRecord r = HistoryRows.read(rs, 1, v1);
-                        switch (r.fact()) {
-                            case Fact.PhaseChanged p -> out.put(p.host(), p.phase());
-                            case Fact.HostFailed f -> out.put(f.host(), HostPhase.FAILED);
-                            case Fact.HostSkipped s -> out.put(s.host(), HostPhase.SKIPPED);
-                            case Fact.Parked p -> out.put(p.host(), HostPhase.PARKED);
-                            default -> {
-                            }
-                        }
-                    }
+        Map<String, HostPhase> out = new HashMap<>();
+        for (HistoryRecord r : history.facts(campaign, List.of(Fact.PhaseChanged.class, Fact.HostFailed.class, Fact.HostSkipped.class,
+                Fact.Parked.class))) {
+            switch (r.fact()) {
+                case Fact.PhaseChanged p -> out.put(p.host(), p.phase());
+                case Fact.HostFailed f -> out.put(f.host(), HostPhase.FAILED);
+                case Fact.HostSkipped k -> out.put(k.host(), HostPhase.SKIPPED);
+                case Fact.Parked p -> out.put(p.host(), HostPhase.PARKED);
+                default -> {
                 }
             }
-            return out;
-        });
+        }
+        return out;
     }
 }

@@ -1,11 +1,8 @@
 package dev.ferry.server;
 
-import dev.ferry.store.Database;
+import dev.ferry.store.SettingsStore;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.util.Base64;
 import java.util.HexFormat;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
@@ -18,19 +15,10 @@ import javax.crypto.spec.SecretKeySpec;
 public final class OpaqueHosts {
     private final byte[] key;
 
-    public OpaqueHosts(Database db) {
-        this.key = db.tx(c -> {
-            try (ResultSet rs = c.prepareStatement("SELECT setting_value FROM settings WHERE name = 'host-id-key'").executeQuery()) {
-                if (rs.next()) {
-                    return Base64.getDecoder().decode(rs.getString(1));
-                }
-            }
+    public OpaqueHosts(SettingsStore settings) {
+        this.key = settings.secret("host-id-key", () -> {
             byte[] k = new byte[32];
             new SecureRandom().nextBytes(k);
-            try (PreparedStatement ps = c.prepareStatement("INSERT INTO settings (name, setting_value) VALUES ('host-id-key', ?)")) {
-                ps.setString(1, Base64.getEncoder().encodeToString(k));
-                ps.executeUpdate();
-            }
             return k;
         });
     }

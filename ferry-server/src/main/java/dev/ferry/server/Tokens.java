@@ -1,31 +1,30 @@
 package dev.ferry.server;
 
-import dev.ferry.store.Database;
+import dev.ferry.store.Audit;
+import dev.ferry.store.TokenStore;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.time.InstantSource;
 import java.util.Base64;
 import java.util.HexFormat;
-import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 
 /**
  * Bearer tokens: 32 random bytes, shown once when created, stored only as their SHA-256. A token is
- * an operator's or one tenant's. Thread-safe.
+ * an operator's, one tenant's, or one host's agent's. Thread-safe.
  */
 public final class Tokens {
     private static final SecureRandom RANDOM = new SecureRandom();
 
-    private final Database db;
+    private final TokenStore store;
     private final InstantSource clock;
 
-    public Tokens(Database db, InstantSource clock) {
-        this.db = db;
+    public Tokens(TokenStore store, InstantSource clock) {
+        this.store = store;
         this.clock = clock;
     }
 
@@ -35,33 +34,18 @@ public final class Tokens {
      */
     public String create(Principal.Role role, String scope, String name) {
         if ((role == Principal.Role.OPERATOR) != (scope == null || scope.isBlank())) {
-            throw ApiException.badRequest("a tenant token names its tenant and an agent token its host; an operator token names neither");
+            throw Refused.invalid("a tenant token names its tenant and an agent token its host; an operator token names neither");
         }
-        String tenant = scope;
         byte[] raw = new byte[32];
         RANDOM.nextBytes(raw);
         String token = "fy_" + Base64.getUrlEncoder().withoutPadding().encodeToString(raw);
-        db.tx(c -> {
-            try (PreparedStatement ps = c.prepareStatement("INSERT INTO tokens VALUES (?, ?, ?, ?, ?)")) {
-                ps.setString(1, hash(token));
-                ps.setString(2, name);
-                ps.setString(3, role.name().toLowerCase(java.util.Locale.ROOT));
-                ps.setString(4, role == Principal.Role.OPERATOR ? null : tenant);
-                ps.setLong(5, clock.millis());
-                ps.executeUpdate();
-            }
-            return null;
-        });
+        store.create(new TokenStore.Token(hash(token), name, role.name().toLowerCase(Locale.ROOT),
+                role == Principal.Role.OPERATOR ? null : scope, clock.millis()));
         return token;
     }
 
     public boolean anyOperator() {
-        return db.tx(c -> {
-            try (ResultSet rs = c.prepareStatement("SELECT COUNT(*) FROM tokens WHERE role = 'operator'").executeQuery()) {
-                rs.next();
-                return rs.getLong(1) > 0;
-            }
-        });
+        return store.anyOperator();
     }
 
     /** The principal of a presented token; empty for an unknown one. */
@@ -69,19 +53,8 @@ public final class Tokens {
         if (token == null || token.length() > 200) {
             return Optional.empty();
         }
-        String h = hash(token);
-        return db.tx(c -> {
-            try (PreparedStatement ps = c.prepareStatement("SELECT name, role, tenant FROM tokens WHERE token_hash = ?")) {
-                ps.setString(1, h);
-                try (ResultSet rs = ps.executeQuery()) {
-                    if (!rs.next()) {
-                        return Optional.empty();
-                    }
-                    Principal.Role role = Principal.Role.valueOf(rs.getString(2).toUpperCase(java.util.Locale.ROOT));
-                    return Optional.of(new Principal(rs.getString(1), role, rs.getString(3), h));
-                }
-            }
-        });
+        return store.find(hash(token)).map(t -> new Principal(t.name(), Principal.Role.valueOf(t.role().toUpperCase(Locale.ROOT)),
+                t.scope(), t.hash()));
     }
 
     /** A token as operators see it: an id (a prefix of its hash, enough to name it, useless to use it), never the token. */
@@ -89,52 +62,21 @@ public final class Tokens {
     }
 
     public List<Listed> list() {
-        return db.tx(c -> {
-            List<Listed> out = new ArrayList<>();
-            try (ResultSet rs = c.prepareStatement("SELECT token_hash, name, role, tenant, created_at FROM tokens ORDER BY created_at,"
-                    + " token_hash").executeQuery()) {
-                while (rs.next()) {
-                    out.add(new Listed(rs.getString(1).substring(0, 16), rs.getString(2), rs.getString(3), rs.getString(4),
-                            rs.getLong(5)));
-                }
-            }
-            return out;
-        });
+        return store.list().stream().map(t -> new Listed(t.hash().substring(0, 16), t.name(), t.role(), t.scope(), t.createdAt()))
+                .toList();
     }
 
     /** Revokes a token at once (every request looks its hash up). The last operator token cannot be revoked. */
     public void revoke(String id, Principal who, String requestId) {
         if (id == null || !id.matches("[0-9a-f]{16}")) {
-            throw ApiException.notFound("token");
+            throw Refused.notFound("token");
         }
-        db.tx(c -> {
-            String role;
-            String hash;
-            try (PreparedStatement ps = c.prepareStatement("SELECT token_hash, role FROM tokens WHERE token_hash LIKE ?")) {
-                ps.setString(1, id + "%");
-                try (ResultSet rs = ps.executeQuery()) {
-                    if (!rs.next()) {
-                        throw ApiException.notFound("token");
-                    }
-                    hash = rs.getString(1);
-                    role = rs.getString(2);
-                }
+        switch (store.revoke(id, new Audit(clock.millis(), who.actor(), requestId, "token.revoke", id, ""))) {
+            case NOT_FOUND -> throw Refused.notFound("token");
+            case LAST_OPERATOR -> throw Refused.conflict("this is the last operator token; create another before revoking it");
+            case REVOKED -> {
             }
-            if (role.equals("operator")) {
-                try (ResultSet rs = c.prepareStatement("SELECT COUNT(*) FROM tokens WHERE role = 'operator'").executeQuery()) {
-                    rs.next();
-                    if (rs.getLong(1) <= 1) {
-                        throw ApiException.conflict("this is the last operator token; create another before revoking it");
-                    }
-                }
-            }
-            try (PreparedStatement ps = c.prepareStatement("DELETE FROM tokens WHERE token_hash = ?")) {
-                ps.setString(1, hash);
-                ps.executeUpdate();
-            }
-            AuditLog.write(c, clock.millis(), who.actor(), requestId, "token.revoke", id, true, role + " token revoked");
-            return null;
-        });
+        }
     }
 
     public static String hash(String token) {

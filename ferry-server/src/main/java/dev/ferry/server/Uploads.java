@@ -29,12 +29,12 @@ public final class Uploads {
     /** Parses {@code body}; a JSON body is read as JSON, anything else as YAML. Invalid input → 400 listing every problem. */
     public static <T> T read(byte[] body, String name, Reader<T> reader) {
         if (body.length == 0) {
-            throw ApiException.badRequest(name + " is empty");
+            throw Refused.invalid(name + " is empty");
         }
         try {
             return reader.read(Source.of(body, name));
         } catch (InvalidInputException e) {
-            throw new ApiException(400, "Invalid Input", describe(e.problems(), e.omitted()));
+            throw new Refused(Refused.Kind.INVALID_DOCUMENT, describe(e.problems(), e.omitted()), null, null);
         }
     }
 

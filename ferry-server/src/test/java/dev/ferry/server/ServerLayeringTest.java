@@ -10,8 +10,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The controller's layers: HTTP stays in {@code api} (services and the campaign loop know nothing
- * of Javalin), the campaign loop does not call the HTTP layer, and nothing reads the wall clock
- * behind the injected {@code InstantSource}'s back.
+ * of Javalin; they refuse with {@link Refused}, and only {@code api} turns that into status codes),
+ * the campaign loop does not call the HTTP layer, and nothing reads the wall clock behind the
+ * injected {@code InstantSource}'s back.
  */
 class ServerLayeringTest {
     private final JavaClasses server = new ClassFileImporter()
@@ -26,6 +27,12 @@ class ServerLayeringTest {
         noClasses().that().resideInAPackage("dev.ferry.server.engine..")
                 .should().dependOnClassesThat().resideInAnyPackage("dev.ferry.server.api..", "dev.ferry.server.webhook..")
                 .check(server);
+    }
+
+    @Test
+    void servicesRefuseInDomainTermsAndOnlyTheHttpLayerKnowsStatusCodes() {
+        noClasses().that().resideOutsideOfPackage("dev.ferry.server.api..")
+                .should().dependOnClassesThat().haveSimpleName("ApiException").check(server);
     }
 
     @Test

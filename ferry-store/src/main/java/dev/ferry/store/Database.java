@@ -11,7 +11,8 @@ import org.flywaydb.core.Flyway;
 /**
  * Ferry's database: an H2 file under a data directory by default, PostgreSQL by JDBC URL in
  * production. Opening it migrates the one schema with Flyway. Work runs in transactions
- * ({@link #tx}); a transaction that loses a serialization or deadlock race is retried.
+ * ({@link #tx}); a transaction that loses a serialization or deadlock race is retried. The
+ * controller reaches it through the stores ({@link Stores}), never with SQL of its own.
  * Thread-safe (a HikariCP pool).
  */
 public final class Database implements AutoCloseable {
@@ -124,17 +125,6 @@ public final class Database implements AutoCloseable {
     public static boolean duplicateKey(SQLException e) {
         String state = e.getSQLState();
         return state != null && state.equals("23505");
-    }
-
-    /**
-     * Takes the lock row {@code name} of the settings table until the transaction ends: the
-     * serialization point of a kind of change across every server on this database.
-     */
-    public static void lock(Connection c, String name) throws SQLException {
-        try (var ps = c.prepareStatement("SELECT setting_value FROM settings WHERE name = ? FOR UPDATE")) {
-            ps.setString(1, name);
-            ps.executeQuery().close();
-        }
     }
 
     public boolean postgres() {

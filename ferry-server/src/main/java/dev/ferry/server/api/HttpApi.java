@@ -5,11 +5,11 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
-import dev.ferry.server.ApiException;
 import dev.ferry.server.AuditLog;
 import dev.ferry.server.Principal;
+import dev.ferry.server.Refused;
 import dev.ferry.server.Tokens;
-import dev.ferry.store.Database;
+import dev.ferry.store.RequestStore;
 import dev.ferry.store.StoreException;
 import io.github.bucket4j.Bandwidth;
 import io.github.bucket4j.Bucket;
@@ -25,8 +25,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.LinkedHashMap;
@@ -42,8 +40,9 @@ import java.util.regex.Pattern;
  * for tenant tokens, the rest of {@code /v1} and {@code /metrics} for operator tokens,
  * {@code /health} and {@code /openapi.yaml} for anyone; per-token rate limit (429 with
  * Retry-After); idempotency keys on mutating requests (a replay answers the stored response, the
- * same key with another request → 409). Errors are {@code application/problem+json}. Refused
- * attempts are audited.
+ * same key with another request → 409). Errors are {@code application/problem+json}: the services'
+ * refusals ({@link Refused}) are turned into status codes here, and nowhere else. Refused attempts
+ * are audited.
  */
 public final class HttpApi implements AutoCloseable {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(HttpApi.class);
@@ -77,7 +76,7 @@ public final class HttpApi implements AutoCloseable {
 
     private final Javalin app;
     private final Tokens tokens;
-    private final Database db;
+    private final RequestStore requests;
     private final AuditLog audit;
     private final InstantSource clock;
     private final Limits limits;
@@ -85,9 +84,9 @@ public final class HttpApi implements AutoCloseable {
     private final Routes routes;
     private final Map<String, Bucket> buckets = new ConcurrentHashMap<>();
 
-    public HttpApi(Routes routes, Tokens tokens, Database db, AuditLog audit, InstantSource clock, Limits limits) {
+    public HttpApi(Routes routes, Tokens tokens, RequestStore requests, AuditLog audit, InstantSource clock, Limits limits) {
         this.tokens = tokens;
-        this.db = db;
+        this.requests = requests;
         this.audit = audit;
         this.clock = clock;
         this.limits = limits;
@@ -115,6 +114,7 @@ public final class HttpApi implements AutoCloseable {
         routes.register(config);
         config.routes.after(this::finish);
         config.routes.exception(ApiException.class, (e, ctx) -> problem(ctx, e));
+        config.routes.exception(Refused.class, (e, ctx) -> problem(ctx, ApiException.of(e)));
         config.routes.exception(UnrecognizedPropertyException.class, (e, ctx) -> problem(ctx, ApiException.badRequest(
                 "field '" + e.getPropertyName() + "' cannot be set: it is server-owned or misspelled (allowed: "
                         + e.getKnownPropertyIds() + ")")));
@@ -246,47 +246,23 @@ public final class HttpApi implements AutoCloseable {
         String method = ctx.method().name();
         String path = ctx.path();
         long now = clock.millis();
-        Object[] stored = db.tx(c -> {
-            try (PreparedStatement ps = c.prepareStatement("SELECT method, path, body_hash, status, content_type, response"
-                    + " FROM idempotency WHERE token_hash = ? AND idem_key = ?")) {
-                ps.setString(1, p.tokenHash());
-                ps.setString(2, key);
-                try (ResultSet rs = ps.executeQuery()) {
-                    if (rs.next()) {
-                        int status = rs.getInt(4);
-                        return new Object[] {rs.getString(1), rs.getString(2), rs.getString(3), rs.wasNull() ? null : status,
-                                rs.getString(5), rs.getString(6)};
-                    }
-                }
-            }
-            try (PreparedStatement ps = c.prepareStatement("INSERT INTO idempotency (token_hash, idem_key, method, path, body_hash,"
-                    + " created_at) VALUES (?, ?, ?, ?, ?, ?)")) {
-                ps.setString(1, p.tokenHash());
-                ps.setString(2, key);
-                ps.setString(3, method);
-                ps.setString(4, path);
-                ps.setString(5, bodyHash);
-                ps.setLong(6, now);
-                ps.executeUpdate();
-            }
-            return null;
-        });
+        RequestStore.Stored stored = requests.begin(p.tokenHash(), key, method, path, bodyHash, now);
         if (stored == null) {
             ctx.attribute(IDEMPOTENCY, key);
             return;
         }
-        if (!stored[0].equals(method) || !stored[1].equals(path) || !stored[2].equals(bodyHash)) {
+        if (!stored.method().equals(method) || !stored.path().equals(path) || !stored.bodyHash().equals(bodyHash)) {
             throw ApiException.conflict("Idempotency-Key '" + key + "' was used for a different request; use a new key");
         }
-        if (stored[3] == null) {
+        if (stored.status() == null) {
             throw new ApiException(409, "Conflict", "a request with this Idempotency-Key is still in progress", 1L);
         }
         ctx.header("Idempotent-Replayed", "true");
-        ctx.status((Integer) stored[3]);
-        if (stored[4] != null) {
-            ctx.contentType((String) stored[4]);
+        ctx.status(stored.status());
+        if (stored.contentType() != null) {
+            ctx.contentType(stored.contentType());
         }
-        ctx.result(stored[5] == null ? "" : (String) stored[5]);
+        ctx.result(stored.response() == null ? "" : stored.response());
         ctx.skipRemainingHandlers();
     }
 
@@ -297,27 +273,11 @@ public final class HttpApi implements AutoCloseable {
             return;
         }
         int status = ctx.statusCode();
-        db.tx(c -> {
-            if (status >= 500) {
-                // nothing was decided: let the client retry with the same key
-                try (PreparedStatement ps = c.prepareStatement("DELETE FROM idempotency WHERE token_hash = ? AND idem_key = ?")) {
-                    ps.setString(1, p.tokenHash());
-                    ps.setString(2, key);
-                    ps.executeUpdate();
-                }
-                return null;
-            }
-            try (PreparedStatement ps = c.prepareStatement("UPDATE idempotency SET status = ?, content_type = ?, response = ?"
-                    + " WHERE token_hash = ? AND idem_key = ?")) {
-                ps.setInt(1, status);
-                ps.setString(2, ctx.res().getContentType());
-                ps.setString(3, ctx.result());
-                ps.setString(4, p.tokenHash());
-                ps.setString(5, key);
-                ps.executeUpdate();
-            }
-            return null;
-        });
+        if (status >= 500) {
+            requests.forget(p.tokenHash(), key); // nothing was decided: let the client retry with the same key
+        } else {
+            requests.finish(p.tokenHash(), key, status, ctx.res().getContentType(), ctx.result());
+        }
     }
 
     /** After every request: latency metrics, and an audit line for each refused attempt. */
@@ -371,6 +331,9 @@ public final class HttpApi implements AutoCloseable {
         p.put("title", e.title());
         p.put("status", e.status());
         p.put("detail", e.getMessage());
+        if (e.reason() != null) {
+            p.put("reason", e.reason());
+        }
         if (e.retryAfterSeconds() != null) {
             ctx.header("Retry-After", Long.toString(e.retryAfterSeconds()));
         }

@@ -11,7 +11,7 @@ import dev.ferry.core.planner.Step;
 import dev.ferry.formats.PlanJsonWriter;
 import dev.ferry.server.Advisories;
 import dev.ferry.server.AgentReports;
-import dev.ferry.server.ApiException;
+import dev.ferry.server.AuditLog;
 import dev.ferry.server.CampaignTimeline;
 import dev.ferry.server.Campaigns;
 import dev.ferry.server.FleetMap;
@@ -20,11 +20,14 @@ import dev.ferry.server.Inventory;
 import dev.ferry.server.Page;
 import dev.ferry.server.Principal;
 import dev.ferry.server.Queries;
+import dev.ferry.server.Refused;
 import dev.ferry.server.TenantData;
 import dev.ferry.server.Tokens;
 import dev.ferry.server.engine.CampaignEngine;
 import dev.ferry.server.engine.Command;
 import dev.ferry.server.webhook.Webhooks;
+import dev.ferry.store.AgentStore;
+import dev.ferry.store.HistoryStore;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
 import java.io.IOException;
@@ -50,15 +53,16 @@ public final class Routes {
     private final Advisories advisories;
     private final Campaigns campaigns;
     private final Queries queries;
+    private final AuditLog audit;
     private final TenantData tenants;
     private final Instances instances;
     private final Webhooks webhooks;
     private final Tokens tokens;
 
     /** What the endpoints use, wired by {@code FerryServer}. */
-    public record Services(Inventory inventory, Advisories advisories, Campaigns campaigns, Queries queries, TenantData tenants,
-                           Instances instances, Webhooks webhooks, Tokens tokens, FleetMap fleetMap, CampaignTimeline timeline,
-                           AgentReports agents) {
+    public record Services(Inventory inventory, Advisories advisories, Campaigns campaigns, Queries queries, AuditLog audit,
+                           TenantData tenants, Instances instances, Webhooks webhooks, Tokens tokens, FleetMap fleetMap,
+                           CampaignTimeline timeline, AgentReports agents) {
     }
 
     private final FleetMap fleetMap;
@@ -72,6 +76,7 @@ public final class Routes {
         this.advisories = s.advisories();
         this.campaigns = s.campaigns();
         this.queries = s.queries();
+        this.audit = s.audit();
         this.tenants = s.tenants();
         this.webhooks = s.webhooks();
         this.tokens = s.tokens();
@@ -121,13 +126,13 @@ public final class Routes {
         r.post("/v1/campaigns/{campaign}/abort", ctx -> {
             Bodies.Reason body = read(ctx, Bodies.Reason.class);
             if (body.reason() == null || body.reason().isBlank()) {
-                throw ApiException.badRequest("reason is required");
+                throw Refused.invalid("reason is required");
             }
             operatorCommand(ctx, new Command.Abort(body.reason(), who(ctx).actor(), rid(ctx)));
         });
         r.get("/v1/history", ctx -> json(ctx, 200, historyPage(queries.history(ctx.queryParam("campaign"), ctx.queryParam("target"),
                 ctx.queryParam("tenant"), ctx.queryParam("cursor"), limit(ctx)))));
-        r.get("/v1/audit", ctx -> json(ctx, 200, queries.audit(ctx.queryParam("actor"), ctx.queryParam("target"),
+        r.get("/v1/audit", ctx -> json(ctx, 200, audit.page(ctx.queryParam("actor"), ctx.queryParam("target"),
                 ctx.queryParam("action"), ctx.queryParam("cursor"), limit(ctx))));
         r.get("/v1/agents", ctx -> json(ctx, 200, Map.of("items", agents.all().stream().map(this::agentView).toList())));
         r.post("/v1/tokens", this::createToken);
@@ -258,7 +263,7 @@ public final class Routes {
     private void propose(Context ctx) throws IOException {
         Bodies.ProposeCampaign b = read(ctx, Bodies.ProposeCampaign.class);
         if (b.advisory() == null) {
-            throw ApiException.badRequest("advisory is required");
+            throw Refused.invalid("advisory is required");
         }
         json(ctx, 201, campaignView(campaigns.create(b.advisory(), b.policy(), b.strategy(), b.accel(), b.seed(), b.hypervisors(),
                 who(ctx), rid(ctx))));
@@ -270,7 +275,7 @@ public final class Routes {
         m.put("advisory", r.advisory());
         m.put("inventoryVersion", r.inventoryVersion());
         m.put("strategy", r.strategy());
-        m.put("state", r.state());
+        m.put("state", r.state().wireName());
         m.put("createdAt", Instant.ofEpochMilli(r.createdAt()).toString());
         m.put("startedAt", r.startedAt() == null ? null : Instant.ofEpochMilli(r.startedAt()).toString());
         m.put("accel", r.accel());
@@ -320,7 +325,7 @@ public final class Routes {
             try {
                 after = Integer.parseInt(cursor);
             } catch (NumberFormatException x) {
-                throw ApiException.badRequest("cursor is not one this server gave out");
+                throw Refused.invalid("cursor is not one this server gave out");
             }
         }
         int limit = limit(ctx);
@@ -356,15 +361,15 @@ public final class Routes {
         campaigns.row(id);
         Command.Outcome o = campaigns.command(id, c);
         if (!o.accepted()) {
-            throw ApiException.conflict(o.message());
+            throw Refused.conflict(o.message());
         }
         json(ctx, 200, campaignView(campaigns.row(id)));
     }
 
     /** A page of stored facts: each a history/v2 line's fields, with its campaign, position and a sentence for people. */
-    private static Page<Map<String, Object>> historyPage(Page<Queries.Fact> p) {
+    private static Page<Map<String, Object>> historyPage(Page<HistoryStore.Stored> p) {
         List<Map<String, Object>> items = new ArrayList<>();
-        for (Queries.Fact f : p.items()) {
+        for (HistoryStore.Stored f : p.items()) {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("campaign", f.campaign());
             m.put("seq", f.seq());
@@ -377,7 +382,7 @@ public final class Routes {
         return new Page<>(items, p.next());
     }
 
-    private Map<String, Object> agentView(AgentReports.Report r) {
+    private Map<String, Object> agentView(AgentStore.Report r) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("host", r.host());
         m.put("version", r.version());
@@ -396,16 +401,16 @@ public final class Routes {
             case "operator" -> Principal.Role.OPERATOR;
             case "tenant" -> Principal.Role.TENANT;
             case "agent" -> Principal.Role.AGENT;
-            default -> throw ApiException.badRequest("role must be operator, tenant or agent");
+            default -> throw Refused.invalid("role must be operator, tenant or agent");
         };
         if (role == Principal.Role.AGENT && (b.host() == null || inventory.current().fleet().hostIndex(b.host()) < 0)) {
-            throw ApiException.badRequest("an agent token names a host of the inventory (host)");
+            throw Refused.invalid("an agent token names a host of the inventory (host)");
         }
         if (role != Principal.Role.AGENT && b.host() != null || role == Principal.Role.AGENT && b.tenant() != null) {
-            throw ApiException.badRequest("only an agent token names a host, and it names no tenant");
+            throw Refused.invalid("only an agent token names a host, and it names no tenant");
         }
         if (b.name() == null || b.name().isBlank() || b.name().length() > 200) {
-            throw ApiException.badRequest("name is required (at most 200 characters)");
+            throw Refused.invalid("name is required (at most 200 characters)");
         }
         String token = tokens.create(role, role == Principal.Role.AGENT ? b.host() : b.tenant(), b.name());
         Map<String, Object> m = new LinkedHashMap<>();
@@ -430,7 +435,7 @@ public final class Routes {
         String id = ctx.pathParam("instance");
         tenants.instance(tenant(ctx), id); // 404 for another tenant's instance before the body is judged
         if (value == null) {
-            throw ApiException.badRequest("onHostMaintenance must be migrate, restart or reboot-in-place");
+            throw Refused.invalid("onHostMaintenance must be migrate, restart or reboot-in-place");
         }
         inventory.onHostMaintenance(tenant(ctx), id, value, who(ctx), rid(ctx));
         json(ctx, 200, tenants.instance(tenant(ctx), id));
@@ -443,10 +448,10 @@ public final class Routes {
         try {
             at = Instant.parse(b.notBefore() == null ? "" : b.notBefore());
         } catch (DateTimeParseException x) {
-            throw ApiException.badRequest("notBefore must be an ISO-8601 instant, e.g. 2026-11-28T10:00:00Z");
+            throw Refused.invalid("notBefore must be an ISO-8601 instant, e.g. 2026-11-28T10:00:00Z");
         }
         if (at.toEpochMilli() > e.deadline()) {
-            throw ApiException.conflict("notBefore is after the event's deadline " + Instant.ofEpochMilli(e.deadline()));
+            throw Refused.conflict("notBefore is after the event's deadline " + Instant.ofEpochMilli(e.deadline()));
         }
         tenantCommand(ctx, e, new Command.TenantReschedule(e.instance(), at.toEpochMilli(), who(ctx).actor(), rid(ctx)));
     }
@@ -458,11 +463,12 @@ public final class Routes {
 
     private void tenantCommand(Context ctx, TenantData.EventView e, Command c) {
         if (campaigns.engine(e.campaign()) == null) {
-            throw ApiException.conflict("the campaign of this event is not running");
+            throw Refused.conflict("the campaign of this event is not running");
         }
         Command.Outcome o = campaigns.command(e.campaign(), c);
         if (!o.accepted()) {
-            throw ApiException.conflict(o.message());
+            throw new Refused(Refused.Kind.CONFLICT, o.message(), null, o.reason() == null ? null
+                    : o.reason().name().toLowerCase(Locale.ROOT).replace('_', '-'));
         }
         json(ctx, 202, eventView(tenants.event(tenant(ctx), e.id())));
     }
@@ -502,7 +508,7 @@ public final class Routes {
     private static String state(Context ctx) {
         String s = ctx.queryParam("state");
         if (s != null && !List.of("scheduled", "rescheduled", "started", "completed", "cancelled").contains(s)) {
-            throw ApiException.badRequest("state must be scheduled, rescheduled, started, completed or cancelled");
+            throw Refused.invalid("state must be scheduled, rescheduled, started, completed or cancelled");
         }
         return s;
     }
@@ -520,6 +526,6 @@ public final class Routes {
         } catch (NumberFormatException ignored) {
             // falls through to the message
         }
-        throw ApiException.badRequest("limit must be between 1 and " + MAX_LIMIT);
+        throw Refused.invalid("limit must be between 1 and " + MAX_LIMIT);
     }
 }

@@ -80,13 +80,10 @@ public final class CampaignEngine implements AutoCloseable {
 
     /**
      * What a finished campaign changed in the inventory — instances that ended on another host, hosts
-     * that now run the fixed version — written in the transaction of the campaign's final commit, so
-     * that the inventory and the campaign's end are stored together or not at all.
+     * that now run the fixed version — is stored with the campaign's final round, so that the
+     * inventory and the campaign's end are stored together or not at all; then the server hears of it.
      */
     public interface Ending {
-        void write(java.sql.Connection c, String campaign, Map<String, String> moves, Map<String, String> versions)
-                throws java.sql.SQLException;
-
         /** After the final commit: the in-memory views follow. */
         void committed(String campaign, Map<String, String> moves, Map<String, String> versions);
 
@@ -477,7 +474,7 @@ public final class CampaignEngine implements AutoCloseable {
 
     private void flush() {
         CampaignStats s = runtime.stats();
-        EngineStore.Progress progress = new EngineStore.Progress(name(runtime.state()), runtime.endReason(), s.hostsPatched(),
+        EngineStore.Progress progress = new EngineStore.Progress(runtime.state(), runtime.endReason(), s.hostsPatched(),
                 s.hostsFailed(), kernel.now(), runtime.settled() || !violations.isEmpty());
         if (progress.done() && !endWritten && ending != null && runtime.settled()) {
             Map<String, String> moves = new java.util.TreeMap<>();
@@ -496,10 +493,7 @@ public final class CampaignEngine implements AutoCloseable {
                 }
             }
             store.commit(id, recorder.firstNewSeq(), recorder.pendingFacts(), recorder.pendingKeys(), pendingAnswers(),
-                    recorder.pendingEvents(), progress, c -> {
-                        ending.write(c, id, moves, versions);
-                        return null;
-                    });
+                    recorder.pendingEvents(), progress, new EngineStore.Ending(moves, versions, clock.millis()));
             committed();
             endWritten = true;
             ending.committed(id, moves, versions);

@@ -1,6 +1,6 @@
 package dev.ferry.server.webhook;
 
-import dev.ferry.store.Database;
+import dev.ferry.store.WebhookStore;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -8,8 +8,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.security.InvalidKeyException;
 import java.security.NoSuchAlgorithmException;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.ArrayList;
@@ -26,12 +24,9 @@ import javax.crypto.spec.SecretKeySpec;
  * every attempt. One thread; {@link #deliverDue()} is also callable directly (tests).
  */
 public final class Deliverer implements AutoCloseable {
-    private record Due(long id, String deliveryId, String body, int attempts, String url, String secret) {
-    }
-
     private static final int BATCH = 50;
 
-    private final Database db;
+    private final WebhookStore store;
     private final UrlGuard guard;
     private final InstantSource clock;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
@@ -39,8 +34,8 @@ public final class Deliverer implements AutoCloseable {
     private final Thread thread;
     private volatile boolean stopping;
 
-    public Deliverer(Database db, UrlGuard guard, InstantSource clock, Duration poll) {
-        this.db = db;
+    public Deliverer(WebhookStore store, UrlGuard guard, InstantSource clock, Duration poll) {
+        this.store = store;
         this.guard = guard;
         this.clock = clock;
         this.thread = new Thread(() -> {
@@ -70,40 +65,15 @@ public final class Deliverer implements AutoCloseable {
     /** Attempts every due delivery once; returns how many were attempted. */
     public int deliverDue() {
         long now = clock.millis();
-        List<Due> due = db.tx(c -> {
-            List<Due> out = new ArrayList<>();
-            try (PreparedStatement ps = c.prepareStatement("SELECT o.id, o.delivery_id, o.body, o.attempts, w.url, w.secret"
-                    + " FROM outbox o JOIN webhooks w ON w.id = o.webhook_id WHERE o.delivered_at IS NULL"
-                    + " AND o.next_attempt_at <= ? ORDER BY o.id FETCH FIRST " + BATCH + " ROWS ONLY")) {
-                ps.setLong(1, now);
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        out.add(new Due(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getInt(4), rs.getString(5),
-                                rs.getString(6)));
-                    }
-                }
-            }
-            return out;
-        });
-        for (Due d : due) {
+        List<WebhookStore.Delivery> due = store.due(now, BATCH);
+        for (WebhookStore.Delivery d : due) {
             String error = send(d);
             long at = clock.millis();
-            db.tx(c -> {
-                try (PreparedStatement ps = c.prepareStatement(error == null
-                        ? "UPDATE outbox SET delivered_at = ?, attempts = attempts + 1, last_error = NULL WHERE id = ?"
-                        : "UPDATE outbox SET next_attempt_at = ?, attempts = attempts + 1, last_error = ? WHERE id = ?")) {
-                    if (error == null) {
-                        ps.setLong(1, at);
-                        ps.setLong(2, d.id());
-                    } else {
-                        ps.setLong(1, at + backoffMs(d.attempts() + 1));
-                        ps.setString(2, error.length() > 1000 ? error.substring(0, 1000) : error);
-                        ps.setLong(3, d.id());
-                    }
-                    ps.executeUpdate();
-                }
-                return null;
-            });
+            if (error == null) {
+                store.delivered(d.id(), at);
+            } else {
+                store.failed(d.id(), at + backoffMs(d.attempts() + 1), error);
+            }
         }
         return due.size();
     }
@@ -113,7 +83,7 @@ public final class Deliverer implements AutoCloseable {
         return Math.min(3_600_000L, 1000L << Math.min(attempts - 1, 22));
     }
 
-    private String send(Due d) {
+    private String send(WebhookStore.Delivery d) {
         URI uri;
         try {
             uri = guard.check(d.url());

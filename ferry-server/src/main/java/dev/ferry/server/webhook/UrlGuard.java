@@ -1,6 +1,6 @@
 package dev.ferry.server.webhook;
 
-import dev.ferry.server.ApiException;
+import dev.ferry.server.Refused;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
@@ -21,31 +21,31 @@ public final class UrlGuard {
         this.allowLoopback = allowLoopback;
     }
 
-    /** The URL if it may be called now; otherwise an {@link ApiException} (400) saying why. */
+    /** The URL if it may be called now; otherwise a refusal (invalid) saying why. */
     public URI check(String url) {
         URI uri;
         try {
             uri = new URI(url);
         } catch (Exception e) {
-            throw ApiException.badRequest("url is not a valid URL");
+            throw Refused.invalid("url is not a valid URL");
         }
         String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
         if (!scheme.equals("https") && !scheme.equals("http")) {
-            throw ApiException.badRequest("url must be http or https");
+            throw Refused.invalid("url must be http or https");
         }
         if (uri.getHost() == null || uri.getUserInfo() != null || uri.getFragment() != null) {
-            throw ApiException.badRequest("url needs a host, and no user info or fragment");
+            throw Refused.invalid("url needs a host, and no user info or fragment");
         }
         InetAddress[] addresses;
         try {
             addresses = InetAddress.getAllByName(uri.getHost());
         } catch (UnknownHostException e) {
-            throw ApiException.badRequest("url's host does not resolve");
+            throw Refused.invalid("url's host does not resolve");
         }
         for (InetAddress a : addresses) {
             String why = forbidden(a);
             if (why != null) {
-                throw ApiException.badRequest("url resolves to " + a.getHostAddress() + ", " + why);
+                throw Refused.invalid("url resolves to " + a.getHostAddress() + ", " + why);
             }
         }
         return uri;

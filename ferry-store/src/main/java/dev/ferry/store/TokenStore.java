@@ -1,0 +1,24 @@
+package dev.ferry.store;
+
+import java.util.List;
+import java.util.Optional;
+
+/** Bearer tokens, by the SHA-256 of the token (the token itself is never stored). Thread-safe. */
+public interface TokenStore {
+    /** @param scope the tenant of a tenant token, the host of an agent token, null for an operator's */
+    record Token(String hash, String name, String role, String scope, long createdAt) {
+    }
+
+    enum Revoked { REVOKED, NOT_FOUND, LAST_OPERATOR }
+
+    void create(Token token);
+
+    boolean anyOperator();
+
+    Optional<Token> find(String hash);
+
+    List<Token> list();
+
+    /** Revokes the token whose hash starts with {@code hashPrefix}, with its audit line; never the last operator token. */
+    Revoked revoke(String hashPrefix, Audit audit);
+}

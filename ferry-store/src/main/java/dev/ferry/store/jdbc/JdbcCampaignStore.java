@@ -1,0 +1,149 @@
+package dev.ferry.store.jdbc;
+
+import dev.ferry.core.lifecycle.CampaignState;
+import dev.ferry.store.Audit;
+import dev.ferry.store.CampaignStore;
+import dev.ferry.store.Database;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.List;
+import java.util.Optional;
+
+/** {@link CampaignStore} over the campaigns table; what a running campaign's loop stores is in {@link CampaignRounds}. */
+final class JdbcCampaignStore implements CampaignStore {
+    private static final String SELECT = "SELECT id, advisory, inventory_version, policy, strategy, seed, accel, state, created_at,"
+            + " started_at, predicted_s, lower_bound_s, slack_s, steps, affected_hosts, hosts_patched, hosts_failed, virtual_ms,"
+            + " end_reason, hypervisors FROM campaigns";
+
+    private final Database db;
+    private final CampaignRounds rounds;
+
+    JdbcCampaignStore(Database db) {
+        this.db = db;
+        this.rounds = new CampaignRounds(db);
+    }
+
+    @Override
+    public boolean propose(Campaign r, Documents documents, Audit audit) {
+        return db.tx(c -> {
+            // under the inventory lock: a change committed while this plan was made would not supersede it
+            InventoryRows.lock(c);
+            if (InventoryRows.storedVersion(c) != r.inventoryVersion()) {
+                return false;
+            }
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO campaigns (id, advisory, inventory_version, policy, strategy,"
+                    + " seed, accel, state, created_at, predicted_s, lower_bound_s, slack_s, steps, affected_hosts, hosts_patched,"
+                    + " hosts_failed, virtual_ms, row_version, fleet_document, hypervisors, plan_document)"
+                    + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0, 0, 0, ?, ?, ?)")) {
+                ps.setString(1, r.id());
+                ps.setString(2, r.advisory());
+                ps.setLong(3, r.inventoryVersion());
+                ps.setString(4, r.policy());
+                ps.setString(5, r.strategy());
+                ps.setLong(6, r.seed());
+                ps.setDouble(7, r.accel());
+                ps.setString(8, r.state().wireName());
+                ps.setLong(9, r.createdAt());
+                ps.setLong(10, r.predictedSeconds());
+                ps.setLong(11, r.lowerBoundSeconds());
+                Sql.setLong(ps, 12, r.slackSeconds());
+                ps.setInt(13, r.steps());
+                ps.setInt(14, r.affectedHosts());
+                ps.setString(15, documents.fleet());
+                ps.setString(16, r.hypervisors());
+                ps.setString(17, documents.plan());
+                ps.executeUpdate();
+            }
+            Sql.audit(c, audit, true);
+            return true;
+        });
+    }
+
+    @Override
+    public Approval approve(String id, long now, Audit audit) {
+        return db.tx(c -> {
+            Sql.lock(c, "campaign-lock");
+            String running = InventoryRows.running(c);
+            if (running != null) {
+                return new Approval(false, running, null);
+            }
+            try (PreparedStatement ps = c.prepareStatement("UPDATE campaigns SET state = 'running', started_at = ?,"
+                    + " row_version = row_version + 1 WHERE id = ? AND state = 'proposed'")) {
+                ps.setLong(1, now);
+                ps.setString(2, id);
+                if (ps.executeUpdate() == 1) {
+                    Sql.audit(c, audit, true);
+                    return new Approval(true, null, CampaignState.RUNNING);
+                }
+            }
+            return new Approval(false, null, state(c, id));
+        });
+    }
+
+    private static CampaignState state(Connection c, String id) throws SQLException {
+        return Sql.first(c, "SELECT state FROM campaigns WHERE id = ?", rs -> CampaignState.parse(rs.getString(1)), id).orElse(null);
+    }
+
+    @Override
+    public Optional<Campaign> get(String id) {
+        return db.tx(c -> Sql.first(c, SELECT + " WHERE id = ?", JdbcCampaignStore::row, id));
+    }
+
+    @Override
+    public List<Campaign> list() {
+        return db.tx(c -> Sql.list(c, SELECT + " ORDER BY created_at, id", JdbcCampaignStore::row));
+    }
+
+    @Override
+    public Documents documents(String id) {
+        return db.tx(c -> Sql.first(c, "SELECT fleet_document, plan_document FROM campaigns WHERE id = ?",
+                rs -> new Documents(rs.getString(1), rs.getString(2)), id).orElse(null));
+    }
+
+    @Override
+    public Optional<String> lastFinished() {
+        return db.tx(c -> Sql.first(c, "SELECT id FROM campaigns WHERE state IN ('completed', 'halted', 'aborted')"
+                + " ORDER BY started_at DESC, id DESC FETCH FIRST 1 ROWS ONLY", rs -> rs.getString(1)));
+    }
+
+    @Override
+    public Stored load(String campaign) {
+        return rounds.load(campaign);
+    }
+
+    @Override
+    public void logInput(String campaign, Input input, Audit audit) {
+        rounds.logInput(campaign, input, audit);
+    }
+
+    @Override
+    public void commit(String campaign, Round round) {
+        rounds.commit(campaign, round);
+    }
+
+    @Override
+    public void halt(String campaign, String reason) {
+        try {
+            db.tx(c -> {
+                try (PreparedStatement ps = c.prepareStatement("UPDATE campaigns SET state = 'halted', end_reason = ? WHERE id = ?")) {
+                    ps.setString(1, Sql.cut(reason, 2000));
+                    ps.setString(2, campaign);
+                    ps.executeUpdate();
+                }
+                return null;
+            });
+        } catch (RuntimeException ignored) {
+            // the database is gone too; the next start replays and finds the same reason
+        }
+    }
+
+    private static Campaign row(ResultSet rs) throws SQLException {
+        Long slack = Sql.getLong(rs, 13);
+        Long started = Sql.getLong(rs, 10);
+        return new Campaign(rs.getString(1), rs.getString(2), rs.getLong(3), rs.getString(4), rs.getString(5), rs.getLong(6),
+                rs.getDouble(7), CampaignState.parse(rs.getString(8)), rs.getLong(9), started, rs.getLong(11), rs.getLong(12), slack,
+                rs.getInt(14), rs.getInt(15), rs.getInt(16), rs.getInt(17), rs.getLong(18), rs.getString(19), rs.getString(20));
+    }
+}

@@ -1,0 +1,74 @@
+package dev.ferry.store.jdbc;
+
+import dev.ferry.store.Audit;
+import dev.ferry.store.Database;
+import dev.ferry.store.TokenStore;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.List;
+import java.util.Optional;
+
+/** {@link TokenStore} over the tokens table. */
+final class JdbcTokenStore implements TokenStore {
+    private static final String SELECT = "SELECT token_hash, name, role, tenant, created_at FROM tokens";
+
+    private final Database db;
+
+    JdbcTokenStore(Database db) {
+        this.db = db;
+    }
+
+    @Override
+    public void create(Token t) {
+        db.tx(c -> {
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO tokens VALUES (?, ?, ?, ?, ?)")) {
+                ps.setString(1, t.hash());
+                ps.setString(2, t.name());
+                ps.setString(3, t.role());
+                ps.setString(4, t.scope());
+                ps.setLong(5, t.createdAt());
+                ps.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public boolean anyOperator() {
+        return db.tx(c -> Sql.one(c, "SELECT COUNT(*) FROM tokens WHERE role = 'operator'") > 0);
+    }
+
+    @Override
+    public Optional<Token> find(String hash) {
+        return db.tx(c -> Sql.first(c, SELECT + " WHERE token_hash = ?", JdbcTokenStore::token, hash));
+    }
+
+    @Override
+    public List<Token> list() {
+        return db.tx(c -> Sql.list(c, SELECT + " ORDER BY created_at, token_hash", JdbcTokenStore::token));
+    }
+
+    @Override
+    public Revoked revoke(String hashPrefix, Audit audit) {
+        return db.tx(c -> {
+            Token t = Sql.first(c, SELECT + " WHERE token_hash LIKE ?", JdbcTokenStore::token, hashPrefix + "%").orElse(null);
+            if (t == null) {
+                return Revoked.NOT_FOUND;
+            }
+            if (t.role().equals("operator") && Sql.one(c, "SELECT COUNT(*) FROM tokens WHERE role = 'operator'") <= 1) {
+                return Revoked.LAST_OPERATOR;
+            }
+            try (PreparedStatement ps = c.prepareStatement("DELETE FROM tokens WHERE token_hash = ?")) {
+                ps.setString(1, t.hash());
+                ps.executeUpdate();
+            }
+            Sql.audit(c, audit.detail(t.role() + " token revoked"), true);
+            return Revoked.REVOKED;
+        });
+    }
+
+    private static Token token(ResultSet rs) throws SQLException {
+        return new Token(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getLong(5));
+    }
+}
