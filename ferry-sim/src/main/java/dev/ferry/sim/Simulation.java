@@ -12,6 +12,7 @@ import dev.ferry.core.lifecycle.CampaignState;
 import dev.ferry.core.lifecycle.EventState;
 import dev.ferry.core.planner.Plan;
 import dev.ferry.core.planner.PlanningProblem;
+import dev.ferry.core.verify.CampaignRule;
 import dev.ferry.core.verify.InvariantChecker;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -115,7 +116,7 @@ public final class Simulation {
         int lost = 0;
         if (checker != null) {
             violations.addAll(checker.finish());
-            lost = (int) violations.stream().filter(v -> v.contains("(lost)")).count();
+            lost = (int) violations.stream().filter(v -> v.startsWith(CampaignRule.NONE_LOST.label())).count();
         }
         if (!runtime.settled()) {
             violations.add("the campaign did not settle, no event left: " + runtime.describeInFlight());

@@ -20,12 +20,8 @@ import java.util.Set;
  * only the snapshot, the policy and the typed facts — never the runtime's state, never text.
  * Not thread-safe.
  *
- * <p>Rules: 1 no instance lost (at the end each runs on exactly one host); 2 never two running
- * copies and no start with a stale epoch; 3 nothing reserved on a cordoned, in-maintenance, failed
- * or vulnerable host (a vulnerable one only when marked bootstrap); 4 capacity never exceeded,
- * counting reservations; 5 group budgets (Ferry's disruptions) and blast-radius caps; 6 no effect
- * applied twice; 7 no disruption by Ferry before the tenant's notice; 8 the campaign ends
- * completed, halted or aborted with a reason.
+ * <p>Each violation starts with its rule's id and name ({@link CampaignRule}: C1 no instance lost
+ * ... C8 ending).
  */
 public final class InvariantChecker {
     private static final int MAX_VIOLATIONS = 1000;
@@ -95,13 +91,13 @@ public final class InvariantChecker {
     /** Checks one record against everything before it. */
     public void accept(HistoryRecord r) {
         if (r.timeMs() < lastTime) {
-            violate(r, "time goes backwards");
+            violate(r, CampaignRule.WELL_FORMED, "time goes backwards");
         }
         lastTime = r.timeMs();
         switch (r.fact()) {
             case Fact.EffectApplied a -> {
                 if (!appliedKeys.add(a.key())) {
-                    violate(r, "effect " + a.key() + " applied twice");
+                    violate(r, CampaignRule.ONCE, "effect " + a.key() + " applied twice");
                 }
             }
             case Fact.Ran ran -> run(r, ran);
@@ -156,13 +152,13 @@ public final class InvariantChecker {
     public List<String> finish() {
         for (int i = 0; i < runningOn.length; i++) {
             if (runningOn[i] < 0) {
-                violations.add("end: instance " + fleet.instance(i).id() + " is not running anywhere (lost)");
+                violations.add(CampaignRule.NONE_LOST.label() + ": end: instance " + fleet.instance(i).id() + " is not running anywhere (lost)");
             }
         }
         if (campaignEnd == null) {
-            violations.add("end: the campaign did not end completed, halted or aborted");
+            violations.add(CampaignRule.ENDING.label() + ": end: the campaign did not end completed, halted or aborted");
         } else if (campaignEnd.reason() == null || campaignEnd.reason().isBlank()) {
-            violations.add("end: the campaign ended " + campaignEnd.to().wireName() + " without a reason");
+            violations.add(CampaignRule.ENDING.label() + ": end: the campaign ended " + campaignEnd.to().wireName() + " without a reason");
         }
         return violations;
     }
@@ -174,11 +170,11 @@ public final class InvariantChecker {
             return;
         }
         if (runningOn[i] >= 0 && runningOn[i] != h) {
-            violate(r, "instance " + ran.instance() + " starts on " + ran.host() + " while running on "
+            violate(r, CampaignRule.ONE_COPY, "instance " + ran.instance() + " starts on " + ran.host() + " while running on "
                     + fleet.host(runningOn[i]).id() + " (two copies)");
         }
         if (ran.epoch() <= epoch[i]) {
-            violate(r, "instance " + ran.instance() + " starts with stale epoch " + ran.epoch() + " (last " + epoch[i] + ")");
+            violate(r, CampaignRule.ONE_COPY, "instance " + ran.instance() + " starts with stale epoch " + ran.epoch() + " (last " + epoch[i] + ")");
         }
         epoch[i] = Math.max(epoch[i], ran.epoch());
         if (reservedOn[i] == h) {
@@ -196,7 +192,7 @@ public final class InvariantChecker {
         }
         int h = runningOn[i];
         if (h < 0) {
-            violate(r, "instance " + stop.instance() + " stopped but was not running");
+            violate(r, CampaignRule.ONE_COPY, "instance " + stop.instance() + " stopped but was not running");
             return;
         }
         Instance inst = fleet.instance(i);
@@ -220,17 +216,17 @@ public final class InvariantChecker {
             // The one exception: an instance whose host never came back may restart on a failed host
             // that is up (it came back unpatched) when nothing else has room.
             if (!failedButUp.contains(h)) {
-                violate(r, "rescue of " + target + " onto " + hostId + ", which is not a failed host that is up");
+                violate(r, CampaignRule.RESERVATION, "rescue of " + target + " onto " + hostId + ", which is not a failed host that is up");
             }
         } else if (host.cordoned() || inMaintenance[h] || failed[h]) {
-            violate(r, "reservation of " + target + " on " + hostId + ", which is cordoned, in maintenance or failed");
+            violate(r, CampaignRule.RESERVATION, "reservation of " + target + " on " + hostId + ", which is cordoned, in maintenance or failed");
         }
         boolean vulnerable = affected[h] && !patched[h];
         if (vulnerable && !bootstrap && !rescue) {
-            violate(r, "reservation of " + target + " on vulnerable " + hostId + " without bootstrap");
+            violate(r, CampaignRule.RESERVATION, "reservation of " + target + " on vulnerable " + hostId + " without bootstrap");
         }
         if (reservedOn[i] >= 0) {
-            violate(r, "instance " + target + " reserved twice");
+            violate(r, CampaignRule.RESERVATION, "instance " + target + " reserved twice");
         }
         reservedOn[i] = h;
         add(i, h, r);
@@ -243,13 +239,13 @@ public final class InvariantChecker {
             return;
         }
         if (sign > 0 && (fleet.host(h).cordoned() || inMaintenance[h] || failed[h] || affected[h] && !patched[h])) {
-            violate(r, "room held for " + instance + " on " + hostId + ", which is cordoned, in maintenance, failed or vulnerable");
+            violate(r, CampaignRule.RESERVATION, "room held for " + instance + " on " + hostId + ", which is cordoned, in maintenance, failed or vulnerable");
         }
         usedCpu[h] += sign * milliCpu;
         usedMem[h] += sign * memoryMiB;
         Host host = fleet.host(h);
         if (usedCpu[h] > host.milliCpuCapacity() || usedMem[h] > host.memoryMiB()) {
-            violate(r, "host " + host.id() + " over capacity (" + usedCpu[h] / 1000.0 + " cpus, " + usedMem[h]
+            violate(r, CampaignRule.CAPACITY, "host " + host.id() + " over capacity (" + usedCpu[h] / 1000.0 + " cpus, " + usedMem[h]
                     + " MiB, counting room held outside the plan)");
         }
     }
@@ -261,7 +257,7 @@ public final class InvariantChecker {
             return;
         }
         if (reservedOn[i] != h) {
-            violate(r, "release of a reservation that does not exist: " + rel.instance() + " on " + rel.host());
+            violate(r, CampaignRule.WELL_FORMED, "release of a reservation that does not exist: " + rel.instance() + " on " + rel.host());
             return;
         }
         reservedOn[i] = -1;
@@ -276,7 +272,7 @@ public final class InvariantChecker {
         usedMem[h] += inst.memoryMiB();
         Host host = fleet.host(h);
         if (usedCpu[h] > host.milliCpuCapacity() || usedMem[h] > host.memoryMiB()) {
-            violate(r, "host " + host.id() + " over capacity (" + usedCpu[h] / 1000.0 + " cpus, " + usedMem[h]
+            violate(r, CampaignRule.CAPACITY, "host " + host.id() + " over capacity (" + usedCpu[h] / 1000.0 + " cpus, " + usedMem[h]
                     + " MiB, counting reservations)");
         }
     }
@@ -287,7 +283,7 @@ public final class InvariantChecker {
             return;
         }
         if (inMaintenance[h]) {
-            violate(r, "host " + hostId + " enters maintenance twice");
+            violate(r, CampaignRule.BLAST_RADIUS, "host " + hostId + " enters maintenance twice");
         }
         var policy = problem.policy();
         boolean canary = canaries.contains(h);
@@ -296,14 +292,14 @@ public final class InvariantChecker {
             canary = true;
         }
         if (maintenanceTotal > 0 && (canary || canariesInMaintenance > 0)) {
-            violate(r, "canary " + (canary ? hostId : "") + " is not alone in maintenance");
+            violate(r, CampaignRule.BLAST_RADIUS, "canary " + (canary ? hostId : "") + " is not alone in maintenance");
         }
         if (!canary && canaryDoneAt >= 0 && r.timeMs() < canaryDoneAt + policy.soak().toMillis()) {
-            violate(r, "host " + hostId + " begins before the canaries' soak ends at "
+            violate(r, CampaignRule.BLAST_RADIUS, "host " + hostId + " begins before the canaries' soak ends at "
                     + (canaryDoneAt + policy.soak().toMillis()) + " ms");
         }
         if (!canary && canaries.size() < policy.canaryHosts() && canaryDoneAt < 0) {
-            violate(r, "host " + hostId + " begins before the canaries are done");
+            violate(r, CampaignRule.BLAST_RADIUS, "host " + hostId + " begins before the canaries are done");
         }
         if (canary) {
             canariesInMaintenance++;
@@ -318,14 +314,14 @@ public final class InvariantChecker {
             zones += c > 0 ? 1 : 0;
         }
         if (maintenanceTotal > policy.maxHostsInMaintenance()) {
-            violate(r, maintenanceTotal + " hosts in maintenance (maxHostsInMaintenance " + policy.maxHostsInMaintenance() + ")");
+            violate(r, CampaignRule.BLAST_RADIUS, maintenanceTotal + " hosts in maintenance (maxHostsInMaintenance " + policy.maxHostsInMaintenance() + ")");
         }
         if (perZone[zone] > policy.maxHostsPerZone()) {
-            violate(r, perZone[zone] + " hosts in maintenance in " + fleet.host(h).zone() + " (maxHostsPerZone "
+            violate(r, CampaignRule.BLAST_RADIUS, perZone[zone] + " hosts in maintenance in " + fleet.host(h).zone() + " (maxHostsPerZone "
                     + policy.maxHostsPerZone() + ")");
         }
         if (zones > policy.zonesAtOnce()) {
-            violate(r, zones + " zones in maintenance (zonesAtOnce " + policy.zonesAtOnce() + ")");
+            violate(r, CampaignRule.BLAST_RADIUS, zones + " zones in maintenance (zonesAtOnce " + policy.zonesAtOnce() + ")");
         }
     }
 
@@ -335,7 +331,7 @@ public final class InvariantChecker {
             return;
         }
         if (!inMaintenance[h]) {
-            violate(r, "host " + hostId + " leaves maintenance it never entered");
+            violate(r, CampaignRule.WELL_FORMED, "host " + hostId + " leaves maintenance it never entered");
             return;
         }
         inMaintenance[h] = false;
@@ -359,7 +355,7 @@ public final class InvariantChecker {
         long scheduled = noticedAt[i];
         long notice = problem.policy().notice().toMillis();
         if (scheduled < 0 || r.timeMs() < scheduled + notice) {
-            violate(r, "Ferry disrupts " + b.instance() + " before its notice period"
+            violate(r, CampaignRule.NOTICE, "Ferry disrupts " + b.instance() + " before its notice period"
                     + (scheduled < 0 ? " (never noticed)" : " (noticed at " + scheduled + " ms)"));
         }
         int g = fleet.groupOf(i);
@@ -367,7 +363,7 @@ public final class InvariantChecker {
         if (g >= 0) {
             Group group = fleet.groups().get(g);
             if (++groupDisrupted[g] > group.maxUnavailable()) {
-                violate(r, "group " + group.id() + " has " + groupDisrupted[g] + " members disrupted (maxUnavailable "
+                violate(r, CampaignRule.BLAST_RADIUS, "group " + group.id() + " has " + groupDisrupted[g] + " members disrupted (maxUnavailable "
                         + group.maxUnavailable() + ")");
             }
         }
@@ -387,7 +383,7 @@ public final class InvariantChecker {
     private int instance(HistoryRecord r, String id) {
         int i = fleet.instanceIndex(id);
         if (i < 0) {
-            violate(r, "unknown instance " + id);
+            violate(r, CampaignRule.WELL_FORMED, "unknown instance " + id);
         }
         return i;
     }
@@ -395,14 +391,14 @@ public final class InvariantChecker {
     private int host(HistoryRecord r, String id) {
         int h = fleet.hostIndex(id);
         if (h < 0) {
-            violate(r, "unknown host " + id);
+            violate(r, CampaignRule.WELL_FORMED, "unknown host " + id);
         }
         return h;
     }
 
-    private void violate(HistoryRecord r, String what) {
+    private void violate(HistoryRecord r, CampaignRule rule, String what) {
         if (violations.size() < MAX_VIOLATIONS) {
-            violations.add("t=" + r.timeMs() + " ms: " + what);
+            violations.add(rule.label() + ": t=" + r.timeMs() + " ms: " + what);
         }
     }
 }

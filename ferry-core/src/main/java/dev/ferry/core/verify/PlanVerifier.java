@@ -21,8 +21,9 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Replays a plan against the snapshot it was made from and reports every rule of DESIGN.md it
- * breaks, at the instant it breaks it. Written apart from the planner on purpose: it shares only
+ * Replays a plan against the snapshot it was made from and reports every rule it breaks
+ * ({@link PlanRule}, docs/safety-rules.md), at the instant it breaks it, each violation starting
+ * with the rule's id and name. Written apart from the planner on purpose: it shares only
  * the model and the plan's value types, so a planner bug is not mirrored here. Pure.
  */
 public final class PlanVerifier {
@@ -80,6 +81,10 @@ public final class PlanVerifier {
             }
         }
 
+        private void violate(PlanRule rule, String message) {
+            violations.add(rule.label() + ": " + message);
+        }
+
         List<String> run() {
             checkCoverage();
             List<Step> steps = new ArrayList<>(plan.steps());
@@ -88,7 +93,7 @@ public final class PlanVerifier {
             for (int s = 0; s < steps.size(); s++) {
                 Step step = steps.get(s);
                 if (step.end() < step.start()) {
-                    violations.add("step " + step.host() + " ends before it starts");
+                    violate(PlanRule.STEP, "step " + step.host() + " ends before it starts");
                 }
                 events.add(new long[] {step.start(), 1, s});
                 events.add(new long[] {step.end(), 0, s});
@@ -100,7 +105,7 @@ public final class PlanVerifier {
                 Step step = steps.get((int) e[2]);
                 int h = fleet.hostIndex(step.host());
                 if (h < 0) {
-                    violations.add("step for unknown host " + step.host());
+                    violate(PlanRule.COVERAGE, "step for unknown host " + step.host());
                     continue;
                 }
                 if (e[1] == 1) {
@@ -122,7 +127,7 @@ public final class PlanVerifier {
                 }
             }
             if (!expected.equals(new HashSet<>(plan.affectedHosts()))) {
-                violations.add("affectedHosts lists " + plan.affectedHosts().size() + " hosts, the advisory affects "
+                violate(PlanRule.COVERAGE, "affectedHosts lists " + plan.affectedHosts().size() + " hosts, the advisory affects "
                         + expected.size());
             }
             Map<String, Integer> seen = new HashMap<>();
@@ -135,14 +140,14 @@ public final class PlanVerifier {
             for (String h : expected) {
                 Integer n = seen.get(h);
                 if (n == null) {
-                    violations.add("affected host " + h + " is neither planned nor skipped");
+                    violate(PlanRule.COVERAGE, "affected host " + h + " is neither planned nor skipped");
                 } else if (n > 1) {
-                    violations.add("host " + h + " is planned " + n + " times");
+                    violate(PlanRule.COVERAGE, "host " + h + " is planned " + n + " times");
                 }
             }
             for (String h : seen.keySet()) {
                 if (!expected.contains(h)) {
-                    violations.add("host " + h + " is planned but not affected");
+                    violate(PlanRule.COVERAGE, "host " + h + " is planned but not affected");
                 }
             }
         }
@@ -159,7 +164,7 @@ public final class PlanVerifier {
                 Step canary = byStart.get(c);
                 for (Step other : steps) {
                     if (other != canary && other.start() < canary.end() && canary.start() < other.end()) {
-                        violations.add("canary " + canary.host() + " is not alone: " + other.host() + " overlaps it");
+                        violate(PlanRule.CANARIES, "canary " + canary.host() + " is not alone: " + other.host() + " overlaps it");
                         break;
                     }
                 }
@@ -167,7 +172,7 @@ public final class PlanVerifier {
             }
             for (int s = k; s < byStart.size(); s++) {
                 if (byStart.get(s).start() < canaryEnd + policy.soak().toSeconds()) {
-                    violations.add("host " + byStart.get(s).host() + " starts at " + byStart.get(s).start()
+                    violate(PlanRule.CANARIES, "host " + byStart.get(s).host() + " starts at " + byStart.get(s).start()
                             + " s, before the canaries' soak ends at " + (canaryEnd + policy.soak().toSeconds()) + " s");
                     break;
                 }
@@ -179,33 +184,33 @@ public final class PlanVerifier {
             Host host = fleet.host(h);
             int zone = fleet.zoneOf(h);
             if (!affected[h]) {
-                violations.add("t=" + t + ": host " + host.id() + " is not affected");
+                violate(PlanRule.COVERAGE, "t=" + t + ": host " + host.id() + " is not affected");
             }
             if (inMaintenance[h]) {
-                violations.add("t=" + t + ": host " + host.id() + " enters maintenance twice");
+                violate(PlanRule.CAPS, "t=" + t + ": host " + host.id() + " enters maintenance twice");
             }
             inMaintenance[h] = true;
             inMaintenanceTotal++;
             if (inMaintenancePerZone[zone]++ == 0 && zonesInMaintenance() > policy.zonesAtOnce()) {
-                violations.add("t=" + t + ": " + zonesInMaintenance() + " zones in maintenance, zonesAtOnce is "
+                violate(PlanRule.CAPS, "t=" + t + ": " + zonesInMaintenance() + " zones in maintenance, zonesAtOnce is "
                         + policy.zonesAtOnce());
             }
             if (inMaintenanceTotal > policy.maxHostsInMaintenance()) {
-                violations.add("t=" + t + ": " + inMaintenanceTotal + " hosts in maintenance, maxHostsInMaintenance is "
+                violate(PlanRule.CAPS, "t=" + t + ": " + inMaintenanceTotal + " hosts in maintenance, maxHostsInMaintenance is "
                         + policy.maxHostsInMaintenance());
             }
             if (inMaintenancePerZone[zone] > policy.maxHostsPerZone()) {
-                violations.add("t=" + t + ": " + inMaintenancePerZone[zone] + " hosts in maintenance in zone "
+                violate(PlanRule.CAPS, "t=" + t + ": " + inMaintenancePerZone[zone] + " hosts in maintenance in zone "
                         + host.zone() + ", maxHostsPerZone is " + policy.maxHostsPerZone());
             }
             long minimum = policy.durations().patch().toSeconds()
                     + (problem.advisory().requiresReboot() ? policy.durations().reboot().toSeconds() : 0);
             if (step.end() - step.start() < minimum) {
-                violations.add("step " + host.id() + " lasts " + (step.end() - step.start()) + " s, less than patch"
+                violate(PlanRule.STEP, "step " + host.id() + " lasts " + (step.end() - step.start()) + " s, less than patch"
                         + (problem.advisory().requiresReboot() ? " + reboot " : " ") + minimum + " s");
             }
             if (!problem.advisory().requiresReboot() && !step.moves().isEmpty()) {
-                violations.add("step " + host.id() + " moves instances although the patch needs no reboot");
+                violate(PlanRule.STEP, "step " + host.id() + " moves instances although the patch needs no reboot");
             }
             Set<Integer> handled = new HashSet<>();
             for (Move m : step.moves()) {
@@ -215,7 +220,7 @@ public final class PlanVerifier {
             if (problem.advisory().requiresReboot() && occupants[h] != stayed) {
                 for (int i = 0; i < location.length; i++) {
                     if (location[i] == h && !handled.contains(i)) {
-                        violations.add("t=" + t + ": instance " + fleet.instance(i).id() + " is left on " + host.id()
+                        violate(PlanRule.HANDLED_ONCE, "t=" + t + ": instance " + fleet.instance(i).id() + " is left on " + host.id()
                                 + " without a move");
                     }
                 }
@@ -227,33 +232,33 @@ public final class PlanVerifier {
             int i = fleet.instanceIndex(m.instance());
             int to = fleet.hostIndex(m.to());
             if (i < 0 || to < 0) {
-                violations.add("t=" + t + ": move of unknown instance or to unknown host: " + m);
+                violate(PlanRule.HANDLED_ONCE, "t=" + t + ": move of unknown instance or to unknown host: " + m);
                 return;
             }
             Instance inst = fleet.instance(i);
             if (!handled.add(i)) {
-                violations.add("t=" + t + ": instance " + inst.id() + " moved twice in one step");
+                violate(PlanRule.HANDLED_ONCE, "t=" + t + ": instance " + inst.id() + " moved twice in one step");
             }
             if (location[i] != h || !m.from().equals(step.host())) {
-                violations.add("t=" + t + ": instance " + inst.id() + " is on " + fleet.host(location[i]).id()
+                violate(PlanRule.HANDLED_ONCE, "t=" + t + ": instance " + inst.id() + " is on " + fleet.host(location[i]).id()
                         + ", not on " + step.host());
                 return;
             }
             if (m.kind().disruptive() && t < policy.notice().toSeconds()) {
-                violations.add("t=" + t + ": " + m.kind().wireName() + " of " + inst.id() + " before the "
+                violate(PlanRule.NOTICE, "t=" + t + ": " + m.kind().wireName() + " of " + inst.id() + " before the "
                         + policy.notice().toSeconds() + " s notice");
             }
             int g = fleet.groupOf(i);
             if (m.kind().disruptive() && g >= 0) {
                 Group group = fleet.groups().get(g);
                 if (++disruptedInGroup[g] > group.maxUnavailable()) {
-                    violations.add("t=" + t + ": group " + group.id() + " has " + disruptedInGroup[g]
+                    violate(PlanRule.GROUP_BUDGET, "t=" + t + ": group " + group.id() + " has " + disruptedInGroup[g]
                             + " members disrupted, maxUnavailable is " + group.maxUnavailable());
                 }
             }
             if (m.kind() == MoveKind.REBOOT_IN_PLACE) {
                 if (to != h) {
-                    violations.add("t=" + t + ": reboot-in-place of " + inst.id() + " names another host " + m.to());
+                    violate(PlanRule.DESTINATION, "t=" + t + ": reboot-in-place of " + inst.id() + " names another host " + m.to());
                 }
                 return;
             }
@@ -261,24 +266,24 @@ public final class PlanVerifier {
             Host src = fleet.host(h);
             boolean vulnerable = affected[to] && !patched[to];
             if (to == h) {
-                violations.add("t=" + t + ": " + m.kind().wireName() + " of " + inst.id() + " to its own host");
+                violate(PlanRule.DESTINATION, "t=" + t + ": " + m.kind().wireName() + " of " + inst.id() + " to its own host");
             }
             if (fleet.zoneOf(to) != fleet.zoneOf(h)) {
-                violations.add("t=" + t + ": " + inst.id() + " leaves zone " + src.zone() + " for " + dest.zone());
+                violate(PlanRule.DESTINATION, "t=" + t + ": " + inst.id() + " leaves zone " + src.zone() + " for " + dest.zone());
             }
             if (inMaintenance[to]) {
-                violations.add("t=" + t + ": " + inst.id() + " moved to " + dest.id() + ", which is in maintenance");
+                violate(PlanRule.DESTINATION, "t=" + t + ": " + inst.id() + " moved to " + dest.id() + ", which is in maintenance");
             }
             if (dest.cordoned()) {
-                violations.add("t=" + t + ": " + inst.id() + " moved to cordoned " + dest.id());
+                violate(PlanRule.DESTINATION, "t=" + t + ": " + inst.id() + " moved to cordoned " + dest.id());
             }
             if (vulnerable != m.bootstrap()) {
-                violations.add("t=" + t + ": " + inst.id() + " moved to " + dest.id() + " which is "
+                violate(PlanRule.DESTINATION, "t=" + t + ": " + inst.id() + " moved to " + dest.id() + " which is "
                         + (vulnerable ? "vulnerable" : "safe") + " but bootstrap is " + m.bootstrap());
             }
             if (m.kind() == MoveKind.LIVE_MIGRATE
                     && (!src.liveMigration() || !dest.liveMigration() || !src.cpuModel().equals(dest.cpuModel()))) {
-                violations.add("t=" + t + ": live migration of " + inst.id() + " between incompatible hosts "
+                violate(PlanRule.LIVE_MIGRATION, "t=" + t + ": live migration of " + inst.id() + " between incompatible hosts "
                         + src.id() + " and " + dest.id());
             }
             if (!m.bootstrap()) {
@@ -292,7 +297,7 @@ public final class PlanVerifier {
             occupants[h]--;
             occupants[to]++;
             if (usedCpu[to] > Math.round(dest.cpus() * dest.cpuAllocationRatio() * 1000.0) || usedMem[to] > dest.memoryMiB()) {
-                violations.add("t=" + t + ": host " + dest.id() + " over capacity after " + inst.id() + " arrives ("
+                violate(PlanRule.CAPACITY, "t=" + t + ": host " + dest.id() + " over capacity after " + inst.id() + " arrives ("
                         + usedCpu[to] / 1000.0 + " cpus, " + usedMem[to] + " MiB)");
             }
             if (g >= 0) {
@@ -318,7 +323,7 @@ public final class PlanVerifier {
                     case NONE -> false;
                 };
                 if (clash) {
-                    violations.add("t=" + t + ": " + fleet.instance(i).id() + " joins " + fleet.instance(j).id()
+                    violate(PlanRule.ANTI_AFFINITY, "t=" + t + ": " + fleet.instance(i).id() + " joins " + fleet.instance(j).id()
                             + " of group " + group.id() + " in the same " + group.antiAffinity().wireName());
                 }
             }
@@ -371,12 +376,12 @@ public final class PlanVerifier {
             for (int i = 0; i < location.length; i++) {
                 Host initial = fleet.host(fleet.hostOf(i));
                 if (nonBootstrapMoves[i] > 1) {
-                    violations.add("instance " + fleet.instance(i).id() + " is moved " + nonBootstrapMoves[i]
+                    violate(PlanRule.HANDLED_ONCE, "instance " + fleet.instance(i).id() + " is moved " + nonBootstrapMoves[i]
                             + " times onto safe hosts");
                 }
                 if (problem.advisory().requiresReboot() && affected[fleet.hostOf(i)] && !skipped.contains(initial.id())
                         && handled[i] == 0) {
-                    violations.add("instance " + fleet.instance(i).id() + " on affected host " + initial.id()
+                    violate(PlanRule.HANDLED_ONCE, "instance " + fleet.instance(i).id() + " on affected host " + initial.id()
                             + " is never handled");
                 }
             }
@@ -385,10 +390,10 @@ public final class PlanVerifier {
         private void checkSummary(List<Step> steps) {
             long makespan = steps.stream().mapToLong(Step::end).max().orElse(0);
             if (plan.summary().makespanSeconds() != makespan) {
-                violations.add("summary makespan " + plan.summary().makespanSeconds() + " s, steps end at " + makespan);
+                violate(PlanRule.SUMMARY, "summary makespan " + plan.summary().makespanSeconds() + " s, steps end at " + makespan);
             }
             if (plan.summary().lowerBoundSeconds() > makespan) {
-                violations.add("lower bound " + plan.summary().lowerBoundSeconds() + " s exceeds makespan " + makespan + " s");
+                violate(PlanRule.SUMMARY, "lower bound " + plan.summary().lowerBoundSeconds() + " s exceeds makespan " + makespan + " s");
             }
             long[] kinds = new long[MoveKind.values().length];
             long bootstrap = 0;
@@ -400,7 +405,7 @@ public final class PlanVerifier {
             }
             long[] reported = {plan.summary().liveMigrations(), plan.summary().relocations(), plan.summary().rebootsInPlace()};
             if (!Arrays.equals(kinds, reported) || bootstrap != plan.summary().bootstrapMoves()) {
-                violations.add("summary counts " + Arrays.toString(reported) + " + " + plan.summary().bootstrapMoves()
+                violate(PlanRule.SUMMARY, "summary counts " + Arrays.toString(reported) + " + " + plan.summary().bootstrapMoves()
                         + " bootstrap differ from the steps' " + Arrays.toString(kinds) + " + " + bootstrap);
             }
         }

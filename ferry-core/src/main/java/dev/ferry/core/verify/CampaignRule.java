@@ -1,0 +1,48 @@
+package dev.ferry.core.verify;
+
+/**
+ * The rules a campaign's history must keep (docs/safety-rules.md), as {@link InvariantChecker}
+ * names them: each violation it reports starts with the rule's id and name, e.g.
+ * {@code "C4 capacity: t=5000 ms: host h-7 over capacity ..."}.
+ */
+public enum CampaignRule {
+    /** The history itself is well formed: time never goes backwards, it names only known hosts and instances. */
+    WELL_FORMED("C0", "well-formed history"),
+    /** No instance is lost: at the end each runs on exactly one host. */
+    NONE_LOST("C1", "no instance lost"),
+    /** Never two running copies; no start with a stale epoch; no stop of what is not running. */
+    ONE_COPY("C2", "one running copy"),
+    /** Nothing is reserved on a cordoned, in-maintenance, failed or vulnerable host (vulnerable only when bootstrap). */
+    RESERVATION("C3", "reservations"),
+    /** A host's capacity is never exceeded, counting reservations and held room. */
+    CAPACITY("C4", "capacity"),
+    /** Group budgets (Ferry's disruptions), blast-radius caps and canaries hold. */
+    BLAST_RADIUS("C5", "budgets and caps"),
+    /** No effect is applied twice. */
+    ONCE("C6", "effects once"),
+    /** Ferry disrupts no instance before its notice. */
+    NOTICE("C7", "notice"),
+    /** The campaign ends completed, halted or aborted, with a reason. */
+    ENDING("C8", "ending");
+
+    private final String id;
+    private final String title;
+
+    CampaignRule(String id, String title) {
+        this.id = id;
+        this.title = title;
+    }
+
+    public String id() {
+        return id;
+    }
+
+    public String title() {
+        return title;
+    }
+
+    /** "C4 capacity". */
+    public String label() {
+        return id + " " + title;
+    }
+}
