@@ -1,6 +1,6 @@
 package dev.ferry.cli;
 
-import dev.ferry.agent.Agent;
+import dev.ferry.agent.host.Agent;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -14,6 +14,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 @Command(name = "agent", mixinStandardHelpOptions = true,
+        header = "Run the host agent on a hypervisor host.",
         description = {"The host agent: one per hypervisor host. Runs instances as QEMU processes",
                 "(qemu-system-x86_64, software emulation) with the heartbeat guest, over QMP;",
                 "prepares incoming live migrations and migrates out over TCP; refuses a start",

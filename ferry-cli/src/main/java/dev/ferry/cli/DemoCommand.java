@@ -39,6 +39,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 @Command(name = "demo", mixinStandardHelpOptions = true,
+        header = "Plan and simulate the XSA-108 story on a synthetic fleet; no arguments needed.",
         description = {"The XSA-108 story on a synthetic fleet, no arguments needed: generate a",
                 "fleet, read it back, plan the campaign with Ferry and with the naive",
                 "baseline, verify both plans, run both campaigns in the simulator (with",

@@ -1,6 +1,6 @@
 package dev.ferry.cli;
 
-/** Exit codes of every command (DESIGN.md). */
+/** Exit codes of every command (docs/cli.md). */
 final class ExitCodes {
     static final int DONE = 0;
     /** Ferry itself is wrong (a plan failed its own verification). */

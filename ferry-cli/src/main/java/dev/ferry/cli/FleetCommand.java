@@ -27,6 +27,7 @@ import picocli.CommandLine.Spec;
 final class FleetCommand {
 
     @Command(name = "generate", mixinStandardHelpOptions = true,
+            header = "Write a deterministic synthetic fleet.",
             description = {"Write a deterministic synthetic fleet (fleet/v1): same options and",
                     "seed, same bytes. Streams: 100,000 hosts fit in 128 MiB of heap.",
                     "Affected hosts run xen-4.4.x or older (the XSA-108 advisory matches)."})

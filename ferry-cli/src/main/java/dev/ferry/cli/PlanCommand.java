@@ -15,11 +15,12 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "plan", mixinStandardHelpOptions = true,
+        header = "Propose a campaign, verified, as text or plan/v1 JSON.",
         description = {"Propose a campaign: which host goes into maintenance when, and where",
                 "every instance goes. Every plan is checked by an independent verifier.",
                 "Exit codes: 0 planned; 1 the plan broke a rule (a bug); 2 invalid input;",

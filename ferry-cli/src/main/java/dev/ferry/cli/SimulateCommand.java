@@ -23,12 +23,13 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 @Command(name = "simulate", mixinStandardHelpOptions = true,
+        header = "Plan a campaign and run it in virtual time against simulated hypervisors.",
         description = {"Plan a campaign and run it in virtual time against simulated hypervisors",
                 "and tenants, with the campaign code that drives real hosts; every safety",
                 "rule is checked after every event.",

@@ -10,7 +10,7 @@ import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Reads {@code advisory.yaml} (advisory/v1, DESIGN.md; JSON too), strictly. Thread-safe (stateless). */
+/** Reads {@code advisory.yaml} (advisory/v1, docs/formats.md; JSON too), strictly. Thread-safe (stateless). */
 public final class AdvisoryReader {
     static final long MAX_BYTES = 1L << 20;
 

@@ -21,7 +21,7 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
- * Reads {@code fleet.yaml} (fleet/v1, DESIGN.md; JSON too) strictly: every problem in the file is
+ * Reads {@code fleet.yaml} (fleet/v1, docs/formats.md; JSON too) strictly: every problem in the file is
  * reported at once, each with line and field, and nothing is returned unless the whole fleet is
  * valid. Items are read one at a time, so memory is the model plus a little. Not thread-safe.
  */

@@ -12,7 +12,7 @@ import java.io.IOException;
 import java.io.Writer;
 
 /**
- * Writes a plan as plan/v1 JSON (DESIGN.md), streaming, so a plan with millions of moves needs no
+ * Writes a plan as plan/v1 JSON (docs/formats.md), streaming, so a plan with millions of moves needs no
  * second copy in memory. Adds, beside the contract's fields: {@code strategy}, per step
  * {@code canary}, per move {@code reason} (when the kind differs from what was asked),
  * {@code skippedHosts} and the {@code lowerBound} breakdown. Thread-safe (stateless).

@@ -8,7 +8,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 
 /**
- * Reads {@code policy.yaml} (policy/v1, DESIGN.md; JSON too). Every field is optional; the
+ * Reads {@code policy.yaml} (policy/v1, docs/formats.md; JSON too). Every field is optional; the
  * defaults are {@link Policy#DEFAULTS}. Thread-safe (stateless).
  */
 public final class PolicyReader {

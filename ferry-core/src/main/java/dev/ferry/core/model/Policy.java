@@ -4,7 +4,7 @@ import java.time.Duration;
 
 /**
  * The operator's rules for a campaign. {@link #DEFAULTS} documents every default
- * (the same values as DESIGN.md's policy example).
+ * (the same values as the policy example in docs/formats.md).
  */
 public record Policy(
         int maxHostsInMaintenance,

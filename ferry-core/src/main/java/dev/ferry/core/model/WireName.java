@@ -1,6 +1,6 @@
 package dev.ferry.core.model;
 
-/** An enum whose constants have a spelling in the file formats (DESIGN.md), e.g. {@code reboot-in-place}. */
+/** An enum whose constants have a spelling in the file formats (docs/formats.md), e.g. {@code reboot-in-place}. */
 public interface WireName {
     String wireName();
 

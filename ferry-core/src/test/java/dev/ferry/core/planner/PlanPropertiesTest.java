@@ -12,7 +12,7 @@ import net.jqwik.api.constraints.IntRange;
 
 /**
  * Random fleets of up to 200 hosts: every plan, of either strategy, passes the independent
- * verifier (every rule of DESIGN.md at every instant) and never beats the lower bound.
+ * verifier (every rule of docs/safety-rules.md at every instant) and never beats the lower bound.
  */
 class PlanPropertiesTest {
 

@@ -11,8 +11,8 @@ import dev.ferry.core.lifecycle.EventState;
 import dev.ferry.core.lifecycle.HostPhase;
 import dev.ferry.core.model.AntiAffinity;
 import dev.ferry.core.model.LiveMigrationPolicy;
-import dev.ferry.core.model.OnHostMaintenance;
 import dev.ferry.core.model.MaintenanceDurations;
+import dev.ferry.core.model.OnHostMaintenance;
 import dev.ferry.core.model.Policy;
 import dev.ferry.core.planner.MoveKind;
 import dev.ferry.core.planner.PlanningProblem;
@@ -72,35 +72,35 @@ class InvariantCheckerTest {
     }
 
     @Test
-    void rule1ALostInstanceIsCaught() {
+    void c1ALostInstanceIsCaught() {
         assertThat(check(driver(1, new Fact.Stopped("i-1", "h1", 1)), end(2))).anyMatch(v -> v.startsWith("C1 ") && v.contains("(lost)"));
     }
 
     @Test
-    void rule2TwoRunningCopiesAreCaught() {
+    void c2TwoRunningCopiesAreCaught() {
         assertThat(check(reserve(0, "i-1", "h3", Fact.Reservation.BOOTSTRAP), driver(5, new Fact.Ran("i-1", "h3", 2)), end(6)))
                 .anyMatch(v -> v.startsWith("C2 ") && v.contains("two copies"));
     }
 
     @Test
-    void rule2StaleEpochsAreCaught() {
+    void c2StaleEpochsAreCaught() {
         assertThat(check(driver(1, new Fact.Stopped("i-1", "h1", 1)), driver(2, new Fact.Ran("i-1", "h1", 1)), end(3)))
                 .anyMatch(v -> v.startsWith("C2 ") && v.contains("stale epoch"));
     }
 
     @Test
-    void rule3VulnerableDestinationsNeedTheBootstrapMark() {
+    void c3VulnerableDestinationsNeedTheBootstrapMark() {
         assertThat(check(reserve(0, "i-1", "h3", Fact.Reservation.SAFE), end(1))).anyMatch(v -> v.startsWith("C3 ") && v.contains("vulnerable"));
     }
 
     @Test
-    void rule3HostsInMaintenanceReceiveNothing() {
+    void c3HostsInMaintenanceReceiveNothing() {
         assertThat(check(begin(0, "h3"), reserve(1, "i-1", "h3", Fact.Reservation.BOOTSTRAP), end(2)))
                 .anyMatch(v -> v.startsWith("C3 ") && v.contains("in maintenance"));
     }
 
     @Test
-    void rule3ARescueGoesOnlyToAFailedHostThatIsUp() {
+    void c3ARescueGoesOnlyToAFailedHostThatIsUp() {
         assertThat(check(reserve(0, "i-1", "h3", Fact.Reservation.RESCUE), end(1)))
                 .anyMatch(v -> v.startsWith("C3 ") && v.contains("not a failed host that is up"));
         assertThat(check(ferry(0, new Fact.HostFailed("h3", Fact.HostFailure.CAME_BACK_UNPATCHED, "xen-4.1.0")),
@@ -108,19 +108,19 @@ class InvariantCheckerTest {
     }
 
     @Test
-    void rule4CapacityCountsReservations() {
+    void c4CapacityCountsReservations() {
         // h2 has 16 cpus, i-2 uses 14; reserving i-1 (4) there exceeds it before anything runs.
         assertThat(check(reserve(0, "i-1", "h2", Fact.Reservation.SAFE), end(1))).anyMatch(v -> v.startsWith("C4 ") && v.contains("over capacity"));
     }
 
     @Test
-    void releasingAReservationThatDoesNotExistIsCaught() {
+    void c0ReleasingAReservationThatDoesNotExistIsCaught() {
         assertThat(check(ferry(0, new Fact.Released("i-1", "h2", 1)), end(1)))
                 .anyMatch(v -> v.startsWith("C0 ") && v.contains("a reservation that does not exist"));
     }
 
     @Test
-    void rule4RoomHeldOutsideThePlanCountsAgainstCapacityAndNeverOnAVulnerableHost() {
+    void c4RoomHeldOutsideThePlanCountsAgainstCapacityAndNeverOnAVulnerableHost() {
         // h2 has 16 cpus, i-2 uses 14: a 1-cpu hold fits, a 3-cpu hold does not; given back, it fits again
         assertThat(check(hold(0, "x-1", "h2", 1000), end(1))).isEmpty();
         assertThat(check(hold(0, "x-1", "h2", 3000), end(1))).anyMatch(v -> v.startsWith("C4 ") && v.contains("over capacity"));
@@ -130,7 +130,7 @@ class InvariantCheckerTest {
     }
 
     @Test
-    void rule5GroupBudgetsHoldForFerrysDisruptions() {
+    void c5GroupBudgetsHoldForFerrysDisruptions() {
         PlanningProblem grouped = TestFleets.builder().host("h1", "az1", "r1", true).host("h2", "az1", "r2", false)
                 .group("g", AntiAffinity.NONE, 1).instance("h1", 1, 1024, OnHostMaintenance.RESTART, "g")
                 .instance("h1", 1, 1024, OnHostMaintenance.RESTART, "g")
@@ -147,7 +147,7 @@ class InvariantCheckerTest {
     }
 
     @Test
-    void rule5CapsAreChecked() {
+    void c5CapsAreChecked() {
         Policy policy = new Policy(1, 1, 1, 0, Duration.ZERO, Duration.ZERO, LiveMigrationPolicy.DEFAULTS, 3,
                 MaintenanceDurations.DEFAULTS);
         PlanningProblem p = new PlanningProblem(problem.fleet(), problem.advisory(), policy, problem.start());
@@ -156,7 +156,7 @@ class InvariantCheckerTest {
     }
 
     @Test
-    void rule5CanariesRunAloneAndTheSoakIsWaitedFor() {
+    void c5CanariesRunAloneAndTheSoakIsWaitedFor() {
         Policy policy = new Policy(5, 5, 1, 1, Duration.ofMinutes(10), Duration.ZERO, LiveMigrationPolicy.DEFAULTS, 3,
                 MaintenanceDurations.DEFAULTS);
         PlanningProblem p = new PlanningProblem(problem.fleet(), problem.advisory(), policy, problem.start());
@@ -168,13 +168,13 @@ class InvariantCheckerTest {
     }
 
     @Test
-    void rule6AnEffectAppliedTwiceIsCaught() {
+    void c6AnEffectAppliedTwiceIsCaught() {
         HistoryRecord apply = new HistoryRecord(0, Actor.RUNNER, new Fact.EffectApplied("move/1", "StartMove"));
         assertThat(check(apply, apply, end(2))).anyMatch(v -> v.startsWith("C6 ") && v.contains("applied twice"));
     }
 
     @Test
-    void rule7DisruptionBeforeNoticeIsCaughtButATenantsOwnActionIsNot() {
+    void c7DisruptionBeforeNoticeIsCaughtButATenantsOwnActionIsNot() {
         Policy hour = new Policy(20, 5, 1, 0, Duration.ZERO, Duration.ofHours(1), LiveMigrationPolicy.DEFAULTS, 3,
                 MaintenanceDurations.DEFAULTS);
         PlanningProblem p = new PlanningProblem(problem.fleet(), problem.advisory(), hour, problem.start());
@@ -188,7 +188,7 @@ class InvariantCheckerTest {
     }
 
     @Test
-    void rule8ACampaignWithoutAnEndOrWithoutAReasonIsCaught() {
+    void c8ACampaignWithoutAnEndOrWithoutAReasonIsCaught() {
         assertThat(check(new HistoryRecord(0, Actor.RUNNER, new Fact.EffectApplied("cordon/0", "Cordon"))))
                 .anyMatch(v -> v.startsWith("C8 ") && v.contains("did not end"));
         assertThat(check(ferry(0, new Fact.CampaignChanged("c", CampaignState.RUNNING, CampaignState.HALTED, " "))))
@@ -196,7 +196,7 @@ class InvariantCheckerTest {
     }
 
     @Test
-    void timeNeverGoesBackwards() {
+    void c0TimeNeverGoesBackwards() {
         assertThat(check(begin(5, "h1"), ferry(4, new Fact.MaintenanceEnded("h1", HostPhase.RETURNED)), end(6)))
                 .anyMatch(v -> v.startsWith("C0 ") && v.contains("time goes backwards"));
     }
