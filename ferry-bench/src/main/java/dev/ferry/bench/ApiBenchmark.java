@@ -2,7 +2,7 @@ package dev.ferry.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.ferry.server.DemoSeed;
+import dev.ferry.lab.DemoSeed;
 import dev.ferry.server.FerryServer;
 import dev.ferry.server.Principal;
 import dev.ferry.server.api.HttpApi;

@@ -1,6 +1,6 @@
 package dev.ferry.bench;
 
-import dev.ferry.server.DemoSeed;
+import dev.ferry.lab.DemoSeed;
 import dev.ferry.server.FerryServer;
 import dev.ferry.server.Principal;
 import java.io.File;

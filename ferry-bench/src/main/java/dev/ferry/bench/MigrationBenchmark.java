@@ -1,9 +1,12 @@
 package dev.ferry.bench;
 
-import dev.ferry.agent.Agent;
 import dev.ferry.agent.AgentClient;
-import dev.ferry.agent.AgentDriver;
-import dev.ferry.agent.QemuVm;
+import dev.ferry.agent.driver.AgentDriver;
+import dev.ferry.agent.host.Agent;
+import dev.ferry.agent.host.GuestImage;
+import dev.ferry.agent.host.QemuVm.MigrationSettings;
+import dev.ferry.agent.host.QemuVm.SerialLine;
+import dev.ferry.agent.host.QemuVm;
 import dev.ferry.core.campaign.Effect;
 import dev.ferry.core.campaign.Input;
 import dev.ferry.core.model.Fleet;
@@ -12,10 +15,6 @@ import dev.ferry.core.model.OnTimeout;
 import dev.ferry.core.model.Policy;
 import dev.ferry.core.planner.MoveKind;
 import dev.ferry.formats.FleetReader;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
-import dev.ferry.agent.QemuVm.MigrationSettings;
-import dev.ferry.agent.QemuVm.SerialLine;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,6 +23,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 
 /**
  * Live migration of the heartbeat guest between two QEMU processes on loopback TCP (software
@@ -252,7 +253,7 @@ public final class MigrationBenchmark {
             List<SerialLine> after = dst.serialLines();
             SerialLine last = before.get(before.size() - 1);
             SerialLine first = after.get(0);
-            double gap = (first.atMicros() - last.atMicros()) / 1000.0 - 1000.0 / dev.ferry.agent.GuestImage.HZ;
+            double gap = (first.atMicros() - last.atMicros()) / 1000.0 - 1000.0 / GuestImage.HZ;
             boolean continuous = Long.parseLong(first.text().trim()) == Long.parseLong(last.text().trim()) + 1;
             return new Run(true, m.totalTimeMs(), m.downtimeMs() == null ? -1 : m.downtimeMs(), gap, continuous);
         } finally {

@@ -1,7 +1,7 @@
 package dev.ferry.cli;
 
-import dev.ferry.agent.QemuBinary;
-import dev.ferry.server.lab.Lab;
+import dev.ferry.agent.host.QemuBinary;
+import dev.ferry.lab.Lab;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,6 +14,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 @Command(name = "lab", mixinStandardHelpOptions = true,
+        header = "Run a whole campaign on real QEMU hypervisors on this machine.",
         description = {"A whole campaign on real hypervisors on this machine: a Ferry controller,",
                 "one host agent per host, a QEMU heartbeat VM per instance (software",
                 "emulation; needs qemu-system-x86_64), an XSA-108-like advisory on",

@@ -1,6 +1,6 @@
 package dev.ferry.cli;
 
-import dev.ferry.server.DemoSeed;
+import dev.ferry.lab.DemoSeed;
 import dev.ferry.server.FerryServer;
 import dev.ferry.server.Principal;
 import dev.ferry.server.api.HttpApi;
@@ -11,14 +11,15 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.InstantSource;
 import java.util.Locale;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 @Command(name = "server", mixinStandardHelpOptions = true,
+        header = "Run the controller: REST API, dashboard, durable campaigns.",
         description = {"The controller: REST API for operators and tenants, durable campaigns,",
                 "signed webhooks. State lives in an H2 database under --data (no setup), or",
                 "in PostgreSQL with --jdbc-url (password from FERRY_DB_PASSWORD). Campaigns",

@@ -1,6 +1,7 @@
 package dev.ferry.server;
 
-import dev.ferry.agent.AgentDriver;
+import dev.ferry.agent.driver.AgentDriver;
+import dev.ferry.agent.driver.Preflight;
 import dev.ferry.core.lifecycle.CampaignState;
 import dev.ferry.core.model.Advisory;
 import dev.ferry.core.model.Fleet;
@@ -79,11 +80,13 @@ public final class Campaigns implements AutoCloseable {
     private final EngineStore engineStore;
     private final InstantSource clock;
     private final double defaultAccel;
+    private final AgentDriver.Observer driverObserver;
     private final Map<String, CampaignEngine> engines = new ConcurrentHashMap<>();
     private final Map<String, Loaded> loaded = new ConcurrentHashMap<>();
 
     public Campaigns(CampaignStore store, Inventory inventory, Advisories advisories, EngineStore engineStore,
-                     InstantSource clock, double defaultAccel) {
+                     InstantSource clock, double defaultAccel, AgentDriver.Observer driverObserver) {
+        this.driverObserver = driverObserver;
         this.store = store;
         this.inventory = inventory;
         this.advisories = advisories;
@@ -217,7 +220,7 @@ public final class Campaigns implements AutoCloseable {
     private static void preflight(Fleet fleet) {
         List<String> problems;
         try {
-            problems = AgentDriver.preflight(fleet, java.time.Duration.ofSeconds(10), 20);
+            problems = Preflight.check(fleet, java.time.Duration.ofSeconds(10), 20);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw Refused.unavailable("interrupted", null);
@@ -272,7 +275,7 @@ public final class Campaigns implements AutoCloseable {
     private void startEngine(Loaded l) {
         Row r = l.row();
         CampaignEngine e = new CampaignEngine(r.id(), l.problem(), l.plan(), r.seed(), r.startedAt(), r.accel(), engineStore, clock,
-                new Reconciliation(), r.hypervisors().equals("agents") ? AgentDriver.clients(l.problem().fleet()) : null);
+                new Reconciliation(), r.hypervisors().equals("agents") ? AgentDriver.clients(l.problem().fleet()) : null, driverObserver);
         engines.put(r.id(), e);
         e.start();
         synchronized (engines) {

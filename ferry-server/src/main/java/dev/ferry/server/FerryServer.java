@@ -1,5 +1,6 @@
 package dev.ferry.server;
 
+import dev.ferry.agent.driver.AgentDriver;
 import dev.ferry.server.api.HttpApi;
 import dev.ferry.server.api.Routes;
 import dev.ferry.server.engine.EngineStore;
@@ -25,50 +26,58 @@ public final class FerryServer implements AutoCloseable {
      */
     public record Config(String host, int port, Path dataDirectory, String jdbcUrl, String dbUser, String dbPassword,
                          double accel, boolean allowLoopbackWebhooks, HttpApi.Limits limits, Duration webhookPoll,
-                         InstantSource clock) {
+                         InstantSource clock, AgentDriver.Observer driverObserver) {
         public static Config defaults(Path dataDirectory) {
             return new Config("127.0.0.1", 8080, dataDirectory, null, null, null, 60, false,
-                    new HttpApi.Limits(64 << 10, 256L << 20, 200, 400), Duration.ofMillis(500), InstantSource.system());
+                    new HttpApi.Limits(64 << 10, 256L << 20, 200, 400), Duration.ofMillis(500), InstantSource.system(),
+                    AgentDriver.Observer.NONE);
         }
 
         public Config withPort(int p) {
             return new Config(host, p, dataDirectory, jdbcUrl, dbUser, dbPassword, accel, allowLoopbackWebhooks, limits,
-                    webhookPoll, clock);
+                    webhookPoll, clock, driverObserver);
         }
 
         public Config withDatabase(String url, String user, String password) {
             return new Config(host, port, dataDirectory, url, user, password, accel, allowLoopbackWebhooks, limits,
-                    webhookPoll, clock);
+                    webhookPoll, clock, driverObserver);
         }
 
         public Config withAccel(double a) {
             return new Config(host, port, dataDirectory, jdbcUrl, dbUser, dbPassword, a, allowLoopbackWebhooks, limits,
-                    webhookPoll, clock);
+                    webhookPoll, clock, driverObserver);
         }
 
         public Config withLoopbackWebhooks(boolean allow) {
-            return new Config(host, port, dataDirectory, jdbcUrl, dbUser, dbPassword, accel, allow, limits, webhookPoll, clock);
+            return new Config(host, port, dataDirectory, jdbcUrl, dbUser, dbPassword, accel, allow, limits, webhookPoll, clock,
+                    driverObserver);
         }
 
         public Config withLimits(HttpApi.Limits l) {
             return new Config(host, port, dataDirectory, jdbcUrl, dbUser, dbPassword, accel, allowLoopbackWebhooks, l,
-                    webhookPoll, clock);
+                    webhookPoll, clock, driverObserver);
         }
 
         public Config withClock(InstantSource c) {
             return new Config(host, port, dataDirectory, jdbcUrl, dbUser, dbPassword, accel, allowLoopbackWebhooks, limits,
-                    webhookPoll, c);
+                    webhookPoll, c, driverObserver);
         }
 
         /** Null: no delivery thread; the caller drives {@link Deliverer#deliverDue()} (tests). */
         public Config withWebhookPoll(Duration poll) {
             return new Config(host, port, dataDirectory, jdbcUrl, dbUser, dbPassword, accel, allowLoopbackWebhooks, limits,
-                    poll, clock);
+                    poll, clock, driverObserver);
+        }
+
+        /** What the campaigns on agents report as they go (metrics; fault injection in tests). */
+        public Config withDriverObserver(AgentDriver.Observer o) {
+            return new Config(host, port, dataDirectory, jdbcUrl, dbUser, dbPassword, accel, allowLoopbackWebhooks, limits,
+                    webhookPoll, clock, o);
         }
 
         public Config withHost(String h) {
             return new Config(h, port, dataDirectory, jdbcUrl, dbUser, dbPassword, accel, allowLoopbackWebhooks, limits,
-                    webhookPoll, clock);
+                    webhookPoll, clock, driverObserver);
         }
     }
 
@@ -94,7 +103,7 @@ public final class FerryServer implements AutoCloseable {
         this.advisories = new Advisories(stores.advisories(), inventory, clock);
         OpaqueHosts opaque = new OpaqueHosts(stores.settings());
         this.campaigns = new Campaigns(stores.campaigns(), inventory, advisories, new EngineStore(stores.campaigns(), opaque::of), clock,
-                config.accel());
+                config.accel(), config.driverObserver());
         UrlGuard guard = new UrlGuard(config.allowLoopbackWebhooks());
         this.webhooks = new Webhooks(stores.webhooks(), guard, clock);
         this.deliverer = new Deliverer(stores.webhooks(), guard, clock,

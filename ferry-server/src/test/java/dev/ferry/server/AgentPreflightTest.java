@@ -2,8 +2,8 @@ package dev.ferry.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.ferry.agent.Agent;
 import dev.ferry.agent.AgentClient;
+import dev.ferry.agent.host.Agent;
 import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -3,7 +3,7 @@ package dev.ferry.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.ferry.agent.Agent;
+import dev.ferry.agent.host.Agent;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
@@ -17,7 +17,7 @@ class AgentReportTest {
     @Test
     void anAgentReportsForItsOwnHostOnlyAndTheControllerListsWhatItSaid() throws Exception {
         try (TestServer s = new TestServer(dir, "h2")) {
-            DemoSeed.Seeded seeded = s.seed(20, 1);
+            TestServer.Seeded seeded = s.seed(20, 1);
             String h1 = s.server.inventory().current().fleet().host(0).id();
             String h2 = s.server.inventory().current().fleet().host(1).id();
             TestServer.Response made = s.post("/v1/tokens", s.operator, "{\"role\":\"agent\",\"host\":\"" + h1 + "\",\"name\":\"agent " + h1 + "\"}");

@@ -27,7 +27,7 @@ class ApiRefusalTest {
     @ValueSource(strings = {"h2", "postgres"})
     void tokensAndRolesAreCheckedBeforeAnythingElse(String db) {
         try (TestServer s = new TestServer(dir, db)) {
-            DemoSeed.Seeded seeded = s.seed(20, 1);
+            TestServer.Seeded seeded = s.seed(20, 1);
             String tenant = seeded.tenantTokens().get(0)[1];
             problem(s.get("/v1/inventory", null), 401, "bearer token");
             problem(s.get("/v1/inventory", "fy_not-a-token"), 401, "bearer token");
@@ -74,7 +74,7 @@ class ApiRefusalTest {
     @Test
     void serverOwnedAndUnknownFieldsAreRefusedNamingTheField() {
         try (TestServer s = new TestServer(dir, "h2")) {
-            DemoSeed.Seeded seeded = s.seed(20, 1);
+            TestServer.Seeded seeded = s.seed(20, 1);
             String tenant = seeded.tenantTokens().get(0)[1];
             problem(s.post("/v1/campaigns", s.operator, "{\"advisory\":\"XSA-108\",\"state\":\"running\"}"), 400, "'state'");
             problem(s.post("/v1/campaigns", s.operator, "{\"advisory\":\"XSA-108\",\"id\":\"c-mine\"}"), 400, "'id'");

@@ -9,7 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** The controller in its own JVM ({@link CrashServerMain}), for the tests that kill it. */
-final class ControllerProcess {
+public final class ControllerProcess {
     private final Process process;
     private int port;
     private long startupMillis;
@@ -18,19 +18,19 @@ final class ControllerProcess {
         this.process = process;
     }
 
-    /** Starts it on the data directory, with extra JVM options (system properties), without waiting. */
-    static ControllerProcess spawn(Path data, String... jvmOptions) throws IOException {
+    /** Starts it on the data directory, with {@link CrashServerMain}'s options, without waiting. */
+    public static ControllerProcess spawn(Path data, String... options) throws IOException {
         List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java")));
-        cmd.addAll(List.of(jvmOptions));
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), CrashServerMain.class.getName(), data.toString()));
+        cmd.addAll(List.of(options));
         ProcessBuilder pb = new ProcessBuilder(cmd);
         pb.redirectErrorStream(true);
         return new ControllerProcess(pb.start());
     }
 
     /** Spawns and reads its output until it says it serves; the rest of its output is drained (and kept, for failures). */
-    static ControllerProcess start(Path data, String... jvmOptions) throws IOException {
-        ControllerProcess c = spawn(data, jvmOptions);
+    public static ControllerProcess start(Path data, String... options) throws IOException {
+        ControllerProcess c = spawn(data, options);
         BufferedReader out = new BufferedReader(new InputStreamReader(c.process.getInputStream(), StandardCharsets.UTF_8));
         StringBuilder seen = new StringBuilder();
         for (String line; (line = out.readLine()) != null; ) {
@@ -60,25 +60,25 @@ final class ControllerProcess {
 
     private final StringBuilder output = new StringBuilder();
 
-    int port() {
+    public int port() {
         return port;
     }
 
-    long startupMillis() {
+    public long startupMillis() {
         return startupMillis;
     }
 
-    String output() {
+    public String output() {
         synchronized (output) {
             return output.toString();
         }
     }
 
-    Process process() {
+    public Process process() {
         return process;
     }
 
-    void kill() throws InterruptedException {
+    public void kill() throws InterruptedException {
         process.destroyForcibly(); // SIGKILL on Linux
         process.waitFor();
     }

@@ -49,7 +49,7 @@ class ControllerTest {
             JsonNode steps = s.get("/v1/campaigns/" + id + "/steps?limit=1000", s.operator).json().get("items");
             steps.forEach(st -> assertThat(st.get("state").asText()).isEqualTo("returned"));
             // the finished campaign is the inventory now: patched hosts, instances where they ended
-            assertThat(s.get("/v1/advisories/" + DemoSeed.ADVISORY_ID, s.operator).json().get("affectedHosts").asInt()).isZero();
+            assertThat(s.get("/v1/advisories/" + TestServer.ADVISORY_ID, s.operator).json().get("affectedHosts").asInt()).isZero();
             Fleet after = s.server.inventory().current().fleet();
             var runtimeView = s.server.campaigns().load(id).problem().fleet();
             long moved = 0;
@@ -93,7 +93,7 @@ class ControllerTest {
     @ValueSource(strings = {"h2", "postgres"})
     void aTenantSeesOnlyItsOwnEventsReschedulesOneAsksForAnotherNowAndSeesWhatHappened(String db) throws Exception {
         try (TestServer s = new TestServer(dir, db)) {
-            DemoSeed.Seeded seeded = s.seed(60, 1000);
+            TestServer.Seeded seeded = s.seed(60, 1000);
             Fleet fleet = s.server.inventory().current().fleet();
             String id = s.propose(2);
             s.post("/v1/campaigns/" + id + "/approve", s.operator, null);
@@ -249,7 +249,7 @@ class ControllerTest {
         String instance;
         String host;
         try (TestServer s = TestServer.reopen(dir, url)) {
-            DemoSeed.Seeded seeded = s.seed(20, 1);
+            TestServer.Seeded seeded = s.seed(20, 1);
             String tenant = seeded.tenantTokens().get(0)[1];
             instance = s.get("/v1/tenant/instances?limit=1", tenant).json().get("items").get(0).get("id").asText();
             TestServer.Response patched = s.send("PATCH", "/v1/tenant/instances/" + instance, tenant,

@@ -51,7 +51,7 @@ class CrashResumeTest {
             s.clock.set(t0);
             s.seed(60, 1);
             operator = s.operator;
-            JsonNode p = s.post("/v1/campaigns", operator, TestServer.json(ControllerTest.map("advisory", DemoSeed.ADVISORY_ID,
+            JsonNode p = s.post("/v1/campaigns", operator, TestServer.json(ControllerTest.map("advisory", TestServer.ADVISORY_ID,
                     "seed", 11, "policy", POLICY))).json();
             predicted = p.get("predictedSeconds").asLong();
             campaign = p.get("id").asText();
@@ -124,7 +124,7 @@ class CrashResumeTest {
         try (TestServer s = new TestServer(reference, "h2")) {
             s.clock.set(t0);
             s.seed(60, 1);
-            String id = s.post("/v1/campaigns", s.operator, TestServer.json(ControllerTest.map("advisory", DemoSeed.ADVISORY_ID,
+            String id = s.post("/v1/campaigns", s.operator, TestServer.json(ControllerTest.map("advisory", TestServer.ADVISORY_ID,
                     "seed", 11, "policy", POLICY, "accel", accel))).json().get("id").asText();
             s.post("/v1/campaigns/" + id + "/approve", s.operator, null);
             s.runToEnd(id);

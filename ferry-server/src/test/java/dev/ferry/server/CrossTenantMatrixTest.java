@@ -30,7 +30,7 @@ class CrossTenantMatrixTest {
     @Test
     void anotherTenantsIdAnswersExactlyLikeANonexistentOneOnEveryTenantEndpoint() throws Exception {
         try (TestServer s = new TestServer(dir, "h2")) {
-            DemoSeed.Seeded seeded = s.seed(60, 1000);
+            TestServer.Seeded seeded = s.seed(60, 1000);
             String campaign = s.propose(2);
             s.post("/v1/campaigns/" + campaign + "/approve", s.operator, null);
             s.advance(campaign, Duration.ofSeconds(1));

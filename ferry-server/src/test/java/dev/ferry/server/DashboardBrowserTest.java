@@ -30,8 +30,8 @@ class DashboardBrowserTest {
     @Test
     void anOperatorApprovesACampaignWatchesItToTheEndAndSeesTheMapTurnPatched() throws Exception {
         try (TestServer s = new TestServer(dir, "h2"); Browser b = new Browser(dir, 1280, 800)) {
-            DemoSeed.Seeded seeded = s.seed(48, 2);
-            int affected = s.get("/v1/advisories/" + DemoSeed.ADVISORY_ID, s.operator).json().get("affectedHosts").asInt();
+            TestServer.Seeded seeded = s.seed(48, 2);
+            int affected = s.get("/v1/advisories/" + TestServer.ADVISORY_ID, s.operator).json().get("affectedHosts").asInt();
             assertThat(affected).isPositive();
 
             b.open(s.base + "/");
@@ -104,7 +104,7 @@ class DashboardBrowserTest {
     @Test
     void aTenantSeesOnlyItsOwnEventsReschedulesOneAndIsRefusedAnotherTenants() throws Exception {
         try (TestServer s = new TestServer(dir, "postgres"); Browser b = new Browser(dir, 1280, 800)) {
-            DemoSeed.Seeded seeded = s.seed(60, 1000); // a token for every tenant of the generated fleet
+            TestServer.Seeded seeded = s.seed(60, 1000); // a token for every tenant of the generated fleet
             String id = s.propose(2);
             s.post("/v1/campaigns/" + id + "/approve", s.operator, null);
             s.advance(id, Duration.ofMinutes(1));
@@ -178,7 +178,7 @@ class DashboardBrowserTest {
     void theFleetMapStaysUsableAtTenThousandHosts() throws Exception {
         try (TestServer s = new TestServer(dir, "h2"); Browser b = new Browser(dir, 1280, 800)) {
             s.seed(10_000, 1);
-            int affected = s.get("/v1/advisories/" + DemoSeed.ADVISORY_ID, s.operator).json().get("affectedHosts").asInt();
+            int affected = s.get("/v1/advisories/" + TestServer.ADVISORY_ID, s.operator).json().get("affectedHosts").asInt();
             b.open(s.base + "/");
             b.find("#token").sendKeys(s.operator + Keys.ENTER);
             b.await("fleet map", d -> b.count("#zone-table tbody tr") > 0 ? true : null);

@@ -3,6 +3,9 @@ package dev.ferry.server;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ferry.core.history.HistoryRecord;
+import dev.ferry.core.model.Fleet;
+import dev.ferry.formats.FleetCollector;
+import dev.ferry.formats.FleetGenerator;
 import dev.ferry.formats.HistoryJson;
 import dev.ferry.server.api.HttpApi;
 import dev.ferry.server.engine.CampaignEngine;
@@ -78,9 +81,45 @@ final class TestServer implements AutoCloseable {
         this(dir, database, new HttpApi.Limits(64 << 10, 64L << 20, 10_000, 10_000));
     }
 
-    /** A small generated fleet, the demo advisory (disclosure five days after T0), and tenant tokens. */
-    DemoSeed.Seeded seed(int hosts, int tenants) {
-        return DemoSeed.seed(server, hosts, 7, tenants, clock.instant());
+    /** The advisory {@link #seed} registers: XSA-108-like, disclosure five days after the clock's now. */
+    static final String ADVISORY_ID = "XSA-108";
+
+    /** What {@link #seed} created: the tenants' tokens as (tenant, token) pairs. */
+    record Seeded(String advisory, int hosts, int instances, List<String[]> tenantTokens) {
+    }
+
+    /**
+     * Seeds the controller over its API, as an operator would: a small generated fleet, the
+     * advisory, and a token for each of the first {@code tenants} tenants.
+     */
+    Seeded seed(int hosts, int tenants) {
+        Fleet fleet = FleetCollector.generate(FleetGenerator.Options.defaults(hosts, 7));
+        expect(200, "import the fleet", send("PUT", "/v1/inventory", operator, Uploads.json(fleet)));
+        expect(201, "register the advisory", post("/v1/advisories", operator, """
+                ferry: advisory/v1
+                id: %s
+                title: Improper MSR range used for x2APIC emulation (test)
+                affects:
+                  - { hypervisor: "xen-4.[0-4].*", cpuModel: "*" }
+                fixedVersion: xen-4.4.1
+                requiresReboot: true
+                disclosure: %s
+                """.formatted(ADVISORY_ID, clock.instant().plus(Duration.ofDays(5)))));
+        List<String[]> tokens = new ArrayList<>();
+        for (int t = 0; t < Math.min(tenants, fleet.tenants().size()); t++) {
+            String id = fleet.tenants().get(t).id();
+            Response r = expect(201, "a token for " + id, post("/v1/tokens", operator,
+                    json(Map.of("role", "tenant", "tenant", id, "name", "test " + id))));
+            tokens.add(new String[] {id, r.json().get("token").asText()});
+        }
+        return new Seeded(ADVISORY_ID, fleet.hosts().size(), fleet.instances().size(), tokens);
+    }
+
+    private static Response expect(int status, String what, Response r) {
+        if (r.status() != status) {
+            throw new AssertionError(what + ": " + r.status() + " " + r.body());
+        }
+        return r;
     }
 
     Response send(String method, String path, String token, String body, String... headers) {
@@ -120,7 +159,7 @@ final class TestServer implements AutoCloseable {
 
     /** Proposes a campaign on the seeded advisory with a fixed seed; returns its id. */
     String propose(long seed) {
-        Response r = post("/v1/campaigns", operator, "{\"advisory\":\"" + DemoSeed.ADVISORY_ID + "\",\"seed\":" + seed + "}");
+        Response r = post("/v1/campaigns", operator, "{\"advisory\":\"" + ADVISORY_ID + "\",\"seed\":" + seed + "}");
         if (r.status() != 201) {
             throw new AssertionError("propose: " + r.status() + " " + r.body());
         }

@@ -46,7 +46,7 @@ class WebhookTest {
         });
         receiver.start();
         try (TestServer s = new TestServer(dir, db)) {
-            DemoSeed.Seeded seeded = s.seed(60, 1000);
+            TestServer.Seeded seeded = s.seed(60, 1000);
             String id = s.propose(2);
             Fleet fleet = s.server.inventory().current().fleet();
             // the tenant whose instances will get events

@@ -1,7 +1,7 @@
 package dev.ferry.server.engine;
 
 import dev.ferry.agent.AgentClient;
-import dev.ferry.agent.AgentDriver;
+import dev.ferry.agent.driver.AgentDriver;
 import dev.ferry.core.campaign.CampaignRunner;
 import dev.ferry.core.campaign.CampaignRuntime;
 import dev.ferry.core.campaign.Effect;
@@ -127,15 +127,17 @@ public final class CampaignEngine implements AutoCloseable {
      */
     public CampaignEngine(String id, PlanningProblem problem, Plan plan, long seed, long startedWallMs, double accel,
                           EngineStore store, InstantSource clock, Ending ending) {
-        this(id, problem, plan, seed, startedWallMs, accel, store, clock, ending, null);
+        this(id, problem, plan, seed, startedWallMs, accel, store, clock, ending, null, AgentDriver.Observer.NONE);
     }
 
     /**
-     * @param agents the host agents by host index: the campaign runs on them, in real time (accel
-     *               must be 1); null: on simulated hypervisors
+     * @param agents   the host agents by host index: the campaign runs on them, in real time (accel
+     *                 must be 1); null: on simulated hypervisors
+     * @param observer told what the driver sees happen on the agents
      */
     public CampaignEngine(String id, PlanningProblem problem, Plan plan, long seed, long startedWallMs, double accel,
-                          EngineStore store, InstantSource clock, Ending ending, List<AgentClient> agents) {
+                          EngineStore store, InstantSource clock, Ending ending, List<AgentClient> agents,
+                          AgentDriver.Observer observer) {
         if (agents != null && accel != 1) {
             throw new IllegalArgumentException("a campaign on real hypervisors runs in real time (accel 1)");
         }
@@ -163,7 +165,8 @@ public final class CampaignEngine implements AutoCloseable {
             this.runner = new CampaignRunner(world, recorder, notifier, timer);
         } else {
             AgentDriver driver = new AgentDriver(problem.fleet(), problem.policy(), problem.advisory(), agents,
-                    startedWallMs * 1_000_000, (facts, input) -> commands.add(new Pending(null, null, () -> heard(facts, input))));
+                    startedWallMs * 1_000_000, (facts, input) -> commands.add(new Pending(null, null, () -> heard(facts, input))),
+                    observer);
             this.onAgents = new OnAgents(id, driver, stored, kernel, new OnAgents.Loop() {
                 @Override
                 public void heard(List<Fact> facts, Input input) {

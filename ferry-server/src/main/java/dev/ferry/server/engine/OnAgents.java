@@ -1,6 +1,6 @@
 package dev.ferry.server.engine;
 
-import dev.ferry.agent.AgentDriver;
+import dev.ferry.agent.driver.AgentDriver;
 import dev.ferry.core.campaign.Effect;
 import dev.ferry.core.campaign.Input;
 import dev.ferry.core.campaign.WakeupReason;

@@ -1,6 +1,6 @@
-package dev.ferry.server.lab;
+package dev.ferry.lab;
 
-import dev.ferry.agent.QemuBinary;
+import dev.ferry.agent.host.QemuBinary;
 import org.junit.jupiter.api.Assumptions;
 
 /** QEMU for the tests: skipped without it, failed without it under {@code FERRY_REQUIRE_QEMU=1} (CI). */

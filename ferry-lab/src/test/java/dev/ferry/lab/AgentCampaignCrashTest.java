@@ -1,19 +1,23 @@
-package dev.ferry.server;
+package dev.ferry.lab;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.ferry.agent.Agent;
 import dev.ferry.agent.AgentClient;
-import dev.ferry.agent.GuestSerial;
 import dev.ferry.agent.Poll;
+import dev.ferry.agent.host.Agent;
+import dev.ferry.agent.host.GuestSerial;
 import dev.ferry.core.history.Fact;
 import dev.ferry.core.history.HistoryRecord;
 import dev.ferry.core.planner.MoveKind;
-import dev.ferry.formats.HistoryJson;
 import dev.ferry.core.verify.InvariantChecker;
-import dev.ferry.server.lab.Lab;
-import dev.ferry.server.lab.RequireQemu;
+import dev.ferry.formats.HistoryJson;
+import dev.ferry.server.ControllerProcess;
+import dev.ferry.server.CrashServerMain;
+import dev.ferry.server.FerryServer;
+import dev.ferry.server.Principal;
+import dev.ferry.store.Database;
+import dev.ferry.store.Stores;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -67,7 +71,7 @@ class AgentCampaignCrashTest {
         awaitBeat("h1", "vm1");
         String operator = operatorToken();
 
-        controller = ControllerProcess.start(data, "-Dferry.fault.haltAfterSwitchover=true");
+        controller = ControllerProcess.start(data, CrashServerMain.HALT_AFTER_SWITCHOVER);
         AgentClient api = api(operator);
         String campaign = propose(api, 1024);
         api.post("/v1/campaigns/" + campaign + "/approve", Map.of());
@@ -78,17 +82,8 @@ class AgentCampaignCrashTest {
         // and the controller stored that it asked for the move but nothing of how it ended
         assertThat(role(hosts[1], "vm1")).isEqualTo("running");
         assertThat(role(hosts[0], "vm1")).isEqualTo("migrated");
-        try (var db = dev.ferry.store.Database.open(dev.ferry.store.Database.h2Url(data), null, null, 2)) {
-            long switched = db.tx(c -> {
-                try (var ps = c.prepareStatement("SELECT COUNT(*) FROM facts WHERE campaign = ? AND outcome LIKE 'switched over%'")) {
-                    ps.setString(1, campaign);
-                    try (var rs = ps.executeQuery()) {
-                        rs.next();
-                        return rs.getLong(1);
-                    }
-                }
-            });
-            assertThat(switched).isZero();
+        try (Database db = Database.open(Database.h2Url(data), null, null, 2)) {
+            assertThat(Stores.over(db).history().facts(campaign, List.of(Fact.SwitchedOver.class))).isEmpty();
         }
 
         controller = ControllerProcess.start(data);

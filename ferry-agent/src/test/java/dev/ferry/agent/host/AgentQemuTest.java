@@ -1,4 +1,4 @@
-package dev.ferry.agent;
+package dev.ferry.agent.host;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

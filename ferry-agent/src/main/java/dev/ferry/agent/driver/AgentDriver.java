@@ -1,6 +1,8 @@
-package dev.ferry.agent;
+package dev.ferry.agent.driver;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.ferry.agent.AgentClient;
+import dev.ferry.agent.Poll;
 import dev.ferry.core.campaign.Effect;
 import dev.ferry.core.campaign.Input;
 import dev.ferry.core.campaign.Ports;
@@ -38,18 +40,22 @@ public final class AgentDriver implements Ports.Driver {
         void answer(List<Fact> facts, Input input);
     }
 
-    /**
-     * Fault injection for the crash tests: with {@code -Dferry.fault.haltAfterSwitchover=true} the
-     * process halts the moment QEMU reports the first live migration switched over, before the
-     * destination is confirmed, the source stopped, or anything of it stored.
-     */
-    private static final boolean HALT_AFTER_SWITCHOVER = Boolean.getBoolean("ferry.fault.haltAfterSwitchover");
+    /** Told of what the driver sees happen, on the driver's threads; for metrics and for tests that inject faults. */
+    public interface Observer {
+        Observer NONE = new Observer() {
+        };
+
+        /** QEMU reported a live migration switched over, before the destination is confirmed or the source stopped. */
+        default void switchedOver(Effect.StartMove move) {
+        }
+    }
 
     private final Fleet fleet;
     private final Policy policy;
     private final Advisory advisory;
     private final List<AgentClient> agents;
     private final Answers answers;
+    private final Observer observer;
     /** Per instance: the host it runs on; −1 stopped; −2−h stopped by h's reboot (it starts again at h's verification). */
     private final int[] host;
     /** Per instance: the campaign's placement epoch (as in its facts). */
@@ -65,6 +71,12 @@ public final class AgentDriver implements Ports.Driver {
      */
     public AgentDriver(Fleet fleet, Policy policy, Advisory advisory, List<AgentClient> agentsByHost, long epochBase,
                        Answers answers) {
+        this(fleet, policy, advisory, agentsByHost, epochBase, answers, Observer.NONE);
+    }
+
+    public AgentDriver(Fleet fleet, Policy policy, Advisory advisory, List<AgentClient> agentsByHost, long epochBase,
+                       Answers answers, Observer observer) {
+        this.observer = observer;
         this.fleet = fleet;
         this.epochBase = epochBase;
         this.policy = policy;
@@ -87,65 +99,6 @@ public final class AgentDriver implements Ports.Driver {
                 throw new IllegalArgumentException("host " + h.id() + " has no agent address");
             }
             out.add(new AgentClient("http://" + h.agent(), null));
-        }
-        return out;
-    }
-
-    /**
-     * Before a campaign starts on the agents: does every host's agent answer, as that host, with the
-     * version the inventory says, running the instances the inventory places there? The problems
-     * found (at most {@code limit}), empty when the agents match. Agents are asked in parallel; one
-     * that has not answered within {@code timeout} does not answer.
-     */
-    public static List<String> preflight(Fleet fleet, java.time.Duration timeout, int limit) throws InterruptedException {
-        List<AgentClient> clients = clients(fleet);
-        List<java.util.concurrent.CompletableFuture<List<String>>> checks = new ArrayList<>();
-        for (int h = 0; h < clients.size(); h++) {
-            int host = h;
-            java.util.concurrent.CompletableFuture<List<String>> f = new java.util.concurrent.CompletableFuture<>();
-            Thread.ofVirtual().start(() -> {
-                try {
-                    f.complete(preflight(fleet, host, clients.get(host).get("/v1/host")));
-                } catch (IOException | InterruptedException e) {
-                    f.complete(List.of(fleet.host(host).id() + ": its agent at " + fleet.host(host).agent() + " does not answer ("
-                            + e.getMessage() + ")"));
-                }
-            });
-            checks.add(f);
-        }
-        long deadline = System.nanoTime() + timeout.toNanos();
-        List<String> out = new ArrayList<>();
-        for (int h = 0; h < checks.size() && out.size() < limit; h++) {
-            try {
-                out.addAll(checks.get(h).get(Math.max(0, deadline - System.nanoTime()), java.util.concurrent.TimeUnit.NANOSECONDS));
-            } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
-                out.add(fleet.host(h).id() + ": its agent at " + fleet.host(h).agent() + " does not answer within "
-                        + timeout.toSeconds() + " s");
-            }
-        }
-        return out.size() > limit ? out.subList(0, limit) : out;
-    }
-
-    private static List<String> preflight(Fleet fleet, int h, JsonNode view) {
-        List<String> out = new ArrayList<>();
-        var host = fleet.host(h);
-        if (!host.id().equals(view.path("host").asText())) {
-            out.add(host.id() + ": the agent at " + host.agent() + " answers as host " + view.path("host").asText());
-            return out;
-        }
-        if (!host.hypervisor().equals(view.path("version").asText())) {
-            out.add(host.id() + ": runs " + view.path("version").asText() + ", the inventory says " + host.hypervisor());
-        }
-        java.util.Set<String> running = new java.util.HashSet<>();
-        for (JsonNode in : view.path("instances")) {
-            if (in.path("alive").asBoolean() && in.path("role").asText().equals("running")) {
-                running.add(in.path("id").asText());
-            }
-        }
-        for (int i = 0; i < fleet.instances().size(); i++) {
-            if (fleet.hostOf(i) == h && !running.contains(fleet.instance(i).id())) {
-                out.add(host.id() + ": " + fleet.instance(i).id() + " is not running there, as the inventory says");
-            }
         }
         return out;
     }
@@ -241,18 +194,18 @@ public final class AgentDriver implements Ports.Driver {
                 && atSrc != null && atSrc.path("role").asText().equals("migrated"));
         if (dstRuns) {
             // it switched over before the restart: the destination runs the guest; finish what the move had left
-            awaitRunning(dst, id, 30_000);
+            AgentCalls.awaitRunning(dst, id, 30_000);
             List<Fact> facts = new ArrayList<>();
             Long downtime = null;
             if (m.kind() == MoveKind.LIVE_MIGRATE) {
-                JsonNode r = migrationOf(src, id);
+                JsonNode r = AgentCalls.migrationOf(src, id);
                 if (r != null && r.path("status").asText().equals("completed")) {
                     downtime = r.path("downtimeMs").asLong();
                     facts.add(qemuFact(m, r));
                 }
             }
             if (atSrc != null) {
-                stopQuietly(src, id);
+                AgentCalls.stopQuietly(src, id);
             }
             facts.add(stop(m.instance(), m.from(), false));
             facts.add(run(m.instance(), m.to(), m.epoch()));
@@ -264,7 +217,7 @@ public final class AgentDriver implements Ports.Driver {
             return;
         }
         if (atDst != null) {
-            stopQuietly(dst, id); // prepared, never switched over
+            AgentCalls.stopQuietly(dst, id); // prepared, never switched over
         }
         if (m.kind() != MoveKind.LIVE_MIGRATE && (atSrc == null || !atSrc.path("alive").asBoolean())) {
             // a relocation that had stopped the source: start it where it was going
@@ -347,7 +300,7 @@ public final class AgentDriver implements Ports.Driver {
         try {
             src.post("/v1/instances/" + inst.id() + "/migrate", settings);
         } catch (IOException e) {
-            stopQuietly(dst, inst.id());
+            AgentCalls.stopQuietly(dst, inst.id());
             fail(m, "source refused: " + e.getMessage());
             return;
         }
@@ -358,40 +311,25 @@ public final class AgentDriver implements Ports.Driver {
     private void finishLive(Effect.StartMove m, AgentClient src, AgentClient dst) throws Exception {
         Instance inst = fleet.instance(m.instance());
         long timeoutMs = policy.liveMigration().timeoutPerGiB().toMillis() * Math.max(1, inst.memoryMiB()) / 1024 + 10_000;
-        JsonNode result = Poll.until(timeoutMs, 20, () -> ended(src, inst.id()));
+        JsonNode result = Poll.until(timeoutMs, 20, () -> AgentCalls.ended(src, inst.id()));
         if (result == null) {
             src.post("/v1/instances/" + inst.id() + "/migration/cancel", Map.of());
-            result = Poll.until(60_000, 20, () -> ended(src, inst.id()));
+            result = Poll.until(60_000, 20, () -> AgentCalls.ended(src, inst.id()));
             if (result == null) {
                 throw new IOException("the migration of " + inst.id() + " neither ended nor cancelled");
             }
         }
         if (!result.path("status").asText().equals("completed")) {
-            stopQuietly(dst, inst.id());
+            AgentCalls.stopQuietly(dst, inst.id());
             fail(m, "migration " + result.path("status").asText() + ": " + result.path("error").asText(""));
             return;
         }
-        if (HALT_AFTER_SWITCHOVER) {
-            Runtime.getRuntime().halt(137); // the crash test's controller dies here
-        }
+        observer.switchedOver(m);
         // the destination is confirmed running before the source is stopped
-        awaitRunning(dst, inst.id(), 30_000);
+        AgentCalls.awaitRunning(dst, inst.id(), 30_000);
         src.post("/v1/instances/" + inst.id() + "/stop", Map.of());
         answers.answer(List.of(qemuFact(m, result), stop(m.instance(), m.from(), false), run(m.instance(), m.to(), m.epoch())),
                 new Input.MoveCompleted(m.moveId(), result.path("downtimeMs").asLong()));
-    }
-
-    private static JsonNode ended(AgentClient src, String id) throws IOException, InterruptedException {
-        JsonNode r = src.get("/v1/instances/" + id + "/migration");
-        return List.of("completed", "failed", "cancelled").contains(r.path("status").asText()) ? r : null;
-    }
-
-    private static JsonNode migrationOf(AgentClient src, String id) throws InterruptedException {
-        try {
-            return src.get("/v1/instances/" + id + "/migration");
-        } catch (IOException e) {
-            return null; // none recorded (the source agent restarted since)
-        }
     }
 
     /** QEMU's own figures for a live migration, kept in the history (no rule reads them). */
@@ -511,28 +449,6 @@ public final class AgentDriver implements Ports.Driver {
             }
         }
         return null;
-    }
-
-    private static void awaitRunning(AgentClient dst, String id, long timeoutMs) throws Exception {
-        Boolean running = Poll.until(timeoutMs, 20, () -> {
-            for (JsonNode i : dst.get("/v1/host").path("instances")) {
-                if (i.path("id").asText().equals(id) && i.path("role").asText().equals("running")) {
-                    return true;
-                }
-            }
-            return null;
-        });
-        if (running == null) {
-            throw new IOException("the destination does not report " + id + " running");
-        }
-    }
-
-    private static void stopQuietly(AgentClient a, String id) {
-        try {
-            a.post("/v1/instances/" + id + "/stop", Map.of());
-        } catch (IOException | InterruptedException e) {
-            // it may never have started, or died
-        }
     }
 
     /** A stop fact; {@code byReboot}: the guest stays on the host's disk and starts again after the reboot. */

@@ -1,4 +1,4 @@
-package dev.ferry.server.lab;
+package dev.ferry.lab;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

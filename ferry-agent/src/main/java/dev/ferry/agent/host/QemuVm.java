@@ -1,4 +1,4 @@
-package dev.ferry.agent;
+package dev.ferry.agent.host;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.BufferedReader;

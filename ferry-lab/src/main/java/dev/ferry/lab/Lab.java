@@ -1,14 +1,13 @@
-package dev.ferry.server.lab;
+package dev.ferry.lab;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.ferry.agent.Agent;
 import dev.ferry.agent.AgentClient;
-import dev.ferry.agent.GuestImage;
-import dev.ferry.agent.GuestSerial;
-import dev.ferry.agent.QemuVm;
+import dev.ferry.agent.host.Agent;
+import dev.ferry.agent.host.GuestImage;
+import dev.ferry.agent.host.GuestSerial;
+import dev.ferry.agent.host.QemuVm;
 import dev.ferry.core.history.Fact;
 import dev.ferry.core.history.HistoryRecord;
-import dev.ferry.formats.HistoryJson;
 import dev.ferry.core.model.Advisory;
 import dev.ferry.core.model.Fleet;
 import dev.ferry.core.model.LiveMigrationPolicy;
@@ -21,6 +20,7 @@ import dev.ferry.core.planner.PlanningProblem;
 import dev.ferry.core.verify.InvariantChecker;
 import dev.ferry.formats.AdvisoryReader;
 import dev.ferry.formats.FleetReader;
+import dev.ferry.formats.HistoryJson;
 import dev.ferry.formats.PolicyReader;
 import dev.ferry.server.FerryServer;
 import dev.ferry.server.Principal;

@@ -1,7 +1,8 @@
-package dev.ferry.agent;
+package dev.ferry.agent.host;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ferry.agent.AgentClient;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import java.io.IOException;

@@ -1,4 +1,4 @@
-package dev.ferry.agent;
+package dev.ferry.agent.host;
 
 import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;

@@ -1,8 +1,11 @@
-package dev.ferry.server;
+package dev.ferry.lab;
 
 import dev.ferry.core.model.Fleet;
 import dev.ferry.formats.FleetCollector;
 import dev.ferry.formats.FleetGenerator;
+import dev.ferry.server.FerryServer;
+import dev.ferry.server.Principal;
+import dev.ferry.server.Uploads;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;

@@ -1,5 +1,6 @@
-package dev.ferry.agent;
+package dev.ferry.agent.host;
 
+import dev.ferry.agent.Poll;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;

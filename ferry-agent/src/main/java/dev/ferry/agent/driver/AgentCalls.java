@@ -1,0 +1,53 @@
+package dev.ferry.agent.driver;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.ferry.agent.AgentClient;
+import dev.ferry.agent.Poll;
+import java.io.IOException;
+import java.util.List;
+import java.util.Map;
+
+/** The calls to one agent that the driver makes in more than one place. Stateless. */
+final class AgentCalls {
+    private AgentCalls() {
+    }
+
+    /** The migration's record once it ended (completed, failed or cancelled); null while it runs. */
+    static JsonNode ended(AgentClient src, String id) throws IOException, InterruptedException {
+        JsonNode r = src.get("/v1/instances/" + id + "/migration");
+        return List.of("completed", "failed", "cancelled").contains(r.path("status").asText()) ? r : null;
+    }
+
+    /** The migration's record, null when the agent has none (it restarted since). */
+    static JsonNode migrationOf(AgentClient src, String id) throws InterruptedException {
+        try {
+            return src.get("/v1/instances/" + id + "/migration");
+        } catch (IOException e) {
+            return null; // none recorded (the source agent restarted since)
+        }
+    }
+
+    /** Waits until the agent reports the instance running; an IOException when it does not within the time. */
+    static void awaitRunning(AgentClient dst, String id, long timeoutMs) throws Exception {
+        Boolean running = Poll.until(timeoutMs, 20, () -> {
+            for (JsonNode i : dst.get("/v1/host").path("instances")) {
+                if (i.path("id").asText().equals(id) && i.path("role").asText().equals("running")) {
+                    return true;
+                }
+            }
+            return null;
+        });
+        if (running == null) {
+            throw new IOException("the destination does not report " + id + " running");
+        }
+    }
+
+    /** Stops the instance, ignoring that it may never have started or may have died. */
+    static void stopQuietly(AgentClient a, String id) {
+        try {
+            a.post("/v1/instances/" + id + "/stop", Map.of());
+        } catch (IOException | InterruptedException e) {
+            // it may never have started, or died
+        }
+    }
+}
