@@ -17,7 +17,6 @@ import dev.ferry.core.verify.InvariantChecker;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
@@ -80,7 +79,7 @@ public final class Simulation {
         this.plan = plan;
         this.options = options;
         this.random = new SplittableRandom(options.seed());
-        this.checker = options.check() ? new InvariantChecker(problem) : null;
+        this.checker = options.check() ? new InvariantChecker(problem, plan) : null;
         this.store = new HistoryStore(checker, options.keepHistory(), options.historyLines());
         this.runtime = new CampaignRuntime(problem, plan, "c-" + plan.advisory() + "-" + options.seed());
         SimulatedHypervisors driver = new SimulatedHypervisors(problem.fleet(), problem.policy(), problem.advisory(), kernel,

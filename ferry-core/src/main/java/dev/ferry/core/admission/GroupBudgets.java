@@ -52,13 +52,12 @@ public final class GroupBudgets implements Budgets {
             return 0;
         }
 
-        /** A canonical text (group=members, groups in order), for comparisons in tests. */
+        /** What the hold holds as text (group=members, in the order taken), for comparisons in tests. */
         public String describe() {
             StringBuilder sb = new StringBuilder();
-            int[] copy = pairs.clone();
-            for (int p = 0; p < copy.length; p += 2) {
-                if (copy[p + 1] > 0) {
-                    sb.append(copy[p]).append('=').append(copy[p + 1]).append(' ');
+            for (int p = 0; p < pairs.length; p += 2) {
+                if (pairs[p + 1] > 0) {
+                    sb.append(pairs[p]).append('=').append(pairs[p + 1]).append(' ');
                 }
             }
             return sb.toString().trim();

@@ -1,6 +1,5 @@
 package dev.ferry.core.planner;
 
-import dev.ferry.core.model.AntiAffinity;
 import dev.ferry.core.model.Fleet;
 import dev.ferry.core.model.Group;
 import dev.ferry.core.model.Host;
@@ -9,7 +8,9 @@ import dev.ferry.core.model.LiveMigrationPolicy;
 import dev.ferry.core.model.OnHostMaintenance;
 import dev.ferry.core.model.OnTimeout;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * How each instance on an affected host will be handled, decided from the snapshot alone:
@@ -24,7 +25,7 @@ public final class Classification {
     private final MoveKind[] kind;
     private final String[] reason;
     private final double[] liveSeconds;
-    private final java.util.Set<Integer> strandedZones = new java.util.HashSet<>();
+    private final Set<Integer> strandedZones = new HashSet<>();
 
     private Classification(boolean[] affected, MoveKind[] kind, String[] reason, double[] liveSeconds) {
         this.affected = affected;
@@ -41,31 +42,11 @@ public final class Classification {
             affected[h] = problem.advisory().affects(fleet.host(h));
         }
         Shapes shapes = new Shapes(fleet);
-        Map<Long, Integer> membersInZone = new HashMap<>();
-        for (int i = 0; i < fleet.instances().size(); i++) {
-            int g = fleet.groupOf(i);
-            if (g >= 0) {
-                membersInZone.merge(((long) g << 20) | fleet.zoneOf(fleet.hostOf(i)), 1, Integer::sum);
-            }
-        }
-        int[] usableHostsInZone = new int[fleet.zones().size()];
-        Map<Integer, Integer> rackZone = new HashMap<>();
-        int[] usableRacksInZone = new int[fleet.zones().size()];
-        for (int h = 0; h < hosts; h++) {
-            if (!fleet.host(h).cordoned()) {
-                usableHostsInZone[fleet.zoneOf(h)]++;
-                if (rackZone.putIfAbsent(fleet.rackOf(h), fleet.zoneOf(h)) == null) {
-                    usableRacksInZone[fleet.zoneOf(h)]++;
-                }
-            }
-        }
-
+        GroupRoom room = new GroupRoom(fleet);
         int n = fleet.instances().size();
         MoveKind[] kind = new MoveKind[n];
         String[] reason = new String[n];
         double[] liveSeconds = new double[n];
-        LiveMigrationPolicy lm = problem.policy().liveMigration();
-        double share = lm.bandwidthMiBps() / lm.perHost();
         for (int i = 0; i < n; i++) {
             int h = fleet.hostOf(i);
             if (!affected[h]) {
@@ -74,60 +55,52 @@ public final class Classification {
             Instance inst = fleet.instance(i);
             Host host = fleet.host(h);
             int zone = fleet.zoneOf(h);
+            int g = fleet.groupOf(i);
             if (inst.onHostMaintenance() == OnHostMaintenance.REBOOT_IN_PLACE) {
                 kind[i] = MoveKind.REBOOT_IN_PLACE;
-                continue;
-            }
-            if (!shapes.anyOtherFits(zone, -1, h, inst)) {
+            } else if (!shapes.anyOtherFits(zone, -1, h, inst)) {
                 kind[i] = MoveKind.REBOOT_IN_PLACE;
                 reason[i] = "no other host in zone " + host.zone() + " is large enough";
-                continue;
-            }
-            int g = fleet.groupOf(i);
-            if (g >= 0) {
+            } else if (g >= 0 && room.everyPlaceTaken(g, zone)) {
                 Group group = fleet.groups().get(g);
-                int members = membersInZone.get(((long) g << 20) | zone);
-                if ((group.antiAffinity() == AntiAffinity.HOST && members >= usableHostsInZone[zone])
-                        || (group.antiAffinity() == AntiAffinity.RACK && members >= usableRacksInZone[zone])) {
-                    kind[i] = MoveKind.REBOOT_IN_PLACE;
-                    reason[i] = "group " + group.id() + " has a member on every " + group.antiAffinity().wireName()
-                            + " of zone " + host.zone();
-                    continue;
-                }
-            }
-            if (inst.onHostMaintenance() == OnHostMaintenance.RESTART) {
+                kind[i] = MoveKind.REBOOT_IN_PLACE;
+                reason[i] = "group " + group.id() + " has a member on every " + group.antiAffinity().wireName()
+                        + " of zone " + host.zone();
+            } else if (inst.onHostMaintenance() == OnHostMaintenance.RESTART) {
                 kind[i] = MoveKind.RELOCATE;
-                continue;
-            }
-            if (!host.liveMigration()) {
+            } else if (!host.liveMigration()) {
                 kind[i] = MoveKind.RELOCATE;
                 reason[i] = "host " + host.id() + " cannot live-migrate";
-                continue;
-            }
-            if (!shapes.anyOtherFits(zone, shapes.modelIndex(host.cpuModel()), h, inst)) {
+            } else if (!shapes.anyOtherFits(zone, shapes.modelIndex(host.cpuModel()), h, inst)) {
                 kind[i] = MoveKind.RELOCATE;
                 reason[i] = "no other live-capable " + host.cpuModel() + " host in zone " + host.zone() + " fits it";
-                continue;
-            }
-            double timeout = lm.timeoutPerGiB().toMillis() / 1000.0 * inst.memoryMiB() / 1024.0;
-            MigrationModel.Estimate e = MigrationModel.estimate(inst.memoryMiB(), inst.dirtyRateMiBps(), share,
-                    lm.maxDowntime().toMillis(), timeout);
-            if (e.converges()) {
-                kind[i] = MoveKind.LIVE_MIGRATE;
-                liveSeconds[i] = e.seconds();
-            } else if (lm.onTimeout() == OnTimeout.POSTCOPY) {
-                kind[i] = MoveKind.LIVE_MIGRATE;
-                liveSeconds[i] = MigrationModel.postCopySeconds(inst.memoryMiB(), share, timeout);
-                reason[i] = "pre-copy would not converge (dirty rate " + inst.dirtyRateMiBps() + " MiB/s); post-copy";
             } else {
-                kind[i] = MoveKind.RELOCATE;
-                reason[i] = "live migration would not converge (dirty rate " + inst.dirtyRateMiBps()
-                        + " MiB/s against " + share + " MiB/s per migration)";
+                classifyLive(i, inst, problem.policy().liveMigration(), kind, reason, liveSeconds);
             }
         }
         return new Classification(affected, kind, reason, liveSeconds);
     }
 
+    /** Live migration when pre-copy converges (or post-copy is allowed), else relocation. */
+    private static void classifyLive(int i, Instance inst, LiveMigrationPolicy lm, MoveKind[] kind, String[] reason,
+                                     double[] liveSeconds) {
+        double share = lm.bandwidthMiBps() / lm.perHost();
+        double timeout = lm.timeoutPerGiB().toMillis() / 1000.0 * inst.memoryMiB() / 1024.0;
+        MigrationModel.Estimate e = MigrationModel.estimate(inst.memoryMiB(), inst.dirtyRateMiBps(), share,
+                lm.maxDowntime().toMillis(), timeout);
+        if (e.converges()) {
+            kind[i] = MoveKind.LIVE_MIGRATE;
+            liveSeconds[i] = e.seconds();
+        } else if (lm.onTimeout() == OnTimeout.POSTCOPY) {
+            kind[i] = MoveKind.LIVE_MIGRATE;
+            liveSeconds[i] = MigrationModel.postCopySeconds(inst.memoryMiB(), share, timeout);
+            reason[i] = "pre-copy would not converge (dirty rate " + inst.dirtyRateMiBps() + " MiB/s); post-copy";
+        } else {
+            kind[i] = MoveKind.RELOCATE;
+            reason[i] = "live migration would not converge (dirty rate " + inst.dirtyRateMiBps()
+                    + " MiB/s against " + share + " MiB/s per migration)";
+        }
+    }
 
     public boolean affected(int host) {
         return affected[host];
@@ -166,6 +139,65 @@ public final class Classification {
 
     public boolean hasStrandedArrivals(int zone) {
         return strandedZones.contains(zone);
+    }
+
+    /**
+     * Where a group's anti-affinity leaves room in a zone: the usable (not cordoned) hosts and racks
+     * of each zone, and for each group and zone the usable hosts and racks its members already occupy
+     * (a member on a cordoned host occupies its rack, not a usable host).
+     */
+    private static final class GroupRoom {
+        private final Fleet fleet;
+        private final int[] usableHosts;
+        private final int[] usableRacks;
+        /** (group, zone) → usable hosts, and usable racks, holding a member. */
+        private final Map<Long, Integer> hostsTaken = new HashMap<>();
+        private final Map<Long, Integer> racksTaken = new HashMap<>();
+
+        GroupRoom(Fleet fleet) {
+            this.fleet = fleet;
+            usableHosts = new int[fleet.zones().size()];
+            usableRacks = new int[fleet.zones().size()];
+            boolean[] rackUsable = new boolean[fleet.rackCount()];
+            for (int h = 0; h < fleet.hosts().size(); h++) {
+                if (!fleet.host(h).cordoned()) {
+                    usableHosts[fleet.zoneOf(h)]++;
+                    if (!rackUsable[fleet.rackOf(h)]) {
+                        rackUsable[fleet.rackOf(h)] = true;
+                        usableRacks[fleet.zoneOf(h)]++;
+                    }
+                }
+            }
+            Set<Long> hostSeen = new HashSet<>();
+            Set<Long> rackSeen = new HashSet<>();
+            for (int i = 0; i < fleet.instances().size(); i++) {
+                int g = fleet.groupOf(i);
+                int h = fleet.hostOf(i);
+                if (g < 0) {
+                    continue;
+                }
+                long key = key(g, fleet.zoneOf(h));
+                if (!fleet.host(h).cordoned() && hostSeen.add(((long) g << 32) | h)) {
+                    hostsTaken.merge(key, 1, Integer::sum);
+                }
+                if (rackUsable[fleet.rackOf(h)] && rackSeen.add(((long) g << 32) | fleet.rackOf(h))) {
+                    racksTaken.merge(key, 1, Integer::sum);
+                }
+            }
+        }
+
+        private static long key(int group, int zone) {
+            return ((long) group << 20) | zone;
+        }
+
+        /** Every usable host (host anti-affinity) or rack (rack anti-affinity) of the zone holds a member of the group. */
+        boolean everyPlaceTaken(int g, int zone) {
+            return switch (fleet.groups().get(g).antiAffinity()) {
+                case HOST -> hostsTaken.getOrDefault(key(g, zone), 0) >= usableHosts[zone];
+                case RACK -> racksTaken.getOrDefault(key(g, zone), 0) >= usableRacks[zone];
+                case NONE, ZONE -> false;
+            };
+        }
     }
 
     /**

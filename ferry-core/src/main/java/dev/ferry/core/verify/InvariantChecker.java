@@ -8,7 +8,9 @@ import dev.ferry.core.model.Fleet;
 import dev.ferry.core.model.Group;
 import dev.ferry.core.model.Host;
 import dev.ferry.core.model.Instance;
+import dev.ferry.core.planner.Plan;
 import dev.ferry.core.planner.PlanningProblem;
+import dev.ferry.core.planner.SkippedHost;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -36,6 +38,8 @@ public final class InvariantChecker {
     private final boolean[] affected;
     private final boolean[] patched;
     private final boolean[] failed;
+    /** Hosts the plan or the campaign skipped: never patched, so never a destination. */
+    private final boolean[] skipped;
     private final boolean[] inMaintenance;
     private final int[] perZone;
     private final int[] groupDisrupted;
@@ -53,6 +57,18 @@ public final class InvariantChecker {
     private Fact.CampaignChanged campaignEnd;
     private long lastTime;
 
+    /** A checker that knows the hosts the plan skips (a reservation on one is a C3 violation). */
+    public InvariantChecker(PlanningProblem problem, Plan plan) {
+        this(problem);
+        for (SkippedHost s : plan.skippedHosts()) {
+            int h = fleet.hostIndex(s.host());
+            if (h >= 0) {
+                skipped[h] = true;
+            }
+        }
+    }
+
+    /** A checker without the plan: it learns of skipped hosts from the campaign's facts only. */
     public InvariantChecker(PlanningProblem problem) {
         this.problem = problem;
         this.fleet = problem.fleet();
@@ -68,6 +84,7 @@ public final class InvariantChecker {
         affected = new boolean[hosts];
         patched = new boolean[hosts];
         failed = new boolean[hosts];
+        skipped = new boolean[hosts];
         inMaintenance = new boolean[hosts];
         perZone = new int[fleet.zones().size()];
         groupDisrupted = new int[fleet.groups().size()];
@@ -112,6 +129,12 @@ public final class InvariantChecker {
                 int h = host(r, p.host());
                 if (h >= 0 && p.phase() == HostPhase.RETURNED) {
                     patched[h] = true;
+                }
+            }
+            case Fact.HostSkipped k -> {
+                int h = host(r, k.host());
+                if (h >= 0) {
+                    skipped[h] = true;
                 }
             }
             case Fact.HostFailed f -> {
@@ -220,6 +243,8 @@ public final class InvariantChecker {
             }
         } else if (host.cordoned() || inMaintenance[h] || failed[h]) {
             violate(r, CampaignRule.RESERVATION, "reservation of " + target + " on " + hostId + ", which is cordoned, in maintenance or failed");
+        } else if (skipped[h]) {
+            violate(r, CampaignRule.RESERVATION, "reservation of " + target + " on " + hostId + ", which the campaign skips (it is never patched)");
         }
         boolean vulnerable = affected[h] && !patched[h];
         if (vulnerable && !bootstrap && !rescue) {

@@ -3,6 +3,7 @@ package dev.ferry.core.verify;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ferry.core.TestFleets;
+import dev.ferry.core.admission.Refusal;
 import dev.ferry.core.history.Actor;
 import dev.ferry.core.history.Fact;
 import dev.ferry.core.history.HistoryRecord;
@@ -14,8 +15,12 @@ import dev.ferry.core.model.LiveMigrationPolicy;
 import dev.ferry.core.model.MaintenanceDurations;
 import dev.ferry.core.model.OnHostMaintenance;
 import dev.ferry.core.model.Policy;
+import dev.ferry.core.planner.LowerBound;
 import dev.ferry.core.planner.MoveKind;
+import dev.ferry.core.planner.Plan;
+import dev.ferry.core.planner.PlanSummary;
 import dev.ferry.core.planner.PlanningProblem;
+import dev.ferry.core.planner.SkippedHost;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -105,6 +110,20 @@ class InvariantCheckerTest {
                 .anyMatch(v -> v.startsWith("C3 ") && v.contains("not a failed host that is up"));
         assertThat(check(ferry(0, new Fact.HostFailed("h3", Fact.HostFailure.CAME_BACK_UNPATCHED, "xen-4.1.0")),
                 reserve(1, "i-1", "h3", Fact.Reservation.RESCUE), end(2))).isEmpty();
+    }
+
+    @Test
+    void c3AHostTheCampaignSkipsReceivesNothingNotEvenABootstrap() {
+        HistoryRecord skip = ferry(0, new Fact.HostSkipped("h3", Refusal.of(Refusal.Kind.BUDGET_NEVER, "a group's budget")));
+        assertThat(check(skip, reserve(1, "i-1", "h3", Fact.Reservation.BOOTSTRAP), end(2)))
+                .anyMatch(v -> v.startsWith("C3 ") && v.contains("which the campaign skips"));
+        // a host the plan skips is known from the plan, with no fact
+        Plan plan = new Plan("XSA-TEST", "test", true, List.of(), List.of("h1", "h3"), List.of(),
+                List.of(new SkippedHost("h3", "test")), new PlanSummary(0, 0, 0, 0, 0, 0, 0, 0, null), new LowerBound(0, List.of()));
+        InvariantChecker c = new InvariantChecker(problem, plan);
+        c.accept(reserve(1, "i-1", "h3", Fact.Reservation.BOOTSTRAP));
+        c.accept(end(2));
+        assertThat(c.finish()).anyMatch(v -> v.startsWith("C3 ") && v.contains("which the campaign skips"));
     }
 
     @Test

@@ -63,11 +63,14 @@ public final class LiveFleet implements PlacementView {
         return instanceHost[instance];
     }
 
-    /** Cordoned in the inventory, or by the campaign (from the start of its step until it returns; for good when it failed). */
+    /**
+     * Cordoned in the inventory, or by the campaign: from the start of its step until it returns, for
+     * good when it failed, and for good when the campaign skips it (it is never patched, so nothing
+     * may be placed there, not even a bootstrap).
+     */
     @Override
     public boolean cordoned(int host) {
-        return fleet.host(host).cordoned() || (phase[host] != HostPhase.WAITING && phase[host] != HostPhase.RETURNED
-                && phase[host] != HostPhase.SKIPPED);
+        return fleet.host(host).cordoned() || (phase[host] != HostPhase.WAITING && phase[host] != HostPhase.RETURNED);
     }
 
     @Override

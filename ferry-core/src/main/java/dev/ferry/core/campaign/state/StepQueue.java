@@ -81,9 +81,11 @@ public final class StepQueue {
         return queued.get(step);
     }
 
-    /** The first queued step in plan order, or -1. */
+    /** The first queued step in plan order, or -1 (steps are never queued again, so the cursor only moves on). */
     public int first() {
-        first = queued.nextSetBit(first);
+        if (first >= 0) {
+            first = queued.nextSetBit(first);
+        }
         return first;
     }
 
