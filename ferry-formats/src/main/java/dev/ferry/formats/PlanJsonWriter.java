@@ -41,33 +41,7 @@ public final class PlanJsonWriter {
                 g.writeString(h);
             }
             g.writeEndArray();
-            g.writeArrayFieldStart("steps");
-            for (Step s : plan.steps()) {
-                g.writeStartObject();
-                g.writeStringField("host", s.host());
-                g.writeStringField("zone", s.zone());
-                g.writeNumberField("start", s.start());
-                g.writeNumberField("end", s.end());
-                if (s.canary()) {
-                    g.writeBooleanField("canary", true);
-                }
-                g.writeArrayFieldStart("moves");
-                for (Move m : s.moves()) {
-                    g.writeStartObject();
-                    g.writeStringField("instance", m.instance());
-                    g.writeStringField("from", m.from());
-                    g.writeStringField("to", m.to());
-                    g.writeStringField("kind", m.kind().wireName());
-                    g.writeBooleanField("bootstrap", m.bootstrap());
-                    if (m.reason() != null) {
-                        g.writeStringField("reason", m.reason());
-                    }
-                    g.writeEndObject();
-                }
-                g.writeEndArray();
-                g.writeEndObject();
-            }
-            g.writeEndArray();
+            writeSteps(g, plan);
             g.writeArrayFieldStart("skippedHosts");
             for (SkippedHost s : plan.skippedHosts()) {
                 g.writeStartObject();
@@ -76,37 +50,74 @@ public final class PlanJsonWriter {
                 g.writeEndObject();
             }
             g.writeEndArray();
-            PlanSummary sum = plan.summary();
-            g.writeObjectFieldStart("summary");
-            g.writeNumberField("makespanSeconds", sum.makespanSeconds());
-            g.writeNumberField("lowerBoundSeconds", sum.lowerBoundSeconds());
-            g.writeNumberField("liveMigrations", sum.liveMigrations());
-            g.writeNumberField("relocations", sum.relocations());
-            g.writeNumberField("rebootsInPlace", sum.rebootsInPlace());
-            g.writeNumberField("bootstrapMoves", sum.bootstrapMoves());
-            g.writeNumberField("maxConcurrentHosts", sum.maxConcurrentHosts());
-            g.writeNumberField("disruptionsPerAffectedInstance", sum.disruptionsPerAffectedInstance());
-            if (sum.deadlineSlackSeconds() == null) {
-                g.writeNullField("deadlineSlackSeconds");
-            } else {
-                g.writeNumberField("deadlineSlackSeconds", sum.deadlineSlackSeconds());
-            }
-            g.writeEndObject();
-            g.writeObjectFieldStart("lowerBound");
-            g.writeNumberField("seconds", plan.lowerBound().seconds());
-            g.writeArrayFieldStart("components");
-            for (LowerBound.Component c : plan.lowerBound().components()) {
-                g.writeStartObject();
-                g.writeStringField("rule", c.rule());
-                g.writeNumberField("seconds", c.seconds());
-                g.writeStringField("explanation", c.explanation());
-                g.writeEndObject();
-            }
-            g.writeEndArray();
-            g.writeEndObject();
+            writeSummary(g, plan.summary());
+            writeLowerBound(g, plan.lowerBound());
             g.writeEndObject();
         }
         out.write('\n');
         out.flush();
+    }
+
+    private static void writeSteps(JsonGenerator g, Plan plan) throws IOException {
+        g.writeArrayFieldStart("steps");
+        for (Step s : plan.steps()) {
+            g.writeStartObject();
+            g.writeStringField("host", s.host());
+            g.writeStringField("zone", s.zone());
+            g.writeNumberField("start", s.start());
+            g.writeNumberField("end", s.end());
+            if (s.canary()) {
+                g.writeBooleanField("canary", true);
+            }
+            g.writeArrayFieldStart("moves");
+            for (Move m : s.moves()) {
+                g.writeStartObject();
+                g.writeStringField("instance", m.instance());
+                g.writeStringField("from", m.from());
+                g.writeStringField("to", m.to());
+                g.writeStringField("kind", m.kind().wireName());
+                g.writeBooleanField("bootstrap", m.bootstrap());
+                if (m.reason() != null) {
+                    g.writeStringField("reason", m.reason());
+                }
+                g.writeEndObject();
+            }
+            g.writeEndArray();
+            g.writeEndObject();
+        }
+        g.writeEndArray();
+    }
+
+    private static void writeSummary(JsonGenerator g, PlanSummary sum) throws IOException {
+        g.writeObjectFieldStart("summary");
+        g.writeNumberField("makespanSeconds", sum.makespanSeconds());
+        g.writeNumberField("lowerBoundSeconds", sum.lowerBoundSeconds());
+        g.writeNumberField("liveMigrations", sum.liveMigrations());
+        g.writeNumberField("relocations", sum.relocations());
+        g.writeNumberField("rebootsInPlace", sum.rebootsInPlace());
+        g.writeNumberField("bootstrapMoves", sum.bootstrapMoves());
+        g.writeNumberField("maxConcurrentHosts", sum.maxConcurrentHosts());
+        g.writeNumberField("disruptionsPerAffectedInstance", sum.disruptionsPerAffectedInstance());
+        if (sum.deadlineSlackSeconds() == null) {
+            g.writeNullField("deadlineSlackSeconds");
+        } else {
+            g.writeNumberField("deadlineSlackSeconds", sum.deadlineSlackSeconds());
+        }
+        g.writeEndObject();
+    }
+
+    private static void writeLowerBound(JsonGenerator g, LowerBound lowerBound) throws IOException {
+        g.writeObjectFieldStart("lowerBound");
+        g.writeNumberField("seconds", lowerBound.seconds());
+        g.writeArrayFieldStart("components");
+        for (LowerBound.Component c : lowerBound.components()) {
+            g.writeStartObject();
+            g.writeStringField("rule", c.rule());
+            g.writeNumberField("seconds", c.seconds());
+            g.writeStringField("explanation", c.explanation());
+            g.writeEndObject();
+        }
+        g.writeEndArray();
+        g.writeEndObject();
     }
 }

@@ -138,15 +138,7 @@ public final class Lab {
             out.printf(Locale.ROOT, "Lab in %s: controller on %s, %d host agents, %d VMs of %d MiB%n", o.dir(), controller, o.hosts(),
                     o.vms(), o.memoryMiB());
             out.flush();
-            for (var inst : fleet.instances()) {
-                // the fleet as it was before the campaign: every VM where the inventory says, placement epoch 1
-                new AgentClient("http://" + fleet.host(fleet.hostIndex(inst.host())).agent(), null).post("/v1/instances",
-                        Map.of("id", inst.id(), "epoch", 1, "memoryMiB", inst.memoryMiB(),
-                                "dirtyMiBPerSecond", (int) Math.round(inst.dirtyRateMiBps())));
-            }
-            for (var i : fleet.instances()) {
-                awaitFirstBeat(serialLog(o, i.host(), i.id()));
-            }
+            startGuests(o, fleet);
             api.send("POST", "/v1/advisories", Files.readString(advisoryFile), "application/yaml");
             String id = api.post("/v1/campaigns", Map.of("advisory", advisory.id(), "policy", policyText, "hypervisors", "agents"))
                     .path("id").asText();
@@ -177,6 +169,18 @@ public final class Lab {
                 a.close();
             }
             server.close();
+        }
+    }
+
+    /** The fleet as it was before the campaign: every VM where the inventory says, placement epoch 1, beating. */
+    private static void startGuests(Options o, Fleet fleet) throws Exception {
+        for (var inst : fleet.instances()) {
+            new AgentClient("http://" + fleet.host(fleet.hostIndex(inst.host())).agent(), null).post("/v1/instances",
+                    Map.of("id", inst.id(), "epoch", 1, "memoryMiB", inst.memoryMiB(),
+                            "dirtyMiBPerSecond", (int) Math.round(inst.dirtyRateMiBps())));
+        }
+        for (var i : fleet.instances()) {
+            awaitFirstBeat(serialLog(o, i.host(), i.id()));
         }
     }
 

@@ -3,10 +3,10 @@ package dev.ferry.server;
 import dev.ferry.core.history.Fact;
 import dev.ferry.core.history.HistoryRecord;
 import dev.ferry.core.lifecycle.HostPhase;
-import dev.ferry.store.HistoryStore;
 import dev.ferry.core.model.Advisory;
 import dev.ferry.core.model.Fleet;
-import dev.ferry.server.engine.CampaignEngine;
+import dev.ferry.server.engine.EngineSnapshot;
+import dev.ferry.store.HistoryStore;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -65,9 +65,9 @@ public final class FleetMap {
         int[] instances = new int[n];
         String campaign = null;
         boolean live = false;
-        CampaignEngine.Snapshot s = null;
+        EngineSnapshot s = null;
         for (var e : campaigns.engines().entrySet()) {
-            CampaignEngine.Snapshot candidate = e.getValue().snapshot();
+            EngineSnapshot candidate = e.getValue().snapshot();
             if (candidate != null && !candidate.done() && candidate.phases().length == n) {
                 s = candidate;
                 campaign = e.getKey();

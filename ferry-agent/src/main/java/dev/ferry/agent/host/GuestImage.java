@@ -48,6 +48,15 @@ public final class GuestImage {
 
     private static byte[] assemble(long pagesPerTick, long regionEnd) {
         Asm a = new Asm();
+        setUp(a);
+        mainLoop(a);
+        subroutines(a);
+        data(a, pagesPerTick, regionEnd);
+        return a.sector();
+    }
+
+    /** Segments and stack, COM1 at 115200 baud, the timer at HZ, unreal mode for the 4 GiB reach, then "boot". */
+    private static void setUp(Asm a) {
         a.op(0xFA);                                  // cli
         a.op(0x31, 0xC0);                            // xor ax, ax
         a.op(0x8E, 0xD8);                            // mov ds, ax
@@ -79,7 +88,10 @@ public final class GuestImage {
         a.op(0xBE).ref("bootmsg");                   // mov si, bootmsg
         a.call("puts");
         a.op(0xFB);                                  // sti
+    }
 
+    /** Every tick: the counter goes up and is printed, and pagesPerTick pages of the region are written. */
+    private static void mainLoop(Asm a) {
         a.label("loop");
         a.op(0xF4);                                  // hlt
         a.op(0x66, 0xA1).w(0x046C);                  // mov eax, [0x046C]   (BIOS tick count)
@@ -104,7 +116,9 @@ public final class GuestImage {
         a.jcc(0x75, "dirty");                        // jnz dirty
         a.op(0x66, 0x89, 0x36).ref("cursor");        // mov [cursor], esi
         a.jmp("loop");
+    }
 
+    private static void subroutines(Asm a) {
         // printcounter: the counter in decimal and a newline
         a.label("printcounter");
         a.op(0x66, 0xA1).ref("counter");             // mov eax, [counter]
@@ -139,8 +153,9 @@ public final class GuestImage {
         a.jmp("puts");
         a.label("putsdone");
         a.op(0xC3);                                  // ret
+    }
 
-        // data
+    private static void data(Asm a, long pagesPerTick, long regionEnd) {
         a.align(4);
         a.label("counter").d(0);
         a.label("last").d(0);
@@ -153,7 +168,6 @@ public final class GuestImage {
         a.label("bootmsg").op('b', 'o', 'o', 't', '\n', 0);
         a.label("digits").op(0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
         a.label("digitsend").op('\n', 0);
-        return a.sector();
     }
 
     /** Just enough of an x86 assembler: bytes, 16-bit absolute references to labels, short jumps, near calls. */

@@ -104,22 +104,34 @@ public final class Fleet {
             perHost[h + 1] += perHost[h];
         }
         hostInstanceStart = perHost;
-        hostInstances = new int[instances.size()];
-        int[] fill = perHost.clone();
-        for (int i = 0; i < instances.size(); i++) {
-            hostInstances[fill[instanceHost[i]]++] = i;
+        hostInstances = bucketed(instanceHost, perHost);
+        groupMembers = membersByGroup(instanceGroup, perGroup);
+    }
+
+    /** The instances ordered by host: host h's are at [start[h], start[h + 1]). */
+    private static int[] bucketed(int[] instanceHost, int[] start) {
+        int[] out = new int[instanceHost.length];
+        int[] fill = start.clone();
+        for (int i = 0; i < instanceHost.length; i++) {
+            out[fill[instanceHost[i]]++] = i;
         }
-        groupMembers = new int[groups.size()][];
-        for (int g = 0; g < groups.size(); g++) {
-            groupMembers[g] = new int[perGroup[g]];
-            perGroup[g] = 0;
+        return out;
+    }
+
+    /** Each group's members, in instance order ({@code sizes}: members per group). */
+    private static int[][] membersByGroup(int[] instanceGroup, int[] sizes) {
+        int[][] out = new int[sizes.length][];
+        int[] next = new int[sizes.length];
+        for (int g = 0; g < sizes.length; g++) {
+            out[g] = new int[sizes[g]];
         }
-        for (int i = 0; i < instances.size(); i++) {
+        for (int i = 0; i < instanceGroup.length; i++) {
             int g = instanceGroup[i];
             if (g >= 0) {
-                groupMembers[g][perGroup[g]++] = i;
+                out[g][next[g]++] = i;
             }
         }
+        return out;
     }
 
     public List<Host> hosts() {

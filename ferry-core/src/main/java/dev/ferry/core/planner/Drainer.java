@@ -154,35 +154,13 @@ final class Drainer {
         int placed = 0;
         for (; placed < occupants.length; placed++) {
             int i = occupants[placed];
-            MoveKind kind = cls.kind(i);
-            String reason = cls.reason(i);
-            int dest = host;
-            if (kind == MoveKind.LIVE_MIGRATE && !source.liveMigration()) {
-                // a bootstrapped instance that was relocated onto a host that cannot live-migrate
-                kind = MoveKind.RELOCATE;
-                reason = "now on host " + source.id() + ", which cannot live-migrate";
+            failure = choose(i, host, source, mode);
+            if (failure != null) {
+                break;
             }
-            if (kind != MoveKind.REBOOT_IN_PLACE) {
-                boolean wantLive = kind == MoveKind.LIVE_MIGRATE;
-                Placement p = place(i, host, wantLive, mode.compareTo(Mode.BOOTSTRAP) >= 0);
-                if (!p.found() && wantLive && mode.compareTo(Mode.FALLBACK) >= 0) {
-                    Placement q = place(i, host, false, true);
-                    if (q.found()) {
-                        kind = MoveKind.RELOCATE;
-                        reason = "no live-capable destination in zone " + source.zone() + ": " + p.describe();
-                    }
-                    p = q.found() ? q : p;
-                }
-                if (p.found()) {
-                    dest = p.host();
-                } else if (mode == Mode.LAST_RESORT) {
-                    kind = MoveKind.REBOOT_IN_PLACE;
-                    reason = "no host in zone " + source.zone() + " can take it: " + p.describe();
-                } else {
-                    failure = Refusal.of(Refusal.Kind.NO_ROOM, "instance " + fleet.instance(i).id() + ": " + p.describe());
-                    break;
-                }
-            }
+            MoveKind kind = choice.kind;
+            String reason = choice.reason;
+            int dest = choice.dest;
             kinds[placed] = kind;
             reasons[placed] = reason;
             movedTo[placed] = dest;
@@ -207,30 +185,91 @@ final class Drainer {
             failure = Refusal.of(Refusal.Kind.NOTICE, "needs " + noticeSeconds + " s notice");
         }
         if (failure != null) {
-            for (int k = placed - 1; k >= 0; k--) {
-                if (movedTo[k] != host) {
-                    state.move(occupants[k], host);
-                }
-            }
-            state.abortMaintenance(host);
+            rollBack(host, occupants, movedTo, placed);
             lastFailure = failure;
             return null;
         }
-        for (int k = 0; k < occupants.length; k++) {
-            if (fleet.hostOf(occupants[k]) != host && kinds[k] == MoveKind.REBOOT_IN_PLACE) {
-                cls.markStrandedArrival(fleet.zoneOf(host));
-            }
-            // The classification describes how an instance leaves its snapshot host; a second
-            // (post-bootstrap) move from another host does not change that.
-            if (fleet.hostOf(occupants[k]) == host && kinds[k] != cls.kind(occupants[k])) {
-                cls.reclassify(occupants[k], kinds[k], reasons[k]);
-            }
-        }
+        recordKinds(host, occupants, kinds, reasons);
         GroupBudgets.Hold hold = new GroupBudgets.Hold();
         budgets.take(hold, disruptedGroups);
         double[] liveTimes = java.util.Arrays.copyOf(live, liveCount);
         long duration = DurationModel.stepSeconds(policy, problem.advisory(), liveTimes, relocate, rip);
         return new Started(moves, duration, hold);
+    }
+
+    /** Reused by {@link #choose}: how the instance leaves and where it goes. */
+    private static final class Choice {
+        MoveKind kind;
+        String reason;
+        int dest;
+    }
+
+    private final Choice choice = new Choice();
+
+    /**
+     * How instance {@code i} leaves {@code host} in this mode, into {@link #choice}: its classified
+     * kind, relocation when no live-capable destination exists (fallback), reboot in place when no
+     * destination exists (last resort). The refusal when it cannot leave in this mode, else null.
+     */
+    private Refusal choose(int i, int host, Host source, Mode mode) {
+        MoveKind kind = cls.kind(i);
+        String reason = cls.reason(i);
+        int dest = host;
+        if (kind == MoveKind.LIVE_MIGRATE && !source.liveMigration()) {
+            // a bootstrapped instance that was relocated onto a host that cannot live-migrate
+            kind = MoveKind.RELOCATE;
+            reason = "now on host " + source.id() + ", which cannot live-migrate";
+        }
+        if (kind != MoveKind.REBOOT_IN_PLACE) {
+            boolean wantLive = kind == MoveKind.LIVE_MIGRATE;
+            Placement p = place(i, host, wantLive, mode.compareTo(Mode.BOOTSTRAP) >= 0);
+            if (!p.found() && wantLive && mode.compareTo(Mode.FALLBACK) >= 0) {
+                Placement q = place(i, host, false, true);
+                if (q.found()) {
+                    kind = MoveKind.RELOCATE;
+                    reason = "no live-capable destination in zone " + source.zone() + ": " + p.describe();
+                }
+                p = q.found() ? q : p;
+            }
+            if (p.found()) {
+                dest = p.host();
+            } else if (mode == Mode.LAST_RESORT) {
+                kind = MoveKind.REBOOT_IN_PLACE;
+                reason = "no host in zone " + source.zone() + " can take it: " + p.describe();
+            } else {
+                return Refusal.of(Refusal.Kind.NO_ROOM, "instance " + fleet.instance(i).id() + ": " + p.describe());
+            }
+        }
+        choice.kind = kind;
+        choice.reason = reason;
+        choice.dest = dest;
+        return null;
+    }
+
+    /** Puts the instances moved so far back on the host and takes it out of maintenance again. */
+    private void rollBack(int host, int[] occupants, int[] movedTo, int placed) {
+        for (int k = placed - 1; k >= 0; k--) {
+            if (movedTo[k] != host) {
+                state.move(occupants[k], host);
+            }
+        }
+        state.abortMaintenance(host);
+    }
+
+    /**
+     * Records kinds decided now that differ from the classification. The classification describes how
+     * an instance leaves its snapshot host; a second (post-bootstrap) move from another host does not
+     * change it, but an arrival that reboots in place strands load the capacity bound assumed leaves.
+     */
+    private void recordKinds(int host, int[] occupants, MoveKind[] kinds, String[] reasons) {
+        for (int k = 0; k < occupants.length; k++) {
+            if (fleet.hostOf(occupants[k]) != host && kinds[k] == MoveKind.REBOOT_IN_PLACE) {
+                cls.markStrandedArrival(fleet.zoneOf(host));
+            }
+            if (fleet.hostOf(occupants[k]) == host && kinds[k] != cls.kind(occupants[k])) {
+                cls.reclassify(occupants[k], kinds[k], reasons[k]);
+            }
+        }
     }
 
     /** The step has ended: its host is patched and its group budget is given back. */

@@ -2,7 +2,6 @@ package dev.ferry.core.planner;
 
 import dev.ferry.core.model.Fleet;
 import dev.ferry.core.model.Host;
-import dev.ferry.core.model.Instance;
 import dev.ferry.core.model.Policy;
 import java.util.ArrayList;
 import java.util.Arrays;

@@ -52,12 +52,14 @@ public final class PlanVerifier {
         private final int[] nonBootstrapMoves;
         private final int[] occupants;
         private int inMaintenanceTotal;
+        private final Set<String> skipped = new HashSet<>();
 
         Replay(PlanningProblem problem, Plan plan) {
             this.problem = problem;
             this.plan = plan;
             this.fleet = problem.fleet();
             this.policy = problem.policy();
+            plan.skippedHosts().forEach(k -> skipped.add(k.host()));
             int hosts = fleet.hosts().size();
             location = new int[fleet.instances().size()];
             usedCpu = new long[hosts];
@@ -360,10 +362,6 @@ public final class PlanVerifier {
         }
 
         private void checkEveryInstanceHandled() {
-            Set<String> skipped = new HashSet<>();
-            for (SkippedHost s : plan.skippedHosts()) {
-                skipped.add(s.host());
-            }
             int[] handled = new int[location.length];
             for (Step s : plan.steps()) {
                 for (Move m : s.moves()) {

@@ -16,7 +16,6 @@ import dev.ferry.core.scheduler.filters.SameZoneFilter;
 import dev.ferry.core.scheduler.filters.SourceHostFilter;
 import dev.ferry.core.scheduler.filters.VulnerabilityFilter;
 import java.util.Arrays;
-import java.util.List;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 

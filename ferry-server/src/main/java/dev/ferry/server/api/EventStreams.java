@@ -3,6 +3,7 @@ package dev.ferry.server.api;
 import dev.ferry.server.Campaigns;
 import dev.ferry.server.TenantData;
 import dev.ferry.server.engine.CampaignEngine;
+import dev.ferry.server.engine.EngineSnapshot;
 import io.javalin.http.sse.SseClient;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
@@ -66,7 +67,7 @@ final class EventStreams {
                     continue;
                 }
                 seen = now;
-                CampaignEngine.Snapshot s = e.snapshot();
+                EngineSnapshot s = e.snapshot();
                 client.sendEvent("progress", HttpApi.JSON.writeValueAsString(campaignView.apply(campaigns.row(id))));
                 if (s != null && s.done()) {
                     break;

@@ -3,6 +3,7 @@ package dev.ferry.server.api;
 import dev.ferry.core.lifecycle.HostPhase;
 import dev.ferry.server.Campaigns;
 import dev.ferry.server.engine.CampaignEngine;
+import dev.ferry.server.engine.EngineSnapshot;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -20,12 +21,12 @@ final class Metrics {
 
     Metrics(Campaigns campaigns) {
         gauge(campaigns, "ferry_campaigns_running", "campaigns whose loop is running", s -> s.done() ? 0 : 1);
-        gauge(campaigns, "ferry_campaign_hosts_patched", "hosts patched by running campaigns", CampaignEngine.Snapshot::hostsPatched);
-        gauge(campaigns, "ferry_campaign_hosts_failed", "hosts failed in running campaigns", CampaignEngine.Snapshot::hostsFailed);
-        gauge(campaigns, "ferry_migrations_live", "live migrations completed", CampaignEngine.Snapshot::liveMigrations);
-        gauge(campaigns, "ferry_migrations_relocations", "relocations (stop/start) completed", CampaignEngine.Snapshot::relocations);
-        gauge(campaigns, "ferry_migrations_failed", "migrations that failed", CampaignEngine.Snapshot::failedMigrations);
-        gauge(campaigns, "ferry_events_completed", "tenant maintenance events completed", CampaignEngine.Snapshot::completedEvents);
+        gauge(campaigns, "ferry_campaign_hosts_patched", "hosts patched by running campaigns", EngineSnapshot::hostsPatched);
+        gauge(campaigns, "ferry_campaign_hosts_failed", "hosts failed in running campaigns", EngineSnapshot::hostsFailed);
+        gauge(campaigns, "ferry_migrations_live", "live migrations completed", EngineSnapshot::liveMigrations);
+        gauge(campaigns, "ferry_migrations_relocations", "relocations (stop/start) completed", EngineSnapshot::relocations);
+        gauge(campaigns, "ferry_migrations_failed", "migrations that failed", EngineSnapshot::failedMigrations);
+        gauge(campaigns, "ferry_events_completed", "tenant maintenance events completed", EngineSnapshot::completedEvents);
         for (HostPhase p : HostPhase.values()) {
             Gauge.builder("ferry_hosts", campaigns, c -> sum(c, s -> s.hostsByPhase().getOrDefault(p, 0)))
                     .description("hosts of running campaigns by maintenance phase")
@@ -33,14 +34,14 @@ final class Metrics {
         }
     }
 
-    private void gauge(Campaigns campaigns, String name, String help, ToDoubleFunction<CampaignEngine.Snapshot> f) {
+    private void gauge(Campaigns campaigns, String name, String help, ToDoubleFunction<EngineSnapshot> f) {
         Gauge.builder(name, campaigns, c -> sum(c, f)).description(help).register(registry);
     }
 
-    private static double sum(Campaigns campaigns, ToDoubleFunction<CampaignEngine.Snapshot> f) {
+    private static double sum(Campaigns campaigns, ToDoubleFunction<EngineSnapshot> f) {
         double total = 0;
         for (CampaignEngine e : campaigns.engines().values()) {
-            CampaignEngine.Snapshot s = e.snapshot();
+            EngineSnapshot s = e.snapshot();
             if (s != null) {
                 total += f.applyAsDouble(s);
             }

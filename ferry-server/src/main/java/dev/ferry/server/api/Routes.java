@@ -2,10 +2,12 @@ package dev.ferry.server.api;
 
 import static dev.ferry.server.api.HttpApi.json;
 import static dev.ferry.server.api.HttpApi.read;
+import static dev.ferry.server.api.Requests.limit;
+import static dev.ferry.server.api.Requests.rid;
+import static dev.ferry.server.api.Requests.who;
 
 import dev.ferry.core.lifecycle.HostPhase;
 import dev.ferry.core.model.Fleet;
-import dev.ferry.core.model.OnHostMaintenance;
 import dev.ferry.core.planner.Plan;
 import dev.ferry.core.planner.Step;
 import dev.ferry.formats.PlanJsonWriter;
@@ -25,6 +27,7 @@ import dev.ferry.server.TenantData;
 import dev.ferry.server.Tokens;
 import dev.ferry.server.engine.CampaignEngine;
 import dev.ferry.server.engine.Command;
+import dev.ferry.server.engine.EngineSnapshot;
 import dev.ferry.server.webhook.Webhooks;
 import dev.ferry.store.AgentStore;
 import dev.ferry.store.HistoryStore;
@@ -33,7 +36,6 @@ import io.javalin.http.Context;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -46,9 +48,6 @@ import java.util.Map;
  * and every tenant read goes through {@link TenantData}, which filters by the caller's tenant.
  */
 public final class Routes {
-    private static final int DEFAULT_LIMIT = 100;
-    private static final int MAX_LIMIT = 1000;
-
     private final Inventory inventory;
     private final Advisories advisories;
     private final Campaigns campaigns;
@@ -69,6 +68,7 @@ public final class Routes {
     private final CampaignTimeline timeline;
     private final AgentReports agents;
     private final EventStreams streams;
+    private final TenantRoutes tenantRoutes;
 
     public Routes(Services s) {
         this.instances = s.instances();
@@ -84,7 +84,8 @@ public final class Routes {
         this.timeline = s.timeline();
         this.agents = s.agents();
         this.streams = new EventStreams(campaigns, tenants, this::campaignView,
-                tenant -> eventPage(tenants.events(tenant, null, null, DEFAULT_LIMIT)));
+                tenant -> TenantRoutes.eventPage(tenants.events(tenant, null, null, Requests.DEFAULT_LIMIT)));
+        this.tenantRoutes = new TenantRoutes(inventory, campaigns, tenants, instances, webhooks, streams);
     }
 
     /** The server-sent event streams (HttpApi waits for them to end before it stops). */
@@ -146,41 +147,7 @@ public final class Routes {
             Bodies.AgentReport b = read(ctx, Bodies.AgentReport.class);
             json(ctx, 200, agentView(agents.record(who(ctx), b.host(), b.version(), b.instances(), rid(ctx))));
         });
-        // tenants
-        r.get("/v1/tenant/instances", ctx -> json(ctx, 200, tenants.instances(tenant(ctx), ctx.queryParam("cursor"), limit(ctx))));
-        r.get("/v1/tenant/instances/{instance}", ctx -> json(ctx, 200, tenants.instance(tenant(ctx), ctx.pathParam("instance"))));
-        r.patch("/v1/tenant/instances/{instance}", this::instanceSettings);
-        r.post("/v1/tenant/instances", ctx -> {
-            Bodies.LaunchInstance b = read(ctx, Bodies.LaunchInstance.class);
-            json(ctx, 201, instances.launch(who(ctx), new Instances.Launch(b.cpus(), b.memoryMiB(), b.group(),
-                    b.onHostMaintenance()), rid(ctx)));
-        });
-        r.post("/v1/tenant/instances/{instance}/stop", ctx -> json(ctx, 200,
-                instances.stop(who(ctx), ctx.pathParam("instance"), rid(ctx))));
-        r.post("/v1/tenant/instances/{instance}/start", ctx -> json(ctx, 200,
-                instances.start(who(ctx), ctx.pathParam("instance"), rid(ctx))));
-        r.post("/v1/tenant/instances/{instance}/reboot", ctx -> json(ctx, 200,
-                instances.reboot(who(ctx), ctx.pathParam("instance"), rid(ctx))));
-        r.delete("/v1/tenant/instances/{instance}", ctx -> {
-            instances.terminate(who(ctx), ctx.pathParam("instance"), rid(ctx));
-            ctx.status(204);
-        });
-        r.get("/v1/tenant/events", ctx -> json(ctx, 200, eventPage(tenants.events(tenant(ctx), state(ctx), ctx.queryParam("cursor"),
-                limit(ctx)))));
-        r.get("/v1/tenant/events/{event}", ctx -> json(ctx, 200, eventView(tenants.event(tenant(ctx), ctx.pathParam("event")))));
-        r.sse("/v1/tenant/stream", client -> streams.tenant(client, tenant(client.ctx())));
-        r.post("/v1/tenant/events/{event}/reschedule", this::reschedule);
-        r.post("/v1/tenant/events/{event}/now", this::now);
-        r.post("/v1/tenant/webhooks", ctx -> {
-            Bodies.RegisterWebhook body = read(ctx, Bodies.RegisterWebhook.class);
-            json(ctx, 201, webhooks.register(who(ctx), body.url(), rid(ctx)));
-        });
-        r.get("/v1/tenant/webhooks", ctx -> json(ctx, 200, Map.of("items", webhooks.list(tenant(ctx)))));
-        r.get("/v1/tenant/webhooks/{webhook}", ctx -> json(ctx, 200, webhooks.get(tenant(ctx), ctx.pathParam("webhook"))));
-        r.delete("/v1/tenant/webhooks/{webhook}", ctx -> {
-            webhooks.delete(who(ctx), ctx.pathParam("webhook"), rid(ctx));
-            ctx.status(204);
-        });
+        tenantRoutes.register(r);
     }
 
     // ------------------------------------------------------------------ operators
@@ -206,7 +173,7 @@ public final class Routes {
         String zone = ctx.queryParam("zone");
         String after = ctx.queryParam("cursor");
         int limit = limit(ctx);
-        CampaignEngine.Snapshot live = liveSnapshot();
+        EngineSnapshot live = liveSnapshot();
         List<Map<String, Object>> items = new ArrayList<>();
         String next = null;
         for (int h = 0; h < fleet.hosts().size(); h++) {
@@ -234,9 +201,9 @@ public final class Routes {
     }
 
     /** The snapshot of the campaign running on the current inventory, if any. */
-    private CampaignEngine.Snapshot liveSnapshot() {
+    private EngineSnapshot liveSnapshot() {
         for (CampaignEngine e : campaigns.engines().values()) {
-            CampaignEngine.Snapshot s = e.snapshot();
+            EngineSnapshot s = e.snapshot();
             if (s != null && !s.done()) {
                 return s;
             }
@@ -290,7 +257,7 @@ public final class Routes {
         m.put("virtualSeconds", r.virtualMs() / 1000);
         m.put("endReason", r.endReason());
         CampaignEngine e = campaigns.engine(r.id());
-        CampaignEngine.Snapshot s = e == null ? null : e.snapshot();
+        EngineSnapshot s = e == null ? null : e.snapshot();
         if (s != null) {
             Map<String, Object> live = new LinkedHashMap<>();
             live.put("state", s.state().name().toLowerCase(Locale.ROOT));
@@ -317,7 +284,7 @@ public final class Routes {
     private void steps(Context ctx) {
         Campaigns.Loaded l = campaigns.load(ctx.pathParam("campaign"));
         CampaignEngine e = campaigns.engine(l.row().id());
-        CampaignEngine.Snapshot s = e == null ? null : e.snapshot();
+        EngineSnapshot s = e == null ? null : e.snapshot();
         Fleet fleet = l.problem().fleet();
         int after = -1;
         String cursor = ctx.queryParam("cursor");
@@ -420,112 +387,5 @@ public final class Routes {
         m.put("host", b.host());
         m.put("name", b.name());
         json(ctx, 201, m);
-    }
-
-    // ------------------------------------------------------------------ tenants
-
-    private void instanceSettings(Context ctx) throws IOException {
-        Bodies.InstanceSettings b = read(ctx, Bodies.InstanceSettings.class);
-        OnHostMaintenance value = null;
-        for (OnHostMaintenance o : OnHostMaintenance.values()) {
-            if (o.wireName().equals(b.onHostMaintenance())) {
-                value = o;
-            }
-        }
-        String id = ctx.pathParam("instance");
-        tenants.instance(tenant(ctx), id); // 404 for another tenant's instance before the body is judged
-        if (value == null) {
-            throw Refused.invalid("onHostMaintenance must be migrate, restart or reboot-in-place");
-        }
-        inventory.onHostMaintenance(tenant(ctx), id, value, who(ctx), rid(ctx));
-        json(ctx, 200, tenants.instance(tenant(ctx), id));
-    }
-
-    private void reschedule(Context ctx) throws IOException {
-        TenantData.EventView e = tenants.event(tenant(ctx), ctx.pathParam("event"));
-        Bodies.Reschedule b = read(ctx, Bodies.Reschedule.class);
-        Instant at;
-        try {
-            at = Instant.parse(b.notBefore() == null ? "" : b.notBefore());
-        } catch (DateTimeParseException x) {
-            throw Refused.invalid("notBefore must be an ISO-8601 instant, e.g. 2026-11-28T10:00:00Z");
-        }
-        if (at.toEpochMilli() > e.deadline()) {
-            throw Refused.conflict("notBefore is after the event's deadline " + Instant.ofEpochMilli(e.deadline()));
-        }
-        tenantCommand(ctx, e, new Command.TenantReschedule(e.instance(), at.toEpochMilli(), who(ctx).actor(), rid(ctx)));
-    }
-
-    private void now(Context ctx) {
-        TenantData.EventView e = tenants.event(tenant(ctx), ctx.pathParam("event"));
-        tenantCommand(ctx, e, new Command.TenantNow(e.instance(), who(ctx).actor(), rid(ctx)));
-    }
-
-    private void tenantCommand(Context ctx, TenantData.EventView e, Command c) {
-        if (campaigns.engine(e.campaign()) == null) {
-            throw Refused.conflict("the campaign of this event is not running");
-        }
-        Command.Outcome o = campaigns.command(e.campaign(), c);
-        if (!o.accepted()) {
-            throw new Refused(Refused.Kind.CONFLICT, o.message(), null, o.reason() == null ? null
-                    : o.reason().name().toLowerCase(Locale.ROOT).replace('_', '-'));
-        }
-        json(ctx, 202, eventView(tenants.event(tenant(ctx), e.id())));
-    }
-
-    private static Map<String, Object> eventView(TenantData.EventView e) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("id", e.id());
-        m.put("instance", e.instance());
-        m.put("state", e.state());
-        m.put("notBefore", Instant.ofEpochMilli(e.notBefore()).toString());
-        m.put("deadline", Instant.ofEpochMilli(e.deadline()).toString());
-        m.put("detail", e.detail());
-        m.put("newHost", e.newHost());
-        m.put("downtimeMs", e.downtimeMs());
-        m.put("updatedAt", Instant.ofEpochMilli(e.updatedAt()).toString());
-        return m;
-    }
-
-    private static Page<Map<String, Object>> eventPage(Page<TenantData.EventView> p) {
-        return new Page<>(p.items().stream().map(Routes::eventView).toList(), p.next());
-    }
-
-    // ------------------------------------------------------------------ helpers
-
-    private static Principal who(Context ctx) {
-        return ctx.attribute(HttpApi.PRINCIPAL);
-    }
-
-    private static String tenant(Context ctx) {
-        return who(ctx).tenant();
-    }
-
-    private static String rid(Context ctx) {
-        return ctx.attribute(HttpApi.REQUEST_ID);
-    }
-
-    private static String state(Context ctx) {
-        String s = ctx.queryParam("state");
-        if (s != null && !List.of("scheduled", "rescheduled", "started", "completed", "cancelled").contains(s)) {
-            throw Refused.invalid("state must be scheduled, rescheduled, started, completed or cancelled");
-        }
-        return s;
-    }
-
-    private static int limit(Context ctx) {
-        String l = ctx.queryParam("limit");
-        if (l == null) {
-            return DEFAULT_LIMIT;
-        }
-        try {
-            int n = Integer.parseInt(l);
-            if (n >= 1 && n <= MAX_LIMIT) {
-                return n;
-            }
-        } catch (NumberFormatException ignored) {
-            // falls through to the message
-        }
-        throw Refused.invalid("limit must be between 1 and " + MAX_LIMIT);
     }
 }

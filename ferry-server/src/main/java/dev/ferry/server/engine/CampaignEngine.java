@@ -12,8 +12,6 @@ import dev.ferry.core.campaign.state.CampaignStats;
 import dev.ferry.core.history.Actor;
 import dev.ferry.core.history.Fact;
 import dev.ferry.core.history.HistoryRecord;
-import dev.ferry.core.lifecycle.CampaignState;
-import dev.ferry.core.lifecycle.HostPhase;
 import dev.ferry.core.planner.Plan;
 import dev.ferry.core.planner.PlanningProblem;
 import dev.ferry.core.verify.InvariantChecker;
@@ -22,7 +20,6 @@ import dev.ferry.sim.SimKernel;
 import dev.ferry.sim.SimulatedHypervisors;
 import java.time.InstantSource;
 import java.util.ArrayList;
-import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -63,14 +60,6 @@ import java.util.concurrent.TimeUnit;
 public final class CampaignEngine implements AutoCloseable {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(CampaignEngine.class);
 
-    /** What other threads may read: a copy made at the end of each loop round. */
-    public record Snapshot(CampaignState state, String endReason, long virtualMs, int hostsPatched, int hostsFailed,
-                           int hostsSkipped, int liveMigrations, int relocations, int rebootsInPlace, int failedMigrations,
-                           int completedEvents, Map<HostPhase, Integer> hostsByPhase, HostPhase[] phases,
-                           boolean[] vulnerable, int[] instancesOn, List<String> violations, boolean done,
-                           boolean waitingForStore) {
-    }
-
     /** A command, a barrier (command null), or an agent's answer for the loop to take (work). */
     private record Pending(Command command, CompletableFuture<Command.Outcome> result, Runnable work) {
         Pending(Command command, CompletableFuture<Command.Outcome> result) {
@@ -104,6 +93,7 @@ public final class CampaignEngine implements AutoCloseable {
     /** Null for a campaign on simulated hypervisors. */
     private final OnAgents onAgents;
     private final CampaignRuntime runtime;
+    private final OutsideInputs outside;
     private final CampaignRunner runner;
     private final InvariantChecker checker;
     private final FactRecorder recorder;
@@ -115,7 +105,7 @@ public final class CampaignEngine implements AutoCloseable {
     private boolean endWritten;
     private volatile boolean waitingForStore;
     private final CompletableFuture<String> firstStoreFailure = new CompletableFuture<>();
-    private volatile Snapshot snapshot;
+    private volatile EngineSnapshot snapshot;
     private volatile boolean stopping;
     private Thread thread;
     private long inputSeq;
@@ -149,12 +139,13 @@ public final class CampaignEngine implements AutoCloseable {
         this.clock = clock;
         this.startedWallMs = startedWallMs;
         this.accel = accel;
-        this.checker = new InvariantChecker(problem);
+        this.checker = new InvariantChecker(problem, plan);
         EngineStore.Stored stored = store.load(id, problem.fleet());
         this.toReplay = new ArrayList<>(stored.inputs());
         this.inputSeq = stored.inputs().size();
         this.recorder = new FactRecorder(stored.facts(), stored.keys(), checker, violations);
         this.runtime = new CampaignRuntime(problem, plan, id);
+        this.outside = new OutsideInputs(problem, runtime, startedWallMs, accel, this::record);
         Ports.Notifier notifier = this::noticed;
         if (agents == null) {
             this.onAgents = null;
@@ -175,7 +166,7 @@ public final class CampaignEngine implements AutoCloseable {
 
                 @Override
                 public void apply(Command command, long timeMs) {
-                    applyInput(command, timeMs);
+                    outside.apply(command, timeMs);
                 }
             });
             this.runner = new CampaignRunner(onAgents::outbox, recorder, notifier, onAgents::timer);
@@ -193,7 +184,7 @@ public final class CampaignEngine implements AutoCloseable {
         return id;
     }
 
-    public Snapshot snapshot() {
+    public EngineSnapshot snapshot() {
         return snapshot;
     }
 
@@ -279,14 +270,7 @@ public final class CampaignEngine implements AutoCloseable {
             replay();
             flushDurably();
             if (onAgents != null) {
-                int n = problem.fleet().instances().size();
-                int[] hostOf = new int[n];
-                long[] epochOf = new long[n];
-                for (int i = 0; i < n; i++) {
-                    hostOf[i] = runtime.currentHost(i);
-                    epochOf[i] = runtime.epoch(i);
-                }
-                onAgents.afterReplay(hostOf, epochOf);
+                onAgents.afterReplay(runtime, problem.fleet().instances().size());
                 onAgents.dispatch();
             }
             replayMillis = (System.nanoTime() - began) / 1_000_000;
@@ -364,14 +348,14 @@ public final class CampaignEngine implements AutoCloseable {
                 // events before the input, as in the original run
             }
             kernel.advanceTo(Math.max(in.timeMs(), kernel.now()));
-            applyInput(in.command(), in.timeMs());
+            outside.apply(in.command(), in.timeMs());
         }
         toReplay.clear();
     }
 
     private void apply(Pending p) throws InterruptedException {
         Command c = p.command();
-        String refusal = refusal(c);
+        String refusal = outside.refusal(c);
         if (refusal != null) {
             afterCommit.add(() -> p.result().complete(new Command.Outcome(false, refusal)));
             return;
@@ -387,71 +371,8 @@ public final class CampaignEngine implements AutoCloseable {
             return;
         }
         inputSeq++;
-        Command.Outcome outcome = applyInput(c, t);
+        Command.Outcome outcome = outside.apply(c, t);
         afterCommit.add(() -> p.result().complete(outcome));
-    }
-
-    /** Commands that are refused before they are logged: the runtime's state does not allow them. */
-    private String refusal(Command c) {
-        CampaignState s = runtime.state();
-        return switch (c) {
-            case Command.Pause p -> s == CampaignState.RUNNING ? null : "only a running campaign can be paused (it is " + name(s) + ")";
-            case Command.Resume r -> s == CampaignState.PAUSED ? null : "only a paused campaign can be resumed (it is " + name(s) + ")";
-            case Command.Abort a -> runtime.finished() ? "the campaign has ended (" + name(s) + ")" : null;
-            case Command.TenantNow n -> problem.fleet().instanceIndex(n.instance()) < 0 ? "no such instance" : null;
-            case Command.TenantReschedule r -> problem.fleet().instanceIndex(r.instance()) < 0 ? "no such instance" : null;
-            case Command.PlaceOutside p -> runtime.finished() ? "the campaign has ended" : null;
-            case Command.ReleaseOutside r -> problem.fleet().hostIndex(r.host()) < 0 ? "no such host" : null;
-        };
-    }
-
-    private static String name(CampaignState s) {
-        return s.name().toLowerCase(java.util.Locale.ROOT);
-    }
-
-    private long toVirtual(Command c) {
-        return c instanceof Command.TenantReschedule r ? (long) ((r.notBeforeWallMs() - startedWallMs) * accel) : 0;
-    }
-
-    /** Applies an outside input: accepted (for a placement, with the host chosen), or refused with the runtime's reason. */
-    private Command.Outcome applyInput(Command c, long t) {
-        if (c instanceof Command.PlaceOutside p) {
-            return placeOutside(p, t);
-        }
-        Result result = switch (c) {
-            case Command.Pause p -> runtime.pause(t);
-            case Command.Resume r -> runtime.resume(t);
-            case Command.Abort a -> runtime.abort(t, a.reason());
-            case Command.TenantNow n -> runtime.on(new Input.TenantMoveNow(problem.fleet().instanceIndex(n.instance())), t);
-            case Command.TenantReschedule r -> runtime.on(new Input.TenantReschedule(problem.fleet().instanceIndex(r.instance()),
-                    Math.max(t, toVirtual(r))), t);
-            case Command.PlaceOutside p -> throw new IllegalStateException("handled above");
-            case Command.ReleaseOutside r -> runtime.releaseOutside(r.instance(), problem.fleet().hostIndex(r.host()),
-                    r.cpus() * 1000L, r.memoryMiB(), t);
-        };
-        record(result, t);
-        Fact.Refused refused = result.refusal();
-        return refused == null ? new Command.Outcome(true, "accepted")
-                : new Command.Outcome(false, refused.reason().message(), null, refused.reason());
-    }
-
-    /** The campaign's fleet with the instance appended is what the runtime places it in. */
-    private Command.Outcome placeOutside(Command.PlaceOutside p, long t) {
-        var fleet = problem.fleet();
-        List<dev.ferry.core.model.Instance> withIt = new ArrayList<>(fleet.instances());
-        withIt.add(new dev.ferry.core.model.Instance(p.instance(), p.tenant(), fleet.host(0).id(), p.cpus(), p.memoryMiB(),
-                dev.ferry.core.model.OnHostMaintenance.MIGRATE, p.group(), 0));
-        dev.ferry.core.model.Fleet candidate;
-        try {
-            candidate = new dev.ferry.core.model.Fleet(fleet.hosts(), withIt, fleet.groups(), fleet.tenants());
-        } catch (IllegalArgumentException e) {
-            return new Command.Outcome(false, e.getMessage()); // the same on a replay: refused again
-        }
-        Result result = runtime.placeOutside(candidate, t);
-        record(result, t);
-        var placement = result.placement();
-        return placement.found() ? new Command.Outcome(true, "placed", fleet.host(placement.host()).id())
-                : new Command.Outcome(false, placement.describe());
     }
 
     /** A call's facts are recorded (and checked) first, then its effects are applied. */
@@ -480,26 +401,12 @@ public final class CampaignEngine implements AutoCloseable {
         EngineStore.Progress progress = new EngineStore.Progress(runtime.state(), runtime.endReason(), s.hostsPatched(),
                 s.hostsFailed(), kernel.now(), runtime.settled() || !violations.isEmpty());
         if (progress.done() && !endWritten && ending != null && runtime.settled()) {
-            Map<String, String> moves = new java.util.TreeMap<>();
-            Map<String, String> versions = new java.util.TreeMap<>();
-            var fleet = problem.fleet();
-            for (int i = 0; i < fleet.instances().size(); i++) {
-                int h = runtime.currentHost(i);
-                if (h != fleet.hostOf(i)) {
-                    moves.put(fleet.instance(i).id(), fleet.host(h).id());
-                }
-            }
-            String fixed = problem.advisory().fixedVersion();
-            for (int h = 0; h < fleet.hosts().size() && fixed != null; h++) {
-                if (runtime.phase(h) == HostPhase.RETURNED) {
-                    versions.put(fleet.host(h).id(), fixed);
-                }
-            }
+            EngineStore.Ending end = EngineStore.Ending.of(problem, runtime, clock.millis());
             store.commit(id, recorder.firstNewSeq(), recorder.pendingFacts(), recorder.pendingKeys(), pendingAnswers(),
-                    recorder.pendingEvents(), progress, new EngineStore.Ending(moves, versions, clock.millis()));
+                    recorder.pendingEvents(), progress, end);
             committed();
             endWritten = true;
-            ending.committed(id, moves, versions);
+            ending.committed(id, end.moves(), end.versions());
         } else if (recorder.hasNew() || !pendingAnswers().isEmpty() || progress.done()) {
             store.commit(id, recorder.firstNewSeq(), recorder.pendingFacts(), recorder.pendingKeys(), pendingAnswers(),
                     recorder.pendingEvents(), progress, null);
@@ -581,25 +488,9 @@ public final class CampaignEngine implements AutoCloseable {
     }
 
     private void publish() {
-        CampaignStats s = runtime.stats();
-        Map<HostPhase, Integer> byPhase = new EnumMap<>(HostPhase.class);
-        HostPhase[] phases = new HostPhase[problem.fleet().hosts().size()];
-        boolean[] vulnerable = new boolean[phases.length];
-        for (int h = 0; h < phases.length; h++) {
-            phases[h] = runtime.phase(h);
-            vulnerable[h] = runtime.vulnerable(h);
-            byPhase.merge(phases[h], 1, Integer::sum);
-        }
-        int[] instancesOn = new int[phases.length];
-        for (int i = 0; i < problem.fleet().instances().size(); i++) {
-            instancesOn[runtime.currentHost(i)]++;
-        }
         List<String> v = new ArrayList<>(violations);
         v.addAll(checker.violations());
-        Snapshot next = new Snapshot(runtime.state(), runtime.endReason(), kernel.now(), s.hostsPatched(), s.hostsFailed(),
-                s.hostsSkipped(), s.liveMigrations(), s.relocations(), s.rebootsInPlace(), s.failedMigrations(), s.completedEvents(),
-                byPhase, phases, vulnerable, instancesOn, v, finished(), waitingForStore);
-        snapshot = next;
+        snapshot = EngineSnapshot.of(runtime, problem.fleet(), kernel.now(), v, finished(), waitingForStore);
         published.bump();
         ending.published(id);
     }

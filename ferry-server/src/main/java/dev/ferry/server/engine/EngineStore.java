@@ -1,15 +1,19 @@
 package dev.ferry.server.engine;
 
+import dev.ferry.core.campaign.CampaignRuntime;
 import dev.ferry.core.history.HistoryRecord;
 import dev.ferry.core.lifecycle.CampaignState;
 import dev.ferry.core.lifecycle.EventState;
+import dev.ferry.core.lifecycle.HostPhase;
 import dev.ferry.core.model.Fleet;
+import dev.ferry.core.planner.PlanningProblem;
 import dev.ferry.store.Audit;
 import dev.ferry.store.CampaignStore;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.function.BiFunction;
 
 /**
@@ -36,6 +40,25 @@ public final class EngineStore {
 
     /** What a finished campaign changed in the inventory, stored with its final round. */
     record Ending(Map<String, String> moves, Map<String, String> versions, long atWallMs) {
+        /** What the settled runtime changed: instances that ended on another host, hosts that returned patched. */
+        static Ending of(PlanningProblem problem, CampaignRuntime runtime, long atWallMs) {
+            Map<String, String> moves = new TreeMap<>();
+            Map<String, String> versions = new TreeMap<>();
+            var fleet = problem.fleet();
+            for (int i = 0; i < fleet.instances().size(); i++) {
+                int h = runtime.currentHost(i);
+                if (h != fleet.hostOf(i)) {
+                    moves.put(fleet.instance(i).id(), fleet.host(h).id());
+                }
+            }
+            String fixed = problem.advisory().fixedVersion();
+            for (int h = 0; h < fleet.hosts().size() && fixed != null; h++) {
+                if (runtime.phase(h) == HostPhase.RETURNED) {
+                    versions.put(fleet.host(h).id(), fixed);
+                }
+            }
+            return new Ending(moves, versions, atWallMs);
+        }
     }
 
     private final CampaignStore store;

@@ -1,6 +1,7 @@
 package dev.ferry.server.engine;
 
 import dev.ferry.agent.driver.AgentDriver;
+import dev.ferry.core.campaign.CampaignRuntime;
 import dev.ferry.core.campaign.Effect;
 import dev.ferry.core.campaign.Input;
 import dev.ferry.core.campaign.WakeupReason;
@@ -128,11 +129,17 @@ final class OnAgents {
     }
 
     /**
-     * After the replay: the agents say where every instance runs (the runtime's view, rebuilt by the
-     * replay, is {@code hostOf} and {@code epochOf}), every effect sent before the restart and not
-     * answered is finished from what they report, and the wake-ups still due are set.
+     * After the replay: the agents say where every instance runs (the runtime's view was rebuilt by
+     * the replay; {@code n} instances), every effect sent before the restart and not answered is finished from what they
+     * report, and the wake-ups still due are set.
      */
-    void afterReplay(int[] hostOf, long[] epochOf) throws InterruptedException {
+    void afterReplay(CampaignRuntime runtime, int n) throws InterruptedException {
+        int[] hostOf = new int[n];
+        long[] epochOf = new long[n];
+        for (int i = 0; i < n; i++) {
+            hostOf[i] = runtime.currentHost(i);
+            epochOf[i] = runtime.epoch(i);
+        }
         driver.adopt(hostOf, epochOf);
         for (Effect e : unanswered.values()) {
             if (sentBefore.contains(e.key())) {

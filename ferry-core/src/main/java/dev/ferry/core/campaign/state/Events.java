@@ -1,5 +1,7 @@
 package dev.ferry.core.campaign.state;
 
+import dev.ferry.core.history.Fact;
+import dev.ferry.core.lifecycle.EventState;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.Comparator;
@@ -49,6 +51,45 @@ public final class Events {
         }
         out.sort(Comparator.comparingInt(e -> e.instance));
         return out;
+    }
+
+    /** One of the campaign's event facts about instance {@code i}; {@code owner}: the step that holds a newly scheduled event. */
+    void apply(Fact.EventChanged c, int i, StepRun owner, StepQueue queue, CampaignStats stats) {
+        MaintenanceEvent e = byInstance.get(i);
+        switch (c.state()) {
+            case SCHEDULED -> {
+                e = new MaintenanceEvent(c.event(), i, c.kind(), c.notBeforeMs(), c.deadlineMs());
+                byInstance.put(i, e);
+                if (owner != null) {
+                    this.owner.put(i, owner);
+                    owner.readyAt = Math.max(owner.readyAt, c.notBeforeMs());
+                }
+                stats.noticed++;
+            }
+            case RESCHEDULED -> {
+                e.state = EventState.TABLE.transition(e.state, EventState.RESCHEDULED);
+                e.notBefore = c.notBeforeMs();
+                StepRun holder = this.owner.get(i);
+                if (holder != null && e.notBefore > holder.readyAt) {
+                    holder.readyAt = e.notBefore;
+                    queue.readyAt(holder.index, holder.readyAt);
+                }
+                stats.rescheduled++;
+            }
+            case STARTED -> {
+                e.state = EventState.TABLE.transition(e.state, EventState.STARTED);
+                if (c.cause() == Fact.EventCause.STARTED_BY_TENANT) {
+                    stats.tenantInitiated++;
+                } else {
+                    stats.forced++;
+                }
+            }
+            case COMPLETED -> {
+                e.state = EventState.TABLE.transition(e.state, EventState.COMPLETED);
+                stats.completedEvents++;
+            }
+            case CANCELLED -> e.state = EventState.TABLE.transition(e.state, EventState.CANCELLED);
+        }
     }
 
     String describe() {

@@ -428,43 +428,8 @@ public final class RuntimeState {
     }
 
     private void eventChanged(Fact.EventChanged c) {
-        int i = instance(c.instance());
-        MaintenanceEvent e = events.byInstance.get(i);
-        switch (c.state()) {
-            case SCHEDULED -> {
-                e = new MaintenanceEvent(c.event(), i, c.kind(), c.notBeforeMs(), c.deadlineMs());
-                events.byInstance.put(i, e);
-                if (c.step() != null) {
-                    StepRun owner = step(c.step());
-                    events.owner.put(i, owner);
-                    owner.readyAt = Math.max(owner.readyAt, c.notBeforeMs());
-                }
-                stats.noticed++;
-            }
-            case RESCHEDULED -> {
-                e.state = EventState.TABLE.transition(e.state, EventState.RESCHEDULED);
-                e.notBefore = c.notBeforeMs();
-                StepRun owner = events.owner.get(i);
-                if (owner != null && e.notBefore > owner.readyAt) {
-                    owner.readyAt = e.notBefore;
-                    steps.queue.readyAt(owner.index, owner.readyAt);
-                }
-                stats.rescheduled++;
-            }
-            case STARTED -> {
-                e.state = EventState.TABLE.transition(e.state, EventState.STARTED);
-                if (c.cause() == Fact.EventCause.STARTED_BY_TENANT) {
-                    stats.tenantInitiated++;
-                } else {
-                    stats.forced++;
-                }
-            }
-            case COMPLETED -> {
-                e.state = EventState.TABLE.transition(e.state, EventState.COMPLETED);
-                stats.completedEvents++;
-            }
-            case CANCELLED -> e.state = EventState.TABLE.transition(e.state, EventState.CANCELLED);
-        }
+        StepRun owner = c.state() == EventState.SCHEDULED && c.step() != null ? step(c.step()) : null;
+        events.apply(c, instance(c.instance()), owner, steps.queue, stats);
     }
 
     private void sample(long t) {

@@ -1,0 +1,155 @@
+package dev.ferry.server.api;
+
+import static dev.ferry.server.api.HttpApi.json;
+import static dev.ferry.server.api.HttpApi.read;
+import static dev.ferry.server.api.Requests.limit;
+import static dev.ferry.server.api.Requests.rid;
+import static dev.ferry.server.api.Requests.state;
+import static dev.ferry.server.api.Requests.tenant;
+import static dev.ferry.server.api.Requests.who;
+
+import dev.ferry.core.model.OnHostMaintenance;
+import dev.ferry.server.Campaigns;
+import dev.ferry.server.Instances;
+import dev.ferry.server.Inventory;
+import dev.ferry.server.Page;
+import dev.ferry.server.Refused;
+import dev.ferry.server.TenantData;
+import dev.ferry.server.engine.Command;
+import dev.ferry.server.webhook.Webhooks;
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+import java.io.IOException;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The tenants' endpoints under {@code /v1/tenant} (docs/openapi.yaml): their instances, their
+ * maintenance events and webhooks. Every read goes through {@link TenantData}, which filters by
+ * the caller's tenant.
+ */
+final class TenantRoutes {
+    private final Inventory inventory;
+    private final Campaigns campaigns;
+    private final TenantData tenants;
+    private final Instances instances;
+    private final Webhooks webhooks;
+    private final EventStreams streams;
+
+    TenantRoutes(Inventory inventory, Campaigns campaigns, TenantData tenants, Instances instances, Webhooks webhooks,
+                 EventStreams streams) {
+        this.inventory = inventory;
+        this.campaigns = campaigns;
+        this.tenants = tenants;
+        this.instances = instances;
+        this.webhooks = webhooks;
+        this.streams = streams;
+    }
+
+    void register(RoutesConfig r) {
+        r.get("/v1/tenant/instances", ctx -> json(ctx, 200, tenants.instances(tenant(ctx), ctx.queryParam("cursor"), limit(ctx))));
+        r.get("/v1/tenant/instances/{instance}", ctx -> json(ctx, 200, tenants.instance(tenant(ctx), ctx.pathParam("instance"))));
+        r.patch("/v1/tenant/instances/{instance}", this::instanceSettings);
+        r.post("/v1/tenant/instances", ctx -> {
+            Bodies.LaunchInstance b = read(ctx, Bodies.LaunchInstance.class);
+            json(ctx, 201, instances.launch(who(ctx), new Instances.Launch(b.cpus(), b.memoryMiB(), b.group(),
+                    b.onHostMaintenance()), rid(ctx)));
+        });
+        r.post("/v1/tenant/instances/{instance}/stop", ctx -> json(ctx, 200,
+                instances.stop(who(ctx), ctx.pathParam("instance"), rid(ctx))));
+        r.post("/v1/tenant/instances/{instance}/start", ctx -> json(ctx, 200,
+                instances.start(who(ctx), ctx.pathParam("instance"), rid(ctx))));
+        r.post("/v1/tenant/instances/{instance}/reboot", ctx -> json(ctx, 200,
+                instances.reboot(who(ctx), ctx.pathParam("instance"), rid(ctx))));
+        r.delete("/v1/tenant/instances/{instance}", ctx -> {
+            instances.terminate(who(ctx), ctx.pathParam("instance"), rid(ctx));
+            ctx.status(204);
+        });
+        r.get("/v1/tenant/events", ctx -> json(ctx, 200, eventPage(tenants.events(tenant(ctx), state(ctx), ctx.queryParam("cursor"),
+                limit(ctx)))));
+        r.get("/v1/tenant/events/{event}", ctx -> json(ctx, 200, eventView(tenants.event(tenant(ctx), ctx.pathParam("event")))));
+        r.sse("/v1/tenant/stream", client -> streams.tenant(client, tenant(client.ctx())));
+        r.post("/v1/tenant/events/{event}/reschedule", this::reschedule);
+        r.post("/v1/tenant/events/{event}/now", this::now);
+        r.post("/v1/tenant/webhooks", ctx -> {
+            Bodies.RegisterWebhook body = read(ctx, Bodies.RegisterWebhook.class);
+            json(ctx, 201, webhooks.register(who(ctx), body.url(), rid(ctx)));
+        });
+        r.get("/v1/tenant/webhooks", ctx -> json(ctx, 200, Map.of("items", webhooks.list(tenant(ctx)))));
+        r.get("/v1/tenant/webhooks/{webhook}", ctx -> json(ctx, 200, webhooks.get(tenant(ctx), ctx.pathParam("webhook"))));
+        r.delete("/v1/tenant/webhooks/{webhook}", ctx -> {
+            webhooks.delete(who(ctx), ctx.pathParam("webhook"), rid(ctx));
+            ctx.status(204);
+        });
+    }
+
+    private void instanceSettings(Context ctx) throws IOException {
+        Bodies.InstanceSettings b = read(ctx, Bodies.InstanceSettings.class);
+        OnHostMaintenance value = null;
+        for (OnHostMaintenance o : OnHostMaintenance.values()) {
+            if (o.wireName().equals(b.onHostMaintenance())) {
+                value = o;
+            }
+        }
+        String id = ctx.pathParam("instance");
+        tenants.instance(tenant(ctx), id); // 404 for another tenant's instance before the body is judged
+        if (value == null) {
+            throw Refused.invalid("onHostMaintenance must be migrate, restart or reboot-in-place");
+        }
+        inventory.onHostMaintenance(tenant(ctx), id, value, who(ctx), rid(ctx));
+        json(ctx, 200, tenants.instance(tenant(ctx), id));
+    }
+
+    private void reschedule(Context ctx) throws IOException {
+        TenantData.EventView e = tenants.event(tenant(ctx), ctx.pathParam("event"));
+        Bodies.Reschedule b = read(ctx, Bodies.Reschedule.class);
+        Instant at;
+        try {
+            at = Instant.parse(b.notBefore() == null ? "" : b.notBefore());
+        } catch (DateTimeParseException x) {
+            throw Refused.invalid("notBefore must be an ISO-8601 instant, e.g. 2026-11-28T10:00:00Z");
+        }
+        if (at.toEpochMilli() > e.deadline()) {
+            throw Refused.conflict("notBefore is after the event's deadline " + Instant.ofEpochMilli(e.deadline()));
+        }
+        tenantCommand(ctx, e, new Command.TenantReschedule(e.instance(), at.toEpochMilli(), who(ctx).actor(), rid(ctx)));
+    }
+
+    private void now(Context ctx) {
+        TenantData.EventView e = tenants.event(tenant(ctx), ctx.pathParam("event"));
+        tenantCommand(ctx, e, new Command.TenantNow(e.instance(), who(ctx).actor(), rid(ctx)));
+    }
+
+    private void tenantCommand(Context ctx, TenantData.EventView e, Command c) {
+        if (campaigns.engine(e.campaign()) == null) {
+            throw Refused.conflict("the campaign of this event is not running");
+        }
+        Command.Outcome o = campaigns.command(e.campaign(), c);
+        if (!o.accepted()) {
+            throw new Refused(Refused.Kind.CONFLICT, o.message(), null, o.reason() == null ? null
+                    : o.reason().name().toLowerCase(Locale.ROOT).replace('_', '-'));
+        }
+        json(ctx, 202, eventView(tenants.event(tenant(ctx), e.id())));
+    }
+
+    static Map<String, Object> eventView(TenantData.EventView e) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("id", e.id());
+        m.put("instance", e.instance());
+        m.put("state", e.state());
+        m.put("notBefore", Instant.ofEpochMilli(e.notBefore()).toString());
+        m.put("deadline", Instant.ofEpochMilli(e.deadline()).toString());
+        m.put("detail", e.detail());
+        m.put("newHost", e.newHost());
+        m.put("downtimeMs", e.downtimeMs());
+        m.put("updatedAt", Instant.ofEpochMilli(e.updatedAt()).toString());
+        return m;
+    }
+
+    static Page<Map<String, Object>> eventPage(Page<TenantData.EventView> p) {
+        return new Page<>(p.items().stream().map(TenantRoutes::eventView).toList(), p.next());
+    }
+}
