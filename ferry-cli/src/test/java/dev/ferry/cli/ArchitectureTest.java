@@ -43,6 +43,31 @@ class ArchitectureTest {
     }
 
     @Test
+    void theAdaptersDependOnlyOnWhatIsBelowThem() {
+        noClasses().that().resideInAPackage("dev.ferry.sim..")
+                .should().dependOnClassesThat().resideInAnyPackage("dev.ferry.store..", "dev.ferry.server..", "dev.ferry.agent..",
+                        "dev.ferry.lab..", "dev.ferry.cli..")
+                .check(ferry);
+        noClasses().that().resideInAPackage("dev.ferry.agent..")
+                .should().dependOnClassesThat().resideInAnyPackage("dev.ferry.formats..", "dev.ferry.sim..", "dev.ferry.store..",
+                        "dev.ferry.server..", "dev.ferry.lab..", "dev.ferry.cli..")
+                .check(ferry);
+        noClasses().that().resideInAPackage("dev.ferry.server..")
+                .should().dependOnClassesThat().resideInAnyPackage("dev.ferry.lab..", "dev.ferry.cli..")
+                .check(ferry);
+    }
+
+    @Test
+    void theHostAgentAndTheControllersDriverAreApart() {
+        noClasses().that().resideInAPackage("dev.ferry.agent.host..")
+                .should().dependOnClassesThat().resideInAPackage("dev.ferry.agent.driver..")
+                .check(ferry);
+        noClasses().that().resideInAPackage("dev.ferry.agent.driver..")
+                .should().dependOnClassesThat().resideInAPackage("dev.ferry.agent.host..")
+                .check(ferry);
+    }
+
+    @Test
     void onlyTheCompositionRootDependsOnTheCli() {
         noClasses().that().resideOutsideOfPackage("dev.ferry.cli..")
                 .should().dependOnClassesThat().resideInAPackage("dev.ferry.cli..")

@@ -1,5 +1,6 @@
 package dev.ferry.store.jdbc;
 
+import dev.ferry.core.lifecycle.CampaignState;
 import dev.ferry.core.model.Host;
 import dev.ferry.core.model.Instance;
 import dev.ferry.store.Audit;
@@ -66,10 +67,11 @@ final class InventoryRows {
      * the life cycle allows from proposed besides approval and abort): its plan was made for an
      * inventory that no longer exists. The audit line says so.
      */
+    private static final String SUPERSEDE = Sql.transition("end_reason = ?", CampaignState.PROPOSED, CampaignState.SUPERSEDED);
+
     static void supersedeAndAudit(Connection c, long version, Audit audit) throws SQLException {
         int superseded;
-        try (PreparedStatement ps = c.prepareStatement("UPDATE campaigns SET state = 'superseded', end_reason = ?,"
-                + " row_version = row_version + 1 WHERE state = 'proposed'")) {
+        try (PreparedStatement ps = c.prepareStatement(SUPERSEDE)) {
             ps.setString(1, "the inventory changed (version " + version + ") before approval");
             superseded = ps.executeUpdate();
         }

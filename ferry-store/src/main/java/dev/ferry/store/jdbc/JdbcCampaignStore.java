@@ -61,6 +61,10 @@ final class JdbcCampaignStore implements CampaignStore {
         });
     }
 
+    /** Approval starts the campaign: proposed → approved → running, in one update. */
+    private static final String APPROVE = Sql.transition("started_at = ?", CampaignState.PROPOSED, CampaignState.APPROVED,
+            CampaignState.RUNNING) + " AND id = ?";
+
     @Override
     public Approval approve(String id, long now, Audit audit) {
         return db.tx(c -> {
@@ -69,8 +73,7 @@ final class JdbcCampaignStore implements CampaignStore {
             if (running != null) {
                 return new Approval(false, running, null);
             }
-            try (PreparedStatement ps = c.prepareStatement("UPDATE campaigns SET state = 'running', started_at = ?,"
-                    + " row_version = row_version + 1 WHERE id = ? AND state = 'proposed'")) {
+            try (PreparedStatement ps = c.prepareStatement(APPROVE)) {
                 ps.setLong(1, now);
                 ps.setString(2, id);
                 if (ps.executeUpdate() == 1) {

@@ -1,5 +1,6 @@
 package dev.ferry.store.jdbc;
 
+import dev.ferry.core.lifecycle.CampaignState;
 import dev.ferry.store.Audit;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -13,6 +14,21 @@ import java.util.Optional;
 /** Small helpers every store shares: audit lines in the caller's transaction, lock rows, nullable columns. */
 final class Sql {
     private Sql() {
+    }
+
+    /**
+     * The SQL that moves a campaign along {@code path} in one update ({@code ... WHERE state = first}):
+     * each step must be one the life cycle's table allows ({@link CampaignState#TABLE}), checked when
+     * the statement is built, so the database follows the same table as the runtime.
+     */
+    static String transition(String set, CampaignState... path) {
+        for (int k = 0; k + 1 < path.length; k++) {
+            if (!CampaignState.TABLE.allows(path[k], path[k + 1])) {
+                throw new IllegalStateException("the campaign life cycle does not allow " + path[k] + " -> " + path[k + 1]);
+            }
+        }
+        return "UPDATE campaigns SET state = '" + path[path.length - 1].wireName() + "'" + (set.isEmpty() ? "" : ", " + set)
+                + ", row_version = row_version + 1 WHERE state = '" + path[0].wireName() + "'";
     }
 
     /** Writes an audit line inside the caller's transaction. */
