@@ -1,12 +1,11 @@
 package dev.ferry.sim;
 
 import dev.ferry.core.campaign.Ports;
+import dev.ferry.core.history.EffectKeys;
 import dev.ferry.core.history.HistoryRecord;
 import dev.ferry.core.verify.InvariantChecker;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.function.Consumer;
 
 /**
@@ -18,7 +17,7 @@ final class HistoryStore implements Ports.Store {
     private final InvariantChecker checker;
     private final List<HistoryRecord> kept;
     private final Consumer<HistoryRecord> lines;
-    private final Set<String> applied = new HashSet<>();
+    private final EffectKeys applied = new EffectKeys();
     private long records;
 
     HistoryStore(InvariantChecker checker, boolean keep, Consumer<HistoryRecord> lines) {

@@ -29,7 +29,8 @@ public final class CampaignRunner {
     }
 
     public void apply(List<Effect> effects, long nowMs) {
-        for (Effect e : effects) {
+        for (int k = 0; k < effects.size(); k++) {
+            Effect e = effects.get(k);
             if (!store.markApplied(e.key())) {
                 skipped++;
                 continue;

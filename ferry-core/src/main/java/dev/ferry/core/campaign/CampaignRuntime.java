@@ -5,6 +5,7 @@ import dev.ferry.core.campaign.state.MaintenanceEvent;
 import dev.ferry.core.campaign.state.MoveRun;
 import dev.ferry.core.campaign.state.RuntimeState;
 import dev.ferry.core.campaign.state.StepRun;
+import dev.ferry.core.history.EffectKeys;
 import dev.ferry.core.history.Fact;
 import dev.ferry.core.history.HistoryRecord;
 import dev.ferry.core.lifecycle.CampaignState;
@@ -58,8 +59,7 @@ public final class CampaignRuntime {
             ctx.state.apply(r);
             switch (r.fact()) {
                 case Fact.MoveCreated m -> ctx.nextMoveId = Math.max(ctx.nextMoveId, m.move() + 1);
-                case Fact.EffectApplied e -> ctx.effectSeq = Math.max(ctx.effectSeq,
-                        Long.parseLong(e.key().substring(e.key().lastIndexOf('/') + 1)) + 1);
+                case Fact.EffectApplied e -> ctx.effectSeq = Math.max(ctx.effectSeq, EffectKeys.sequence(e.key()) + 1);
                 default -> {
                 }
             }
@@ -192,8 +192,10 @@ public final class CampaignRuntime {
         ctx.pumpAll = input instanceof Input.Wakeup w && w.reason().kind() != WakeupReason.Kind.REBOOT_TIMEOUT;
         ctx.startsPossible |= ctx.pumpAll || input instanceof Input.MoveFailed || input instanceof Input.TenantMoveNow
                 || input instanceof Input.HostVerified || input instanceof Input.InstanceStarted;
-        for (StepRun r : ctx.starved) {
-            ctx.pumpLater(r);
+        if (!ctx.starved.isEmpty()) {
+            for (StepRun r : ctx.starved) {
+                ctx.pumpLater(r);
+            }
         }
         switch (input) {
             case Input.MoveCompleted c -> answers.moveCompleted(c);

@@ -56,6 +56,7 @@ final class Ctx {
     long now;
     private List<HistoryRecord> facts;
     private List<Effect> effects;
+    private boolean open;
 
     private record Wake(long at, WakeupReason reason) {
     }
@@ -73,14 +74,15 @@ final class Ctx {
 
     void begin(long at) {
         now = at;
-        facts = new ArrayList<>();
-        effects = new ArrayList<>();
+        open = true;
     }
 
+    /** The round's result; its lists are handed over (most rounds record little: they are made when first needed). */
     Result end(dev.ferry.core.scheduler.Placement placement) {
-        Result r = new Result(effects, facts, placement);
+        Result r = new Result(effects == null ? List.of() : effects, facts == null ? List.of() : facts, placement);
         facts = null;
         effects = null;
+        open = false;
         return r;
     }
 
@@ -88,11 +90,27 @@ final class Ctx {
     void fact(Fact f) {
         HistoryRecord r = new HistoryRecord(now, Actor.FERRY, f);
         state.apply(r);
-        facts.add(r);
+        round(true).add(r);
     }
 
     void emit(Effect e) {
+        if (!open) {
+            throw new IllegalStateException("an effect outside a runtime call");
+        }
+        if (effects == null) {
+            effects = new ArrayList<>(4);
+        }
         effects.add(e);
+    }
+
+    private List<HistoryRecord> round(boolean check) {
+        if (check && !open) {
+            throw new IllegalStateException("a fact outside a runtime call");
+        }
+        if (facts == null) {
+            facts = new ArrayList<>(8);
+        }
+        return facts;
     }
 
     /** Unique within the campaign and the same on a deterministic replay: the operation and a sequence number. */

@@ -10,6 +10,7 @@ import dev.ferry.core.lifecycle.MoveState;
 import dev.ferry.core.planner.MoveKind;
 import dev.ferry.core.scheduler.PlacementRequest;
 import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Keeps draining hosts moving: starts what may start on a host in maintenance (relocations once
@@ -39,9 +40,16 @@ final class Draining {
             }
             return;
         }
-        for (MoveRun m : new ArrayList<>(r.waiting())) {
-            if (r.waiting().contains(m) && mayStart(r, m) && destination(r, m)) {
+        // the waiting moves as they are now, in order (a started move leaves the list; no copy is made)
+        List<MoveRun> waiting = r.waiting();
+        int n = waiting.size();
+        for (int k = 0, seen = 0; seen < n && k < waiting.size(); seen++) {
+            MoveRun m = waiting.get(k);
+            if (mayStart(r, m) && destination(r, m)) {
                 startMove(m);
+            }
+            if (k < waiting.size() && waiting.get(k) == m) {
+                k++;
             }
         }
         if (r.remaining() == 0) {
@@ -125,6 +133,9 @@ final class Draining {
 
     /** Parked hosts whose notice has run out take a slot again before any new step. */
     void resumeParked() {
+        if (ctx.state.steps().parked().isEmpty()) {
+            return;
+        }
         for (StepRun r : new ArrayList<>(ctx.state.steps().parked())) {
             int zone = ctx.fleet.zoneOf(r.host());
             if (r.readyAt() > ctx.now || !ctx.state.throttle().mayEnter(zone, ctx.policy.maxHostsInMaintenance())) {

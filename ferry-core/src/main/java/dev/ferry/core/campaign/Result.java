@@ -8,13 +8,10 @@ import java.util.List;
 /**
  * What one call of the runtime produced: the facts it recorded (already applied to its state; the
  * caller stores them before it applies the effects) and the effects to apply, in order. For a
- * placement outside the plan, where it went (or why not).
+ * placement outside the plan, where it went (or why not). The lists are the runtime's own, handed
+ * over at the end of the call (it makes new ones for the next): read them, do not change them.
  */
 public record Result(List<Effect> effects, List<HistoryRecord> facts, Placement placement) {
-    public Result {
-        effects = List.copyOf(effects);
-        facts = List.copyOf(facts);
-    }
 
     /** The tenant's request this call refused, or null when it refused none. */
     public Fact.Refused refusal() {

@@ -13,6 +13,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.NavigableSet;
 import java.util.Map;
 import java.util.Set;
 
@@ -91,7 +92,9 @@ final class Starting {
         zones.sort(Comparator.comparing((Integer z) -> !throttle.zoneActive(z)).thenComparing(z -> queue.ready(z).first()));
         int failures = 0;
         for (int z : zones) {
-            for (int s : new ArrayList<>(queue.ready(z))) {
+            // a started step leaves the ready set (by its fact): walk on from where it was, no copy
+            NavigableSet<Integer> ready = queue.ready(z);
+            for (Integer s = ready.isEmpty() ? null : ready.first(); s != null; s = ready.higher(s)) {
                 if (failures >= STEP_ATTEMPTS_PER_ROUND) {
                     break;
                 }

@@ -1,5 +1,6 @@
 package dev.ferry.core.verify;
 
+import dev.ferry.core.history.EffectKeys;
 import dev.ferry.core.history.Fact;
 import dev.ferry.core.history.HistoryRecord;
 import dev.ferry.core.lifecycle.CampaignState;
@@ -46,7 +47,7 @@ public final class InvariantChecker {
     private final Set<Integer> disruptedByFerry = new HashSet<>();
     /** When each instance was first told of a disruption (a scheduled event or the informational notice); -1 never. */
     private final long[] noticedAt;
-    private final Set<String> appliedKeys = new HashSet<>();
+    private final EffectKeys appliedKeys = new EffectKeys();
     private final Set<Integer> failedButUp = new HashSet<>();
     private final List<String> violations = new ArrayList<>();
     private int maintenanceTotal;

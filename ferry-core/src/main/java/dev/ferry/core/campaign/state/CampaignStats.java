@@ -2,6 +2,7 @@ package dev.ferry.core.campaign.state;
 
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -29,7 +30,7 @@ public final class CampaignStats {
     int tenantInitiated;
     int forced;
     int completedEvents;
-    final Map<String, long[]> perTenant = new TreeMap<>(); // tenant -> {disruptions, downtimeMs}
+    final Map<String, long[]> perTenant = new HashMap<>(); // tenant -> {disruptions, downtimeMs}
     long makespanMs;
     final List<long[]> vulnerableOverTime = new ArrayList<>(); // {t, vulnerable hosts left, hosts in maintenance}
 
@@ -129,7 +130,7 @@ public final class CampaignStats {
         sb.append(List.of(hostsPatched, hostsFailed, hostsSkipped, liveMigrations, relocations, rebootsInPlace, failedMigrations,
                 replaced, rescued, noticed, informational, rescheduled, tenantInitiated, forced, completedEvents)).append(" makespan ")
                 .append(makespanMs).append(" tenants");
-        perTenant.forEach((k, v) -> sb.append(' ').append(k).append('=').append(v[0]).append('/').append(v[1]));
+        new TreeMap<>(perTenant).forEach((k, v) -> sb.append(' ').append(k).append('=').append(v[0]).append('/').append(v[1]));
         sb.append(" samples");
         for (long[] s : vulnerableOverTime) {
             sb.append(' ').append(s[0]).append(':').append(s[1]).append(':').append(s[2]);
