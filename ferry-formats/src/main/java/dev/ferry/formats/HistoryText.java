@@ -26,8 +26,7 @@ public final class HistoryText {
             case Fact.MaintenanceEnded e -> "gives its maintenance slot back (" + phase(e.phase().name()) + ")";
             case Fact.PhaseChanged p -> phase(p.phase().name());
             case Fact.Parked p -> "parked until " + p.untilMs() + " ms (waiting for a fallback's notice)";
-            case Fact.HostFailed f -> "failed: " + (f.why() == Fact.HostFailure.CAME_BACK_UNPATCHED
-                    ? "came back unpatched (" + f.version() + ")" : "did not come back after reboot");
+            case Fact.HostFailed f -> "failed: " + failure(f);
             case Fact.HostSkipped s -> "skipped: " + s.why().message();
             case Fact.BudgetTaken b -> "takes one member of group " + b.group() + "'s budget (move " + b.move() + ")";
             case Fact.BudgetReleased b -> "gives its group budget back";
@@ -68,5 +67,11 @@ public final class HistoryText {
 
     private static String phase(String name) {
         return name.toLowerCase(Locale.ROOT);
+    }
+
+    /** Why a host failed, in words: "came back unpatched (xen-4.4.0)" or "did not come back after reboot". */
+    public static String failure(Fact.HostFailed f) {
+        return f.why() == Fact.HostFailure.CAME_BACK_UNPATCHED ? "came back unpatched (" + f.version() + ")"
+                : "did not come back after reboot";
     }
 }

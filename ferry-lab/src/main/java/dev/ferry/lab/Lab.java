@@ -348,18 +348,18 @@ public final class Lab {
                             .ifPresent(last -> gaps.add((first.atMicros() - last.atMicros()) / 1000.0 - 1000.0 / GuestImage.HZ));
                 }
             }
-            String where = null;
+            List<String> runsOn = new ArrayList<>();
             for (int h = 0; h < agents.size(); h++) {
                 for (var i : new AgentClient("127.0.0.1", agents.get(h).port()).get("/v1/host").path("instances")) {
                     if (i.path("id").asText().equals(inst.id()) && i.path("role").asText().equals("running") && i.path("alive").asBoolean()) {
-                        where = where == null ? fleet.host(h).id() : where + "+" + fleet.host(h).id(); // two would be a bug
+                        runsOn.add(fleet.host(h).id());
                     }
                 }
             }
             String kinds = mine.isEmpty() ? "stayed" : String.join(", ", mine.stream().map(m -> m.from().equals(m.to())
                     ? m.kind() + " on " + m.from() : m.kind() + " " + m.from() + "→" + m.to()).toList());
             out.add(new Guest(inst.id(), inst.tenant(), kinds, serial.boots(), expectedBoots, serial.breaks(), downtimes, gaps,
-                    where != null && where.contains("+") ? null : where));
+                    runsOn.size() == 1 ? runsOn.get(0) : null)); // none or two copies: no final host
         }
         return out;
     }

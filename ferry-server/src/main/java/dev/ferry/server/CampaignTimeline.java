@@ -62,7 +62,7 @@ public final class CampaignTimeline {
             switch (f.fact()) {
                 case Fact.PhaseChanged p when p.phase() == HostPhase.RETURNED -> returned.add(t);
                 case Fact.HostFailed h -> failures.add(new Failure(t, h.host(), HistoryJson.typeName(Fact.HostFailed.class),
-                        HistoryText.describe(h).substring("failed: ".length())));
+                        HistoryText.failure(h)));
                 case Fact.RolledBack b -> failures.add(new Failure(t, b.instance(), HistoryJson.typeName(Fact.RolledBack.class),
                         b.reason()));
                 default -> {

@@ -330,12 +330,12 @@ public final class Campaigns implements AutoCloseable {
     /** A finished campaign's placements and patched hosts became the inventory (in its final round): the in-memory views follow. */
     private final class Reconciliation implements CampaignEngine.Ending {
         @Override
-        public void committed(String campaign, Map<String, String> moves, Map<String, String> versions) {
+        public void committed(String campaign, Map<String, String> moves, Map<String, String> versions, long inventoryVersion) {
             List<InventoryStore.Change> out = new ArrayList<>();
             moves.forEach((i, h) -> out.add(new InventoryStore.Change("move", i, h)));
             versions.forEach((h, v) -> out.add(new InventoryStore.Change("hypervisor", h, v)));
             if (!out.isEmpty()) {
-                inventory.changedByCampaign(out);
+                inventory.changed(out, inventoryVersion);
             }
         }
 

@@ -161,9 +161,4 @@ public final class Inventory {
         pending.addAll(changes);
         version.accumulateAndGet(v, Math::max);
     }
-
-    /** Changes a campaign's final commit recorded (its version is read back from the store). */
-    public void changedByCampaign(List<Change> changes) {
-        changed(changes, store.version());
-    }
 }

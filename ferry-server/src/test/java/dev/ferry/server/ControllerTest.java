@@ -129,6 +129,10 @@ class ControllerTest {
             assertThat(beyond.status()).isEqualTo(409);
             TestServer.Response now = s.post("/v1/tenant/events/" + second.get("id").asText() + "/now", token, null);
             assertThat(now.status()).as(now.body()).isEqualTo(202);
+            // asked again while it moves: refused by the campaign, with the reason as a value
+            TestServer.Response again = s.post("/v1/tenant/events/" + second.get("id").asText() + "/now", token, null);
+            assertThat(again.status()).as(again.body()).isEqualTo(409);
+            assertThat(again.json().path("reason").asText()).as(again.body()).isEqualTo("move-in-flight");
 
             // another tenant gets exactly what a nonexistent event gets
             String owner = tenant;

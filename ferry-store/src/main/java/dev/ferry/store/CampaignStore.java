@@ -31,7 +31,10 @@ public interface CampaignStore {
     record Approval(boolean approved, String running, CampaignState state) {
     }
 
-    /** An outside input of a running campaign, logged before it is applied, with the loop position it was applied at. */
+    /**
+     * An outside input of a running campaign, logged before it is applied, with the loop position it
+     * was applied at. {@code reason}: an abort's reason, or a placement's fields as a JSON object.
+     */
     record Input(long seq, long processed, long timeMs, String kind, String instance, Long argMs, String reason, String actor,
                  String requestId) {
     }
@@ -89,8 +92,11 @@ public interface CampaignStore {
     /** Logs an outside input before it is applied (write-ahead), with its audit line. */
     void logInput(String campaign, Input input, Audit audit);
 
-    /** Stores one round of the loop; a campaign that has ended is not changed by a later round. */
-    void commit(String campaign, Round round);
+    /**
+     * Stores one round of the loop; a campaign that has ended is not changed by a later round.
+     * Returns the inventory's version after the round's reconciliation, or -1 when it had none.
+     */
+    long commit(String campaign, Round round);
 
     /** Marks a campaign whose loop could not go on as halted, with the reason (best effort). */
     void halt(String campaign, String reason);

@@ -73,8 +73,8 @@ public final class CampaignEngine implements AutoCloseable {
      * inventory and the campaign's end are stored together or not at all; then the server hears of it.
      */
     public interface Ending {
-        /** After the final commit: the in-memory views follow. */
-        void committed(String campaign, Map<String, String> moves, Map<String, String> versions);
+        /** After the final commit, which left the inventory at {@code inventoryVersion} (-1: unchanged): the in-memory views follow. */
+        void committed(String campaign, Map<String, String> moves, Map<String, String> versions, long inventoryVersion);
 
         /** The loop published a new snapshot (after a commit); watchers may look again. */
         default void published(String campaign) {
@@ -103,8 +103,7 @@ public final class CampaignEngine implements AutoCloseable {
     private final List<Runnable> afterCommit = new ArrayList<>();
     private final Ending ending;
     private boolean endWritten;
-    private volatile boolean waitingForStore;
-    private final CompletableFuture<String> firstStoreFailure = new CompletableFuture<>();
+    private final StoreRetry storeRetry;
     private volatile EngineSnapshot snapshot;
     private volatile boolean stopping;
     private Thread thread;
@@ -132,6 +131,7 @@ public final class CampaignEngine implements AutoCloseable {
             throw new IllegalArgumentException("a campaign on real hypervisors runs in real time (accel 1)");
         }
         this.id = id;
+        this.storeRetry = new StoreRetry(id);
         this.ending = ending;
         this.problem = problem;
         this.plan = plan;
@@ -313,6 +313,11 @@ public final class CampaignEngine implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (RuntimeException e) {
+            if (stopping) {
+                // the server is stopping (the store may be away): the campaign is resumed at the next start
+                LOG.warn("campaign {}: the loop stopped with the server: {}", id, e.toString());
+                return;
+            }
             LOG.error("campaign {}: the loop stopped", id, e);
             violations.add("engine stopped: " + e);
             publish();
@@ -402,11 +407,11 @@ public final class CampaignEngine implements AutoCloseable {
                 s.hostsFailed(), kernel.now(), runtime.settled() || !violations.isEmpty());
         if (progress.done() && !endWritten && ending != null && runtime.settled()) {
             EngineStore.Ending end = EngineStore.Ending.of(problem, runtime, clock.millis());
-            store.commit(id, recorder.firstNewSeq(), recorder.pendingFacts(), recorder.pendingKeys(), pendingAnswers(),
-                    recorder.pendingEvents(), progress, end);
+            long inventoryVersion = store.commit(id, recorder.firstNewSeq(), recorder.pendingFacts(), recorder.pendingKeys(),
+                    pendingAnswers(), recorder.pendingEvents(), progress, end);
             committed();
             endWritten = true;
-            ending.committed(id, end.moves(), end.versions());
+            ending.committed(id, end.moves(), end.versions(), inventoryVersion);
         } else if (recorder.hasNew() || !pendingAnswers().isEmpty() || progress.done()) {
             store.commit(id, recorder.firstNewSeq(), recorder.pendingFacts(), recorder.pendingKeys(), pendingAnswers(),
                     recorder.pendingEvents(), progress, null);
@@ -443,40 +448,14 @@ public final class CampaignEngine implements AutoCloseable {
         record(runtime.on(input, t), t);
     }
 
-    /**
-     * Commits this round, retrying while the database is unavailable (backoff from 100 ms to 5 s).
-     * Nothing moves on meanwhile: no event is processed and no command applied until what is
-     * pending is stored.
-     */
+    /** Commits this round, retrying while the database is unavailable ({@link StoreRetry}). */
     private void flushDurably() throws InterruptedException {
-        long backoffMs = 100;
-        while (true) {
-            try {
-                flush();
-                if (waitingForStore) {
-                    waitingForStore = false;
-                    LOG.warn("campaign {}: the database is back; the loop goes on", id);
-                }
-                return;
-            } catch (dev.ferry.store.StoreException e) {
-                if (stopping) {
-                    throw e;
-                }
-                if (!waitingForStore) {
-                    waitingForStore = true;
-                    LOG.warn("campaign {}: the database is unavailable ({}); retrying, nothing moves meanwhile", id, e.getMessage());
-                    publish();
-                }
-                firstStoreFailure.complete(e.getMessage());
-                Thread.sleep(backoffMs); // a retry's backoff in the loop's own thread
-                backoffMs = Math.min(5_000, backoffMs * 2);
-            }
-        }
+        storeRetry.commit(this::flush, () -> stopping, this::publish);
     }
 
     /** Completes when a commit of this loop first fails because the database is unavailable (tests). */
     public CompletableFuture<String> firstStoreFailure() {
-        return firstStoreFailure;
+        return storeRetry.firstFailure();
     }
 
     /** Answers the commands of this round: after their effects are committed and the snapshot shows them. */
@@ -490,7 +469,7 @@ public final class CampaignEngine implements AutoCloseable {
     private void publish() {
         List<String> v = new ArrayList<>(violations);
         v.addAll(checker.violations());
-        snapshot = EngineSnapshot.of(runtime, problem.fleet(), kernel.now(), v, finished(), waitingForStore);
+        snapshot = EngineSnapshot.of(runtime, problem.fleet(), kernel.now(), v, finished(), storeRetry.waiting());
         published.bump();
         ending.published(id);
     }

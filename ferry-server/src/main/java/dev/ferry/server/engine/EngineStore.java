@@ -1,5 +1,9 @@
 package dev.ferry.server.engine;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ferry.core.campaign.CampaignRuntime;
 import dev.ferry.core.history.HistoryRecord;
 import dev.ferry.core.lifecycle.CampaignState;
@@ -10,6 +14,7 @@ import dev.ferry.core.planner.PlanningProblem;
 import dev.ferry.store.Audit;
 import dev.ferry.store.CampaignStore;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -87,7 +92,8 @@ public final class EngineStore {
         return new Stored(facts, s.keys(), inputs, answers);
     }
 
-    private static Command command(CampaignStore.Input in) {
+    /** The command a stored input row holds. */
+    static Command command(CampaignStore.Input in) {
         String actor = in.actor();
         String request = in.requestId();
         return switch (in.kind()) {
@@ -97,31 +103,74 @@ public final class EngineStore {
             case "tenant-now" -> new Command.TenantNow(in.instance(), actor, request);
             case "tenant-reschedule" -> new Command.TenantReschedule(in.instance(), in.argMs(), actor, request);
             case "place-outside" -> {
-                String[] f = in.reason().split(" ", -1);
-                yield new Command.PlaceOutside(in.instance(), f[0], Integer.parseInt(f[1]), Long.parseLong(f[2]),
-                        f[3].isEmpty() ? null : f[3], actor, request);
+                JsonNode p = payload(in.reason());
+                yield new Command.PlaceOutside(in.instance(), p.path("tenant").asText(), p.path("cpus").asInt(),
+                        p.path("memoryMiB").asLong(), p.hasNonNull("group") ? p.get("group").asText() : null, actor, request);
             }
             case "release-outside" -> {
-                String[] f = in.reason().split(" ");
-                yield new Command.ReleaseOutside(in.instance(), f[0], Integer.parseInt(f[1]), Long.parseLong(f[2]), actor, request);
+                JsonNode p = payload(in.reason());
+                yield new Command.ReleaseOutside(in.instance(), p.path("host").asText(), p.path("cpus").asInt(),
+                        p.path("memoryMiB").asLong(), actor, request);
             }
             default -> throw new IllegalStateException("unknown stored input kind " + in.kind());
         };
     }
 
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** A placement's stored payload: a JSON object (or, stored before it was one, its fields joined by spaces). */
+    private static JsonNode payload(String stored) {
+        try {
+            if (stored.startsWith("{")) {
+                return JSON.readTree(stored);
+            }
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("a stored input is not readable: " + stored, e);
+        }
+        String[] f = stored.split(" ", -1);
+        ObjectNode o = JSON.createObjectNode();
+        boolean release = f.length == 3; // host cpus memory; a placement has tenant cpus memory group
+        o.put(release ? "host" : "tenant", f[0]).put("cpus", Integer.parseInt(f[1])).put("memoryMiB", Long.parseLong(f[2]));
+        if (!release && !f[3].isEmpty()) {
+            o.put("group", f[3]);
+        }
+        return o;
+    }
+
+    private static String payload(Map<String, Object> fields) {
+        try {
+            return JSON.writeValueAsString(fields);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** Logs an outside input before it is applied (write-ahead), with its audit line, in one transaction. */
     public void logInput(String campaign, long seq, long processed, long timeMs, Command command, long atWallMs) {
         String instance = instanceOf(command);
-        String reason = switch (command) {
-            case Command.Abort a -> a.reason();
-            case Command.PlaceOutside p -> p.tenant() + " " + p.cpus() + " " + p.memoryMiB() + " " + (p.group() == null ? "" : p.group());
-            case Command.ReleaseOutside r -> r.host() + " " + r.cpus() + " " + r.memoryMiB();
-            default -> null;
-        };
+        String reason = stored(command);
         Long argMs = command instanceof Command.TenantReschedule r ? r.notBeforeWallMs() : null;
         store.logInput(campaign, new CampaignStore.Input(seq, processed, timeMs, kind(command), instance, argMs, reason,
                 command.actor(), command.requestId()), new Audit(atWallMs, command.actor(), command.requestId(),
                 "campaign." + kind(command), instance != null ? instance : campaign, "campaign " + campaign + " at virtual ms " + timeMs));
+    }
+
+    /** What the row's {@code reason} column holds for the command: an abort's reason, a placement's fields as JSON. */
+    static String stored(Command command) {
+        return switch (command) {
+            case Command.Abort a -> a.reason();
+            case Command.PlaceOutside p -> {
+                Map<String, Object> f = new LinkedHashMap<>();
+                f.put("tenant", p.tenant());
+                f.put("cpus", p.cpus());
+                f.put("memoryMiB", p.memoryMiB());
+                f.put("group", p.group());
+                yield payload(f);
+            }
+            case Command.ReleaseOutside r -> payload(new LinkedHashMap<>(Map.of("host", r.host(), "cpus", r.cpus(), "memoryMiB",
+                    r.memoryMiB())));
+            default -> null;
+        };
     }
 
     static String kind(Command c) {
@@ -136,7 +185,7 @@ public final class EngineStore {
         };
     }
 
-    private static String instanceOf(Command c) {
+    static String instanceOf(Command c) {
         return switch (c) {
             case Command.TenantNow n -> n.instance();
             case Command.TenantReschedule r -> r.instance();
@@ -149,9 +198,10 @@ public final class EngineStore {
     /**
      * One loop round: new facts from {@code firstSeq}, new effect keys, the answers heard (campaigns
      * on agents), event changes with their outbox rows, progress; and, with the final round, what
-     * the campaign changed in the inventory.
+     * the campaign changed in the inventory. Returns the inventory's version after it, -1 when the
+     * round changed nothing there.
      */
-    void commit(String campaign, long firstSeq, List<HistoryRecord> facts, List<String> keys, List<AgentAnswers.Answer> answers,
+    long commit(String campaign, long firstSeq, List<HistoryRecord> facts, List<String> keys, List<AgentAnswers.Answer> answers,
                 List<EventChange> events, Progress progress, Ending ending) {
         List<CampaignStore.Answer> answerRows = new ArrayList<>();
         for (AgentAnswers.Answer a : answers) {
@@ -166,7 +216,7 @@ public final class EngineStore {
         CampaignStore.Reconciliation reconciliation = ending == null ? null : new CampaignStore.Reconciliation(ending.moves(),
                 ending.versions(), new Audit(ending.atWallMs(), "ferry/" + campaign, null, "campaign.reconcile", campaign,
                 ending.moves().size() + " instances on new hosts, " + ending.versions().size() + " hosts on the fixed version"));
-        store.commit(campaign, new CampaignStore.Round(firstSeq, facts, keys, answerRows, changes, new CampaignStore.Progress(
+        return store.commit(campaign, new CampaignStore.Round(firstSeq, facts, keys, answerRows, changes, new CampaignStore.Progress(
                 progress.state(), progress.endReason(), progress.hostsPatched(), progress.hostsFailed(), progress.virtualMs()),
                 reconciliation));
     }

@@ -111,11 +111,9 @@ final class CampaignRounds {
         });
     }
 
-    void commit(String campaign, CampaignStore.Round round) {
-        db.tx(c -> {
-            if (round.ending() != null) {
-                reconcile(c, campaign, round.ending());
-            }
+    long commit(String campaign, CampaignStore.Round round) {
+        return db.tx(c -> {
+            long inventoryVersion = round.ending() == null ? -1 : reconcile(c, campaign, round.ending());
             insertAnswers(c, campaign, round.answers());
             insertKeys(c, campaign, round.keys());
             insertFacts(c, campaign, round.firstSeq(), round.facts());
@@ -134,7 +132,7 @@ final class CampaignRounds {
                 ps.setString(6, campaign);
                 ps.executeUpdate();
             }
-            return null;
+            return inventoryVersion;
         });
     }
 
@@ -192,14 +190,15 @@ final class CampaignRounds {
     }
 
     /** A finished campaign's placements and patched hosts become the inventory (the next version). */
-    private static void reconcile(Connection c, String campaign, CampaignStore.Reconciliation r) throws SQLException {
+    /** Records what the campaign changed in the inventory; the inventory's version after it, or -1 when it changed nothing. */
+    private static long reconcile(Connection c, String campaign, CampaignStore.Reconciliation r) throws SQLException {
         List<InventoryStore.Change> changes = new ArrayList<>();
         r.moves().forEach((i, h) -> changes.add(new InventoryStore.Change("move", i, h)));
         r.versions().forEach((h, v) -> changes.add(new InventoryStore.Change("hypervisor", h, v)));
         if (changes.isEmpty()) {
-            return;
+            return -1;
         }
-        InventoryRows.record(c, changes, r.audit());
+        long version = InventoryRows.record(c, changes, r.audit());
         try (PreparedStatement ps = c.prepareStatement("UPDATE instances SET host = ? WHERE id = ?")) {
             for (Map.Entry<String, String> m : r.moves().entrySet()) {
                 ps.setString(1, m.getValue());
@@ -217,6 +216,7 @@ final class CampaignRounds {
             ps.executeBatch();
         }
         InventoryRows.recomputeLedger(c);
+        return version;
     }
 
     private static void event(Connection c, String campaign, CampaignStore.EventChange e) throws SQLException {

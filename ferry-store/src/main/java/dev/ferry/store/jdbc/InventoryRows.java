@@ -7,7 +7,6 @@ import dev.ferry.store.Audit;
 import dev.ferry.store.InventoryStore;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.List;
 
@@ -90,9 +89,7 @@ final class InventoryRows {
 
     /** The first running campaign, or null. */
     static String running(Connection c) throws SQLException {
-        try (ResultSet rs = c.prepareStatement("SELECT id FROM campaigns WHERE state IN ('running', 'paused')").executeQuery()) {
-            return rs.next() ? rs.getString(1) : null;
-        }
+        return Sql.first(c, "SELECT id FROM campaigns WHERE state IN ('running', 'paused')", rs -> rs.getString(1)).orElse(null);
     }
 
     static void insertHosts(Connection c, List<Host> hosts) throws SQLException {

@@ -122,15 +122,19 @@ final class JdbcCampaignStore implements CampaignStore {
     }
 
     @Override
-    public void commit(String campaign, Round round) {
-        rounds.commit(campaign, round);
+    public long commit(String campaign, Round round) {
+        return rounds.commit(campaign, round);
     }
+
+    /** A loop that cannot go on halts its campaign: running or paused → halted, nothing else. */
+    private static final String HALT = Sql.transition("end_reason = ?", List.of(CampaignState.RUNNING, CampaignState.PAUSED),
+            List.of(CampaignState.HALTED)) + " AND id = ?";
 
     @Override
     public void halt(String campaign, String reason) {
         try {
             db.tx(c -> {
-                try (PreparedStatement ps = c.prepareStatement("UPDATE campaigns SET state = 'halted', end_reason = ? WHERE id = ?")) {
+                try (PreparedStatement ps = c.prepareStatement(HALT)) {
                     ps.setString(1, Sql.cut(reason, 2000));
                     ps.setString(2, campaign);
                     ps.executeUpdate();

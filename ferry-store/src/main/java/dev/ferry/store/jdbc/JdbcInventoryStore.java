@@ -11,7 +11,6 @@ import dev.ferry.store.InventoryChanges;
 import dev.ferry.store.InventoryStore;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.HashMap;
 import java.util.List;
@@ -32,15 +31,10 @@ final class JdbcInventoryStore implements InventoryStore {
     @Override
     public Stored load() {
         return db.tx(c -> {
-            long base = 0;
-            String document = null;
-            try (ResultSet rs = c.prepareStatement("SELECT version, document FROM inventory ORDER BY version DESC"
-                    + " FETCH FIRST 1 ROWS ONLY").executeQuery()) {
-                if (rs.next()) {
-                    base = rs.getLong(1);
-                    document = rs.getString(2);
-                }
-            }
+            Optional<Object[]> last = Sql.first(c, "SELECT version, document FROM inventory ORDER BY version DESC"
+                    + " FETCH FIRST 1 ROWS ONLY", rs -> new Object[] {rs.getLong(1), rs.getString(2)});
+            long base = last.map(r -> (Long) r[0]).orElse(0L);
+            String document = last.map(r -> (String) r[1]).orElse(null);
             List<Change> changes = Sql.list(c, "SELECT kind, target, change_value FROM inventory_changes WHERE version > ?"
                     + " ORDER BY version", rs -> new Change(rs.getString(1), rs.getString(2), rs.getString(3)), base);
             return new Stored(base, document, changes, InventoryRows.storedVersion(c));
@@ -70,8 +64,8 @@ final class JdbcInventoryStore implements InventoryStore {
                 ps.setString(7, document);
                 ps.executeUpdate();
             }
-            c.prepareStatement("DELETE FROM instances").executeUpdate();
-            c.prepareStatement("DELETE FROM hosts").executeUpdate();
+            Sql.update(c, "DELETE FROM instances");
+            Sql.update(c, "DELETE FROM hosts");
             InventoryRows.insertHosts(c, hosts);
             InventoryRows.insertInstances(c, instances);
             InventoryRows.recomputeLedger(c);
@@ -187,12 +181,8 @@ final class JdbcInventoryStore implements InventoryStore {
     /** Each host's free room (milli-cpu, MiB) as the ledger has it. */
     private static Map<String, long[]> freeRoom(Connection c) throws SQLException {
         Map<String, long[]> out = new HashMap<>();
-        try (ResultSet rs = c.prepareStatement("SELECT id, capacity_milli_cpu - used_milli_cpu, memory_mib - used_memory_mib"
-                + " FROM hosts").executeQuery()) {
-            while (rs.next()) {
-                out.put(rs.getString(1), new long[] {rs.getLong(2), rs.getLong(3)});
-            }
-        }
+        Sql.list(c, "SELECT id, capacity_milli_cpu - used_milli_cpu, memory_mib - used_memory_mib FROM hosts",
+                rs -> out.put(rs.getString(1), new long[] {rs.getLong(2), rs.getLong(3)}));
         return out;
     }
 

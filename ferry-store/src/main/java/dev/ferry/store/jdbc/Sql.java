@@ -22,13 +22,26 @@ final class Sql {
      * the statement is built, so the database follows the same table as the runtime.
      */
     static String transition(String set, CampaignState... path) {
-        for (int k = 0; k + 1 < path.length; k++) {
-            if (!CampaignState.TABLE.allows(path[k], path[k + 1])) {
-                throw new IllegalStateException("the campaign life cycle does not allow " + path[k] + " -> " + path[k + 1]);
+        return transition(set, List.of(path[0]), List.of(path).subList(1, path.length));
+    }
+
+    /** As above, from any of the states {@code from} (each checked), along {@code then}. */
+    static String transition(String set, List<CampaignState> from, List<CampaignState> then) {
+        for (CampaignState f : from) {
+            CampaignState at = f;
+            for (CampaignState next : then) {
+                if (!CampaignState.TABLE.allows(at, next)) {
+                    throw new IllegalStateException("the campaign life cycle does not allow " + at + " -> " + next);
+                }
+                at = next;
             }
         }
-        return "UPDATE campaigns SET state = '" + path[path.length - 1].wireName() + "'" + (set.isEmpty() ? "" : ", " + set)
-                + ", row_version = row_version + 1 WHERE state = '" + path[0].wireName() + "'";
+        StringBuilder states = new StringBuilder();
+        for (CampaignState f : from) {
+            states.append(states.isEmpty() ? "" : ", ").append('\'').append(f.wireName()).append('\'');
+        }
+        return "UPDATE campaigns SET state = '" + then.get(then.size() - 1).wireName() + "'" + (set.isEmpty() ? "" : ", " + set)
+                + ", row_version = row_version + 1 WHERE state IN (" + states + ")";
     }
 
     /** Writes an audit line inside the caller's transaction. */
@@ -105,6 +118,16 @@ final class Sql {
     /** The single long a query answers. */
     static long one(Connection c, String sql, Object... args) throws SQLException {
         return list(c, sql, rs -> rs.getLong(1), args).get(0);
+    }
+
+    /** Runs an update; {@code args} bind its parameters in order. Returns the rows it changed. */
+    static int update(Connection c, String sql, Object... args) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(sql)) {
+            for (int k = 0; k < args.length; k++) {
+                ps.setObject(k + 1, args[k]);
+            }
+            return ps.executeUpdate();
+        }
     }
 
     /** "?, ?, ?" for {@code n} values. */

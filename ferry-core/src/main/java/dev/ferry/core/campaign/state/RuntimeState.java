@@ -23,7 +23,7 @@ import java.util.Map;
  * of its own facts ({@link #apply}): the live fleet, the caps in use, the group budgets, the steps,
  * the moves, the rescues, the tenants' events, the counters and the campaign's state. The runtime
  * decides from this state and records facts; the same facts, applied to a fresh state, rebuild it
- * (a restarted controller, or a test comparing the two). Facts of other actors (the runner, the
+ * ({@code CampaignRuntime.restore}; the tests compare the two). Facts of other actors (the runner, the
  * hypervisors) are history, not runtime state: they are ignored here. Not thread-safe.
  */
 public final class RuntimeState {
