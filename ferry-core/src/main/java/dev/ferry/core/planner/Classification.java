@@ -168,20 +168,22 @@ public final class Classification {
                     }
                 }
             }
-            Set<Long> hostSeen = new HashSet<>();
-            Set<Long> rackSeen = new HashSet<>();
-            for (int i = 0; i < fleet.instances().size(); i++) {
-                int g = fleet.groupOf(i);
-                int h = fleet.hostOf(i);
-                if (g < 0) {
-                    continue;
-                }
-                long key = key(g, fleet.zoneOf(h));
-                if (!fleet.host(h).cordoned() && hostSeen.add(((long) g << 32) | h)) {
-                    hostsTaken.merge(key, 1, Integer::sum);
-                }
-                if (rackUsable[fleet.rackOf(h)] && rackSeen.add(((long) g << 32) | fleet.rackOf(h))) {
-                    racksTaken.merge(key, 1, Integer::sum);
+            // per group, each usable host and rack once: stamps instead of sets (no boxing over millions of members)
+            int[] hostStamp = new int[fleet.hosts().size()];
+            int[] rackStamp = new int[fleet.rackCount()];
+            for (int g = 0; g < fleet.groups().size(); g++) {
+                for (int i : fleet.membersOf(g)) {
+                    int h = fleet.hostOf(i);
+                    long key = key(g, fleet.zoneOf(h));
+                    if (!fleet.host(h).cordoned() && hostStamp[h] != g + 1) {
+                        hostStamp[h] = g + 1;
+                        hostsTaken.merge(key, 1, Integer::sum);
+                    }
+                    int rack = fleet.rackOf(h);
+                    if (rackUsable[rack] && rackStamp[rack] != g + 1) {
+                        rackStamp[rack] = g + 1;
+                        racksTaken.merge(key, 1, Integer::sum);
+                    }
                 }
             }
         }
