@@ -107,7 +107,11 @@ public final class StepQueue {
         return notReady.isEmpty() ? Long.MAX_VALUE : notReady.peek()[0];
     }
 
-    /** Which steps are queued and when each is ready, as text (tests compare two queues). */
+    /**
+     * Which steps are queued and when each is ready, as text (tests compare two queues). The zones'
+     * ready sets are left out: they follow from these and the clock ({@link #promote}, at the start
+     * of every runtime call), not from facts.
+     */
     String describe() {
         StringBuilder sb = new StringBuilder();
         for (int s = queued.nextSetBit(0); s >= 0; s = queued.nextSetBit(s + 1)) {
