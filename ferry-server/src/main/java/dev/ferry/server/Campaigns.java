@@ -198,14 +198,20 @@ public final class Campaigns implements AutoCloseable {
             }
         }
         long now = clock.millis();
-        CampaignStore.Approval a = store.approve(id, now, new Audit(now, who.actor(), requestId, "campaign.approve", id, "approved"));
+        PlanFootprint footprint = new PlanFootprint(l.problem(), l.plan());
+        CampaignStore.Approval a = store.approve(id, now, new Audit(now, who.actor(), requestId, "campaign.approve", id, "approved"),
+                footprint::overtakenBecause);
+        if (a.supersededBecause() != null) {
+            loaded.remove(id);
+            throw Refused.conflict(id + " is superseded: " + a.supersededBecause() + "; propose it again");
+        }
         if (!a.approved()) {
             if (a.running() != null) {
                 throw Refused.conflict("campaign " + a.running() + " is running; one campaign runs at a time");
             }
             String state = a.state() == null ? "unknown" : a.state().wireName();
             throw Refused.conflict("only a proposed campaign can be approved; " + id + " is " + state
-                    + (a.state() == CampaignState.SUPERSEDED ? " (the inventory changed): propose it again" : ""));
+                    + (a.state() == CampaignState.SUPERSEDED ? " (the inventory it was planned on was replaced): propose it again" : ""));
         }
         loaded.remove(id);
         startEngine(load(id));

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * Campaigns: their rows, the fleet and plan each was proposed with, and what a running campaign's
@@ -27,8 +28,12 @@ public interface CampaignStore {
     record Documents(String fleet, String plan) {
     }
 
-    /** An approval: done, or refused because {@code running} runs, or because the campaign is in {@code state}. */
-    record Approval(boolean approved, String running, CampaignState state) {
+    /**
+     * An approval: done; or refused because {@code running} runs, or because the campaign is in
+     * {@code state} — superseded just now, {@code supersededBecause} says why, when the inventory
+     * changes since its proposal overtook its plan.
+     */
+    record Approval(boolean approved, String running, CampaignState state, String supersededBecause) {
     }
 
     /**
@@ -74,8 +79,13 @@ public interface CampaignStore {
     /** Stores a proposal; false (nothing written) when the inventory is no longer the version it was planned on. */
     boolean propose(Campaign campaign, Documents documents, Audit audit);
 
-    /** Approves a proposal (compare-and-swap: it must still be proposed, and no other campaign may run). */
-    Approval approve(String id, long now, Audit audit);
+    /**
+     * Approves a proposal, in one transaction under the campaign and inventory locks: it must still
+     * be proposed and no other campaign may run; then {@code overtaken} judges the inventory changes
+     * since the proposal (null: its plan still stands; else why not, and the proposal is superseded
+     * with that reason and a {@code campaign.supersede} audit line instead).
+     */
+    Approval approve(String id, long now, Audit audit, Function<List<InventoryStore.Change>, String> overtaken);
 
     Optional<Campaign> get(String id);
 

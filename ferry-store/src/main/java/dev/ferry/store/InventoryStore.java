@@ -10,7 +10,8 @@ import java.util.function.Function;
 /**
  * The fleet as stored: the last imported document (fleet/v1 JSON) and the changes after it, each
  * with its version, written with its query rows and audit line in one transaction under the
- * inventory lock; every change supersedes the proposals still waiting for approval. Also each
+ * inventory lock; an import supersedes the proposals still waiting for approval (a change is
+ * judged at approval against the proposal's plan: {@link #changesAfter}). Also each
  * instance's lifecycle state and each host's capacity ledger, which placements reserve from with
  * a conditional update. Thread-safe.
  */
@@ -48,6 +49,9 @@ public interface InventoryStore {
 
     /** The newest version stored (an import or a change). */
     long version();
+
+    /** The changes recorded after {@code version}, in order (an import after it is not a change: it supersedes). */
+    List<Change> changesAfter(long version);
 
     /** Replaces the inventory, unless a campaign is running on it. */
     Imported importFleet(String document, List<Host> hosts, List<Instance> instances, Audit audit);

@@ -13,6 +13,7 @@ import dev.ferry.core.model.HostState;
 import dev.ferry.core.model.Instance;
 import dev.ferry.core.model.OnHostMaintenance;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.io.TempDir;
@@ -37,6 +38,9 @@ class StoresTest {
             new Host("h2", "az1", "r2", 4, 8192, 1.0, "xen-4.4.1", "m", true, HostState.ACTIVE, null));
     private static final Instance I1 = new Instance("i-1", "acme", "h1", 2, 2048, OnHostMaintenance.MIGRATE, null, 0);
 
+    /** A judge for whom nothing overtakes a plan. */
+    private static final java.util.function.Function<List<InventoryStore.Change>, String> NONE = changes -> null;
+
     private static long auditLines(Stores s, String action) {
         return s.audit().page(null, null, action, 0, 1000).size();
     }
@@ -48,7 +52,7 @@ class StoresTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"h2", "postgres"})
-    void everyInventoryChangeIsVersionedAuditedAndSupersedesProposals(String kind) {
+    void everyInventoryChangeIsVersionedAndAuditedAndAnImportSupersedesProposals(String kind) {
         try (Database db = open(kind)) {
             Stores s = Stores.over(db);
             InventoryStore.Imported first = s.inventory().importFleet("{}", HOSTS, List.of(I1), audit("inventory.import", "inventory"));
@@ -59,7 +63,11 @@ class StoresTest {
                     audit("campaign.propose", "c-2"))).as("planned on an inventory that is not the current one").isFalse();
             long v = s.inventory().cordon("h2", true, "disk", audit("host.cordon", "h2"));
             assertThat(v).isEqualTo(first.version() + 1);
-            assertThat(s.campaigns().get("c-1").orElseThrow().state()).isEqualTo(CampaignState.SUPERSEDED);
+            assertThat(s.campaigns().get("c-1").orElseThrow().state()).as("a change is judged at approval")
+                    .isEqualTo(CampaignState.PROPOSED);
+            assertThat(s.inventory().changesAfter(first.version())).containsExactly(new InventoryStore.Change("host-state", "h2",
+                    "cordoned"));
+            assertThat(s.inventory().changesAfter(v)).isEmpty();
             assertThat(s.campaigns().get("c-2")).isEmpty();
             assertThat(s.campaigns().documents("c-1").plan()).isEqualTo("{\"plan\":1}");
             InventoryStore.Stored stored = s.inventory().load();
@@ -70,8 +78,39 @@ class StoresTest {
                     .as("another tenant's instance is not found; nothing written").isNegative();
             assertThat(s.inventory().version()).isEqualTo(v);
             assertThat(auditLines(s, "host.cordon")).isEqualTo(1);
-            assertThat(s.audit().page(null, null, "host.cordon", 0, 10).get(0).detail()).contains("inventory version " + v)
-                    .contains("1 proposal(s) superseded");
+            assertThat(s.audit().page(null, null, "host.cordon", 0, 10).get(0).detail()).contains("inventory version " + v);
+            s.campaigns().propose(proposal("c-3", v), new CampaignStore.Documents("{}", null), audit("campaign.propose", "c-3"));
+            s.inventory().importFleet("{}", HOSTS, List.of(I1), audit("inventory.import", "inventory"));
+            assertThat(s.campaigns().get("c-3").orElseThrow().state()).as("an import supersedes").isEqualTo(CampaignState.SUPERSEDED);
+            assertThat(s.audit().page(null, null, "inventory.import", 0, 10)).anyMatch(a -> a.detail().contains("2 proposal(s) superseded"));
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"h2", "postgres"})
+    void anApprovalJudgesTheChangesSinceTheProposalAndSupersedesWhenTheyOvertakeIt(String kind) {
+        try (Database db = open(kind)) {
+            Stores s = Stores.over(db);
+            long v = s.inventory().importFleet("{}", HOSTS, List.of(I1), audit("inventory.import", "inventory")).version();
+            s.campaigns().propose(proposal("c-1", v), new CampaignStore.Documents("{}", null), audit("campaign.propose", "c-1"));
+            s.campaigns().propose(proposal("c-2", v), new CampaignStore.Documents("{}", null), audit("campaign.propose", "c-2"));
+            s.inventory().cordon("h2", true, "disk", audit("host.cordon", "h2"));
+            List<List<InventoryStore.Change>> judged = new ArrayList<>();
+            CampaignStore.Approval overtaken = s.campaigns().approve("c-1", 2000, audit("campaign.approve", "c-1"), changes -> {
+                judged.add(changes);
+                return "h2 is cordoned";
+            });
+            assertThat(judged).containsExactly(List.of(new InventoryStore.Change("host-state", "h2", "cordoned")));
+            assertThat(overtaken.approved()).isFalse();
+            assertThat(overtaken.supersededBecause()).isEqualTo("h2 is cordoned");
+            assertThat(s.campaigns().get("c-1").orElseThrow().state()).isEqualTo(CampaignState.SUPERSEDED);
+            assertThat(s.campaigns().get("c-1").orElseThrow().endReason()).isEqualTo("h2 is cordoned");
+            assertThat(s.audit().page(null, null, "campaign.supersede", 0, 10)).singleElement()
+                    .satisfies(a -> assertThat(a.detail()).isEqualTo("h2 is cordoned"));
+            assertThat(s.campaigns().approve("c-1", 2001, audit("campaign.approve", "c-1"), changes -> null).state())
+                    .as("superseded for good").isEqualTo(CampaignState.SUPERSEDED);
+            CampaignStore.Approval standing = s.campaigns().approve("c-2", 2002, audit("campaign.approve", "c-2"), changes -> null);
+            assertThat(standing.approved()).isTrue();
         }
     }
 
@@ -118,13 +157,13 @@ class StoresTest {
             long v = s.inventory().importFleet("{}", HOSTS, List.of(I1), audit("inventory.import", "inventory")).version();
             s.campaigns().propose(proposal("c-1", v), new CampaignStore.Documents("{}", null), audit("campaign.propose", "c-1"));
             s.campaigns().propose(proposal("c-2", v), new CampaignStore.Documents("{}", null), audit("campaign.propose", "c-2"));
-            assertThat(s.campaigns().approve("c-1", 2000, audit("campaign.approve", "c-1")).approved()).isTrue();
-            CampaignStore.Approval second = s.campaigns().approve("c-2", 2001, audit("campaign.approve", "c-2"));
+            assertThat(s.campaigns().approve("c-1", 2000, audit("campaign.approve", "c-1"), NONE).approved()).isTrue();
+            CampaignStore.Approval second = s.campaigns().approve("c-2", 2001, audit("campaign.approve", "c-2"), NONE);
             assertThat(second.approved()).isFalse();
             assertThat(second.running()).isEqualTo("c-1");
             assertThat(s.inventory().importFleet("{}", HOSTS, List.of(), audit("inventory.import", "inventory")).runningCampaign())
                     .as("no import under a running campaign").isEqualTo("c-1");
-            CampaignStore.Approval again = s.campaigns().approve("c-1", 2002, audit("campaign.approve", "c-1"));
+            CampaignStore.Approval again = s.campaigns().approve("c-1", 2002, audit("campaign.approve", "c-1"), NONE);
             assertThat(again.approved()).isFalse();
             assertThat(again.running()).isEqualTo("c-1");
             assertThat(s.campaigns().get("c-1").orElseThrow().startedAt()).isEqualTo(2000);
@@ -138,7 +177,7 @@ class StoresTest {
             Stores s = Stores.over(db);
             long v = s.inventory().importFleet("{}", HOSTS, List.of(I1), audit("inventory.import", "inventory")).version();
             s.campaigns().propose(proposal("c-1", v), new CampaignStore.Documents("{}", null), audit("campaign.propose", "c-1"));
-            s.campaigns().approve("c-1", 2000, audit("campaign.approve", "c-1"));
+            s.campaigns().approve("c-1", 2000, audit("campaign.approve", "c-1"), NONE);
             s.webhooks().register(new WebhookStore.Webhook("wh-1", "acme", "https://example.org/h", "whsec_x", 1),
                     audit("webhook.register", "wh-1"));
             List<HistoryRecord> facts = List.of(new HistoryRecord(0, Actor.FERRY, new Fact.PhaseChanged("h1", HostPhase.DRAINING)),

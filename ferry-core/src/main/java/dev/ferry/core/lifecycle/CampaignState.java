@@ -9,9 +9,9 @@ import java.util.Locale;
  *    |           |          |          |
  *    |           |          +-> completed | halted | aborted (from running or paused)
  *    |           +-> aborted
- *    +-> superseded (the inventory it was planned on changed before approval) | aborted
+ *    +-> superseded (the inventory changed under its plan before approval) | aborted
  * </pre>
- * A proposal is only a plan: the controller supersedes it when the inventory changes, and only a
+ * A proposal is only a plan: the controller supersedes it when the inventory overtakes it, and only a
  * proposed campaign can be approved.
  */
 public enum CampaignState {

@@ -57,12 +57,12 @@ final class InventoryRows {
             ps.executeBatch();
         }
         long last = next + changes.size() - 1;
-        supersedeAndAudit(c, last, audit);
+        Sql.audit(c, audit.detail(audit.detail() + "; inventory version " + last), true);
         return last;
     }
 
     /**
-     * A new inventory version supersedes every proposal (proposed → superseded, the one transition
+     * A newly imported inventory supersedes every proposal (proposed → superseded, the one transition
      * the life cycle allows from proposed besides approval and abort): its plan was made for an
      * inventory that no longer exists. The audit line says so.
      */
@@ -85,6 +85,12 @@ final class InventoryRows {
                 + " SUM(i.memory_mib) FROM instances i WHERE i.host = hosts.id AND i.state = 'running'), 0)")) {
             ps.executeUpdate();
         }
+    }
+
+    /** The changes recorded after {@code version}, in order. */
+    static List<InventoryStore.Change> changesAfter(Connection c, long version) throws SQLException {
+        return Sql.list(c, "SELECT kind, target, change_value FROM inventory_changes WHERE version > ? ORDER BY version",
+                rs -> new InventoryStore.Change(rs.getString(1), rs.getString(2), rs.getString(3)), version);
     }
 
     /** The first running campaign, or null. */

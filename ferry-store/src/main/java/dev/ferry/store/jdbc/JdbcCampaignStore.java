@@ -4,12 +4,14 @@ import dev.ferry.core.lifecycle.CampaignState;
 import dev.ferry.store.Audit;
 import dev.ferry.store.CampaignStore;
 import dev.ferry.store.Database;
+import dev.ferry.store.InventoryStore;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Function;
 
 /** {@link CampaignStore} over the campaigns table; what a running campaign's loop stores is in {@link CampaignRounds}. */
 final class JdbcCampaignStore implements CampaignStore {
@@ -66,22 +68,34 @@ final class JdbcCampaignStore implements CampaignStore {
             CampaignState.RUNNING) + " AND id = ?";
 
     @Override
-    public Approval approve(String id, long now, Audit audit) {
+    public Approval approve(String id, long now, Audit audit, Function<List<InventoryStore.Change>, String> overtaken) {
         return db.tx(c -> {
             Sql.lock(c, "campaign-lock");
             String running = InventoryRows.running(c);
             if (running != null) {
-                return new Approval(false, running, null);
+                return new Approval(false, running, null, null);
+            }
+            InventoryRows.lock(c); // no change slips in between the judgement and the approval
+            Optional<Long> proposedOn = Sql.first(c, "SELECT inventory_version FROM campaigns WHERE id = ? AND state = ?",
+                    rs -> rs.getLong(1), id, CampaignState.PROPOSED.wireName());
+            if (proposedOn.isEmpty()) {
+                return new Approval(false, null, state(c, id), null);
+            }
+            String why = overtaken.apply(InventoryRows.changesAfter(c, proposedOn.get()));
+            if (why != null) {
+                Sql.update(c, SUPERSEDE, Sql.cut(why, 2000), id);
+                Sql.audit(c, new Audit(now, audit.actor(), audit.requestId(), "campaign.supersede", id, why), true);
+                return new Approval(false, null, CampaignState.SUPERSEDED, why);
             }
             try (PreparedStatement ps = c.prepareStatement(APPROVE)) {
                 ps.setLong(1, now);
                 ps.setString(2, id);
                 if (ps.executeUpdate() == 1) {
                     Sql.audit(c, audit, true);
-                    return new Approval(true, null, CampaignState.RUNNING);
+                    return new Approval(true, null, CampaignState.RUNNING, null);
                 }
             }
-            return new Approval(false, null, state(c, id));
+            return new Approval(false, null, state(c, id), null);
         });
     }
 
@@ -125,6 +139,9 @@ final class JdbcCampaignStore implements CampaignStore {
     public long commit(String campaign, Round round) {
         return rounds.commit(campaign, round);
     }
+
+    private static final String SUPERSEDE = Sql.transition("end_reason = ?", CampaignState.PROPOSED, CampaignState.SUPERSEDED)
+            + " AND id = ?";
 
     /** A loop that cannot go on halts its campaign: running or paused → halted, nothing else. */
     private static final String HALT = Sql.transition("end_reason = ?", List.of(CampaignState.RUNNING, CampaignState.PAUSED),

@@ -47,6 +47,11 @@ final class JdbcInventoryStore implements InventoryStore {
     }
 
     @Override
+    public List<Change> changesAfter(long version) {
+        return db.tx(c -> InventoryRows.changesAfter(c, version));
+    }
+
+    @Override
     public Imported importFleet(String document, List<Host> hosts, List<Instance> instances, Audit audit) {
         return db.tx(c -> {
             long next = InventoryRows.lockAndNext(c);
