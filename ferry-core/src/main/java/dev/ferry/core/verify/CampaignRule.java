@@ -5,7 +5,7 @@ package dev.ferry.core.verify;
  * names them: each violation it reports starts with the rule's id and name, e.g.
  * {@code "C4 capacity: t=5000 ms: host h-7 over capacity ..."}.
  */
-public enum CampaignRule {
+public enum CampaignRule implements SafetyRule {
     /** The history itself is well formed: time never goes backwards, it names only known hosts and instances. */
     WELL_FORMED("C0", "well-formed history"),
     /** No instance is lost: at the end each runs on exactly one host. */
@@ -33,16 +33,13 @@ public enum CampaignRule {
         this.title = title;
     }
 
+    @Override
     public String id() {
         return id;
     }
 
+    @Override
     public String title() {
         return title;
-    }
-
-    /** "C4 capacity". */
-    public String label() {
-        return id + " " + title;
     }
 }

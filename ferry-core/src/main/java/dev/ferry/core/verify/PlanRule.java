@@ -5,7 +5,7 @@ package dev.ferry.core.verify;
  * names them: each violation it reports starts with the rule's id and name, e.g.
  * {@code "P3 capacity: t=840: host h-7 over capacity ..."}.
  */
-public enum PlanRule {
+public enum PlanRule implements SafetyRule {
     /** Every affected host is planned or skipped, once; no other host is planned. */
     COVERAGE("P1", "coverage"),
     /** Every instance on a planned host is moved or rebooted in place exactly once, from where it is; none is moved twice onto safe hosts. */
@@ -39,16 +39,13 @@ public enum PlanRule {
         this.title = title;
     }
 
+    @Override
     public String id() {
         return id;
     }
 
+    @Override
     public String title() {
         return title;
-    }
-
-    /** "P3 capacity". */
-    public String label() {
-        return id + " " + title;
     }
 }
