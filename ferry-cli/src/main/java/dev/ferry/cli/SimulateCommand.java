@@ -4,6 +4,7 @@ import dev.ferry.core.planner.Plan;
 import dev.ferry.core.planner.PlanStrategy;
 import dev.ferry.core.planner.PlanningProblem;
 import dev.ferry.formats.HistoryJson;
+import dev.ferry.sim.ChurnModel;
 import dev.ferry.sim.FaultSpec;
 import dev.ferry.sim.Simulation;
 import dev.ferry.sim.SimulationJson;
@@ -54,6 +55,11 @@ final class SimulateCommand implements Callable<Integer> {
             description = "Shares of tenants that act early and that reschedule (default 0.10,0.10).")
     String tenants;
 
+    @Option(names = "--churn", arity = "0..1", defaultValue = "0", fallbackValue = "1", paramLabel = "OPS",
+            description = "Tenants keep using their instances during the campaign: OPS lifecycle operations (stop, start, "
+                    + "reboot, terminate, launch) per instance per day, at random (--churn alone: 1; default 0, none).")
+    double churn;
+
     @Option(names = "--report", paramLabel = "FILE",
             description = "Write a self-contained HTML report with charts (also simulates the naive baseline for comparison).")
     Path report;
@@ -77,7 +83,9 @@ final class SimulateCommand implements Callable<Integer> {
         PlanStrategy planner = PlanCommand.strategy(opts.strategy);
         FaultSpec faultSpec;
         TenantModel tenantModel;
+        ChurnModel churnModel;
         try {
+            churnModel = new ChurnModel(churn);
             faultSpec = FaultSpec.parse(faults);
             String[] t = tenants.split(",");
             if (t.length != 2) {
@@ -105,7 +113,8 @@ final class SimulateCommand implements Callable<Integer> {
                 write(historyOut, HistoryJson.HEADER);
             }
             Simulation.Options options = new Simulation.Options(seed, faultSpec, tenantModel, false, true,
-                    historyOut == null ? null : r -> write(historyOut, HistoryJson.line(r)), Simulations.bar(err, opts.strategy));
+                    historyOut == null ? null : r -> write(historyOut, HistoryJson.line(r)), Simulations.bar(err, opts.strategy))
+                    .withChurn(churnModel);
             result = Simulation.run(problem, plan, options);
         } catch (RuntimeException e) {
             if (historyTmp != null) {
@@ -183,6 +192,12 @@ final class SimulateCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "  tenant events      %d noticed, %d rescheduled, %d acted early, %d done by Ferry, %d completed; "
                 + "%d informational notices%n", r.events().noticed(), r.events().rescheduled(), r.events().tenantInitiated(),
                 r.events().forced(), r.events().completed(), r.events().informational());
+        SimulationResult.Churn c = r.churn();
+        if (c.operations() > 0) {
+            out.printf(Locale.ROOT, "  churn              %d operations: %d stops, %d starts (%d on patched hosts), %d reboots in place, "
+                    + "%d terminations, %d launches; %d refused; %d lost%n", c.operations(), c.stops(), c.starts(), c.startsOnPatched(),
+                    c.reboots(), c.terminations(), c.launches(), c.refused(), c.lost());
+        }
         out.printf(Locale.ROOT, "  safety             %s; %d instances lost%n", r.invariantViolations().isEmpty()
                 ? "every rule held after every event" : r.invariantViolations().size() + " VIOLATIONS", r.lostInstances());
         for (String v : r.invariantViolations().stream().limit(10).toList()) {

@@ -58,6 +58,10 @@ public final class HistoryText {
             case Fact.Informed i -> "told of its live migration, planned at " + i.plannedAtMs() + " ms";
             case Fact.EventChanged e -> "event " + e.state().name().toLowerCase(Locale.ROOT) + ": "
                     + e.cause().detail(e.kind(), e.downtimeMs()) + " (not before " + e.notBeforeMs() + " ms)";
+            case Fact.TenantStopped t -> (t.terminated() ? "terminated" : "stopped") + " by its tenant on " + t.host()
+                    + ": moved no more, room given back";
+            case Fact.TenantStarted t -> "started by its tenant on " + t.host() + " at epoch " + t.epoch();
+            case Fact.TenantRebooted t -> "rebooted by its tenant on " + t.host();
             case Fact.Refused f -> "tenant's " + f.request().name().toLowerCase(Locale.ROOT).replace('_', ' ') + " refused: "
                     + f.reason().message();
             case Fact.EffectApplied a -> "applied " + a.effect() + " " + a.key();

@@ -81,6 +81,8 @@ public final class HistoryV1 {
                 case MOVED, REBOOTED_IN_PLACE -> "ok";
                 case ROLLED_BACK -> "rolled back";
                 case RESCUED -> "rescued";
+                case STARTED -> "started by its tenant";
+                case STOPPED -> "stopped by its tenant";
             }, 0);
             case Fact.RescueNeeded n -> new Line(t, actor, "event", n.instance(), "host " + n.lostHost() + " lost: restarting it elsewhere",
                     0);
@@ -104,6 +106,9 @@ public final class HistoryV1 {
             case Fact.BudgetReleased b -> null;
             case Fact.MoveCreated m -> null;
             case Fact.MoveRerouted m -> null;
+            case Fact.TenantStopped ts -> null; // v1 had no tenant lifecycle during a campaign
+            case Fact.TenantStarted ts -> null;
+            case Fact.TenantRebooted tr -> null;
         };
     }
 

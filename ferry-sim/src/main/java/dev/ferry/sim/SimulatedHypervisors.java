@@ -12,6 +12,9 @@ import dev.ferry.core.model.Instance;
 import dev.ferry.core.model.Policy;
 import dev.ferry.core.planner.MigrationModel;
 import dev.ferry.core.planner.MoveKind;
+import java.util.BitSet;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.function.Consumer;
 
@@ -42,6 +45,10 @@ public final class SimulatedHypervisors implements Ports.Driver {
     private final Ports.Store store;
     private final Consumer<Input> deliver;
     private final int[] runningOn;
+    /** Stopped by their tenants (runningOn -1): a tenant's start may run them again. */
+    private final BitSet tenantStopped = new BitSet();
+    /** The epoch a tenant's start is bringing the instance up at, until it runs. */
+    private final Map<Integer, Long> starting = new HashMap<>();
     /** Intrusive lists of the instances on each host (running, or stopped by its reboot): head per host, next per instance. */
     private final int[] head;
     private final int[] next;
@@ -88,6 +95,10 @@ public final class SimulatedHypervisors implements Ports.Driver {
             case Effect.RebootHost r -> reboot(r.host());
             case Effect.VerifyHost v -> verify(v.host());
             case Effect.StartInstance s -> startInstance(s);
+            case Effect.StopInstance s -> stopInstance(s);
+            case Effect.RebootInstance r -> {
+                // the guest resets where it runs: nothing moves, nothing to answer
+            }
             case Effect.Notify n -> throw new IllegalArgumentException("notices go to the notifier");
             case Effect.Wakeup w -> throw new IllegalArgumentException("wake-ups go to the timer");
         }
@@ -194,14 +205,33 @@ public final class SimulatedHypervisors implements Ports.Driver {
 
     private void startInstance(Effect.StartInstance s) {
         int i = s.instance();
-        if (s.epoch() <= epoch[i] || runningOn[i] >= 0 || runningOn[i] == -1) {
+        boolean byTenant = tenantStopped.get(i);
+        if (s.epoch() <= epoch[i] || runningOn[i] >= 0 || runningOn[i] == -1 && !byTenant) {
             return; // stale or already running: refused
         }
+        tenantStopped.clear(i);
+        starting.put(i, s.epoch());
         long ms = noisy(policy.durations().restart().toMillis(), 0.25);
         kernel.at(kernel.now() + ms, () -> {
+            if (tenantStopped.get(i) || starting.getOrDefault(i, -1L) != s.epoch()) {
+                return; // stopped again (or started again) before it came up
+            }
+            starting.remove(i);
             run(i, s.host(), s.epoch());
             answer(new Input.InstanceStarted(i, s.host(), s.epoch()));
         });
+    }
+
+    /** A tenant's stop (or terminate): the guest stops where it runs; one still starting never comes up. */
+    private void stopInstance(Effect.StopInstance s) {
+        int i = s.instance();
+        if (runningOn[i] >= 0) {
+            fact(new Fact.Stopped(fleet.instance(i).id(), fleet.host(runningOn[i]).id(), epoch[i]));
+            unlink(i, runningOn[i]);
+            runningOn[i] = -1;
+        }
+        tenantStopped.set(i);
+        answer(new Input.InstanceStopped(i, s.host()));
     }
 
     private void run(int i, int h, long newEpoch) {

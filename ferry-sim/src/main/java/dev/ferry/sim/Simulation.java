@@ -40,10 +40,17 @@ public final class Simulation {
      * @param exactTiming  durations exactly as the models say: no noise, no long tail, no verification
      *                     time (for comparisons with closed forms and other simulators)
      * @param observer     called with the runtime after each of its calls (tests look at its state); may be null
+     * @param churn        tenants' own lifecycle operations during the campaign
      */
     public record Options(long seed, FaultSpec faults, TenantModel tenants, boolean keepHistory, boolean check,
                           Consumer<HistoryRecord> historyLines, Progress progress, boolean exactTiming,
-                          Consumer<CampaignRuntime> observer) {
+                          Consumer<CampaignRuntime> observer, ChurnModel churn) {
+        public Options(long seed, FaultSpec faults, TenantModel tenants, boolean keepHistory, boolean check,
+                       Consumer<HistoryRecord> historyLines, Progress progress, boolean exactTiming,
+                       Consumer<CampaignRuntime> observer) {
+            this(seed, faults, tenants, keepHistory, check, historyLines, progress, exactTiming, observer, ChurnModel.NONE);
+        }
+
         public Options(long seed, FaultSpec faults, TenantModel tenants, boolean keepHistory, boolean check,
                        Consumer<HistoryRecord> historyLines, Progress progress) {
             this(seed, faults, tenants, keepHistory, check, historyLines, progress, false, null);
@@ -56,6 +63,11 @@ public final class Simulation {
 
         public static Options of(long seed, FaultSpec faults) {
             return new Options(seed, faults, TenantModel.DEFAULT, false, true, null, null);
+        }
+
+        /** The same options with tenants' lifecycle churn. */
+        public Options withChurn(ChurnModel model) {
+            return new Options(seed, faults, tenants, keepHistory, check, historyLines, progress, exactTiming, observer, model);
         }
     }
 
@@ -73,6 +85,7 @@ public final class Simulation {
     private final HistoryStore store;
     private final InvariantChecker checker;
     private final Set<Integer> tenantAnswered = new HashSet<>();
+    private final Churn churn;
 
     private Simulation(PlanningProblem problem, Plan plan, Options options) {
         this.problem = problem;
@@ -88,6 +101,7 @@ public final class Simulation {
         Ports.Notifier tenants = n -> tenant(n, tenantRandom);
         Ports.Timer timer = (at, reason) -> kernel.at(at, () -> deliver(new Input.Wakeup(at, reason)));
         this.runner = new CampaignRunner(driver, store, tenants, timer);
+        this.churn = new Churn(options.churn(), problem, kernel, random.split(), runtime, this::apply);
     }
 
     public static SimulationResult run(PlanningProblem problem, Plan plan, Options options) {
@@ -96,6 +110,7 @@ public final class Simulation {
 
     private SimulationResult run() {
         apply(runtime.approve(0));
+        churn.start();
         long lastProgress = 0;
         while (!runtime.settled() && kernel.step()) {
             if (kernel.now() > MAX_VIRTUAL_MS && !runtime.finished()) {
@@ -137,6 +152,7 @@ public final class Simulation {
                 s.replaced(), s.rescued(), lost, violations,
                 new SimulationResult.Events(s.noticed(), s.informational(), s.rescheduled(), s.tenantInitiated(), s.forced(),
                         s.completedEvents()),
+                churn.result(lost),
                 new TreeMap<>(s.perTenant()), timeline, kernel.processed(), store.records(), store.kept());
     }
 

@@ -56,6 +56,18 @@ public final class SimulationJson {
             g.writeNumberField("forced", r.events().forced());
             g.writeNumberField("completed", r.events().completed());
             g.writeEndObject();
+            SimulationResult.Churn c = r.churn();
+            g.writeObjectFieldStart("churn");
+            g.writeNumberField("operations", c.operations());
+            g.writeNumberField("stops", c.stops());
+            g.writeNumberField("starts", c.starts());
+            g.writeNumberField("startsOnPatchedHosts", c.startsOnPatched());
+            g.writeNumberField("reboots", c.reboots());
+            g.writeNumberField("terminations", c.terminations());
+            g.writeNumberField("launches", c.launches());
+            g.writeNumberField("refused", c.refused());
+            g.writeNumberField("lost", c.lost());
+            g.writeEndObject();
             g.writeObjectFieldStart("perTenant");
             for (Map.Entry<String, long[]> e : r.perTenant().entrySet()) {
                 g.writeObjectFieldStart(e.getKey());

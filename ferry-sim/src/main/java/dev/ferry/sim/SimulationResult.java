@@ -11,6 +11,7 @@ import java.util.Map;
  * @param result         completed, halted or aborted
  * @param reason         why it ended
  * @param timeline       samples {seconds, vulnerable hosts left, hosts in maintenance}
+ * @param churn          the tenants' own operations during the campaign (all zero without churn)
  * @param perTenant      tenant -> {non-live disruptions, total downtime in ms}
  */
 public record SimulationResult(
@@ -36,6 +37,7 @@ public record SimulationResult(
         int lostInstances,
         List<String> invariantViolations,
         Events events,
+        Churn churn,
         Map<String, long[]> perTenant,
         List<long[]> timeline,
         long simulatedEvents,
@@ -43,6 +45,15 @@ public record SimulationResult(
         List<HistoryRecord> history) {
 
     public record Events(int noticed, int informational, int rescheduled, int tenantInitiated, int forced, int completed) {
+    }
+
+    /**
+     * The tenants' own lifecycle operations during the campaign ({@link ChurnModel}): how many, of
+     * each kind that was done, how many starts landed on a host the campaign had patched, how many
+     * were refused (a move in flight, no room), and instances lost (always 0 when the rules hold).
+     */
+    public record Churn(int operations, int stops, int starts, int startsOnPatched, int reboots, int terminations, int launches,
+                        int refused, int lost) {
     }
 
 }

@@ -15,7 +15,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Deterministic simulation testing: 500 seeds, each a whole campaign on its own fleet shape,
- * policy and fault mix, with every safety rule checked after every event. A failing seed is named
+ * policy, fault mix and tenants' churn (stops, starts, reboots, terminations and launches during
+ * the campaign in half the seeds), with every safety rule checked after every event. A failing seed is named
  * in the test's name and replays exactly: {@code Scenarios.of(seed)} and the same options.
  */
 class DeterministicSimulationTest {
@@ -26,7 +27,7 @@ class DeterministicSimulationTest {
     }
 
     private static Simulation.Options options(long seed, Scenarios.Scenario s, boolean keep) {
-        return new Simulation.Options(seed, s.faults(), s.tenants(), keep, true, null, null);
+        return new Simulation.Options(seed, s.faults(), s.tenants(), keep, true, null, null).withChurn(s.churn());
     }
 
     @ParameterizedTest(name = "seed {0}")
@@ -37,6 +38,9 @@ class DeterministicSimulationTest {
         SimulationResult r = Simulation.run(s.problem(), plan, options(seed, s, false));
         assertThat(r.invariantViolations()).as("seed %d (%s, faults %s)", seed, plan.strategy(), s.faults()).isEmpty();
         assertThat(r.lostInstances()).isZero();
+        if (!s.churn().active()) {
+            assertThat(r.churn().operations()).isZero();
+        }
         assertThat(r.result()).isIn("completed", "halted");
         if (r.result().equals("completed")) {
             assertThat(r.hostsPatched() + r.hostsFailed()).isEqualTo(plan.steps().size());

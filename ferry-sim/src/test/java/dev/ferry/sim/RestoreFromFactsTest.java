@@ -46,7 +46,7 @@ class RestoreFromFactsTest {
                         last[0] = want;
                         last[1] = got;
                     }
-                }));
+                }).withChurn(s.churn()));
         assertThat(r.invariantViolations()).isEmpty();
         assertThat(calls[0]).isPositive();
         assertThat(mismatches).as("seed %d: restored state differs%n%s", seed, diff(last[0], last[1])).isEmpty();

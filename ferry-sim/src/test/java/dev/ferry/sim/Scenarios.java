@@ -15,7 +15,8 @@ import java.util.SplittableRandom;
 final class Scenarios {
     static final Instant START = Instant.parse("2014-09-26T12:00:00Z");
 
-    record Scenario(PlanningProblem problem, FaultSpec faults, TenantModel tenants, boolean naive) {
+    /** {@code churn}: tenants' own lifecycle operations during the campaign (half the seeds have none). */
+    record Scenario(PlanningProblem problem, FaultSpec faults, TenantModel tenants, boolean naive, ChurnModel churn) {
     }
 
     private Scenarios() {
@@ -44,6 +45,9 @@ final class Scenarios {
         };
         var advisory = SimulationSmokeTest.XSA;
         PlanningProblem problem = new PlanningProblem(FleetCollector.generate(o), advisory, policy, START);
-        return new Scenario(problem, faults, new TenantModel(r.nextDouble() * 0.3, r.nextDouble() * 0.3), r.nextInt(5) == 0);
+        TenantModel tenants = new TenantModel(r.nextDouble() * 0.3, r.nextDouble() * 0.3);
+        boolean naive = r.nextInt(5) == 0;
+        ChurnModel churn = r.nextBoolean() ? ChurnModel.NONE : new ChurnModel(0.2 + r.nextDouble() * 8);
+        return new Scenario(problem, faults, tenants, naive, churn);
     }
 }

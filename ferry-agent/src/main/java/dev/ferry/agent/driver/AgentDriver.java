@@ -117,6 +117,8 @@ public final class AgentDriver implements Ports.Driver {
             case Effect.RebootHost r -> async(() -> reboot(r.host()));
             case Effect.VerifyHost v -> async(() -> verify(v));
             case Effect.StartInstance s -> async(() -> start(s));
+            case Effect.StopInstance s -> async(() -> tenantStop(s));
+            case Effect.RebootInstance r -> async(() -> reset(r));
             case Effect.Notify n -> throw new IllegalArgumentException("notices go to the notifier");
             case Effect.Wakeup w -> throw new IllegalArgumentException("wake-ups go to the timer");
         }
@@ -179,6 +181,8 @@ public final class AgentDriver implements Ports.Driver {
             case Effect.RebootHost r -> async(() -> resumeReboot(r.host()));
             case Effect.VerifyHost v -> async(() -> verify(v));
             case Effect.StartInstance s -> async(() -> start(s));
+            // a reset is not repeated: whether it happened before the restart cannot be told (at most once)
+            case Effect.RebootInstance r -> async(() -> answers.answer(List.of(), new Input.InstanceReset(r.instance(), r.host())));
             default -> apply(effect);
         }
     }
@@ -386,6 +390,21 @@ public final class AgentDriver implements Ports.Driver {
             launch(s.instance(), s.host(), s);
         }
         answers.answer(List.of(run(s.instance(), s.host(), s.epoch())), new Input.InstanceStarted(s.instance(), s.host(), s.epoch()));
+    }
+
+    /** A tenant's stop (or terminate): the guest stops on its host; stopping what is gone already is done too (idempotent). */
+    private void tenantStop(Effect.StopInstance s) throws Exception {
+        JsonNode there = find(s.host(), fleet.instance(s.instance()).id());
+        if (there != null) {
+            agents.get(s.host()).post("/v1/instances/" + fleet.instance(s.instance()).id() + "/stop", Map.of());
+        }
+        answers.answer(List.of(stop(s.instance(), s.host(), false)), new Input.InstanceStopped(s.instance(), s.host()));
+    }
+
+    /** A tenant's reboot: QMP system_reset through the host's agent; the guest stays where it is. */
+    private void reset(Effect.RebootInstance r) throws Exception {
+        agents.get(r.host()).post("/v1/instances/" + fleet.instance(r.instance()).id() + "/reset", Map.of());
+        answers.answer(List.of(), new Input.InstanceReset(r.instance(), r.host()));
     }
 
     // ------------------------------------------------------------------ agents

@@ -192,6 +192,7 @@ public final class Agent implements AutoCloseable {
             r.get("/v1/instances/{id}/migration", this::migration);
             r.post("/v1/instances/{id}/migration/cancel", this::cancel);
             r.post("/v1/instances/{id}/stop", this::stop);
+            r.post("/v1/instances/{id}/reset", this::reset);
             r.post("/v1/reboot", this::reboot);
             r.exception(AgentException.class, (e, ctx) -> ctx.status(e.status).json(Map.of("status", e.status, "detail", e.getMessage())));
             r.exception(IOException.class, (e, ctx) -> ctx.status(502).json(Map.of("status", 502, "detail", "QEMU: " + e.getMessage())));
@@ -344,6 +345,16 @@ public final class Agent implements AutoCloseable {
         i.vm.quit();
         instances.remove(i.id, i);
         ctx.status(204);
+    }
+
+    /** A guest reboot in place: QMP {@code system_reset}; only a guest that runs here (not one migrating) can be reset. */
+    private void reset(Context ctx) throws IOException {
+        Instance i = instance(ctx);
+        if (!i.role.equals("running") || !i.vm.alive()) {
+            throw new AgentException(409, i.id + " is " + (i.vm.alive() ? i.role : "not alive") + " here; only a running guest is reset");
+        }
+        i.vm.reset();
+        ctx.status(202).json(Map.of("id", i.id, "epoch", i.epoch));
     }
 
     private void reboot(Context ctx) throws IOException {

@@ -213,6 +213,11 @@ public final class QemuVm implements AutoCloseable {
         qmp.execute("cont");
     }
 
+    /** Resets the guest in place (a reboot: the same QEMU, the guest boots again). */
+    public synchronized void reset() throws IOException {
+        qmp.execute("system_reset");
+    }
+
     /** Stops QEMU (the guest is gone). */
     public synchronized void quit() {
         try {

@@ -184,11 +184,24 @@ final class Answers {
 
     void instanceStarted(Input.InstanceStarted s) {
         int i = s.instance();
+        var live = ctx.state.live();
+        if (live.starting(i) && live.epoch(i) == s.epoch() && live.currentHost(i) == s.host()) {
+            ctx.fact(new Fact.DisruptionEnded(ctx.instance(i), Fact.DisruptionEnd.STARTED, ctx.host(s.host()), s.epoch()));
+            return; // a tenant's start
+        }
         if (!ctx.state.rescues().pending().containsKey(i) || ctx.state.live().epoch(i) >= s.epoch()) {
             return;
         }
         ctx.fact(new Fact.DisruptionEnded(ctx.instance(i), Fact.DisruptionEnd.RESCUED, ctx.host(s.host()), s.epoch()));
         notices.complete(i, Fact.EventCause.RESCUED, 0);
+    }
+
+    /** A tenant's stop is done: the room it kept until now is given back. */
+    void instanceStopped(Input.InstanceStopped s) {
+        int i = s.instance();
+        if (ctx.state.live().stopping(i) && ctx.state.live().currentHost(i) == s.host()) {
+            ctx.fact(new Fact.DisruptionEnded(ctx.instance(i), Fact.DisruptionEnd.STOPPED, ctx.host(s.host()), ctx.state.live().epoch(i)));
+        }
     }
 
     /** Instances that rebooted in place on a host that never came back are started elsewhere. */

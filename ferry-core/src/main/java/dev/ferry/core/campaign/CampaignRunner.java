@@ -46,6 +46,8 @@ public final class CampaignRunner {
                 case Effect.RebootHost r -> driver.apply(r);
                 case Effect.VerifyHost v -> driver.apply(v);
                 case Effect.StartInstance s -> driver.apply(s);
+                case Effect.StopInstance s -> driver.apply(s);
+                case Effect.RebootInstance r -> driver.apply(r);
             }
         }
     }

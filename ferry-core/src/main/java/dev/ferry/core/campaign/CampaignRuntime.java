@@ -37,6 +37,7 @@ public final class CampaignRuntime {
     private final Starting starting;
     private final Draining draining;
     private final Answers answers;
+    private final TenantLifecycle lifecycle;
 
     public CampaignRuntime(PlanningProblem problem, Plan plan, String id) {
         this.ctx = new Ctx(problem, plan, id, new RuntimeState(problem, plan, id));
@@ -44,6 +45,7 @@ public final class CampaignRuntime {
         this.starting = new Starting(ctx, notices);
         this.draining = new Draining(ctx, notices);
         this.answers = new Answers(ctx, notices, draining);
+        this.lifecycle = new TenantLifecycle(ctx, notices);
     }
 
     /**
@@ -119,7 +121,7 @@ public final class CampaignRuntime {
     /** True when the campaign has ended and nothing is in flight any more. */
     public boolean settled() {
         return finished() && ctx.state.steps().active().isEmpty() && ctx.state.steps().parked().isEmpty()
-                && ctx.state.moves().isEmpty() && ctx.state.rescues().isEmpty();
+                && ctx.state.moves().isEmpty() && ctx.state.rescues().isEmpty() && !ctx.state.live().anyStartingOrStopping();
     }
 
     // ---------------------------------------------------------------- operator actions
@@ -191,7 +193,8 @@ public final class CampaignRuntime {
         // A wake-up may end a notice somewhere: look at every draining host. (A reboot time-out concerns one host.)
         ctx.pumpAll = input instanceof Input.Wakeup w && w.reason().kind() != WakeupReason.Kind.REBOOT_TIMEOUT;
         ctx.startsPossible |= ctx.pumpAll || input instanceof Input.MoveFailed || input instanceof Input.TenantMoveNow
-                || input instanceof Input.HostVerified || input instanceof Input.InstanceStarted;
+                || input instanceof Input.HostVerified || input instanceof Input.InstanceStarted
+                || input instanceof Input.InstanceStopped;
         if (!ctx.starved.isEmpty()) {
             for (StepRun r : ctx.starved) {
                 ctx.pumpLater(r);
@@ -207,6 +210,13 @@ public final class CampaignRuntime {
             case Input.TenantMoveNow t -> tenantMoveNow(t.instance());
             case Input.TenantReschedule r -> tenantReschedule(r.instance(), r.notBeforeMs());
             case Input.Wakeup w -> answers.wakeup(w);
+            case Input.TenantStop s -> lifecycle.stop(s.instance(), s.terminate());
+            case Input.TenantStart s -> lifecycle.start(s.instance());
+            case Input.TenantReboot b -> lifecycle.reboot(b.instance());
+            case Input.InstanceStopped s -> answers.instanceStopped(s);
+            case Input.InstanceReset s -> {
+                // done as decided: the reboot's fact was recorded when the tenant asked
+            }
         }
         schedule();
         return ctx.end(null);

@@ -91,6 +91,16 @@ final class Destinations {
                 IntStream.range(0, fleet.hosts().size()).iterator());
     }
 
+    /**
+     * Where a stopped instance of the campaign starts when its tenant starts it: the standard filters
+     * over every host of the live fleet, seen with the instance running nowhere; -1 when none can.
+     */
+    int start(int instance) {
+        Placement p = scheduler.best(new Stopped(live, instance), new PlacementRequest(instance, -1, false, false),
+                IntStream.range(0, fleet.hosts().size()).iterator());
+        return p.found() ? p.host() : -1;
+    }
+
     /** The live fleet as the scheduler's filters see it; subclasses see a little more. */
     private abstract static class Over implements PlacementView {
         final LiveFleet live;
@@ -163,6 +173,21 @@ final class Destinations {
         public long freeMemoryMiB(int host) {
             long[] t = taken.get(host);
             return live.freeMemoryMiB(host) - (t == null ? 0 : t[1]);
+        }
+    }
+
+    /** The live fleet seen with one stopped instance running nowhere (its last host is not its source). */
+    private static final class Stopped extends Over {
+        private final int instance;
+
+        Stopped(LiveFleet live, int instance) {
+            super(live);
+            this.instance = instance;
+        }
+
+        @Override
+        public int currentHost(int i) {
+            return i == instance ? -1 : live.currentHost(i);
         }
     }
 

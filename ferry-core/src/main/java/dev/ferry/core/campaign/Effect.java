@@ -37,8 +37,16 @@ public sealed interface Effect {
     record VerifyHost(String key, int host) implements Effect {
     }
 
-    /** Start an instance on a host (restart after a reboot in place, or a rescue from a failed host). */
+    /** Start an instance on a host (restart after a reboot in place, a rescue from a failed host, or a tenant's start). */
     record StartInstance(String key, int instance, int host, long epoch) implements Effect {
+    }
+
+    /** Stop an instance on its host (a tenant's stop), and forget it there when {@code terminate}. */
+    record StopInstance(String key, int instance, int host, boolean terminate) implements Effect {
+    }
+
+    /** Reset an instance in place (a tenant's reboot): the guest boots again on the same host. */
+    record RebootInstance(String key, int instance, int host) implements Effect {
     }
 
     /**

@@ -25,12 +25,36 @@ public sealed interface Input {
     record InstanceStarted(int instance, int host, long epoch) implements Input {
     }
 
+    /** A hypervisor stopped an instance for its tenant (the answer to a {@link Effect.StopInstance}). */
+    record InstanceStopped(int instance, int host) implements Input {
+    }
+
+    /** A hypervisor reset an instance in place for its tenant (the answer to a {@link Effect.RebootInstance}). */
+    record InstanceReset(int instance, int host) implements Input {
+    }
+
     /** The tenant stopped and started the instance themselves, or asked for "now". */
     record TenantMoveNow(int instance) implements Input {
     }
 
     /** The tenant moved their event to a later time, within the deadline. */
     record TenantReschedule(int instance, long notBeforeMs) implements Input {
+    }
+
+    /**
+     * The tenant stops an instance of the campaign (or deletes it: {@code terminate}). It is moved no
+     * more; its room is given back and its pending event cancelled. Refused while a move of it is
+     * in flight.
+     */
+    record TenantStop(int instance, boolean terminate) implements Input {
+    }
+
+    /** The tenant starts a stopped instance: the campaign places it on a safe host. */
+    record TenantStart(int instance) implements Input {
+    }
+
+    /** The tenant reboots an instance: it stays where it is, its event as it was. */
+    record TenantReboot(int instance) implements Input {
     }
 
     /** A time the runtime asked to be woken at has come. */

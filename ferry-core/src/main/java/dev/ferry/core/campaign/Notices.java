@@ -86,6 +86,15 @@ final class Notices {
         tell(change(e, EventState.RESCHEDULED, e.kind(), Math.max(e.notBefore(), notBefore), Fact.EventCause.RESCHEDULED, 0));
     }
 
+    /** The tenant stopped or terminated the instance: its pending event will not happen. */
+    void cancelByTenant(int instance, boolean terminated) {
+        MaintenanceEvent e = ctx.state.events().get(instance);
+        if (e != null && e.pending()) {
+            tell(change(e, EventState.CANCELLED, e.kind(), e.notBefore(),
+                    terminated ? Fact.EventCause.TERMINATED_BY_TENANT : Fact.EventCause.STOPPED_BY_TENANT, 0));
+        }
+    }
+
     /** The campaign has ended with nothing in flight: an event that has not started never will; its tenant is told. */
     void cancelNotStarted() {
         Fact.EventCause cause = Fact.EventCause.cancelledBy(ctx.state.state());

@@ -217,14 +217,14 @@ final class Starting {
         for (Move m : r.step().moves()) {
             int i = ctx.fleet.instanceIndex(m.instance());
             seen.add(i);
-            if (live.currentHost(i) == h && moves.ofInstance(i) == null) {
+            if (live.currentHost(i) == h && !live.stopped(i) && moves.ofInstance(i) == null) {
                 planned.add(m);
-            } else if (live.currentHost(i) != h) {
-                draft.gone++; // moved already (the tenant did it): the step adapts
+            } else if (live.currentHost(i) != h || live.stopped(i)) {
+                draft.gone++; // moved or stopped already (the tenant did it): the step adapts
             }
         }
         for (int i : moves.arrivals(h)) {
-            if (live.currentHost(i) == h && !seen.contains(i) && moves.ofInstance(i) == null) {
+            if (live.currentHost(i) == h && !live.stopped(i) && !seen.contains(i) && moves.ofInstance(i) == null) {
                 planned.add(new Move(ctx.instance(i), ctx.host(h), ctx.host(h), moves.arrivalKind(i), false,
                         "arrived by a bootstrap move at run time"));
             }

@@ -14,10 +14,8 @@ import java.util.List;
  * is changed only by applying its own facts, so the same facts rebuild it; the invariant checker
  * reads nothing else. Each fact is one line of a history (history/v2, docs/formats.md): its type
  * and its fields, never free text to parse. Ids are those of the fleet; times are milliseconds
- * from the campaign's approval.
- *
- * <p>Every fact names its {@link #subject()}: the instance, host or campaign it is about (what
- * the history is searched by).
+ * from the campaign's approval. Every fact names its {@link #subject()}: the instance, host or
+ * campaign it is about (what the history is searched by).
  */
 public sealed interface Fact {
     /** The instance, host or campaign this fact is about. */
@@ -294,7 +292,11 @@ public sealed interface Fact {
         /** The move failed; it runs where it was. */
         ROLLED_BACK,
         /** Its host was lost; it was started elsewhere. */
-        RESCUED
+        RESCUED,
+        /** Its tenant started it again (after a stop) and it runs on the host the campaign chose. */
+        STARTED,
+        /** Its tenant's stop is done: it runs nowhere, and its room is given back. */
+        STOPPED
     }
 
     /** The instance rebooted in place with a host that never came back: it is to be started elsewhere. */
@@ -364,7 +366,7 @@ public sealed interface Fact {
     /** Why an event changed; {@link #detail} is what its tenant reads. */
     enum EventCause {
         PLANNED, FALLBACK, RESCHEDULED, STARTED_BY_FERRY, STARTED_BY_TENANT, MOVED, REBOOTED, RESCUED,
-        CANCELLED_COMPLETED, CANCELLED_HALTED, CANCELLED_ABORTED;
+        CANCELLED_COMPLETED, CANCELLED_HALTED, CANCELLED_ABORTED, STOPPED_BY_TENANT, TERMINATED_BY_TENANT;
 
         /** The sentence the tenant reads (webhooks, API). */
         public String detail(MoveKind kind, long downtimeMs) {
@@ -379,6 +381,8 @@ public sealed interface Fact {
                 case CANCELLED_COMPLETED -> "cancelled: the campaign completed without it";
                 case CANCELLED_HALTED -> "cancelled: the campaign halted without it";
                 case CANCELLED_ABORTED -> "cancelled: the campaign aborted without it";
+                case STOPPED_BY_TENANT -> "cancelled: the instance was stopped; it starts on a patched host";
+                case TERMINATED_BY_TENANT -> "cancelled: the instance was terminated";
             };
         }
 
@@ -390,6 +394,30 @@ public sealed interface Fact {
                 case ABORTED -> CANCELLED_ABORTED;
                 default -> throw new IllegalArgumentException("a campaign in state " + state + " has not ended");
             };
+        }
+    }
+
+    /** A tenant stopped (or {@code terminated}) an instance on {@code host}: moved no more, its pending event cancelled. */
+    record TenantStopped(String instance, String host, boolean terminated) implements Fact {
+        @Override
+        public String subject() {
+            return instance;
+        }
+    }
+
+    /** A tenant started a stopped instance: the campaign placed it on safe {@code host} at placement epoch {@code epoch}. */
+    record TenantStarted(String instance, String host, long epoch) implements Fact {
+        @Override
+        public String subject() {
+            return instance;
+        }
+    }
+
+    /** A tenant rebooted an instance: it stays on {@code host}, and its event stays as it was. */
+    record TenantRebooted(String instance, String host) implements Fact {
+        @Override
+        public String subject() {
+            return instance;
         }
     }
 
@@ -405,7 +433,15 @@ public sealed interface Fact {
         /** Move my instance now (my own stop/start, or "do it now"). */
         MOVE_NOW,
         /** Move my event later. */
-        RESCHEDULE
+        RESCHEDULE,
+        /** Stop my instance. */
+        STOP,
+        /** Start my stopped instance. */
+        START,
+        /** Reboot my instance where it is. */
+        REBOOT,
+        /** Delete my instance. */
+        TERMINATE
     }
 
     /** Why a tenant's request was refused; {@link #message} says so to the tenant. */
@@ -419,6 +455,12 @@ public sealed interface Fact {
         NO_ROOM("no patched host has room yet"),
         IN_THE_PAST("the requested time has passed"),
         AFTER_DEADLINE("the requested time is after the event's deadline"),
+        STOPPED("the instance is stopped"),
+        STARTING("the instance is being started"),
+        STOPPING("the instance is being stopped"),
+        NOT_STOPPED("the instance is not stopped"),
+        TERMINATED("the instance was terminated"),
+        REBOOTS_WITH_HOST("the instance's host is in maintenance and the instance reboots with it"),
         /** Histories before history/v2 did not say why. */
         NOTHING_TO_DO_NOW("nothing to do now");
 

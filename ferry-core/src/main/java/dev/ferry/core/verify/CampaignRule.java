@@ -23,7 +23,12 @@ public enum CampaignRule implements SafetyRule {
     /** Ferry disrupts no instance before its notice. */
     NOTICE("C7", "notice"),
     /** The campaign ends completed, halted or aborted, with a reason. */
-    ENDING("C8", "ending");
+    ENDING("C8", "ending"),
+    /**
+     * Tenants' lifecycle during a campaign: a stop or reboot acts where the instance runs, a stopped
+     * instance is moved no more until it is started, a start lands on a safe host.
+     */
+    LIFECYCLE("C9", "tenant lifecycle");
 
     private final String id;
     private final String title;

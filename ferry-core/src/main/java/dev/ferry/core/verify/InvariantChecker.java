@@ -13,6 +13,7 @@ import dev.ferry.core.planner.Plan;
 import dev.ferry.core.planner.PlanningProblem;
 import dev.ferry.core.planner.SkippedHost;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -49,6 +50,8 @@ public final class InvariantChecker {
     private final long[] noticedAt;
     private final EffectKeys appliedKeys = new EffectKeys();
     private final Set<Integer> failedButUp = new HashSet<>();
+    /** Stopped or terminated by their tenants: they may run nowhere, and nothing may move them until started again. */
+    private final BitSet stoppedByTenant = new BitSet();
     private final List<String> violations = new ArrayList<>();
     private int maintenanceTotal;
     private int maintenanceBegins;
@@ -155,6 +158,14 @@ public final class InvariantChecker {
                 }
             }
             case Fact.Informed inf -> noticed(r, inf.instance());
+            case Fact.TenantStopped t -> tenantStopped(r, t);
+            case Fact.TenantStarted t -> tenantStarted(r, t);
+            case Fact.TenantRebooted t -> {
+                int i = instance(r, t.instance());
+                if (i >= 0 && (stoppedByTenant.get(i) || runningOn[i] != host(r, t.host()))) {
+                    violate(r, CampaignRule.LIFECYCLE, "reboot of " + t.instance() + " on " + t.host() + ", where it does not run");
+                }
+            }
             case Fact.CampaignChanged c -> {
                 if (c.to() == CampaignState.COMPLETED || c.to() == CampaignState.HALTED || c.to() == CampaignState.ABORTED) {
                     campaignEnd = c;
@@ -163,6 +174,43 @@ public final class InvariantChecker {
             default -> {
             }
         }
+    }
+
+    /** A tenant's stop: the instance ran where the fact says (or was stopped already), and has no reservation left. */
+    private void tenantStopped(HistoryRecord r, Fact.TenantStopped t) {
+        int i = instance(r, t.instance());
+        if (i < 0) {
+            return;
+        }
+        if (stoppedByTenant.get(i) && !t.terminated()) {
+            violate(r, CampaignRule.LIFECYCLE, "stop of " + t.instance() + ", which is stopped already");
+        } else if (!stoppedByTenant.get(i) && runningOn[i] != host(r, t.host())) {
+            violate(r, CampaignRule.LIFECYCLE, "stop of " + t.instance() + " on " + t.host() + ", where it does not run");
+        }
+        if (reservedOn[i] >= 0) {
+            violate(r, CampaignRule.LIFECYCLE, "stop of " + t.instance() + " while room is still reserved for it on "
+                    + fleet.host(reservedOn[i]).id());
+        }
+        stoppedByTenant.set(i);
+    }
+
+    /** A tenant's start lands on a safe host: the same rules as a reservation, without bootstrap. */
+    private void tenantStarted(HistoryRecord r, Fact.TenantStarted t) {
+        int i = instance(r, t.instance());
+        int h = host(r, t.host());
+        if (i < 0 || h < 0) {
+            return;
+        }
+        if (!stoppedByTenant.get(i)) {
+            violate(r, CampaignRule.LIFECYCLE, "start of " + t.instance() + ", which its tenant did not stop");
+        }
+        if (fleet.host(h).cordoned() || inMaintenance[h] || failed[h] || skipped[h] || affected[h] && !patched[h]) {
+            violate(r, CampaignRule.LIFECYCLE, "tenant's start of " + t.instance() + " on " + t.host()
+                    + ", which is cordoned, in maintenance, failed, skipped or vulnerable");
+        }
+        stoppedByTenant.clear(i);
+        reservedOn[i] = h; // the hypervisor's start makes it the placement
+        add(i, h, r);
     }
 
     private void noticed(HistoryRecord r, String instance) {
@@ -175,7 +223,7 @@ public final class InvariantChecker {
     /** The end-of-campaign rules; call once after the last record. Returns all violations. */
     public List<String> finish() {
         for (int i = 0; i < runningOn.length; i++) {
-            if (runningOn[i] < 0) {
+            if (runningOn[i] < 0 && !stoppedByTenant.get(i)) {
                 violations.add(CampaignRule.NONE_LOST.label() + ": end: instance " + fleet.instance(i).id() + " is not running anywhere (lost)");
             }
         }
@@ -250,6 +298,9 @@ public final class InvariantChecker {
         boolean vulnerable = affected[h] && !patched[h];
         if (vulnerable && !bootstrap && !rescue) {
             violate(r, CampaignRule.RESERVATION, "reservation of " + target + " on vulnerable " + hostId + " without bootstrap");
+        }
+        if (stoppedByTenant.get(i)) {
+            violate(r, CampaignRule.LIFECYCLE, "reservation for " + target + ", which its tenant stopped");
         }
         if (reservedOn[i] >= 0) {
             violate(r, CampaignRule.RESERVATION, "instance " + target + " reserved twice");

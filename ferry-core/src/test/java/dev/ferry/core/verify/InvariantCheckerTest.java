@@ -215,6 +215,33 @@ class InvariantCheckerTest {
     }
 
     @Test
+    void c9AStoppedInstanceIsMovedNoMoreAndAStartLandsOnASafeHost() {
+        HistoryRecord stop = ferry(1, new Fact.TenantStopped("i-1", "h1", false));
+        HistoryRecord stopped = driver(1, new Fact.Stopped("i-1", "h1", 1));
+        // a stopped instance is not lost, and starting it on a patched host is clean (h2 is safe but has no room: C4)
+        assertThat(check(stop, stopped, end(2))).isEmpty();
+        assertThat(check(stop, stopped, ferry(2, new Fact.PhaseChanged("h1", HostPhase.RETURNED)),
+                ferry(2, new Fact.TenantStarted("i-1", "h1", 2)), driver(2, new Fact.Ran("i-1", "h1", 2)), end(3))).isEmpty();
+        assertThat(check(stop, stopped, ferry(2, new Fact.TenantStarted("i-1", "h2", 2)), end(3)))
+                .anyMatch(v -> v.startsWith("C4 "));
+        // but not on a vulnerable host, and nothing reserves room for it while it is stopped
+        assertThat(check(stop, stopped, ferry(2, new Fact.TenantStarted("i-1", "h3", 2)), end(3)))
+                .anyMatch(v -> v.startsWith("C9 ") && v.contains("vulnerable"));
+        assertThat(check(stop, stopped, reserve(2, "i-1", "h2", Fact.Reservation.SAFE), end(3)))
+                .anyMatch(v -> v.startsWith("C9 ") && v.contains("which its tenant stopped"));
+        // a stop or a reboot names the host it runs on; a start needs a stop first
+        assertThat(check(ferry(1, new Fact.TenantStopped("i-1", "h2", false)), end(2)))
+                .anyMatch(v -> v.startsWith("C9 ") && v.contains("where it does not run"));
+        assertThat(check(ferry(1, new Fact.TenantRebooted("i-1", "h3")), end(2)))
+                .anyMatch(v -> v.startsWith("C9 ") && v.contains("where it does not run"));
+        assertThat(check(ferry(1, new Fact.TenantStarted("i-1", "h2", 2)), end(2)))
+                .anyMatch(v -> v.startsWith("C9 ") && v.contains("did not stop"));
+        // a stop while a move still holds room for it
+        assertThat(check(reserve(0, "i-1", "h2", Fact.Reservation.SAFE), stop, end(2)))
+                .anyMatch(v -> v.startsWith("C9 ") && v.contains("still reserved"));
+    }
+
+    @Test
     void c0TimeNeverGoesBackwards() {
         assertThat(check(begin(5, "h1"), ferry(4, new Fact.MaintenanceEnded("h1", HostPhase.RETURNED)), end(6)))
                 .anyMatch(v -> v.startsWith("C0 ") && v.contains("time goes backwards"));

@@ -38,10 +38,15 @@ final class AgentAnswers {
                 case Input.HostVerified v -> in.put("kind", "host-verified").put("host", v.host()).put("version", v.version());
                 case Input.InstanceStarted s -> in.put("kind", "instance-started").put("instance", s.instance()).put("host", s.host())
                         .put("epoch", s.epoch());
+                case Input.InstanceStopped t -> in.put("kind", "instance-stopped").put("instance", t.instance()).put("host", t.host());
+                case Input.InstanceReset t -> in.put("kind", "instance-reset").put("instance", t.instance()).put("host", t.host());
                 case Input.Wakeup w -> in.put("kind", "wakeup").put("at", w.atMs()).put("reason", w.reason().kind().wireName())
                         .put("subject", w.reason().subject());
                 case Input.TenantMoveNow n -> throw new IllegalArgumentException("tenant requests are stored as inputs");
                 case Input.TenantReschedule r -> throw new IllegalArgumentException("tenant requests are stored as inputs");
+                case Input.TenantStop t -> throw new IllegalArgumentException("tenant requests are stored as inputs");
+                case Input.TenantStart t -> throw new IllegalArgumentException("tenant requests are stored as inputs");
+                case Input.TenantReboot t -> throw new IllegalArgumentException("tenant requests are stored as inputs");
             }
             ArrayNode facts = o.putArray("facts");
             try {
@@ -72,6 +77,8 @@ final class AgentAnswers {
                 case "host-verified" -> new Input.HostVerified(in.path("host").asInt(), in.path("version").asText());
                 case "instance-started" -> new Input.InstanceStarted(in.path("instance").asInt(), in.path("host").asInt(),
                         in.path("epoch").asLong());
+                case "instance-stopped" -> new Input.InstanceStopped(in.path("instance").asInt(), in.path("host").asInt());
+                case "instance-reset" -> new Input.InstanceReset(in.path("instance").asInt(), in.path("host").asInt());
                 case "wakeup" -> new Input.Wakeup(in.path("at").asLong(), reason(in, fleet));
                 default -> throw new IllegalStateException("stored answer " + seq + " has an unknown kind");
             };
@@ -119,6 +126,8 @@ final class AgentAnswers {
             case Effect.RebootHost r -> "reboot " + r.host();
             case Effect.VerifyHost v -> "verify " + v.host();
             case Effect.StartInstance s -> "start " + s.instance();
+            case Effect.StopInstance s -> "stop " + s.instance();
+            case Effect.RebootInstance r -> "reset " + r.instance();
             default -> null;
         };
     }
@@ -131,6 +140,8 @@ final class AgentAnswers {
             case Input.HostRebooted r -> "reboot " + r.host();
             case Input.HostVerified v -> "verify " + v.host();
             case Input.InstanceStarted s -> "start " + s.instance();
+            case Input.InstanceStopped s -> "stop " + s.instance();
+            case Input.InstanceReset r -> "reset " + r.instance();
             default -> null;
         };
     }

@@ -30,6 +30,12 @@ public final class CampaignStats {
     int tenantInitiated;
     int forced;
     int completedEvents;
+    int tenantStops;
+    int tenantTerminations;
+    int tenantStarts;
+    /** Tenant starts that landed on a host the campaign had patched. */
+    int startsOnPatched;
+    int tenantReboots;
     final Map<String, long[]> perTenant = new HashMap<>(); // tenant -> {disruptions, downtimeMs}
     long makespanMs;
     final List<long[]> vulnerableOverTime = new ArrayList<>(); // {t, vulnerable hosts left, hosts in maintenance}
@@ -98,6 +104,29 @@ public final class CampaignStats {
         return completedEvents;
     }
 
+    /** Instances of the campaign that tenants stopped (terminations not counted) while it ran. */
+    public int tenantStops() {
+        return tenantStops;
+    }
+
+    public int tenantTerminations() {
+        return tenantTerminations;
+    }
+
+    /** Stopped instances that tenants started again while the campaign ran. */
+    public int tenantStarts() {
+        return tenantStarts;
+    }
+
+    /** Of {@link #tenantStarts}, those placed on a host the campaign had patched. */
+    public int startsOnPatched() {
+        return startsOnPatched;
+    }
+
+    public int tenantReboots() {
+        return tenantReboots;
+    }
+
     /** Tenant → {non-live disruptions, total downtime in ms}, by tenant id. */
     public Map<String, long[]> perTenant() {
         return Collections.unmodifiableMap(perTenant);
@@ -111,6 +140,21 @@ public final class CampaignStats {
     /** Samples {virtual ms, vulnerable hosts left, hosts in maintenance}. */
     public List<long[]> vulnerableOverTime() {
         return Collections.unmodifiableList(vulnerableOverTime);
+    }
+
+    void tenantStopped(boolean terminated) {
+        if (terminated) {
+            tenantTerminations++;
+        } else {
+            tenantStops++;
+        }
+    }
+
+    void tenantStarted(boolean onPatched) {
+        tenantStarts++;
+        if (onPatched) {
+            startsOnPatched++;
+        }
     }
 
     void tenantDisruption(String tenant, long downtimeMs) {
@@ -128,7 +172,8 @@ public final class CampaignStats {
     String describe() {
         StringBuilder sb = new StringBuilder();
         sb.append(List.of(hostsPatched, hostsFailed, hostsSkipped, liveMigrations, relocations, rebootsInPlace, failedMigrations,
-                replaced, rescued, noticed, informational, rescheduled, tenantInitiated, forced, completedEvents)).append(" makespan ")
+                replaced, rescued, noticed, informational, rescheduled, tenantInitiated, forced, completedEvents, tenantStops, tenantTerminations, tenantStarts, startsOnPatched, tenantReboots))
+                .append(" makespan ")
                 .append(makespanMs).append(" tenants");
         new TreeMap<>(perTenant).forEach((k, v) -> sb.append(' ').append(k).append('=').append(v[0]).append('/').append(v[1]));
         sb.append(" samples");

@@ -6,6 +6,7 @@ import dev.ferry.core.model.Instance;
 import dev.ferry.core.scheduler.PlacementView;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.BitSet;
 import java.util.List;
 
 /**
@@ -23,6 +24,13 @@ public final class LiveFleet implements PlacementView {
     private final long[] freeMem;
     private final HostPhase[] phase;
     private final boolean[] patched;
+    /** Stopped by its tenant (its room given back; {@link #currentHost} is where it last ran). */
+    private final BitSet stopped = new BitSet();
+    private final BitSet terminated = new BitSet();
+    /** Stopped by its tenant, still holding its room until the hypervisor has answered. */
+    private final BitSet stopping = new BitSet();
+    /** Started by its tenant, not yet running (the hypervisor has not answered). */
+    private final BitSet starting = new BitSet();
     private final List<List<Integer>> zoneHosts = new ArrayList<>();
     private final int[] zonePosition;
 
@@ -106,6 +114,30 @@ public final class LiveFleet implements PlacementView {
         return epoch[instance];
     }
 
+    /** Stopped by its tenant (or terminated): it runs nowhere, and {@link #currentHost} is where it last ran. */
+    public boolean stopped(int instance) {
+        return stopped.get(instance);
+    }
+
+    /** Its tenant started it and the hypervisor has not said it runs yet. */
+    public boolean starting(int instance) {
+        return starting.get(instance);
+    }
+
+    /** Its tenant stopped it and the hypervisor has not said it has stopped yet (it keeps its room until then). */
+    public boolean stopping(int instance) {
+        return stopping.get(instance);
+    }
+
+    /** Some tenant's start or stop has not been answered yet (the campaign does not end before it is). */
+    public boolean anyStartingOrStopping() {
+        return !starting.isEmpty() || !stopping.isEmpty();
+    }
+
+    public boolean terminated(int instance) {
+        return terminated.get(instance);
+    }
+
     /** The hosts of a zone, in inventory order. */
     public List<Integer> zoneHosts(int zone) {
         return zoneHosts.get(zone);
@@ -165,9 +197,46 @@ public final class LiveFleet implements PlacementView {
         epoch[instance] = newEpoch;
     }
 
+    /**
+     * A tenant stopped (or terminated) the instance: a running one is stopping, and keeps its room
+     * until the hypervisor says it has stopped ({@link #stoppedDown}).
+     */
+    void stop(int instance, boolean terminate) {
+        if (!stopped.get(instance)) {
+            stopping.set(instance);
+            stopped.set(instance);
+        }
+        if (terminate) {
+            terminated.set(instance);
+        }
+    }
+
+    /** A tenant started the stopped instance on {@code host}: it takes its room there, and is starting until it runs. */
+    void startStopped(int instance, int host, long newEpoch) {
+        stopped.clear(instance);
+        starting.set(instance);
+        instanceHost[instance] = host;
+        reserve(instance, host);
+        epoch[instance] = newEpoch;
+    }
+
+    /** The tenant's stop is done: the room is given back. */
+    void stoppedDown(int instance) {
+        if (stopping.get(instance)) {
+            stopping.clear(instance);
+            release(instance, instanceHost[instance]);
+        }
+    }
+
+    /** The tenant's start is done: the instance runs. */
+    void startedUp(int instance) {
+        starting.clear(instance);
+    }
+
     /** Everything above, as text, for comparing two views (tests). */
     String describe() {
         return "hosts " + Arrays.toString(instanceHost) + " epochs " + Arrays.toString(epoch) + " cpu " + Arrays.toString(freeCpu)
-                + " mem " + Arrays.toString(freeMem) + " phases " + Arrays.toString(phase) + " patched " + Arrays.toString(patched);
+                + " mem " + Arrays.toString(freeMem) + " phases " + Arrays.toString(phase) + " patched " + Arrays.toString(patched) + " stopped " + stopped + " terminated "
+                + terminated + " starting " + starting + " stopping " + stopping;
     }
 }

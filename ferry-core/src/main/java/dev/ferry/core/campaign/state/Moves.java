@@ -1,5 +1,6 @@
 package dev.ferry.core.campaign.state;
 
+import dev.ferry.core.admission.GroupBudgets;
 import dev.ferry.core.planner.MoveKind;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -56,6 +57,27 @@ public final class Moves {
     /** How an instance arrived on a still-vulnerable host (relocate when not recorded). */
     public MoveKind arrivalKind(int instance) {
         return arrivalKind.getOrDefault(instance, MoveKind.RELOCATE);
+    }
+
+    /**
+     * The instance's move that has not started is dropped (its tenant stopped it); its step has one
+     * move less, and the budget the move held is given back. Returns the move, or null.
+     */
+    MoveRun drop(int instance, int group, GroupBudgets budgets) {
+        MoveRun m = byInstance.remove(instance);
+        if (m == null) {
+            return null;
+        }
+        byId.remove(m.id);
+        StepRun run = m.run;
+        if (run != null) {
+            run.waiting.remove(m);
+            run.remaining--;
+            if (m.holdsBudget && group >= 0) {
+                budgets.releaseOne(run.hold, group);
+            }
+        }
+        return m;
     }
 
     String describe() {

@@ -126,9 +126,9 @@ public final class RuntimeState {
         return settled;
     }
 
-    /** Nothing in maintenance, parked, moving or being rescued. */
+    /** Nothing in maintenance, parked, moving, being rescued, or being started or stopped by its tenant. */
     public boolean idle() {
-        return steps.active.isEmpty() && steps.parked.isEmpty() && moves.isEmpty() && rescues.isEmpty();
+        return steps.active.isEmpty() && steps.parked.isEmpty() && moves.isEmpty() && rescues.isEmpty() && !live.anyStartingOrStopping();
     }
 
     // ---------------------------------------------------------------- applying facts
@@ -154,19 +154,9 @@ public final class RuntimeState {
             case Fact.MaintenanceBegan b -> maintenanceBegan(b, t);
             case Fact.MaintenanceEnded e -> maintenanceEnded(e, t);
             case Fact.PhaseChanged p -> phaseChanged(p);
-            case Fact.Parked p -> {
-                StepRun run = step(p.host());
-                live.phase(run.host, HostPhase.PARKED);
-                run.readyAt = p.untilMs();
-                steps.parked.add(run);
-            }
+            case Fact.Parked p -> parked(p);
             case Fact.HostFailed f -> hostFailed(f);
-            case Fact.HostSkipped s -> {
-                StepRun run = step(s.host());
-                steps.queue.remove(run.index);
-                live.phase(run.host, HostPhase.SKIPPED);
-                stats.hostsSkipped++;
-            }
+            case Fact.HostSkipped s -> hostSkipped(s);
             case Fact.BudgetTaken b -> {
                 budgets.take(step(b.host()).hold, group(b.group()), 1);
                 if (b.move() >= 0) {
@@ -196,6 +186,12 @@ public final class RuntimeState {
                 stats.informational++;
             }
             case Fact.EventChanged e -> eventChanged(e);
+            case Fact.TenantStopped s -> tenantStopped(s);
+            case Fact.TenantStarted s -> {
+                live.startStopped(instance(s.instance()), host(s.host()), s.epoch());
+                stats.tenantStarted(live.affected(host(s.host()))); // an affected host only once it is patched
+            }
+            case Fact.TenantRebooted b -> stats.tenantReboots++;
             case Fact.DisruptionBegan b -> {
             }
             case Fact.Refused f -> {
@@ -211,6 +207,29 @@ public final class RuntimeState {
             case Fact.Legacy l -> {
             }
         }
+    }
+
+    private void parked(Fact.Parked p) {
+        StepRun run = step(p.host());
+        live.phase(run.host, HostPhase.PARKED);
+        run.readyAt = p.untilMs();
+        steps.parked.add(run);
+    }
+
+    private void hostSkipped(Fact.HostSkipped s) {
+        StepRun run = step(s.host());
+        steps.queue.remove(run.index);
+        live.phase(run.host, HostPhase.SKIPPED);
+        stats.hostsSkipped++;
+    }
+
+    /** A move not started yet is dropped (its reservation was released by its own fact); the room goes when it has stopped. */
+    private void tenantStopped(Fact.TenantStopped s) {
+        int i = instance(s.instance());
+        moves.drop(i, fleet.groupOf(i), budgets);
+        events.owner.remove(i);
+        live.stop(i, s.terminated());
+        stats.tenantStopped(s.terminated());
     }
 
     private void campaignChanged(Fact.CampaignChanged c, long t) {
@@ -411,6 +430,8 @@ public final class RuntimeState {
                 live.started(i, host(e.host()), e.epoch());
                 stats.rescued++;
             }
+            case STARTED -> live.startedUp(i);
+            case STOPPED -> live.stoppedDown(i);
             case MOVED, ROLLED_BACK -> {
                 // the move's own fact (switched over, rolled back) changed what there was to change
             }
@@ -464,10 +485,7 @@ public final class RuntimeState {
         return run;
     }
 
-    /**
-     * Everything this state holds, as text: two states that describe the same are the same (a
-     * restored runtime against the one that recorded the facts). Not for large fleets.
-     */
+    /** Everything this state holds, as text: equal texts, equal states (restore tests). Not for large fleets. */
     public String describe() {
         StringBuilder groups = new StringBuilder();
         for (int g = 0; g < fleet.groups().size(); g++) {
