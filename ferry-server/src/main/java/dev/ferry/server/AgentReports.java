@@ -2,26 +2,52 @@ package dev.ferry.server;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ferry.core.model.Fleet;
+import dev.ferry.server.engine.CampaignEngine;
 import dev.ferry.store.AgentStore;
+import dev.ferry.store.Audit;
+import dev.ferry.store.InventoryStore;
+import java.time.Duration;
 import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * Host agents' reports (heartbeats with the hypervisor version and the instances running): the
  * latest per host. An agent's token names its host, and a report for any other host is refused, so
  * an agent reports only for its own host. A change of version is audited; heartbeats are not.
+ *
+ * <p>The version an agent reports is the truth about its host: when it differs from the
+ * inventory's, the inventory follows (a {@code hypervisor} change, audited as
+ * {@code inventory.reconcile}), so a host patched outside Ferry stops counting as affected and a
+ * host rolled back counts again. Not while a running campaign has a step on the host: the
+ * campaign verifies and records that host's version itself.
+ *
+ * <p>Health: a host whose agent reported within {@link #SUSPECT_AFTER} is {@code up}; silent
+ * longer, {@code suspect}; silent past {@link #DOWN_AFTER}, {@code down}; never heard of,
+ * {@code unknown} (agents report every 5 s by default). {@link #watch} audits every change of a
+ * host's health ({@code host.health}); the server calls it every few seconds.
  */
 public final class AgentReports {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final AgentStore store;
+    private final InventoryStore inventoryStore;
     private final Inventory inventory;
+    private final Campaigns campaigns;
+    private final AuditLog audit;
     private final InstantSource clock;
 
-    public AgentReports(AgentStore store, Inventory inventory, InstantSource clock) {
+    public AgentReports(AgentStore store, InventoryStore inventoryStore, Inventory inventory, Campaigns campaigns, AuditLog audit,
+                        InstantSource clock) {
         this.store = store;
+        this.audit = audit;
+        this.inventoryStore = inventoryStore;
         this.inventory = inventory;
+        this.campaigns = campaigns;
         this.clock = clock;
     }
 
@@ -44,10 +70,84 @@ public final class AgentReports {
         }
         AgentStore.Report r = new AgentStore.Report(host, version, list, clock.millis());
         store.report(r, agent.actor(), requestId);
+        reconcile(agent, host, version, requestId);
         return r;
+    }
+
+    private void reconcile(Principal agent, String host, String version, String requestId) {
+        Fleet fleet = inventory.current().fleet();
+        String recorded = fleet.host(fleet.hostIndex(host)).hypervisor();
+        if (recorded.equals(version) || campaignActsOn(host)) {
+            return;
+        }
+        synchronized (inventory) {
+            long v = inventoryStore.hypervisor(host, version, new Audit(clock.millis(), agent.actor(), requestId, "inventory.reconcile",
+                    host, "its agent reports " + version + "; the inventory said " + recorded));
+            if (v >= 0) {
+                inventory.changed(List.of(new InventoryStore.Change("hypervisor", host, version)), v);
+            }
+        }
+    }
+
+    /** A running campaign has a step on the host (it records the host's version when it verifies it). */
+    private boolean campaignActsOn(String host) {
+        for (CampaignEngine e : campaigns.engines().values()) {
+            if (e.live() && e.plans(host)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     public List<AgentStore.Report> all() {
         return store.all();
+    }
+
+    public static final Duration SUSPECT_AFTER = Duration.ofSeconds(30);
+    public static final Duration DOWN_AFTER = Duration.ofMinutes(2);
+
+    /** A host's health as its agent's reports tell it: up, suspect, down or unknown. */
+    public record Health(String host, String state, Long lastReportAt) {
+    }
+
+    /** The health of a host whose agent last reported at {@code lastReportAt} (null: never), now. */
+    public Health health(String host, Long lastReportAt) {
+        if (lastReportAt == null) {
+            return new Health(host, "unknown", null);
+        }
+        long silent = clock.millis() - lastReportAt;
+        String state = silent <= SUSPECT_AFTER.toMillis() ? "up" : silent <= DOWN_AFTER.toMillis() ? "suspect" : "down";
+        return new Health(host, state, lastReportAt);
+    }
+
+    /** Every host that has an agent (in the inventory) or has reported, by host id. */
+    public Map<String, Health> healthByHost() {
+        Map<String, Long> last = new HashMap<>();
+        for (AgentStore.Report r : store.all()) {
+            last.put(r.host(), r.reportedAt());
+        }
+        Map<String, Health> out = new TreeMap<>();
+        for (var h : inventory.current().fleet().hosts()) {
+            if (h.agent() != null || last.containsKey(h.id())) {
+                out.put(h.id(), health(h.id(), last.get(h.id())));
+            }
+        }
+        return out;
+    }
+
+    private final Map<String, String> lastSeen = new HashMap<>();
+
+    /** Audits each host whose health changed since the last call ({@code host.health}); returns those changes. */
+    public synchronized List<Health> watch() {
+        List<Health> changed = new ArrayList<>();
+        for (Health h : healthByHost().values()) {
+            String before = lastSeen.put(h.host(), h.state());
+            if (before != null && !before.equals(h.state()) || before == null && !h.state().equals("up") && !h.state().equals("unknown")) {
+                changed.add(h);
+                audit.done(clock.millis(), "ferry", null, "host.health", h.host(), (before == null ? "" : before + " → ") + h.state()
+                        + (h.lastReportAt() == null ? "" : ", last report " + (clock.millis() - h.lastReportAt()) / 1000 + " s ago"));
+            }
+        }
+        return changed;
     }
 }

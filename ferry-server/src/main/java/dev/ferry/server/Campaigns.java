@@ -194,13 +194,13 @@ public final class Campaigns implements AutoCloseable {
                         + broken.get(0) + "; propose again");
             }
             if (l.row().hypervisors().equals("agents")) {
-                preflight(l.problem().fleet());
+                preflight(inventory.current().fleet());
             }
         }
         long now = clock.millis();
         PlanFootprint footprint = new PlanFootprint(l.problem(), l.plan());
-        CampaignStore.Approval a = store.approve(id, now, new Audit(now, who.actor(), requestId, "campaign.approve", id, "approved"),
-                footprint::overtakenBecause);
+        CampaignStore.Approval a = approveOnCurrent(id, new Audit(now, who.actor(), requestId, "campaign.approve", id, "approved"),
+                footprint);
         if (a.supersededBecause() != null) {
             loaded.remove(id);
             throw Refused.conflict(id + " is superseded: " + a.supersededBecause() + "; propose it again");
@@ -216,6 +216,32 @@ public final class Campaigns implements AutoCloseable {
         loaded.remove(id);
         startEngine(load(id));
         return row(id);
+    }
+
+    /**
+     * The approval, on the inventory as it is now (what changed since the proposal without touching
+     * its plan — tenants' launches, stops, starts elsewhere — is what the campaign runs on). The
+     * in-memory inventory may trail a commit by a moment: then the store says "stale" and it is
+     * asked again.
+     */
+    private CampaignStore.Approval approveOnCurrent(String id, Audit audit, PlanFootprint footprint) {
+        for (int attempt = 0; ; attempt++) {
+            Inventory.Current current = inventory.current();
+            CampaignStore.Approval a = store.approve(id, audit.at(), audit, footprint::overtakenBecause, Uploads.json(current.fleet()),
+                    current.version());
+            if (!a.stale()) {
+                return a;
+            }
+            if (attempt == 50) {
+                throw Refused.unavailable("the inventory keeps changing under the approval; try again", 1L);
+            }
+            try {
+                Thread.sleep(5); // a change committed a moment ago is being applied to the in-memory inventory
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw Refused.unavailable("interrupted", null);
+            }
+        }
     }
 
     /**
@@ -240,6 +266,14 @@ public final class Campaigns implements AutoCloseable {
     /** Hands an operator's or a tenant's command to the running campaign and waits for its commit. */
     public Command.Outcome command(String id, Command command) {
         CampaignEngine e = engines.get(id);
+        if (e == null) {
+            try {
+                e = awaitEngine(id, 10_000); // approved a moment ago: its loop is being started
+            } catch (InterruptedException ex) {
+                Thread.currentThread().interrupt();
+                throw Refused.unavailable("interrupted", null);
+            }
+        }
         if (e == null) {
             Row r = row(id);
             throw Refused.conflict("campaign " + id + " is " + r.state().wireName() + ", not running");

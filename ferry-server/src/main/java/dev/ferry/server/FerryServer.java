@@ -12,6 +12,7 @@ import dev.ferry.store.Stores;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.InstantSource;
+import org.slf4j.LoggerFactory;
 
 /**
  * The controller, wired by hand: the database (H2 file under the data directory, or PostgreSQL),
@@ -88,6 +89,8 @@ public final class FerryServer implements AutoCloseable {
     private final Campaigns campaigns;
     private final Webhooks webhooks;
     private final Deliverer deliverer;
+    private final AgentReports agentReports;
+    private volatile Thread healthWatch;
     private final HttpApi api;
     private final long recoveryMillis;
 
@@ -111,9 +114,10 @@ public final class FerryServer implements AutoCloseable {
         TenantData tenantData = new TenantData(stores.tenants(), opaque);
         AuditLog audit = new AuditLog(stores.audit());
         Instances instances = new Instances(stores.inventory(), audit, inventory, advisories, campaigns, tenantData, clock);
+        this.agentReports = new AgentReports(stores.agents(), stores.inventory(), inventory, campaigns, audit, clock);
         Routes routes = new Routes(new Routes.Services(inventory, advisories, campaigns, new Queries(stores.history()), audit,
                 tenantData, instances, webhooks, tokens, new FleetMap(stores.history(), inventory, advisories, campaigns),
-                new CampaignTimeline(stores.history(), campaigns), new AgentReports(stores.agents(), inventory, clock)));
+                new CampaignTimeline(stores.history(), campaigns), agentReports));
         this.api = new HttpApi(routes, tokens, stores.requests(), audit, clock, config.limits());
         campaigns.recover();
         this.recoveryMillis = (System.nanoTime() - began) / 1_000_000;
@@ -125,6 +129,7 @@ public final class FerryServer implements AutoCloseable {
         try {
             if (config.webhookPoll() != null) {
                 s.deliverer.start();
+                s.healthWatch = Thread.ofVirtual().name("host-health").start(s::watchHealth);
             }
             s.api.start(config.host(), config.port());
         } catch (RuntimeException e) {
@@ -136,6 +141,27 @@ public final class FerryServer implements AutoCloseable {
 
     public int port() {
         return api.port();
+    }
+
+    /** Every few seconds: audit hosts whose agents went silent (or came back). */
+    private void watchHealth() {
+        while (!Thread.currentThread().isInterrupted()) {
+            try {
+                agentReports.watch();
+            } catch (RuntimeException e) {
+                LoggerFactory.getLogger(FerryServer.class).warn("host health: {}", e.toString());
+            }
+            try {
+                Thread.sleep(5_000); // the watch's period, not a synchronisation
+            } catch (InterruptedException e) {
+                return;
+            }
+        }
+    }
+
+    /** Agents' reports and hosts' health (tests drive {@link AgentReports#watch} themselves). */
+    public AgentReports agentReports() {
+        return agentReports;
     }
 
     public Tokens tokens() {
@@ -175,6 +201,10 @@ public final class FerryServer implements AutoCloseable {
             // not started
         }
         deliverer.close();
+        Thread h = healthWatch;
+        if (h != null) {
+            h.interrupt();
+        }
         campaigns.close();
         db.close();
     }

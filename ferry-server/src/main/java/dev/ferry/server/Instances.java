@@ -1,5 +1,6 @@
 package dev.ferry.server;
 
+import dev.ferry.core.history.Fact;
 import dev.ferry.core.model.Advisory;
 import dev.ferry.core.model.Fleet;
 import dev.ferry.core.model.Group;
@@ -11,6 +12,7 @@ import dev.ferry.core.scheduler.Placement;
 import dev.ferry.core.scheduler.PlacementRequest;
 import dev.ferry.core.scheduler.PlacementView;
 import dev.ferry.core.scheduler.Scheduler;
+import dev.ferry.server.engine.CampaignEngine;
 import dev.ferry.server.engine.Command;
 import dev.ferry.store.Audit;
 import dev.ferry.store.InventoryChanges;
@@ -20,6 +22,7 @@ import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.stream.IntStream;
 
@@ -32,9 +35,10 @@ import java.util.stream.IntStream;
  * unit. A reboot stays on its host; a stop gives the room back, and a start may land elsewhere.
  * While a campaign runs, the campaign owns placement: a launch or start is placed by the
  * campaign's loop (never on a host in maintenance or still vulnerable; the room is held out of the
- * campaign's own moves, and logged and replayed like any outside input), and the campaign's own
- * instances cannot be stopped, started, rebooted or terminated until it ends (their maintenance
- * event has "now" and "reschedule"). Thread-safe.
+ * campaign's own moves, and logged and replayed like any outside input). The campaign's own
+ * instances stay usable: their stop, start, reboot and terminate are the loop's inputs (a stop
+ * cancels the event, a start lands on a safe host, a reboot resets the guest where it is), refused
+ * only while a move of the instance is in flight. Thread-safe.
  */
 public final class Instances {
     /** What a tenant asks to launch. */
@@ -90,7 +94,15 @@ public final class Instances {
         if (!r.state().equals("stopped")) {
             throw Refused.conflict("instance " + id + " is " + r.state() + "; only a stopped instance can be started");
         }
-        place(who, r.instance(), requestId, "instance.start", false);
+        Command.Outcome o = throughCampaign(who, r, Command.TenantLifecycle.Op.START, requestId);
+        if (o != null) {
+            Instance i = at(r.instance(), o.value());
+            long v = store.placedByCampaign(i, false, "placed by the campaign that runs",
+                    new Audit(clock.millis(), who.actor(), requestId, "instance.start", id, ""));
+            inventory.changed(List.of(InventoryChanges.add(i)), v);
+        } else {
+            place(who, r.instance(), requestId, "instance.start", false);
+        }
         return tenants.instance(who.tenant(), id);
     }
 
@@ -107,14 +119,18 @@ public final class Instances {
         release(who, row(who, id), requestId, "instance.terminate", true);
     }
 
-    /** A reboot stays on its host: nothing moves, nothing is reserved; the audit line records it. */
+    /**
+     * A reboot stays on its host: nothing moves, nothing is reserved. During a campaign that has the
+     * instance, its loop records it and has the hypervisor reset the guest; its event stays as it was.
+     */
     public TenantData.InstanceView reboot(Principal who, String id, String requestId) {
         InventoryStore.InstanceRow r = row(who, id);
         if (!r.state().equals("running")) {
             throw Refused.conflict("instance " + id + " is " + r.state() + "; only a running instance can be rebooted");
         }
-        notInRunningCampaign(id);
-        audit.done(clock.millis(), who.actor(), requestId, "instance.reboot", id, "rebooted on its host");
+        Command.Outcome o = throughCampaign(who, r, Command.TenantLifecycle.Op.REBOOT, requestId);
+        audit.done(clock.millis(), who.actor(), requestId, "instance.reboot", id, o != null ? "rebooted on its host (reset by the"
+                + " campaign that runs)" : "rebooted on its host");
         return tenants.instance(who.tenant(), id);
     }
 
@@ -122,23 +138,79 @@ public final class Instances {
         return store.instance(who.tenant(), id).orElseThrow(() -> Refused.notFound("instance"));
     }
 
-    /** The running campaign's own instances are its to move until it ends. */
-    private Campaigns.Row notInRunningCampaign(String instance) {
-        Campaigns.Row c = campaigns.running();
-        if (c != null && campaigns.load(c.id()).problem().fleet().instanceIndex(instance) >= 0) {
-            throw Refused.conflict("instance " + instance + " is part of campaign " + c.id() + ", which is running;"
-                    + " use its maintenance event's 'now' or 'reschedule', or wait until the campaign ends");
+    /**
+     * The loop of the campaign that runs and has the instance in its fleet, or null. A campaign
+     * approved a moment ago may not have its loop yet: it is waited for, so that no request slips
+     * past the campaign between its approval and the start of its loop.
+     */
+    private CampaignEngine owner(String instance) {
+        Campaigns.Row running = campaigns.running();
+        if (running != null && campaigns.engine(running.id()) == null) {
+            try {
+                campaigns.awaitEngine(running.id(), 10_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw Refused.unavailable("interrupted", null);
+            }
         }
-        return c;
+        for (CampaignEngine e : campaigns.engines().values()) {
+            if (e.live() && e.fleet().instanceIndex(instance) >= 0) {
+                return e;
+            }
+        }
+        return null;
     }
+
+    /**
+     * A tenant's operation on an instance of the campaign that runs is the campaign's to decide
+     * (docs/server.md, "The tenant's view of a campaign"): null when no campaign has the instance
+     * (or the one that had it has just ended), else the loop's outcome (for a start, the host).
+     * Refused (409) only while a move of the instance is in flight or it is down with its host,
+     * with Retry-After.
+     */
+    private Command.Outcome throughCampaign(Principal who, InventoryStore.InstanceRow r, Command.TenantLifecycle.Op op,
+                                            String requestId) {
+        CampaignEngine e = owner(r.instance().id());
+        if (e == null) {
+            return null;
+        }
+        Command.Outcome o = campaigns.command(e.id(), new Command.TenantLifecycle(r.instance().id(), op, who.actor(), requestId));
+        if (o.accepted()) {
+            return o;
+        }
+        if (o.reason() == null && !e.live()) {
+            return null; // it ended meanwhile: the inventory is its own again
+        }
+        String why = o.reason() == null ? o.message() : o.reason().message();
+        throw new Refused(Refused.Kind.CONFLICT, "instance " + r.instance().id() + " cannot be " + PAST.get(op) + " now: " + why
+                + " (campaign " + e.id() + ")", o.reason() == null ? null : RETRY_AFTER_SECONDS.get(o.reason()),
+                o.reason() == null ? null : o.reason().name().toLowerCase(Locale.ROOT).replace('_', '-'));
+    }
+
+    /** Refusals that pass by themselves (the same request succeeds later), and when to ask again. */
+    private static final Map<Fact.RefusalReason, Long> RETRY_AFTER_SECONDS = Map.of(Fact.RefusalReason.STARTING, 2L,
+            Fact.RefusalReason.STOPPING, 2L, Fact.RefusalReason.MOVE_IN_FLIGHT, 30L, Fact.RefusalReason.NO_ROOM, 60L,
+            Fact.RefusalReason.REBOOTS_WITH_HOST, 60L, Fact.RefusalReason.HOST_IN_MAINTENANCE, 60L);
+    private static final Map<Command.TenantLifecycle.Op, String> PAST = Map.of(Command.TenantLifecycle.Op.STOP, "stopped",
+            Command.TenantLifecycle.Op.START, "started", Command.TenantLifecycle.Op.REBOOT, "rebooted",
+            Command.TenantLifecycle.Op.TERMINATE, "terminated");
 
     /** Places {@code wanted} (a launch, or a start of a stopped instance) and reserves its room, in one transaction. */
     private void place(Principal who, Instance wanted, String requestId, String action, boolean launch) {
+        for (int attempt = 0; !tryPlace(who, wanted, requestId, action, launch); attempt++) {
+            if (attempt == 3) {
+                throw Refused.unavailable("campaigns keep starting; try again", 1L);
+            }
+        }
+    }
+
+    /** False when a campaign started between the decision and the commit (nothing was written: decide again). */
+    private boolean tryPlace(Principal who, Instance wanted, String requestId, String action, boolean launch) {
         // never wait for the campaign's loop while holding the inventory's lock: its final commit takes it
-        Campaigns.Row running = notInRunningCampaign(wanted.id());
+        Campaigns.Row running = campaigns.running();
         if (running != null) {
             placeThroughCampaign(who, wanted, requestId, action, launch, running);
-            return;
+            return true;
         }
         synchronized (inventory) {
             Fleet fleet = inventory.current().fleet();
@@ -153,18 +225,23 @@ public final class Instances {
                 return p.found() ? new InventoryStore.Choice(candidate.host(p.host()).id(), null)
                         : new InventoryStore.Choice(null, p.describe());
             }, "placed by the scheduler", new Audit(clock.millis(), who.actor(), requestId, action, wanted.id(), ""));
+            if (placed.host() == null && InventoryStore.CAMPAIGN_STARTED.equals(placed.whyNot())) {
+                return false;
+            }
             if (placed.host() == null) {
                 throw placed.raced() ? Refused.conflict(placed.whyNot(), 1)
                         : Refused.conflict("no host can take the instance now: " + placed.whyNot());
             }
             inventory.changed(List.of(InventoryChanges.add(at(wanted, placed.host()))), placed.version());
         }
+        return true;
     }
 
     /** While a campaign runs its loop chooses the host and holds the room; then the instance is recorded. */
     private void placeThroughCampaign(Principal who, Instance wanted, String requestId, String action, boolean launch,
                                       Campaigns.Row campaign) {
-        Fleet campaignFleet = campaigns.load(campaign.id()).problem().fleet();
+        CampaignEngine engine = campaigns.engine(campaign.id());
+        Fleet campaignFleet = engine != null ? engine.fleet() : campaigns.load(campaign.id()).problem().fleet();
         String group = wanted.group() != null && campaignFleet.groupIndex(wanted.group()) >= 0 ? wanted.group() : null;
         Command.Outcome o = campaigns.command(campaign.id(), new Command.PlaceOutside(wanted.id(), wanted.tenant(),
                 wanted.cpus(), wanted.memoryMiB(), group, who.actor(), requestId));
@@ -178,11 +255,26 @@ public final class Instances {
         inventory.changed(List.of(InventoryChanges.add(i)), v);
     }
 
-    /** Stop (keeps the row) or terminate (deletes it): a running instance gives its room back. */
+    /**
+     * Stop (keeps the row) or terminate (deletes it): a running instance gives its room back. An
+     * instance of the campaign that runs is stopped by its loop (which drops its move and cancels
+     * its event); one placed while the campaign ran gives back the room the campaign held for it.
+     */
     private void release(Principal who, InventoryStore.InstanceRow r, String requestId, String action, boolean terminate) {
+        for (int attempt = 0; !tryRelease(who, r, requestId, action, terminate); attempt++) {
+            if (attempt == 3) {
+                throw Refused.unavailable("campaigns keep starting; try again", 1L);
+            }
+        }
+    }
+
+    /** False when a campaign started between the decision and the commit (nothing was written: decide again). */
+    private boolean tryRelease(Principal who, InventoryStore.InstanceRow r, String requestId, String action, boolean terminate) {
         Instance i = r.instance();
         boolean running = r.state().equals("running");
-        Campaigns.Row campaign = notInRunningCampaign(i.id());
+        Command.Outcome own = throughCampaign(who, r, terminate ? Command.TenantLifecycle.Op.TERMINATE
+                : Command.TenantLifecycle.Op.STOP, requestId);
+        Campaigns.Row campaign = own != null ? null : campaigns.running();
         if (campaign != null && running) {
             Command.Outcome o = campaigns.command(campaign.id(), new Command.ReleaseOutside(i.id(), i.host(), i.cpus(),
                     i.memoryMiB(), who.actor(), requestId));
@@ -191,11 +283,16 @@ public final class Instances {
             }
         }
         synchronized (inventory) {
-            long v = store.release(i, running, terminate, new Audit(clock.millis(), who.actor(), requestId, action, i.id(), ""));
+            long v = store.release(i, running, terminate, own == null && campaign == null,
+                    new Audit(clock.millis(), who.actor(), requestId, action, i.id(), ""));
+            if (v == -2) {
+                return false;
+            }
             if (running) {
                 inventory.changed(List.of(new InventoryStore.Change("remove", i.id(), "")), v);
             }
         }
+        return true;
     }
 
     private static Instance at(Instance i, String host) {

@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.ferry.agent.host.Agent;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -53,6 +55,78 @@ class AgentReportTest {
             }
             assertThat(s.count("SELECT COUNT(*) FROM audit WHERE action = 'agent.version' AND actor = ?", "agent:" + h1)).isEqualTo(2);
             assertThat(s.count("SELECT COUNT(*) FROM agent_reports")).isEqualTo(1);
+        }
+    }
+
+    /**
+     * The version an agent reports is the truth about its host: a host patched outside Ferry stops
+     * counting as affected (audited), a proposal whose plan would patch it is superseded at
+     * approval, and the next proposal leaves it out.
+     */
+    @Test
+    void aHostPatchedOutsideFerryStopsCountingAsAffected() {
+        try (TestServer s = new TestServer(dir, "h2")) {
+            s.seed(20, 1);
+            String first = s.propose(1);
+            List<String> affected = new ArrayList<>();
+            s.get("/v1/campaigns/" + first + "/plan", s.operator).json().get("affectedHosts").forEach(h -> affected.add(h.asText()));
+            String patched = affected.get(0);
+            String token = s.post("/v1/tokens", s.operator, "{\"role\":\"agent\",\"host\":\"" + patched + "\",\"name\":\"a\"}")
+                    .json().get("token").asText();
+            assertThat(s.post("/v1/agent/report", token, "{\"host\":\"" + patched + "\",\"version\":\"xen-4.4.1\",\"instances\":[]}")
+                    .status()).isEqualTo(200);
+
+            assertThat(s.count("SELECT COUNT(*) FROM hosts WHERE id = ? AND hypervisor = 'xen-4.4.1'", patched)).isEqualTo(1);
+            assertThat(s.count("SELECT COUNT(*) FROM audit WHERE action = 'inventory.reconcile' AND target = ?", patched)).isEqualTo(1);
+            TestServer.Response approve = s.post("/v1/campaigns/" + first + "/approve", s.operator, null);
+            assertThat(approve.status()).isEqualTo(409);
+            assertThat(approve.json().get("detail").asText()).contains(patched);
+            String second = s.propose(1);
+            List<String> now = new ArrayList<>();
+            s.get("/v1/campaigns/" + second + "/plan", s.operator).json().get("affectedHosts").forEach(h -> now.add(h.asText()));
+            assertThat(now).doesNotContain(patched).hasSize(affected.size() - 1);
+            // the same report again changes nothing
+            s.post("/v1/agent/report", token, "{\"host\":\"" + patched + "\",\"version\":\"xen-4.4.1\",\"instances\":[]}");
+            assertThat(s.count("SELECT COUNT(*) FROM audit WHERE action = 'inventory.reconcile'")).isEqualTo(1);
+        }
+    }
+
+    private static String health(TestServer s, String host) {
+        for (JsonNode h : s.get("/v1/hosts?limit=500", s.operator).json().get("items")) {
+            if (h.get("id").asText().equals(host)) {
+                return h.has("health") ? h.get("health").asText() : null;
+            }
+        }
+        throw new AssertionError("no host " + host);
+    }
+
+    /** A host whose agent falls silent is suspect after 30 s and down after 2 min; each change is audited. */
+    @Test
+    void aSilentHostBecomesSuspectThenDownAndEachChangeIsAudited() {
+        try (TestServer s = new TestServer(dir, "h2")) {
+            s.seed(20, 1);
+            var fleet = s.server.inventory().current().fleet();
+            String h1 = fleet.host(0).id();
+            String version = fleet.host(0).hypervisor();
+            String token = s.post("/v1/tokens", s.operator, "{\"role\":\"agent\",\"host\":\"" + h1 + "\",\"name\":\"a\"}")
+                    .json().get("token").asText();
+            String report = "{\"host\":\"" + h1 + "\",\"version\":\"" + version + "\",\"instances\":[]}";
+            assertThat(health(s, h1)).as("no agent, no report: no health").isNull();
+            assertThat(s.post("/v1/agent/report", token, report).status()).isEqualTo(200);
+            assertThat(health(s, h1)).isEqualTo("up");
+            assertThat(s.server.agentReports().watch()).isEmpty();
+
+            s.clock.advanceMillis(31_000);
+            assertThat(health(s, h1)).isEqualTo("suspect");
+            assertThat(s.server.agentReports().watch()).extracting(AgentReports.Health::state).containsExactly("suspect");
+            s.clock.advanceMillis(90_000);
+            assertThat(health(s, h1)).isEqualTo("down");
+            assertThat(s.server.agentReports().watch()).extracting(AgentReports.Health::state).containsExactly("down");
+            assertThat(s.server.agentReports().watch()).as("no change, no audit").isEmpty();
+            assertThat(s.post("/v1/agent/report", token, report).status()).isEqualTo(200);
+            assertThat(s.server.agentReports().watch()).extracting(AgentReports.Health::state).containsExactly("up");
+            assertThat(s.count("SELECT COUNT(*) FROM audit WHERE action = 'host.health' AND target = ?", h1)).isEqualTo(3);
+            assertThat(s.get("/v1/agents", s.operator).json().get("items").get(0).get("health").asText()).isEqualTo("up");
         }
     }
 

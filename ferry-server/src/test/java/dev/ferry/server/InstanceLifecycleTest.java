@@ -108,9 +108,12 @@ class InstanceLifecycleTest {
             String id = launched.json().get("id").asText();
             assertThat(hostOf(s, id)).isEqualTo("h-safe");
             assertThat(s.facts(campaign)).anyMatch(f -> f.fact().equals(new dev.ferry.core.history.Fact.Held(id, "h-safe", 1000, 1024)));
+            // old-1 is live-migrating (the canary started at approval and the clock stands still): only that is refused
             TestServer.Response own = s.post("/v1/tenant/instances/old-1/stop", t[0], null);
-            assertThat(own.status()).isEqualTo(409);
-            assertThat(own.json().get("detail").asText()).contains("part of campaign " + campaign);
+            assertThat(own.status()).as(own.body()).isEqualTo(409);
+            assertThat(own.json().get("detail").asText()).contains("being moved").contains("campaign " + campaign);
+            assertThat(own.json().get("reason").asText()).isEqualTo("move-in-flight");
+            assertThat(own.header("Retry-After")).isNotNull();
             assertThat(s.post("/v1/tenant/instances/old-1/reboot", t[0], null).status()).isEqualTo(409);
             TestServer.Response tooBig = s.post("/v1/tenant/instances", t[1], "{\"cpus\":16,\"memoryMiB\":1024}");
             assertThat(tooBig.status()).isEqualTo(409);
@@ -131,6 +134,80 @@ class InstanceLifecycleTest {
             TestServer.Response after = s.post("/v1/tenant/instances", t[1], "{\"cpus\":16,\"memoryMiB\":1024}");
             assertThat(after.status()).as(after.body()).isEqualTo(201);
             assertThat(hostOf(s, after.json().get("id").asText())).isIn("h-vuln");
+        }
+    }
+
+    /** Instances that restart in maintenance (they get events with the default 24 h notice), and one on a safe host. */
+    static final String CHURN_FLEET = """
+            ferry: fleet/v1
+            hosts:
+              - { id: h-vuln, zone: az1, rack: r1, cpus: 64, memoryMiB: 262144, hypervisor: xen-4.3.0, cpuModel: skylake, liveMigration: true }
+              - { id: h-safe, zone: az1, rack: r2, cpus: 32, memoryMiB: 131072, hypervisor: xen-4.5.0, cpuModel: skylake, liveMigration: true }
+            instances:
+              - { id: r-1, tenant: acme, host: h-vuln, cpus: 2, memoryMiB: 4096, onHostMaintenance: restart }
+              - { id: r-2, tenant: acme, host: h-vuln, cpus: 2, memoryMiB: 4096, onHostMaintenance: restart }
+              - { id: r-3, tenant: globex, host: h-vuln, cpus: 2, memoryMiB: 4096, onHostMaintenance: restart }
+              - { id: s-1, tenant: acme, host: h-safe, cpus: 2, memoryMiB: 4096 }
+            """;
+
+    private static String eventState(TestServer s, String token, String instance) {
+        for (JsonNode e : s.get("/v1/tenant/events", token).json().get("items")) {
+            if (e.get("instance").asText().equals(instance)) {
+                return e.get("state").asText();
+            }
+        }
+        return null;
+    }
+
+    /**
+     * The rules of docs/server.md ("The tenant's view of a campaign"): while a campaign runs, its
+     * instances keep working; a stop cancels the event, a start lands on a safe host, a reboot keeps
+     * the event, a terminate cancels it; instances elsewhere are not the campaign's concern.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"h2", "postgres"})
+    void duringACampaignTenantsKeepUsingTheirInstances(String db) throws Exception {
+        try (TestServer s = new TestServer(dir, db)) {
+            assertThat(s.send("PUT", "/v1/inventory", s.operator, CHURN_FLEET).status()).isEqualTo(200);
+            assertThat(s.post("/v1/advisories", s.operator, ADVISORY).status()).isEqualTo(201);
+            String acme = s.server.tokens().create(Principal.Role.TENANT, "acme", "acme");
+            String globex = s.server.tokens().create(Principal.Role.TENANT, "globex", "globex");
+            String campaign = s.post("/v1/campaigns", s.operator, "{\"advisory\":\"XSA-108\"}").json().get("id").asText();
+            assertThat(s.post("/v1/campaigns/" + campaign + "/approve", s.operator, null).status()).isEqualTo(200);
+            s.advance(campaign, java.time.Duration.ZERO); // the approval's notices are committed
+            assertThat(eventState(s, acme, "r-1")).isEqualTo("scheduled");
+
+            // an instance on a host the advisory leaves alone: everything, as outside a campaign
+            for (String op : List.of("reboot", "stop", "start")) {
+                TestServer.Response r = s.post("/v1/tenant/instances/s-1/" + op, acme, null);
+                assertThat(r.status()).as(op + ": " + r.body()).isEqualTo(200);
+            }
+            // a reboot stays where it is and keeps the event
+            assertThat(s.post("/v1/tenant/instances/r-1/reboot", acme, null).status()).isEqualTo(200);
+            assertThat(hostOf(s, "r-1")).isEqualTo("h-vuln");
+            assertThat(eventState(s, acme, "r-1")).isEqualTo("scheduled");
+            // a stop cancels it; the start lands on a safe host
+            assertThat(s.post("/v1/tenant/instances/r-1/stop", acme, null).json().get("state").asText()).isEqualTo("stopped");
+            assertThat(eventState(s, acme, "r-1")).isEqualTo("cancelled");
+            assertThat(s.post("/v1/tenant/instances/r-1/start", acme, null).json().get("state").asText()).isEqualTo("running");
+            assertThat(hostOf(s, "r-1")).isEqualTo("h-safe");
+            // a terminate cancels the event and the row goes
+            assertThat(s.send("DELETE", "/v1/tenant/instances/r-2", acme, null).status()).isEqualTo(204);
+            assertThat(eventState(s, acme, "r-2")).isEqualTo("cancelled");
+            assertThat(s.get("/v1/tenant/instances/r-2", acme).status()).isEqualTo(404);
+            assertThat(s.facts(campaign)).extracting(f -> f.fact().getClass().getSimpleName())
+                    .contains("TenantRebooted", "TenantStopped", "TenantStarted");
+
+            s.runToEnd(campaign);
+            assertThat(s.get("/v1/campaigns/" + campaign, s.operator).json().get("state").asText()).isEqualTo("completed");
+            assertThat(eventState(s, globex, "r-3")).isEqualTo("completed");
+            assertThat(hostOf(s, "r-1")).isEqualTo("h-safe");
+            assertThat(s.get("/v1/tenant/instances/r-1", acme).json().get("state").asText()).isEqualTo("running");
+            var checker = new dev.ferry.core.verify.InvariantChecker(s.server.campaigns().load(campaign).problem());
+            s.facts(campaign).forEach(checker::accept);
+            assertThat(checker.finish()).isEmpty();
+            assertThat(s.count("SELECT COUNT(*) FROM hosts WHERE used_milli_cpu > capacity_milli_cpu"
+                    + " OR used_memory_mib > memory_mib")).isZero();
         }
     }
 

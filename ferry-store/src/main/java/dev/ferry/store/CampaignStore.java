@@ -33,7 +33,10 @@ public interface CampaignStore {
      * {@code state} — superseded just now, {@code supersededBecause} says why, when the inventory
      * changes since its proposal overtook its plan.
      */
-    record Approval(boolean approved, String running, CampaignState state, String supersededBecause) {
+    record Approval(boolean approved, String running, CampaignState state, String supersededBecause, boolean stale) {
+        public Approval(boolean approved, String running, CampaignState state, String supersededBecause) {
+            this(approved, running, state, supersededBecause, false);
+        }
     }
 
     /**
@@ -83,9 +86,13 @@ public interface CampaignStore {
      * Approves a proposal, in one transaction under the campaign and inventory locks: it must still
      * be proposed and no other campaign may run; then {@code overtaken} judges the inventory changes
      * since the proposal (null: its plan still stands; else why not, and the proposal is superseded
-     * with that reason and a {@code campaign.supersede} audit line instead).
+     * with that reason and a {@code campaign.supersede} audit line instead). An approved campaign
+     * runs on the inventory as it is now: {@code fleet}, the fleet document of inventory version
+     * {@code fleetVersion}, replaces the proposal's; when the inventory is no longer at that
+     * version, nothing is written and the answer is {@code stale} (ask again with the newer one).
      */
-    Approval approve(String id, long now, Audit audit, Function<List<InventoryStore.Change>, String> overtaken);
+    Approval approve(String id, long now, Audit audit, Function<List<InventoryStore.Change>, String> overtaken, String fleet,
+                     long fleetVersion);
 
     Optional<Campaign> get(String id);
 

@@ -59,6 +59,12 @@ public interface InventoryStore {
     /** Cordons or uncordons a host by hand, with the reason; returns the new version. */
     long cordon(String host, boolean cordon, String reason, Audit audit);
 
+    /**
+     * The host runs {@code hypervisor} (its agent says so): a change with its audit line; the new
+     * version, or −1 (nothing written) when the inventory says so already.
+     */
+    long hypervisor(String host, String hypervisor, Audit audit);
+
     /** A tenant sets what happens to its instance in maintenance; the new version, or −1 (nothing written) when it has no such instance. */
     long onHostMaintenance(String tenant, String instance, String value, Audit audit);
 
@@ -70,13 +76,23 @@ public interface InventoryStore {
      * (milli-cpu, MiB by host id), asks {@code choose} for a host, takes the room with a
      * conditional update (asking again, up to five times, when another placement took it first)
      * and records the instance running there, with its change and audit line ({@code how} says who
-     * chose), all in one transaction.
+     * chose), all in one transaction. This is placement outside campaigns: when a campaign is
+     * running by the time the lock is held, nothing is written and the answer is {@code raced}
+     * with {@link #CAMPAIGN_STARTED} as the reason (ask again: the campaign places it now).
      */
     Placed place(Instance wanted, boolean launch, Function<Map<String, long[]>, Choice> choose, String how, Audit audit);
 
     /** Records an instance a running campaign placed (it chose the host and holds the room): the room is taken, the instance runs there; the new version. */
     long placedByCampaign(Instance placed, boolean launch, String how, Audit audit);
 
-    /** A stop (the row stays, stopped) or a terminate (the row goes): a running instance gives its room back; the version after it. */
-    long release(Instance instance, boolean running, boolean terminate, Audit audit);
+    /**
+     * A stop (the row stays, stopped) or a terminate (the row goes): a running instance gives its
+     * room back; the version after it. {@code outsideCampaigns}: the caller decided without a
+     * campaign, so when one is running by the time the lock is held nothing is written and the
+     * answer is −2 (ask again: the campaign decides now).
+     */
+    long release(Instance instance, boolean running, boolean terminate, boolean outsideCampaigns, Audit audit);
+
+    /** Why a placement outside campaigns was not done: a campaign started meanwhile. */
+    String CAMPAIGN_STARTED = "a campaign started meanwhile";
 }

@@ -29,6 +29,14 @@ class StoresTest {
         return kind.equals("h2") ? Database.openH2(dir, 4) : Database.open(TestPostgres.newDatabaseUrl(), null, null, 4);
     }
 
+    private static final String CURRENT = "{\"current\":true}";
+
+    /** Approves on the inventory as it is now (the document stands for its fleet). */
+    private static CampaignStore.Approval approve(Stores s, String id, long at,
+                                                  java.util.function.Function<List<InventoryStore.Change>, String> overtaken) {
+        return s.campaigns().approve(id, at, audit("campaign.approve", id), overtaken, CURRENT, s.inventory().load().version());
+    }
+
     private static Audit audit(String action, String target) {
         return new Audit(1000, "operator:test", "req-1", action, target, "detail");
     }
@@ -96,7 +104,7 @@ class StoresTest {
             s.campaigns().propose(proposal("c-2", v), new CampaignStore.Documents("{}", null), audit("campaign.propose", "c-2"));
             s.inventory().cordon("h2", true, "disk", audit("host.cordon", "h2"));
             List<List<InventoryStore.Change>> judged = new ArrayList<>();
-            CampaignStore.Approval overtaken = s.campaigns().approve("c-1", 2000, audit("campaign.approve", "c-1"), changes -> {
+            CampaignStore.Approval overtaken = approve(s, "c-1", 2000, changes -> {
                 judged.add(changes);
                 return "h2 is cordoned";
             });
@@ -107,10 +115,15 @@ class StoresTest {
             assertThat(s.campaigns().get("c-1").orElseThrow().endReason()).isEqualTo("h2 is cordoned");
             assertThat(s.audit().page(null, null, "campaign.supersede", 0, 10)).singleElement()
                     .satisfies(a -> assertThat(a.detail()).isEqualTo("h2 is cordoned"));
-            assertThat(s.campaigns().approve("c-1", 2001, audit("campaign.approve", "c-1"), changes -> null).state())
+            assertThat(approve(s, "c-1", 2001, changes -> null).state())
                     .as("superseded for good").isEqualTo(CampaignState.SUPERSEDED);
-            CampaignStore.Approval standing = s.campaigns().approve("c-2", 2002, audit("campaign.approve", "c-2"), changes -> null);
+            CampaignStore.Approval stale = s.campaigns().approve("c-2", 2002, audit("campaign.approve", "c-2"), changes -> null,
+                    "{\"old\":true}", v);
+            assertThat(stale.stale()).as("the inventory is no longer at version v").isTrue();
+            assertThat(s.campaigns().get("c-2").orElseThrow().state()).isEqualTo(CampaignState.PROPOSED);
+            CampaignStore.Approval standing = approve(s, "c-2", 2002, changes -> null);
             assertThat(standing.approved()).isTrue();
+            assertThat(s.campaigns().documents("c-2").fleet()).as("it runs on the inventory as it is now").isEqualTo(CURRENT);
         }
     }
 
@@ -136,7 +149,7 @@ class StoresTest {
                     null, 0), true, free -> new InventoryStore.Choice(null, "no host has 2 cpus"), "test", audit("instance.launch", "i-3"));
             assertThat(nowhere.whyNot()).isEqualTo("no host has 2 cpus");
             assertThat(s.inventory().instance("acme", "i-3")).isEmpty();
-            s.inventory().release(s.inventory().instance("acme", "i-2").orElseThrow().instance(), true, false,
+            s.inventory().release(s.inventory().instance("acme", "i-2").orElseThrow().instance(), true, false, true,
                     audit("instance.stop", "i-2"));
             assertThat(s.inventory().instance("acme", "i-2").orElseThrow().state()).isEqualTo("stopped");
             InventoryStore.Placed again = s.inventory().place(big, false, free -> {
@@ -157,13 +170,13 @@ class StoresTest {
             long v = s.inventory().importFleet("{}", HOSTS, List.of(I1), audit("inventory.import", "inventory")).version();
             s.campaigns().propose(proposal("c-1", v), new CampaignStore.Documents("{}", null), audit("campaign.propose", "c-1"));
             s.campaigns().propose(proposal("c-2", v), new CampaignStore.Documents("{}", null), audit("campaign.propose", "c-2"));
-            assertThat(s.campaigns().approve("c-1", 2000, audit("campaign.approve", "c-1"), NONE).approved()).isTrue();
-            CampaignStore.Approval second = s.campaigns().approve("c-2", 2001, audit("campaign.approve", "c-2"), NONE);
+            assertThat(approve(s, "c-1", 2000, NONE).approved()).isTrue();
+            CampaignStore.Approval second = approve(s, "c-2", 2001, NONE);
             assertThat(second.approved()).isFalse();
             assertThat(second.running()).isEqualTo("c-1");
             assertThat(s.inventory().importFleet("{}", HOSTS, List.of(), audit("inventory.import", "inventory")).runningCampaign())
                     .as("no import under a running campaign").isEqualTo("c-1");
-            CampaignStore.Approval again = s.campaigns().approve("c-1", 2002, audit("campaign.approve", "c-1"), NONE);
+            CampaignStore.Approval again = approve(s, "c-1", 2002, NONE);
             assertThat(again.approved()).isFalse();
             assertThat(again.running()).isEqualTo("c-1");
             assertThat(s.campaigns().get("c-1").orElseThrow().startedAt()).isEqualTo(2000);
@@ -177,7 +190,7 @@ class StoresTest {
             Stores s = Stores.over(db);
             long v = s.inventory().importFleet("{}", HOSTS, List.of(I1), audit("inventory.import", "inventory")).version();
             s.campaigns().propose(proposal("c-1", v), new CampaignStore.Documents("{}", null), audit("campaign.propose", "c-1"));
-            s.campaigns().approve("c-1", 2000, audit("campaign.approve", "c-1"), NONE);
+            approve(s, "c-1", 2000, NONE);
             s.webhooks().register(new WebhookStore.Webhook("wh-1", "acme", "https://example.org/h", "whsec_x", 1),
                     audit("webhook.register", "wh-1"));
             List<HistoryRecord> facts = List.of(new HistoryRecord(0, Actor.FERRY, new Fact.PhaseChanged("h1", HostPhase.DRAINING)),

@@ -174,6 +174,7 @@ public final class Routes {
         String after = ctx.queryParam("cursor");
         int limit = limit(ctx);
         EngineSnapshot live = liveSnapshot();
+        Map<String, AgentReports.Health> health = agents.healthByHost();
         List<Map<String, Object>> items = new ArrayList<>();
         String next = null;
         for (int h = 0; h < fleet.hosts().size(); h++) {
@@ -194,6 +195,11 @@ public final class Routes {
             m.put("instances", fleet.instanceCountOn(h));
             if (live != null && h < live.phases().length) {
                 m.put("phase", live.phases()[h].name().toLowerCase(Locale.ROOT));
+            }
+            AgentReports.Health hh = health.get(host.id());
+            if (hh != null) {
+                m.put("health", hh.state());
+                m.put("lastReport", hh.lastReportAt() == null ? null : Instant.ofEpochMilli(hh.lastReportAt()).toString());
             }
             items.add(m);
         }
@@ -354,6 +360,7 @@ public final class Routes {
         m.put("host", r.host());
         m.put("version", r.version());
         m.put("reportedAt", Instant.ofEpochMilli(r.reportedAt()).toString());
+        m.put("health", agents.health(r.host(), r.reportedAt()).state());
         try {
             m.put("instances", HttpApi.JSON.readTree(r.instances()));
         } catch (IOException e) {

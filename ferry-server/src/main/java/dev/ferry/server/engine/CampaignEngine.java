@@ -184,6 +184,22 @@ public final class CampaignEngine implements AutoCloseable {
         return id;
     }
 
+    /** The campaign's fleet (as it was when it was proposed). */
+    public dev.ferry.core.model.Fleet fleet() {
+        return problem.fleet();
+    }
+
+    /** The campaign's plan has a step on the host. */
+    public boolean plans(String host) {
+        return plan.steps().stream().anyMatch(s -> s.host().equals(host));
+    }
+
+    /** Its loop still runs: the campaign has not ended, or still has something in flight. */
+    public boolean live() {
+        EngineSnapshot s = snapshot;
+        return !stopping && (s == null || !s.done());
+    }
+
     public EngineSnapshot snapshot() {
         return snapshot;
     }

@@ -40,6 +40,17 @@ public sealed interface Command {
             implements Command {
     }
 
+    /** A tenant's own lifecycle operation on an instance of the campaign's fleet, while it runs. */
+    record TenantLifecycle(String instance, Op op, String actor, String requestId) implements Command {
+        public enum Op {
+            STOP, START, REBOOT, TERMINATE;
+
+            public String wireName() {
+                return name().toLowerCase(java.util.Locale.ROOT);
+            }
+        }
+    }
+
     /**
      * What the loop said: accepted (with a value: the host chosen), or refused with the reason (for a
      * tenant's request the runtime refused, also as a value).

@@ -45,14 +45,17 @@ public final class EngineStore {
 
     /** What a finished campaign changed in the inventory, stored with its final round. */
     record Ending(Map<String, String> moves, Map<String, String> versions, long atWallMs) {
-        /** What the settled runtime changed: instances that ended on another host, hosts that returned patched. */
+        /**
+         * What the settled runtime changed: instances that ended on another host (a stopped one stays where it
+         * was stopped; its row says so already), hosts that returned patched.
+         */
         static Ending of(PlanningProblem problem, CampaignRuntime runtime, long atWallMs) {
             Map<String, String> moves = new TreeMap<>();
             Map<String, String> versions = new TreeMap<>();
             var fleet = problem.fleet();
             for (int i = 0; i < fleet.instances().size(); i++) {
                 int h = runtime.currentHost(i);
-                if (h != fleet.hostOf(i)) {
+                if (h != fleet.hostOf(i) && !runtime.view().live().stopped(i)) {
                     moves.put(fleet.instance(i).id(), fleet.host(h).id());
                 }
             }
@@ -102,6 +105,10 @@ public final class EngineStore {
             case "abort" -> new Command.Abort(in.reason(), actor, request);
             case "tenant-now" -> new Command.TenantNow(in.instance(), actor, request);
             case "tenant-reschedule" -> new Command.TenantReschedule(in.instance(), in.argMs(), actor, request);
+            case "tenant-stop" -> new Command.TenantLifecycle(in.instance(), Command.TenantLifecycle.Op.STOP, actor, request);
+            case "tenant-start" -> new Command.TenantLifecycle(in.instance(), Command.TenantLifecycle.Op.START, actor, request);
+            case "tenant-reboot" -> new Command.TenantLifecycle(in.instance(), Command.TenantLifecycle.Op.REBOOT, actor, request);
+            case "tenant-terminate" -> new Command.TenantLifecycle(in.instance(), Command.TenantLifecycle.Op.TERMINATE, actor, request);
             case "place-outside" -> {
                 JsonNode p = payload(in.reason());
                 yield new Command.PlaceOutside(in.instance(), p.path("tenant").asText(), p.path("cpus").asInt(),
@@ -182,6 +189,7 @@ public final class EngineStore {
             case Command.TenantReschedule r -> "tenant-reschedule";
             case Command.PlaceOutside p -> "place-outside";
             case Command.ReleaseOutside r -> "release-outside";
+            case Command.TenantLifecycle l -> "tenant-" + l.op().wireName();
         };
     }
 
@@ -191,6 +199,7 @@ public final class EngineStore {
             case Command.TenantReschedule r -> r.instance();
             case Command.PlaceOutside p -> p.instance();
             case Command.ReleaseOutside r -> r.instance();
+            case Command.TenantLifecycle l -> l.instance();
             default -> null;
         };
     }

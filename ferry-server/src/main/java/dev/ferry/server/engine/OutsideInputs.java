@@ -49,6 +49,7 @@ final class OutsideInputs {
             case Command.TenantReschedule r -> problem.fleet().instanceIndex(r.instance()) < 0 ? "no such instance" : null;
             case Command.PlaceOutside p -> runtime.finished() ? "the campaign has ended" : null;
             case Command.ReleaseOutside r -> problem.fleet().hostIndex(r.host()) < 0 ? "no such host" : null;
+            case Command.TenantLifecycle l -> problem.fleet().instanceIndex(l.instance()) < 0 ? "no such instance" : null;
         };
     }
 
@@ -75,11 +76,28 @@ final class OutsideInputs {
             case Command.PlaceOutside p -> throw new IllegalStateException("handled above");
             case Command.ReleaseOutside r -> runtime.releaseOutside(r.instance(), problem.fleet().hostIndex(r.host()),
                     r.cpus() * 1000L, r.memoryMiB(), t);
+            case Command.TenantLifecycle l -> runtime.on(lifecycle(problem.fleet().instanceIndex(l.instance()), l.op()), t);
         };
         record.accept(result, t);
         Fact.Refused refused = result.refusal();
-        return refused == null ? new Command.Outcome(true, "accepted")
-                : new Command.Outcome(false, refused.reason().message(), null, refused.reason());
+        if (refused != null) {
+            return new Command.Outcome(false, refused.reason().message(), null, refused.reason());
+        }
+        for (var r : result.facts()) {
+            if (r.fact() instanceof Fact.TenantStarted s) {
+                return new Command.Outcome(true, "started", s.host()); // where the campaign placed it
+            }
+        }
+        return new Command.Outcome(true, "accepted");
+    }
+
+    private static Input lifecycle(int instance, Command.TenantLifecycle.Op op) {
+        return switch (op) {
+            case STOP -> new Input.TenantStop(instance, false);
+            case TERMINATE -> new Input.TenantStop(instance, true);
+            case START -> new Input.TenantStart(instance);
+            case REBOOT -> new Input.TenantReboot(instance);
+        };
     }
 
     /** The campaign's fleet with the instance appended is what the runtime places it in. */

@@ -63,12 +63,13 @@ final class JdbcCampaignStore implements CampaignStore {
         });
     }
 
-    /** Approval starts the campaign: proposed → approved → running, in one update. */
-    private static final String APPROVE = Sql.transition("started_at = ?", CampaignState.PROPOSED, CampaignState.APPROVED,
-            CampaignState.RUNNING) + " AND id = ?";
+    /** Approval starts the campaign on the inventory as it is now: proposed → approved → running, in one update. */
+    private static final String APPROVE = Sql.transition("started_at = ?, fleet_document = ?", CampaignState.PROPOSED,
+            CampaignState.APPROVED, CampaignState.RUNNING) + " AND id = ?";
 
     @Override
-    public Approval approve(String id, long now, Audit audit, Function<List<InventoryStore.Change>, String> overtaken) {
+    public Approval approve(String id, long now, Audit audit, Function<List<InventoryStore.Change>, String> overtaken, String fleet,
+                            long fleetVersion) {
         return db.tx(c -> {
             Sql.lock(c, "campaign-lock");
             String running = InventoryRows.running(c);
@@ -76,6 +77,9 @@ final class JdbcCampaignStore implements CampaignStore {
                 return new Approval(false, running, null, null);
             }
             InventoryRows.lock(c); // no change slips in between the judgement and the approval
+            if (InventoryRows.storedVersion(c) != fleetVersion) {
+                return new Approval(false, null, null, null, true);
+            }
             Optional<Long> proposedOn = Sql.first(c, "SELECT inventory_version FROM campaigns WHERE id = ? AND state = ?",
                     rs -> rs.getLong(1), id, CampaignState.PROPOSED.wireName());
             if (proposedOn.isEmpty()) {
@@ -89,7 +93,8 @@ final class JdbcCampaignStore implements CampaignStore {
             }
             try (PreparedStatement ps = c.prepareStatement(APPROVE)) {
                 ps.setLong(1, now);
-                ps.setString(2, id);
+                ps.setString(2, fleet);
+                ps.setString(3, id);
                 if (ps.executeUpdate() == 1) {
                     Sql.audit(c, audit, true);
                     return new Approval(true, null, CampaignState.RUNNING, null);

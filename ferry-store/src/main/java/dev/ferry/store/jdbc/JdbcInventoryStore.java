@@ -95,6 +95,22 @@ final class JdbcInventoryStore implements InventoryStore {
     }
 
     @Override
+    public long hypervisor(String host, String hypervisor, Audit audit) {
+        return db.tx(c -> {
+            InventoryRows.lock(c);
+            try (PreparedStatement ps = c.prepareStatement("UPDATE hosts SET hypervisor = ? WHERE id = ? AND hypervisor <> ?")) {
+                ps.setString(1, hypervisor);
+                ps.setString(2, host);
+                ps.setString(3, hypervisor);
+                if (ps.executeUpdate() != 1) {
+                    return -1L;
+                }
+            }
+            return InventoryRows.record(c, List.of(new Change("hypervisor", host, hypervisor)), audit);
+        });
+    }
+
+    @Override
     public long onHostMaintenance(String tenant, String instance, String value, Audit audit) {
         return db.tx(c -> {
             try (PreparedStatement ps = c.prepareStatement("UPDATE instances SET on_host_maintenance = ? WHERE id = ? AND tenant = ?")) {
@@ -121,6 +137,9 @@ final class JdbcInventoryStore implements InventoryStore {
     public Placed place(Instance wanted, boolean launch, Function<Map<String, long[]>, Choice> choose, String how, Audit audit) {
         return db.tx(c -> {
             InventoryRows.lock(c);
+            if (InventoryRows.running(c) != null) {
+                return new Placed(null, CAMPAIGN_STARTED, true, 0);
+            }
             for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
                 Choice choice = choose.apply(freeRoom(c));
                 if (choice.host() == null) {
@@ -145,9 +164,12 @@ final class JdbcInventoryStore implements InventoryStore {
     }
 
     @Override
-    public long release(Instance i, boolean running, boolean terminate, Audit audit) {
+    public long release(Instance i, boolean running, boolean terminate, boolean outsideCampaigns, Audit audit) {
         return db.tx(c -> {
             InventoryRows.lock(c);
+            if (outsideCampaigns && InventoryRows.running(c) != null) {
+                return -2L;
+            }
             if (running) {
                 InventoryRows.ledger(c, i, -1);
             }
