@@ -3,6 +3,7 @@ package dev.ferry.formats;
 import dev.ferry.core.model.Advisory;
 import dev.ferry.core.model.AffectRule;
 import dev.ferry.core.model.Glob;
+import dev.ferry.core.model.Versions;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -50,7 +51,9 @@ public final class AdvisoryReader {
         } else {
             problems.add(affects, "affects", "expected a list of rules, got " + affects.kind());
         }
-        String fixed = f.string("fixedVersion", false);
+        List<Advisory.FixedIn> fixedIn = new ArrayList<>();
+        String fixed = f.node("fixedVersion") instanceof Node.Sequence seq ? branches(problems, seq, fixedIn)
+                : f.string("fixedVersion", false);
         Boolean reboot = f.bool("requiresReboot", true, false);
         Instant disclosure = null;
         String when = f.string("disclosure", false);
@@ -64,7 +67,36 @@ public final class AdvisoryReader {
         }
         f.finish();
         problems.throwIfAny();
-        return new Advisory(id, title, rules, fixed, reboot, disclosure);
+        return new Advisory(id, title, rules, fixed, reboot, disclosure, fixedIn);
+    }
+
+    /**
+     * {@code fixedVersion} as a list of {@code {branch, version}}: each branch's fix, first match
+     * wins; returns the newest of them, the fix for hosts on a branch the list does not name.
+     */
+    private static String branches(Problems problems, Node.Sequence seq, List<Advisory.FixedIn> out) {
+        if (seq.items().isEmpty()) {
+            problems.add(seq, "fixedVersion", "needs at least one {branch, version}, or one version");
+        }
+        String newest = null;
+        for (int k = 0; k < seq.items().size(); k++) {
+            Fields e = Fields.of(problems, seq.items().get(k), "fixedVersion[" + k + "]");
+            if (e == null) {
+                continue;
+            }
+            Glob branch = glob(problems, e, "branch", true);
+            String version = e.string("version", true);
+            e.finish();
+            if (branch == null || version == null) {
+                continue;
+            }
+            out.add(new Advisory.FixedIn(branch, version));
+            Integer c = newest == null ? null : Versions.compare(version, newest);
+            if (newest == null || c != null && c > 0) {
+                newest = version;
+            }
+        }
+        return newest;
     }
 
     private static Glob glob(Problems problems, Fields rule, String name, boolean required) {

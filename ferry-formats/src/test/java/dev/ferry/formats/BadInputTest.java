@@ -274,6 +274,46 @@ class BadInputTest {
     }
 
     @Test
+    void anAdvisoryMayFixEachBranchAndEveryEntryIsChecked() throws Exception {
+        Path adv = file("branches.yaml", """
+                ferry: advisory/v1
+                id: XSA-108
+                affects:
+                  - { hypervisor: "xen-4.[0-4].*" }
+                fixedVersion:
+                  - { branch: "xen-4.4.*", version: xen-4.4.1 }
+                  - { branch: "xen-4.3.*", version: xen-4.3.3 }
+                requiresReboot: true
+                """);
+        var a = new AdvisoryReader().read(adv);
+        assertThat(a.fixedIn()).hasSize(2);
+        assertThat(a.fixedVersion()).as("the newest fix, for hosts on other branches").isEqualTo("xen-4.4.1");
+        var host = (java.util.function.Function<String, dev.ferry.core.model.Host>) v -> new dev.ferry.core.model.Host("h", "z", "r",
+                8, 8192, 1.0, v, "skylake", true, dev.ferry.core.model.HostState.ACTIVE, null);
+        assertThat(a.fixedVersionFor(host.apply("xen-4.3.2"))).isEqualTo("xen-4.3.3");
+        assertThat(a.fixedVersionFor(host.apply("xen-4.2.5"))).isEqualTo("xen-4.4.1");
+        assertThat(a.affects(host.apply("xen-4.3.2"))).isTrue();
+        assertThat(a.affects(host.apply("xen-4.3.3"))).as("its branch's fix").isFalse();
+        assertThat(a.affects(host.apply("xen-4.3.4"))).as("newer on its branch").isFalse();
+        assertThat(a.affects(host.apply("xen-4.4.0"))).isTrue();
+        assertThat(a.affects(host.apply("xen-4.4.2"))).isFalse();
+
+        Path bad = file("bad-branches.yaml", """
+                ferry: advisory/v1
+                id: XSA-108
+                affects:
+                  - { hypervisor: "xen-4.*" }
+                fixedVersion:
+                  - { branch: "xen-4.[4", version: xen-4.4.1 }
+                  - { branch: "xen-4.3.*" }
+                requiresReboot: true
+                """);
+        InvalidInputException e = catchThrowableOfType(InvalidInputException.class, () -> new AdvisoryReader().read(bad));
+        assertProblem(e.problems(), 6, "fixedVersion[0].branch", "unclosed [");
+        assertProblem(e.problems(), 7, "fixedVersion[1].version", "required");
+    }
+
+    @Test
     void missingFilesAreReported() {
         InvalidInputException e = catchThrowableOfType(InvalidInputException.class,
                 () -> new FleetReader().read(tmp.resolve("nope.yaml")));

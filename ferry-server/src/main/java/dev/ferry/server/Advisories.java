@@ -10,10 +10,20 @@ import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Registered advisories (advisory/v1 documents) and the hosts they affect. Thread-safe. */
+/**
+ * Registered advisories (advisory/v1 documents) and the hosts they affect. An advisory may be
+ * amended (a new document under the same id: new rules, new fixes) and withdrawn (kept, marked;
+ * it no longer counts anywhere). Either supersedes the proposals made on it; a campaign that runs
+ * keeps the document it was proposed with (an amendment applies to the next campaign: queued,
+ * not merged). Thread-safe.
+ */
 public final class Advisories {
     /** An advisory as stored, with the hosts of the current inventory it affects. */
-    public record Registered(Advisory advisory, List<String> affectedHosts, long createdAt) {
+    public record Registered(Advisory advisory, List<String> affectedHosts, long createdAt, String document, Long amendedAt,
+                             Long withdrawnAt) {
+        public Registered(Advisory advisory, List<String> affectedHosts, long createdAt) {
+            this(advisory, affectedHosts, createdAt, null, null, null);
+        }
     }
 
     private final AdvisoryStore store;
@@ -45,21 +55,65 @@ public final class Advisories {
     public Registered get(String id) {
         AdvisoryStore.Advisory stored = store.get(id).orElseThrow(() -> Refused.notFound("advisory"));
         Advisory a = parse(stored);
-        return new Registered(a, affected(a, inventory.current().fleet()), stored.createdAt());
+        return new Registered(a, stored.withdrawnAt() != null ? List.of() : affected(a, inventory.current().fleet()),
+                stored.createdAt(), stored.document(), stored.amendedAt(), stored.withdrawnAt());
+    }
+
+    /**
+     * Amends an advisory: a new document with the same id replaces it; the proposals made on the old
+     * one are superseded; a running campaign keeps the one it was proposed with.
+     */
+    public Registered amend(String id, byte[] body, Principal who, String requestId) {
+        Advisory a = Uploads.read(body, "request body", new AdvisoryReader()::read);
+        if (!a.id().equals(id)) {
+            throw Refused.invalid("the document's id " + a.id() + " is not " + id + " (an amendment keeps the advisory's id)");
+        }
+        Inventory.Current current = inventory.current();
+        List<String> affected = affected(a, current.fleet());
+        long now = clock.millis();
+        AdvisoryStore.Change c = store.amend(id, a.title(), new String(body, StandardCharsets.UTF_8), affected.size(), now,
+                new Audit(now, who.actor(), requestId, "advisory.amend", id, affected.size() + " hosts affected in inventory version "
+                        + current.version()));
+        refuse(id, c);
+        invalidate();
+        return get(id);
+    }
+
+    /** Withdraws an advisory: it counts nowhere any more, its proposals are superseded; refused while a campaign on it runs. */
+    public Registered withdraw(String id, Principal who, String requestId) {
+        long now = clock.millis();
+        refuse(id, store.withdraw(id, now, new Audit(now, who.actor(), requestId, "advisory.withdraw", id, "withdrawn")));
+        invalidate();
+        return get(id);
+    }
+
+    private static void refuse(String id, AdvisoryStore.Change c) {
+        switch (c.outcome()) {
+            case DONE -> {
+            }
+            case NOT_FOUND -> throw Refused.notFound("advisory");
+            case WITHDRAWN -> throw Refused.conflict("advisory " + id + " was withdrawn; register a new one");
+            case CAMPAIGN_RUNNING -> throw Refused.conflict("campaign " + c.runningCampaign() + " runs on advisory " + id
+                    + "; abort it (or let it end) before withdrawing the advisory");
+        }
     }
 
     private static Advisory parse(AdvisoryStore.Advisory stored) {
-        return Uploads.read(stored.document().getBytes(StandardCharsets.UTF_8), "stored advisory " + stored.id(),
-                new AdvisoryReader()::read);
+        return parse(stored.id(), stored.document());
     }
 
-    /** Every registered advisory (cached; a registration refreshes it). */
+    /** An advisory document as stored (with the advisory, or with a campaign). */
+    static Advisory parse(String id, String document) {
+        return Uploads.read(document.getBytes(StandardCharsets.UTF_8), "stored advisory " + id, new AdvisoryReader()::read);
+    }
+
+    /** Every registered advisory not withdrawn (cached; a change refreshes it). */
     public synchronized List<Advisory> all() {
         if (cache == null) {
             List<Advisory> out = new ArrayList<>();
             for (String id : ids()) {
                 // not get(): that reads the inventory, whose lock may be held by our caller
-                store.get(id).ifPresent(s -> out.add(parse(s)));
+                store.get(id).filter(s -> s.withdrawnAt() == null).ifPresent(s -> out.add(parse(s)));
             }
             cache = List.copyOf(out);
         }

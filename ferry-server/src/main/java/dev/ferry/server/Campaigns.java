@@ -125,7 +125,11 @@ public final class Campaigns implements AutoCloseable {
         if (accel != null && !(accel >= 1 && accel <= 1_000_000)) {
             throw Refused.invalid("accel must be between 1 (real time) and 1000000");
         }
-        Advisory advisory = advisories.get(advisoryId).advisory();
+        Advisories.Registered registered = advisories.get(advisoryId);
+        if (registered.withdrawnAt() != null) {
+            throw Refused.conflict("advisory " + advisoryId + " was withdrawn");
+        }
+        Advisory advisory = registered.advisory();
         Policy policy = policy(policyText);
         Inventory.Current inv = inventory.current();
         if (inv.fleet().hosts().isEmpty()) {
@@ -146,7 +150,8 @@ public final class Campaigns implements AutoCloseable {
                 seed != null ? seed : RANDOM.nextLong(), on.equals("agents") ? 1 : accel != null ? accel : defaultAccel,
                 CampaignState.PROPOSED, now, null, plan.summary().makespanSeconds(), plan.summary().lowerBoundSeconds(),
                 plan.summary().deadlineSlackSeconds(), plan.steps().size(), plan.affectedHosts().size(), 0, 0, 0, null, on);
-        boolean stored = store.propose(row.stored(), new CampaignStore.Documents(Uploads.json(inv.fleet()), json(plan)),
+        boolean stored = store.propose(row.stored(), new CampaignStore.Documents(Uploads.json(inv.fleet()), json(plan),
+                registered.document()),
                 new Audit(now, who.actor(), requestId, "campaign.propose", id, advisoryId + " on inventory version " + inv.version()
                         + (on.equals("agents") ? ", on the host agents" : "") + ": " + plan.steps().size() + " steps, predicted "
                         + row.predictedSeconds() + " s"));
@@ -350,7 +355,9 @@ public final class Campaigns implements AutoCloseable {
         Row r = row(id);
         CampaignStore.Documents documents = store.documents(id);
         Fleet fleet = inventory.parseStored(documents.fleet(), "fleet of campaign " + id);
-        Advisory a = advisories.get(r.advisory()).advisory();
+        // the advisory as it was proposed on: an amendment since applies to the next campaign
+        Advisory a = documents.advisory() != null ? Advisories.parse(r.advisory(), documents.advisory())
+                : advisories.get(r.advisory()).advisory();
         PlanningProblem problem = new PlanningProblem(fleet, a, policy(r.policy()), Instant.ofEpochMilli(r.createdAt()));
         Plan plan = documents.plan() != null ? new PlanJsonReader().read(documents.plan())
                 : (r.strategy().equals("naive") ? new NaiveStrategy() : new FerryStrategy()).plan(problem);

@@ -183,7 +183,7 @@ public final class SimulatedHypervisors implements Ports.Driver {
         if (random.nextDouble() < faults.hostLost()) {
             return; // never comes back; the campaign's reboot timeout notices
         }
-        version[h] = random.nextDouble() < faults.hostUnpatched() ? fleet.host(h).hypervisor() : advisory.fixedVersion();
+        version[h] = random.nextDouble() < faults.hostUnpatched() ? fleet.host(h).hypervisor() : advisory.fixedVersionFor(fleet.host(h));
         later(hostMinutes(policy.durations().reboot().toMillis()), new Input.HostRebooted(h, version[h]));
     }
 

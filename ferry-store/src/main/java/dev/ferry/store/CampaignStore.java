@@ -25,7 +25,11 @@ public interface CampaignStore {
     }
 
     /** The fleet (fleet/v1 JSON) a campaign was planned on and the plan it was proposed with (plan/v1 JSON; null before plans were stored). */
-    record Documents(String fleet, String plan) {
+    /** {@code advisory}: the advisory document the campaign was proposed with (null for campaigns stored before it was kept). */
+    record Documents(String fleet, String plan, String advisory) {
+        public Documents(String fleet, String plan) {
+            this(fleet, plan, null);
+        }
     }
 
     /**

@@ -235,7 +235,7 @@ public final class AgentDriver implements Ports.Driver {
 
     private void resumeReboot(int h) throws Exception {
         AgentClient a = agents.get(h);
-        String fixed = advisory.fixedVersion();
+        String fixed = advisory.fixedVersionFor(fleet.host(h));
         String version = Poll.until(120_000, 100, () -> a.get("/v1/host").path("version").asText()); // it may be rebooting
         if (version == null) {
             throw new IOException("host " + fleet.host(h).id() + " does not answer");
@@ -354,8 +354,8 @@ public final class AgentDriver implements Ports.Driver {
             }
         }
         AgentClient a = agents.get(h);
-        a.post("/v1/reboot", Map.of("version", advisory.fixedVersion(), "force", !stopped.isEmpty()));
-        String fixed = advisory.fixedVersion();
+        String fixed = advisory.fixedVersionFor(fleet.host(h));
+        a.post("/v1/reboot", Map.of("version", fixed, "force", !stopped.isEmpty()));
         // down while it reboots; back with some version (the fixed one, unless the patch did not take)
         String version = Poll.until(120_000, 100, () -> {
             String v = a.get("/v1/host").path("version").asText();

@@ -207,6 +207,6 @@ final class Draining {
             ctx.fact(new Fact.DisruptionBegan(ctx.instance(i), false, MoveKind.REBOOT_IN_PLACE));
             notices.start(i, MoveKind.REBOOT_IN_PLACE, false);
         }
-        ctx.emit(new Effect.PatchHost(ctx.key("patch"), h, ctx.problem.advisory().fixedVersion()));
+        ctx.emit(new Effect.PatchHost(ctx.key("patch"), h, ctx.problem.advisory().fixedVersionFor(ctx.fleet.host(h))));
     }
 }

@@ -7,7 +7,12 @@ import java.util.Objects;
 /**
  * A hypervisor security advisory.
  *
- * @param disclosure hard deadline; null when the advisory is public already or has none
+ * @param fixedVersion the version a patched host runs; with {@code fixedIn}, the one for hosts on a
+ *                     branch the list does not name (the newest of the list when the document gave
+ *                     only the list); null when the advisory names none
+ * @param fixedIn      per-branch fixes, first match wins: a host whose hypervisor matches a branch
+ *                     is fixed by that branch's version (empty: one fix for all)
+ * @param disclosure   hard deadline; null when the advisory is public already or has none
  */
 public record Advisory(
         String id,
@@ -15,16 +20,45 @@ public record Advisory(
         List<AffectRule> affects,
         String fixedVersion,
         boolean requiresReboot,
-        Instant disclosure) {
+        Instant disclosure,
+        List<FixedIn> fixedIn) {
+
+    /** A branch's fix: hosts whose hypervisor matches {@code branch} are fixed by {@code version} (or newer). */
+    public record FixedIn(Glob branch, String version) {
+        public FixedIn {
+            Objects.requireNonNull(branch, "branch");
+            Objects.requireNonNull(version, "version");
+        }
+    }
 
     public Advisory {
         Objects.requireNonNull(id, "id");
         affects = List.copyOf(affects);
+        fixedIn = fixedIn == null ? List.of() : List.copyOf(fixedIn);
     }
 
-    /** A host is affected when any rule matches it and it does not already run the fixed version. */
+    /** One fix for every branch (or none). */
+    public Advisory(String id, String title, List<AffectRule> affects, String fixedVersion, boolean requiresReboot,
+                    Instant disclosure) {
+        this(id, title, affects, fixedVersion, requiresReboot, disclosure, List.of());
+    }
+
+    /** The version that fixes {@code host}: its branch's, else {@link #fixedVersion}; null when the advisory names none. */
+    public String fixedVersionFor(Host host) {
+        for (FixedIn f : fixedIn) {
+            if (f.branch().matches(host.hypervisor())) {
+                return f.version();
+            }
+        }
+        return fixedVersion;
+    }
+
+    /**
+     * A host is affected when any rule matches it and it does not run its fix already: the fixed
+     * version of its branch or a newer one on the same name ({@link Versions}).
+     */
     public boolean affects(Host host) {
-        if (fixedVersion != null && fixedVersion.equals(host.hypervisor())) {
+        if (Versions.atLeast(host.hypervisor(), fixedVersionFor(host))) {
             return false;
         }
         for (AffectRule rule : affects) {

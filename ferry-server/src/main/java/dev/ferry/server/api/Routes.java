@@ -110,6 +110,10 @@ public final class Routes {
         r.post("/v1/advisories", ctx -> json(ctx, 201, advisoryView(advisories.register(HttpApi.body(ctx), who(ctx), rid(ctx)))));
         r.get("/v1/advisories", ctx -> json(ctx, 200, Map.of("items", advisories.ids())));
         r.get("/v1/advisories/{advisory}", ctx -> json(ctx, 200, advisoryView(advisories.get(ctx.pathParam("advisory")))));
+        r.put("/v1/advisories/{advisory}", ctx -> json(ctx, 200, advisoryView(advisories.amend(ctx.pathParam("advisory"),
+                HttpApi.body(ctx), who(ctx), rid(ctx)))));
+        r.delete("/v1/advisories/{advisory}", ctx -> json(ctx, 200, advisoryView(advisories.withdraw(ctx.pathParam("advisory"),
+                who(ctx), rid(ctx)))));
         r.post("/v1/campaigns", this::propose);
         r.get("/v1/campaigns", ctx -> json(ctx, 200, Map.of("items", campaigns.list().stream().map(this::campaignView).toList())));
         r.get("/v1/campaigns/{campaign}", ctx -> json(ctx, 200, campaignView(campaigns.row(ctx.pathParam("campaign")))));
@@ -227,7 +231,14 @@ public final class Routes {
         m.put("id", r.advisory().id());
         m.put("title", r.advisory().title());
         m.put("fixedVersion", r.advisory().fixedVersion());
+        if (!r.advisory().fixedIn().isEmpty()) {
+            m.put("fixedIn", r.advisory().fixedIn().stream().map(f -> Map.of("branch", f.branch().toString(), "version", f.version()))
+                    .toList());
+        }
         m.put("disclosure", r.advisory().disclosure() == null ? null : r.advisory().disclosure().toString());
+        m.put("state", r.withdrawnAt() != null ? "withdrawn" : r.amendedAt() != null ? "amended" : "registered");
+        m.put("amendedAt", r.amendedAt() == null ? null : Instant.ofEpochMilli(r.amendedAt()).toString());
+        m.put("withdrawnAt", r.withdrawnAt() == null ? null : Instant.ofEpochMilli(r.withdrawnAt()).toString());
         m.put("affectedHosts", r.affectedHosts().size());
         m.put("affected", r.affectedHosts().size() <= 1000 ? r.affectedHosts() : r.affectedHosts().subList(0, 1000));
         return m;

@@ -59,9 +59,9 @@ public final class EngineStore {
                     moves.put(fleet.instance(i).id(), fleet.host(h).id());
                 }
             }
-            String fixed = problem.advisory().fixedVersion();
-            for (int h = 0; h < fleet.hosts().size() && fixed != null; h++) {
-                if (runtime.phase(h) == HostPhase.RETURNED) {
+            for (int h = 0; h < fleet.hosts().size(); h++) {
+                String fixed = problem.advisory().fixedVersionFor(fleet.host(h));
+                if (runtime.phase(h) == HostPhase.RETURNED && fixed != null) {
                     versions.put(fleet.host(h).id(), fixed);
                 }
             }

@@ -37,8 +37,8 @@ final class JdbcCampaignStore implements CampaignStore {
             }
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO campaigns (id, advisory, inventory_version, policy, strategy,"
                     + " seed, accel, state, created_at, predicted_s, lower_bound_s, slack_s, steps, affected_hosts, hosts_patched,"
-                    + " hosts_failed, virtual_ms, row_version, fleet_document, hypervisors, plan_document)"
-                    + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0, 0, 0, ?, ?, ?)")) {
+                    + " hosts_failed, virtual_ms, row_version, fleet_document, hypervisors, plan_document, advisory_document)"
+                    + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0, 0, 0, ?, ?, ?, ?)")) {
                 ps.setString(1, r.id());
                 ps.setString(2, r.advisory());
                 ps.setLong(3, r.inventoryVersion());
@@ -56,6 +56,7 @@ final class JdbcCampaignStore implements CampaignStore {
                 ps.setString(15, documents.fleet());
                 ps.setString(16, r.hypervisors());
                 ps.setString(17, documents.plan());
+                ps.setString(18, documents.advisory());
                 ps.executeUpdate();
             }
             Sql.audit(c, audit, true);
@@ -120,8 +121,8 @@ final class JdbcCampaignStore implements CampaignStore {
 
     @Override
     public Documents documents(String id) {
-        return db.tx(c -> Sql.first(c, "SELECT fleet_document, plan_document FROM campaigns WHERE id = ?",
-                rs -> new Documents(rs.getString(1), rs.getString(2)), id).orElse(null));
+        return db.tx(c -> Sql.first(c, "SELECT fleet_document, plan_document, advisory_document FROM campaigns WHERE id = ?",
+                rs -> new Documents(rs.getString(1), rs.getString(2), rs.getString(3)), id).orElse(null));
     }
 
     @Override
