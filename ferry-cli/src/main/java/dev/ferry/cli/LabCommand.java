@@ -48,6 +48,10 @@ final class LabCommand implements Callable<Integer> {
                     "its controller/ and agents/ are replaced at every run."})
     Path dir;
 
+    @Option(names = "--churn", description = {"Tenants use their VMs during the campaign: a reboot, a stop and a start,",
+            "a launch and a terminate through the tenant API; prints a churn line."})
+    boolean churn;
+
     @Option(names = "--qemu", paramLabel = "PATH",
             description = "QEMU binary (default: $FERRY_QEMU, else qemu-system-x86_64 on the PATH).")
     String qemu;
@@ -59,7 +63,7 @@ final class LabCommand implements Callable<Integer> {
         String binary = qemu != null ? qemu : QemuBinary.find().orElse(null);
         Lab.Options o;
         try {
-            o = new Lab.Options(hosts, vms, affected, memory, dir, binary);
+            o = new Lab.Options(hosts, vms, affected, memory, dir, binary, churn);
         } catch (IllegalArgumentException e) {
             err.println("error: " + e.getMessage());
             return ExitCodes.INVALID_INPUT;
@@ -71,14 +75,16 @@ final class LabCommand implements Callable<Integer> {
         }
         Lab.Result r = Lab.run(o, out, java.time.InstantSource.system());
         out.println();
-        out.println("VM    tenant  what happened                          boots (expected)  counter  QEMU downtime  serial gap  now on");
+        out.println("VM              tenant    what happened                          boots (expected)  counter  QEMU downtime  serial gap"
+                + "  now on");
         for (Lab.Guest g : r.guests()) {
-            out.printf(Locale.ROOT, "%-5s %-7s %-38s %d (%d)             %-8s %-14s %-11s %s%n", g.id(), g.tenant(), g.moves(), g.boots(),
+            out.printf(Locale.ROOT, "%-15s %-9s %-38s %d (%d)             %-8s %-14s %-11s %s%n", g.id(), g.tenant(), g.moves(), g.boots(),
                     g.expectedBoots(), g.counterBreaks() == 0 ? "ok" : g.counterBreaks() + " breaks",
                     g.qemuDowntimeMs().isEmpty() ? "-" : g.qemuDowntimeMs().stream().map(d -> d + " ms").collect(Collectors.joining(", ")),
                     g.serialGapMs().isEmpty() ? "-" : g.serialGapMs().stream().map(d -> String.format(Locale.ROOT, "%.0f ms", d))
                             .collect(Collectors.joining(", ")),
-                    g.finalHost() == null ? "NOT RUNNING ONCE" : g.finalHost());
+                    g.terminated() ? (g.finalHost() == null ? "(terminated)" : "STILL RUNS on " + g.finalHost())
+                            : g.finalHost() == null ? "NOT RUNNING ONCE" : g.finalHost());
         }
         r.violations().forEach(v -> out.println("safety rule broken: " + v));
         out.println(r.ok() ? "Lab passed: every affected host patched, every VM accounted for, every check held."

@@ -50,19 +50,35 @@ import java.util.Map;
  * kept counting, relocated or rebooted ones started again. Every process it started is stopped.
  */
 public final class Lab {
-    public record Options(int hosts, int vms, int affected, int memoryMiB, Path dir, String qemu) {
+    /** {@code churn}: tenants reboot, stop, start, launch and terminate guests while the campaign runs ({@link LabChurn}). */
+    public record Options(int hosts, int vms, int affected, int memoryMiB, Path dir, String qemu, boolean churn) {
         public Options {
             if (hosts < 2 || vms < 1 || affected < 1 || affected >= hosts || memoryMiB < 16) {
                 throw new IllegalArgumentException("need at least 2 hosts, 1 VM, 1 ≤ affected < hosts, memory ≥ 16 MiB");
             }
+            if (churn && vms < hosts) {
+                throw new IllegalArgumentException("--churn needs at least one VM per host (--vms ≥ --hosts)");
+            }
+        }
+
+        public Options(int hosts, int vms, int affected, int memoryMiB, Path dir, String qemu) {
+            this(hosts, vms, affected, memoryMiB, dir, qemu, false);
         }
     }
 
     /** One guest: what the campaign did with it and what its serial port showed. */
     public record Guest(String id, String tenant, String moves, int boots, int expectedBoots, int counterBreaks,
-                        List<Long> qemuDowntimeMs, List<Double> serialGapMs, String finalHost) {
+                        List<Long> qemuDowntimeMs, List<Double> serialGapMs, String finalHost, boolean terminated) {
         public boolean ok() {
-            return boots == expectedBoots && counterBreaks == 0 && finalHost != null;
+            return boots == expectedBoots && counterBreaks == 0 && (terminated ? finalHost == null : finalHost != null);
+        }
+    }
+
+    /** What {@code --churn} did and found: operations, starts and launches that landed on patched hosts, reboots, guests lost. */
+    public record Churn(int operations, int landedOnPatched, int reboots, int lost) {
+        public String line() {
+            return String.format(Locale.ROOT, "churn: %d operations, %d landed on patched hosts, %d reboots in place, %d lost", operations,
+                    landedOnPatched, reboots, lost);
         }
     }
 
@@ -72,9 +88,10 @@ public final class Lab {
      *                    from ./bench/migration (per-host migration bandwidth) and the lab's own steps
      */
     public record Result(String campaign, String state, int affected, int patched, int failed, long measuredMs,
-                         long predictedMs, List<Guest> guests, List<String> violations) {
+                         long predictedMs, List<Guest> guests, List<String> violations, Churn churn) {
         public boolean ok() {
-            return state.equals("completed") && patched == affected && violations.isEmpty() && guests.stream().allMatch(Guest::ok);
+            return state.equals("completed") && patched == affected && violations.isEmpty() && guests.stream().allMatch(Guest::ok)
+                    && (churn == null || churn.lost() == 0);
         }
     }
 
@@ -146,23 +163,29 @@ public final class Lab {
                     plan.affectedHosts().size(), plan.steps().size(), plan.summary().makespanSeconds());
             out.flush();
             api.post("/v1/campaigns/" + id + "/approve", Map.of());
+            LabChurn churn = o.churn() ? new LabChurn(fleet, o.affected(), o.memoryMiB(), t -> new AgentClient(controller,
+                    server.tokens().create(Principal.Role.TENANT, t, t)), api, id, out) : null;
+            Thread tenants = churn == null ? null : Thread.ofVirtual().name("lab-churn").start(churn);
             JsonNode row = follow(api, id, out);
+            if (tenants != null) {
+                tenants.join(); // its last start may come after the end
+            }
+            LabChurn.Done did = churn == null ? null : churn.done();
 
             List<HistoryRecord> facts = history(api, id);
             InvariantChecker checker = new InvariantChecker(problem);
             facts.forEach(checker::accept);
             List<String> violations = new ArrayList<>(checker.finish());
             long measuredMs = facts.isEmpty() ? 0 : facts.get(facts.size() - 1).timeMs();
-            int atOnce = Math.max(1, o.affected() - 1); // after the canary, the other affected hosts together
-            double mibps = calibrated(o.vms() - 2, atOnce, 2);
-            long predictedMs = predictMs(problem, plan, mibps, Duration.ofMillis(Math.round(calibrated(o.vms() - 2, atOnce, 3))));
-            out.printf(Locale.ROOT, "  campaign time: measured %.1f s; the simulator, calibrated (%.0f MiB/s per host), predicted %.1f s"
-                    + " (%+.0f%%); the plan said %d s%n", measuredMs / 1000.0, mibps, predictedMs / 1000.0,
-                    100.0 * (predictedMs - measuredMs) / Math.max(1, measuredMs), plan.summary().makespanSeconds());
+            long predictedMs = timing(o, problem, plan, measuredMs, out);
             long startedAt = Instant.parse(row.path("startedAt").asText()).toEpochMilli();
-            List<Guest> guests = guests(o, fleet, facts, startedAt, agents);
+            List<Guest> guests = guests(o, fleet, facts, startedAt, agents, did);
+            Churn summary = did == null ? null : churn(did, guests, o);
+            if (summary != null) {
+                out.println("  " + summary.line());
+            }
             return new Result(id, row.path("state").asText(), plan.affectedHosts().size(), row.path("hostsPatched").asInt(),
-                    row.path("hostsFailed").asInt(), measuredMs, predictedMs, guests, violations);
+                    row.path("hostsFailed").asInt(), measuredMs, predictedMs, guests, violations, summary);
         } finally {
             for (Agent a : agents) {
                 a.stopAll();
@@ -170,6 +193,17 @@ public final class Lab {
             }
             server.close();
         }
+    }
+
+    /** Prints the campaign's time against the calibrated simulator's; returns the prediction. */
+    private static long timing(Options o, PlanningProblem problem, Plan plan, long measuredMs, PrintWriter out) {
+        int atOnce = Math.max(1, o.affected() - 1); // after the canary, the other affected hosts together
+        double mibps = calibrated(o.vms() - 2, atOnce, 2);
+        long predictedMs = predictMs(problem, plan, mibps, Duration.ofMillis(Math.round(calibrated(o.vms() - 2, atOnce, 3))));
+        out.printf(Locale.ROOT, "  campaign time: measured %.1f s; the simulator, calibrated (%.0f MiB/s per host), predicted %.1f s"
+                + " (%+.0f%%); the plan said %d s%n", measuredMs / 1000.0, mibps, predictedMs / 1000.0,
+                100.0 * (predictedMs - measuredMs) / Math.max(1, measuredMs), plan.summary().makespanSeconds());
+        return predictedMs;
     }
 
     /** The fleet as it was before the campaign: every VM where the inventory says, placement epoch 1, beating. */
@@ -322,12 +356,18 @@ public final class Lab {
     }
 
     /** Reads every guest's serial output across the hosts and checks it against what the history says happened. */
-    private static List<Guest> guests(Options o, Fleet fleet, List<HistoryRecord> facts, long startedAt, List<Agent> agents)
-            throws Exception {
+    private static List<Guest> guests(Options o, Fleet fleet, List<HistoryRecord> facts, long startedAt, List<Agent> agents,
+                                      LabChurn.Done did) throws Exception {
         List<Guest> out = new ArrayList<>();
-        for (var inst : fleet.instances()) {
+        List<dev.ferry.core.model.Instance> all = new ArrayList<>(fleet.instances());
+        if (did != null) {
+            did.launched().forEach(id -> all.add(new dev.ferry.core.model.Instance(id, "launched", fleet.host(0).id(), 1, o.memoryMiB(),
+                    dev.ferry.core.model.OnHostMaintenance.MIGRATE, null, 0)));
+        }
+        for (var inst : all) {
             List<Move> mine = moves(inst.id(), facts);
-            int expectedBoots = 1 + (int) mine.stream().filter(Move::restarts).count();
+            int expectedBoots = 1 + (int) mine.stream().filter(Move::restarts).count()
+                    + (did == null ? 0 : did.extraBoots().getOrDefault(inst.id(), 0));
             List<Path> logs = fleet.hosts().stream().map(h -> serialLog(o, h.id(), inst.id())).toList();
             // a guest restarted at the very end of the campaign may still be booting
             GuestSerial serial = GuestSerial.await(logs, expectedBoots, Duration.ofSeconds(30));
@@ -358,10 +398,32 @@ public final class Lab {
             }
             String kinds = mine.isEmpty() ? "stayed" : String.join(", ", mine.stream().map(m -> m.from().equals(m.to())
                     ? m.kind() + " on " + m.from() : m.kind() + " " + m.from() + "→" + m.to()).toList());
+            boolean terminated = did != null && did.terminated().contains(inst.id());
+            String tenant = did == null ? "" : did.launched().contains(inst.id()) ? "launched by its tenant"
+                    : terminated ? "terminated by its tenant" : did.started().contains(inst.id()) ? "stopped and started by its tenant"
+                    : did.extraBoots().containsKey(inst.id()) ? "rebooted by its tenant" : "";
+            kinds = tenant.isEmpty() ? kinds : mine.isEmpty() ? tenant : kinds + "; " + tenant;
             out.add(new Guest(inst.id(), inst.tenant(), kinds, serial.boots(), expectedBoots, serial.breaks(), downtimes, gaps,
-                    runsOn.size() == 1 ? runsOn.get(0) : null)); // none or two copies: no final host
+                    runsOn.size() == 1 ? runsOn.get(0) : null, terminated)); // none or two copies: no final host
         }
         return out;
+    }
+
+    /** The churn's line: starts and launches that run on a host the campaign patched, reboots, guests not running once. */
+    private static Churn churn(LabChurn.Done did, List<Guest> guests, Options o) {
+        int landed = 0;
+        int lost = 0;
+        for (Guest g : guests) {
+            boolean moved = did.started().contains(g.id()) || did.launched().contains(g.id());
+            if (moved && g.finalHost() != null && Integer.parseInt(g.finalHost().substring(1)) <= o.affected()) {
+                landed++;
+            }
+            if (!g.terminated() && g.finalHost() == null) {
+                lost++;
+            }
+        }
+        int reboots = did.extraBoots().values().stream().mapToInt(Integer::intValue).sum() - did.started().size();
+        return new Churn(did.operations(), landed, reboots, lost);
     }
 
     private static Path serialLog(Options o, String host, String instance) {

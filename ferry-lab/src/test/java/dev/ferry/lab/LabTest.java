@@ -41,4 +41,30 @@ class LabTest {
         assertThat(ProcessHandle.allProcesses().filter(p -> p.info().commandLine().orElse("").contains(dir.toString())))
                 .as("every QEMU the lab started is stopped").isEmpty();
     }
+
+    /**
+     * {@code ferry lab --churn}: while the campaign runs, tenants reboot a guest, stop one and start it
+     * again once a host is patched, launch one and terminate one, through the tenant API; every guest
+     * boots exactly as often as the history and the tenants' operations imply, the started one lands
+     * on the patched host, the terminated one runs nowhere, nothing is lost.
+     */
+    @Test
+    void tenantsUsingTheirGuestsDuringTheCampaignLoseNothing() throws Exception {
+        String qemu = RequireQemu.find();
+        StringWriter progress = new StringWriter();
+        Lab.Result r = Lab.run(new Lab.Options(3, 6, 1, 32, dir, qemu, true), new PrintWriter(progress), java.time.InstantSource.system());
+        assertThat(r.ok()).as(progress + "\n" + r.guests()).isTrue();
+        assertThat(r.churn().operations()).isEqualTo(5);
+        assertThat(r.churn().lost()).isZero();
+        assertThat(r.churn().reboots()).isEqualTo(1);
+        assertThat(r.churn().landedOnPatched()).as("the tenant's start lands on the patched host").isPositive();
+        assertThat(r.guests()).hasSize(7);
+        assertThat(r.guests()).filteredOn(g -> g.moves().contains("terminated by its tenant")).singleElement()
+                .satisfies(g -> assertThat(g.finalHost()).isNull());
+        assertThat(r.guests()).filteredOn(g -> g.moves().contains("launched by its tenant")).singleElement()
+                .satisfies(g -> assertThat(g.boots()).isEqualTo(1));
+        assertThat(r.guests()).filteredOn(g -> g.moves().contains("rebooted by its tenant")).singleElement()
+                .satisfies(g -> assertThat(g.boots()).isEqualTo(2));
+        assertThat(progress.toString()).contains("churn: 5 operations, ").contains(" 0 lost");
+    }
 }

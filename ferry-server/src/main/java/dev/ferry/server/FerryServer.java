@@ -64,7 +64,7 @@ public final class FerryServer implements AutoCloseable {
                     webhookPoll, c, driverObserver);
         }
 
-        /** Null: no delivery thread; the caller drives {@link Deliverer#deliverDue()} (tests). */
+        /** Null: no delivery, dispatch or health threads; the caller drives {@link Deliverer#deliverDue()} and the others (tests). */
         public Config withWebhookPoll(Duration poll) {
             return new Config(host, port, dataDirectory, jdbcUrl, dbUser, dbPassword, accel, allowLoopbackWebhooks, limits,
                     poll, clock, driverObserver);
@@ -90,6 +90,7 @@ public final class FerryServer implements AutoCloseable {
     private final Webhooks webhooks;
     private final Deliverer deliverer;
     private final AgentReports agentReports;
+    private final InstanceDispatcher dispatcher;
     private volatile Thread healthWatch;
     private final HttpApi api;
     private final long recoveryMillis;
@@ -111,6 +112,8 @@ public final class FerryServer implements AutoCloseable {
         this.webhooks = new Webhooks(stores.webhooks(), guard, clock);
         this.deliverer = new Deliverer(stores.webhooks(), guard, clock,
                 config.webhookPoll() == null ? Duration.ofSeconds(1) : config.webhookPoll());
+        this.dispatcher = new InstanceDispatcher(stores.operations(), clock,
+                config.webhookPoll() == null ? Duration.ofSeconds(1) : config.webhookPoll());
         TenantData tenantData = new TenantData(stores.tenants(), opaque);
         AuditLog audit = new AuditLog(stores.audit());
         Instances instances = new Instances(stores.inventory(), audit, inventory, advisories, campaigns, tenantData, clock);
@@ -129,6 +132,7 @@ public final class FerryServer implements AutoCloseable {
         try {
             if (config.webhookPoll() != null) {
                 s.deliverer.start();
+                s.dispatcher.start();
                 s.healthWatch = Thread.ofVirtual().name("host-health").start(s::watchHealth);
             }
             s.api.start(config.host(), config.port());
@@ -157,6 +161,11 @@ public final class FerryServer implements AutoCloseable {
                 return;
             }
         }
+    }
+
+    /** Tenants' operations for the host agents (tests drive {@link InstanceDispatcher#dispatchDue} themselves). */
+    public InstanceDispatcher dispatcher() {
+        return dispatcher;
     }
 
     /** Agents' reports and hosts' health (tests drive {@link AgentReports#watch} themselves). */
@@ -201,6 +210,7 @@ public final class FerryServer implements AutoCloseable {
             // not started
         }
         deliverer.close();
+        dispatcher.close();
         Thread h = healthWatch;
         if (h != null) {
             h.interrupt();

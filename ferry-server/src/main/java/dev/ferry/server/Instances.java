@@ -17,6 +17,7 @@ import dev.ferry.server.engine.Command;
 import dev.ferry.store.Audit;
 import dev.ferry.store.InventoryChanges;
 import dev.ferry.store.InventoryStore;
+import dev.ferry.store.OperationStore;
 import java.security.SecureRandom;
 import java.time.InstantSource;
 import java.util.ArrayList;
@@ -98,7 +99,7 @@ public final class Instances {
         if (o != null) {
             Instance i = at(r.instance(), o.value());
             long v = store.placedByCampaign(i, false, "placed by the campaign that runs",
-                    new Audit(clock.millis(), who.actor(), requestId, "instance.start", id, ""));
+                    new Audit(clock.millis(), who.actor(), requestId, "instance.start", id, ""), null); // its driver starts it
             inventory.changed(List.of(InventoryChanges.add(i)), v);
         } else {
             place(who, r.instance(), requestId, "instance.start", false);
@@ -129,8 +130,9 @@ public final class Instances {
             throw Refused.conflict("instance " + id + " is " + r.state() + "; only a running instance can be rebooted");
         }
         Command.Outcome o = throughCampaign(who, r, Command.TenantLifecycle.Op.REBOOT, requestId);
-        audit.done(clock.millis(), who.actor(), requestId, "instance.reboot", id, o != null ? "rebooted on its host (reset by the"
-                + " campaign that runs)" : "rebooted on its host");
+        Audit line = new Audit(clock.millis(), who.actor(), requestId, "instance.reboot", id, o != null ? "rebooted on its host (reset by"
+                + " the campaign that runs)" : "rebooted on its host");
+        store.reboot(line, o != null ? null : operation(r.instance(), r.instance().host(), OperationStore.Op.RESET));
         return tenants.instance(who.tenant(), id);
     }
 
@@ -224,7 +226,8 @@ public final class Instances {
                         IntStream.range(0, candidate.hosts().size()).iterator());
                 return p.found() ? new InventoryStore.Choice(candidate.host(p.host()).id(), null)
                         : new InventoryStore.Choice(null, p.describe());
-            }, "placed by the scheduler", new Audit(clock.millis(), who.actor(), requestId, action, wanted.id(), ""));
+            }, "placed by the scheduler", new Audit(clock.millis(), who.actor(), requestId, action, wanted.id(), ""),
+                    host -> operation(wanted, host, OperationStore.Op.START));
             if (placed.host() == null && InventoryStore.CAMPAIGN_STARTED.equals(placed.whyNot())) {
                 return false;
             }
@@ -251,7 +254,7 @@ public final class Instances {
         }
         Instance i = at(wanted, o.value());
         long v = store.placedByCampaign(i, launch, "placed by campaign " + campaign.id(),
-                new Audit(clock.millis(), who.actor(), requestId, action, i.id(), ""));
+                new Audit(clock.millis(), who.actor(), requestId, action, i.id(), ""), operation(i, i.host(), OperationStore.Op.START));
         inventory.changed(List.of(InventoryChanges.add(i)), v);
     }
 
@@ -284,7 +287,8 @@ public final class Instances {
         }
         synchronized (inventory) {
             long v = store.release(i, running, terminate, own == null && campaign == null,
-                    new Audit(clock.millis(), who.actor(), requestId, action, i.id(), ""));
+                    new Audit(clock.millis(), who.actor(), requestId, action, i.id(), ""),
+                    own != null ? null : operation(i, i.host(), OperationStore.Op.STOP)); // the campaign's driver stops its own
             if (v == -2) {
                 return false;
             }
@@ -293,6 +297,19 @@ public final class Instances {
             }
         }
         return true;
+    }
+
+    /**
+     * What the agent of {@code host} is to do for the instance (sent after the commit by
+     * {@link InstanceDispatcher}), or null when the host has no agent (the inventory's rows are all
+     * there is).
+     */
+    private OperationStore.Operation operation(Instance i, String host, OperationStore.Op op) {
+        Fleet fleet = inventory.current().fleet();
+        int h = fleet.hostIndex(host);
+        String agent = h < 0 ? null : fleet.host(h).agent();
+        return agent == null ? null : new OperationStore.Operation(i.id(), host, agent, op, i.memoryMiB(),
+                (int) Math.round(i.dirtyRateMiBps()));
     }
 
     private static Instance at(Instance i, String host) {

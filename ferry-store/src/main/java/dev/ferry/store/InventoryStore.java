@@ -76,22 +76,33 @@ public interface InventoryStore {
      * (milli-cpu, MiB by host id), asks {@code choose} for a host, takes the room with a
      * conditional update (asking again, up to five times, when another placement took it first)
      * and records the instance running there, with its change and audit line ({@code how} says who
-     * chose), all in one transaction. This is placement outside campaigns: when a campaign is
+     * chose), all in one transaction, with the start for the chosen host's agent
+     * ({@code dispatch}: the host's operation, or null when it has no agent). This is placement outside campaigns: when a campaign is
      * running by the time the lock is held, nothing is written and the answer is {@code raced}
      * with {@link #CAMPAIGN_STARTED} as the reason (ask again: the campaign places it now).
      */
-    Placed place(Instance wanted, boolean launch, Function<Map<String, long[]>, Choice> choose, String how, Audit audit);
+    Placed place(Instance wanted, boolean launch, Function<Map<String, long[]>, Choice> choose, String how, Audit audit,
+                 Function<String, OperationStore.Operation> dispatch);
 
-    /** Records an instance a running campaign placed (it chose the host and holds the room): the room is taken, the instance runs there; the new version. */
-    long placedByCampaign(Instance placed, boolean launch, String how, Audit audit);
+    /**
+     * Records an instance a running campaign placed (it chose the host and holds the room): the room
+     * is taken, the instance runs there, and {@code dispatch} (or null) is written for its agent;
+     * the new version.
+     */
+    long placedByCampaign(Instance placed, boolean launch, String how, Audit audit, OperationStore.Operation dispatch);
 
     /**
      * A stop (the row stays, stopped) or a terminate (the row goes): a running instance gives its
      * room back; the version after it. {@code outsideCampaigns}: the caller decided without a
      * campaign, so when one is running by the time the lock is held nothing is written and the
-     * answer is −2 (ask again: the campaign decides now).
+     * answer is −2 (ask again: the campaign decides now). {@code dispatch} (or null): the stop for
+     * the host's agent, written in the same transaction.
      */
-    long release(Instance instance, boolean running, boolean terminate, boolean outsideCampaigns, Audit audit);
+    long release(Instance instance, boolean running, boolean terminate, boolean outsideCampaigns, Audit audit,
+                 OperationStore.Operation dispatch);
+
+    /** A reboot in place: its audit line and the reset for the host's agent ({@code dispatch}, or null), in one transaction. */
+    void reboot(Audit audit, OperationStore.Operation dispatch);
 
     /** Why a placement outside campaigns was not done: a campaign started meanwhile. */
     String CAMPAIGN_STARTED = "a campaign started meanwhile";

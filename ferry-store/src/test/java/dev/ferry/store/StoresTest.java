@@ -136,26 +136,27 @@ class StoresTest {
             Instance big = new Instance("i-2", "acme", "h1", 3, 1024, OnHostMaintenance.MIGRATE, null, 0);
             // h1 has 2 of 4 cpus free: a caller that insists on h1 loses the race every time
             InventoryStore.Placed raced = s.inventory().place(big, true, free -> new InventoryStore.Choice("h1", null), "test",
-                    audit("instance.launch", "i-2"));
+                    audit("instance.launch", "i-2"), null);
             assertThat(raced.host()).isNull();
             assertThat(raced.raced()).isTrue();
             InventoryStore.Placed placed = s.inventory().place(big, true, free -> {
                 assertThat(free.get("h1")).containsExactly(2000, 6144);
                 return new InventoryStore.Choice(free.get("h2")[0] >= 3000 ? "h2" : null, "full");
-            }, "test", audit("instance.launch", "i-2"));
+            }, "test", audit("instance.launch", "i-2"), null);
             assertThat(placed.host()).isEqualTo("h2");
             assertThat(s.inventory().instance("acme", "i-2").orElseThrow().instance().host()).isEqualTo("h2");
             InventoryStore.Placed nowhere = s.inventory().place(new Instance("i-3", "acme", "h1", 2, 1024, OnHostMaintenance.MIGRATE,
-                    null, 0), true, free -> new InventoryStore.Choice(null, "no host has 2 cpus"), "test", audit("instance.launch", "i-3"));
+                    null, 0), true, free -> new InventoryStore.Choice(null, "no host has 2 cpus"), "test", audit("instance.launch", "i-3"),
+                    null);
             assertThat(nowhere.whyNot()).isEqualTo("no host has 2 cpus");
             assertThat(s.inventory().instance("acme", "i-3")).isEmpty();
             s.inventory().release(s.inventory().instance("acme", "i-2").orElseThrow().instance(), true, false, true,
-                    audit("instance.stop", "i-2"));
+                    audit("instance.stop", "i-2"), null);
             assertThat(s.inventory().instance("acme", "i-2").orElseThrow().state()).isEqualTo("stopped");
             InventoryStore.Placed again = s.inventory().place(big, false, free -> {
                 assertThat(free.get("h2")[0]).as("the stop gave the room back").isEqualTo(4000);
                 return new InventoryStore.Choice("h2", null);
-            }, "test", audit("instance.start", "i-2"));
+            }, "test", audit("instance.start", "i-2"), null);
             assertThat(again.host()).isEqualTo("h2");
             assertThat(s.tenants().instance("acme", "i-2").orElseThrow().state()).isEqualTo("running");
             assertThat(s.tenants().instance("other", "i-2")).isEmpty();

@@ -9,6 +9,7 @@ import dev.ferry.store.Audit;
 import dev.ferry.store.Database;
 import dev.ferry.store.InventoryChanges;
 import dev.ferry.store.InventoryStore;
+import dev.ferry.store.OperationStore;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -134,7 +135,8 @@ final class JdbcInventoryStore implements InventoryStore {
     }
 
     @Override
-    public Placed place(Instance wanted, boolean launch, Function<Map<String, long[]>, Choice> choose, String how, Audit audit) {
+    public Placed place(Instance wanted, boolean launch, Function<Map<String, long[]>, Choice> choose, String how, Audit audit,
+                        Function<String, OperationStore.Operation> dispatch) {
         return db.tx(c -> {
             InventoryRows.lock(c);
             if (InventoryRows.running(c) != null) {
@@ -147,7 +149,12 @@ final class JdbcInventoryStore implements InventoryStore {
                 }
                 if (reserve(c, choice.host(), wanted)) {
                     Instance placed = at(wanted, choice.host());
-                    return new Placed(choice.host(), null, false, recordPlaced(c, placed, launch, how, audit));
+                    long v = recordPlaced(c, placed, launch, how, audit);
+                    OperationStore.Operation o = dispatch == null ? null : dispatch.apply(choice.host());
+                    if (o != null) {
+                        JdbcOperationStore.insert(c, o, audit.at());
+                    }
+                    return new Placed(choice.host(), null, false, v);
                 }
             }
             return new Placed(null, "the chosen hosts filled up meanwhile; try again", true, 0);
@@ -155,20 +162,39 @@ final class JdbcInventoryStore implements InventoryStore {
     }
 
     @Override
-    public long placedByCampaign(Instance placed, boolean launch, String how, Audit audit) {
+    public long placedByCampaign(Instance placed, boolean launch, String how, Audit audit, OperationStore.Operation dispatch) {
         return db.tx(c -> {
             InventoryRows.lock(c);
             InventoryRows.ledger(c, placed, 1);
-            return recordPlaced(c, placed, launch, how, audit);
+            long v = recordPlaced(c, placed, launch, how, audit);
+            if (dispatch != null) {
+                JdbcOperationStore.insert(c, dispatch, audit.at());
+            }
+            return v;
         });
     }
 
     @Override
-    public long release(Instance i, boolean running, boolean terminate, boolean outsideCampaigns, Audit audit) {
+    public void reboot(Audit audit, OperationStore.Operation dispatch) {
+        db.tx(c -> {
+            Sql.audit(c, audit, true);
+            if (dispatch != null) {
+                JdbcOperationStore.insert(c, dispatch, audit.at());
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public long release(Instance i, boolean running, boolean terminate, boolean outsideCampaigns, Audit audit,
+                        OperationStore.Operation dispatch) {
         return db.tx(c -> {
             InventoryRows.lock(c);
             if (outsideCampaigns && InventoryRows.running(c) != null) {
                 return -2L;
+            }
+            if (dispatch != null && running) {
+                JdbcOperationStore.insert(c, dispatch, audit.at());
             }
             if (running) {
                 InventoryRows.ledger(c, i, -1);
