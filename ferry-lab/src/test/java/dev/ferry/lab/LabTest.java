@@ -57,7 +57,9 @@ class LabTest {
         assertThat(r.churn().operations()).isEqualTo(5);
         assertThat(r.churn().lost()).isZero();
         assertThat(r.churn().reboots()).isEqualTo(1);
-        assertThat(r.churn().landedOnPatched()).as("the tenant's start lands on the patched host").isPositive();
+        assertThat(r.churn().landedOnPatched()).isPositive();
+        assertThat(r.guests()).filteredOn(g -> g.moves().contains("stopped and started by its tenant")).singleElement()
+                .satisfies(g -> assertThat(g.finalHost()).as("the start lands on the patched host, the emptiest safe one").isEqualTo("h1"));
         assertThat(r.guests()).hasSize(7);
         assertThat(r.guests()).filteredOn(g -> g.moves().contains("terminated by its tenant")).singleElement()
                 .satisfies(g -> assertThat(g.finalHost()).isNull());

@@ -100,6 +100,9 @@ public final class Instances {
             Instance i = at(r.instance(), o.value());
             long v = store.placedByCampaign(i, false, "placed by the campaign that runs",
                     new Audit(clock.millis(), who.actor(), requestId, "instance.start", id, ""), null); // its driver starts it
+            if (v == -3) {
+                throw Refused.conflict(InventoryStore.INSTANCE_CHANGED, 1);
+            }
             inventory.changed(List.of(InventoryChanges.add(i)), v);
         } else {
             place(who, r.instance(), requestId, "instance.start", false);
@@ -255,6 +258,12 @@ public final class Instances {
         Instance i = at(wanted, o.value());
         long v = store.placedByCampaign(i, launch, "placed by campaign " + campaign.id(),
                 new Audit(clock.millis(), who.actor(), requestId, action, i.id(), ""), operation(i, i.host(), OperationStore.Op.START));
+        if (v == -3) {
+            // another request started it meanwhile: give back the room the campaign held for this one
+            campaigns.command(campaign.id(), new Command.ReleaseOutside(i.id(), i.host(), i.cpus(), i.memoryMiB(), who.actor(),
+                    requestId));
+            throw Refused.conflict(InventoryStore.INSTANCE_CHANGED, 1);
+        }
         inventory.changed(List.of(InventoryChanges.add(i)), v);
     }
 
@@ -263,38 +272,51 @@ public final class Instances {
      * instance of the campaign that runs is stopped by its loop (which drops its move and cancels
      * its event); one placed while the campaign ran gives back the room the campaign held for it.
      */
-    private void release(Principal who, InventoryStore.InstanceRow r, String requestId, String action, boolean terminate) {
+    private void release(Principal who, InventoryStore.InstanceRow first, String requestId, String action, boolean terminate) {
+        InventoryStore.InstanceRow r = first;
         for (int attempt = 0; !tryRelease(who, r, requestId, action, terminate); attempt++) {
             if (attempt == 3) {
-                throw Refused.unavailable("campaigns keep starting; try again", 1L);
+                throw Refused.conflict(InventoryStore.INSTANCE_CHANGED, 1);
+            }
+            r = row(who, r.instance().id()); // read again: a campaign started or ended, or another request changed it
+            if (!r.state().equals(first.state()) && !terminate) {
+                throw Refused.conflict("instance " + r.instance().id() + " is " + r.state() + " now");
             }
         }
     }
 
-    /** False when a campaign started between the decision and the commit (nothing was written: decide again). */
+    /**
+     * False when a campaign started, or another request changed the row, between the decision and
+     * the commit (nothing was written: decide again). The room a running campaign held for an
+     * instance placed outside its plan is given back only once the row says it stopped.
+     */
     private boolean tryRelease(Principal who, InventoryStore.InstanceRow r, String requestId, String action, boolean terminate) {
         Instance i = r.instance();
         boolean running = r.state().equals("running");
         Command.Outcome own = throughCampaign(who, r, terminate ? Command.TenantLifecycle.Op.TERMINATE
                 : Command.TenantLifecycle.Op.STOP, requestId);
         Campaigns.Row campaign = own != null ? null : campaigns.running();
-        if (campaign != null && running) {
-            Command.Outcome o = campaigns.command(campaign.id(), new Command.ReleaseOutside(i.id(), i.host(), i.cpus(),
-                    i.memoryMiB(), who.actor(), requestId));
-            if (!o.accepted()) {
-                throw Refused.conflict(o.message());
-            }
-        }
+        Audit line = new Audit(clock.millis(), who.actor(), requestId, action, i.id(), "");
         synchronized (inventory) {
-            long v = store.release(i, running, terminate, own == null && campaign == null,
-                    new Audit(clock.millis(), who.actor(), requestId, action, i.id(), ""),
+            long v = store.release(i, running, terminate, own == null && campaign == null, line,
                     own != null ? null : operation(i, i.host(), OperationStore.Op.STOP)); // the campaign's driver stops its own
-            if (v == -2) {
+            if ((v == -2 || v == -3) && own == null) {
                 return false;
             }
-            if (running) {
+            if (v == -3) {
+                // the campaign's loop has stopped it already: the row follows, as it is now
+                InventoryStore.InstanceRow now = row(who, i.id());
+                running = now.state().equals("running");
+                v = store.release(now.instance(), running, terminate, false, line, null);
+                i = now.instance();
+            }
+            if (running && v >= 0) {
                 inventory.changed(List.of(new InventoryStore.Change("remove", i.id(), "")), v);
             }
+        }
+        if (campaign != null && running) {
+            campaigns.command(campaign.id(), new Command.ReleaseOutside(i.id(), i.host(), i.cpus(), i.memoryMiB(), who.actor(),
+                    requestId));
         }
         return true;
     }

@@ -32,4 +32,21 @@ class SimulationSmokeTest {
         assertThat(r.result()).isEqualTo("completed");
         assertThat(r.hostsPatched()).isEqualTo(plan.steps().size());
     }
+
+    /** Tenants using their instances during the campaign, with faults: every kind of operation happens, nothing is lost. */
+    @Test
+    void churnDuringACampaignLosesNothing() {
+        PlanningProblem p = new PlanningProblem(FleetCollector.generate(FleetGenerator.Options.defaults(200, 5)), XSA,
+                Policy.DEFAULTS, Instant.parse("2014-09-26T12:00:00Z"));
+        Plan plan = new FerryStrategy().plan(p);
+        SimulationResult r = Simulation.run(p, plan, Simulation.Options.of(3, FaultSpec.parse("migration-fail=0.03,host-lost=0.02,"
+                + "delay=0.05,duplicate=0.05")).withChurn(new ChurnModel(2)));
+        assertThat(r.invariantViolations()).isEmpty();
+        var c = r.churn();
+        assertThat(c.operations()).isGreaterThan(100);
+        assertThat(List.of(c.stops(), c.starts(), c.reboots(), c.terminations(), c.launches())).allSatisfy(n -> assertThat(n).isPositive());
+        assertThat(c.startsOnPatched()).as("starts land on patched hosts too").isPositive();
+        assertThat(c.lost()).isZero();
+        assertThat(r.result()).isIn("completed", "halted");
+    }
 }

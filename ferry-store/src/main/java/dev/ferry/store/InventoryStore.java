@@ -106,4 +106,11 @@ public interface InventoryStore {
 
     /** Why a placement outside campaigns was not done: a campaign started meanwhile. */
     String CAMPAIGN_STARTED = "a campaign started meanwhile";
+
+    /**
+     * Why a start, stop or terminate was not done: the instance's row is no longer what the caller
+     * read (another request started, stopped, moved or deleted it); nothing was written. Placements
+     * answer it as {@code raced}; releases and the campaign's placements answer −3.
+     */
+    String INSTANCE_CHANGED = "the instance changed meanwhile; try again";
 }

@@ -127,6 +127,25 @@ class StoresTest {
         }
     }
 
+    /** Whatever slipped past the supersession: an approval checks its advisory is still the one it was proposed on. */
+    @ParameterizedTest
+    @ValueSource(strings = {"h2", "postgres"})
+    void anApprovalRefusesAProposalWhoseAdvisoryChangedOrWasWithdrawn(String kind) {
+        try (Database db = open(kind)) {
+            Stores s = Stores.over(db);
+            long v = s.inventory().importFleet("{}", HOSTS, List.of(I1), audit("inventory.import", "inventory")).version();
+            s.advisories().register(new AdvisoryStore.Advisory("XSA-1", "t", "new rules", 1, 1), audit("advisory.register", "XSA-1"));
+            s.campaigns().propose(proposal("c-1", v), new CampaignStore.Documents("{}", null, "old rules"), audit("campaign.propose", "c-1"));
+            s.campaigns().propose(proposal("c-2", v), new CampaignStore.Documents("{}", null, "new rules"), audit("campaign.propose", "c-2"));
+            assertThat(approve(s, "c-1", 2000, NONE).supersededBecause()).contains("amended");
+            assertThat(s.advisories().withdraw("XSA-1", 2001, audit("advisory.withdraw", "XSA-1")).outcome())
+                    .isEqualTo(AdvisoryStore.Outcome.DONE);
+            assertThat(s.campaigns().get("c-2").orElseThrow().state()).as("the withdrawal superseded it").isEqualTo(CampaignState.SUPERSEDED);
+            assertThat(s.advisories().withdraw("XSA-1", 2002, audit("advisory.withdraw", "XSA-1")).outcome())
+                    .isEqualTo(AdvisoryStore.Outcome.WITHDRAWN);
+        }
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"h2", "postgres"})
     void placementTakesRoomOnlyWhereThereIsRoomAndGivesItBack(String kind) {

@@ -186,6 +186,12 @@ final class Starting {
             return Refusal.of(Refusal.Kind.ARRIVALS_PENDING, ctx.state.moves().incoming(h) + " moves are on their way to "
                     + ctx.host(h));
         }
+        String stopping = stoppingOn(r);
+        if (stopping != null) {
+            // its guest still runs until the hypervisor confirms the stop: the host is not empty of it yet
+            return Refusal.of(Refusal.Kind.ARRIVALS_PENDING, "the tenant's stop of " + stopping + " on " + ctx.host(h)
+                    + " is not confirmed yet");
+        }
         Draft draft = new Draft(new Destinations.Trial(ctx.state.live()));
         for (Move m : onHost(r, draft)) {
             place(r, m, escalate, draft);
@@ -230,6 +236,26 @@ final class Starting {
             }
         }
         return planned;
+    }
+
+    /** An instance of the step's host that its tenant stopped and whose stop is not confirmed yet, or null. */
+    private String stoppingOn(StepRun r) {
+        var live = ctx.state.live();
+        if (!live.anyStartingOrStopping()) {
+            return null;
+        }
+        for (Move m : r.step().moves()) {
+            int i = ctx.fleet.instanceIndex(m.instance());
+            if (live.stopping(i) && live.currentHost(i) == r.host()) {
+                return m.instance();
+            }
+        }
+        for (int i : ctx.state.moves().arrivals(r.host())) {
+            if (live.stopping(i) && live.currentHost(i) == r.host()) {
+                return ctx.instance(i);
+            }
+        }
+        return null;
     }
 
     /** A destination for one instance of the step, validated against the live fleet and the step's own reservations. */

@@ -3,8 +3,9 @@ package dev.ferry.core.model;
 /**
  * Orders hypervisor version strings such as {@code xen-4.4.1}: a name (everything before the first
  * digit) and dotted numbers after it. Two versions compare only when their names are equal (in
- * lower case) and both have numbers; numbers compare one by one, a missing one counting as 0, and
- * whatever follows the numbers is ignored. Stateless.
+ * lower case) and both have numbers; numbers compare one by one, a missing one counting as 0. When
+ * the numbers are equal, whatever follows them must be equal too ({@code xen-4.4.1-xsa108} is not
+ * {@code xen-4.4.1}: they do not compare). Stateless.
  */
 public final class Versions {
     private Versions() {
@@ -24,7 +25,7 @@ public final class Versions {
                 return p < q ? -1 : 1;
             }
         }
-        return 0;
+        return x.rest.equals(y.rest) ? 0 : null;
     }
 
     /** {@code version} is {@code fixed} or newer on the same name. */
@@ -39,7 +40,7 @@ public final class Versions {
         return c != null && c >= 0;
     }
 
-    private record Parsed(String name, long[] numbers) {
+    private record Parsed(String name, long[] numbers, String rest) {
     }
 
     private static Parsed parse(String v) {
@@ -67,6 +68,7 @@ public final class Versions {
                 return null; // more digits than a long holds
             }
         }
-        return new Parsed(v.substring(0, start).toLowerCase(java.util.Locale.ROOT), numbers);
+        return new Parsed(v.substring(0, start).toLowerCase(java.util.Locale.ROOT), numbers,
+                v.substring(end).toLowerCase(java.util.Locale.ROOT));
     }
 }

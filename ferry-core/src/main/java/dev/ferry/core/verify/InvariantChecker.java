@@ -241,6 +241,9 @@ public final class InvariantChecker {
         if (i < 0 || h < 0) {
             return;
         }
+        if (stoppedByTenant.get(i)) {
+            violate(r, CampaignRule.LIFECYCLE, "instance " + ran.instance() + " runs on " + ran.host() + " while its tenant has it stopped");
+        }
         if (runningOn[i] >= 0 && runningOn[i] != h) {
             violate(r, CampaignRule.ONE_COPY, "instance " + ran.instance() + " starts on " + ran.host() + " while running on "
                     + fleet.host(runningOn[i]).id() + " (two copies)");

@@ -18,5 +18,9 @@ class VersionsTest {
         assertThat(Versions.atLeast("xen-4.4.0", "xen-4.4.1")).isFalse();
         assertThat(Versions.atLeast("new", "new")).as("equal strings without numbers").isTrue();
         assertThat(Versions.atLeast("xen-4.4.1", null)).isFalse();
+        // a suffix matters when the numbers are equal: a build with the fix is not the plain release
+        assertThat(Versions.compare("xen-4.4.1", "xen-4.4.1-xsa108")).isNull();
+        assertThat(Versions.atLeast("xen-4.4.1", "xen-4.4.1-xsa108")).isFalse();
+        assertThat(Versions.atLeast("xen-4.4.2", "xen-4.4.1-xsa108")).as("a newer release").isTrue();
     }
 }

@@ -236,6 +236,9 @@ class InvariantCheckerTest {
                 .anyMatch(v -> v.startsWith("C9 ") && v.contains("where it does not run"));
         assertThat(check(ferry(1, new Fact.TenantStarted("i-1", "h2", 2)), end(2)))
                 .anyMatch(v -> v.startsWith("C9 ") && v.contains("did not stop"));
+        // nothing runs it again until its tenant starts it
+        assertThat(check(stop, stopped, driver(2, new Fact.Ran("i-1", "h2", 2)), end(3)))
+                .anyMatch(v -> v.startsWith("C9 ") && v.contains("while its tenant has it stopped"));
         // a stop while a move still holds room for it
         assertThat(check(reserve(0, "i-1", "h2", Fact.Reservation.SAFE), stop, end(2)))
                 .anyMatch(v -> v.startsWith("C9 ") && v.contains("still reserved"));

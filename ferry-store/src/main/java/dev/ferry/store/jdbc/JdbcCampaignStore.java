@@ -86,7 +86,10 @@ final class JdbcCampaignStore implements CampaignStore {
             if (proposedOn.isEmpty()) {
                 return new Approval(false, null, state(c, id), null);
             }
-            String why = overtaken.apply(InventoryRows.changesAfter(c, proposedOn.get()));
+            String why = advisoryChanged(c, id);
+            if (why == null) {
+                why = overtaken.apply(InventoryRows.changesAfter(c, proposedOn.get()));
+            }
             if (why != null) {
                 Sql.update(c, SUPERSEDE, Sql.cut(why, 2000), id);
                 Sql.audit(c, new Audit(now, audit.actor(), audit.requestId(), "campaign.supersede", id, why), true);
@@ -103,6 +106,20 @@ final class JdbcCampaignStore implements CampaignStore {
             }
             return new Approval(false, null, state(c, id), null);
         });
+    }
+
+    /** The advisory was withdrawn, or amended, since the proposal was made on it: why, or null. */
+    private static String advisoryChanged(Connection c, String id) throws SQLException {
+        return Sql.first(c, "SELECT c.advisory, c.advisory_document, a.document, a.withdrawn_at FROM campaigns c JOIN advisories a"
+                + " ON a.id = c.advisory WHERE c.id = ?", rs -> {
+                    String advisory = rs.getString(1);
+                    String proposedOn = rs.getString(2);
+                    if (Sql.getLong(rs, 4) != null) {
+                        return "advisory " + advisory + " was withdrawn";
+                    }
+                    return proposedOn != null && !proposedOn.equals(rs.getString(3)) ? "advisory " + advisory
+                            + " was amended since the proposal" : "";
+                }, id).filter(why -> !why.isEmpty()).orElse(null);
     }
 
     private static CampaignState state(Connection c, String id) throws SQLException {

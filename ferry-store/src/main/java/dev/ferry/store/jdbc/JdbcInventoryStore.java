@@ -137,6 +137,15 @@ final class JdbcInventoryStore implements InventoryStore {
     @Override
     public Placed place(Instance wanted, boolean launch, Function<Map<String, long[]>, Choice> choose, String how, Audit audit,
                         Function<String, OperationStore.Operation> dispatch) {
+        try {
+            return placeOnce(wanted, launch, choose, how, audit, dispatch);
+        } catch (Changed e) {
+            return new Placed(null, INSTANCE_CHANGED, true, 0);
+        }
+    }
+
+    private Placed placeOnce(Instance wanted, boolean launch, Function<Map<String, long[]>, Choice> choose, String how, Audit audit,
+                             Function<String, OperationStore.Operation> dispatch) {
         return db.tx(c -> {
             InventoryRows.lock(c);
             if (InventoryRows.running(c) != null) {
@@ -163,15 +172,19 @@ final class JdbcInventoryStore implements InventoryStore {
 
     @Override
     public long placedByCampaign(Instance placed, boolean launch, String how, Audit audit, OperationStore.Operation dispatch) {
-        return db.tx(c -> {
-            InventoryRows.lock(c);
-            InventoryRows.ledger(c, placed, 1);
-            long v = recordPlaced(c, placed, launch, how, audit);
-            if (dispatch != null) {
-                JdbcOperationStore.insert(c, dispatch, audit.at());
-            }
-            return v;
-        });
+        try {
+            return db.tx(c -> {
+                InventoryRows.lock(c);
+                InventoryRows.ledger(c, placed, 1);
+                long v = recordPlaced(c, placed, launch, how, audit);
+                if (dispatch != null) {
+                    JdbcOperationStore.insert(c, dispatch, audit.at());
+                }
+                return v;
+            });
+        } catch (Changed e) {
+            return -3L;
+        }
     }
 
     @Override
@@ -193,16 +206,17 @@ final class JdbcInventoryStore implements InventoryStore {
             if (outsideCampaigns && InventoryRows.running(c) != null) {
                 return -2L;
             }
+            // only the row as the caller read it: running or stopped, on that host
+            int changed = Sql.update(c, (terminate ? "DELETE FROM instances" : "UPDATE instances SET state = 'stopped'")
+                    + " WHERE id = ? AND host = ? AND state = ?", i.id(), i.host(), running ? "running" : "stopped");
+            if (changed != 1) {
+                return -3L;
+            }
             if (dispatch != null && running) {
                 JdbcOperationStore.insert(c, dispatch, audit.at());
             }
             if (running) {
                 InventoryRows.ledger(c, i, -1);
-            }
-            try (PreparedStatement ps = c.prepareStatement(terminate ? "DELETE FROM instances WHERE id = ?"
-                    : "UPDATE instances SET state = 'stopped' WHERE id = ?")) {
-                ps.setString(1, i.id());
-                ps.executeUpdate();
             }
             if (running) {
                 return InventoryRows.record(c, List.of(new Change("remove", i.id(), "")), audit.detail("gave back " + i.cpus()
@@ -213,6 +227,13 @@ final class JdbcInventoryStore implements InventoryStore {
         });
     }
 
+    /** The instance's row is not what the caller read; the transaction is rolled back. */
+    private static final class Changed extends RuntimeException {
+        Changed() {
+            super(INSTANCE_CHANGED, null, false, false);
+        }
+    }
+
     private static Instance at(Instance i, String host) {
         return new Instance(i.id(), i.tenant(), host, i.cpus(), i.memoryMiB(), i.onHostMaintenance(), i.group(), i.dirtyRateMiBps());
     }
@@ -221,10 +242,13 @@ final class JdbcInventoryStore implements InventoryStore {
         if (launch) {
             InventoryRows.insertInstances(c, List.of(i));
         } else {
-            try (PreparedStatement ps = c.prepareStatement("UPDATE instances SET state = 'running', host = ? WHERE id = ?")) {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE instances SET state = 'running', host = ? WHERE id = ?"
+                    + " AND state = 'stopped'")) {
                 ps.setString(1, i.host());
                 ps.setString(2, i.id());
-                ps.executeUpdate();
+                if (ps.executeUpdate() != 1) {
+                    throw new Changed(); // started (or deleted) by another request: roll back the room too
+                }
             }
         }
         return InventoryRows.record(c, List.of(InventoryChanges.add(i)), audit.detail(i.cpus() + " vCPU, " + i.memoryMiB()
