@@ -55,9 +55,10 @@ final class SimulateCommand implements Callable<Integer> {
             description = "Shares of tenants that act early and that reschedule (default 0.10,0.10).")
     String tenants;
 
-    @Option(names = "--churn", arity = "0..1", defaultValue = "0", fallbackValue = "1", paramLabel = "OPS",
+    @Option(names = "--churn", arity = "0..1", defaultValue = "0", fallbackValue = "0.2", paramLabel = "OPS",
             description = "Tenants keep using their instances during the campaign: OPS lifecycle operations (stop, start, "
-                    + "reboot, terminate, launch) per instance per day, at random (--churn alone: 1; default 0, none).")
+                    + "reboot, terminate, launch) per instance per day, at random (--churn alone: 0.2, one every five days; "
+                    + "default 0, none).")
     double churn;
 
     @Option(names = "--report", paramLabel = "FILE",

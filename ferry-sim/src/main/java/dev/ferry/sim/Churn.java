@@ -7,7 +7,9 @@ import dev.ferry.core.model.Fleet;
 import dev.ferry.core.model.Instance;
 import dev.ferry.core.planner.PlanningProblem;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.function.Consumer;
 
@@ -29,6 +31,7 @@ final class Churn {
     private final CampaignRuntime runtime;
     private final Consumer<Result> apply;
     private final List<Launched> launched = new ArrayList<>();
+    private final Map<String, Fleet> bySize = new HashMap<>();
     private int operations;
     private int refused;
     private int launches;
@@ -67,14 +70,18 @@ final class Churn {
         long now = kernel.now();
         var live = runtime.view().live();
         Result r;
-        if (u >= 0.85 || live.terminated(i)) {
-            r = launchOrTerminate(fleet.instance(i), now);
+        if (live.terminated(i) && !launched.isEmpty()) {
+            r = terminateLaunched(now); // its tenant has one less: it lets one go of those launched instead
+        } else if (u >= 0.90 || live.terminated(i)) {
+            r = launch(fleet.instance(i), now);
         } else if (live.stopped(i)) {
             r = runtime.on(new Input.TenantStart(i), now);
         } else if (u < 0.45) {
             r = runtime.on(new Input.TenantReboot(i), now);
         } else if (u < 0.80) {
             r = runtime.on(new Input.TenantStop(i, false), now);
+        } else if (!launched.isEmpty() && random.nextBoolean()) {
+            r = terminateLaunched(now);
         } else {
             r = runtime.on(new Input.TenantStop(i, true), now);
         }
@@ -87,20 +94,18 @@ final class Churn {
         next();
     }
 
-    /** A launch of an instance like {@code like}, or (one time in four, when there is one) a terminate of an earlier launch. */
-    private Result launchOrTerminate(Instance like, long now) {
-        if (!launched.isEmpty() && random.nextDouble() < 0.25) {
-            Launched l = launched.remove(random.nextInt(launched.size()));
-            launchTerminations++;
-            return runtime.releaseOutside(l.id(), l.host(), l.milliCpu(), l.memoryMiB(), now);
-        }
-        Fleet fleet = problem.fleet();
+    private Result terminateLaunched(long now) {
+        Launched l = launched.remove(random.nextInt(launched.size()));
+        launchTerminations++;
+        return runtime.releaseOutside(l.id(), l.host(), l.milliCpu(), l.memoryMiB(), now);
+    }
+
+    /** A launch of an instance like {@code like} (its size), placed by the campaign. */
+    private Result launch(Instance like, long now) {
         String id = "launched-" + launches;
-        List<Instance> withIt = new ArrayList<>(fleet.instances());
-        Instance inst = new Instance(id, like.tenant(), fleet.host(0).id(), like.cpus(), like.memoryMiB(), like.onHostMaintenance(),
-                null, like.dirtyRateMiBps());
-        withIt.add(inst);
-        Result r = runtime.placeOutside(new Fleet(fleet.hosts(), withIt, fleet.groups(), fleet.tenants()), now);
+        Fleet withIt = bySize.computeIfAbsent(like.cpus() + ":" + like.memoryMiB(), k -> withOneMore(like));
+        Instance inst = withIt.instance(withIt.instances().size() - 1);
+        Result r = runtime.placeOutside(withIt, id, now);
         if (r.placement().found()) {
             launches++;
             launched.add(new Launched(id, r.placement().host(), inst.milliCpus(), inst.memoryMiB()));
@@ -108,6 +113,15 @@ final class Churn {
             refused++;
         }
         return r;
+    }
+
+    /** The campaign's fleet with one more instance of this size, running nowhere yet (one per size: a copy costs the fleet). */
+    private Fleet withOneMore(Instance like) {
+        Fleet fleet = problem.fleet();
+        List<Instance> withIt = new ArrayList<>(fleet.instances());
+        withIt.add(new Instance("launch-" + like.cpus() + "x" + like.memoryMiB(), like.tenant(), fleet.host(0).id(), like.cpus(),
+                like.memoryMiB(), like.onHostMaintenance(), null, like.dirtyRateMiBps()));
+        return new Fleet(fleet.hosts(), withIt, fleet.groups(), fleet.tenants());
     }
 
     /** What the tenants did; {@code lost} from the invariant checker. */

@@ -169,11 +169,19 @@ public final class CampaignRuntime {
      * result's placement is the host, or the refusal; nothing is held when refused.
      */
     public Result placeOutside(Fleet withIt, long now) {
+        return placeOutside(withIt, null, now);
+    }
+
+    /**
+     * The same, for an instance whose id is {@code id} when {@code withIt}'s last instance only stands
+     * for its size and group (so that one such fleet serves many launches: the simulator's churn).
+     */
+    public Result placeOutside(Fleet withIt, String id, long now) {
         ctx.begin(now);
         Placement p = ctx.destinations.outside(withIt);
         if (p.found()) {
             var inst = withIt.instance(withIt.instances().size() - 1);
-            ctx.fact(new Fact.Held(inst.id(), ctx.host(p.host()), inst.milliCpus(), inst.memoryMiB()));
+            ctx.fact(new Fact.Held(id != null ? id : inst.id(), ctx.host(p.host()), inst.milliCpus(), inst.memoryMiB()));
         }
         return ctx.end(p);
     }

@@ -87,8 +87,33 @@ final class Destinations {
      */
     Placement outside(Fleet withIt) {
         int index = withIt.instances().size() - 1;
-        return scheduler.best(new WithInstance(live, withIt), new PlacementRequest(index, -1, false, false),
-                IntStream.range(0, fleet.hosts().size()).iterator());
+        return bestInWindows(new WithInstance(live, withIt), new PlacementRequest(index, -1, false, false));
+    }
+
+    /** Where the last window of {@link #bestInWindows} ended: the next search goes on from there. */
+    private int anywhereCursor;
+
+    /**
+     * The best host for a placement anywhere in the fleet, scoring at most {@link #SCAN_LIMIT} hosts
+     * at a time from where the last search ended (every host when the fleet is that small), and a
+     * few windows more when one has none: a tenant's launch or start costs the same on a fleet of a
+     * million hosts as on one of a thousand.
+     */
+    private Placement bestInWindows(PlacementView view, PlacementRequest req) {
+        int n = fleet.hosts().size();
+        if (n <= SCAN_LIMIT) {
+            return scheduler.best(view, req, IntStream.range(0, n).iterator());
+        }
+        Placement p = null;
+        for (int w = 0; w < 4; w++) {
+            int start = anywhereCursor;
+            anywhereCursor = (anywhereCursor + SCAN_LIMIT) % n;
+            p = scheduler.best(view, req, IntStream.range(0, SCAN_LIMIT).map(k -> (start + k) % n).iterator());
+            if (p.found()) {
+                return p;
+            }
+        }
+        return p;
     }
 
     /**
@@ -96,8 +121,7 @@ final class Destinations {
      * over every host of the live fleet, seen with the instance running nowhere; -1 when none can.
      */
     int start(int instance) {
-        Placement p = scheduler.best(new Stopped(live, instance), new PlacementRequest(instance, -1, false, false),
-                IntStream.range(0, fleet.hosts().size()).iterator());
+        Placement p = bestInWindows(new Stopped(live, instance), new PlacementRequest(instance, -1, false, false));
         return p.found() ? p.host() : -1;
     }
 

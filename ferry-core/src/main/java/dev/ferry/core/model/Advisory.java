@@ -58,12 +58,10 @@ public record Advisory(
      * version of its branch or a newer one on the same name ({@link Versions}).
      */
     public boolean affects(Host host) {
-        if (Versions.atLeast(host.hypervisor(), fixedVersionFor(host))) {
-            return false;
-        }
         for (AffectRule rule : affects) {
             if (rule.matches(host)) {
-                return true;
+                // the rules first: most hosts match none, and the version comparison costs more
+                return !Versions.atLeast(host.hypervisor(), fixedVersionFor(host));
             }
         }
         return false;
