@@ -3,7 +3,6 @@ package dev.ferry.server;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ferry.core.model.Fleet;
-import dev.ferry.server.engine.CampaignEngine;
 import dev.ferry.store.AgentStore;
 import dev.ferry.store.Audit;
 import dev.ferry.store.InventoryStore;
@@ -23,8 +22,8 @@ import java.util.TreeMap;
  * <p>The version an agent reports is the truth about its host: when it differs from the
  * inventory's, the inventory follows (a {@code hypervisor} change, audited as
  * {@code inventory.reconcile}), so a host patched outside Ferry stops counting as affected and a
- * host rolled back counts again. Not while a running campaign has a step on the host: the
- * campaign verifies and records that host's version itself.
+ * host rolled back counts again. Not while a campaign runs: it verifies and records the versions
+ * of the hosts it patches itself, and the next report after it ends reconciles the others.
  *
  * <p>Health: a host whose agent reported within {@link #SUSPECT_AFTER} is {@code up}; silent
  * longer, {@code suspect}; silent past {@link #DOWN_AFTER}, {@code down}; never heard of,
@@ -37,17 +36,14 @@ public final class AgentReports {
     private final AgentStore store;
     private final InventoryStore inventoryStore;
     private final Inventory inventory;
-    private final Campaigns campaigns;
     private final AuditLog audit;
     private final InstantSource clock;
 
-    public AgentReports(AgentStore store, InventoryStore inventoryStore, Inventory inventory, Campaigns campaigns, AuditLog audit,
-                        InstantSource clock) {
+    public AgentReports(AgentStore store, InventoryStore inventoryStore, Inventory inventory, AuditLog audit, InstantSource clock) {
         this.store = store;
         this.audit = audit;
         this.inventoryStore = inventoryStore;
         this.inventory = inventory;
-        this.campaigns = campaigns;
         this.clock = clock;
     }
 
@@ -77,7 +73,7 @@ public final class AgentReports {
     private void reconcile(Principal agent, String host, String version, String requestId) {
         Fleet fleet = inventory.current().fleet();
         String recorded = fleet.host(fleet.hostIndex(host)).hypervisor();
-        if (recorded.equals(version) || campaignActsOn(host)) {
+        if (recorded.equals(version)) {
             return;
         }
         synchronized (inventory) {
@@ -87,16 +83,6 @@ public final class AgentReports {
                 inventory.changed(List.of(new InventoryStore.Change("hypervisor", host, version)), v);
             }
         }
-    }
-
-    /** A running campaign has a step on the host (it records the host's version when it verifies it). */
-    private boolean campaignActsOn(String host) {
-        for (CampaignEngine e : campaigns.engines().values()) {
-            if (e.live() && e.plans(host)) {
-                return true;
-            }
-        }
-        return false;
     }
 
     public List<AgentStore.Report> all() {

@@ -117,7 +117,7 @@ public final class FerryServer implements AutoCloseable {
         TenantData tenantData = new TenantData(stores.tenants(), opaque);
         AuditLog audit = new AuditLog(stores.audit());
         Instances instances = new Instances(stores.inventory(), audit, inventory, advisories, campaigns, tenantData, clock);
-        this.agentReports = new AgentReports(stores.agents(), stores.inventory(), inventory, campaigns, audit, clock);
+        this.agentReports = new AgentReports(stores.agents(), stores.inventory(), inventory, audit, clock);
         Routes routes = new Routes(new Routes.Services(inventory, advisories, campaigns, new Queries(stores.history()), audit,
                 tenantData, instances, webhooks, tokens, new FleetMap(stores.history(), inventory, advisories, campaigns),
                 new CampaignTimeline(stores.history(), campaigns), agentReports));

@@ -64,9 +64,9 @@ class AgentReportTest {
      * approval, and the next proposal leaves it out.
      */
     @Test
-    void aHostPatchedOutsideFerryStopsCountingAsAffected() {
+    void aHostPatchedOutsideFerryStopsCountingAsAffected() throws Exception {
         try (TestServer s = new TestServer(dir, "h2")) {
-            s.seed(20, 1);
+            s.seed(200, 1); // 15 affected hosts: the second campaign has steps left when one is patched outside Ferry
             String first = s.propose(1);
             List<String> affected = new ArrayList<>();
             s.get("/v1/campaigns/" + first + "/plan", s.operator).json().get("affectedHosts").forEach(h -> affected.add(h.asText()));
@@ -88,6 +88,20 @@ class AgentReportTest {
             // the same report again changes nothing
             s.post("/v1/agent/report", token, "{\"host\":\"" + patched + "\",\"version\":\"xen-4.4.1\",\"instances\":[]}");
             assertThat(s.count("SELECT COUNT(*) FROM audit WHERE action = 'inventory.reconcile'")).isEqualTo(1);
+
+            // while a campaign runs, reports do not change the inventory under it; after it ends, they do
+            assertThat(s.post("/v1/campaigns/" + second + "/approve", s.operator, null).status()).isEqualTo(200);
+            String other = s.server.inventory().current().fleet().hosts().stream().map(h -> h.id())
+                    .filter(h -> !affected.contains(h)).findFirst().orElseThrow();
+            String otherToken = s.post("/v1/tokens", s.operator, "{\"role\":\"agent\",\"host\":\"" + other + "\",\"name\":\"b\"}")
+                    .json().get("token").asText();
+            String upgraded = "{\"host\":\"" + other + "\",\"version\":\"xen-4.7.0\",\"instances\":[]}";
+            assertThat(s.post("/v1/agent/report", otherToken, upgraded).status()).isEqualTo(200);
+            assertThat(s.get("/v1/campaigns/" + second, s.operator).json().get("state").asText()).isEqualTo("running");
+            assertThat(s.count("SELECT COUNT(*) FROM audit WHERE action = 'inventory.reconcile'")).isEqualTo(1);
+            s.runToEnd(second);
+            assertThat(s.post("/v1/agent/report", otherToken, upgraded).status()).isEqualTo(200);
+            assertThat(s.count("SELECT COUNT(*) FROM hosts WHERE id = ? AND hypervisor = 'xen-4.7.0'", other)).isEqualTo(1);
         }
     }
 

@@ -61,7 +61,9 @@ public interface InventoryStore {
 
     /**
      * The host runs {@code hypervisor} (its agent says so): a change with its audit line; the new
-     * version, or −1 (nothing written) when the inventory says so already.
+     * version, or −1 (nothing written) when the inventory says so already or a campaign is running
+     * (it verifies and records the versions of the hosts it patches; the next report after it ends
+     * reconciles the rest).
      */
     long hypervisor(String host, String hypervisor, Audit audit);
 

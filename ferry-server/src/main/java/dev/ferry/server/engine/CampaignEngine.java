@@ -189,11 +189,6 @@ public final class CampaignEngine implements AutoCloseable {
         return problem.fleet();
     }
 
-    /** The campaign's plan has a step on the host. */
-    public boolean plans(String host) {
-        return plan.steps().stream().anyMatch(s -> s.host().equals(host));
-    }
-
     /** Its loop still runs: the campaign has not ended, or still has something in flight. */
     public boolean live() {
         EngineSnapshot s = snapshot;

@@ -99,6 +99,9 @@ final class JdbcInventoryStore implements InventoryStore {
     public long hypervisor(String host, String hypervisor, Audit audit) {
         return db.tx(c -> {
             InventoryRows.lock(c);
+            if (InventoryRows.running(c) != null) {
+                return -1L; // decided under the lock an approval takes: no change slips under a campaign that starts
+            }
             try (PreparedStatement ps = c.prepareStatement("UPDATE hosts SET hypervisor = ? WHERE id = ? AND hypervisor <> ?")) {
                 ps.setString(1, hypervisor);
                 ps.setString(2, host);
