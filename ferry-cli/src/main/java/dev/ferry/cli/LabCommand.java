@@ -48,8 +48,8 @@ final class LabCommand implements Callable<Integer> {
                     "its controller/ and agents/ are replaced at every run."})
     Path dir;
 
-    @Option(names = "--churn", description = {"Tenants use their VMs during the campaign: a reboot, a stop and a start,",
-            "a launch and a terminate through the tenant API; prints a churn line."})
+    @Option(names = "--churn", description = "Tenants use their VMs during the campaign: a reboot, a stop and a start, "
+            + "a launch and a terminate through the tenant API; prints a churn line.")
     boolean churn;
 
     @Option(names = "--qemu", paramLabel = "PATH",
