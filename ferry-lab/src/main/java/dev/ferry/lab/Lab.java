@@ -164,9 +164,9 @@ public final class Lab {
             out.flush();
             api.post("/v1/campaigns/" + id + "/approve", Map.of());
             LabChurn churn = o.churn() ? new LabChurn(fleet, o.affected(), o.memoryMiB(), t -> new AgentClient(controller,
-                    server.tokens().create(Principal.Role.TENANT, t, t)), api, id, out) : null;
+                    server.tokens().create(Principal.Role.TENANT, t, t)), api, id, out, server.campaigns()::awaitChange) : null;
             Thread tenants = churn == null ? null : Thread.ofVirtual().name("lab-churn").start(churn);
-            JsonNode row = follow(api, id, out);
+            JsonNode row = follow(api, id, out, server.campaigns()::awaitChange);
             if (tenants != null) {
                 tenants.join(); // its last start may come after the end
             }
@@ -219,10 +219,11 @@ public final class Lab {
     }
 
     /** Prints the campaign's progress when it changes, until it ends (aborted after 15 minutes); returns its last view. */
-    private static JsonNode follow(AgentClient api, String id, PrintWriter out) throws Exception {
+    private static JsonNode follow(AgentClient api, String id, PrintWriter out, Changes changes) throws Exception {
         long began = System.nanoTime();
         String last = "";
         boolean aborted = false;
+        long seen = changes.await(-1, 0);
         while (true) {
             JsonNode c = api.get("/v1/campaigns/" + id);
             String state = c.path("state").asText();
@@ -241,8 +242,13 @@ public final class Lab {
                 api.post("/v1/campaigns/" + id + "/abort", Map.of("reason", "the lab ran out of time"));
                 aborted = true;
             }
-            Thread.sleep(250); // the terminal's progress: four looks a second
+            seen = changes.await(seen, 1000); // the next commit of the campaign's loop (or a second, for the time limit)
         }
+    }
+
+    /** The controller's campaign loops' commits: waits for one after {@code seen}, or the timeout; the latest number ({@code -1}: now). */
+    interface Changes {
+        long await(long seen, long timeoutMs) throws InterruptedException;
     }
 
     /** The campaign's stored facts, every page, as the API gives them. */

@@ -12,7 +12,6 @@ import dev.ferry.store.Stores;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.InstantSource;
-import org.slf4j.LoggerFactory;
 
 /**
  * The controller, wired by hand: the database (H2 file under the data directory, or PostgreSQL),
@@ -91,7 +90,8 @@ public final class FerryServer implements AutoCloseable {
     private final Deliverer deliverer;
     private final AgentReports agentReports;
     private final InstanceDispatcher dispatcher;
-    private volatile Thread healthWatch;
+    /** Every few seconds: audit hosts whose agents went silent (or came back). */
+    private final Poller healthWatch;
     private final HttpApi api;
     private final long recoveryMillis;
 
@@ -118,6 +118,10 @@ public final class FerryServer implements AutoCloseable {
         AuditLog audit = new AuditLog(stores.audit());
         Instances instances = new Instances(stores.inventory(), audit, inventory, advisories, campaigns, tenantData, clock);
         this.agentReports = new AgentReports(stores.agents(), stores.inventory(), inventory, audit, clock);
+        this.healthWatch = new Poller("host-health", Duration.ofSeconds(5), () -> {
+            agentReports.watch();
+            return 0; // then wait the period
+        });
         Routes routes = new Routes(new Routes.Services(inventory, advisories, campaigns, new Queries(stores.history()), audit,
                 tenantData, instances, webhooks, tokens, new FleetMap(stores.history(), inventory, advisories, campaigns),
                 new CampaignTimeline(stores.history(), campaigns), agentReports));
@@ -133,7 +137,7 @@ public final class FerryServer implements AutoCloseable {
             if (config.webhookPoll() != null) {
                 s.deliverer.start();
                 s.dispatcher.start();
-                s.healthWatch = Thread.ofVirtual().name("host-health").start(s::watchHealth);
+                s.healthWatch.start();
             }
             s.api.start(config.host(), config.port());
         } catch (RuntimeException e) {
@@ -145,22 +149,6 @@ public final class FerryServer implements AutoCloseable {
 
     public int port() {
         return api.port();
-    }
-
-    /** Every few seconds: audit hosts whose agents went silent (or came back). */
-    private void watchHealth() {
-        while (!Thread.currentThread().isInterrupted()) {
-            try {
-                agentReports.watch();
-            } catch (RuntimeException e) {
-                LoggerFactory.getLogger(FerryServer.class).warn("host health: {}", e.toString());
-            }
-            try {
-                Thread.sleep(5_000); // the watch's period, not a synchronisation
-            } catch (InterruptedException e) {
-                return;
-            }
-        }
     }
 
     /** Tenants' operations for the host agents (tests drive {@link InstanceDispatcher#dispatchDue} themselves). */
@@ -211,10 +199,7 @@ public final class FerryServer implements AutoCloseable {
         }
         deliverer.close();
         dispatcher.close();
-        Thread h = healthWatch;
-        if (h != null) {
-            h.interrupt();
-        }
+        healthWatch.close();
         campaigns.close();
         db.close();
     }

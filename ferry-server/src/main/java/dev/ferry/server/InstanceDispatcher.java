@@ -25,35 +25,16 @@ public final class InstanceDispatcher implements AutoCloseable {
 
     private final OperationStore store;
     private final InstantSource clock;
-    private final Thread thread;
-    private volatile boolean stopping;
+    private final Poller poller;
 
     public InstanceDispatcher(OperationStore store, InstantSource clock, Duration poll) {
         this.store = store;
         this.clock = clock;
-        this.thread = new Thread(() -> {
-            while (!stopping) {
-                try {
-                    if (dispatchDue() == 0) {
-                        Thread.sleep(poll.toMillis()); // polling the outbox table, not waiting for a result
-                    }
-                } catch (InterruptedException e) {
-                    return;
-                } catch (RuntimeException e) {
-                    LOG.warn("instance operations: {}", e.toString());
-                    try {
-                        Thread.sleep(poll.toMillis());
-                    } catch (InterruptedException ie) {
-                        return;
-                    }
-                }
-            }
-        }, "instance-dispatcher");
-        thread.setDaemon(true);
+        this.poller = new Poller("instance-dispatcher", poll, this::dispatchDue);
     }
 
     public void start() {
-        thread.start();
+        poller.start();
     }
 
     /** Attempts every due operation once; returns how many were attempted. */
@@ -106,7 +87,6 @@ public final class InstanceDispatcher implements AutoCloseable {
 
     @Override
     public void close() {
-        stopping = true;
-        thread.interrupt();
+        poller.close();
     }
 }

@@ -23,7 +23,6 @@ import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.stream.IntStream;
 
@@ -187,9 +186,8 @@ public final class Instances {
             return null; // it ended meanwhile: the inventory is its own again
         }
         String why = o.reason() == null ? o.message() : o.reason().message();
-        throw new Refused(Refused.Kind.CONFLICT, "instance " + r.instance().id() + " cannot be " + PAST.get(op) + " now: " + why
-                + " (campaign " + e.id() + ")", o.reason() == null ? null : RETRY_AFTER_SECONDS.get(o.reason()),
-                o.reason() == null ? null : o.reason().name().toLowerCase(Locale.ROOT).replace('_', '-'));
+        throw Refused.byCampaign("instance " + r.instance().id() + " cannot be " + PAST.get(op) + " now: " + why + " (campaign "
+                + e.id() + ")", o.reason() == null ? null : RETRY_AFTER_SECONDS.get(o.reason()), o.reason());
     }
 
     /** Refusals that pass by themselves (the same request succeeds later), and when to ask again. */

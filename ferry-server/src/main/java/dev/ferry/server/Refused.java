@@ -1,5 +1,8 @@
 package dev.ferry.server;
 
+import dev.ferry.core.history.Fact;
+import java.util.Locale;
+
 /**
  * A request the controller will not do, and why: raised by the services where they decide, with
  * a kind that says what sort of "no" it is and a message that says what to do. The HTTP layer
@@ -48,6 +51,15 @@ public final class Refused extends RuntimeException {
     /** Not now; the same request may succeed after {@code retryAfterSeconds}. */
     public static Refused conflict(String message, long retryAfterSeconds) {
         return new Refused(Kind.CONFLICT, message, retryAfterSeconds, null);
+    }
+
+    /**
+     * A running campaign refused a tenant's request: a conflict with the campaign's reason as a
+     * value ({@code move-in-flight}), and when to ask again (or null).
+     */
+    public static Refused byCampaign(String message, Long retryAfterSeconds, Fact.RefusalReason reason) {
+        return new Refused(Kind.CONFLICT, message, retryAfterSeconds,
+                reason == null ? null : reason.name().toLowerCase(Locale.ROOT).replace('_', '-'));
     }
 
     public static Refused forbidden(String message) {

@@ -23,7 +23,6 @@ import java.io.IOException;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.LinkedHashMap;
-import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -129,8 +128,7 @@ final class TenantRoutes {
         }
         Command.Outcome o = campaigns.command(e.campaign(), c);
         if (!o.accepted()) {
-            throw new Refused(Refused.Kind.CONFLICT, o.message(), null, o.reason() == null ? null
-                    : o.reason().name().toLowerCase(Locale.ROOT).replace('_', '-'));
+            throw Refused.byCampaign(o.message(), null, o.reason());
         }
         json(ctx, 202, eventView(tenants.event(tenant(ctx), e.id())));
     }

@@ -1,5 +1,6 @@
 package dev.ferry.server.webhook;
 
+import dev.ferry.server.Poller;
 import dev.ferry.store.WebhookStore;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -30,35 +31,17 @@ public final class Deliverer implements AutoCloseable {
     private final InstantSource clock;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
             .followRedirects(HttpClient.Redirect.NEVER).build();
-    private final Thread thread;
-    private volatile boolean stopping;
+    private final Poller poller;
 
     public Deliverer(WebhookStore store, UrlGuard guard, InstantSource clock, Duration poll) {
         this.store = store;
         this.guard = guard;
         this.clock = clock;
-        this.thread = new Thread(() -> {
-            while (!stopping) {
-                try {
-                    if (deliverDue() == 0) {
-                        Thread.sleep(poll.toMillis()); // polling the outbox table, not waiting for a result
-                    }
-                } catch (InterruptedException e) {
-                    return;
-                } catch (RuntimeException e) {
-                    try {
-                        Thread.sleep(poll.toMillis());
-                    } catch (InterruptedException ie) {
-                        return;
-                    }
-                }
-            }
-        }, "webhook-deliverer");
-        thread.setDaemon(true);
+        this.poller = new Poller("webhook-deliverer", poll, this::deliverDue);
     }
 
     public void start() {
-        thread.start();
+        poller.start();
     }
 
     /** Attempts every due delivery once; returns how many were attempted. */
@@ -120,7 +103,6 @@ public final class Deliverer implements AutoCloseable {
 
     @Override
     public void close() {
-        stopping = true;
-        thread.interrupt();
+        poller.close();
     }
 }
