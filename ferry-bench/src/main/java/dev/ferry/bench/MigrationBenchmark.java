@@ -174,7 +174,7 @@ public final class MigrationBenchmark {
                     policy.soak(), policy.notice(), new LiveMigrationPolicy(Duration.ofMillis(1), 1024, 2, Duration.ofSeconds(60),
                     OnTimeout.ABORT), policy.haltAfterFailures(), policy.durations());
             BlockingQueue<Input> answers = new LinkedBlockingQueue<>();
-            AgentDriver driver = new AgentDriver(fleet, policy, null, AgentDriver.clients(fleet), 0, (facts, in) -> answers.add(in));
+            AgentDriver driver = new AgentDriver(fleet, policy, null, dev.ferry.agent.driver.AgentCalls.clients(fleet), 0, (facts, in) -> answers.add(in), AgentDriver.Observer.NONE);
             for (int i = 0; i < 2 * pairs; i++) {
                 new AgentClient("127.0.0.1", agents.get(i / 2 * 2).port()).post("/v1/instances", java.util.Map.of("id", "vm" + i,
                         "epoch", 1, "memoryMiB", memory, "dirtyMiBPerSecond", 0));
@@ -213,7 +213,7 @@ public final class MigrationBenchmark {
                 // each reboot installs a new version
                 dev.ferry.core.model.Advisory next = new dev.ferry.core.model.Advisory("BENCH", "bench", List.of(), "v" + (r + 2), true,
                         java.time.Instant.EPOCH);
-                AgentDriver rebooter = new AgentDriver(fleet, policy, next, AgentDriver.clients(fleet), 0, (facts, in) -> answers.add(in));
+                AgentDriver rebooter = new AgentDriver(fleet, policy, next, dev.ferry.agent.driver.AgentCalls.clients(fleet), 0, (facts, in) -> answers.add(in), AgentDriver.Observer.NONE);
                 long began = System.nanoTime();
                 rebooter.apply(new Effect.RebootHost("reboot/" + seq[0]++, 1));
                 Input answer = answers.poll(120, java.util.concurrent.TimeUnit.SECONDS);

@@ -52,6 +52,10 @@ final class LabCommand implements Callable<Integer> {
             + "a launch and a terminate through the tenant API; prints a churn line.")
     boolean churn;
 
+    @Option(names = "--kill-host", description = "The last host dies mid-campaign: its agent and QEMU processes are killed "
+            + "(SIGKILL); the controller calls it down after 6 s of silence, the campaign fences it and restarts its VMs elsewhere.")
+    boolean killHost;
+
     @Option(names = "--qemu", paramLabel = "PATH",
             description = "QEMU binary (default: $FERRY_QEMU, else qemu-system-x86_64 on the PATH).")
     String qemu;
@@ -63,7 +67,7 @@ final class LabCommand implements Callable<Integer> {
         String binary = qemu != null ? qemu : QemuBinary.find().orElse(null);
         Lab.Options o;
         try {
-            o = new Lab.Options(hosts, vms, affected, memory, dir, binary, churn);
+            o = new Lab.Options(hosts, vms, affected, memory, dir, binary, churn, killHost);
         } catch (IllegalArgumentException e) {
             err.println("error: " + e.getMessage());
             return ExitCodes.INVALID_INPUT;

@@ -56,6 +56,11 @@ final class ServerCommand implements Callable<Integer> {
     @Option(names = "--rate", defaultValue = "200", paramLabel = "N", description = "Requests per second per token (default 200).")
     double rate;
 
+    @Option(names = "--host-down-after", defaultValue = "120", paramLabel = "SECONDS",
+            description = "A host whose agent has not reported for this long is down: a running campaign fences it and restarts"
+                    + " its instances elsewhere (default 120; suspect after a quarter of it, at most 30 s).")
+    double hostDownAfter;
+
     @Option(names = "--allow-loopback-webhooks", description = "Deliver webhooks to loopback addresses (local testing).")
     boolean loopbackWebhooks;
 
@@ -77,10 +82,15 @@ final class ServerCommand implements Callable<Integer> {
             err.println("error: --rate must be positive and --accel at least 1");
             return ExitCodes.INVALID_INPUT;
         }
+        if (!(hostDownAfter >= 1)) {
+            err.println("error: --host-down-after must be at least 1 second");
+            return ExitCodes.INVALID_INPUT;
+        }
         Files.createDirectories(data);
         FerryServer.Config config = FerryServer.Config.defaults(data).withHost(host).withPort(port)
                 .withAccel(accel != null ? accel : demo ? 600 : 60).withLoopbackWebhooks(loopbackWebhooks)
-                .withLimits(new HttpApi.Limits(64 << 10, 256L << 20, rate, (long) Math.max(1, rate * 2))).withClock(clock);
+                .withLimits(new HttpApi.Limits(64 << 10, 256L << 20, rate, (long) Math.max(1, rate * 2))).withClock(clock)
+                .withHostDownAfter(java.time.Duration.ofMillis((long) (hostDownAfter * 1000)));
         if (jdbcUrl != null) {
             config = config.withDatabase(jdbcUrl, dbUser, System.getenv("FERRY_DB_PASSWORD"));
         }

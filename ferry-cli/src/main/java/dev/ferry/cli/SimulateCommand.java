@@ -48,7 +48,8 @@ final class SimulateCommand implements Callable<Integer> {
 
     @Option(names = "--faults", defaultValue = "none", paramLabel = "SPEC",
             description = "Faults to inject, e.g. migration-fail=0.02,non-converge=0.01,host-lost=0.005,host-unpatched=0.005,"
-                    + "agent-crash=0.01,delay=0.05,duplicate=0.02 (default none).")
+                    + "agent-crash=0.01,delay=0.05,duplicate=0.02,host-down=0.01 (host-down: a host dies during the campaign, its "
+                    + "guests with it; default none).")
     String faults;
 
     @Option(names = "--tenants", defaultValue = "0.10,0.10", paramLabel = "EARLY,RESCHEDULE",

@@ -28,6 +28,9 @@ public final class HistoryText {
             case Fact.Parked p -> "parked until " + p.untilMs() + " ms (waiting for a fallback's notice)";
             case Fact.HostFailed f -> "failed: " + failure(f);
             case Fact.HostSkipped s -> "skipped: " + s.why().message();
+            case Fact.HostDown d -> "down: nothing is placed on it; its instances start elsewhere once it is fenced";
+            case Fact.HostFenced f -> "fenced: " + (f.how() == Fact.Fence.STOPPED_BY_AGENT ? "its agent stopped every guest"
+                    : "its agent does not answer; restarts elsewhere carry newer placement epochs");
             case Fact.BudgetTaken b -> "takes one member of group " + b.group() + "'s budget (move " + b.move() + ")";
             case Fact.BudgetReleased b -> "gives its group budget back";
             case Fact.MoveCreated m -> (m.byTenant() ? "tenant's " : "") + m.kind().wireName() + " " + m.move() + " from "
@@ -73,9 +76,12 @@ public final class HistoryText {
         return name.toLowerCase(Locale.ROOT);
     }
 
-    /** Why a host failed, in words: "came back unpatched (xen-4.4.0)" or "did not come back after reboot". */
+    /** Why a host failed, in words: "came back unpatched (xen-4.4.0)", "did not come back after reboot" or "went down". */
     public static String failure(Fact.HostFailed f) {
-        return f.why() == Fact.HostFailure.CAME_BACK_UNPATCHED ? "came back unpatched (" + f.version() + ")"
-                : "did not come back after reboot";
+        return switch (f.why()) {
+            case CAME_BACK_UNPATCHED -> "came back unpatched (" + f.version() + ")";
+            case DID_NOT_COME_BACK -> "did not come back after reboot";
+            case WENT_DOWN -> "went down";
+        };
     }
 }

@@ -7,6 +7,7 @@ import dev.ferry.core.admission.Refusal;
 import dev.ferry.core.history.Actor;
 import dev.ferry.core.history.Fact;
 import dev.ferry.core.history.HistoryRecord;
+import dev.ferry.core.history.RefusalReason;
 import dev.ferry.core.lifecycle.CampaignState;
 import dev.ferry.core.lifecycle.EventState;
 import dev.ferry.core.lifecycle.HostPhase;
@@ -95,7 +96,7 @@ public final class HistoryV1 {
             case Fact.EventChanged e -> new Line(t, actor, "event", e.instance(), e.state().name() + " notBefore=" + e.notBeforeMs()
                     + ": " + e.cause().detail(e.kind(), e.downtimeMs()), 0);
             case Fact.Refused f -> new Line(t, actor, "event", f.instance(), f.request() == Fact.TenantRequest.RESCHEDULE
-                    ? "reschedule refused" : "tenant move refused: " + (f.reason() == Fact.RefusalReason.NO_ROOM
+                    ? "reschedule refused" : "tenant move refused: " + (f.reason() == RefusalReason.NO_ROOM
                     ? "no patched host has room yet" : "nothing to do now"), 0);
             case Fact.EffectApplied a -> new Line(t, actor, "apply", a.key(), a.effect(), 0);
             case Fact.Legacy l -> new Line(t, actor, l.op(), l.target(), l.outcome(), l.epoch());
@@ -109,6 +110,8 @@ public final class HistoryV1 {
             case Fact.TenantStopped ts -> null; // v1 had no tenant lifecycle during a campaign
             case Fact.TenantStarted ts -> null;
             case Fact.TenantRebooted tr -> null;
+            case Fact.HostDown d -> null; // v1 had no host health
+            case Fact.HostFenced f -> null;
         };
     }
 
@@ -122,8 +125,7 @@ public final class HistoryV1 {
     }
 
     private static String failure(Fact.HostFailed f) {
-        return f.why() == Fact.HostFailure.CAME_BACK_UNPATCHED ? "came back unpatched (" + f.version() + ")"
-                : "did not come back after reboot";
+        return HistoryText.failure(f);
     }
 
     /** The v1 op under which facts of this type were stored before history/v2; null when v1 had no line for them. */
@@ -242,6 +244,9 @@ public final class HistoryV1 {
             if (o.equals("FAILED: did not come back after reboot")) {
                 return new Fact.HostFailed(host, Fact.HostFailure.DID_NOT_COME_BACK, null);
             }
+            if (o.equals("FAILED: went down")) {
+                return new Fact.HostFailed(host, Fact.HostFailure.WENT_DOWN, null);
+            }
             HostPhase p = phase(o);
             return p == null ? null : new Fact.PhaseChanged(host, p);
         }
@@ -290,11 +295,11 @@ public final class HistoryV1 {
                 return new Fact.RebootsInPlace(instance, null, m.group(1), -1);
             }
             if (o.equals("reschedule refused")) {
-                return new Fact.Refused(instance, Fact.TenantRequest.RESCHEDULE, Fact.RefusalReason.NOTHING_TO_DO_NOW);
+                return new Fact.Refused(instance, Fact.TenantRequest.RESCHEDULE, RefusalReason.NOTHING_TO_DO_NOW);
             }
             if (o.startsWith("tenant move refused: ")) {
                 return new Fact.Refused(instance, Fact.TenantRequest.MOVE_NOW, o.endsWith("no patched host has room yet")
-                        ? Fact.RefusalReason.NO_ROOM : Fact.RefusalReason.NOTHING_TO_DO_NOW);
+                        ? RefusalReason.NO_ROOM : RefusalReason.NOTHING_TO_DO_NOW);
             }
             if ((m = CHANGED.matcher(o)).matches()) {
                 return eventChanged(instance, m);

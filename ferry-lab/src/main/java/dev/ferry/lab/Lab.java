@@ -50,8 +50,12 @@ import java.util.Map;
  * kept counting, relocated or rebooted ones started again. Every process it started is stopped.
  */
 public final class Lab {
-    /** {@code churn}: tenants reboot, stop, start, launch and terminate guests while the campaign runs ({@link LabChurn}). */
-    public record Options(int hosts, int vms, int affected, int memoryMiB, Path dir, String qemu, boolean churn) {
+    /**
+     * {@code churn}: tenants reboot, stop, start, launch and terminate guests while the campaign runs
+     * ({@link LabChurn}); {@code killHost}: the last host dies mid-campaign, agent and QEMU processes
+     * killed with SIGKILL ({@link LabKill}).
+     */
+    public record Options(int hosts, int vms, int affected, int memoryMiB, Path dir, String qemu, boolean churn, boolean killHost) {
         public Options {
             if (hosts < 2 || vms < 1 || affected < 1 || affected >= hosts || memoryMiB < 16) {
                 throw new IllegalArgumentException("need at least 2 hosts, 1 VM, 1 ≤ affected < hosts, memory ≥ 16 MiB");
@@ -59,6 +63,15 @@ public final class Lab {
             if (churn && vms < hosts) {
                 throw new IllegalArgumentException("--churn needs at least one VM per host (--vms ≥ --hosts)");
             }
+            if (killHost && (affected < 2 || hosts < affected + 2 || vms < hosts)) {
+                throw new IllegalArgumentException("--kill-host needs two affected hosts (a canary, then the soak in which the host"
+                        + " killed is called down), two hosts the advisory leaves alone (--hosts ≥ --affected + 2) and a VM on every"
+                        + " host (--vms ≥ --hosts)");
+            }
+        }
+
+        public Options(int hosts, int vms, int affected, int memoryMiB, Path dir, String qemu, boolean churn) {
+            this(hosts, vms, affected, memoryMiB, dir, qemu, churn, false);
         }
 
         public Options(int hosts, int vms, int affected, int memoryMiB, Path dir, String qemu) {
@@ -88,7 +101,7 @@ public final class Lab {
      *                    from ./bench/migration (per-host migration bandwidth) and the lab's own steps
      */
     public record Result(String campaign, String state, int affected, int patched, int failed, long measuredMs,
-                         long predictedMs, List<Guest> guests, List<String> violations, Churn churn) {
+                         long predictedMs, List<Guest> guests, List<String> violations, Churn churn, LabKill.Loss loss) {
         public boolean ok() {
             return state.equals("completed") && patched == affected && violations.isEmpty() && guests.stream().allMatch(Guest::ok)
                     && (churn == null || churn.lost() == 0);
@@ -96,18 +109,6 @@ public final class Lab {
     }
 
     private static final String FIXED = "xen-4.4.1";
-    /**
-     * The simulator's timing for the lab, from ./bench/migration's steps through the agents and the
-     * driver (docs/benchmarks.md), rows of {other guests running, hosts moving at once, per-host
-     * migration bandwidth in MiB/s (2 × 64 MiB ÷ a round of two live migrations per host: the simulator
-     * shares a host's bandwidth among its moves in flight), a round of relocations in ms (the
-     * simulator's restart time)}. The lab's hosts share this machine's two cores, which real hosts do
-     * not: three hosts moving at once are three times slower each, so the row for the lab's
-     * concurrency after its canary is used, interpolated in the number of other guests.
-     */
-    static final double[][] CALIBRATION = {{0, 1, 821, 92}, {10, 1, 688, 120}, {30, 1, 449, 183}, {30, 3, 166, 588}};
-    /** ./bench/migration: a host's patch-and-reboot through the agent (its 1 s reboot), effect to answer, median. */
-    static final Duration CALIBRATED_REBOOT = Duration.ofMillis(1245);
     /** The agents' "reboot": the pause before the host answers again with the fixed version. */
     private static final Duration AGENT_REBOOT = Duration.ofSeconds(1);
 
@@ -124,31 +125,24 @@ public final class Lab {
         Path advisoryFile = o.dir().resolve("advisory.yaml");
         String policyText = policyYaml(o);
         List<Agent> agents = new ArrayList<>();
-        FerryServer server = FerryServer.start(FerryServer.Config.defaults(o.dir().resolve("controller")).withPort(0).withClock(clock));
+        List<LabKill> dying = new ArrayList<>(); // with --kill-host: the host that dies
+        FerryServer server = FerryServer.start(FerryServer.Config.defaults(o.dir().resolve("controller")).withPort(0).withClock(clock)
+                .withHostDownAfter(o.killHost() ? HOST_DOWN_AFTER : Duration.ofMinutes(2)));
         try {
             String controller = "http://127.0.0.1:" + server.port();
             AgentClient api = new AgentClient(controller, server.tokens().create(Principal.Role.OPERATOR, null, "ferry lab"));
-            List<String> addresses = new ArrayList<>();
-            for (int h = 1; h <= o.hosts(); h++) {
-                String id = "h" + h;
-                Agent a = Agent.start(new Agent.Config(id, "127.0.0.1", 0, o.dir().resolve("agents").resolve(id),
-                        h <= o.affected() ? "xen-4.4.0" : "xen-4.5.0", o.qemu(), AGENT_REBOOT));
-                agents.add(a);
-                addresses.add("127.0.0.1:" + a.port());
-            }
+            List<String> addresses = startAgents(o, server, agents, dying);
             Files.writeString(fleetFile, fleetYaml(o, addresses));
             Files.writeString(advisoryFile, advisoryYaml(clock.instant()));
             api.send("PUT", "/v1/inventory", Files.readString(fleetFile), "application/yaml");
-            for (int h = 1; h <= o.hosts(); h++) {
+            for (int h = 1; h <= agents.size(); h++) {
                 // the inventory names the host now: its agent's heartbeats are taken
                 agents.get(h - 1).reportTo(controller, server.tokens().create(Principal.Role.AGENT, "h" + h, "agent h" + h),
                         Duration.ofSeconds(1));
             }
             Fleet fleet = new FleetReader().read(fleetFile);
             Advisory advisory = new AdvisoryReader().read(advisoryFile);
-            Path policyFile = o.dir().resolve("policy.yaml");
-            Files.writeString(policyFile, policyText);
-            Policy policy = new PolicyReader().read(policyFile);
+            Policy policy = new PolicyReader().read(Files.writeString(o.dir().resolve("policy.yaml"), policyText));
             PlanningProblem problem = new PlanningProblem(fleet, advisory, policy, clock.instant());
             Plan plan = new FerryStrategy().plan(problem);
 
@@ -165,45 +159,74 @@ public final class Lab {
             api.post("/v1/campaigns/" + id + "/approve", Map.of());
             LabChurn churn = o.churn() ? new LabChurn(fleet, o.affected(), o.memoryMiB(), t -> new AgentClient(controller,
                     server.tokens().create(Principal.Role.TENANT, t, t)), api, id, out, server.campaigns()::awaitChange) : null;
-            Thread tenants = churn == null ? null : Thread.ofVirtual().name("lab-churn").start(churn);
+            List<Thread> helpers = new ArrayList<>();
+            if (churn != null) {
+                helpers.add(Thread.ofVirtual().name("lab-churn").start(churn));
+            }
+            dying.forEach(d -> helpers.add(killer(d, api, id, out, server.campaigns()::awaitChange)));
             JsonNode row = follow(api, id, out, server.campaigns()::awaitChange);
-            if (tenants != null) {
-                tenants.join(); // its last start may come after the end
+            for (Thread t : helpers) {
+                t.join(); // the churn's last start may come after the end
             }
             LabChurn.Done did = churn == null ? null : churn.done();
 
             List<HistoryRecord> facts = history(api, id);
-            InvariantChecker checker = new InvariantChecker(problem);
+            InvariantChecker checker = new InvariantChecker(problem, plan);
             facts.forEach(checker::accept);
             List<String> violations = new ArrayList<>(checker.finish());
             long measuredMs = facts.isEmpty() ? 0 : facts.get(facts.size() - 1).timeMs();
-            long predictedMs = timing(o, problem, plan, measuredMs, out);
+            long predictedMs = LabTiming.timing(o, problem, plan, measuredMs, out);
             long startedAt = Instant.parse(row.path("startedAt").asText()).toEpochMilli();
             List<Guest> guests = guests(o, fleet, facts, startedAt, agents, did);
             Churn summary = did == null ? null : churn(did, guests, o);
-            if (summary != null) {
-                out.println("  " + summary.line());
+            LabKill.Loss loss = dying.isEmpty() ? null : dying.get(0).loss(facts, startedAt);
+            for (String line : java.util.stream.Stream.of(summary == null ? null : summary.line(), loss == null ? null : loss.line())
+                    .filter(java.util.Objects::nonNull).toList()) {
+                out.println("  " + line);
             }
             return new Result(id, row.path("state").asText(), plan.affectedHosts().size(), row.path("hostsPatched").asInt(),
-                    row.path("hostsFailed").asInt(), measuredMs, predictedMs, guests, violations, summary);
+                    row.path("hostsFailed").asInt(), measuredMs, predictedMs, guests, violations, summary, loss);
         } finally {
             for (Agent a : agents) {
                 a.stopAll();
                 a.close();
             }
+            dying.forEach(LabKill::close);
             server.close();
         }
     }
 
-    /** Prints the campaign's time against the calibrated simulator's; returns the prediction. */
-    private static long timing(Options o, PlanningProblem problem, Plan plan, long measuredMs, PrintWriter out) {
-        int atOnce = Math.max(1, o.affected() - 1); // after the canary, the other affected hosts together
-        double mibps = calibrated(o.vms() - 2, atOnce, 2);
-        long predictedMs = predictMs(problem, plan, mibps, Duration.ofMillis(Math.round(calibrated(o.vms() - 2, atOnce, 3))));
-        out.printf(Locale.ROOT, "  campaign time: measured %.1f s; the simulator, calibrated (%.0f MiB/s per host), predicted %.1f s"
-                + " (%+.0f%%); the plan said %d s%n", measuredMs / 1000.0, mibps, predictedMs / 1000.0,
-                100.0 * (predictedMs - measuredMs) / Math.max(1, measuredMs), plan.summary().makespanSeconds());
-        return predictedMs;
+    /** An agent per host (with {@code --kill-host}, the last in a process of its own, into {@code dying}); their addresses. */
+    private static List<String> startAgents(Options o, FerryServer server, List<Agent> agents, List<LabKill> dying) throws Exception {
+        List<String> addresses = new ArrayList<>();
+        for (int h = 1; h <= o.hosts(); h++) {
+            String id = "h" + h;
+            Path data = o.dir().resolve("agents").resolve(id);
+            String version = h <= o.affected() ? "xen-4.4.0" : "xen-4.5.0";
+            if (o.killHost() && h == o.hosts()) {
+                dying.add(LabKill.start(id, data, version, o.qemu(), AGENT_REBOOT, "http://127.0.0.1:" + server.port(),
+                        server.tokens().create(Principal.Role.AGENT, id, "agent " + id)));
+                addresses.add("127.0.0.1:" + dying.get(0).port());
+                continue;
+            }
+            Agent a = Agent.start(new Agent.Config(id, "127.0.0.1", 0, data, version, o.qemu(), AGENT_REBOOT));
+            agents.add(a);
+            addresses.add("127.0.0.1:" + a.port());
+        }
+        return addresses;
+    }
+
+    /** With {@code --kill-host}: how long a silent agent takes to be called down (it reports every second). */
+    static final Duration HOST_DOWN_AFTER = Duration.ofSeconds(6);
+
+    private static Thread killer(LabKill dying, AgentClient api, String campaign, PrintWriter out, Changes changes) {
+        return Thread.ofVirtual().name("lab-kill").start(() -> {
+            try {
+                dying.killMidCampaign(api, campaign, changes, out);
+            } catch (Exception e) {
+                out.println("  the host could not be killed: " + e);
+            }
+        });
     }
 
     /** The fleet as it was before the campaign: every VM where the inventory says, placement epoch 1, beating. */
@@ -266,49 +289,16 @@ public final class Lab {
         return out;
     }
 
-    /** One canary, then the other affected hosts together; no notice, no soak; live migrations with a 1 ms downtime limit. */
+    /**
+     * One canary, then the other affected hosts together; no notice, no soak (with {@code --kill-host},
+     * a minute's soak: time for the host killed during the canary to be called down and its guests
+     * restarted while the campaign runs); live migrations with a 1 ms downtime limit.
+     */
     static String policyYaml(Options o) {
         return "ferry: policy/v1\nmaxHostsInMaintenance: " + o.affected() + "\nmaxHostsPerZone: " + o.affected()
-                + "\nzonesAtOnce: 1\ncanaryHosts: 1\nsoakMinutes: 0\nnoticeHours: 0\n"
+                + "\nzonesAtOnce: 1\ncanaryHosts: 1\nsoakMinutes: " + (o.killHost() ? 1 : 0) + "\nnoticeHours: 0\n"
                 + "liveMigration: { maxDowntimeMs: 1, bandwidthMiBps: 1024, perHost: 2, timeoutSecondsPerGiB: 60, onTimeout: abort }\n"
                 + "haltAfterFailures: 3\ndurations: { patchMinutes: 0, rebootMinutes: 0, restartMinutes: 0 }\n";
-    }
-
-    /**
-     * Column {@code column} of the calibration for this many other guests running and hosts moving at
-     * once: the rows measured with the nearest number of hosts at once, linear in the other guests
-     * between them (the nearest row outside them).
-     */
-    static double calibrated(int others, int atOnce, int column) {
-        double hosts = java.util.Arrays.stream(CALIBRATION).mapToDouble(r -> r[1])
-                .reduce((a, b) -> Math.abs(b - atOnce) < Math.abs(a - atOnce) ? b : a).orElseThrow();
-        double[][] c = java.util.Arrays.stream(CALIBRATION).filter(r -> r[1] == hosts).toArray(double[][]::new);
-        if (others <= c[0][0] || c.length == 1) {
-            return c[0][column];
-        }
-        for (int k = 1; k < c.length; k++) {
-            if (others <= c[k][0]) {
-                double f = (others - c[k - 1][0]) / (c[k][0] - c[k - 1][0]);
-                return c[k - 1][column] + f * (c[k][column] - c[k - 1][column]);
-            }
-        }
-        return c[c.length - 1][column];
-    }
-
-    /**
-     * The simulator on the same fleet and plan, exact timing, no faults, tenants who wait; the lab's
-     * step times; its campaign time in ms (the time of its last record).
-     */
-    static long predictMs(PlanningProblem problem, Plan plan, double mibps, Duration restart) {
-        Policy p = problem.policy();
-        LiveMigrationPolicy lm = p.liveMigration();
-        Policy calibrated = new Policy(p.maxHostsInMaintenance(), p.maxHostsPerZone(), p.zonesAtOnce(), p.canaryHosts(), p.soak(),
-                p.notice(), new LiveMigrationPolicy(lm.maxDowntime(), mibps, lm.perHost(), lm.timeoutPerGiB(),
-                OnTimeout.ABORT), p.haltAfterFailures(), new MaintenanceDurations(Duration.ZERO, CALIBRATED_REBOOT, restart));
-        PlanningProblem c = new PlanningProblem(problem.fleet(), problem.advisory(), calibrated, problem.start());
-        var history = dev.ferry.sim.Simulation.run(c, plan, new dev.ferry.sim.Simulation.Options(1, dev.ferry.sim.FaultSpec.NONE,
-                new dev.ferry.sim.TenantModel(0, 0), true, true, null, null, true)).history();
-        return history.isEmpty() ? 0 : history.get(history.size() - 1).timeMs();
     }
 
     /** One completed move of a guest, from the history: kind, hosts, when it started (ms from approval), QEMU's downtime. */
@@ -324,6 +314,7 @@ public final class Lab {
         List<Move> done = new ArrayList<>();
         Move attempt = null;
         String stoppedOn = null;
+        String lostOn = null;
         for (HistoryRecord r : facts) {
             if (!instance.equals(r.fact().subject())) {
                 continue;
@@ -351,6 +342,13 @@ public final class Lab {
                 case Fact.Ran ran -> {
                     if (attempt == null && ran.host().equals(stoppedOn)) {
                         done.add(new Move("reboot-in-place", ran.host(), ran.host(), t, null));
+                        stoppedOn = null;
+                    }
+                }
+                case Fact.RescueNeeded n -> lostOn = n.lostHost();
+                case Fact.DisruptionEnded e -> {
+                    if (e.end() == Fact.DisruptionEnd.RESCUED) {
+                        done.add(new Move("rescue", lostOn, e.host(), t, null)); // its host was lost: started elsewhere
                         stoppedOn = null;
                     }
                 }

@@ -69,4 +69,29 @@ class LabTest {
                 .satisfies(g -> assertThat(g.boots()).isEqualTo(2));
         assertThat(progress.toString()).contains("churn: 5 operations, ").contains(" 0 lost");
     }
+
+    /**
+     * {@code ferry lab --kill-host}: during the canary the last host's agent is killed with SIGKILL,
+     * its QEMU processes with it; the controller calls the host down after six seconds of silence,
+     * the campaign fences it and restarts its guests on the other hosts (one of them had just been
+     * live-migrated there), and completes: every guest runs exactly once, with one boot more for each
+     * restart, and no guest of the dead host was started elsewhere before the fence.
+     */
+    @Test
+    void aHostKilledMidCampaignIsFencedAndItsGuestsRestartElsewhere() throws Exception {
+        String qemu = RequireQemu.find();
+        StringWriter progress = new StringWriter();
+        Lab.Result r = Lab.run(new Lab.Options(4, 8, 2, 32, dir, qemu, false, true), new PrintWriter(progress),
+                java.time.InstantSource.system());
+        assertThat(r.ok()).as(progress + "\n" + r.guests()).isTrue();
+        assertThat(r.loss().downAfterSeconds()).as(progress.toString()).isPositive();
+        assertThat(r.loss().fence()).isEqualTo("epochs-superseded"); // its agent is gone: nothing answers there
+        assertThat(r.loss().rescuedBeforeFence()).isZero();
+        assertThat(r.guests()).filteredOn(g -> g.moves().contains("rescue h4→")).hasSize(r.loss().rescued())
+                .allSatisfy(g -> assertThat(g.finalHost()).isNotNull().isNotEqualTo("h4"));
+        assertThat(r.loss().rescued()).isGreaterThanOrEqualTo(2); // vm04 and vm08 ran there from the start
+        assertThat(progress.toString()).contains("killed host h4: its agent and ").contains("host h4 killed: down after ");
+        assertThat(ProcessHandle.allProcesses().filter(p -> p.info().commandLine().orElse("").contains(dir.toString())))
+                .as("every process the lab started is stopped").isEmpty();
+    }
 }

@@ -25,10 +25,12 @@ import java.util.TreeMap;
  * host rolled back counts again. Not while a campaign runs: it verifies and records the versions
  * of the hosts it patches itself, and the next report after it ends reconciles the others.
  *
- * <p>Health: a host whose agent reported within {@link #SUSPECT_AFTER} is {@code up}; silent
- * longer, {@code suspect}; silent past {@link #DOWN_AFTER}, {@code down}; never heard of,
- * {@code unknown} (agents report every 5 s by default). {@link #watch} audits every change of a
- * host's health ({@code host.health}); the server calls it every few seconds.
+ * <p>Health: a host whose agent reported within the suspect threshold (a quarter of the down
+ * threshold, at most 30 s) is {@code up}; silent longer, {@code suspect}; silent past the down
+ * threshold ({@code ferry server --host-down-after}, 2 minutes by default), {@code down}; never
+ * heard of, {@code unknown} (agents report every 5 s by default). {@link #watch} audits every
+ * change of a host's health ({@code host.health}) and returns it; the server calls it every few
+ * seconds and tells a running campaign of each host that went down.
  */
 public final class AgentReports {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -38,13 +40,18 @@ public final class AgentReports {
     private final Inventory inventory;
     private final AuditLog audit;
     private final InstantSource clock;
+    private final long suspectAfterMs;
+    private final long downAfterMs;
 
-    public AgentReports(AgentStore store, InventoryStore inventoryStore, Inventory inventory, AuditLog audit, InstantSource clock) {
+    public AgentReports(AgentStore store, InventoryStore inventoryStore, Inventory inventory, AuditLog audit, InstantSource clock,
+                        Duration downAfter) {
         this.store = store;
         this.audit = audit;
         this.inventoryStore = inventoryStore;
         this.inventory = inventory;
         this.clock = clock;
+        this.downAfterMs = downAfter.toMillis();
+        this.suspectAfterMs = Math.min(30_000, downAfterMs / 4);
     }
 
     public AgentStore.Report record(Principal agent, String host, String version, List<Map<String, Object>> instances,
@@ -89,9 +96,6 @@ public final class AgentReports {
         return store.all();
     }
 
-    public static final Duration SUSPECT_AFTER = Duration.ofSeconds(30);
-    public static final Duration DOWN_AFTER = Duration.ofMinutes(2);
-
     /** A host's health as its agent's reports tell it: up, suspect, down or unknown. */
     public record Health(String host, String state, Long lastReportAt) {
     }
@@ -102,7 +106,7 @@ public final class AgentReports {
             return new Health(host, "unknown", null);
         }
         long silent = clock.millis() - lastReportAt;
-        String state = silent <= SUSPECT_AFTER.toMillis() ? "up" : silent <= DOWN_AFTER.toMillis() ? "suspect" : "down";
+        String state = silent <= suspectAfterMs ? "up" : silent <= downAfterMs ? "suspect" : "down";
         return new Health(host, state, lastReportAt);
     }
 

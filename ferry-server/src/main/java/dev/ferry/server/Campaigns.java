@@ -293,6 +293,19 @@ public final class Campaigns implements AutoCloseable {
         }
     }
 
+    /**
+     * A host went down (its agent is silent past the threshold): every running campaign whose fleet
+     * has it is told, without waiting for its answer; the campaign fences the host and restarts its
+     * instances elsewhere (a campaign that knows already ignores it).
+     */
+    public void hostDown(String host) {
+        for (CampaignEngine e : engines.values()) {
+            if (e.fleet().hostIndex(host) >= 0) {
+                e.submit(new Command.HostDown(host, "ferry", "host-health-" + host + "-" + clock.millis()));
+            }
+        }
+    }
+
     /** The loop of a campaign running in this server, or null. */
     public CampaignEngine engine(String id) {
         return engines.get(id);
@@ -320,7 +333,7 @@ public final class Campaigns implements AutoCloseable {
     private void startEngine(Loaded l) {
         Row r = l.row();
         CampaignEngine e = new CampaignEngine(r.id(), l.problem(), l.plan(), r.seed(), r.startedAt(), r.accel(), engineStore, clock,
-                new Reconciliation(), r.hypervisors().equals("agents") ? AgentDriver.clients(l.problem().fleet()) : null, driverObserver);
+                new Reconciliation(), r.hypervisors().equals("agents") ? dev.ferry.agent.driver.AgentCalls.clients(l.problem().fleet()) : null, driverObserver);
         engines.put(r.id(), e);
         e.start();
         synchronized (engines) {

@@ -26,58 +26,64 @@ public final class FerryServer implements AutoCloseable {
      */
     public record Config(String host, int port, Path dataDirectory, String jdbcUrl, String dbUser, String dbPassword,
                          double accel, boolean allowLoopbackWebhooks, HttpApi.Limits limits, Duration webhookPoll,
-                         InstantSource clock, AgentDriver.Observer driverObserver) {
+                         InstantSource clock, AgentDriver.Observer driverObserver, Duration hostDownAfter) {
         public static Config defaults(Path dataDirectory) {
             return new Config("127.0.0.1", 8080, dataDirectory, null, null, null, 60, false,
                     new HttpApi.Limits(64 << 10, 256L << 20, 200, 400), Duration.ofMillis(500), InstantSource.system(),
-                    AgentDriver.Observer.NONE);
+                    AgentDriver.Observer.NONE, Duration.ofMinutes(2));
         }
 
         public Config withPort(int p) {
             return new Config(host, p, dataDirectory, jdbcUrl, dbUser, dbPassword, accel, allowLoopbackWebhooks, limits,
-                    webhookPoll, clock, driverObserver);
+                    webhookPoll, clock, driverObserver, hostDownAfter);
         }
 
         public Config withDatabase(String url, String user, String password) {
             return new Config(host, port, dataDirectory, url, user, password, accel, allowLoopbackWebhooks, limits,
-                    webhookPoll, clock, driverObserver);
+                    webhookPoll, clock, driverObserver, hostDownAfter);
         }
 
         public Config withAccel(double a) {
             return new Config(host, port, dataDirectory, jdbcUrl, dbUser, dbPassword, a, allowLoopbackWebhooks, limits,
-                    webhookPoll, clock, driverObserver);
+                    webhookPoll, clock, driverObserver, hostDownAfter);
         }
 
         public Config withLoopbackWebhooks(boolean allow) {
             return new Config(host, port, dataDirectory, jdbcUrl, dbUser, dbPassword, accel, allow, limits, webhookPoll, clock,
-                    driverObserver);
+                    driverObserver, hostDownAfter);
         }
 
         public Config withLimits(HttpApi.Limits l) {
             return new Config(host, port, dataDirectory, jdbcUrl, dbUser, dbPassword, accel, allowLoopbackWebhooks, l,
-                    webhookPoll, clock, driverObserver);
+                    webhookPoll, clock, driverObserver, hostDownAfter);
         }
 
         public Config withClock(InstantSource c) {
             return new Config(host, port, dataDirectory, jdbcUrl, dbUser, dbPassword, accel, allowLoopbackWebhooks, limits,
-                    webhookPoll, c, driverObserver);
+                    webhookPoll, c, driverObserver, hostDownAfter);
         }
 
         /** Null: no delivery, dispatch or health threads; the caller drives {@link Deliverer#deliverDue()} and the others (tests). */
         public Config withWebhookPoll(Duration poll) {
             return new Config(host, port, dataDirectory, jdbcUrl, dbUser, dbPassword, accel, allowLoopbackWebhooks, limits,
-                    poll, clock, driverObserver);
+                    poll, clock, driverObserver, hostDownAfter);
         }
 
         /** What the campaigns on agents report as they go (metrics; fault injection in tests). */
         public Config withDriverObserver(AgentDriver.Observer o) {
             return new Config(host, port, dataDirectory, jdbcUrl, dbUser, dbPassword, accel, allowLoopbackWebhooks, limits,
-                    webhookPoll, clock, o);
+                    webhookPoll, clock, o, hostDownAfter);
+        }
+
+        /** A host whose agent has been silent this long is down: a running campaign fences it and restarts its instances elsewhere. */
+        public Config withHostDownAfter(Duration d) {
+            return new Config(host, port, dataDirectory, jdbcUrl, dbUser, dbPassword, accel, allowLoopbackWebhooks, limits,
+                    webhookPoll, clock, driverObserver, d);
         }
 
         public Config withHost(String h) {
             return new Config(h, port, dataDirectory, jdbcUrl, dbUser, dbPassword, accel, allowLoopbackWebhooks, limits,
-                    webhookPoll, clock, driverObserver);
+                    webhookPoll, clock, driverObserver, hostDownAfter);
         }
     }
 
@@ -117,17 +123,25 @@ public final class FerryServer implements AutoCloseable {
         TenantData tenantData = new TenantData(stores.tenants(), opaque);
         AuditLog audit = new AuditLog(stores.audit());
         Instances instances = new Instances(stores.inventory(), audit, inventory, advisories, campaigns, tenantData, clock);
-        this.agentReports = new AgentReports(stores.agents(), stores.inventory(), inventory, audit, clock);
-        this.healthWatch = new Poller("host-health", Duration.ofSeconds(5), () -> {
-            agentReports.watch();
-            return 0; // then wait the period
-        });
+        this.agentReports = new AgentReports(stores.agents(), stores.inventory(), inventory, audit, clock, config.hostDownAfter());
+        this.healthWatch = new Poller("host-health", Duration.ofMillis(Math.min(5_000, config.hostDownAfter().toMillis() / 4)),
+                this::watchHealth);
         Routes routes = new Routes(new Routes.Services(inventory, advisories, campaigns, new Queries(stores.history()), audit,
                 tenantData, instances, webhooks, tokens, new FleetMap(stores.history(), inventory, advisories, campaigns),
                 new CampaignTimeline(stores.history(), campaigns), agentReports));
         this.api = new HttpApi(routes, tokens, stores.requests(), audit, clock, config.limits());
         campaigns.recover();
         this.recoveryMillis = (System.nanoTime() - began) / 1_000_000;
+    }
+
+    /** Audits changes of hosts' health; a running campaign hears of each host that went down. Returns 0: wait the period. */
+    public int watchHealth() {
+        for (AgentReports.Health h : agentReports.watch()) {
+            if (h.state().equals("down")) {
+                campaigns.hostDown(h.host());
+            }
+        }
+        return 0;
     }
 
     /** Opens the database, resumes running campaigns, and starts serving. */

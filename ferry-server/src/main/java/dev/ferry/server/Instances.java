@@ -1,6 +1,7 @@
 package dev.ferry.server;
 
 import dev.ferry.core.history.Fact;
+import dev.ferry.core.history.RefusalReason;
 import dev.ferry.core.model.Advisory;
 import dev.ferry.core.model.Fleet;
 import dev.ferry.core.model.Group;
@@ -191,9 +192,9 @@ public final class Instances {
     }
 
     /** Refusals that pass by themselves (the same request succeeds later), and when to ask again. */
-    private static final Map<Fact.RefusalReason, Long> RETRY_AFTER_SECONDS = Map.of(Fact.RefusalReason.STARTING, 2L,
-            Fact.RefusalReason.STOPPING, 2L, Fact.RefusalReason.MOVE_IN_FLIGHT, 30L, Fact.RefusalReason.NO_ROOM, 60L,
-            Fact.RefusalReason.REBOOTS_WITH_HOST, 60L, Fact.RefusalReason.HOST_IN_MAINTENANCE, 60L);
+    private static final Map<RefusalReason, Long> RETRY_AFTER_SECONDS = Map.of(RefusalReason.STARTING, 2L,
+            RefusalReason.STOPPING, 2L, RefusalReason.MOVE_IN_FLIGHT, 30L, RefusalReason.NO_ROOM, 60L,
+            RefusalReason.REBOOTS_WITH_HOST, 60L, RefusalReason.HOST_IN_MAINTENANCE, 60L, RefusalReason.HOST_DOWN, 30L);
     private static final Map<Command.TenantLifecycle.Op, String> PAST = Map.of(Command.TenantLifecycle.Op.STOP, "stopped",
             Command.TenantLifecycle.Op.START, "started", Command.TenantLifecycle.Op.REBOOT, "rebooted",
             Command.TenantLifecycle.Op.TERMINATE, "terminated");

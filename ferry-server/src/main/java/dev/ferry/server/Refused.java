@@ -1,6 +1,7 @@
 package dev.ferry.server;
 
 import dev.ferry.core.history.Fact;
+import dev.ferry.core.history.RefusalReason;
 import java.util.Locale;
 
 /**
@@ -57,7 +58,7 @@ public final class Refused extends RuntimeException {
      * A running campaign refused a tenant's request: a conflict with the campaign's reason as a
      * value ({@code move-in-flight}), and when to ask again (or null).
      */
-    public static Refused byCampaign(String message, Long retryAfterSeconds, Fact.RefusalReason reason) {
+    public static Refused byCampaign(String message, Long retryAfterSeconds, RefusalReason reason) {
         return new Refused(Kind.CONFLICT, message, retryAfterSeconds,
                 reason == null ? null : reason.name().toLowerCase(Locale.ROOT).replace('_', '-'));
     }

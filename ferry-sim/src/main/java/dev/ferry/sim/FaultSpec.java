@@ -11,17 +11,20 @@ import java.util.Locale;
  * <li>{@code host-unpatched}: a host comes back on the old version;</li>
  * <li>{@code agent-crash}: the source host's agent crashes and restarts during a migration;</li>
  * <li>{@code delay}: a driver answer arrives up to a minute late;</li>
- * <li>{@code duplicate}: a driver answer arrives twice.</li>
+ * <li>{@code duplicate}: a driver answer arrives twice;</li>
+ * <li>{@code host-down}: a host (any host of the fleet) dies at a random time within the plan's
+ *     predicted duration, its guests with it; the campaign hears of it two minutes later (its agent's
+ *     silence), as the server's health watch would.</li>
  * </ul>
  * Written as {@code migration-fail=0.02,host-lost=0.01}; {@code none} for no faults.
  */
 public record FaultSpec(double migrationFail, double nonConverge, double hostLost, double hostUnpatched, double agentCrash,
-                        double delay, double duplicate) {
+                        double delay, double duplicate, double hostDown) {
 
-    public static final FaultSpec NONE = new FaultSpec(0, 0, 0, 0, 0, 0, 0);
+    public static final FaultSpec NONE = new FaultSpec(0, 0, 0, 0, 0, 0, 0, 0);
 
     public FaultSpec {
-        for (double p : new double[] {migrationFail, nonConverge, hostLost, hostUnpatched, agentCrash, delay, duplicate}) {
+        for (double p : new double[] {migrationFail, nonConverge, hostLost, hostUnpatched, agentCrash, delay, duplicate, hostDown}) {
             if (!(p >= 0 && p <= 1)) {
                 throw new IllegalArgumentException("fault probabilities must be between 0 and 1");
             }
@@ -34,7 +37,7 @@ public record FaultSpec(double migrationFail, double nonConverge, double hostLos
         if (s.isEmpty() || s.equals("none")) {
             return NONE;
         }
-        double[] v = new double[7];
+        double[] v = new double[8];
         for (String part : s.split(",")) {
             String[] kv = part.trim().split("=", 2);
             if (kv.length != 2) {
@@ -57,16 +60,23 @@ public record FaultSpec(double migrationFail, double nonConverge, double hostLos
                 case "agent-crash" -> v[4] = p;
                 case "delay" -> v[5] = p;
                 case "duplicate" -> v[6] = p;
+                case "host-down" -> v[7] = p;
                 default -> throw new IllegalArgumentException("unknown fault '" + kv[0].trim() + "' (known: migration-fail, "
-                        + "non-converge, host-lost, host-unpatched, agent-crash, delay, duplicate)");
+                        + "non-converge, host-lost, host-unpatched, agent-crash, delay, duplicate, host-down)");
             }
         }
-        return new FaultSpec(v[0], v[1], v[2], v[3], v[4], v[5], v[6]);
+        return new FaultSpec(v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7]);
+    }
+
+    /** The same faults, with hosts going down at this probability. */
+    public FaultSpec withHostDown(double p) {
+        return new FaultSpec(migrationFail, nonConverge, hostLost, hostUnpatched, agentCrash, delay, duplicate, p);
     }
 
     @Override
     public String toString() {
-        return String.format(Locale.ROOT, "migration-fail=%s,non-converge=%s,host-lost=%s,host-unpatched=%s,agent-crash=%s,"
+        String s = String.format(Locale.ROOT, "migration-fail=%s,non-converge=%s,host-lost=%s,host-unpatched=%s,agent-crash=%s,"
                 + "delay=%s,duplicate=%s", migrationFail, nonConverge, hostLost, hostUnpatched, agentCrash, delay, duplicate);
+        return hostDown > 0 ? s + String.format(Locale.ROOT, ",host-down=%s", hostDown) : s; // as before when it is not used
     }
 }

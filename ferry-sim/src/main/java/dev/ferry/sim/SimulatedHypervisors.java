@@ -29,7 +29,12 @@ import java.util.function.Consumer;
  * <li>relocation: stop, then start on the destination after {@code restartMinutes} (σ 0.25);</li>
  * <li>patch and reboot: the policy's minutes (σ 0.2) with a long tail: 3% take four times longer
  *     (an assumption, not fitted to data; see docs/simulator.md);</li>
- * <li>a start with an epoch not newer than the instance's last is refused (fencing).</li>
+ * <li>a start with an epoch not newer than the instance's last is refused (fencing);</li>
+ * <li>a host that dies ({@link #kill}) takes its guests with it and answers nothing more; moves
+ *     to or from it fail, no sooner than the campaign hears that it is down; a host that is the
+ *     destination of a relocation being restarted dies once it has landed (what a real driver does
+ *     when the destination of a stopped guest dies is not modelled); a fence of a dead host is
+ *     answered at once.</li>
  * </ul>
  * Not thread-safe: called from the kernel's thread.
  */
@@ -49,6 +54,8 @@ public final class SimulatedHypervisors implements Ports.Driver {
     private final BitSet tenantStopped = new BitSet();
     /** The epoch a tenant's start is bringing the instance up at, until it runs. */
     private final Map<Integer, Long> starting = new HashMap<>();
+    /** Where each of those is coming up. */
+    private final Map<Integer, Integer> startingOn = new HashMap<>();
     /** Intrusive lists of the instances on each host (running, or stopped by its reboot): head per host, next per instance. */
     private final int[] head;
     private final int[] next;
@@ -56,6 +63,13 @@ public final class SimulatedHypervisors implements Ports.Driver {
     private final int[] migrationsOut;
     private final String[] version;
     private final boolean exact;
+    /** Hosts that died, and when the campaign hears of it (−1: alive). */
+    private final long[] downAt;
+    /** Instances that died with their host: a rescue may start them again. */
+    private final BitSet lost = new BitSet();
+    /** Relocations being restarted on each host, and kills waiting for them to land (−1: none). */
+    private final int[] landing;
+    private final long[] killWhenLanded;
 
     public SimulatedHypervisors(Fleet fleet, Policy policy, Advisory advisory, SimKernel kernel, SplittableRandom random,
                                 FaultSpec faults, Ports.Store store, Consumer<Input> deliver, boolean exact) {
@@ -79,6 +93,11 @@ public final class SimulatedHypervisors implements Ports.Driver {
             link(i, runningOn[i]);
         }
         migrationsOut = new int[fleet.hosts().size()];
+        downAt = new long[fleet.hosts().size()];
+        java.util.Arrays.fill(downAt, -1);
+        landing = new int[fleet.hosts().size()];
+        killWhenLanded = new long[fleet.hosts().size()];
+        java.util.Arrays.fill(killWhenLanded, -1);
         version = new String[fleet.hosts().size()];
         for (int h = 0; h < version.length; h++) {
             version[h] = fleet.host(h).hypervisor();
@@ -91,13 +110,17 @@ public final class SimulatedHypervisors implements Ports.Driver {
             case Effect.Cordon c -> {
             }
             case Effect.StartMove m -> startMove(m);
-            case Effect.PatchHost p -> later(hostMinutes(policy.durations().patch().toMillis()), new Input.HostPatched(p.host()));
+            case Effect.PatchHost p -> laterFrom(p.host(), hostMinutes(policy.durations().patch().toMillis()), new Input.HostPatched(p.host()));
             case Effect.RebootHost r -> reboot(r.host());
             case Effect.VerifyHost v -> verify(v.host());
             case Effect.StartInstance s -> startInstance(s);
             case Effect.StopInstance s -> stopInstance(s);
             case Effect.RebootInstance r -> {
                 // the guest resets where it runs: nothing moves, nothing to answer
+            }
+            case Effect.FenceHost f -> {
+                kill(f.host(), 0); // dead already (or, told from outside that it is down, it is taken for dead)
+                later(0, new Input.HostFenced(f.host(), Fact.Fence.EPOCHS_SUPERSEDED)); // nothing answers there
             }
             case Effect.Notify n -> throw new IllegalArgumentException("notices go to the notifier");
             case Effect.Wakeup w -> throw new IllegalArgumentException("wake-ups go to the timer");
@@ -106,20 +129,17 @@ public final class SimulatedHypervisors implements Ports.Driver {
 
     private void startMove(Effect.StartMove m) {
         int i = m.instance();
+        if (dead(m.from()) || dead(m.to())) {
+            failWhenHeard(m, "host " + fleet.host(dead(m.from()) ? m.from() : m.to()).id() + " is down");
+            return;
+        }
         if (m.epoch() <= epoch[i] || runningOn[i] != m.from()) {
             later(0, new Input.MoveFailed(m.moveId(), "refused: stale epoch " + m.epoch(), false));
             return;
         }
         Instance inst = fleet.instance(i);
         if (m.kind() != MoveKind.LIVE_MIGRATE) {
-            fact(new Fact.Stopped(inst.id(), fleet.host(m.from()).id(), epoch[i]));
-            unlink(i, m.from());
-            runningOn[i] = -1;
-            long ms = noisy(policy.durations().restart().toMillis(), 0.25);
-            kernel.at(kernel.now() + ms, () -> {
-                run(i, m.to(), m.epoch());
-                answer(new Input.MoveCompleted(m.moveId(), ms));
-            });
+            relocate(m);
             return;
         }
         int from = m.from();
@@ -160,7 +180,9 @@ public final class SimulatedHypervisors implements Ports.Driver {
         boolean nc = notConverging;
         kernel.at(kernel.now() + ms, () -> {
             migrationsOut[from]--;
-            if (success) {
+            if (dead(from) || dead(m.to())) {
+                failWhenHeard(m, "host " + fleet.host(dead(from) ? from : m.to()).id() + " died during the migration");
+            } else if (success) {
                 // Switchover: the destination is confirmed running, then the source stops.
                 fact(new Fact.Stopped(inst.id(), fleet.host(from).id(), epoch[i]));
                 unlink(i, from);
@@ -169,6 +191,26 @@ public final class SimulatedHypervisors implements Ports.Driver {
                 answer(new Input.MoveCompleted(m.moveId(), downtime));
             } else {
                 answer(new Input.MoveFailed(m.moveId(), why, nc));
+            }
+        });
+    }
+
+    /** Stop, then start on the destination after the restart time; a destination that died sends it back to its source. */
+    private void relocate(Effect.StartMove m) {
+        int i = m.instance();
+        Instance inst = fleet.instance(i);
+        fact(new Fact.Stopped(inst.id(), fleet.host(m.from()).id(), epoch[i]));
+        unlink(i, m.from());
+        runningOn[i] = -1;
+        long ms = noisy(policy.durations().restart().toMillis(), 0.25);
+        landing[m.to()]++;
+        kernel.at(kernel.now() + ms, () -> {
+            run(i, m.to(), m.epoch());
+            answer(new Input.MoveCompleted(m.moveId(), ms));
+            if (--landing[m.to()] == 0 && killWhenLanded[m.to()] >= 0) {
+                long after = killWhenLanded[m.to()];
+                killWhenLanded[m.to()] = -1;
+                kill(m.to(), after);
             }
         });
     }
@@ -184,7 +226,7 @@ public final class SimulatedHypervisors implements Ports.Driver {
             return; // never comes back; the campaign's reboot timeout notices
         }
         version[h] = random.nextDouble() < faults.hostUnpatched() ? fleet.host(h).hypervisor() : advisory.fixedVersionFor(fleet.host(h));
-        later(hostMinutes(policy.durations().reboot().toMillis()), new Input.HostRebooted(h, version[h]));
+        laterFrom(h, hostMinutes(policy.durations().reboot().toMillis()), new Input.HostRebooted(h, version[h]));
     }
 
     private void verify(int h) {
@@ -194,6 +236,9 @@ public final class SimulatedHypervisors implements Ports.Driver {
         }
         long ms = (exact ? 0 : VERIFY_MS) + (any ? noisy(policy.durations().restart().toMillis(), 0.25) : 0);
         kernel.at(kernel.now() + ms, () -> {
+            if (dead(h)) {
+                return;
+            }
             for (int i = head[h]; i >= 0; i = next[i]) {
                 if (runningOn[i] == -2 - h) {
                     run(i, h, epoch[i] + 1);
@@ -206,17 +251,20 @@ public final class SimulatedHypervisors implements Ports.Driver {
     private void startInstance(Effect.StartInstance s) {
         int i = s.instance();
         boolean byTenant = tenantStopped.get(i);
-        if (s.epoch() <= epoch[i] || runningOn[i] >= 0 || runningOn[i] == -1 && !byTenant) {
-            return; // stale or already running: refused
+        if (s.epoch() <= epoch[i] || runningOn[i] >= 0 || runningOn[i] == -1 && !byTenant && !lost.get(i) || dead(s.host())) {
+            return; // stale, already running, or onto a dead host: refused
         }
+        lost.clear(i);
         tenantStopped.clear(i);
         starting.put(i, s.epoch());
+        startingOn.put(i, s.host());
         long ms = noisy(policy.durations().restart().toMillis(), 0.25);
         kernel.at(kernel.now() + ms, () -> {
             if (tenantStopped.get(i) || starting.getOrDefault(i, -1L) != s.epoch()) {
-                return; // stopped again (or started again) before it came up
+                return; // stopped again, started again, or its host died, before it came up
             }
             starting.remove(i);
+            startingOn.remove(i);
             run(i, s.host(), s.epoch());
             answer(new Input.InstanceStarted(i, s.host(), s.epoch()));
         });
@@ -231,7 +279,59 @@ public final class SimulatedHypervisors implements Ports.Driver {
             runningOn[i] = -1;
         }
         tenantStopped.set(i);
+        starting.remove(i);
+        startingOn.remove(i);
         answer(new Input.InstanceStopped(i, s.host()));
+    }
+
+    /**
+     * Host {@code h} dies now with every guest on it; the campaign hears of it {@code heardAfterMs}
+     * later ({@link Input.HostDown}).
+     */
+    public void kill(int h, long heardAfterMs) {
+        if (dead(h)) {
+            return;
+        }
+        if (landing[h] > 0) {
+            killWhenLanded[h] = heardAfterMs; // once the relocations being restarted here have landed
+            return;
+        }
+        downAt[h] = kernel.now() + heardAfterMs;
+        startingOn.entrySet().removeIf(e -> {
+            if (e.getValue() == h) {
+                starting.remove(e.getKey()); // it never comes up: a rescue may start it
+                lost.set(e.getKey());
+                return true;
+            }
+            return false;
+        });
+        // No stop facts: like an agent that vanished, nothing is heard; the fence stops them in the history.
+        for (int i = head[h], n; i >= 0; i = n) {
+            n = next[i];
+            unlink(i, h);
+            runningOn[i] = -1;
+            lost.set(i);
+        }
+        kernel.at(downAt[h], () -> deliver.accept(new Input.HostDown(h)));
+    }
+
+    private boolean dead(int h) {
+        return downAt[h] >= 0;
+    }
+
+    /** The move fails, answered no sooner than the campaign hears that the host is down (a driver's call times out). */
+    private void failWhenHeard(Effect.StartMove m, String reason) {
+        long at = Math.max(kernel.now(), Math.max(downAt[m.from()], downAt[m.to()]) + 1);
+        kernel.at(at, () -> answer(new Input.MoveFailed(m.moveId(), reason, false)));
+    }
+
+    /** An answer from host {@code h}, unless it has died by then. */
+    private void laterFrom(int h, long ms, Input input) {
+        kernel.at(kernel.now() + ms, () -> {
+            if (!dead(h)) {
+                answer(input);
+            }
+        });
     }
 
     private void run(int i, int h, long newEpoch) {

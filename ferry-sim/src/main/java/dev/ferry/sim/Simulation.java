@@ -86,6 +86,7 @@ public final class Simulation {
     private final InvariantChecker checker;
     private final Set<Integer> tenantAnswered = new HashSet<>();
     private final Churn churn;
+    private final SimulatedHypervisors driver;
 
     private Simulation(PlanningProblem problem, Plan plan, Options options) {
         this.problem = problem;
@@ -95,7 +96,7 @@ public final class Simulation {
         this.checker = options.check() ? new InvariantChecker(problem, plan) : null;
         this.store = new HistoryStore(checker, options.keepHistory(), options.historyLines());
         this.runtime = new CampaignRuntime(problem, plan, "c-" + plan.advisory() + "-" + options.seed());
-        SimulatedHypervisors driver = new SimulatedHypervisors(problem.fleet(), problem.policy(), problem.advisory(), kernel,
+        this.driver = new SimulatedHypervisors(problem.fleet(), problem.policy(), problem.advisory(), kernel,
                 random.split(), options.faults(), store, this::deliver, options.exactTiming());
         SplittableRandom tenantRandom = random.split();
         Ports.Notifier tenants = n -> tenant(n, tenantRandom);
@@ -108,9 +109,23 @@ public final class Simulation {
         return new Simulation(problem, plan, options).run();
     }
 
+    /** How long the campaign takes to hear that a host died: the server's health watch calls a host down after two minutes. */
+    static final long HOST_DOWN_HEARD_AFTER_MS = 120_000;
+
     private SimulationResult run() {
         apply(runtime.approve(0));
         churn.start();
+        if (options.faults().hostDown() > 0) {
+            // each host dies with this probability, at a uniform time within the plan's predicted duration
+            SplittableRandom r = random.split();
+            long span = Math.max(1, plan.summary().makespanSeconds() * 1000);
+            for (int h = 0; h < problem.fleet().hosts().size(); h++) {
+                if (r.nextDouble() < options.faults().hostDown()) {
+                    int host = h;
+                    kernel.at((long) (r.nextDouble() * span), () -> driver.kill(host, HOST_DOWN_HEARD_AFTER_MS));
+                }
+            }
+        }
         long lastProgress = 0;
         while (!runtime.settled() && kernel.step()) {
             if (kernel.now() > MAX_VIRTUAL_MS && !runtime.finished()) {

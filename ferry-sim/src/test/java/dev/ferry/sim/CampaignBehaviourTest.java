@@ -63,6 +63,34 @@ class CampaignBehaviourTest {
     }
 
     @Test
+    void instancesOfAHostThatGoesDownRestartElsewhereOnlyOnceItIsFenced() {
+        SimulationResult r = run(problem(60, 0.6, policy(100)), FaultSpec.parse("host-down=0.15"), TenantModel.PASSIVE);
+        assertThat(r.invariantViolations()).isEmpty();
+        assertThat(r.lostInstances()).isZero();
+        assertThat(r.rescued()).isPositive();
+        List<HistoryRecord> h = r.history();
+        java.util.Map<String, Long> downAt = new java.util.HashMap<>();
+        java.util.Map<String, Long> fencedAt = new java.util.HashMap<>();
+        for (HistoryRecord x : h) {
+            if (x.fact() instanceof Fact.HostDown d) {
+                downAt.putIfAbsent(d.host(), x.timeMs());
+            } else if (x.fact() instanceof Fact.HostFenced f) {
+                assertThat(downAt).containsKey(f.host());
+                fencedAt.putIfAbsent(f.host(), x.timeMs());
+            } else if (x.fact() instanceof Fact.RescueNeeded n && downAt.containsKey(n.lostHost())) {
+                assertThat(fencedAt).as("rescue of %s before %s is fenced", n.instance(), n.lostHost()).containsKey(n.lostHost());
+            } else if (x.fact() instanceof Fact.Reserved res && downAt.containsKey(res.host())) {
+                throw new AssertionError("reserved on " + res.host() + " after it went down: " + x);
+            }
+        }
+        assertThat(downAt).isNotEmpty();
+        assertThat(fencedAt.keySet()).isEqualTo(downAt.keySet());
+        // a host of the campaign that went down before it was done fails with its reason
+        assertThat(h).anyMatch(x -> x.fact() instanceof Fact.HostFailed f && f.why() == Fact.HostFailure.WENT_DOWN);
+        assertThat(r.result()).isIn("completed", "halted");
+    }
+
+    @Test
     void failedMigrationsAreRetriedAndTheSourceKeepsRunning() {
         SimulationResult r = run(problem(60, 0.0, policy(100)), FaultSpec.parse("migration-fail=0.3,agent-crash=0.1"),
                 TenantModel.PASSIVE);

@@ -33,7 +33,7 @@ class RestoreFromFactsTest {
         int[] calls = {0};
         List<String> mismatches = new ArrayList<>();
         String[] last = new String[2];
-        SimulationResult r = Simulation.run(s.problem(), plan, new Simulation.Options(seed, s.faults(), s.tenants(), false, true,
+        SimulationResult r = Simulation.run(s.problem(), plan, new Simulation.Options(seed, s.liveFaults(), s.tenants(), false, true,
                 history::add, null, false, runtime -> {
                     if (++calls[0] % 25 != 0 && !runtime.settled()) {
                         return;

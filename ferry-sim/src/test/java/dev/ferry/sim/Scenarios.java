@@ -15,8 +15,16 @@ import java.util.SplittableRandom;
 final class Scenarios {
     static final Instant START = Instant.parse("2014-09-26T12:00:00Z");
 
-    /** {@code churn}: tenants' own lifecycle operations during the campaign (half the seeds have none). */
-    record Scenario(PlanningProblem problem, FaultSpec faults, TenantModel tenants, boolean naive, ChurnModel churn) {
+    /**
+     * {@code churn}: tenants' own lifecycle operations during the campaign (half the seeds have none).
+     * {@code faults} are those of the histories kept from before history/v2; {@link #liveFaults} adds
+     * hosts that go down (a quarter of the seeds).
+     */
+    record Scenario(PlanningProblem problem, FaultSpec faults, TenantModel tenants, boolean naive, ChurnModel churn,
+                    double hostDown) {
+        FaultSpec liveFaults() {
+            return faults.withHostDown(hostDown);
+        }
     }
 
     private Scenarios() {
@@ -48,6 +56,7 @@ final class Scenarios {
         TenantModel tenants = new TenantModel(r.nextDouble() * 0.3, r.nextDouble() * 0.3);
         boolean naive = r.nextInt(5) == 0;
         ChurnModel churn = r.nextBoolean() ? ChurnModel.NONE : new ChurnModel(0.2 + r.nextDouble() * 8);
-        return new Scenario(problem, faults, tenants, naive, churn);
+        double hostDown = r.nextInt(4) == 0 ? 0.01 + r.nextDouble() * 0.06 : 0; // drawn last: the draws above stay as they were
+        return new Scenario(problem, faults, tenants, naive, churn, hostDown);
     }
 }

@@ -7,9 +7,36 @@ import java.io.IOException;
 import java.util.List;
 import java.util.Map;
 
-/** The calls to one agent that the driver makes in more than one place. Stateless. */
-final class AgentCalls {
+/** The calls to agents that the driver makes in more than one place, and the agents of a fleet. Stateless. */
+public final class AgentCalls {
     private AgentCalls() {
+    }
+
+    /** The agents by host index, from the fleet's {@code agent} addresses (host:port). */
+    public static List<AgentClient> clients(dev.ferry.core.model.Fleet fleet) {
+        List<AgentClient> out = new java.util.ArrayList<>();
+        for (var h : fleet.hosts()) {
+            if (h.agent() == null) {
+                throw new IllegalArgumentException("host " + h.id() + " has no agent address");
+            }
+            out.add(new AgentClient("http://" + h.agent(), null));
+        }
+        return out;
+    }
+
+    /** What the agent runs (or holds): its {@code /v1/host} instances; an unreachable agent is an IOException. */
+    static JsonNode instancesOn(AgentClient a) throws IOException, InterruptedException {
+        return a.get("/v1/host").path("instances");
+    }
+
+    /** The agent answers at all. */
+    static boolean reachable(AgentClient a) throws InterruptedException {
+        try {
+            a.get("/v1/host");
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     /** The migration's record once it ended (completed, failed or cancelled); null while it runs. */
@@ -39,6 +66,18 @@ final class AgentCalls {
         });
         if (running == null) {
             throw new IOException("the destination does not report " + id + " running");
+        }
+    }
+
+    /** Stops the instance; false when the agent does not answer (nothing happened). */
+    static boolean stopped(AgentClient a, String id) throws InterruptedException, IOException {
+        try {
+            a.post("/v1/instances/" + id + "/stop", Map.of());
+            return true;
+        } catch (AgentClient.Refused r) {
+            throw r; // it answered: no
+        } catch (IOException e) {
+            return false;
         }
     }
 

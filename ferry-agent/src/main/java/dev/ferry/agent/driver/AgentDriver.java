@@ -61,6 +61,7 @@ public final class AgentDriver implements Ports.Driver {
     /** Per instance: the campaign's placement epoch (as in its facts). */
     private final long[] epoch;
     private final long epochBase;
+    private final HostFence fences;
 
     /**
      * @param epochBase the epochs agents see are {@code epochBase} + 8 × the sequence number of the
@@ -69,11 +70,6 @@ public final class AgentDriver implements Ports.Driver {
      *                  they rise with every start and every retry of a move, within a campaign and across
      *                  campaigns (the controller uses the approval time in ms × 1,000,000)
      */
-    public AgentDriver(Fleet fleet, Policy policy, Advisory advisory, List<AgentClient> agentsByHost, long epochBase,
-                       Answers answers) {
-        this(fleet, policy, advisory, agentsByHost, epochBase, answers, Observer.NONE);
-    }
-
     public AgentDriver(Fleet fleet, Policy policy, Advisory advisory, List<AgentClient> agentsByHost, long epochBase,
                        Answers answers, Observer observer) {
         this.observer = observer;
@@ -85,22 +81,15 @@ public final class AgentDriver implements Ports.Driver {
         this.answers = answers;
         this.epoch = new long[fleet.instances().size()];
         this.host = new int[fleet.instances().size()];
+        this.fences = new HostFence(fleet, agentsByHost, answers, (i, h) -> {
+            synchronized (host) {
+                return host[i] == h ? stop(i, h, false) : null; // the stop fact of an instance it has there
+            }
+        });
         for (int i = 0; i < host.length; i++) {
             epoch[i] = 1;
             host[i] = fleet.hostOf(i);
         }
-    }
-
-    /** The agents by host index, from the fleet's {@code agent} addresses (host:port). */
-    public static List<AgentClient> clients(Fleet fleet) {
-        List<AgentClient> out = new ArrayList<>();
-        for (var h : fleet.hosts()) {
-            if (h.agent() == null) {
-                throw new IllegalArgumentException("host " + h.id() + " has no agent address");
-            }
-            out.add(new AgentClient("http://" + h.agent(), null));
-        }
-        return out;
     }
 
     @Override
@@ -119,6 +108,7 @@ public final class AgentDriver implements Ports.Driver {
             case Effect.StartInstance s -> async(() -> start(s));
             case Effect.StopInstance s -> async(() -> tenantStop(s));
             case Effect.RebootInstance r -> async(() -> reset(r));
+            case Effect.FenceHost f -> async(() -> fences.fence(f.host()));
             case Effect.Notify n -> throw new IllegalArgumentException("notices go to the notifier");
             case Effect.Wakeup w -> throw new IllegalArgumentException("wake-ups go to the timer");
         }
@@ -141,7 +131,7 @@ public final class AgentDriver implements Ports.Driver {
             for (int h = 0; h < agents.size(); h++) {
                 JsonNode on;
                 try {
-                    on = instancesOn(h);
+                    on = AgentCalls.instancesOn(agents.get(h));
                 } catch (IOException e) {
                     continue; // unreachable: what it runs is learnt when an effect needs it
                 }
@@ -278,9 +268,20 @@ public final class AgentDriver implements Ports.Driver {
         if (m.kind() != MoveKind.LIVE_MIGRATE) {
             // relocation (or restart in place): stop, then start where the plan says, with the new epoch
             long started = System.nanoTime();
-            src.post("/v1/instances/" + inst.id() + "/stop", Map.of());
+            if (!AgentCalls.stopped(src, inst.id())) {
+                fail(m, "the source's agent does not answer"); // nothing happened
+                return;
+            }
             Fact stop = stop(i, m.from(), false);
-            launch(i, m.to(), m);
+            try {
+                launch(i, m.to(), m);
+            } catch (IOException e) {
+                // the destination did not start it (gone, or it refused): it starts again where it was, at the move's epoch
+                launch(i, m.from(), agentEpoch(m, START_ATTEMPTS));
+                answers.answer(List.of(stop, run(i, m.from(), m.epoch())), new Input.MoveFailed(m.moveId(), "the destination did not"
+                        + " start it (" + e.getMessage() + "); started again on its source", false, m.epoch()));
+                return;
+            }
             long downtime = (System.nanoTime() - started) / 1_000_000;
             answers.answer(List.of(stop, run(i, m.to(), m.epoch())), new Input.MoveCompleted(m.moveId(), downtime));
             return;
@@ -288,7 +289,7 @@ public final class AgentDriver implements Ports.Driver {
         JsonNode in;
         try {
             in = dst.post("/v1/instances/" + inst.id() + "/incoming", Map.of("id", inst.id(), "epoch", agentEpoch(m),
-                    "memoryMiB", inst.memoryMiB(), "dirtyMiBPerSecond", dirty(inst)));
+                    "memoryMiB", inst.memoryMiB(), "dirtyMiBPerSecond", (int) Math.round(inst.dirtyRateMiBps())));
         } catch (IOException e) {
             fail(m, "destination refused: " + e.getMessage());
             return;
@@ -330,7 +331,19 @@ public final class AgentDriver implements Ports.Driver {
         }
         observer.switchedOver(m);
         // the destination is confirmed running before the source is stopped
-        AgentCalls.awaitRunning(dst, inst.id(), 30_000);
+        try {
+            AgentCalls.awaitRunning(dst, inst.id(), 30_000);
+        } catch (IOException e) {
+            if (AgentCalls.reachable(dst)) {
+                throw e;
+            }
+            // it switched over to a host that is gone since (the source's paused copy is stopped as after any switch-over):
+            // the controller's health watch calls the host down, and the campaign restarts the guest elsewhere once fenced
+            AgentCalls.stopQuietly(src, inst.id());
+            answers.answer(List.of(qemuFact(m, result), stop(m.instance(), m.from(), false), run(m.instance(), m.to(), m.epoch())),
+                    new Input.MoveCompleted(m.moveId(), result.path("downtimeMs").asLong()));
+            return;
+        }
         src.post("/v1/instances/" + inst.id() + "/stop", Map.of());
         answers.answer(List.of(qemuFact(m, result), stop(m.instance(), m.from(), false), run(m.instance(), m.to(), m.epoch())),
                 new Input.MoveCompleted(m.moveId(), result.path("downtimeMs").asLong()));
@@ -401,6 +414,11 @@ public final class AgentDriver implements Ports.Driver {
         answers.answer(List.of(stop(s.instance(), s.host(), false)), new Input.InstanceStopped(s.instance(), s.host()));
     }
 
+    /** Stops asking fenced hosts' agents (the campaign's loop has ended). */
+    public void close() {
+        fences.close();
+    }
+
     /** A tenant's reboot: QMP system_reset through the host's agent; the guest stays where it is. */
     private void reset(Effect.RebootInstance r) throws Exception {
         agents.get(r.host()).post("/v1/instances/" + fleet.instance(r.instance()).id() + "/reset", Map.of());
@@ -449,20 +467,12 @@ public final class AgentDriver implements Ports.Driver {
     private void launch(int i, int h, long agentEpoch) throws IOException, InterruptedException {
         Instance inst = fleet.instance(i);
         agents.get(h).post("/v1/instances", Map.of("id", inst.id(), "epoch", agentEpoch, "memoryMiB", inst.memoryMiB(),
-                "dirtyMiBPerSecond", dirty(inst)));
-    }
-
-    private static int dirty(Instance inst) {
-        return (int) Math.round(inst.dirtyRateMiBps());
-    }
-
-    private JsonNode instancesOn(int h) throws IOException, InterruptedException {
-        return agents.get(h).get("/v1/host").path("instances");
+                "dirtyMiBPerSecond", (int) Math.round(inst.dirtyRateMiBps())));
     }
 
     /** The agent's view of one instance, null when it has none; an unreachable agent is an IOException. */
     private JsonNode find(int h, String id) throws IOException, InterruptedException {
-        for (JsonNode in : instancesOn(h)) {
+        for (JsonNode in : AgentCalls.instancesOn(agents.get(h))) {
             if (in.path("id").asText().equals(id)) {
                 return in;
             }

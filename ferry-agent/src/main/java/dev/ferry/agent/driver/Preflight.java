@@ -26,7 +26,7 @@ public final class Preflight {
      * that has not answered within {@code timeout} does not answer.
      */
     public static List<String> check(Fleet fleet, Duration timeout, int limit) throws InterruptedException {
-        List<AgentClient> clients = AgentDriver.clients(fleet);
+        List<AgentClient> clients = AgentCalls.clients(fleet);
         List<CompletableFuture<List<String>>> checks = new ArrayList<>();
         for (int h = 0; h < clients.size(); h++) {
             int host = h;

@@ -10,6 +10,8 @@ public record Refusal(Kind kind, String message) {
         CAP,
         /** Moves or rescues are still on their way to this host. */
         ARRIVALS_PENDING,
+        /** The host is down: its step fails once the host is fenced. */
+        HOST_DOWN,
         /** A tenant's notice period is still running. */
         NOTICE,
         /** An instance has no acceptable destination now. */
@@ -19,9 +21,9 @@ public record Refusal(Kind kind, String message) {
         /** A group's {@code maxUnavailable} is smaller than its members on this host that must be disrupted. */
         BUDGET_NEVER;
 
-        /** Time alone will lift it (a slot frees, a notice runs out, arrivals land). */
+        /** Time alone will lift it (a slot frees, a notice runs out, arrivals land, a down host is fenced and fails). */
         public boolean waits() {
-            return this == CAP || this == ARRIVALS_PENDING || this == NOTICE;
+            return this == CAP || this == ARRIVALS_PENDING || this == NOTICE || this == HOST_DOWN;
         }
 
         /** Nothing will ever lift it. */

@@ -28,11 +28,18 @@ final class Answers {
     private final Ctx ctx;
     private final Notices notices;
     private final Draining draining;
+    private final HostLoss loss;
 
     Answers(Ctx ctx, Notices notices, Draining draining) {
         this.ctx = ctx;
         this.notices = notices;
         this.draining = draining;
+        this.loss = new HostLoss(ctx, notices, this);
+    }
+
+    /** Hosts that go down. */
+    HostLoss loss() {
+        return loss;
     }
 
     void moveCompleted(Input.MoveCompleted c) {
@@ -52,6 +59,7 @@ final class Answers {
         if (r != null) {
             ctx.pumpLater(r);
         }
+        loss.stranded(i, m.to()); // it landed on a host that went down meanwhile
     }
 
     void moveFailed(Input.MoveFailed f) {
@@ -63,14 +71,17 @@ final class Answers {
         int i = m.instance();
         String id = ctx.instance(i);
         ctx.fact(new Fact.Released(id, ctx.host(m.to()), m.id()));
-        ctx.fact(new Fact.RolledBack(m.id(), id, f.reason(), f.notConverging(), ctx.state.live().epoch(i)));
+        long epoch = Math.max(ctx.state.live().epoch(i), f.runsAtEpoch());
+        ctx.fact(new Fact.RolledBack(m.id(), id, f.reason(), f.notConverging(), epoch));
         if (m.kind().disruptive()) {
-            ctx.fact(new Fact.DisruptionEnded(id, Fact.DisruptionEnd.ROLLED_BACK, ctx.host(m.from()), ctx.state.live().epoch(i)));
+            ctx.fact(new Fact.DisruptionEnded(id, Fact.DisruptionEnd.ROLLED_BACK, ctx.host(m.from()), epoch));
         }
         if (m.run() != null) {
             ctx.pumpLater(m.run());
         }
-        retry(m, f.notConverging());
+        if (!loss.stranded(i, m.from())) {
+            retry(m, f.notConverging());
+        }
     }
 
     /** Another destination, then post-copy or a relocation as the policy says; kept on its source when nothing can take it now. */
@@ -110,7 +121,7 @@ final class Answers {
     }
 
     void hostPatched(int h) {
-        if (ctx.state.live().phase(h) != HostPhase.PATCHING) {
+        if (ctx.state.live().phase(h) != HostPhase.PATCHING || ctx.state.live().down(h)) {
             return;
         }
         ctx.fact(new Fact.PhaseChanged(ctx.host(h), HostPhase.REBOOTING));
@@ -130,7 +141,7 @@ final class Answers {
 
     /** The instances that rebooted with the host run again; the host returns patched, or fails when it is not. */
     void hostVerified(int h, String version) {
-        if (ctx.state.live().phase(h) != HostPhase.VERIFYING) {
+        if (ctx.state.live().phase(h) != HostPhase.VERIFYING || ctx.state.live().down(h)) {
             return;
         }
         StepRun r = ctx.state.steps().ofHost(h);
@@ -221,7 +232,8 @@ final class Answers {
                 // Last resort: a host that failed but is up (it came back unpatched). Running on a
                 // cordoned, vulnerable host beats not running at all; the reservation says so.
                 Placement p = ctx.destinations.rescueOnto(new PlacementRequest(i, from, false, true),
-                        ctx.state.rescues().upButFailed().stream().mapToInt(Integer::intValue).iterator());
+                        ctx.state.rescues().upButFailed().stream().mapToInt(Integer::intValue)
+                                .filter(h -> !ctx.state.live().down(h)).iterator());
                 if (p.found()) {
                     to = p.host();
                     reservation = Fact.Reservation.RESCUE;
@@ -236,14 +248,17 @@ final class Answers {
     }
 
     /** The host failed: it stays cordoned; after {@code haltAfterFailures} failures the campaign halts. */
-    private void fail(StepRun r, Fact.HostFailure why, String version) {
+    void fail(StepRun r, Fact.HostFailure why, String version) {
         int h = r.host();
         ctx.fact(new Fact.HostFailed(ctx.host(h), why, version));
         draining.leaveMaintenance(r);
         int failed = ctx.state.stats().hostsFailed();
         if (failed >= ctx.policy.haltAfterFailures() && ctx.state.state() == CampaignState.RUNNING) {
-            String text = why == Fact.HostFailure.CAME_BACK_UNPATCHED ? "came back unpatched (" + version + ")"
-                    : "did not come back after reboot";
+            String text = switch (why) {
+                case CAME_BACK_UNPATCHED -> "came back unpatched (" + version + ")";
+                case DID_NOT_COME_BACK -> "did not come back after reboot";
+                case WENT_DOWN -> "went down";
+            };
             ctx.fact(new Fact.CampaignChanged(ctx.id, CampaignState.RUNNING, CampaignState.HALTED, failed
                     + " hosts failed (haltAfterFailures " + ctx.policy.haltAfterFailures() + "); last: " + ctx.host(h) + " " + text));
         }

@@ -48,6 +48,7 @@ public final class CampaignRunner {
                 case Effect.StartInstance s -> driver.apply(s);
                 case Effect.StopInstance s -> driver.apply(s);
                 case Effect.RebootInstance r -> driver.apply(r);
+                case Effect.FenceHost f -> driver.apply(f);
             }
         }
     }

@@ -7,6 +7,7 @@ import dev.ferry.core.campaign.state.RuntimeState;
 import dev.ferry.core.campaign.state.StepRun;
 import dev.ferry.core.history.EffectKeys;
 import dev.ferry.core.history.Fact;
+import dev.ferry.core.history.RefusalReason;
 import dev.ferry.core.history.HistoryRecord;
 import dev.ferry.core.lifecycle.CampaignState;
 import dev.ferry.core.lifecycle.HostPhase;
@@ -118,10 +119,9 @@ public final class CampaignRuntime {
         return CampaignState.TABLE.terminal(state());
     }
 
-    /** True when the campaign has ended and nothing is in flight any more. */
+    /** True when the campaign has ended and nothing is in flight any more (but rescues that wait for room after a halt). */
     public boolean settled() {
-        return finished() && ctx.state.steps().active().isEmpty() && ctx.state.steps().parked().isEmpty()
-                && ctx.state.moves().isEmpty() && ctx.state.rescues().isEmpty() && !ctx.state.live().anyStartingOrStopping();
+        return finished() && (ctx.state.idle() || ctx.onlyRescuesWaiting());
     }
 
     // ---------------------------------------------------------------- operator actions
@@ -202,7 +202,7 @@ public final class CampaignRuntime {
         ctx.pumpAll = input instanceof Input.Wakeup w && w.reason().kind() != WakeupReason.Kind.REBOOT_TIMEOUT;
         ctx.startsPossible |= ctx.pumpAll || input instanceof Input.MoveFailed || input instanceof Input.TenantMoveNow
                 || input instanceof Input.HostVerified || input instanceof Input.InstanceStarted
-                || input instanceof Input.InstanceStopped;
+                || input instanceof Input.InstanceStopped || input instanceof Input.HostFenced;
         if (!ctx.starved.isEmpty()) {
             for (StepRun r : ctx.starved) {
                 ctx.pumpLater(r);
@@ -222,6 +222,8 @@ public final class CampaignRuntime {
             case Input.TenantStart s -> lifecycle.start(s.instance());
             case Input.TenantReboot b -> lifecycle.reboot(b.instance());
             case Input.InstanceStopped s -> answers.instanceStopped(s);
+            case Input.HostDown d -> answers.loss().down(d.host());
+            case Input.HostFenced f -> answers.loss().fenced(f.host(), f.how());
             case Input.InstanceReset s -> {
                 // done as decided: the reboot's fact was recorded when the tenant asked
             }
@@ -234,11 +236,11 @@ public final class CampaignRuntime {
 
     /** The tenant asks for its disruption now: relocated at once to a patched host, or refused with the reason. */
     private void tenantMoveNow(int i) {
-        Fact.RefusalReason refusal = moveNowRefusal(i);
+        RefusalReason refusal = moveNowRefusal(i);
         int h = ctx.state.live().currentHost(i);
         int to = refusal != null ? -1 : ctx.destinations.place(new PlacementRequest(i, h, false, false), -1);
         if (refusal == null && to < 0) {
-            refusal = Fact.RefusalReason.NO_ROOM; // nothing is ever started on a vulnerable host on a tenant's behalf
+            refusal = RefusalReason.NO_ROOM; // nothing is ever started on a vulnerable host on a tenant's behalf
         }
         if (refusal != null) {
             ctx.fact(new Fact.Refused(ctx.instance(i), Fact.TenantRequest.MOVE_NOW, refusal));
@@ -250,30 +252,33 @@ public final class CampaignRuntime {
         draining.startMove(ctx.state.moves().get(id));
     }
 
-    private Fact.RefusalReason moveNowRefusal(int i) {
+    private RefusalReason moveNowRefusal(int i) {
         int h = ctx.state.live().currentHost(i);
         MaintenanceEvent e = ctx.state.events().get(i);
         if (state() != CampaignState.RUNNING) {
-            return Fact.RefusalReason.NOT_RUNNING;
+            return RefusalReason.NOT_RUNNING;
         }
         if (ctx.state.moves().ofInstance(i) != null) {
-            return Fact.RefusalReason.MOVE_IN_FLIGHT;
+            return RefusalReason.MOVE_IN_FLIGHT;
+        }
+        if (ctx.state.live().down(h)) {
+            return RefusalReason.HOST_DOWN;
         }
         if (!ctx.state.live().vulnerable(h)) {
-            return Fact.RefusalReason.NOT_VULNERABLE;
+            return RefusalReason.NOT_VULNERABLE;
         }
         if (ctx.state.live().phase(h) != HostPhase.WAITING) {
-            return Fact.RefusalReason.HOST_IN_MAINTENANCE;
+            return RefusalReason.HOST_IN_MAINTENANCE;
         }
         if (e == null) {
-            return Fact.RefusalReason.NO_EVENT;
+            return RefusalReason.NO_EVENT;
         }
-        return e.pending() ? null : Fact.RefusalReason.EVENT_NOT_PENDING;
+        return e.pending() ? null : RefusalReason.EVENT_NOT_PENDING;
     }
 
     private void tenantReschedule(int i, long notBefore) {
         MaintenanceEvent e = ctx.state.events().get(i);
-        Fact.RefusalReason refusal = EventTimes.rescheduleRefusal(e, notBefore, ctx.now);
+        RefusalReason refusal = EventTimes.rescheduleRefusal(e, notBefore, ctx.now);
         if (refusal != null) {
             ctx.fact(new Fact.Refused(ctx.instance(i), Fact.TenantRequest.RESCHEDULE, refusal));
             return;
@@ -320,8 +325,18 @@ public final class CampaignRuntime {
         if (CampaignState.TABLE.terminal(s) && s != CampaignState.HALTED && s != CampaignState.ABORTED) {
             return;
         }
-        if (!ctx.state.idle()) {
+        boolean stuck = !ctx.state.idle() && ctx.onlyRescuesWaiting();
+        if (!ctx.state.idle() && !stuck) {
             return;
+        }
+        if (stuck && s == CampaignState.RUNNING && ctx.state.steps().queue().isEmpty()) {
+            // hosts were lost and no host has room for what ran there: the operator must add some
+            ctx.fact(new Fact.CampaignChanged(ctx.id, s, CampaignState.HALTED, ctx.state.rescues().pending().size()
+                    + " instances of lost hosts cannot be restarted: no host has room"));
+            s = state();
+        }
+        if (stuck && s == CampaignState.RUNNING) {
+            return; // steps are still queued: escalation decides them first
         }
         if (s == CampaignState.RUNNING && ctx.state.steps().queue().isEmpty()) {
             CampaignStats st = stats();

@@ -119,6 +119,13 @@ final class Ctx {
     }
 
     /** Asks to be woken at {@code at}, once per time and reason. */
+    /** Nothing is in flight but rescues that wait for room (not started): only tenants' stops could free some now. */
+    boolean onlyRescuesWaiting() {
+        var st = state;
+        return !st.rescues().isEmpty() && !st.rescues().anyStarted() && st.steps().active().isEmpty() && st.steps().parked().isEmpty()
+                && st.moves().isEmpty() && !st.live().anyStartingOrStopping();
+    }
+
     void wake(long at, WakeupReason reason) {
         if (wakeups.add(new Wake(at, reason))) {
             emit(new Effect.Wakeup(key("wake"), at, reason));

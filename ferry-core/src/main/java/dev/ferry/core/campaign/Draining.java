@@ -31,7 +31,7 @@ final class Draining {
     /** Starts what may start on a draining host. */
     void pump(StepRun r) {
         ctx.starved.remove(r);
-        if (ctx.state.live().phase(r.host()) != HostPhase.DRAINING) {
+        if (ctx.state.live().phase(r.host()) != HostPhase.DRAINING || ctx.state.live().down(r.host())) {
             return;
         }
         if (ctx.state.state() == CampaignState.PAUSED) {
@@ -147,10 +147,13 @@ final class Draining {
         }
     }
 
-    /** The host gives its maintenance slot back; the soak starts when the last canary is done. */
+    /** The host gives its maintenance slot back (if it holds one); the soak starts when the last canary is done. */
     void leaveMaintenance(StepRun r) {
         ctx.startsPossible = true;
         HostPhase phase = ctx.state.live().phase(r.host());
+        if (!ctx.state.steps().active().contains(r)) {
+            return; // it went down while waiting or parked
+        }
         ctx.fact(new Fact.MaintenanceEnded(r.step().host(), phase));
         var steps = ctx.state.steps();
         if (r.canary() && phase != HostPhase.PARKED && steps.canariesLeft() == 0 && steps.canariesActive() == 0

@@ -45,6 +45,14 @@ public sealed interface Effect {
     record StopInstance(String key, int instance, int host, boolean terminate) implements Effect {
     }
 
+    /**
+     * Make sure the down host runs nothing of the campaign's: its agent stops every guest if it
+     * answers; if it does not, the newer placement epochs of the restarts elsewhere fence it. Answered
+     * by {@link Input.HostFenced}.
+     */
+    record FenceHost(String key, int host) implements Effect {
+    }
+
     /** Reset an instance in place (a tenant's reboot): the guest boots again on the same host. */
     record RebootInstance(String key, int instance, int host) implements Effect {
     }

@@ -2,6 +2,7 @@ package dev.ferry.core.campaign;
 
 import dev.ferry.core.campaign.state.MaintenanceEvent;
 import dev.ferry.core.history.Fact;
+import dev.ferry.core.history.RefusalReason;
 import dev.ferry.core.model.Fleet;
 import dev.ferry.core.planner.Plan;
 import dev.ferry.core.planner.PlanningProblem;
@@ -74,18 +75,18 @@ final class EventTimes {
     }
 
     /** Why the tenant may not move the event to {@code notBefore} now, or null when it may. */
-    static Fact.RefusalReason rescheduleRefusal(MaintenanceEvent e, long notBefore, long now) {
+    static RefusalReason rescheduleRefusal(MaintenanceEvent e, long notBefore, long now) {
         if (e == null) {
-            return Fact.RefusalReason.NO_EVENT;
+            return RefusalReason.NO_EVENT;
         }
         if (!e.pending()) {
-            return Fact.RefusalReason.EVENT_NOT_PENDING;
+            return RefusalReason.EVENT_NOT_PENDING;
         }
         if (notBefore < now) {
-            return Fact.RefusalReason.IN_THE_PAST;
+            return RefusalReason.IN_THE_PAST;
         }
         if (notBefore > e.deadline()) {
-            return Fact.RefusalReason.AFTER_DEADLINE;
+            return RefusalReason.AFTER_DEADLINE;
         }
         return null;
     }

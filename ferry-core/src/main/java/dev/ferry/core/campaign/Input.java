@@ -6,8 +6,14 @@ public sealed interface Input {
     record MoveCompleted(long moveId, long downtimeMs) implements Input {
     }
 
-    /** The move failed; the instance still runs on its source. */
-    record MoveFailed(long moveId, String reason, boolean notConverging) implements Input {
+    /**
+     * The move failed; the instance still runs on its source, at {@code runsAtEpoch} when a relocation
+     * had stopped it and the driver started it there again with the move's epoch (−1: as before).
+     */
+    record MoveFailed(long moveId, String reason, boolean notConverging, long runsAtEpoch) implements Input {
+        public MoveFailed(long moveId, String reason, boolean notConverging) {
+            this(moveId, reason, notConverging, -1);
+        }
     }
 
     record HostPatched(int host) implements Input {
@@ -55,6 +61,14 @@ public sealed interface Input {
 
     /** The tenant reboots an instance: it stays where it is, its event as it was. */
     record TenantReboot(int instance) implements Input {
+    }
+
+    /** The host is down: its agent has been silent past the threshold (the simulator: it died). */
+    record HostDown(int host) implements Input {
+    }
+
+    /** The down host is fenced (the answer to a {@link Effect.FenceHost}): nothing of the campaign's runs there any more. */
+    record HostFenced(int host, dev.ferry.core.history.Fact.Fence how) implements Input {
     }
 
     /** A time the runtime asked to be woken at has come. */

@@ -88,10 +88,14 @@ final class Notices {
 
     /** The tenant stopped or terminated the instance: its pending event will not happen. */
     void cancelByTenant(int instance, boolean terminated) {
+        cancel(instance, terminated ? Fact.EventCause.TERMINATED_BY_TENANT : Fact.EventCause.STOPPED_BY_TENANT);
+    }
+
+    /** A pending event will not happen, for {@code cause} (its instance's host went down: {@code HOST_LOST}). */
+    void cancel(int instance, Fact.EventCause cause) {
         MaintenanceEvent e = ctx.state.events().get(instance);
         if (e != null && e.pending()) {
-            tell(change(e, EventState.CANCELLED, e.kind(), e.notBefore(),
-                    terminated ? Fact.EventCause.TERMINATED_BY_TENANT : Fact.EventCause.STOPPED_BY_TENANT, 0));
+            tell(change(e, EventState.CANCELLED, e.kind(), e.notBefore(), cause, 0));
         }
     }
 

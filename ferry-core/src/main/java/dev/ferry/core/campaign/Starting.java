@@ -62,8 +62,8 @@ final class Starting {
         if (steps.queue().nextReadyAt() != Long.MAX_VALUE) {
             ctx.wake(steps.queue().nextReadyAt(), WakeupReason.ready());
         }
-        if (ctx.state.idle() && !steps.queue().isEmpty()) {
-            escalate(canaryPhase);
+        if ((ctx.state.idle() || ctx.onlyRescuesWaiting()) && !steps.queue().isEmpty()) {
+            escalate(canaryPhase); // rescues that wait for room free none: waiting for them frees nothing either
         }
     }
 
@@ -178,6 +178,9 @@ final class Starting {
      */
     Refusal tryStart(StepRun r, boolean escalate) {
         int h = r.host();
+        if (ctx.state.live().down(h)) {
+            return Refusal.of(Refusal.Kind.HOST_DOWN, ctx.host(h) + " is down; it fails once it is fenced");
+        }
         int zone = ctx.fleet.zoneOf(h);
         if (!ctx.state.throttle().zoneOpen(zone)) {
             return ctx.state.throttle().refusal(zone, ctx.fleet.host(h).zone(), Integer.MAX_VALUE);

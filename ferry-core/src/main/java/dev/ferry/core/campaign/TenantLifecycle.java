@@ -3,6 +3,7 @@ package dev.ferry.core.campaign;
 import dev.ferry.core.campaign.state.MoveRun;
 import dev.ferry.core.campaign.state.StepRun;
 import dev.ferry.core.history.Fact;
+import dev.ferry.core.history.RefusalReason;
 import dev.ferry.core.lifecycle.HostPhase;
 import dev.ferry.core.lifecycle.MoveState;
 
@@ -25,8 +26,8 @@ final class TenantLifecycle {
 
     void stop(int i, boolean terminate) {
         var live = ctx.state.live();
-        Fact.RefusalReason why = live.terminated(i) ? Fact.RefusalReason.TERMINATED
-                : live.stopped(i) && !terminate ? Fact.RefusalReason.STOPPED : live.stopped(i) ? null : busy(i, true);
+        RefusalReason why = live.terminated(i) ? RefusalReason.TERMINATED
+                : live.stopped(i) && !terminate ? RefusalReason.STOPPED : live.stopped(i) ? null : busy(i, true);
         Fact.TenantRequest request = terminate ? Fact.TenantRequest.TERMINATE : Fact.TenantRequest.STOP;
         if (why != null) {
             ctx.fact(new Fact.Refused(ctx.instance(i), request, why));
@@ -51,11 +52,11 @@ final class TenantLifecycle {
 
     void start(int i) {
         var live = ctx.state.live();
-        Fact.RefusalReason why = live.terminated(i) ? Fact.RefusalReason.TERMINATED
-                : !live.stopped(i) ? Fact.RefusalReason.NOT_STOPPED : live.stopping(i) ? Fact.RefusalReason.STOPPING : null;
+        RefusalReason why = live.terminated(i) ? RefusalReason.TERMINATED
+                : !live.stopped(i) ? RefusalReason.NOT_STOPPED : live.stopping(i) ? RefusalReason.STOPPING : null;
         int to = why != null ? -1 : ctx.destinations.start(i);
         if (why == null && to < 0) {
-            why = Fact.RefusalReason.NO_ROOM;
+            why = RefusalReason.NO_ROOM;
         }
         if (why != null) {
             ctx.fact(new Fact.Refused(ctx.instance(i), Fact.TenantRequest.START, why));
@@ -68,8 +69,8 @@ final class TenantLifecycle {
 
     void reboot(int i) {
         var live = ctx.state.live();
-        Fact.RefusalReason why = live.terminated(i) ? Fact.RefusalReason.TERMINATED
-                : live.stopped(i) ? Fact.RefusalReason.STOPPED : busy(i, false);
+        RefusalReason why = live.terminated(i) ? RefusalReason.TERMINATED
+                : live.stopped(i) ? RefusalReason.STOPPED : busy(i, false);
         if (why != null) {
             ctx.fact(new Fact.Refused(ctx.instance(i), Fact.TenantRequest.REBOOT, why));
             return;
@@ -84,15 +85,18 @@ final class TenantLifecycle {
      * moved or rescued, or it stays on a host in maintenance to reboot with it (down while the host
      * is patched, rebooted and verified; until then it can be rebooted but not stopped).
      */
-    private Fact.RefusalReason busy(int i, boolean stop) {
+    private RefusalReason busy(int i, boolean stop) {
+        int h = ctx.state.live().currentHost(i);
+        if (ctx.state.live().down(h)) {
+            return RefusalReason.HOST_DOWN;
+        }
         MoveRun m = ctx.state.moves().ofInstance(i);
         if (m != null && m.state() != MoveState.RESERVED || ctx.state.rescues().pending().containsKey(i)) {
-            return Fact.RefusalReason.MOVE_IN_FLIGHT;
+            return RefusalReason.MOVE_IN_FLIGHT;
         }
         if (ctx.state.live().starting(i)) {
-            return Fact.RefusalReason.STARTING;
+            return RefusalReason.STARTING;
         }
-        int h = ctx.state.live().currentHost(i);
         StepRun run = ctx.state.steps().ofHost(h);
         HostPhase phase = ctx.state.live().phase(h);
         if (run == null || !run.rebootInPlace().contains(i) || phase == HostPhase.WAITING || phase == HostPhase.RETURNED
@@ -100,6 +104,6 @@ final class TenantLifecycle {
             return null;
         }
         boolean down = phase == HostPhase.PATCHING || phase == HostPhase.REBOOTING || phase == HostPhase.VERIFYING;
-        return down ? Fact.RefusalReason.HOST_IN_MAINTENANCE : stop ? Fact.RefusalReason.REBOOTS_WITH_HOST : null;
+        return down ? RefusalReason.HOST_IN_MAINTENANCE : stop ? RefusalReason.REBOOTS_WITH_HOST : null;
     }
 }

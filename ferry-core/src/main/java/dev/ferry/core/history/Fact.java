@@ -139,7 +139,32 @@ public sealed interface Fact {
         /** No answer within three times patch + reboot, plus ten minutes. */
         DID_NOT_COME_BACK,
         /** It came back on a version the advisory still affects. */
-        CAME_BACK_UNPATCHED
+        CAME_BACK_UNPATCHED,
+        /** It went down before it was done (its agent fell silent): its instances are restarted elsewhere once it is fenced. */
+        WENT_DOWN
+    }
+
+    /** The host is down (its agent is silent past the threshold, or it is gone): nothing is placed on it any more. */
+    record HostDown(String host) implements Fact {
+        @Override
+        public String subject() {
+            return host;
+        }
+    }
+
+    /** The down host can run nothing of the campaign's any more ({@code how}): its instances may start elsewhere. */
+    record HostFenced(String host, Fence how) implements Fact {
+        @Override
+        public String subject() {
+            return host;
+        }
+    }
+
+    enum Fence {
+        /** Its agent answered and stopped every guest it had. */
+        STOPPED_BY_AGENT,
+        /** Its agent did not answer: every restart elsewhere carries a newer placement epoch, which that agent refuses to run. */
+        EPOCHS_SUPERSEDED
     }
 
     /** The host will not be done: with nothing else in flight its step could not start, for {@code why}. */
@@ -299,7 +324,10 @@ public sealed interface Fact {
         STOPPED
     }
 
-    /** The instance rebooted in place with a host that never came back: it is to be started elsewhere. */
+    /**
+     * The instance lost its host (it rebooted in place with a host that never came back, or it ran on
+     * a host that went down and is fenced now): it is to be started elsewhere.
+     */
     record RescueNeeded(String instance, String lostHost) implements Fact {
         @Override
         public String subject() {
@@ -366,7 +394,7 @@ public sealed interface Fact {
     /** Why an event changed; {@link #detail} is what its tenant reads. */
     enum EventCause {
         PLANNED, FALLBACK, RESCHEDULED, STARTED_BY_FERRY, STARTED_BY_TENANT, MOVED, REBOOTED, RESCUED,
-        CANCELLED_COMPLETED, CANCELLED_HALTED, CANCELLED_ABORTED, STOPPED_BY_TENANT, TERMINATED_BY_TENANT;
+        CANCELLED_COMPLETED, CANCELLED_HALTED, CANCELLED_ABORTED, STOPPED_BY_TENANT, TERMINATED_BY_TENANT, HOST_LOST;
 
         /** The sentence the tenant reads (webhooks, API). */
         public String detail(MoveKind kind, long downtimeMs) {
@@ -383,6 +411,7 @@ public sealed interface Fact {
                 case CANCELLED_ABORTED -> "cancelled: the campaign aborted without it";
                 case STOPPED_BY_TENANT -> "cancelled: the instance was stopped; it starts on a patched host";
                 case TERMINATED_BY_TENANT -> "cancelled: the instance was terminated";
+                case HOST_LOST -> "cancelled: its host went down; it is restarted on another host";
             };
         }
 
@@ -442,37 +471,6 @@ public sealed interface Fact {
         REBOOT,
         /** Delete my instance. */
         TERMINATE
-    }
-
-    /** Why a tenant's request was refused; {@link #message} says so to the tenant. */
-    enum RefusalReason {
-        NOT_RUNNING("the campaign is not running"),
-        MOVE_IN_FLIGHT("the instance is being moved already"),
-        NOT_VULNERABLE("the instance's host is not (or no longer) vulnerable"),
-        HOST_IN_MAINTENANCE("the instance's host is in maintenance already"),
-        NO_EVENT("the instance has no maintenance event"),
-        EVENT_NOT_PENDING("the event has started or ended"),
-        NO_ROOM("no patched host has room yet"),
-        IN_THE_PAST("the requested time has passed"),
-        AFTER_DEADLINE("the requested time is after the event's deadline"),
-        STOPPED("the instance is stopped"),
-        STARTING("the instance is being started"),
-        STOPPING("the instance is being stopped"),
-        NOT_STOPPED("the instance is not stopped"),
-        TERMINATED("the instance was terminated"),
-        REBOOTS_WITH_HOST("the instance's host is in maintenance and the instance reboots with it"),
-        /** Histories before history/v2 did not say why. */
-        NOTHING_TO_DO_NOW("nothing to do now");
-
-        private final String message;
-
-        RefusalReason(String message) {
-            this.message = message;
-        }
-
-        public String message() {
-            return message;
-        }
     }
 
     // ---------------------------------------------------------------- histories before v2

@@ -19,6 +19,15 @@ public enum MoveKind implements WireName {
         return wireName;
     }
 
+    /** The kind an instance asks for ({@code onHostMaintenance}), before any fallback. */
+    public static MoveKind of(dev.ferry.core.model.OnHostMaintenance wanted) {
+        return switch (wanted) {
+            case MIGRATE -> LIVE_MIGRATE;
+            case RESTART -> RELOCATE;
+            case REBOOT_IN_PLACE -> REBOOT_IN_PLACE;
+        };
+    }
+
     /** Everything but a live migration interrupts the guest: it needs notice and counts against group budgets. */
     public boolean disruptive() {
         return this != LIVE_MIGRATE;

@@ -8,7 +8,10 @@ package dev.ferry.core.verify;
 public enum CampaignRule implements SafetyRule {
     /** The history itself is well formed: time never goes backwards, it names only known hosts and instances. */
     WELL_FORMED("C0", "well-formed history"),
-    /** No instance is lost: at the end each runs on exactly one host. */
+    /**
+     * No instance is lost: at the end each runs on exactly one host, or was stopped by its tenant, or
+     * (only when the campaign halted for it) waits for room after its host was lost.
+     */
     NONE_LOST("C1", "no instance lost"),
     /** Never two running copies; no start with a stale epoch; no stop of what is not running. */
     ONE_COPY("C2", "one running copy"),
@@ -28,7 +31,13 @@ public enum CampaignRule implements SafetyRule {
      * Tenants' lifecycle during a campaign: a stop or reboot acts where the instance runs, a stopped
      * instance is moved no more until it is started, a start lands on a safe host.
      */
-    LIFECYCLE("C9", "tenant lifecycle");
+    LIFECYCLE("C9", "tenant lifecycle"),
+    /**
+     * Hosts that go down: nothing is reserved or started on a down host, a fence names a down host,
+     * and an instance of a down host is restarted elsewhere only after the host is fenced (a start
+     * elsewhere before that is two copies, C2).
+     */
+    HOST_DOWN("C10", "hosts down");
 
     private final String id;
     private final String title;

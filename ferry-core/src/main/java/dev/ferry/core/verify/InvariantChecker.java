@@ -40,10 +40,17 @@ public final class InvariantChecker {
     private final boolean[] affected;
     private final boolean[] patched;
     private final boolean[] failed;
+    /** Hosts that went down, and those of them fenced: nothing goes to a down host; what ran on a fenced one runs no more. */
+    private final BitSet down = new BitSet();
+    private final BitSet fenced = new BitSet();
+    /** Started by their tenants, not running yet: a fence of the host they start on ends the start. */
+    private final BitSet tenantStarting = new BitSet();
+    /** Their host was lost and they are to be started elsewhere: at the end of a halted campaign they may wait for room. */
+    private final BitSet awaitingRescue = new BitSet();
+    /** Per instance, the host it last stopped on (a stop fact after the fence of that host is no news). */
+    private final int[] lastHost;
     /** Hosts the plan or the campaign skipped: never patched, so never a destination. */
     private final boolean[] skipped;
-    private final boolean[] inMaintenance;
-    private final int[] perZone;
     private final int[] groupDisrupted;
     private final Set<Integer> disruptedByFerry = new HashSet<>();
     /** When each instance was first told of a disruption (a scheduled event or the informational notice); -1 never. */
@@ -53,11 +60,7 @@ public final class InvariantChecker {
     /** Stopped or terminated by their tenants: they may run nowhere, and nothing may move them until started again. */
     private final BitSet stoppedByTenant = new BitSet();
     private final List<String> violations = new ArrayList<>();
-    private int maintenanceTotal;
-    private int maintenanceBegins;
-    private final Set<Integer> canaries = new HashSet<>();
-    private int canariesInMaintenance;
-    private long canaryDoneAt = -1;
+    private final MaintenanceCaps caps;
     private Fact.CampaignChanged campaignEnd;
     private long lastTime;
 
@@ -70,6 +73,7 @@ public final class InvariantChecker {
                 skipped[h] = true;
             }
         }
+        plan.steps().stream().filter(dev.ferry.core.planner.Step::canary).forEach(s -> caps.plannedCanary(fleet.hostIndex(s.host())));
     }
 
     /** A checker without the plan: it learns of skipped hosts from the campaign's facts only. */
@@ -81,17 +85,18 @@ public final class InvariantChecker {
         runningOn = new int[n];
         epoch = new long[n];
         reservedOn = new int[n];
+        lastHost = new int[n];
         noticedAt = new long[n];
         java.util.Arrays.fill(noticedAt, -1);
+        java.util.Arrays.fill(lastHost, -1);
         usedCpu = new long[hosts];
         usedMem = new long[hosts];
         affected = new boolean[hosts];
         patched = new boolean[hosts];
         failed = new boolean[hosts];
         skipped = new boolean[hosts];
-        inMaintenance = new boolean[hosts];
-        perZone = new int[fleet.zones().size()];
         groupDisrupted = new int[fleet.groups().size()];
+        caps = new MaintenanceCaps(problem, this);
         for (int i = 0; i < n; i++) {
             Instance inst = fleet.instance(i);
             runningOn[i] = fleet.hostOf(i);
@@ -107,6 +112,13 @@ public final class InvariantChecker {
 
     public List<String> violations() {
         return violations;
+    }
+
+    private final List<String> waitingForRoom = new ArrayList<>();
+
+    /** After {@link #finish}: instances of lost hosts not running anywhere because the campaign halted with no room for them. */
+    public List<String> waitingForRoom() {
+        return waitingForRoom;
     }
 
     /** Checks one record against everything before it. */
@@ -127,8 +139,8 @@ public final class InvariantChecker {
             case Fact.Released rel -> release(r, rel);
             case Fact.Held h -> hold(r, h.instance(), h.host(), h.milliCpu(), h.memoryMiB(), 1);
             case Fact.Unheld h -> hold(r, h.instance(), h.host(), h.milliCpu(), h.memoryMiB(), -1);
-            case Fact.MaintenanceBegan b -> maintenanceBegin(r, b.host());
-            case Fact.MaintenanceEnded e -> maintenanceEnd(r, e.host(), e.phase());
+            case Fact.MaintenanceBegan b -> caps.begin(r, host(r, b.host()));
+            case Fact.MaintenanceEnded e -> caps.end(r, host(r, e.host()), e.phase());
             case Fact.PhaseChanged p -> {
                 int h = host(r, p.host());
                 if (h >= 0 && p.phase() == HostPhase.RETURNED) {
@@ -145,11 +157,20 @@ public final class InvariantChecker {
                 int h = host(r, f.host());
                 if (h >= 0) {
                     failed[h] = true;
+                    caps.failed(r, h);
                     if (f.why() == Fact.HostFailure.CAME_BACK_UNPATCHED) {
                         failedButUp.add(h);
                     }
                 }
             }
+            case Fact.HostDown d -> {
+                int h = host(r, d.host());
+                if (h >= 0) {
+                    down.set(h);
+                }
+            }
+            case Fact.HostFenced f -> fence(r, f);
+            case Fact.RescueNeeded n -> rescueNeeded(r, n);
             case Fact.DisruptionBegan b -> disruptBegin(r, b);
             case Fact.DisruptionEnded e -> disruptEnd(r, e.instance());
             case Fact.EventChanged e -> {
@@ -172,6 +193,41 @@ public final class InvariantChecker {
                 }
             }
             default -> {
+            }
+        }
+    }
+
+    /** An instance lost its host: it may start elsewhere once a down host is fenced. */
+    private void rescueNeeded(HistoryRecord r, Fact.RescueNeeded n) {
+        int ri = instance(r, n.instance());
+        if (ri >= 0) {
+            awaitingRescue.set(ri);
+        }
+        int h = host(r, n.lostHost());
+        if (h >= 0 && down.get(h) && !fenced.get(h)) {
+            violate(r, CampaignRule.HOST_DOWN, "rescue of " + n.instance() + " from " + n.lostHost() + ", which is not fenced");
+        }
+    }
+
+    /** A fenced host runs nothing any more: what ran there stops (its room is given back). */
+    private void fence(HistoryRecord r, Fact.HostFenced f) {
+        int h = host(r, f.host());
+        if (h < 0) {
+            return;
+        }
+        if (!down.get(h)) {
+            violate(r, CampaignRule.HOST_DOWN, "host " + f.host() + " fenced, but it is not down");
+        }
+        fenced.set(h);
+        for (int i = 0; i < runningOn.length; i++) {
+            if (runningOn[i] == h) {
+                stop(i, h);
+            }
+            if (reservedOn[i] == h && tenantStarting.get(i)) {
+                reservedOn[i] = -1; // it never came up there
+                tenantStarting.clear(i);
+                usedCpu[h] -= fleet.instance(i).milliCpus();
+                usedMem[h] -= fleet.instance(i).memoryMiB();
             }
         }
     }
@@ -204,11 +260,12 @@ public final class InvariantChecker {
         if (!stoppedByTenant.get(i)) {
             violate(r, CampaignRule.LIFECYCLE, "start of " + t.instance() + ", which its tenant did not stop");
         }
-        if (fleet.host(h).cordoned() || inMaintenance[h] || failed[h] || skipped[h] || affected[h] && !patched[h]) {
+        if (fleet.host(h).cordoned() || caps.inMaintenance(h) || failed[h] || down.get(h) || skipped[h] || affected[h] && !patched[h]) {
             violate(r, CampaignRule.LIFECYCLE, "tenant's start of " + t.instance() + " on " + t.host()
                     + ", which is cordoned, in maintenance, failed, skipped or vulnerable");
         }
         stoppedByTenant.clear(i);
+        tenantStarting.set(i);
         reservedOn[i] = h; // the hypervisor's start makes it the placement
         add(i, h, r);
     }
@@ -222,8 +279,11 @@ public final class InvariantChecker {
 
     /** The end-of-campaign rules; call once after the last record. Returns all violations. */
     public List<String> finish() {
+        boolean halted = campaignEnd != null && campaignEnd.to() == CampaignState.HALTED;
         for (int i = 0; i < runningOn.length; i++) {
-            if (runningOn[i] < 0 && !stoppedByTenant.get(i)) {
+            if (runningOn[i] < 0 && !stoppedByTenant.get(i) && halted && awaitingRescue.get(i)) {
+                waitingForRoom.add(fleet.instance(i).id()); // its host was lost; the campaign halted for want of room
+            } else if (runningOn[i] < 0 && !stoppedByTenant.get(i)) {
                 violations.add(CampaignRule.NONE_LOST.label() + ": end: instance " + fleet.instance(i).id() + " is not running anywhere (lost)");
             }
         }
@@ -252,6 +312,8 @@ public final class InvariantChecker {
             violate(r, CampaignRule.ONE_COPY, "instance " + ran.instance() + " starts with stale epoch " + ran.epoch() + " (last " + epoch[i] + ")");
         }
         epoch[i] = Math.max(epoch[i], ran.epoch());
+        tenantStarting.clear(i);
+        awaitingRescue.clear(i);
         if (reservedOn[i] == h) {
             reservedOn[i] = -1; // the reservation becomes the placement
         } else {
@@ -266,14 +328,22 @@ public final class InvariantChecker {
             return;
         }
         int h = runningOn[i];
+        if (h < 0 && lastHost[i] >= 0 && fenced.get(lastHost[i])) {
+            return; // the fence stopped it already
+        }
         if (h < 0) {
             violate(r, CampaignRule.ONE_COPY, "instance " + stop.instance() + " stopped but was not running");
             return;
         }
+        stop(i, h);
+    }
+
+    private void stop(int i, int h) {
         Instance inst = fleet.instance(i);
         usedCpu[h] -= inst.milliCpus();
         usedMem[h] -= inst.memoryMiB();
         runningOn[i] = -1;
+        lastHost[i] = h;
     }
 
     private void reserve(HistoryRecord r, Fact.Reserved res) {
@@ -293,7 +363,7 @@ public final class InvariantChecker {
             if (!failedButUp.contains(h)) {
                 violate(r, CampaignRule.RESERVATION, "rescue of " + target + " onto " + hostId + ", which is not a failed host that is up");
             }
-        } else if (host.cordoned() || inMaintenance[h] || failed[h]) {
+        } else if (host.cordoned() || caps.inMaintenance(h) || failed[h] || down.get(h)) {
             violate(r, CampaignRule.RESERVATION, "reservation of " + target + " on " + hostId + ", which is cordoned, in maintenance or failed");
         } else if (skipped[h]) {
             violate(r, CampaignRule.RESERVATION, "reservation of " + target + " on " + hostId + ", which the campaign skips (it is never patched)");
@@ -318,7 +388,7 @@ public final class InvariantChecker {
         if (h < 0) {
             return;
         }
-        if (sign > 0 && (fleet.host(h).cordoned() || inMaintenance[h] || failed[h] || affected[h] && !patched[h])) {
+        if (sign > 0 && (fleet.host(h).cordoned() || caps.inMaintenance(h) || failed[h] || down.get(h) || affected[h] && !patched[h])) {
             violate(r, CampaignRule.RESERVATION, "room held for " + instance + " on " + hostId + ", which is cordoned, in maintenance, failed or vulnerable");
         }
         usedCpu[h] += sign * milliCpu;
@@ -354,76 +424,6 @@ public final class InvariantChecker {
         if (usedCpu[h] > host.milliCpuCapacity() || usedMem[h] > host.memoryMiB()) {
             violate(r, CampaignRule.CAPACITY, "host " + host.id() + " over capacity (" + usedCpu[h] / 1000.0 + " cpus, " + usedMem[h]
                     + " MiB, counting reservations)");
-        }
-    }
-
-    private void maintenanceBegin(HistoryRecord r, String hostId) {
-        int h = host(r, hostId);
-        if (h < 0) {
-            return;
-        }
-        if (inMaintenance[h]) {
-            violate(r, CampaignRule.BLAST_RADIUS, "host " + hostId + " enters maintenance twice");
-        }
-        var policy = problem.policy();
-        boolean canary = canaries.contains(h);
-        if (!canary && canaries.size() < policy.canaryHosts()) {
-            canaries.add(h);
-            canary = true;
-        }
-        if (maintenanceTotal > 0 && (canary || canariesInMaintenance > 0)) {
-            violate(r, CampaignRule.BLAST_RADIUS, "canary " + (canary ? hostId : "") + " is not alone in maintenance");
-        }
-        if (!canary && canaryDoneAt >= 0 && r.timeMs() < canaryDoneAt + policy.soak().toMillis()) {
-            violate(r, CampaignRule.BLAST_RADIUS, "host " + hostId + " begins before the canaries' soak ends at "
-                    + (canaryDoneAt + policy.soak().toMillis()) + " ms");
-        }
-        if (!canary && canaries.size() < policy.canaryHosts() && canaryDoneAt < 0) {
-            violate(r, CampaignRule.BLAST_RADIUS, "host " + hostId + " begins before the canaries are done");
-        }
-        if (canary) {
-            canariesInMaintenance++;
-        }
-        maintenanceBegins++;
-        inMaintenance[h] = true;
-        maintenanceTotal++;
-        int zone = fleet.zoneOf(h);
-        perZone[zone]++;
-        int zones = 0;
-        for (int c : perZone) {
-            zones += c > 0 ? 1 : 0;
-        }
-        if (maintenanceTotal > policy.maxHostsInMaintenance()) {
-            violate(r, CampaignRule.BLAST_RADIUS, maintenanceTotal + " hosts in maintenance (maxHostsInMaintenance " + policy.maxHostsInMaintenance() + ")");
-        }
-        if (perZone[zone] > policy.maxHostsPerZone()) {
-            violate(r, CampaignRule.BLAST_RADIUS, perZone[zone] + " hosts in maintenance in " + fleet.host(h).zone() + " (maxHostsPerZone "
-                    + policy.maxHostsPerZone() + ")");
-        }
-        if (zones > policy.zonesAtOnce()) {
-            violate(r, CampaignRule.BLAST_RADIUS, zones + " zones in maintenance (zonesAtOnce " + policy.zonesAtOnce() + ")");
-        }
-    }
-
-    private void maintenanceEnd(HistoryRecord r, String hostId, HostPhase phase) {
-        int h = host(r, hostId);
-        if (h < 0) {
-            return;
-        }
-        if (!inMaintenance[h]) {
-            violate(r, CampaignRule.WELL_FORMED, "host " + hostId + " leaves maintenance it never entered");
-            return;
-        }
-        inMaintenance[h] = false;
-        maintenanceTotal--;
-        perZone[fleet.zoneOf(h)]--;
-        if (canaries.contains(h)) {
-            canariesInMaintenance--;
-            // A parked canary (it will begin again) does not end the canary phase.
-            if (canariesInMaintenance == 0 && canaries.size() == problem.policy().canaryHosts()
-                    && phase != HostPhase.PARKED) {
-                canaryDoneAt = r.timeMs();
-            }
         }
     }
 
@@ -476,7 +476,7 @@ public final class InvariantChecker {
         return h;
     }
 
-    private void violate(HistoryRecord r, CampaignRule rule, String what) {
+    void violate(HistoryRecord r, CampaignRule rule, String what) {
         if (violations.size() < MAX_VIOLATIONS) {
             violations.add(rule.label() + ": t=" + r.timeMs() + " ms: " + what);
         }

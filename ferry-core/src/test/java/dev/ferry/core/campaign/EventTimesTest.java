@@ -1,5 +1,6 @@
 package dev.ferry.core.campaign;
 
+import dev.ferry.core.history.RefusalReason;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ferry.core.TestFleets;
@@ -215,19 +216,19 @@ class EventTimesTest {
     @Test
     void aRescheduleAfterTheDeadlineOrIntoThePastIsRefused() {
         MaintenanceEvent e = event();
-        assertThat(EventTimes.rescheduleRefusal(e, 3 * HOUR + 1, 0)).isEqualTo(Fact.RefusalReason.AFTER_DEADLINE);
-        assertThat(EventTimes.rescheduleRefusal(e, HOUR - 1, HOUR)).isEqualTo(Fact.RefusalReason.IN_THE_PAST);
+        assertThat(EventTimes.rescheduleRefusal(e, 3 * HOUR + 1, 0)).isEqualTo(RefusalReason.AFTER_DEADLINE);
+        assertThat(EventTimes.rescheduleRefusal(e, HOUR - 1, HOUR)).isEqualTo(RefusalReason.IN_THE_PAST);
     }
 
     @Test
     void onlyAPendingEventCanBeRescheduled() {
-        assertThat(EventTimes.rescheduleRefusal(null, HOUR, 0)).isEqualTo(Fact.RefusalReason.NO_EVENT);
+        assertThat(EventTimes.rescheduleRefusal(null, HOUR, 0)).isEqualTo(RefusalReason.NO_EVENT);
         assertThat(EventTimes.rescheduleRefusal(event(EventState.STARTED), 2 * HOUR, 0))
-                .isEqualTo(Fact.RefusalReason.EVENT_NOT_PENDING);
+                .isEqualTo(RefusalReason.EVENT_NOT_PENDING);
         assertThat(EventTimes.rescheduleRefusal(event(EventState.CANCELLED), 2 * HOUR, 0))
-                .isEqualTo(Fact.RefusalReason.EVENT_NOT_PENDING);
+                .isEqualTo(RefusalReason.EVENT_NOT_PENDING);
         assertThat(EventTimes.rescheduleRefusal(event(EventState.STARTED), 5 * HOUR, 0))
-                .as("not pending is said before after-deadline").isEqualTo(Fact.RefusalReason.EVENT_NOT_PENDING);
+                .as("not pending is said before after-deadline").isEqualTo(RefusalReason.EVENT_NOT_PENDING);
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.ferry.core.campaign;
 
+import dev.ferry.core.history.RefusalReason;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ferry.core.TestFleets;
@@ -83,7 +84,7 @@ class TenantLifecycleTest {
         assertThat(s.epoch()).isEqualTo(2);
         // while it comes up, it cannot be stopped or rebooted: its start is in flight
         call(runtime.on(new Input.TenantReboot(0), HOUR / 2 + 3));
-        assertThat(facts(Fact.Refused.class)).singleElement().extracting(Fact.Refused::reason).isEqualTo(Fact.RefusalReason.STARTING);
+        assertThat(facts(Fact.Refused.class)).singleElement().extracting(Fact.Refused::reason).isEqualTo(RefusalReason.STARTING);
         call(runtime.on(new Input.InstanceStarted(0, s.host(), 2), HOUR / 2 + 4));
         assertThat(facts(Fact.DisruptionEnded.class)).singleElement().extracting(Fact.DisruptionEnded::end)
                 .isEqualTo(Fact.DisruptionEnd.STARTED);
@@ -112,10 +113,10 @@ class TenantLifecycleTest {
         Effect.StartMove m = effects(started, Effect.StartMove.class).get(0);
         call(runtime.on(new Input.TenantStop(m.instance(), false), HOUR + 1));
         assertThat(facts(Fact.Refused.class)).singleElement().extracting(Fact.Refused::reason)
-                .isEqualTo(Fact.RefusalReason.MOVE_IN_FLIGHT);
+                .isEqualTo(RefusalReason.MOVE_IN_FLIGHT);
         call(runtime.on(new Input.TenantReboot(m.instance()), HOUR + 2));
         assertThat(facts(Fact.Refused.class)).singleElement().extracting(Fact.Refused::reason)
-                .isEqualTo(Fact.RefusalReason.MOVE_IN_FLIGHT);
+                .isEqualTo(RefusalReason.MOVE_IN_FLIGHT);
         // an instance on a host whose step has not started is not refused
         int other = m.from() == host("a1") ? 2 : 0;
         call(runtime.on(new Input.TenantReboot(other), HOUR + 3));
@@ -134,7 +135,7 @@ class TenantLifecycleTest {
                 .isEqualTo(Fact.EventCause.TERMINATED_BY_TENANT);
         call(runtime.on(new Input.InstanceStopped(2, host("a2")), 11));
         call(runtime.on(new Input.TenantStart(2), 12));
-        assertThat(facts(Fact.Refused.class)).singleElement().extracting(Fact.Refused::reason).isEqualTo(Fact.RefusalReason.TERMINATED);
+        assertThat(facts(Fact.Refused.class)).singleElement().extracting(Fact.Refused::reason).isEqualTo(RefusalReason.TERMINATED);
         InvariantChecker checker = new InvariantChecker(problem, plan);
         history.forEach(checker::accept);
         assertThat(checker.violations()).isEmpty();

@@ -43,10 +43,10 @@ class LifecycleTest {
     @Test
     void hostMaintenance() {
         exactly(HostPhase.TABLE, HostPhase.class, Map.of(
-                HostPhase.WAITING, EnumSet.of(HostPhase.CORDONED, HostPhase.SKIPPED),
-                HostPhase.CORDONED, EnumSet.of(HostPhase.DRAINING),
+                HostPhase.WAITING, EnumSet.of(HostPhase.CORDONED, HostPhase.SKIPPED, HostPhase.FAILED),
+                HostPhase.CORDONED, EnumSet.of(HostPhase.DRAINING, HostPhase.FAILED),
                 HostPhase.DRAINING, EnumSet.of(HostPhase.PATCHING, HostPhase.PARKED, HostPhase.FAILED),
-                HostPhase.PARKED, EnumSet.of(HostPhase.DRAINING),
+                HostPhase.PARKED, EnumSet.of(HostPhase.DRAINING, HostPhase.FAILED),
                 HostPhase.PATCHING, EnumSet.of(HostPhase.REBOOTING, HostPhase.FAILED),
                 HostPhase.REBOOTING, EnumSet.of(HostPhase.VERIFYING, HostPhase.FAILED),
                 HostPhase.VERIFYING, EnumSet.of(HostPhase.RETURNED, HostPhase.FAILED)));

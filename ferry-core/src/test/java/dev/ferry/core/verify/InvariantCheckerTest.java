@@ -254,4 +254,23 @@ class InvariantCheckerTest {
         return new Fact.EventChanged(instance, "ev-c." + instance, EventState.SCHEDULED, MoveKind.RELOCATE, 0, 1, Fact.EventCause.PLANNED,
                 0, null);
     }
+
+    @Test
+    void c10AnInstanceOfADownHostStartsElsewhereOnlyAfterTheFence() {
+        HistoryRecord down = ferry(1, new Fact.HostDown("h2"));
+        HistoryRecord fence = ferry(2, new Fact.HostFenced("h2", Fact.Fence.EPOCHS_SUPERSEDED));
+        HistoryRecord rescue = ferry(3, new Fact.RescueNeeded("i-2", "h2"));
+        HistoryRecord reserved = ferry(3, new Fact.Reserved("i-2", "h3", Fact.Reservation.BOOTSTRAP, -1));
+        HistoryRecord ran = driver(4, new Fact.Ran("i-2", "h3", 2));
+        assertThat(check(down, fence, rescue, reserved, ran, end(5))).isEmpty();
+        // started elsewhere before the fence: two copies (the old one may still run)
+        assertThat(check(down, reserved, ran, end(5))).anyMatch(v -> v.startsWith("C2 one running copy") && v.contains("two copies"));
+        // a rescue decided before the fence
+        assertThat(check(down, rescue, end(5))).anyMatch(v -> v.startsWith("C10 hosts down") && v.contains("not fenced"));
+        // a fence of a host that is not down
+        assertThat(check(fence, end(5))).anyMatch(v -> v.startsWith("C10 hosts down") && v.contains("not down"));
+        // nothing is reserved on a down host
+        assertThat(check(down, reserve(2, "i-1", "h2", Fact.Reservation.SAFE), end(5)))
+                .anyMatch(v -> v.startsWith("C3 reservations") && v.contains("h2"));
+    }
 }

@@ -32,7 +32,7 @@ final class AgentAnswers {
             switch (input) {
                 case Input.MoveCompleted c -> in.put("kind", "move-completed").put("move", c.moveId()).put("downtimeMs", c.downtimeMs());
                 case Input.MoveFailed f -> in.put("kind", "move-failed").put("move", f.moveId()).put("reason", f.reason())
-                        .put("notConverging", f.notConverging());
+                        .put("notConverging", f.notConverging()).put("runsAtEpoch", f.runsAtEpoch());
                 case Input.HostPatched p -> in.put("kind", "host-patched").put("host", p.host());
                 case Input.HostRebooted r -> in.put("kind", "host-rebooted").put("host", r.host()).put("version", r.version());
                 case Input.HostVerified v -> in.put("kind", "host-verified").put("host", v.host()).put("version", v.version());
@@ -47,6 +47,8 @@ final class AgentAnswers {
                 case Input.TenantStop t -> throw new IllegalArgumentException("tenant requests are stored as inputs");
                 case Input.TenantStart t -> throw new IllegalArgumentException("tenant requests are stored as inputs");
                 case Input.TenantReboot t -> throw new IllegalArgumentException("tenant requests are stored as inputs");
+                case Input.HostDown d -> throw new IllegalArgumentException("the health watch's word is stored as an input");
+                case Input.HostFenced f -> in.put("kind", "host-fenced").put("host", f.host()).put("how", f.how().name());
             }
             ArrayNode facts = o.putArray("facts");
             try {
@@ -71,7 +73,7 @@ final class AgentAnswers {
             Input input = switch (in.path("kind").asText()) {
                 case "move-completed" -> new Input.MoveCompleted(in.path("move").asLong(), in.path("downtimeMs").asLong());
                 case "move-failed" -> new Input.MoveFailed(in.path("move").asLong(), in.path("reason").asText(),
-                        in.path("notConverging").asBoolean());
+                        in.path("notConverging").asBoolean(), in.path("runsAtEpoch").asLong(-1));
                 case "host-patched" -> new Input.HostPatched(in.path("host").asInt());
                 case "host-rebooted" -> new Input.HostRebooted(in.path("host").asInt(), in.path("version").asText());
                 case "host-verified" -> new Input.HostVerified(in.path("host").asInt(), in.path("version").asText());
@@ -80,6 +82,7 @@ final class AgentAnswers {
                 case "instance-stopped" -> new Input.InstanceStopped(in.path("instance").asInt(), in.path("host").asInt());
                 case "instance-reset" -> new Input.InstanceReset(in.path("instance").asInt(), in.path("host").asInt());
                 case "wakeup" -> new Input.Wakeup(in.path("at").asLong(), reason(in, fleet));
+                case "host-fenced" -> new Input.HostFenced(in.path("host").asInt(), Fact.Fence.valueOf(in.path("how").asText()));
                 default -> throw new IllegalStateException("stored answer " + seq + " has an unknown kind");
             };
             List<Fact> facts = new ArrayList<>();
@@ -128,6 +131,7 @@ final class AgentAnswers {
             case Effect.StartInstance s -> "start " + s.instance();
             case Effect.StopInstance s -> "stop " + s.instance();
             case Effect.RebootInstance r -> "reset " + r.instance();
+            case Effect.FenceHost f -> "fence " + f.host();
             default -> null;
         };
     }
@@ -142,6 +146,7 @@ final class AgentAnswers {
             case Input.InstanceStarted s -> "start " + s.instance();
             case Input.InstanceStopped s -> "stop " + s.instance();
             case Input.InstanceReset r -> "reset " + r.instance();
+            case Input.HostFenced f -> "fence " + f.host();
             default -> null;
         };
     }

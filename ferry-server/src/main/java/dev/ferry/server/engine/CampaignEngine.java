@@ -262,6 +262,9 @@ public final class CampaignEngine implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
+        if (onAgents != null) {
+            onAgents.close();
+        }
     }
 
     /** Blocks until the campaign has ended (tests, the lab). */

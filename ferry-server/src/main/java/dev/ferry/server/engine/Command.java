@@ -1,7 +1,8 @@
 package dev.ferry.server.engine;
 
 /**
- * Something from outside the campaign loop: an operator's or a tenant's request. Each one is logged
+ * Something from outside the campaign loop: an operator's or a tenant's request, or the health
+ * watch's word that a host is down. Each one is logged
  * (with the loop position it was applied at) before it is applied, so a restarted server replays it
  * at exactly the same point.
  */
@@ -51,11 +52,15 @@ public sealed interface Command {
         }
     }
 
+    /** The host's agent has been silent past the down threshold (the server's health watch). */
+    record HostDown(String host, String actor, String requestId) implements Command {
+    }
+
     /**
      * What the loop said: accepted (with a value: the host chosen), or refused with the reason (for a
      * tenant's request the runtime refused, also as a value).
      */
-    record Outcome(boolean accepted, String message, String value, dev.ferry.core.history.Fact.RefusalReason reason) {
+    record Outcome(boolean accepted, String message, String value, dev.ferry.core.history.RefusalReason reason) {
         public Outcome(boolean accepted, String message) {
             this(accepted, message, null, null);
         }

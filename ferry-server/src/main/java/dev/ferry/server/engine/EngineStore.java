@@ -114,6 +114,7 @@ public final class EngineStore {
                 yield new Command.PlaceOutside(in.instance(), p.path("tenant").asText(), p.path("cpus").asInt(),
                         p.path("memoryMiB").asLong(), p.hasNonNull("group") ? p.get("group").asText() : null, actor, request);
             }
+            case "host-down" -> new Command.HostDown(in.reason(), actor, request);
             case "release-outside" -> {
                 JsonNode p = payload(in.reason());
                 yield new Command.ReleaseOutside(in.instance(), p.path("host").asText(), p.path("cpus").asInt(),
@@ -166,6 +167,7 @@ public final class EngineStore {
     static String stored(Command command) {
         return switch (command) {
             case Command.Abort a -> a.reason();
+            case Command.HostDown d -> d.host();
             case Command.PlaceOutside p -> {
                 Map<String, Object> f = new LinkedHashMap<>();
                 f.put("tenant", p.tenant());
@@ -190,6 +192,7 @@ public final class EngineStore {
             case Command.PlaceOutside p -> "place-outside";
             case Command.ReleaseOutside r -> "release-outside";
             case Command.TenantLifecycle l -> "tenant-" + l.op().wireName();
+            case Command.HostDown d -> "host-down";
         };
     }
 

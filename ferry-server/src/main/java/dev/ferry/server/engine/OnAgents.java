@@ -161,4 +161,9 @@ final class OnAgents {
         toSend.clear();
         send.forEach(driver::apply);
     }
+
+    /** The loop has ended: the driver stops its background work. */
+    void close() {
+        driver.close();
+    }
 }

@@ -50,6 +50,7 @@ final class OutsideInputs {
             case Command.PlaceOutside p -> runtime.finished() ? "the campaign has ended" : null;
             case Command.ReleaseOutside r -> problem.fleet().hostIndex(r.host()) < 0 ? "no such host" : null;
             case Command.TenantLifecycle l -> problem.fleet().instanceIndex(l.instance()) < 0 ? "no such instance" : null;
+            case Command.HostDown d -> problem.fleet().hostIndex(d.host()) < 0 ? "no such host" : null;
         };
     }
 
@@ -77,6 +78,7 @@ final class OutsideInputs {
             case Command.ReleaseOutside r -> runtime.releaseOutside(r.instance(), problem.fleet().hostIndex(r.host()),
                     r.cpus() * 1000L, r.memoryMiB(), t);
             case Command.TenantLifecycle l -> runtime.on(lifecycle(problem.fleet().instanceIndex(l.instance()), l.op()), t);
+            case Command.HostDown d -> runtime.on(new Input.HostDown(problem.fleet().hostIndex(d.host())), t);
         };
         record.accept(result, t);
         Fact.Refused refused = result.refusal();

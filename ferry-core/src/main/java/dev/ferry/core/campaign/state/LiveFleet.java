@@ -31,6 +31,10 @@ public final class LiveFleet implements PlacementView {
     private final BitSet stopping = new BitSet();
     /** Started by its tenant, not yet running (the hypervisor has not answered). */
     private final BitSet starting = new BitSet();
+    /** Hosts that went down: nothing is placed there any more. */
+    private final BitSet down = new BitSet();
+    /** Down hosts that are fenced: their instances may start elsewhere. */
+    private final BitSet fenced = new BitSet();
     private final List<List<Integer>> zoneHosts = new ArrayList<>();
     private final int[] zonePosition;
 
@@ -74,11 +78,21 @@ public final class LiveFleet implements PlacementView {
     /**
      * Cordoned in the inventory, or by the campaign: from the start of its step until it returns, for
      * good when it failed, and for good when the campaign skips it (it is never patched, so nothing
-     * may be placed there, not even a bootstrap).
+     * may be placed there, not even a bootstrap), and for good when it went down.
      */
     @Override
     public boolean cordoned(int host) {
-        return fleet.host(host).cordoned() || (phase[host] != HostPhase.WAITING && phase[host] != HostPhase.RETURNED);
+        return fleet.host(host).cordoned() || (phase[host] != HostPhase.WAITING && phase[host] != HostPhase.RETURNED) || down.get(host);
+    }
+
+    /** The host went down ({@link dev.ferry.core.history.Fact.HostDown}). */
+    public boolean down(int host) {
+        return down.get(host);
+    }
+
+    /** The down host is fenced ({@link dev.ferry.core.history.Fact.HostFenced}). */
+    public boolean fenced(int host) {
+        return fenced.get(host);
     }
 
     @Override
@@ -154,6 +168,14 @@ public final class LiveFleet implements PlacementView {
         phase[host] = HostPhase.TABLE.transition(phase[host], next);
     }
 
+    void markDown(int host) {
+        down.set(host);
+    }
+
+    void markFenced(int host) {
+        fenced.set(host);
+    }
+
     /** A host the plan skipped: it is never touched (set when the runtime is built). */
     void skip(int host) {
         phase(host, HostPhase.SKIPPED);
@@ -220,6 +242,11 @@ public final class LiveFleet implements PlacementView {
         epoch[instance] = newEpoch;
     }
 
+    /** The instance runs at {@code newEpoch} now if that is newer (a failed relocation started it again on its source). */
+    void raiseEpoch(int instance, long newEpoch) {
+        epoch[instance] = Math.max(epoch[instance], newEpoch);
+    }
+
     /** The tenant's stop is done: the room is given back. */
     void stoppedDown(int instance) {
         if (stopping.get(instance)) {
@@ -237,6 +264,6 @@ public final class LiveFleet implements PlacementView {
     String describe() {
         return "hosts " + Arrays.toString(instanceHost) + " epochs " + Arrays.toString(epoch) + " cpu " + Arrays.toString(freeCpu)
                 + " mem " + Arrays.toString(freeMem) + " phases " + Arrays.toString(phase) + " patched " + Arrays.toString(patched) + " stopped " + stopped + " terminated "
-                + terminated + " starting " + starting + " stopping " + stopping;
+                + terminated + " starting " + starting + " stopping " + stopping + " down " + down + " fenced " + fenced;
     }
 }

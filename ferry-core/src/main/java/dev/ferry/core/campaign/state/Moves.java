@@ -63,6 +63,25 @@ public final class Moves {
      * The instance's move that has not started is dropped (its tenant stopped it); its step has one
      * move less, and the budget the move held is given back. Returns the move, or null.
      */
+    /** The instance came onto a still-vulnerable host (a bootstrap, a rescue): that host's step moves it again, by {@code kind}. */
+    void arrived(int instance, int host, MoveKind kind) {
+        arrivals.computeIfAbsent(host, k -> new ArrayList<>()).add(instance);
+        arrivalKind.put(instance, kind);
+    }
+
+    /**
+     * The instance lost its host: a move of it that had not started is dropped, and one that failed
+     * from that host (not tried again) is forgotten.
+     */
+    void lost(int instance, int group, GroupBudgets budgets) {
+        MoveRun m = byInstance.get(instance);
+        if (m != null && m.state == dev.ferry.core.lifecycle.MoveState.RESERVED) {
+            drop(instance, group, budgets); // its room was released by its own fact
+        } else if (m != null && m.state == dev.ferry.core.lifecycle.MoveState.ROLLED_BACK) {
+            byInstance.remove(instance);
+        }
+    }
+
     MoveRun drop(int instance, int group, GroupBudgets budgets) {
         MoveRun m = byInstance.remove(instance);
         if (m == null) {

@@ -8,7 +8,7 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
- * Instances that rebooted in place with a host that never came back, to be started elsewhere:
+ * Instances that lost their host (it never came back from its reboot, or it went down), to be started elsewhere:
  * which are pending (and since when, or started and waiting for the answer), where each was
  * started, the group budget each still holds, and the failed hosts that are up (the last resort).
  * Changed by {@link RuntimeState#apply} only; not thread-safe.
@@ -30,6 +30,11 @@ public final class Rescues {
         return pending.isEmpty();
     }
 
+    /** The host a started rescue of the instance goes to, or −1. */
+    public int target(int instance) {
+        return target.getOrDefault(instance, -1);
+    }
+
     /** Some rescue was started and waits for its answer. */
     public boolean anyStarted() {
         return pending.containsValue(-1L);
@@ -37,6 +42,14 @@ public final class Rescues {
 
     public NavigableSet<Integer> upButFailed() {
         return Collections.unmodifiableNavigableSet(upButFailed);
+    }
+
+    /** The instance is to be started elsewhere; a group member keeps its budget, moved from the lost host's step (if any) to the rescue. */
+    void need(int instance, int group, StepRun lostStep, dev.ferry.core.admission.GroupBudgets budgets, long since) {
+        if (group >= 0 && lostStep != null && budgets.detach(lostStep.hold, group)) {
+            heldGroup.put(instance, group);
+        }
+        pending.put(instance, since);
     }
 
     String describe() {

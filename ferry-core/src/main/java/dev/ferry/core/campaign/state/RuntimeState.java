@@ -14,7 +14,6 @@ import dev.ferry.core.planner.MoveKind;
 import dev.ferry.core.planner.Plan;
 import dev.ferry.core.planner.PlanningProblem;
 import dev.ferry.core.planner.Step;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -155,10 +154,12 @@ public final class RuntimeState {
             case Fact.MaintenanceEnded e -> maintenanceEnded(e, t);
             case Fact.PhaseChanged p -> phaseChanged(p);
             case Fact.Parked p -> parked(p);
-            case Fact.HostFailed f -> hostFailed(f);
+            case Fact.HostFailed f -> hostFailed(f, t);
+            case Fact.HostDown d -> live.markDown(host(d.host()));
+            case Fact.HostFenced f -> live.markFenced(host(f.host()));
             case Fact.HostSkipped s -> hostSkipped(s);
             case Fact.BudgetTaken b -> {
-                budgets.take(step(b.host()).hold, group(b.group()), 1);
+                budgets.take(step(b.host()).hold, fleet.groupIndex(b.group()), 1);
                 if (b.move() >= 0) {
                     moves.byId.get(b.move()).holdsBudget = true;
                 }
@@ -169,6 +170,9 @@ public final class RuntimeState {
             case Fact.Released rel -> {
                 live.release(instance(rel.instance()), host(rel.host()));
                 moves.incoming[host(rel.host())]--;
+                if (rel.move() < 0) {
+                    rescues.target.remove(instance(rel.instance())); // a rescue's start onto a host that went down
+                }
             }
             case Fact.MoveStarted m -> moveStarted(m);
             case Fact.SwitchedOver s -> switchedOver(s);
@@ -256,7 +260,7 @@ public final class RuntimeState {
         stats.replaced += s.replanned();
         Map<Integer, Integer> share = new LinkedHashMap<>();
         for (Fact.GroupShare g : s.budget()) {
-            share.put(group(g.group()), g.members());
+            share.put(fleet.groupIndex(g.group()), g.members());
         }
         budgets.take(run.hold, share);
         run.canary = s.canary();
@@ -304,11 +308,12 @@ public final class RuntimeState {
         }
     }
 
-    private void hostFailed(Fact.HostFailed f) {
+    private void hostFailed(Fact.HostFailed f, long t) {
         int h = host(f.host());
         if (f.why() == Fact.HostFailure.CAME_BACK_UNPATCHED) {
             rescues.upButFailed.add(h);
         }
+        steps.failed(h, t, problem.policy().soak().toMillis());
         live.phase(h, HostPhase.FAILED);
         stats.hostsFailed++;
     }
@@ -360,8 +365,7 @@ public final class RuntimeState {
         moves.byInstance.remove(m.instance);
         live.switchOver(m.instance, m.to, s.epoch());
         if (live.vulnerable(m.to)) {
-            moves.arrivals.computeIfAbsent(m.to, k -> new ArrayList<>()).add(m.instance);
-            moves.arrivalKind.put(m.instance, m.kind);
+            moves.arrived(m.instance, m.to, m.kind);
         }
         if (m.kind == MoveKind.LIVE_MIGRATE) {
             stats.liveMigrations++;
@@ -371,10 +375,7 @@ public final class RuntimeState {
         }
         StepRun run = m.run;
         if (run != null) {
-            run.inFlight--;
-            if (m.kind == MoveKind.LIVE_MIGRATE) {
-                run.liveInFlight--;
-            }
+            run.moveEnded(m.kind);
             if (m.holdsBudget && fleet.groupOf(m.instance) >= 0) {
                 budgets.releaseOne(run.hold, fleet.groupOf(m.instance));
             }
@@ -387,12 +388,10 @@ public final class RuntimeState {
         m.state = MoveState.TABLE.transition(m.state, MoveState.ROLLED_BACK);
         stats.failedMigrations++;
         if (m.run != null) {
-            m.run.inFlight--;
-            if (m.kind == MoveKind.LIVE_MIGRATE) {
-                m.run.liveInFlight--;
-            }
+            m.run.moveEnded(m.kind);
         }
         moves.byId.remove(m.id);
+        live.raiseEpoch(m.instance, b.epoch()); // a relocation that failed may have started it again where it was
     }
 
     private void rebootsInPlace(Fact.RebootsInPlace rip) {
@@ -428,6 +427,9 @@ public final class RuntimeState {
                     moves.incoming[target]--;
                 }
                 live.started(i, host(e.host()), e.epoch());
+                if (live.vulnerable(host(e.host()))) { // a last resort: moved again by that host's own step
+                    moves.arrived(i, host(e.host()), MoveKind.of(fleet.instance(i).onHostMaintenance()));
+                }
                 stats.rescued++;
             }
             case STARTED -> live.startedUp(i);
@@ -441,11 +443,9 @@ public final class RuntimeState {
     private void rescueNeeded(Fact.RescueNeeded n, long t) {
         int i = instance(n.instance());
         int g = fleet.groupOf(i);
-        // the member stays disrupted until it runs elsewhere: its budget moves from the step to the rescue
-        if (g >= 0 && budgets.detach(step(n.lostHost()).hold, g)) {
-            rescues.heldGroup.put(i, g);
-        }
-        rescues.pending.put(i, t);
+        moves.lost(i, g, budgets);
+        rescues.need(i, g, steps.byHost.get(host(n.lostHost())), budgets, t);
+        live.startedUp(i); // a tenant's start onto the lost host will not come up there
     }
 
     private void eventChanged(Fact.EventChanged c) {
@@ -471,10 +471,6 @@ public final class RuntimeState {
             throw new IllegalArgumentException("a fact names instance " + id + ", which the campaign's fleet does not have");
         }
         return i;
-    }
-
-    private int group(String id) {
-        return fleet.groupIndex(id);
     }
 
     private StepRun step(String host) {

@@ -85,4 +85,12 @@ public final class StepRun {
         return step.host() + "{waiting " + waitingIds + " rip " + rebootInPlace + " canary " + canary + " readyAt " + readyAt
                 + " remaining " + remaining + " live " + liveInFlight + " inFlight " + inFlight + " hold " + hold.describe() + "}";
     }
+
+    /** A move of this step switched over or rolled back: it is in flight no more. */
+    void moveEnded(dev.ferry.core.planner.MoveKind kind) {
+        inFlight--;
+        if (kind == dev.ferry.core.planner.MoveKind.LIVE_MIGRATE) {
+            liveInFlight--;
+        }
+    }
 }

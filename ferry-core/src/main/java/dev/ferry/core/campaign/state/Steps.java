@@ -85,4 +85,30 @@ public final class Steps {
         }
         return sb.toString();
     }
+
+    /**
+     * The host failed: its step is queued or parked no more (it went down before it started or while
+     * parked). A canary among them is done: when it was the last, the soak starts at {@code t}.
+     */
+    void failed(int host, long t, long soakMs) {
+        StepRun run = byHost.get(host);
+        if (run == null) {
+            return;
+        }
+        boolean canaryDone = false;
+        if (queue.queued(run.index)) {
+            queue.remove(run.index);
+            if (run.step.canary() && canariesLeft > 0) {
+                canariesLeft--;
+                canaryDone = true;
+            }
+        }
+        if (parked.remove(run) && run.canary) {
+            canariesActive--; // a parked canary kept the canary phase open: it ends here
+            canaryDone = true;
+        }
+        if (canaryDone && canariesLeft == 0 && canariesActive == 0) {
+            soakEndMs = t + soakMs;
+        }
+    }
 }
