@@ -48,8 +48,9 @@ final class SimulateCommand implements Callable<Integer> {
 
     @Option(names = "--faults", defaultValue = "none", paramLabel = "SPEC",
             description = "Faults to inject, e.g. migration-fail=0.02,non-converge=0.01,host-lost=0.005,host-unpatched=0.005,"
-                    + "agent-crash=0.01,delay=0.05,duplicate=0.02,host-down=0.01 (host-down: a host dies during the campaign, its "
-                    + "guests with it; default none).")
+                    + "agent-crash=0.01,delay=0.05,duplicate=0.02,host-down=0.01,advisory-change=0.01 (host-down: a host dies during the "
+                    + "campaign, its guests with it; advisory-change: a host joins or leaves it, as if the advisory were amended or "
+                    + "the host fixed outside; default none).")
     String faults;
 
     @Option(names = "--tenants", defaultValue = "0.10,0.10", paramLabel = "EARLY,RESCHEDULE",
@@ -186,8 +187,9 @@ final class SimulateCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "  deadline slack     %s%n", r.deadlineSlackSeconds() == null ? "no disclosure deadline"
                 : r.deadlineSlackSeconds() < 0 ? "MISSED by " + Durations.human(-r.deadlineSlackSeconds())
                 : Durations.human(r.deadlineSlackSeconds()));
-        out.printf(Locale.ROOT, "  hosts              %d patched, %d failed (stay cordoned), %d skipped, of %d affected%n",
-                r.hostsPatched(), r.hostsFailed(), r.hostsSkipped(), r.hostsAffected());
+        out.printf(Locale.ROOT, "  hosts              %d patched, %d failed (stay cordoned), %d skipped, of %d affected%s%n",
+                r.hostsPatched(), r.hostsFailed(), r.hostsSkipped(), r.hostsAffected(), r.hostsJoined() + r.hostsDropped() == 0 ? ""
+                        : "; " + r.hostsJoined() + " joined, " + r.hostsDropped() + " left as the advisory changed");
         out.printf(Locale.ROOT, "  moves              %d live migrations, %d relocations, %d reboots in place; %d failed migrations, "
                 + "%d re-planned, %d rescued%n", r.liveMigrations(), r.relocations(), r.rebootsInPlace(), r.failedMigrations(),
                 r.replaced(), r.rescued());

@@ -28,6 +28,9 @@ public final class HistoryText {
             case Fact.Parked p -> "parked until " + p.untilMs() + " ms (waiting for a fallback's notice)";
             case Fact.HostFailed f -> "failed: " + failure(f);
             case Fact.HostSkipped s -> "skipped: " + s.why().message();
+            case Fact.StepAdded a -> "joins the campaign (the amended advisory affects it): a new step, patched to " + a.fixedVersion();
+            case Fact.HostDropped d -> "leaves the campaign before its step: " + (d.version() == null ? "the amended advisory leaves it alone"
+                    : "fixed outside it (runs " + d.version() + ")");
             case Fact.HostDown d -> "down: nothing is placed on it; its instances start elsewhere once it is fenced";
             case Fact.HostFenced f -> "fenced: " + (f.how() == Fact.Fence.STOPPED_BY_AGENT ? "its agent stopped every guest"
                     : "its agent does not answer; restarts elsewhere carry newer placement epochs");

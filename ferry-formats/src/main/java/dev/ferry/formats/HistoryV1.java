@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import dev.ferry.core.admission.Refusal;
 import dev.ferry.core.history.Actor;
+import dev.ferry.core.history.EventCause;
 import dev.ferry.core.history.Fact;
 import dev.ferry.core.history.HistoryRecord;
 import dev.ferry.core.history.RefusalReason;
@@ -112,6 +113,8 @@ public final class HistoryV1 {
             case Fact.TenantRebooted tr -> null;
             case Fact.HostDown d -> null; // v1 had no host health
             case Fact.HostFenced f -> null;
+            case Fact.StepAdded a -> null; // v1 had no amended advisories
+            case Fact.HostDropped d -> null;
         };
     }
 
@@ -319,17 +322,17 @@ public final class HistoryV1 {
             Matcher d;
             MoveKind kind = MoveKind.RELOCATE;
             long downtime = 0;
-            Fact.EventCause cause = null;
-            for (Fact.EventCause c : Fact.EventCause.values()) {
-                if (c.detail(MoveKind.RELOCATE, 0).equals(detail) && c != Fact.EventCause.STARTED_BY_TENANT) {
+            EventCause cause = null;
+            for (EventCause c : EventCause.values()) {
+                if (c.detail(MoveKind.RELOCATE, 0).equals(detail) && c != EventCause.STARTED_BY_TENANT) {
                     cause = c;
                 }
             }
             if ((d = KIND_DETAIL.matcher(detail)).matches() && WireName.parse(MoveKind.class, d.group(2)) != null) {
                 kind = WireName.parse(MoveKind.class, d.group(2));
-                cause = d.group(1).equals("scheduled") ? Fact.EventCause.PLANNED : Fact.EventCause.STARTED_BY_FERRY;
+                cause = d.group(1).equals("scheduled") ? EventCause.PLANNED : EventCause.STARTED_BY_FERRY;
             } else if ((d = MOVED.matcher(detail)).matches()) {
-                cause = Fact.EventCause.MOVED;
+                cause = EventCause.MOVED;
                 downtime = Long.parseLong(d.group(1));
             }
             return cause == null ? null : new Fact.EventChanged(instance, null, state, kind, notBefore, 0, cause, downtime, null);

@@ -13,9 +13,9 @@ import java.util.List;
 /**
  * Registered advisories (advisory/v1 documents) and the hosts they affect. An advisory may be
  * amended (a new document under the same id: new rules, new fixes) and withdrawn (kept, marked;
- * it no longer counts anywhere). Either supersedes the proposals made on it; a campaign that runs
- * keeps the document it was proposed with (an amendment applies to the next campaign: queued,
- * not merged). Thread-safe.
+ * it no longer counts anywhere). Either supersedes the proposals made on it. A campaign that runs
+ * on it takes an amendment ({@link #onAmend}): hosts it affects now join, hosts it affects no more
+ * leave before their step; a withdrawal is refused while it runs. Thread-safe.
  */
 public final class Advisories {
     /** An advisory as stored, with the hosts of the current inventory it affects. */
@@ -30,6 +30,18 @@ public final class Advisories {
     private final Inventory inventory;
     private final InstantSource clock;
     private List<Advisory> cache;
+
+    /** Told of each amendment once it is stored: the advisory's id, its new document, who amended it and the request. */
+    public interface Amended {
+        void amended(String id, String document, String actor, String requestId);
+    }
+
+    private volatile Amended amended = (id, document, actor, requestId) -> {
+    };
+
+    public void onAmend(Amended listener) {
+        this.amended = listener;
+    }
 
     public Advisories(AdvisoryStore store, Inventory inventory, InstantSource clock) {
         this.store = store;
@@ -61,7 +73,7 @@ public final class Advisories {
 
     /**
      * Amends an advisory: a new document with the same id replaces it; the proposals made on the old
-     * one are superseded; a running campaign keeps the one it was proposed with.
+     * one are superseded; a running campaign on it takes the amendment (hosts join or leave it).
      */
     public Registered amend(String id, byte[] body, Principal who, String requestId) {
         Advisory a = Uploads.read(body, "request body", new AdvisoryReader()::read);
@@ -76,6 +88,7 @@ public final class Advisories {
                         + current.version()));
         refuse(id, c);
         invalidate();
+        amended.amended(id, new String(body, StandardCharsets.UTF_8), who.actor(), requestId);
         return get(id);
     }
 
@@ -103,7 +116,7 @@ public final class Advisories {
     }
 
     /** An advisory document as stored (with the advisory, or with a campaign). */
-    static Advisory parse(String id, String document) {
+    public static Advisory parse(String id, String document) {
         return Uploads.read(document.getBytes(StandardCharsets.UTF_8), "stored advisory " + id, new AdvisoryReader()::read);
     }
 

@@ -23,7 +23,9 @@ import java.util.TreeMap;
  * inventory's, the inventory follows (a {@code hypervisor} change, audited as
  * {@code inventory.reconcile}), so a host patched outside Ferry stops counting as affected and a
  * host rolled back counts again. Not while a campaign runs: it verifies and records the versions
- * of the hosts it patches itself, and the next report after it ends reconciles the others.
+ * of the hosts it patches itself, and the next report after it ends reconciles the others; a
+ * running campaign is told of the version instead ({@link #onVersionDuringCampaign}: a host fixed
+ * outside it leaves it before its step).
  *
  * <p>Health: a host whose agent reported within the suspect threshold (a quarter of the down
  * threshold, at most 30 s) is {@code up}; silent longer, {@code suspect}; silent past the down
@@ -88,8 +90,20 @@ public final class AgentReports {
                     host, "its agent reports " + version + "; the inventory said " + recorded));
             if (v >= 0) {
                 inventory.changed(List.of(new InventoryStore.Change("hypervisor", host, version)), v);
+                toldCampaigns.remove(host);
+            } else if (!version.equals(toldCampaigns.put(host, version))) {
+                duringCampaign.accept(host, version); // a campaign runs: it is told once per version
             }
         }
+    }
+
+    private final Map<String, String> toldCampaigns = new HashMap<>();
+    private volatile java.util.function.BiConsumer<String, String> duringCampaign = (host, version) -> {
+    };
+
+    /** Told of a version an agent reports while a campaign runs (the inventory follows only after it), once per host and version. */
+    public void onVersionDuringCampaign(java.util.function.BiConsumer<String, String> listener) {
+        this.duringCampaign = listener;
     }
 
     public List<AgentStore.Report> all() {

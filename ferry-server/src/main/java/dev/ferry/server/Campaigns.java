@@ -306,6 +306,33 @@ public final class Campaigns implements AutoCloseable {
         }
     }
 
+    /**
+     * The advisory was amended: every running campaign on it takes the new document (a logged
+     * input: hosts it affects now join, hosts it no longer affects leave before their step); waits
+     * for each one's commit.
+     */
+    public void advisoryAmended(String advisory, String document, String actor, String requestId) {
+        for (String id : List.copyOf(engines.keySet())) {
+            CampaignEngine e = engines.get(id);
+            if (e != null && row(id).advisory().equals(advisory) && (e.snapshot() == null || !e.snapshot().done())) {
+                command(id, new Command.AdvisoryAmended(document, actor, requestId));
+            }
+        }
+    }
+
+    /**
+     * An agent reports a version the inventory does not have while campaigns run (the inventory
+     * follows once they end): each running campaign whose fleet has the host is told, without
+     * waiting; a host fixed outside a campaign leaves it before its step.
+     */
+    public void hostVersion(String host, String version) {
+        for (CampaignEngine e : engines.values()) {
+            if (e.fleet().hostIndex(host) >= 0) {
+                e.submit(new Command.HostVersion(host, version, "ferry", "host-version-" + host + "-" + clock.millis()));
+            }
+        }
+    }
+
     /** The loop of a campaign running in this server, or null. */
     public CampaignEngine engine(String id) {
         return engines.get(id);

@@ -124,6 +124,8 @@ public final class FerryServer implements AutoCloseable {
         AuditLog audit = new AuditLog(stores.audit());
         Instances instances = new Instances(stores.inventory(), audit, inventory, advisories, campaigns, tenantData, clock);
         this.agentReports = new AgentReports(stores.agents(), stores.inventory(), inventory, audit, clock, config.hostDownAfter());
+        agentReports.onVersionDuringCampaign(campaigns::hostVersion);
+        advisories.onAmend(campaigns::advisoryAmended);
         this.healthWatch = new Poller("host-health", Duration.ofMillis(Math.min(5_000, config.hostDownAfter().toMillis() / 4)),
                 this::watchHealth);
         Routes routes = new Routes(new Routes.Services(inventory, advisories, campaigns, new Queries(stores.history()), audit,

@@ -150,7 +150,7 @@ class InstanceLifecycleTest {
               - { id: s-1, tenant: acme, host: h-safe, cpus: 2, memoryMiB: 4096 }
             """;
 
-    private static String eventState(TestServer s, String token, String instance) {
+    static String eventState(TestServer s, String token, String instance) {
         for (JsonNode e : s.get("/v1/tenant/events", token).json().get("items")) {
             if (e.get("instance").asText().equals(instance)) {
                 return e.get("state").asText();

@@ -62,6 +62,8 @@ public final class SimulatedHypervisors implements Ports.Driver {
     private final long[] epoch;
     private final int[] migrationsOut;
     private final String[] version;
+    /** The version each host's patch installs (the campaign says which). */
+    private final String[] installing;
     private final boolean exact;
     /** Hosts that died, and when the campaign hears of it (−1: alive). */
     private final long[] downAt;
@@ -99,6 +101,7 @@ public final class SimulatedHypervisors implements Ports.Driver {
         killWhenLanded = new long[fleet.hosts().size()];
         java.util.Arrays.fill(killWhenLanded, -1);
         version = new String[fleet.hosts().size()];
+        installing = new String[fleet.hosts().size()];
         for (int h = 0; h < version.length; h++) {
             version[h] = fleet.host(h).hypervisor();
         }
@@ -110,7 +113,10 @@ public final class SimulatedHypervisors implements Ports.Driver {
             case Effect.Cordon c -> {
             }
             case Effect.StartMove m -> startMove(m);
-            case Effect.PatchHost p -> laterFrom(p.host(), hostMinutes(policy.durations().patch().toMillis()), new Input.HostPatched(p.host()));
+            case Effect.PatchHost p -> {
+                installing[p.host()] = p.version();
+                laterFrom(p.host(), hostMinutes(policy.durations().patch().toMillis()), new Input.HostPatched(p.host()));
+            }
             case Effect.RebootHost r -> reboot(r.host());
             case Effect.VerifyHost v -> verify(v.host());
             case Effect.StartInstance s -> startInstance(s);
@@ -225,7 +231,8 @@ public final class SimulatedHypervisors implements Ports.Driver {
         if (random.nextDouble() < faults.hostLost()) {
             return; // never comes back; the campaign's reboot timeout notices
         }
-        version[h] = random.nextDouble() < faults.hostUnpatched() ? fleet.host(h).hypervisor() : advisory.fixedVersionFor(fleet.host(h));
+        String fixed = installing[h] != null ? installing[h] : advisory.fixedVersionFor(fleet.host(h));
+        version[h] = random.nextDouble() < faults.hostUnpatched() ? fleet.host(h).hypervisor() : fixed;
         laterFrom(h, hostMinutes(policy.durations().reboot().toMillis()), new Input.HostRebooted(h, version[h]));
     }
 
@@ -313,6 +320,13 @@ public final class SimulatedHypervisors implements Ports.Driver {
             lost.set(i);
         }
         kernel.at(downAt[h], () -> deliver.accept(new Input.HostDown(h)));
+    }
+
+    /** A host changed status outside the campaign: one fixed outside it runs its fixed version now. */
+    void changed(int h, Input change) {
+        if (change instanceof Input.HostLeft left && left.version() != null) {
+            version[h] = left.version();
+        }
     }
 
     private boolean dead(int h) {

@@ -115,6 +115,9 @@ public final class Simulation {
     private SimulationResult run() {
         apply(runtime.approve(0));
         churn.start();
+        if (options.faults().advisoryChange() > 0) {
+            changeHosts(random.split(), options.faults().advisoryChange());
+        }
         if (options.faults().hostDown() > 0) {
             // each host dies with this probability, at a uniform time within the plan's predicted duration
             SplittableRandom r = random.split();
@@ -163,12 +166,30 @@ public final class Simulation {
                 runtime.state() == CampaignState.COMPLETED ? "every planned host handled" : runtime.endReason(), makespan,
                 plan.summary().makespanSeconds(), plan.summary().lowerBoundSeconds(),
                 toDeadline == null ? null : toDeadline - makespan, plan.affectedHosts().size(), s.hostsPatched(), s.hostsFailed(),
-                plan.skippedHosts().size(), s.liveMigrations(), s.relocations(), s.rebootsInPlace(), s.failedMigrations(),
+                plan.skippedHosts().size(), s.hostsJoined(), s.hostsDropped(), s.liveMigrations(), s.relocations(), s.rebootsInPlace(), s.failedMigrations(),
                 s.replaced(), s.rescued(), lost, violations,
                 new SimulationResult.Events(s.noticed(), s.informational(), s.rescheduled(), s.tenantInitiated(), s.forced(),
                         s.completedEvents()),
                 churn.result(lost),
                 new TreeMap<>(s.perTenant()), timeline, kernel.processed(), store.records(), store.kept());
+    }
+
+    /** Each host, with probability {@code p}, changes status at a uniform time within the plan's predicted duration. */
+    private void changeHosts(SplittableRandom r, double p) {
+        long span = Math.max(1, plan.summary().makespanSeconds() * 1000);
+        var advisory = problem.advisory();
+        for (int h = 0; h < problem.fleet().hosts().size(); h++) {
+            if (r.nextDouble() < p) {
+                var host = problem.fleet().host(h);
+                int index = h;
+                Input change = advisory.affects(host) ? new Input.HostLeft(h, advisory.fixedVersionFor(host))
+                        : new Input.HostJoined(h, host.hypervisor() + "-fixed");
+                kernel.at((long) (r.nextDouble() * span), () -> {
+                    driver.changed(index, change);
+                    deliver(change);
+                });
+            }
+        }
     }
 
     private void deliver(Input input) {

@@ -36,6 +36,8 @@ public final class SimulationJson {
             g.writeNumberField("hostsPatched", r.hostsPatched());
             g.writeNumberField("hostsFailed", r.hostsFailed());
             g.writeNumberField("hostsSkipped", r.hostsSkipped());
+            g.writeNumberField("hostsJoined", r.hostsJoined());
+            g.writeNumberField("hostsDropped", r.hostsDropped());
             g.writeNumberField("liveMigrations", r.liveMigrations());
             g.writeNumberField("relocations", r.relocations());
             g.writeNumberField("rebootsInPlace", r.rebootsInPlace());

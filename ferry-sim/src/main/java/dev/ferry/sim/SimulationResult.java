@@ -13,6 +13,7 @@ import java.util.Map;
  * @param timeline       samples {seconds, vulnerable hosts left, hosts in maintenance}
  * @param churn          the tenants' own operations during the campaign (all zero without churn)
  * @param perTenant      tenant -> {non-live disruptions, total downtime in ms}
+ * @param hostsJoined    hosts that joined the campaign as the advisory changed; {@code hostsDropped}: that left it
  */
 public record SimulationResult(
         String strategy,
@@ -28,6 +29,8 @@ public record SimulationResult(
         int hostsPatched,
         int hostsFailed,
         int hostsSkipped,
+        int hostsJoined,
+        int hostsDropped,
         int liveMigrations,
         int relocations,
         int rebootsInPlace,

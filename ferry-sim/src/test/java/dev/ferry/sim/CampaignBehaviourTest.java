@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.ferry.core.history.Fact;
 import dev.ferry.core.history.HistoryRecord;
 import dev.ferry.core.lifecycle.CampaignState;
+import dev.ferry.core.lifecycle.HostPhase;
 import dev.ferry.core.model.Policy;
 import dev.ferry.core.planner.FerryStrategy;
 import dev.ferry.core.planner.Plan;
@@ -88,6 +89,29 @@ class CampaignBehaviourTest {
         // a host of the campaign that went down before it was done fails with its reason
         assertThat(h).anyMatch(x -> x.fact() instanceof Fact.HostFailed f && f.why() == Fact.HostFailure.WENT_DOWN);
         assertThat(r.result()).isIn("completed", "halted");
+    }
+
+    @Test
+    void hostsJoinAndLeaveTheCampaignAsTheAdvisoryChanges() {
+        SimulationResult r = run(problem(60, 0.3, policy(100)), FaultSpec.parse("advisory-change=0.3"), TenantModel.PASSIVE);
+        assertThat(r.invariantViolations()).isEmpty();
+        assertThat(r.lostInstances()).isZero();
+        assertThat(r.result()).isEqualTo("completed");
+        List<HistoryRecord> h = r.history();
+        List<String> joined = h.stream().filter(x -> x.fact() instanceof Fact.StepAdded).map(x -> x.fact().subject()).toList();
+        List<String> dropped = h.stream().filter(x -> x.fact() instanceof Fact.HostDropped).map(x -> x.fact().subject()).toList();
+        assertThat(joined).isNotEmpty();
+        assertThat(dropped).isNotEmpty();
+        // a host that joined is patched like the plan's, to the version it was given; one that left is not touched
+        for (String host : joined) {
+            assertThat(h).anyMatch(x -> x.fact() instanceof Fact.PhaseChanged p && p.host().equals(host)
+                    && p.phase() == HostPhase.RETURNED || x.fact() instanceof Fact.HostFailed f && f.host().equals(host));
+        }
+        for (String host : dropped) {
+            assertThat(h).noneMatch(x -> x.fact() instanceof Fact.MaintenanceBegan b && b.host().equals(host));
+        }
+        assertThat(h).anyMatch(x -> x.fact() instanceof Fact.EventChanged e && e.cause() == dev.ferry.core.history.EventCause.HOST_FIXED);
+        assertThat(r.hostsPatched() + r.hostsFailed()).isEqualTo(r.hostsAffected() - r.hostsSkipped() + joined.size() - dropped.size());
     }
 
     @Test

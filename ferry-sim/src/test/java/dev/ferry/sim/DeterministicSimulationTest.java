@@ -43,7 +43,7 @@ class DeterministicSimulationTest {
         }
         assertThat(r.result()).isIn("completed", "halted");
         if (r.result().equals("completed")) {
-            assertThat(r.hostsPatched() + r.hostsFailed()).isEqualTo(plan.steps().size());
+            assertThat(r.hostsPatched() + r.hostsFailed()).isEqualTo(plan.steps().size() + r.hostsJoined() - r.hostsDropped());
         } else if (!r.reason().contains("no host has room")) {
             assertThat(r.hostsFailed()).isGreaterThanOrEqualTo(s.problem().policy().haltAfterFailures());
             assertThat(r.reason()).contains("haltAfterFailures");

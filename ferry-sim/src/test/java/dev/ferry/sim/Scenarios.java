@@ -18,12 +18,13 @@ final class Scenarios {
     /**
      * {@code churn}: tenants' own lifecycle operations during the campaign (half the seeds have none).
      * {@code faults} are those of the histories kept from before history/v2; {@link #liveFaults} adds
-     * hosts that go down (a quarter of the seeds).
+     * hosts that go down (a quarter of the seeds) and hosts that join or leave the campaign as the
+     * advisory changes (another quarter).
      */
     record Scenario(PlanningProblem problem, FaultSpec faults, TenantModel tenants, boolean naive, ChurnModel churn,
-                    double hostDown) {
+                    double hostDown, double advisoryChange) {
         FaultSpec liveFaults() {
-            return faults.withHostDown(hostDown);
+            return faults.withHostDown(hostDown).withAdvisoryChange(advisoryChange);
         }
     }
 
@@ -57,6 +58,7 @@ final class Scenarios {
         boolean naive = r.nextInt(5) == 0;
         ChurnModel churn = r.nextBoolean() ? ChurnModel.NONE : new ChurnModel(0.2 + r.nextDouble() * 8);
         double hostDown = r.nextInt(4) == 0 ? 0.01 + r.nextDouble() * 0.06 : 0; // drawn last: the draws above stay as they were
-        return new Scenario(problem, faults, tenants, naive, churn, hostDown);
+        double advisoryChange = r.nextInt(4) == 0 ? 0.02 + r.nextDouble() * 0.1 : 0;
+        return new Scenario(problem, faults, tenants, naive, churn, hostDown, advisoryChange);
     }
 }

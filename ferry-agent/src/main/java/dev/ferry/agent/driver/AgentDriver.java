@@ -62,6 +62,7 @@ public final class AgentDriver implements Ports.Driver {
     private final long[] epoch;
     private final long epochBase;
     private final HostFence fences;
+    private final Map<Integer, String> installing = new java.util.concurrent.ConcurrentHashMap<>();
 
     /**
      * @param epochBase the epochs agents see are {@code epochBase} + 8 × the sequence number of the
@@ -100,6 +101,7 @@ public final class AgentDriver implements Ports.Driver {
             }
             case Effect.StartMove m -> async(() -> move(m));
             case Effect.PatchHost p -> async(() -> {
+                installing.put(p.host(), p.version()); // what its reboot comes back on
                 Thread.sleep(policy.durations().patch().toMillis()); // the fixed version is "installed"
                 answers.answer(List.of(), new Input.HostPatched(p.host()));
             });
@@ -113,8 +115,6 @@ public final class AgentDriver implements Ports.Driver {
             case Effect.Wakeup w -> throw new IllegalArgumentException("wake-ups go to the timer");
         }
     }
-
-    // ------------------------------------------------------------------ after a controller restart
 
     /**
      * Reads from every agent which instances run where, with which epoch. {@code runtimeHost} and
@@ -225,7 +225,7 @@ public final class AgentDriver implements Ports.Driver {
 
     private void resumeReboot(int h) throws Exception {
         AgentClient a = agents.get(h);
-        String fixed = advisory.fixedVersionFor(fleet.host(h));
+        String fixed = installing.getOrDefault(h, advisory.fixedVersionFor(fleet.host(h)));
         String version = Poll.until(120_000, 100, () -> a.get("/v1/host").path("version").asText()); // it may be rebooting
         if (version == null) {
             throw new IOException("host " + fleet.host(h).id() + " does not answer");
@@ -367,7 +367,7 @@ public final class AgentDriver implements Ports.Driver {
             }
         }
         AgentClient a = agents.get(h);
-        String fixed = advisory.fixedVersionFor(fleet.host(h));
+        String fixed = installing.getOrDefault(h, advisory.fixedVersionFor(fleet.host(h)));
         a.post("/v1/reboot", Map.of("version", fixed, "force", !stopped.isEmpty()));
         // down while it reboots; back with some version (the fixed one, unless the patch did not take)
         String version = Poll.until(120_000, 100, () -> {
@@ -424,8 +424,6 @@ public final class AgentDriver implements Ports.Driver {
         agents.get(r.host()).post("/v1/instances/" + fleet.instance(r.instance()).id() + "/reset", Map.of());
         answers.answer(List.of(), new Input.InstanceReset(r.instance(), r.host()));
     }
-
-    // ------------------------------------------------------------------ agents
 
     private static final int START_ATTEMPTS = 3;
 

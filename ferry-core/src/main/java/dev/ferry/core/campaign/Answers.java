@@ -2,6 +2,7 @@ package dev.ferry.core.campaign;
 
 import dev.ferry.core.campaign.state.MoveRun;
 import dev.ferry.core.campaign.state.StepRun;
+import dev.ferry.core.history.EventCause;
 import dev.ferry.core.history.Fact;
 import dev.ferry.core.lifecycle.CampaignState;
 import dev.ferry.core.lifecycle.HostPhase;
@@ -54,7 +55,7 @@ final class Answers {
         ctx.fact(new Fact.SwitchedOver(m.id(), ctx.instance(i), ctx.host(m.to()), epoch, c.downtimeMs()));
         if (m.kind() != MoveKind.LIVE_MIGRATE) {
             ctx.fact(new Fact.DisruptionEnded(ctx.instance(i), Fact.DisruptionEnd.MOVED, ctx.host(m.to()), epoch));
-            notices.complete(i, Fact.EventCause.MOVED, c.downtimeMs());
+            notices.complete(i, EventCause.MOVED, c.downtimeMs());
         }
         if (r != null) {
             ctx.pumpLater(r);
@@ -149,13 +150,11 @@ final class Answers {
             // the driver restarted them during verification
             ctx.fact(new Fact.DisruptionEnded(ctx.instance(i), Fact.DisruptionEnd.REBOOTED_IN_PLACE, ctx.host(h),
                     ctx.state.live().epoch(i) + 1));
-            notices.complete(i, Fact.EventCause.REBOOTED, 0);
+            notices.complete(i, EventCause.REBOOTED, 0);
         }
         ctx.fact(new Fact.BudgetReleased(ctx.host(h)));
-        Host o = ctx.fleet.host(h);
-        Host patched = new Host(o.id(), o.zone(), o.rack(), o.cpus(), o.memoryMiB(), o.cpuAllocationRatio(), version, o.cpuModel(),
-                o.liveMigration(), o.state(), o.agent());
-        if (ctx.problem.advisory().affects(patched)) {
+        Host patched = ctx.fleet.host(h).withHypervisor(version);
+        if (r.fixedVersion() != null ? !r.fixedVersion().equals(version) : ctx.problem.advisory().affects(patched)) {
             fail(r, Fact.HostFailure.CAME_BACK_UNPATCHED, version);
             return;
         }
@@ -204,7 +203,7 @@ final class Answers {
             return;
         }
         ctx.fact(new Fact.DisruptionEnded(ctx.instance(i), Fact.DisruptionEnd.RESCUED, ctx.host(s.host()), s.epoch()));
-        notices.complete(i, Fact.EventCause.RESCUED, 0);
+        notices.complete(i, EventCause.RESCUED, 0);
     }
 
     /** A tenant's stop is done: the room it kept until now is given back. */

@@ -39,6 +39,7 @@ public final class CampaignRuntime {
     private final Draining draining;
     private final Answers answers;
     private final TenantLifecycle lifecycle;
+    private final HostChanges changes;
 
     public CampaignRuntime(PlanningProblem problem, Plan plan, String id) {
         this.ctx = new Ctx(problem, plan, id, new RuntimeState(problem, plan, id));
@@ -47,6 +48,7 @@ public final class CampaignRuntime {
         this.draining = new Draining(ctx, notices);
         this.answers = new Answers(ctx, notices, draining);
         this.lifecycle = new TenantLifecycle(ctx, notices);
+        this.changes = new HostChanges(ctx, notices);
     }
 
     /**
@@ -224,6 +226,8 @@ public final class CampaignRuntime {
             case Input.InstanceStopped s -> answers.instanceStopped(s);
             case Input.HostDown d -> answers.loss().down(d.host());
             case Input.HostFenced f -> answers.loss().fenced(f.host(), f.how());
+            case Input.HostJoined j -> changes.joined(j.host(), j.fixedVersion());
+            case Input.HostLeft l -> changes.left(l.host(), l.version());
             case Input.InstanceReset s -> {
                 // done as decided: the reboot's fact was recorded when the tenant asked
             }

@@ -210,6 +210,7 @@ final class Draining {
             ctx.fact(new Fact.DisruptionBegan(ctx.instance(i), false, MoveKind.REBOOT_IN_PLACE));
             notices.start(i, MoveKind.REBOOT_IN_PLACE, false);
         }
-        ctx.emit(new Effect.PatchHost(ctx.key("patch"), h, ctx.problem.advisory().fixedVersionFor(ctx.fleet.host(h))));
+        String fixed = r.fixedVersion() != null ? r.fixedVersion() : ctx.problem.advisory().fixedVersionFor(ctx.fleet.host(h));
+        ctx.emit(new Effect.PatchHost(ctx.key("patch"), h, fixed));
     }
 }

@@ -2,6 +2,7 @@ package dev.ferry.core.campaign;
 
 import dev.ferry.core.campaign.state.MoveRun;
 import dev.ferry.core.campaign.state.StepRun;
+import dev.ferry.core.history.EventCause;
 import dev.ferry.core.history.Fact;
 import dev.ferry.core.lifecycle.HostPhase;
 import dev.ferry.core.lifecycle.MoveState;
@@ -52,7 +53,8 @@ final class HostLoss {
         }
         StepRun r = ctx.state.steps().ofHost(h);
         HostPhase p = live.phase(h);
-        if (r != null && p != HostPhase.RETURNED && p != HostPhase.FAILED && p != HostPhase.SKIPPED) {
+        boolean campaigns = r != null && (p != HostPhase.WAITING || ctx.state.steps().queue().queued(r.index())); // not one that left
+        if (campaigns && p != HostPhase.RETURNED && p != HostPhase.FAILED && p != HostPhase.SKIPPED) {
             ctx.fact(new Fact.BudgetReleased(ctx.host(h)));
             answers.fail(r, Fact.HostFailure.WENT_DOWN, null);
             if (ctx.state.steps().soakEndMs() > ctx.now) {
@@ -94,7 +96,7 @@ final class HostLoss {
         if (m != null && m.state() == MoveState.RESERVED && m.to() >= 0) {
             ctx.fact(new Fact.Released(ctx.instance(i), ctx.host(m.to()), m.id()));
         }
-        notices.cancel(i, Fact.EventCause.HOST_LOST);
+        notices.cancel(i, EventCause.HOST_LOST);
         ctx.fact(new Fact.RescueNeeded(ctx.instance(i), ctx.host(h)));
     }
 }

@@ -71,6 +71,14 @@ public sealed interface Input {
     record HostFenced(int host, dev.ferry.core.history.Fact.Fence how) implements Input {
     }
 
+    /** The amended advisory affects the host now: it joins the campaign, to be patched to {@code fixedVersion}. */
+    record HostJoined(int host, String fixedVersion) implements Input {
+    }
+
+    /** The host needs no patching any more: its agent reports {@code version}, fixed outside the campaign (null: the amended advisory leaves it alone). */
+    record HostLeft(int host, String version) implements Input {
+    }
+
     /** A time the runtime asked to be woken at has come. */
     record Wakeup(long atMs, WakeupReason reason) implements Input {
     }

@@ -2,6 +2,7 @@ package dev.ferry.core.campaign;
 
 import dev.ferry.core.campaign.state.MaintenanceEvent;
 import dev.ferry.core.campaign.state.StepRun;
+import dev.ferry.core.history.EventCause;
 import dev.ferry.core.history.Fact;
 import dev.ferry.core.lifecycle.EventState;
 import dev.ferry.core.planner.Move;
@@ -22,21 +23,26 @@ final class Notices {
     /** At approval: every planned disruption gets its event, every live migration its informational notice. */
     void announce() {
         for (StepRun r : ctx.state.steps().runs()) {
-            for (Move m : r.step().moves()) {
-                int i = ctx.fleet.instanceIndex(m.instance());
-                if (m.kind() == MoveKind.LIVE_MIGRATE) {
-                    if (!ctx.state.events().informed(i)) {
-                        ctx.fact(new Fact.Informed(m.instance(), r.step().start() * 1000));
-                    }
-                    continue;
+            announce(r);
+        }
+    }
+
+    /** The step's tenants are told: an event per disruptive move, the informational notice per live migration. */
+    void announce(StepRun r) {
+        for (Move m : r.step().moves()) {
+            int i = ctx.fleet.instanceIndex(m.instance());
+            if (m.kind() == MoveKind.LIVE_MIGRATE) {
+                if (!ctx.state.events().informed(i)) {
+                    ctx.fact(new Fact.Informed(m.instance(), r.step().start() * 1000));
                 }
-                if (ctx.state.events().get(i) != null) {
-                    continue; // a bootstrapped instance: one event covers it
-                }
-                EventTimes.Window w = ctx.times.planned(i, r.step(), ctx.now);
-                tell(new Fact.EventChanged(m.instance(), ctx.times.eventId(i), EventState.SCHEDULED, m.kind(), w.notBeforeMs(),
-                        w.deadlineMs(), Fact.EventCause.PLANNED, 0, r.step().host()));
+                continue;
             }
+            if (ctx.state.events().get(i) != null) {
+                continue; // a bootstrapped instance: one event covers it
+            }
+            EventTimes.Window w = ctx.times.planned(i, r.step(), ctx.now);
+            tell(new Fact.EventChanged(m.instance(), ctx.times.eventId(i), EventState.SCHEDULED, m.kind(), w.notBeforeMs(),
+                    w.deadlineMs(), EventCause.PLANNED, 0, r.step().host()));
         }
     }
 
@@ -45,9 +51,10 @@ final class Notices {
         if (ctx.state.events().get(instance) != null) {
             return;
         }
-        EventTimes.Window w = ctx.times.fallback(ctx.state.events().informed(instance), ctx.state.events().noticeEndMs(), ctx.now);
+        EventTimes.Window w = ctx.times.fallback(ctx.state.events().informed(instance),
+                ctx.state.events().noticeEndMs(instance, ctx.policy.notice().toMillis()), ctx.now);
         tell(new Fact.EventChanged(ctx.instance(instance), ctx.times.eventId(instance), EventState.SCHEDULED, MoveKind.RELOCATE,
-                w.notBeforeMs(), w.deadlineMs(), Fact.EventCause.FALLBACK, 0, null));
+                w.notBeforeMs(), w.deadlineMs(), EventCause.FALLBACK, 0, null));
     }
 
     /** The instance has an event whose notice has run out (one with a fresh notice is made when it has none). */
@@ -69,12 +76,12 @@ final class Notices {
         MaintenanceEvent e = ctx.state.events().get(instance);
         if (e != null && e.pending()) {
             tell(change(e, EventState.STARTED, kind, e.notBefore(),
-                    byTenant ? Fact.EventCause.STARTED_BY_TENANT : Fact.EventCause.STARTED_BY_FERRY, 0));
+                    byTenant ? EventCause.STARTED_BY_TENANT : EventCause.STARTED_BY_FERRY, 0));
         }
     }
 
     /** The disruption is over: its started event completes. */
-    void complete(int instance, Fact.EventCause cause, long downtimeMs) {
+    void complete(int instance, EventCause cause, long downtimeMs) {
         MaintenanceEvent e = ctx.state.events().get(instance);
         if (e != null && e.state() == EventState.STARTED) {
             tell(change(e, EventState.COMPLETED, e.kind(), e.notBefore(), cause, downtimeMs));
@@ -83,16 +90,16 @@ final class Notices {
 
     /** The tenant moves its event later (checked before). */
     void reschedule(MaintenanceEvent e, long notBefore) {
-        tell(change(e, EventState.RESCHEDULED, e.kind(), Math.max(e.notBefore(), notBefore), Fact.EventCause.RESCHEDULED, 0));
+        tell(change(e, EventState.RESCHEDULED, e.kind(), Math.max(e.notBefore(), notBefore), EventCause.RESCHEDULED, 0));
     }
 
     /** The tenant stopped or terminated the instance: its pending event will not happen. */
     void cancelByTenant(int instance, boolean terminated) {
-        cancel(instance, terminated ? Fact.EventCause.TERMINATED_BY_TENANT : Fact.EventCause.STOPPED_BY_TENANT);
+        cancel(instance, terminated ? EventCause.TERMINATED_BY_TENANT : EventCause.STOPPED_BY_TENANT);
     }
 
     /** A pending event will not happen, for {@code cause} (its instance's host went down: {@code HOST_LOST}). */
-    void cancel(int instance, Fact.EventCause cause) {
+    void cancel(int instance, EventCause cause) {
         MaintenanceEvent e = ctx.state.events().get(instance);
         if (e != null && e.pending()) {
             tell(change(e, EventState.CANCELLED, e.kind(), e.notBefore(), cause, 0));
@@ -101,13 +108,13 @@ final class Notices {
 
     /** The campaign has ended with nothing in flight: an event that has not started never will; its tenant is told. */
     void cancelNotStarted() {
-        Fact.EventCause cause = Fact.EventCause.cancelledBy(ctx.state.state());
+        EventCause cause = EventCause.cancelledBy(ctx.state.state());
         for (MaintenanceEvent e : ctx.state.events().notStarted()) {
             tell(change(e, EventState.CANCELLED, e.kind(), e.notBefore(), cause, 0));
         }
     }
 
-    private Fact.EventChanged change(MaintenanceEvent e, EventState state, MoveKind kind, long notBefore, Fact.EventCause cause,
+    private Fact.EventChanged change(MaintenanceEvent e, EventState state, MoveKind kind, long notBefore, EventCause cause,
                                      long downtimeMs) {
         return new Fact.EventChanged(ctx.instance(e.instance()), e.id(), state, kind, notBefore, e.deadline(), cause, downtimeMs,
                 null);

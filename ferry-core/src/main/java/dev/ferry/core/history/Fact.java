@@ -167,6 +167,28 @@ public sealed interface Fact {
         EPOCHS_SUPERSEDED
     }
 
+    /**
+     * The advisory now affects the host (it was amended while the campaign runs): it joins the
+     * campaign as a new step, to be patched to {@code fixedVersion}.
+     */
+    record StepAdded(String host, String fixedVersion) implements Fact {
+        @Override
+        public String subject() {
+            return host;
+        }
+    }
+
+    /**
+     * The host needs the campaign no more, before its step started: it was fixed outside it (it runs
+     * {@code version} now, as its agent reports) or the amended advisory leaves it alone (null).
+     */
+    record HostDropped(String host, String version) implements Fact {
+        @Override
+        public String subject() {
+            return host;
+        }
+    }
+
     /** The host will not be done: with nothing else in flight its step could not start, for {@code why}. */
     record HostSkipped(String host, Refusal why) implements Fact {
         @Override
@@ -388,41 +410,6 @@ public sealed interface Fact {
         @Override
         public String subject() {
             return instance;
-        }
-    }
-
-    /** Why an event changed; {@link #detail} is what its tenant reads. */
-    enum EventCause {
-        PLANNED, FALLBACK, RESCHEDULED, STARTED_BY_FERRY, STARTED_BY_TENANT, MOVED, REBOOTED, RESCUED,
-        CANCELLED_COMPLETED, CANCELLED_HALTED, CANCELLED_ABORTED, STOPPED_BY_TENANT, TERMINATED_BY_TENANT, HOST_LOST;
-
-        /** The sentence the tenant reads (webhooks, API). */
-        public String detail(MoveKind kind, long downtimeMs) {
-            return switch (this) {
-                case PLANNED -> "scheduled " + kind.wireName();
-                case FALLBACK -> "scheduled relocate (live migration failed)";
-                case RESCHEDULED -> "rescheduled";
-                case STARTED_BY_FERRY, STARTED_BY_TENANT -> "started " + kind.wireName();
-                case MOVED -> "moved, down " + downtimeMs + " ms";
-                case REBOOTED -> "rebooted in place";
-                case RESCUED -> "restarted on another host after its host was lost";
-                case CANCELLED_COMPLETED -> "cancelled: the campaign completed without it";
-                case CANCELLED_HALTED -> "cancelled: the campaign halted without it";
-                case CANCELLED_ABORTED -> "cancelled: the campaign aborted without it";
-                case STOPPED_BY_TENANT -> "cancelled: the instance was stopped; it starts on a patched host";
-                case TERMINATED_BY_TENANT -> "cancelled: the instance was terminated";
-                case HOST_LOST -> "cancelled: its host went down; it is restarted on another host";
-            };
-        }
-
-        /** The cancellation when the campaign ends in {@code state}. */
-        public static EventCause cancelledBy(CampaignState state) {
-            return switch (state) {
-                case COMPLETED -> CANCELLED_COMPLETED;
-                case HALTED -> CANCELLED_HALTED;
-                case ABORTED -> CANCELLED_ABORTED;
-                default -> throw new IllegalArgumentException("a campaign in state " + state + " has not ended");
-            };
         }
     }
 

@@ -32,6 +32,11 @@ public record Host(
         }
     }
 
+    /** The same host running another hypervisor version. */
+    public Host withHypervisor(String version) {
+        return new Host(id, zone, rack, cpus, memoryMiB, cpuAllocationRatio, version, cpuModel, liveMigration, state, agent);
+    }
+
     /** Schedulable CPU in thousandths of a vCPU: cpus × cpuAllocationRatio. */
     public long milliCpuCapacity() {
         return Math.round(cpus * cpuAllocationRatio * 1000.0);

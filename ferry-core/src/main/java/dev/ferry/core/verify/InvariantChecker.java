@@ -170,6 +170,11 @@ public final class InvariantChecker {
                 }
             }
             case Fact.HostFenced f -> fence(r, f);
+            case Fact.StepAdded a -> affect(r, a.host(), true); // the amended advisory affects it now
+            case Fact.HostDropped d -> {
+                affect(r, d.host(), false); // fixed outside the campaign, or left alone
+                caps.failed(r, host(r, d.host())); // a planned canary that left counts as one done
+            }
             case Fact.RescueNeeded n -> rescueNeeded(r, n);
             case Fact.DisruptionBegan b -> disruptBegin(r, b);
             case Fact.DisruptionEnded e -> disruptEnd(r, e.instance());
@@ -206,6 +211,13 @@ public final class InvariantChecker {
         int h = host(r, n.lostHost());
         if (h >= 0 && down.get(h) && !fenced.get(h)) {
             violate(r, CampaignRule.HOST_DOWN, "rescue of " + n.instance() + " from " + n.lostHost() + ", which is not fenced");
+        }
+    }
+
+    private void affect(HistoryRecord r, String hostId, boolean now) {
+        int h = host(r, hostId);
+        if (h >= 0) {
+            affected[h] = now;
         }
     }
 

@@ -35,6 +35,14 @@ final class MaintenanceCaps {
 
     void plannedCanary(int h) {
         plannedCanaries.add(h);
+        planKnown = true;
+    }
+
+    private boolean planKnown;
+
+    /** How many canaries there are: the plan's when it is known (fewer than the policy's on a small plan), else the policy's. */
+    private int canaryHosts() {
+        return planKnown ? plannedCanaries.size() : problem.policy().canaryHosts();
     }
 
     /**
@@ -42,11 +50,11 @@ final class MaintenanceCaps {
      * a canary done, and a parked canary that went down is done; the soak may start now.
      */
     void failed(HistoryRecord r, int h) {
-        if (inMaintenance[h] || !canaries.contains(h) && !plannedCanaries.contains(h)) {
+        if (h < 0 || inMaintenance[h] || !canaries.contains(h) && !plannedCanaries.contains(h)) {
             return;
         }
         canaries.add(h);
-        if (canariesInMaintenance == 0 && canaries.size() == problem.policy().canaryHosts()) {
+        if (canariesInMaintenance == 0 && canaries.size() == canaryHosts()) {
             canaryDoneAt = r.timeMs();
         }
     }
@@ -61,7 +69,7 @@ final class MaintenanceCaps {
         }
         var policy = problem.policy();
         boolean canary = canaries.contains(h);
-        if (!canary && canaries.size() < policy.canaryHosts()) {
+        if (!canary && canaries.size() < canaryHosts()) {
             canaries.add(h);
             canary = true;
         }
@@ -72,7 +80,7 @@ final class MaintenanceCaps {
             checker.violate(r, CampaignRule.BLAST_RADIUS, "host " + hostId + " begins before the canaries' soak ends at "
                     + (canaryDoneAt + policy.soak().toMillis()) + " ms");
         }
-        if (!canary && canaries.size() < policy.canaryHosts() && canaryDoneAt < 0) {
+        if (!canary && canaries.size() < canaryHosts() && canaryDoneAt < 0) {
             checker.violate(r, CampaignRule.BLAST_RADIUS, "host " + hostId + " begins before the canaries are done");
         }
         if (canary) {
@@ -113,7 +121,7 @@ final class MaintenanceCaps {
         if (canaries.contains(h)) {
             canariesInMaintenance--;
             // A parked canary (it will begin again) does not end the canary phase.
-            if (canariesInMaintenance == 0 && canaries.size() == problem.policy().canaryHosts()
+            if (canariesInMaintenance == 0 && canaries.size() == canaryHosts()
                     && phase != HostPhase.PARKED) {
                 canaryDoneAt = r.timeMs();
             }

@@ -7,6 +7,7 @@ import dev.ferry.core.TestFleets;
 import dev.ferry.core.campaign.state.MaintenanceEvent;
 import dev.ferry.core.campaign.state.RuntimeState;
 import dev.ferry.core.history.Actor;
+import dev.ferry.core.history.EventCause;
 import dev.ferry.core.history.Fact;
 import dev.ferry.core.history.HistoryRecord;
 import dev.ferry.core.lifecycle.EventState;
@@ -196,10 +197,10 @@ class EventTimesTest {
         PlanningProblem p = problem(null, null, null);
         RuntimeState state = new RuntimeState(p, plan(null), "c7");
         state.apply(new HistoryRecord(0, Actor.FERRY, new Fact.EventChanged("i-1", "ev-c7.i-1", EventState.SCHEDULED,
-                MoveKind.RELOCATE, HOUR, 3 * HOUR, Fact.EventCause.PLANNED, 0, null)));
+                MoveKind.RELOCATE, HOUR, 3 * HOUR, EventCause.PLANNED, 0, null)));
         for (EventState s : changes) {
             state.apply(new HistoryRecord(0, Actor.FERRY, new Fact.EventChanged("i-1", "ev-c7.i-1", s, MoveKind.RELOCATE,
-                    HOUR, 3 * HOUR, Fact.EventCause.RESCHEDULED, 0, null)));
+                    HOUR, 3 * HOUR, EventCause.RESCHEDULED, 0, null)));
         }
         return state.events().get(I1);
     }

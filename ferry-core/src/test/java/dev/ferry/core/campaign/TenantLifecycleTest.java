@@ -4,6 +4,7 @@ import dev.ferry.core.history.RefusalReason;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ferry.core.TestFleets;
+import dev.ferry.core.history.EventCause;
 import dev.ferry.core.history.Fact;
 import dev.ferry.core.history.HistoryRecord;
 import dev.ferry.core.lifecycle.EventState;
@@ -70,7 +71,7 @@ class TenantLifecycleTest {
         assertThat(facts(Fact.TenantStopped.class)).containsExactly(new Fact.TenantStopped("i-1", "a1", false));
         assertThat(facts(Fact.EventChanged.class)).singleElement().satisfies(e -> {
             assertThat(e.state()).isEqualTo(EventState.CANCELLED);
-            assertThat(e.cause()).isEqualTo(Fact.EventCause.STOPPED_BY_TENANT);
+            assertThat(e.cause()).isEqualTo(EventCause.STOPPED_BY_TENANT);
         });
         assertThat(effects(stop, Effect.StopInstance.class)).containsExactly(new Effect.StopInstance(
                 effects(stop, Effect.StopInstance.class).get(0).key(), 0, host("a1"), false));
@@ -132,7 +133,7 @@ class TenantLifecycleTest {
         call(runtime.approve(0));
         call(runtime.on(new Input.TenantStop(2, true), 10));
         assertThat(facts(Fact.EventChanged.class)).singleElement().extracting(Fact.EventChanged::cause)
-                .isEqualTo(Fact.EventCause.TERMINATED_BY_TENANT);
+                .isEqualTo(EventCause.TERMINATED_BY_TENANT);
         call(runtime.on(new Input.InstanceStopped(2, host("a2")), 11));
         call(runtime.on(new Input.TenantStart(2), 12));
         assertThat(facts(Fact.Refused.class)).singleElement().extracting(Fact.Refused::reason).isEqualTo(RefusalReason.TERMINATED);

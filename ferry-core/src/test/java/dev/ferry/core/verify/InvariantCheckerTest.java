@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.ferry.core.TestFleets;
 import dev.ferry.core.admission.Refusal;
 import dev.ferry.core.history.Actor;
+import dev.ferry.core.history.EventCause;
 import dev.ferry.core.history.Fact;
 import dev.ferry.core.history.HistoryRecord;
 import dev.ferry.core.lifecycle.CampaignState;
@@ -251,7 +252,7 @@ class InvariantCheckerTest {
     }
 
     private static Fact.EventChanged scheduled(String instance) {
-        return new Fact.EventChanged(instance, "ev-c." + instance, EventState.SCHEDULED, MoveKind.RELOCATE, 0, 1, Fact.EventCause.PLANNED,
+        return new Fact.EventChanged(instance, "ev-c." + instance, EventState.SCHEDULED, MoveKind.RELOCATE, 0, 1, EventCause.PLANNED,
                 0, null);
     }
 

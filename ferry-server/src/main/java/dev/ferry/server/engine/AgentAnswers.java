@@ -48,6 +48,8 @@ final class AgentAnswers {
                 case Input.TenantStart t -> throw new IllegalArgumentException("tenant requests are stored as inputs");
                 case Input.TenantReboot t -> throw new IllegalArgumentException("tenant requests are stored as inputs");
                 case Input.HostDown d -> throw new IllegalArgumentException("the health watch's word is stored as an input");
+                case Input.HostJoined j -> throw new IllegalArgumentException("advisory changes are stored as inputs");
+                case Input.HostLeft l -> throw new IllegalArgumentException("advisory changes are stored as inputs");
                 case Input.HostFenced f -> in.put("kind", "host-fenced").put("host", f.host()).put("how", f.how().name());
             }
             ArrayNode facts = o.putArray("facts");

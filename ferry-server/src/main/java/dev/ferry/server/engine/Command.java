@@ -52,6 +52,14 @@ public sealed interface Command {
         }
     }
 
+    /** The campaign's advisory was amended: {@code document} is the new advisory/v1 document. */
+    record AdvisoryAmended(String document, String actor, String requestId) implements Command {
+    }
+
+    /** A host's agent reports a hypervisor version the campaign did not install (fixed or rolled back outside it). */
+    record HostVersion(String host, String version, String actor, String requestId) implements Command {
+    }
+
     /** The host's agent has been silent past the down threshold (the server's health watch). */
     record HostDown(String host, String actor, String requestId) implements Command {
     }

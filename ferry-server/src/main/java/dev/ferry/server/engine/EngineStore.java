@@ -115,6 +115,11 @@ public final class EngineStore {
                         p.path("memoryMiB").asLong(), p.hasNonNull("group") ? p.get("group").asText() : null, actor, request);
             }
             case "host-down" -> new Command.HostDown(in.reason(), actor, request);
+            case "advisory-amended" -> new Command.AdvisoryAmended(in.reason(), actor, request);
+            case "host-version" -> {
+                JsonNode p = payload(in.reason());
+                yield new Command.HostVersion(p.path("host").asText(), p.path("version").asText(), actor, request);
+            }
             case "release-outside" -> {
                 JsonNode p = payload(in.reason());
                 yield new Command.ReleaseOutside(in.instance(), p.path("host").asText(), p.path("cpus").asInt(),
@@ -168,6 +173,8 @@ public final class EngineStore {
         return switch (command) {
             case Command.Abort a -> a.reason();
             case Command.HostDown d -> d.host();
+            case Command.AdvisoryAmended a -> a.document();
+            case Command.HostVersion v -> payload(new LinkedHashMap<>(Map.of("host", v.host(), "version", v.version())));
             case Command.PlaceOutside p -> {
                 Map<String, Object> f = new LinkedHashMap<>();
                 f.put("tenant", p.tenant());
@@ -193,6 +200,8 @@ public final class EngineStore {
             case Command.ReleaseOutside r -> "release-outside";
             case Command.TenantLifecycle l -> "tenant-" + l.op().wireName();
             case Command.HostDown d -> "host-down";
+            case Command.AdvisoryAmended a -> "advisory-amended";
+            case Command.HostVersion v -> "host-version";
         };
     }
 

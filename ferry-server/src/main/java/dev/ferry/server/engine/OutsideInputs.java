@@ -29,6 +29,7 @@ final class OutsideInputs {
     private final long startedWallMs;
     private final double accel;
     private final Recorder record;
+    private final AdvisoryView view;
 
     OutsideInputs(PlanningProblem problem, CampaignRuntime runtime, long startedWallMs, double accel, Recorder record) {
         this.problem = problem;
@@ -36,6 +37,7 @@ final class OutsideInputs {
         this.startedWallMs = startedWallMs;
         this.accel = accel;
         this.record = record;
+        this.view = new AdvisoryView(problem.fleet(), problem.advisory());
     }
 
     /** Commands that are refused before they are logged: the runtime's state does not allow them. */
@@ -51,6 +53,8 @@ final class OutsideInputs {
             case Command.ReleaseOutside r -> problem.fleet().hostIndex(r.host()) < 0 ? "no such host" : null;
             case Command.TenantLifecycle l -> problem.fleet().instanceIndex(l.instance()) < 0 ? "no such instance" : null;
             case Command.HostDown d -> problem.fleet().hostIndex(d.host()) < 0 ? "no such host" : null;
+            case Command.AdvisoryAmended a -> runtime.finished() ? "the campaign has ended" : null;
+            case Command.HostVersion v -> problem.fleet().hostIndex(v.host()) < 0 ? "no such host" : null;
         };
     }
 
@@ -67,6 +71,12 @@ final class OutsideInputs {
         if (c instanceof Command.PlaceOutside p) {
             return placeOutside(p, t);
         }
+        if (c instanceof Command.AdvisoryAmended a) {
+            return changes(view.amended(dev.ferry.server.Advisories.parse(problem.advisory().id(), a.document())), t);
+        }
+        if (c instanceof Command.HostVersion v) {
+            return changes(view.reported(problem.fleet().hostIndex(v.host()), v.version()), t);
+        }
         Result result = switch (c) {
             case Command.Pause p -> runtime.pause(t);
             case Command.Resume r -> runtime.resume(t);
@@ -79,6 +89,8 @@ final class OutsideInputs {
                     r.cpus() * 1000L, r.memoryMiB(), t);
             case Command.TenantLifecycle l -> runtime.on(lifecycle(problem.fleet().instanceIndex(l.instance()), l.op()), t);
             case Command.HostDown d -> runtime.on(new Input.HostDown(problem.fleet().hostIndex(d.host())), t);
+            case Command.AdvisoryAmended a -> throw new IllegalStateException("handled above");
+            case Command.HostVersion v -> throw new IllegalStateException("handled above");
         };
         record.accept(result, t);
         Fact.Refused refused = result.refusal();
@@ -91,6 +103,14 @@ final class OutsideInputs {
             }
         }
         return new Command.Outcome(true, "accepted");
+    }
+
+    /** Hosts that join or leave the campaign, one runtime call each; the outcome says how many. */
+    private Command.Outcome changes(List<Input> inputs, long t) {
+        for (Input in : inputs) {
+            record.accept(runtime.on(in, t), t);
+        }
+        return new Command.Outcome(true, inputs.size() + " hosts change status");
     }
 
     private static Input lifecycle(int instance, Command.TenantLifecycle.Op op) {

@@ -17,6 +17,9 @@ public final class CampaignStats {
 
     int hostsPatched;
     int hostsFailed;
+    /** Hosts an amended advisory added to the campaign, and hosts it dropped before their step (fixed outside, or no longer affected). */
+    int hostsJoined;
+    int hostsDropped;
     int hostsSkipped;
     int liveMigrations;
     int relocations;
@@ -46,6 +49,20 @@ public final class CampaignStats {
 
     public int hostsFailed() {
         return hostsFailed;
+    }
+
+    /** A halted or aborted campaign settled at {@code t}: its makespan ends there. Returns true. */
+    boolean settledAt(long t) {
+        makespanMs = t;
+        return true;
+    }
+
+    public int hostsJoined() {
+        return hostsJoined;
+    }
+
+    public int hostsDropped() {
+        return hostsDropped;
     }
 
     public int hostsSkipped() {
@@ -172,7 +189,8 @@ public final class CampaignStats {
     String describe() {
         StringBuilder sb = new StringBuilder();
         sb.append(List.of(hostsPatched, hostsFailed, hostsSkipped, liveMigrations, relocations, rebootsInPlace, failedMigrations,
-                replaced, rescued, noticed, informational, rescheduled, tenantInitiated, forced, completedEvents, tenantStops, tenantTerminations, tenantStarts, startsOnPatched, tenantReboots))
+                replaced, rescued, noticed, informational, rescheduled, tenantInitiated, forced, completedEvents, tenantStops, tenantTerminations, tenantStarts, startsOnPatched, tenantReboots,
+                hostsJoined, hostsDropped))
                 .append(" makespan ")
                 .append(makespanMs).append(" tenants");
         new TreeMap<>(perTenant).forEach((k, v) -> sb.append(' ').append(k).append('=').append(v[0]).append('/').append(v[1]));

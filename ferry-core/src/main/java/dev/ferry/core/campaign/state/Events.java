@@ -1,5 +1,6 @@
 package dev.ferry.core.campaign.state;
 
+import dev.ferry.core.history.EventCause;
 import dev.ferry.core.history.Fact;
 import dev.ferry.core.lifecycle.EventState;
 import java.util.ArrayList;
@@ -20,6 +21,8 @@ public final class Events {
     final Map<Integer, MaintenanceEvent> byInstance = new HashMap<>();
     final Map<Integer, StepRun> owner = new HashMap<>();
     final BitSet informed = new BitSet();
+    /** When instances told after the approval were told (a host that joined later): their notice runs from then. */
+    final Map<Integer, Long> informedLate = new HashMap<>();
     long noticeEndMs;
 
     public MaintenanceEvent get(int instance) {
@@ -39,6 +42,21 @@ public final class Events {
     /** When the notice period given at approval ends. */
     public long noticeEndMs() {
         return noticeEndMs;
+    }
+
+    /** When the notice of the instance's informational notice runs out: the campaign's, or later for one told later. */
+    public long noticeEndMs(int instance, long noticeMs) {
+        Long late = informedLate.get(instance);
+        return late == null ? noticeEndMs : Math.max(noticeEndMs, late + noticeMs);
+    }
+
+    /** The instance was told of its live migration at {@code t}. */
+    void inform(int instance, long t, CampaignStats stats) {
+        informed.set(instance);
+        if (t > 0) {
+            informedLate.put(instance, t);
+        }
+        stats.informational++;
     }
 
     /** Events that have not started yet (scheduled or rescheduled), by instance. */
@@ -78,7 +96,7 @@ public final class Events {
             }
             case STARTED -> {
                 e.state = EventState.TABLE.transition(e.state, EventState.STARTED);
-                if (c.cause() == Fact.EventCause.STARTED_BY_TENANT) {
+                if (c.cause() == EventCause.STARTED_BY_TENANT) {
                     stats.tenantInitiated++;
                 } else {
                     stats.forced++;
@@ -93,7 +111,8 @@ public final class Events {
     }
 
     String describe() {
-        StringBuilder sb = new StringBuilder("informed ").append(informed).append(" noticeEnd ").append(noticeEndMs);
+        StringBuilder sb = new StringBuilder("informed ").append(informed).append(" late ").append(new java.util.TreeMap<>(informedLate))
+                .append(" noticeEnd ").append(noticeEndMs);
         new TreeMap<>(byInstance).forEach((i, e) -> sb.append(' ').append(e.describe()).append(" owner ")
                 .append(owner.containsKey(i) ? owner.get(i).step.host() : "-"));
         return sb.toString();

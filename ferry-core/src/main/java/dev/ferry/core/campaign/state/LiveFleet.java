@@ -168,6 +168,11 @@ public final class LiveFleet implements PlacementView {
         phase[host] = HostPhase.TABLE.transition(phase[host], next);
     }
 
+    /** The (amended) advisory affects the host now, or no longer. */
+    void affect(int host, boolean now) {
+        affected[host] = now;
+    }
+
     void markDown(int host) {
         down.set(host);
     }

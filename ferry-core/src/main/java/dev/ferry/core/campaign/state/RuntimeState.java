@@ -144,10 +144,7 @@ public final class RuntimeState {
             case Fact.SoakEnded s -> {
             }
             case Fact.CanariesGivenUp c -> steps.canariesLeft = 0;
-            case Fact.CampaignSettled s -> {
-                stats.makespanMs = t;
-                settled = true;
-            }
+            case Fact.CampaignSettled s -> settled = stats.settledAt(t);
             case Fact.StepStarted s -> stepStarted(s);
             case Fact.Cordoned c -> live.phase(host(c.host()), HostPhase.CORDONED);
             case Fact.MaintenanceBegan b -> maintenanceBegan(b, t);
@@ -156,6 +153,8 @@ public final class RuntimeState {
             case Fact.Parked p -> parked(p);
             case Fact.HostFailed f -> hostFailed(f, t);
             case Fact.HostDown d -> live.markDown(host(d.host()));
+            case Fact.StepAdded a -> steps.join(host(a.host()), a.fixedVersion(), t, live, stats);
+            case Fact.HostDropped d -> steps.drop(host(d.host()), t, problem.policy().soak().toMillis(), live, stats);
             case Fact.HostFenced f -> live.markFenced(host(f.host()));
             case Fact.HostSkipped s -> hostSkipped(s);
             case Fact.BudgetTaken b -> {
@@ -185,10 +184,7 @@ public final class RuntimeState {
             case Fact.RescueNeeded n -> rescueNeeded(n, t);
             case Fact.Held h -> live.hold(host(h.host()), h.milliCpu(), h.memoryMiB());
             case Fact.Unheld h -> live.hold(host(h.host()), -h.milliCpu(), -h.memoryMiB());
-            case Fact.Informed inf -> {
-                events.informed.set(instance(inf.instance()));
-                stats.informational++;
-            }
+            case Fact.Informed inf -> events.inform(instance(inf.instance()), t, stats);
             case Fact.EventChanged e -> eventChanged(e);
             case Fact.TenantStopped s -> tenantStopped(s);
             case Fact.TenantStarted s -> {
@@ -454,7 +450,7 @@ public final class RuntimeState {
     }
 
     private void sample(long t) {
-        stats.sample(t, plan.affectedHosts().size() - stats.hostsPatched, throttle.inMaintenance());
+        stats.sample(t, plan.affectedHosts().size() + stats.hostsJoined - stats.hostsDropped - stats.hostsPatched, throttle.inMaintenance());
     }
 
     private int host(String id) {

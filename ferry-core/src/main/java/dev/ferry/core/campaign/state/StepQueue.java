@@ -17,8 +17,8 @@ import java.util.TreeSet;
  * passes. Not thread-safe.
  */
 public final class StepQueue {
-    private final int[] zoneOfStep;
-    private final long[] readyAt;
+    private int[] zoneOfStep;
+    private long[] readyAt;
     private final BitSet queued = new BitSet();
     private final List<TreeSet<Integer>> ready = new ArrayList<>();
     private final PriorityQueue<long[]> notReady =
@@ -69,6 +69,21 @@ public final class StepQueue {
 
     public int zones() {
         return ready.size();
+    }
+
+    /** A step added while the campaign runs (a host the amended advisory affects now): queued, ready at once. */
+    void add(int step, int zone) {
+        if (step >= zoneOfStep.length) {
+            zoneOfStep = java.util.Arrays.copyOf(zoneOfStep, Math.max(step + 1, 2 * zoneOfStep.length));
+            readyAt = java.util.Arrays.copyOf(readyAt, zoneOfStep.length);
+        }
+        zoneOfStep[step] = zone;
+        readyAt[step] = 0;
+        queued.set(step);
+        ready.get(zone).add(step);
+        if (first < 0 || step < first) {
+            first = step;
+        }
     }
 
     /** The step started or was skipped. */

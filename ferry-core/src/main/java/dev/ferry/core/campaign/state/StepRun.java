@@ -23,6 +23,8 @@ public final class StepRun {
     int inFlight;
     /** The group budget its disruptions hold. */
     final GroupBudgets.Hold hold = new GroupBudgets.Hold();
+    /** For a step added while the campaign runs: the version to patch to (null: the advisory's). */
+    String fixedVersion;
 
     StepRun(int host, Step step, int index) {
         this.host = host;
@@ -54,6 +56,11 @@ public final class StepRun {
 
     public boolean canary() {
         return canary;
+    }
+
+    /** The version this step patches to, when it was added by an amended advisory (null: the campaign's advisory decides). */
+    public String fixedVersion() {
+        return fixedVersion;
     }
 
     public long readyAt() {

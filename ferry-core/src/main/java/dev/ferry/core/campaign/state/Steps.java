@@ -111,4 +111,35 @@ public final class Steps {
             soakEndMs = t + soakMs;
         }
     }
+
+    /** A host needs the campaign no more before its step started: its step leaves the queue as a failed one's. */
+    void drop(int host, long t, long soakMs, LiveFleet live, CampaignStats stats) {
+        failed(host, t, soakMs);
+        live.affect(host, false);
+        stats.hostsDropped++;
+    }
+
+    /**
+     * A host joins the campaign (the amended advisory affects it now): a new step, last in order,
+     * moving what runs there now as each instance asks ({@code onHostMaintenance}).
+     */
+    void join(int host, String fixedVersion, long t, LiveFleet live, CampaignStats stats) {
+        live.affect(host, true);
+        stats.hostsJoined++;
+        var fleet = live.fleet();
+        java.util.List<dev.ferry.core.planner.Move> moves = new java.util.ArrayList<>();
+        for (int i = 0; i < fleet.instances().size(); i++) {
+            if (live.currentHost(i) == host && !live.stopped(i)) {
+                String id = fleet.host(host).id();
+                moves.add(new dev.ferry.core.planner.Move(fleet.instance(i).id(), id, id,
+                        dev.ferry.core.planner.MoveKind.of(fleet.instance(i).onHostMaintenance()), false, "its host joined the campaign"));
+            }
+        }
+        var h = fleet.host(host);
+        StepRun run = new StepRun(host, new dev.ferry.core.planner.Step(h.id(), h.zone(), t / 1000, t / 1000, moves, false), runs.size());
+        run.fixedVersion = fixedVersion;
+        runs.add(run);
+        byHost.put(host, run);
+        queue.add(run.index, fleet.zoneOf(host));
+    }
 }

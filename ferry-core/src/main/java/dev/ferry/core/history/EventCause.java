@@ -1,0 +1,40 @@
+package dev.ferry.core.history;
+
+import dev.ferry.core.lifecycle.CampaignState;
+import dev.ferry.core.planner.MoveKind;
+
+/** Why an event changed; {@link #detail} is what its tenant reads. */
+public enum EventCause {
+    PLANNED, FALLBACK, RESCHEDULED, STARTED_BY_FERRY, STARTED_BY_TENANT, MOVED, REBOOTED, RESCUED,
+    CANCELLED_COMPLETED, CANCELLED_HALTED, CANCELLED_ABORTED, STOPPED_BY_TENANT, TERMINATED_BY_TENANT, HOST_LOST, HOST_FIXED;
+
+    /** The sentence the tenant reads (webhooks, API). */
+    public String detail(MoveKind kind, long downtimeMs) {
+        return switch (this) {
+            case PLANNED -> "scheduled " + kind.wireName();
+            case FALLBACK -> "scheduled relocate (live migration failed)";
+            case RESCHEDULED -> "rescheduled";
+            case STARTED_BY_FERRY, STARTED_BY_TENANT -> "started " + kind.wireName();
+            case MOVED -> "moved, down " + downtimeMs + " ms";
+            case REBOOTED -> "rebooted in place";
+            case RESCUED -> "restarted on another host after its host was lost";
+            case CANCELLED_COMPLETED -> "cancelled: the campaign completed without it";
+            case CANCELLED_HALTED -> "cancelled: the campaign halted without it";
+            case CANCELLED_ABORTED -> "cancelled: the campaign aborted without it";
+            case STOPPED_BY_TENANT -> "cancelled: the instance was stopped; it starts on a patched host";
+            case TERMINATED_BY_TENANT -> "cancelled: the instance was terminated";
+            case HOST_LOST -> "cancelled: its host went down; it is restarted on another host";
+            case HOST_FIXED -> "cancelled: its host no longer needs the fix";
+        };
+    }
+
+    /** The cancellation when the campaign ends in {@code state}. */
+    public static EventCause cancelledBy(CampaignState state) {
+        return switch (state) {
+            case COMPLETED -> CANCELLED_COMPLETED;
+            case HALTED -> CANCELLED_HALTED;
+            case ABORTED -> CANCELLED_ABORTED;
+            default -> throw new IllegalArgumentException("a campaign in state " + state + " has not ended");
+        };
+    }
+}
