@@ -83,6 +83,7 @@ class LabTest {
         StringWriter progress = new StringWriter();
         Lab.Result r = Lab.run(new Lab.Options(4, 8, 2, 32, dir, qemu, false, true), new PrintWriter(progress),
                 java.time.InstantSource.system());
+        assertThat(r.violations()).as(progress.toString()).isEmpty();
         assertThat(r.ok()).as(progress + "\n" + r.guests()).isTrue();
         assertThat(r.loss().downAfterSeconds()).as(progress.toString()).isPositive();
         assertThat(r.loss().fence()).isEqualTo("epochs-superseded"); // its agent is gone: nothing answers there

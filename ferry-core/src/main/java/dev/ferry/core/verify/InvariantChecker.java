@@ -21,11 +21,8 @@ import java.util.Set;
 /**
  * Decides the safety rules (docs/safety-rules.md) over a campaign's history, one record at a time,
  * so it can run after every event of a simulation (or over a stored history afterwards). It reads
- * only the snapshot, the policy and the typed facts — never the runtime's state, never text.
- * Not thread-safe.
- *
- * <p>Each violation starts with its rule's id and name ({@link CampaignRule}: C1 no instance lost
- * ... C8 ending).
+ * only the snapshot, the policy, the plan and the typed facts — never the runtime's state, never
+ * text. Each violation starts with its rule's id and name ({@link CampaignRule}). Not thread-safe.
  */
 public final class InvariantChecker {
     private static final int MAX_VIOLATIONS = 1000;
@@ -163,16 +160,11 @@ public final class InvariantChecker {
                     }
                 }
             }
-            case Fact.HostDown d -> {
-                int h = host(r, d.host());
-                if (h >= 0) {
-                    down.set(h);
-                }
-            }
+            case Fact.HostDown d -> onHost(r, d.host(), down::set);
             case Fact.HostFenced f -> fence(r, f);
-            case Fact.StepAdded a -> affect(r, a.host(), true); // the amended advisory affects it now
+            case Fact.StepAdded a -> onHost(r, a.host(), h -> affected[h] = true); // the amended advisory affects it now
             case Fact.HostDropped d -> {
-                affect(r, d.host(), false); // fixed outside the campaign, or left alone
+                onHost(r, d.host(), h -> affected[h] = false); // fixed outside the campaign, or left alone
                 caps.failed(r, host(r, d.host())); // a planned canary that left counts as one done
             }
             case Fact.RescueNeeded n -> rescueNeeded(r, n);
@@ -214,10 +206,10 @@ public final class InvariantChecker {
         }
     }
 
-    private void affect(HistoryRecord r, String hostId, boolean now) {
+    private void onHost(HistoryRecord r, String hostId, java.util.function.IntConsumer action) {
         int h = host(r, hostId);
         if (h >= 0) {
-            affected[h] = now;
+            action.accept(h);
         }
     }
 
@@ -236,10 +228,8 @@ public final class InvariantChecker {
                 stop(i, h);
             }
             if (reservedOn[i] == h && tenantStarting.get(i)) {
-                reservedOn[i] = -1; // it never came up there
+                unreserve(i, h); // it never came up there
                 tenantStarting.clear(i);
-                usedCpu[h] -= fleet.instance(i).milliCpus();
-                usedMem[h] -= fleet.instance(i).memoryMiB();
             }
         }
     }
@@ -311,6 +301,14 @@ public final class InvariantChecker {
         int i = instance(r, ran.instance());
         int h = host(r, ran.host());
         if (i < 0 || h < 0) {
+            return;
+        }
+        if (fenced.get(h)) {
+            // a switch-over to a host fenced since (its agent gone): the fence holds, nothing runs there
+            if (reservedOn[i] == h) {
+                unreserve(i, h);
+            }
+            epoch[i] = Math.max(epoch[i], ran.epoch());
             return;
         }
         if (stoppedByTenant.get(i)) {
@@ -422,10 +420,13 @@ public final class InvariantChecker {
             violate(r, CampaignRule.WELL_FORMED, "release of a reservation that does not exist: " + rel.instance() + " on " + rel.host());
             return;
         }
+        unreserve(i, h);
+    }
+
+    private void unreserve(int i, int h) {
         reservedOn[i] = -1;
-        Instance inst = fleet.instance(i);
-        usedCpu[h] -= inst.milliCpus();
-        usedMem[h] -= inst.memoryMiB();
+        usedCpu[h] -= fleet.instance(i).milliCpus();
+        usedMem[h] -= fleet.instance(i).memoryMiB();
     }
 
     private void add(int i, int h, HistoryRecord r) {

@@ -268,6 +268,12 @@ class InvariantCheckerTest {
         assertThat(check(down, reserved, ran, end(5))).anyMatch(v -> v.startsWith("C2 one running copy") && v.contains("two copies"));
         // a rescue decided before the fence
         assertThat(check(down, rescue, end(5))).anyMatch(v -> v.startsWith("C10 hosts down") && v.contains("not fenced"));
+        // a live migration that switched over to the host after its fence: nothing runs there, it is restarted elsewhere
+        assertThat(check(ferry(0, new Fact.Reserved("i-1", "h3", Fact.Reservation.BOOTSTRAP, 7)), ferry(1, new Fact.HostDown("h3")),
+                ferry(2, new Fact.HostFenced("h3", Fact.Fence.EPOCHS_SUPERSEDED)),
+                driver(3, new Fact.Stopped("i-1", "h1", 1)), driver(3, new Fact.Ran("i-1", "h3", 2)),
+                ferry(3, new Fact.RescueNeeded("i-1", "h3")), ferry(3, new Fact.Reserved("i-1", "h1", Fact.Reservation.BOOTSTRAP, -1)),
+                driver(4, new Fact.Ran("i-1", "h1", 3)), end(5))).isEmpty();
         // a fence of a host that is not down
         assertThat(check(fence, end(5))).anyMatch(v -> v.startsWith("C10 hosts down") && v.contains("not down"));
         // nothing is reserved on a down host
