@@ -2,6 +2,7 @@ package dev.ferry.formats;
 
 import dev.ferry.core.model.LiveMigrationPolicy;
 import dev.ferry.core.model.MaintenanceDurations;
+import dev.ferry.core.model.OnCanaryFailure;
 import dev.ferry.core.model.OnTimeout;
 import dev.ferry.core.model.Policy;
 import java.nio.file.Path;
@@ -31,6 +32,7 @@ public final class PolicyReader {
         long soak = f.integer("soakMinutes", 0, 7 * 24 * 60, d.soak().toMinutes(), false);
         long notice = f.integer("noticeHours", 0, 24 * 90, d.notice().toHours(), false);
         long halt = f.integer("haltAfterFailures", 1, 1_000_000, (long) d.haltAfterFailures(), false);
+        OnCanaryFailure onCanary = f.choice("onCanaryFailure", OnCanaryFailure.class, d.onCanaryFailure(), false);
         LiveMigrationPolicy lm = d.liveMigration();
         Node lmNode = f.node("liveMigration");
         if (lmNode != null) {
@@ -61,6 +63,6 @@ public final class PolicyReader {
         f.finish();
         problems.throwIfAny();
         return new Policy((int) fleetCap, (int) zoneCap, (int) zones, (int) canaries, Duration.ofMinutes(soak),
-                Duration.ofHours(notice), lm, (int) halt, md);
+                Duration.ofHours(notice), lm, (int) halt, md, onCanary);
     }
 }

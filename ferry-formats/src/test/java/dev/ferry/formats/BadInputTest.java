@@ -248,7 +248,7 @@ class BadInputTest {
     }
 
     @Test
-    void advisoryAndPolicyAreStrictToo() throws IOException {
+    void advisoryAndPolicyAreStrictToo() throws Exception {
         Path adv = file("advisory.yaml", """
                 ferry: advisory/v1
                 id: XSA-1
@@ -265,12 +265,17 @@ class BadInputTest {
                 ferry: policy/v1
                 maxHostsPerZone: -2
                 liveMigration: { perHost: 0, onTimeout: retry, bandwidthMibps: 10 }
+                onCanaryFailure: ignore
                 """);
         InvalidInputException b = catchThrowableOfType(InvalidInputException.class, () -> new PolicyReader().read(pol));
         assertProblem(b.problems(), 2, "maxHostsPerZone", "-2 is out of range");
         assertProblem(b.problems(), 3, "liveMigration.perHost", "0 is out of range");
         assertProblem(b.problems(), 3, "liveMigration.onTimeout", "'retry' is not one of abort | postcopy | restart");
         assertProblem(b.problems(), 3, "liveMigration.bandwidthMibps", "did you mean 'bandwidthMiBps'?");
+        assertProblem(b.problems(), 4, "onCanaryFailure", "'ignore' is not one of halt | continue");
+        Path ok = file("continue.yaml", "ferry: policy/v1\nonCanaryFailure: continue\n");
+        assertThat(new PolicyReader().read(ok).onCanaryFailure()).isEqualTo(dev.ferry.core.model.OnCanaryFailure.CONTINUE);
+        assertThat(dev.ferry.core.model.Policy.DEFAULTS.onCanaryFailure()).isEqualTo(dev.ferry.core.model.OnCanaryFailure.HALT);
     }
 
     @Test

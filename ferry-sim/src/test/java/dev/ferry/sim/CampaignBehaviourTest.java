@@ -54,6 +54,30 @@ class CampaignBehaviourTest {
                 .map(x -> x.fact().subject())).allMatch(before::contains);
     }
 
+    /** Two canaries, a soak, and (unless the policy says otherwise) a failed canary halts the rollout. */
+    private static Policy canaries(dev.ferry.core.model.OnCanaryFailure onCanaryFailure) {
+        Policy p = Policy.DEFAULTS;
+        return new Policy(p.maxHostsInMaintenance(), p.maxHostsPerZone(), p.zonesAtOnce(), 2, Duration.ofMinutes(10),
+                Duration.ofHours(1), p.liveMigration(), 100, p.durations(), onCanaryFailure);
+    }
+
+    @Test
+    void aFailedCanaryHaltsTheRolloutUnlessThePolicySaysContinue() {
+        SimulationResult halted = run(problem(60, 0.1, canaries(dev.ferry.core.model.OnCanaryFailure.HALT)),
+                FaultSpec.parse("host-unpatched=1"), TenantModel.PASSIVE);
+        assertThat(halted.invariantViolations()).isEmpty();
+        assertThat(halted.result()).isEqualTo("halted");
+        assertThat(halted.reason()).startsWith("canary ").contains("came back unpatched").endsWith("(onCanaryFailure: halt)");
+        assertThat(halted.hostsFailed()).isEqualTo(1); // the first canary; nothing began after it
+        assertThat(halted.history().stream().filter(x -> x.fact() instanceof Fact.MaintenanceBegan)).hasSize(1);
+
+        SimulationResult goesOn = run(problem(60, 0.1, canaries(dev.ferry.core.model.OnCanaryFailure.CONTINUE)),
+                FaultSpec.parse("host-unpatched=1"), TenantModel.PASSIVE);
+        assertThat(goesOn.invariantViolations()).isEmpty();
+        assertThat(goesOn.result()).isEqualTo("completed");
+        assertThat(goesOn.hostsFailed()).isEqualTo(goesOn.hostsAffected() - goesOn.hostsSkipped());
+    }
+
     @Test
     void instancesOfAHostThatNeverComesBackAreRestartedElsewhere() {
         SimulationResult r = run(problem(60, 0.6, policy(100)), FaultSpec.parse("host-lost=0.3"), TenantModel.PASSIVE);

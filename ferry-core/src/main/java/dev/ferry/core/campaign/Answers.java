@@ -8,6 +8,7 @@ import dev.ferry.core.lifecycle.CampaignState;
 import dev.ferry.core.lifecycle.HostPhase;
 import dev.ferry.core.lifecycle.MoveState;
 import dev.ferry.core.model.Host;
+import dev.ferry.core.model.OnCanaryFailure;
 import dev.ferry.core.model.OnTimeout;
 import dev.ferry.core.planner.MoveKind;
 import dev.ferry.core.scheduler.Placement;
@@ -246,18 +247,24 @@ final class Answers {
         }
     }
 
-    /** The host failed: it stays cordoned; after {@code haltAfterFailures} failures the campaign halts. */
+    /**
+     * The host failed: it stays cordoned; a failed canary halts the campaign (unless the policy's
+     * {@code onCanaryFailure} is {@code continue}), and so do {@code haltAfterFailures} failures.
+     */
     void fail(StepRun r, Fact.HostFailure why, String version) {
         int h = r.host();
         ctx.fact(new Fact.HostFailed(ctx.host(h), why, version));
         draining.leaveMaintenance(r);
         int failed = ctx.state.stats().hostsFailed();
-        if (failed >= ctx.policy.haltAfterFailures() && ctx.state.state() == CampaignState.RUNNING) {
-            String text = switch (why) {
-                case CAME_BACK_UNPATCHED -> "came back unpatched (" + version + ")";
-                case DID_NOT_COME_BACK -> "did not come back after reboot";
-                case WENT_DOWN -> "went down";
-            };
+        String text = switch (why) {
+            case CAME_BACK_UNPATCHED -> "came back unpatched (" + version + ")";
+            case DID_NOT_COME_BACK -> "did not come back after reboot";
+            case WENT_DOWN -> "went down";
+        };
+        if (r.canary() && ctx.policy.onCanaryFailure() == OnCanaryFailure.HALT && ctx.state.state() == CampaignState.RUNNING) {
+            ctx.fact(new Fact.CampaignChanged(ctx.id, CampaignState.RUNNING, CampaignState.HALTED, "canary " + ctx.host(h) + " " + text
+                    + " (onCanaryFailure: halt)"));
+        } else if (failed >= ctx.policy.haltAfterFailures() && ctx.state.state() == CampaignState.RUNNING) {
             ctx.fact(new Fact.CampaignChanged(ctx.id, CampaignState.RUNNING, CampaignState.HALTED, failed
                     + " hosts failed (haltAfterFailures " + ctx.policy.haltAfterFailures() + "); last: " + ctx.host(h) + " " + text));
         }

@@ -19,7 +19,7 @@ public enum CampaignRule implements SafetyRule {
     RESERVATION("C3", "reservations"),
     /** A host's capacity is never exceeded, counting reservations and held room. */
     CAPACITY("C4", "capacity"),
-    /** Group budgets (Ferry's disruptions), blast-radius caps and canaries hold. */
+    /** Group budgets (Ferry's disruptions), blast-radius caps and canaries hold (a failed canary halts, unless the policy says otherwise). */
     BLAST_RADIUS("C5", "budgets and caps"),
     /** No effect is applied twice. */
     ONCE("C6", "effects once"),

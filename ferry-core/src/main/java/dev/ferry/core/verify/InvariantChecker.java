@@ -154,6 +154,7 @@ public final class InvariantChecker {
                 int h = host(r, f.host());
                 if (h >= 0) {
                     failed[h] = true;
+                    caps.canaryCheck(r, h);
                     caps.failed(r, h);
                     if (f.why() == Fact.HostFailure.CAME_BACK_UNPATCHED) {
                         failedButUp.add(h);

@@ -15,6 +15,10 @@ final class MaintenanceCaps {
     private final boolean[] inMaintenance;
     private final int[] perZone;
     private final Set<Integer> canaries = new HashSet<>();
+    /** Hosts that have begun maintenance once, and when a canary failed under {@code onCanaryFailure: halt} (−1: none). */
+    private final Set<Integer> begun = new HashSet<>();
+    private long canaryFailedAt = -1;
+    private String canaryFailed;
     /** The plan's canary hosts, when the checker knows the plan. */
     private final Set<Integer> plannedCanaries = new HashSet<>();
     private int maintenanceTotal;
@@ -45,6 +49,15 @@ final class MaintenanceCaps {
         return planKnown ? plannedCanaries.size() : problem.policy().canaryHosts();
     }
 
+    /** A host failed: when it is a canary and the policy halts on that, no host may begin maintenance afterwards. */
+    void canaryCheck(HistoryRecord r, int h) {
+        if (h >= 0 && canaries.contains(h) && canaryFailedAt < 0
+                && problem.policy().onCanaryFailure() == dev.ferry.core.model.OnCanaryFailure.HALT) {
+            canaryFailedAt = r.timeMs();
+            canaryFailed = fleet.host(h).id();
+        }
+    }
+
     /**
      * A host failed outside maintenance: a planned canary that went down before it began counts as
      * a canary done, and a parked canary that went down is done; the soak may start now.
@@ -63,6 +76,11 @@ final class MaintenanceCaps {
         if (h < 0) {
             return;
         }
+        if (canaryFailedAt >= 0 && !begun.contains(h)) {
+            checker.violate(r, CampaignRule.BLAST_RADIUS, "host " + fleet.host(h).id() + " begins after canary " + canaryFailed
+                    + " failed (onCanaryFailure: halt)");
+        }
+        begun.add(h);
         String hostId = fleet.host(h).id();
         if (inMaintenance[h]) {
             checker.violate(r, CampaignRule.BLAST_RADIUS, "host " + hostId + " enters maintenance twice");

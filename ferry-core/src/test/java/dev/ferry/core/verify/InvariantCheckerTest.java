@@ -280,4 +280,20 @@ class InvariantCheckerTest {
         assertThat(check(down, reserve(2, "i-1", "h2", Fact.Reservation.SAFE), end(5)))
                 .anyMatch(v -> v.startsWith("C3 reservations") && v.contains("h2"));
     }
+
+    @Test
+    void c5NoHostBeginsAfterAFailedCanaryUnlessThePolicySaysContinue() {
+        Policy halt = new Policy(20, 5, 1, 1, Duration.ZERO, Duration.ZERO, LiveMigrationPolicy.DEFAULTS, 3, MaintenanceDurations.DEFAULTS);
+        Policy goOn = new Policy(20, 5, 1, 1, Duration.ZERO, Duration.ZERO, LiveMigrationPolicy.DEFAULTS, 3, MaintenanceDurations.DEFAULTS,
+                dev.ferry.core.model.OnCanaryFailure.CONTINUE);
+        HistoryRecord[] history = {begin(0, "h1"), ferry(1, new Fact.HostFailed("h1", Fact.HostFailure.DID_NOT_COME_BACK, null)),
+                ferry(1, new Fact.MaintenanceEnded("h1", HostPhase.FAILED)), begin(2, "h3"),
+                ferry(3, new Fact.MaintenanceEnded("h3", HostPhase.RETURNED)), end(4)};
+        assertThat(check(withPolicy(halt), history)).anyMatch(v -> v.startsWith("C5 ") && v.contains("begins after canary h1 failed"));
+        assertThat(check(withPolicy(goOn), history)).noneMatch(v -> v.startsWith("C5 "));
+    }
+
+    private PlanningProblem withPolicy(Policy p) {
+        return new PlanningProblem(problem.fleet(), problem.advisory(), p, problem.start());
+    }
 }
