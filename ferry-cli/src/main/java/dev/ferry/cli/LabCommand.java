@@ -77,23 +77,7 @@ final class LabCommand implements Callable<Integer> {
                     + "; install it (apt-get install qemu-system-x86) or name it with --qemu");
             return ExitCodes.INVALID_INPUT;
         }
-        Lab.Result r = Lab.run(o, out, java.time.InstantSource.system());
-        out.println();
-        out.println("VM              tenant    what happened                          boots (expected)  counter  QEMU downtime  serial gap"
-                + "  now on");
-        for (Lab.Guest g : r.guests()) {
-            out.printf(Locale.ROOT, "%-15s %-9s %-38s %d (%d)             %-8s %-14s %-11s %s%n", g.id(), g.tenant(), g.moves(), g.boots(),
-                    g.expectedBoots(), g.counterBreaks() == 0 ? "ok" : g.counterBreaks() + " breaks",
-                    g.qemuDowntimeMs().isEmpty() ? "-" : g.qemuDowntimeMs().stream().map(d -> d + " ms").collect(Collectors.joining(", ")),
-                    g.serialGapMs().isEmpty() ? "-" : g.serialGapMs().stream().map(d -> String.format(Locale.ROOT, "%.0f ms", d))
-                            .collect(Collectors.joining(", ")),
-                    g.terminated() ? (g.finalHost() == null ? "(terminated)" : "STILL RUNS on " + g.finalHost())
-                            : g.finalHost() == null ? "NOT RUNNING ONCE" : g.finalHost());
-        }
-        r.violations().forEach(v -> out.println("safety rule broken: " + v));
-        out.println(r.ok() ? "Lab passed: every affected host patched, every VM accounted for, every check held."
-                : "Lab FAILED: see above.");
-        out.flush();
+        Lab.Result r = Lab.run(o, out, java.time.InstantSource.system()); // prints the report (and keeps it under --dir)
         return r.ok() ? ExitCodes.DONE : ExitCodes.INTERNAL;
     }
 }

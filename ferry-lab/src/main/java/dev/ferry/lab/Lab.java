@@ -47,7 +47,8 @@ import java.util.Map;
  * (whose hosts name their agents), registers an XSA-108-like advisory, proposes a campaign on the
  * agents, approves it and follows it. Afterwards the stored history is checked again by the
  * invariant checker, and each guest's serial output shows what happened to it: live-migrated guests
- * kept counting, relocated or rebooted ones started again. Every process it started is stopped.
+ * kept counting, relocated or rebooted ones started again. Every process it started is stopped;
+ * the report and the logs stay under its directory.
  */
 public final class Lab {
     /**
@@ -108,22 +109,39 @@ public final class Lab {
         }
     }
 
-    private static final String FIXED = "xen-4.4.1";
+    static final String FIXED = "xen-4.4.1";
     /** The agents' "reboot": the pause before the host answers again with the fixed version. */
     private static final Duration AGENT_REBOOT = Duration.ofSeconds(1);
 
     private Lab() {
     }
 
-    /** @param clock the wall clock (the controller's and the advisory's; the guests' serial logs use the system's) */
-    public static Result run(Options o, PrintWriter out, InstantSource clock) throws Exception {
-        Files.createDirectories(o.dir());
+    /**
+     * Runs the lab and prints its report, every VM's line and the verdict, keeping the whole report
+     * and the controller's messages under {@code o.dir()} ({@link LabReport}).
+     *
+     * @param clock the wall clock (the controller's and the advisory's; the guests' serial logs use the system's)
+     */
+    public static Result run(Options o, PrintWriter console, InstantSource clock) throws Exception {
+        try (LabReport report = LabReport.open(o.dir(), console)) {
+            try {
+                Result r = campaign(o, report.out(), clock);
+                report.verdict(r);
+                return r;
+            } catch (Exception e) {
+                report.stopped(e);
+                throw e;
+            }
+        }
+    }
+
+    private static Result campaign(Options o, PrintWriter out, InstantSource clock) throws Exception {
         for (String own : List.of("agents", "controller")) {
             deleteTree(o.dir().resolve(own)); // a lab starts from nothing: no old epochs, no old campaign to resume
         }
         Path fleetFile = o.dir().resolve("fleet.yaml");
         Path advisoryFile = o.dir().resolve("advisory.yaml");
-        String policyText = policyYaml(o);
+        String policyText = LabFiles.policyYaml(o);
         List<Agent> agents = new ArrayList<>();
         List<LabKill> dying = new ArrayList<>(); // with --kill-host: the host that dies
         FerryServer server = FerryServer.start(FerryServer.Config.defaults(o.dir().resolve("controller")).withPort(0).withClock(clock)
@@ -132,8 +150,8 @@ public final class Lab {
             String controller = "http://127.0.0.1:" + server.port();
             AgentClient api = new AgentClient(controller, server.tokens().create(Principal.Role.OPERATOR, null, "ferry lab"));
             List<String> addresses = startAgents(o, server, agents, dying);
-            Files.writeString(fleetFile, fleetYaml(o, addresses));
-            Files.writeString(advisoryFile, advisoryYaml(clock.instant()));
+            Files.writeString(fleetFile, LabFiles.fleetYaml(o, addresses));
+            Files.writeString(advisoryFile, LabFiles.advisoryYaml(clock.instant()));
             api.send("PUT", "/v1/inventory", Files.readString(fleetFile), "application/yaml");
             for (int h = 1; h <= agents.size(); h++) {
                 // the inventory names the host now: its agent's heartbeats are taken
@@ -289,17 +307,6 @@ public final class Lab {
         return out;
     }
 
-    /**
-     * One canary, then the other affected hosts together; no notice, no soak (with {@code --kill-host},
-     * a minute's soak: time for the host killed during the canary to be called down and its guests
-     * restarted while the campaign runs); live migrations with a 1 ms downtime limit.
-     */
-    static String policyYaml(Options o) {
-        return "ferry: policy/v1\nmaxHostsInMaintenance: " + o.affected() + "\nmaxHostsPerZone: " + o.affected()
-                + "\nzonesAtOnce: 1\ncanaryHosts: 1\nsoakMinutes: " + (o.killHost() ? 1 : 0) + "\nnoticeHours: 0\n"
-                + "liveMigration: { maxDowntimeMs: 1, bandwidthMiBps: 1024, perHost: 2, timeoutSecondsPerGiB: 60, onTimeout: abort }\n"
-                + "haltAfterFailures: 3\ndurations: { patchMinutes: 0, rebootMinutes: 0, restartMinutes: 0 }\n";
-    }
 
     /** One completed move of a guest, from the history: kind, hosts, when it started (ms from approval), QEMU's downtime. */
     public record Move(String kind, String from, String to, long atMs, Long qemuDowntimeMs) {
@@ -451,39 +458,6 @@ public final class Lab {
         }
     }
 
-    /** Hosts h1..hN in one zone, each with its agent's address; the first {@code affected} run the vulnerable version. VMs round-robin. */
-    static String fleetYaml(Options o, List<String> agentAddresses) {
-        StringBuilder b = new StringBuilder("# written by ferry lab\nferry: fleet/v1\nhosts:\n");
-        for (int h = 1; h <= o.hosts(); h++) {
-            b.append(String.format(Locale.ROOT, "  - { id: h%d, zone: lab, rack: r%d, cpus: 16, memoryMiB: %d, hypervisor: %s,"
-                    + " cpuModel: qemu64, liveMigration: true, agent: \"%s\" }%n", h, (h + 1) / 2, Math.max(4096, o.vms() * o.memoryMiB() * 2),
-                    h <= o.affected() ? "xen-4.4.0" : "xen-4.5.0", agentAddresses.get(h - 1)));
-        }
-        b.append("instances:\n");
-        int onAffected = 0;
-        for (int v = 1; v <= o.vms(); v++) {
-            int host = (v - 1) % o.hosts() + 1;
-            // on the affected hosts, in turn: live migration, restart elsewhere, live migration, reboot in place;
-            // every third VM dirties memory
-            String ohm = "migrate";
-            if (host <= o.affected()) {
-                ohm = switch (onAffected++ % 4) {
-                    case 1 -> "restart";
-                    case 3 -> "reboot-in-place";
-                    default -> "migrate";
-                };
-            }
-            b.append(String.format(Locale.ROOT, "  - { id: vm%02d, tenant: t%d, host: h%d, cpus: 1, memoryMiB: %d,"
-                    + " onHostMaintenance: %s, dirtyRateMiBps: %d }%n", v, (v - 1) % 3 + 1, host, o.memoryMiB(), ohm, v % 3 == 0 ? 8 : 0));
-        }
-        b.append("tenants:\n  - { id: t1 }\n  - { id: t2 }\n  - { id: t3 }\n");
-        return b.toString();
-    }
 
-    static String advisoryYaml(Instant now) {
-        return "# written by ferry lab\nferry: advisory/v1\nid: XSA-108\ntitle: Improper MSR range used for x2APIC emulation\n"
-                + "affects:\n  - { hypervisor: \"xen-4.4.*\", cpuModel: \"*\" }\nfixedVersion: " + FIXED + "\nrequiresReboot: true\n"
-                + "disclosure: " + now.plus(Duration.ofDays(1)).truncatedTo(java.time.temporal.ChronoUnit.SECONDS) + "\n";
-    }
 
 }

@@ -40,6 +40,10 @@ class LabTest {
                 .allSatisfy(g -> assertThat(g.boots()).isEqualTo(2));
         assertThat(ProcessHandle.allProcesses().filter(p -> p.info().commandLine().orElse("").contains(dir.toString())))
                 .as("every QEMU the lab started is stopped").isEmpty();
+        // the whole report stays under the lab's directory, as printed, with the controller's messages beside it
+        assertThat(java.nio.file.Files.readString(dir.resolve("report.txt"))).isEqualTo(progress.toString())
+                .contains("Lab in ").contains("vm08").contains("Lab passed");
+        assertThat(dir.resolve("controller.log")).exists();
     }
 
     /**
