@@ -33,7 +33,8 @@ class AdvisoryDuringCampaignTest {
               - { id: l-1, tenant: acme, host: h-later, cpus: 2, memoryMiB: 4096, onHostMaintenance: restart }
             """;
 
-    static final String AMENDED = """
+    /** Longer than a thousand characters, as real advisories are: the whole document is a logged input of the campaign. */
+    static final String AMENDED = "# " + "an amended advisory keeps its id and its history; ".repeat(30) + "\n" + """
             ferry: advisory/v1
             id: XSA-108
             affects:
