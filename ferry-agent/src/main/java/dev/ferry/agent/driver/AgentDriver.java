@@ -277,6 +277,7 @@ public final class AgentDriver implements Ports.Driver {
                 launch(i, m.to(), m);
             } catch (IOException e) {
                 // the destination did not start it (gone, or it refused): it starts again where it was, at the move's epoch
+                AgentCalls.stopQuietly(dst, inst.id()); // a copy it may have started after all (a timeout) does not run on
                 launch(i, m.from(), agentEpoch(m, START_ATTEMPTS));
                 answers.answer(List.of(stop, run(i, m.from(), m.epoch())), new Input.MoveFailed(m.moveId(), "the destination did not"
                         + " start it (" + e.getMessage() + "); started again on its source", false, m.epoch()));

@@ -261,11 +261,13 @@ final class Answers {
             case DID_NOT_COME_BACK -> "did not come back after reboot";
             case WENT_DOWN -> "went down";
         };
-        if (r.canary() && ctx.policy.onCanaryFailure() == OnCanaryFailure.HALT && ctx.state.state() == CampaignState.RUNNING) {
-            ctx.fact(new Fact.CampaignChanged(ctx.id, CampaignState.RUNNING, CampaignState.HALTED, "canary " + ctx.host(h) + " " + text
+        CampaignState now = ctx.state.state();
+        boolean live = now == CampaignState.RUNNING || now == CampaignState.PAUSED; // a paused campaign halts too
+        if (r.canary() && ctx.policy.onCanaryFailure() == OnCanaryFailure.HALT && live) {
+            ctx.fact(new Fact.CampaignChanged(ctx.id, now, CampaignState.HALTED, "canary " + ctx.host(h) + " " + text
                     + " (onCanaryFailure: halt)"));
-        } else if (failed >= ctx.policy.haltAfterFailures() && ctx.state.state() == CampaignState.RUNNING) {
-            ctx.fact(new Fact.CampaignChanged(ctx.id, CampaignState.RUNNING, CampaignState.HALTED, failed
+        } else if (failed >= ctx.policy.haltAfterFailures() && live) {
+            ctx.fact(new Fact.CampaignChanged(ctx.id, now, CampaignState.HALTED, failed
                     + " hosts failed (haltAfterFailures " + ctx.policy.haltAfterFailures() + "); last: " + ctx.host(h) + " " + text));
         }
     }

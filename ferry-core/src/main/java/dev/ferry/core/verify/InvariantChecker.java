@@ -70,6 +70,7 @@ public final class InvariantChecker {
                 skipped[h] = true;
             }
         }
+        caps.planKnown();
         plan.steps().stream().filter(dev.ferry.core.planner.Step::canary).forEach(s -> caps.plannedCanary(fleet.hostIndex(s.host())));
     }
 
@@ -164,10 +165,10 @@ public final class InvariantChecker {
             case Fact.HostDown d -> onHost(r, d.host(), down::set);
             case Fact.HostFenced f -> fence(r, f);
             case Fact.StepAdded a -> onHost(r, a.host(), h -> affected[h] = true); // the amended advisory affects it now
-            case Fact.HostDropped d -> {
-                onHost(r, d.host(), h -> affected[h] = false); // fixed outside the campaign, or left alone
-                caps.failed(r, host(r, d.host())); // a planned canary that left counts as one done
-            }
+            case Fact.HostDropped d -> onHost(r, d.host(), h -> { // fixed outside the campaign, or left alone
+                affected[h] = false;
+                caps.failed(r, h); // a planned canary that left counts as one done
+            });
             case Fact.RescueNeeded n -> rescueNeeded(r, n);
             case Fact.DisruptionBegan b -> disruptBegin(r, b);
             case Fact.DisruptionEnded e -> disruptEnd(r, e.instance());

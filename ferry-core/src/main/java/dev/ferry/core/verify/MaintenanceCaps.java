@@ -39,6 +39,10 @@ final class MaintenanceCaps {
 
     void plannedCanary(int h) {
         plannedCanaries.add(h);
+    }
+
+    /** The checker knows the plan: its canaries are the ones there are (none, on a plan without). */
+    void planKnown() {
         planKnown = true;
     }
 

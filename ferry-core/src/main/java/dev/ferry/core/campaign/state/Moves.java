@@ -71,15 +71,20 @@ public final class Moves {
 
     /**
      * The instance lost its host: a move of it that had not started is dropped, and one that failed
-     * from that host (not tried again) is forgotten.
+     * from that host (not tried again) is forgotten. Returns the step whose group budget unit the
+     * dropped move held (it goes to the rescue: the member stays disrupted), or null.
      */
-    void lost(int instance, int group, GroupBudgets budgets) {
+    StepRun lost(int instance, int group, GroupBudgets budgets) {
         MoveRun m = byInstance.get(instance);
         if (m != null && m.state == dev.ferry.core.lifecycle.MoveState.RESERVED) {
+            boolean held = m.holdsBudget && group >= 0;
+            m.holdsBudget = false; // not given back to the group: moved to the rescue
             drop(instance, group, budgets); // its room was released by its own fact
+            return held ? m.run : null;
         } else if (m != null && m.state == dev.ferry.core.lifecycle.MoveState.ROLLED_BACK) {
             byInstance.remove(instance);
         }
+        return null;
     }
 
     MoveRun drop(int instance, int group, GroupBudgets budgets) {

@@ -439,8 +439,9 @@ public final class RuntimeState {
     private void rescueNeeded(Fact.RescueNeeded n, long t) {
         int i = instance(n.instance());
         int g = fleet.groupOf(i);
-        moves.lost(i, g, budgets);
-        rescues.need(i, g, steps.byHost.get(host(n.lostHost())), budgets, t);
+        StepRun held = moves.lost(i, g, budgets); // its move's unit of the group budget, if it held one
+        StepRun lost = steps.byHost.get(host(n.lostHost()));
+        rescues.need(i, g, held != null ? held : lost != null && lost.rebootInPlace.contains(i) ? lost : null, budgets, t);
         live.startedUp(i); // a tenant's start onto the lost host will not come up there
     }
 
