@@ -149,7 +149,7 @@ public final class Lab {
         try {
             String controller = "http://127.0.0.1:" + server.port();
             AgentClient api = new AgentClient(controller, server.tokens().create(Principal.Role.OPERATOR, null, "ferry lab"));
-            List<String> addresses = startAgents(o, server, agents, dying);
+            List<String> addresses = startAgents(o, server, agents, dying, clock);
             Files.writeString(fleetFile, LabFiles.fleetYaml(o, addresses));
             Files.writeString(advisoryFile, LabFiles.advisoryYaml(clock.instant()));
             api.send("PUT", "/v1/inventory", Files.readString(fleetFile), "application/yaml");
@@ -215,7 +215,8 @@ public final class Lab {
     }
 
     /** An agent per host (with {@code --kill-host}, the last in a process of its own, into {@code dying}); their addresses. */
-    private static List<String> startAgents(Options o, FerryServer server, List<Agent> agents, List<LabKill> dying) throws Exception {
+    private static List<String> startAgents(Options o, FerryServer server, List<Agent> agents, List<LabKill> dying,
+                                            InstantSource clock) throws Exception {
         List<String> addresses = new ArrayList<>();
         for (int h = 1; h <= o.hosts(); h++) {
             String id = "h" + h;
@@ -223,7 +224,7 @@ public final class Lab {
             String version = h <= o.affected() ? "xen-4.4.0" : "xen-4.5.0";
             if (o.killHost() && h == o.hosts()) {
                 dying.add(LabKill.start(id, data, version, o.qemu(), AGENT_REBOOT, "http://127.0.0.1:" + server.port(),
-                        server.tokens().create(Principal.Role.AGENT, id, "agent " + id)));
+                        server.tokens().create(Principal.Role.AGENT, id, "agent " + id), clock));
                 addresses.add("127.0.0.1:" + dying.get(0).port());
                 continue;
             }

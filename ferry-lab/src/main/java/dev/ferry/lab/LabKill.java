@@ -41,8 +41,10 @@ public final class LabKill implements AutoCloseable {
     private final Path data;
     private final int port;
     private volatile long killedAtWallMs;
+    private final java.time.InstantSource clock;
 
-    private LabKill(String host, Process agent, Path data, int port) {
+    private LabKill(String host, Process agent, Path data, int port, java.time.InstantSource clock) {
+        this.clock = clock;
         this.host = host;
         this.agent = agent;
         this.data = data;
@@ -50,8 +52,8 @@ public final class LabKill implements AutoCloseable {
     }
 
     /** Starts the host's agent process (reporting to {@code controller} every second) and waits until it serves. */
-    static LabKill start(String host, Path data, String version, String qemu, Duration reboot, String controller, String token)
-            throws IOException {
+    static LabKill start(String host, Path data, String version, String qemu, Duration reboot, String controller, String token,
+                         java.time.InstantSource clock) throws IOException {
         String java = ProcessHandle.current().info().command().orElse("java");
         Process p = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), AgentProcess.class.getName(), host,
                 data.toString(), version, qemu, Long.toString(reboot.toMillis()), controller, token, "1000")
@@ -63,7 +65,7 @@ public final class LabKill implements AutoCloseable {
             throw new IOException("the agent process of " + host + " did not start (see " + data.resolveSibling(host + "-agent.log")
                     + ")");
         }
-        return new LabKill(host, p, data, Integer.parseInt(line.substring("listening ".length()).trim()));
+        return new LabKill(host, p, data, Integer.parseInt(line.substring("listening ".length()).trim()), clock);
     }
 
     int port() {
@@ -83,7 +85,7 @@ public final class LabKill implements AutoCloseable {
         agent.destroyForcibly(); // SIGKILL
         qemus.forEach(ProcessHandle::destroyForcibly);
         agent.waitFor();
-        killedAtWallMs = System.currentTimeMillis();
+        killedAtWallMs = clock.millis(); // the controller's clock: the history's times are measured on it
         out.printf(Locale.ROOT, "  killed host %s: its agent and %d QEMU processes (SIGKILL)%n", host, qemus.size());
         out.flush();
     }

@@ -121,7 +121,8 @@ final class LabReport implements AutoCloseable {
     public void close() throws IOException {
         out.flush();
         System.setErr(consoleErr);
-        file.close();
-        errFile.close();
+        try (errFile; file) {
+            err.flush(); // both are closed, whatever either close throws
+        }
     }
 }
