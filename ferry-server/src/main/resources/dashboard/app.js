@@ -717,7 +717,7 @@ async function tenantView(main) {
     shown = json;
     const typed = new Map([...events.querySelectorAll('tr[data-event]')].map(r => [r.dataset.event,
       r.querySelector('.reschedule-at')?.value]));
-    events.replaceChildren(page.items.length ? table(['event', 'instance', 'state', 'not before', 'deadline', 'what',
+    events.replaceChildren(page.items.length ? table(['event', 'instance', 'state', 'not before', 'deadline', 'not after', 'what',
       'afterwards', 'actions'], page.items.map(eventRow), {id: 'event-table'}) : el('p', {class: 'muted'}, 'No maintenance events.'));
     for (const r of events.querySelectorAll('tr[data-event]')) {
       const input = r.querySelector('.reschedule-at');
@@ -734,7 +734,8 @@ async function tenantView(main) {
 }
 
 function eventRow(e) {
-  const movable = e.state === 'scheduled' || e.state === 'rescheduled';
+  // a live migration's event is informational: the instance keeps running, there is nothing to move
+  const movable = (e.state === 'scheduled' || e.state === 'rescheduled') && !e.informational;
   // no lower bound from this browser's clock (it may be wrong, and the server judges the time); the deadline is the server's
   const when = el('input', {type: 'datetime-local', 'aria-label': `New time for ${e.id} (UTC)`, class: 'reschedule-at',
     max: e.deadline.slice(0, 16)});
@@ -752,12 +753,14 @@ function eventRow(e) {
         await api(`/v1/tenant/events/${encodeURIComponent(e.id)}/now`, {method: 'POST'});
         say(`Event ${e.id} starts now.`);
       } catch (x) { say(x.message, true); }
-    }}}, 'Do it now')) : '';
+    }}}, 'Do it now')) : e.informational ? el('span', {class: 'muted'}, 'informational') : '';
   const after = e.state === 'completed'
-    ? `on ${e.newHost ?? 'the same host'}` + (e.downtimeMs === null ? '' : `, ${(e.downtimeMs / 1000).toFixed(1)} s down`) : '';
+    ? `on ${e.newHost ?? 'the same host'}` + (e.downtimeMs === null ? '' : e.informational ? `, paused ${e.downtimeMs} ms`
+      : `, ${(e.downtimeMs / 1000).toFixed(1)} s down`) : '';
   return el('tr', {'data-event': e.id, 'data-state': e.state},
     el('td', {}, el('a', {href: `#/event/${encodeURIComponent(e.id)}`}, e.id)), el('td', {}, e.instance), el('td', {}, badge(e.state)),
-    el('td', {}, fmtTime(e.notBefore)), el('td', {}, fmtTime(e.deadline)), el('td', {class: 'wrap'}, e.detail ?? ''),
+    el('td', {}, fmtTime(e.notBefore)), el('td', {}, fmtTime(e.deadline)), el('td', {}, e.notAfter ? fmtTime(e.notAfter) : ''),
+    el('td', {class: 'wrap'}, e.detail ?? ''),
     el('td', {}, after), el('td', {class: 'wrap'}, actions));
 }
 
@@ -772,7 +775,7 @@ async function eventView(main, id) {
       el('p', {}, el('a', {href: '#/tenant'}, 'Back to my events')));
     return;
   }
-  main.append(table(['event', 'instance', 'state', 'not before', 'deadline', 'what', 'afterwards', 'actions'], [eventRow(e)],
+  main.append(table(['event', 'instance', 'state', 'not before', 'deadline', 'not after', 'what', 'afterwards', 'actions'], [eventRow(e)],
     {id: 'event-table'}), el('p', {}, el('a', {href: '#/tenant'}, 'All my events')));
 }
 

@@ -170,9 +170,8 @@ public final class MigrationBenchmark {
             Files.writeString(fleetFile, fleetYaml.append("tenants:\n  - { id: t }\n").toString());
             Fleet fleet = new FleetReader().read(fleetFile);
             Policy policy = Policy.DEFAULTS;
-            policy = new Policy(policy.maxHostsInMaintenance(), policy.maxHostsPerZone(), policy.zonesAtOnce(), policy.canaryHosts(),
-                    policy.soak(), policy.notice(), new LiveMigrationPolicy(Duration.ofMillis(1), 1024, 2, Duration.ofSeconds(60),
-                    OnTimeout.ABORT), policy.haltAfterFailures(), policy.durations());
+            policy = policy.with(new LiveMigrationPolicy(Duration.ofMillis(1), 1024, 2, Duration.ofSeconds(60), OnTimeout.ABORT),
+                    policy.durations());
             BlockingQueue<Input> answers = new LinkedBlockingQueue<>();
             AgentDriver driver = new AgentDriver(fleet, policy, null, dev.ferry.agent.driver.AgentCalls.clients(fleet), 0, (facts, in) -> answers.add(in), AgentDriver.Observer.NONE);
             for (int i = 0; i < 2 * pairs; i++) {

@@ -65,8 +65,7 @@ public final class SimulatorBenchmark {
                 "xen-4.4.1", true, null);
         // Enough room for a fleet of this size to finish: more hosts at once than the default.
         Policy p = Policy.DEFAULTS;
-        Policy policy = new Policy(Math.max(20, hosts / 500), Math.max(5, hosts / 2000), p.zonesAtOnce(), p.canaryHosts(),
-                p.soak(), p.notice(), p.liveMigration(), p.haltAfterFailures(), p.durations());
+        Policy policy = p.withCaps(Math.max(20, hosts / 500), Math.max(5, hosts / 2000), p.zonesAtOnce());
         PlanningProblem problem = new PlanningProblem(FleetCollector.generate(o), advisory, policy, START);
         long t0 = System.nanoTime();
         Plan plan = new FerryStrategy().plan(problem);

@@ -17,8 +17,7 @@ final class Simulations {
     /** The naive baseline as people run it: its plan, one host at a time. */
     static SimulationResult naive(PlanningProblem problem, Simulation.Options options) {
         Policy p = problem.policy();
-        Policy serial = new Policy(1, 1, 1, p.canaryHosts(), p.soak(), p.notice(), p.liveMigration(), p.haltAfterFailures(),
-                p.durations());
+        Policy serial = p.withCaps(1, 1, 1);
         PlanningProblem serialProblem = new PlanningProblem(problem.fleet(), problem.advisory(), serial, problem.start());
         Plan plan = new NaiveStrategy().plan(serialProblem);
         return Simulation.run(serialProblem, plan, options);

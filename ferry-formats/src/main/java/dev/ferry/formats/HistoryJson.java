@@ -250,6 +250,9 @@ public final class HistoryJson {
         if (type == String.class) {
             return v instanceof String str ? str : fail(field, "a string");
         }
+        if (type == Long.class) {
+            return v instanceof Long l ? l : fail(field, "a number");
+        }
         if (type.isEnum()) {
             if (v instanceof String str) {
                 for (Object e : type.getEnumConstants()) {

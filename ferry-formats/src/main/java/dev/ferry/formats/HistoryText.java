@@ -1,5 +1,6 @@
 package dev.ferry.formats;
 
+import dev.ferry.core.history.EventCause;
 import dev.ferry.core.history.Fact;
 import java.util.Locale;
 
@@ -63,7 +64,8 @@ public final class HistoryText {
             case Fact.Unheld h -> "gives back " + h.milliCpu() / 1000.0 + " cpus, " + h.memoryMiB() + " MiB on " + h.host();
             case Fact.Informed i -> "told of its live migration, planned at " + i.plannedAtMs() + " ms";
             case Fact.EventChanged e -> "event " + e.state().name().toLowerCase(Locale.ROOT) + ": "
-                    + e.cause().detail(e.kind(), e.downtimeMs()) + " (not before " + e.notBeforeMs() + " ms)";
+                    + EventCause.detail(e) + " (not before " + e.notBeforeMs() + " ms"
+                    + (e.fallbackAfterMs() == null ? "" : ", fallbackAfter " + e.fallbackAfterMs() + " ms") + ")";
             case Fact.TenantStopped t -> (t.terminated() ? "terminated" : "stopped") + " by its tenant on " + t.host()
                     + ": moved no more, room given back";
             case Fact.TenantStarted t -> "started by its tenant on " + t.host() + " at epoch " + t.epoch();

@@ -328,14 +328,18 @@ public final class HistoryV1 {
                     cause = c;
                 }
             }
-            if ((d = KIND_DETAIL.matcher(detail)).matches() && WireName.parse(MoveKind.class, d.group(2)) != null) {
+            if ((d = LIVE_PLANNED.matcher(detail)).matches()) {
+                kind = MoveKind.LIVE_MIGRATE;
+                cause = EventCause.PLANNED;
+                downtime = Long.parseLong(d.group(1));
+            } else if ((d = KIND_DETAIL.matcher(detail)).matches() && WireName.parse(MoveKind.class, d.group(2)) != null) {
                 kind = WireName.parse(MoveKind.class, d.group(2));
                 cause = d.group(1).equals("scheduled") ? EventCause.PLANNED : EventCause.STARTED_BY_FERRY;
             } else if ((d = MOVED.matcher(detail)).matches()) {
                 cause = EventCause.MOVED;
                 downtime = Long.parseLong(d.group(1));
             }
-            return cause == null ? null : new Fact.EventChanged(instance, null, state, kind, notBefore, 0, cause, downtime, null);
+            return cause == null ? null : new Fact.EventChanged(instance, null, state, kind, notBefore, 0, 0, cause, downtime, null, null, null);
         }
 
         private static Fact hold(boolean hold, String instance, String o) {
@@ -371,6 +375,8 @@ public final class HistoryV1 {
     private static final Pattern CHANGED = Pattern.compile("([A-Z]+) notBefore=(-?\\d+): (.*)", Pattern.DOTALL);
     private static final Pattern KIND_DETAIL = Pattern.compile("(scheduled|started) (\\S+)");
     private static final Pattern MOVED = Pattern.compile("moved, down (-?\\d+) ms");
+    private static final Pattern LIVE_PLANNED = Pattern.compile(
+            "scheduled live-migrate \\(informational: the instance keeps running, paused up to (\\d+) ms as it switches over\\)");
 
     /** The fields of one v1 JSON line. */
     public static Line fields(String json) {

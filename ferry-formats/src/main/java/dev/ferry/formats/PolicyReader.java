@@ -2,6 +2,7 @@ package dev.ferry.formats;
 
 import dev.ferry.core.model.LiveMigrationPolicy;
 import dev.ferry.core.model.MaintenanceDurations;
+import dev.ferry.core.model.FailedMoveHalt;
 import dev.ferry.core.model.OnCanaryFailure;
 import dev.ferry.core.model.OnTimeout;
 import dev.ferry.core.model.Policy;
@@ -33,6 +34,7 @@ public final class PolicyReader {
         long notice = f.integer("noticeHours", 0, 24 * 90, d.notice().toHours(), false);
         long halt = f.integer("haltAfterFailures", 1, 1_000_000, (long) d.haltAfterFailures(), false);
         OnCanaryFailure onCanary = f.choice("onCanaryFailure", OnCanaryFailure.class, d.onCanaryFailure(), false);
+        Boolean announceFallback = f.bool("announceFallback", d.announceFallback(), false);
         LiveMigrationPolicy lm = d.liveMigration();
         Node lmNode = f.node("liveMigration");
         if (lmNode != null) {
@@ -60,9 +62,34 @@ public final class PolicyReader {
                 md = new MaintenanceDurations(Duration.ofMinutes(patch), Duration.ofMinutes(reboot), Duration.ofMinutes(restart));
             }
         }
+        FailedMoveHalt gate = gate(f, problems, d.haltOnFailedMoves());
         f.finish();
         problems.throwIfAny();
         return new Policy((int) fleetCap, (int) zoneCap, (int) zones, (int) canaries, Duration.ofMinutes(soak),
-                Duration.ofHours(notice), lm, (int) halt, md, onCanary);
+                Duration.ofHours(notice), lm, (int) halt, md, onCanary, announceFallback, gate);
+    }
+
+    /** {@code haltOnFailedMoves}: {@code off}, or a mapping of percent, minMoves and windowMinutes (each defaulted). */
+    private static FailedMoveHalt gate(Fields f, Problems problems, FailedMoveHalt d) {
+        Node node = f.node("haltOnFailedMoves");
+        if (node == null) {
+            return d;
+        }
+        if (node instanceof Node.Scalar s && "off".equals(s.value())) {
+            return null;
+        }
+        if (node instanceof Node.Scalar) {
+            problems.add(node, "haltOnFailedMoves", "expected off or a mapping of percent, minMoves and windowMinutes");
+            return d;
+        }
+        Fields g = Fields.of(problems, node, "haltOnFailedMoves");
+        if (g == null) {
+            return d;
+        }
+        long percent = g.integer("percent", 1, 100, (long) d.percent(), false);
+        long min = g.integer("minMoves", 1, 1_000_000, (long) d.minMoves(), false);
+        long window = g.integer("windowMinutes", 1, 7 * 24 * 60, d.window().toMinutes(), false);
+        g.finish();
+        return new FailedMoveHalt((int) percent, (int) min, Duration.ofMinutes(window));
     }
 }

@@ -46,7 +46,7 @@ class HistoryJsonTest {
         if (t == String.class) {
             return "x-" + n + " \"quoted\" ✓";
         }
-        if (t == long.class) {
+        if (t == long.class || t == Long.class) {
             return (long) n * 1_000_000_007L;
         }
         if (t == int.class) {

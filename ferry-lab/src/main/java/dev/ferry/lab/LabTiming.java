@@ -66,9 +66,8 @@ final class LabTiming {
     static long predictMs(PlanningProblem problem, Plan plan, double mibps, Duration restart) {
         Policy p = problem.policy();
         LiveMigrationPolicy lm = p.liveMigration();
-        Policy calibrated = new Policy(p.maxHostsInMaintenance(), p.maxHostsPerZone(), p.zonesAtOnce(), p.canaryHosts(), p.soak(),
-                p.notice(), new LiveMigrationPolicy(lm.maxDowntime(), mibps, lm.perHost(), lm.timeoutPerGiB(),
-                OnTimeout.ABORT), p.haltAfterFailures(), new MaintenanceDurations(Duration.ZERO, CALIBRATED_REBOOT, restart));
+        Policy calibrated = p.with(new LiveMigrationPolicy(lm.maxDowntime(), mibps, lm.perHost(), lm.timeoutPerGiB(),
+                OnTimeout.ABORT), new MaintenanceDurations(Duration.ZERO, CALIBRATED_REBOOT, restart));
         PlanningProblem c = new PlanningProblem(problem.fleet(), problem.advisory(), calibrated, problem.start());
         var history = dev.ferry.sim.Simulation.run(c, plan, new dev.ferry.sim.Simulation.Options(1, dev.ferry.sim.FaultSpec.NONE,
                 new dev.ferry.sim.TenantModel(0, 0), true, true, null, null, true)).history();

@@ -14,9 +14,14 @@ public final class TenantData {
                                String host) {
     }
 
-    /** A maintenance event as its tenant sees it. Times are wall-clock milliseconds. */
+    /** A maintenance event as its tenant sees it. Times are wall-clock milliseconds ({@code notAfter} 0: unknown). */
     public record EventView(String id, String campaign, String instance, String state, long notBefore, long deadline,
-                            String detail, String newHost, Long downtimeMs, long updatedAt) {
+                            String detail, String newHost, Long downtimeMs, long updatedAt, String kind, long notAfter,
+                            Long fallbackAfter, Long expectedDowntimeMs) {
+        /** A live migration's event: the instance keeps running; there is nothing to reschedule or do now. */
+        public boolean informational() {
+            return "live-migrate".equals(kind);
+        }
     }
 
     private final TenantStore store;
@@ -55,6 +60,6 @@ public final class TenantData {
 
     private static EventView view(TenantStore.Event e) {
         return new EventView(e.id(), e.campaign(), e.instance(), e.state(), e.notBefore(), e.deadline(), e.detail(), e.newHost(),
-                e.downtimeMs(), e.updatedAt());
+                e.downtimeMs(), e.updatedAt(), e.kind(), e.notAfter(), e.fallbackAfter(), e.expectedDowntimeMs());
     }
 }

@@ -102,12 +102,18 @@ class ControllerTest {
             s.post("/v1/campaigns/" + id + "/approve", s.operator, null);
             s.advance(id, Duration.ofMinutes(1));
 
-            // the tenant with the most events
+            // the tenant with the most disruptive events (a live migration's informational events may be done already)
             String tenant = null;
             String token = null;
-            JsonNode events = null;
+            List<JsonNode> events = null;
             for (String[] t : seeded.tenantTokens()) {
-                JsonNode e = s.get("/v1/tenant/events?limit=1000", t[1]).json().get("items");
+                List<JsonNode> e = new ArrayList<>();
+                for (JsonNode x : s.get("/v1/tenant/events?limit=1000", t[1]).json().get("items")) {
+                    assertThat(fleet.instance(fleet.instanceIndex(x.get("instance").asText())).tenant()).isEqualTo(t[0]);
+                    if (!x.get("informational").asBoolean()) {
+                        e.add(x);
+                    }
+                }
                 if (events == null || e.size() > events.size()) {
                     tenant = t[0];
                     token = t[1];
@@ -116,7 +122,6 @@ class ControllerTest {
             }
             assertThat(events.size()).isGreaterThanOrEqualTo(2);
             for (JsonNode e : events) {
-                assertThat(fleet.instance(fleet.instanceIndex(e.get("instance").asText())).tenant()).isEqualTo(tenant);
                 assertThat(e.get("state").asText()).isEqualTo("scheduled");
             }
             JsonNode first = events.get(0);

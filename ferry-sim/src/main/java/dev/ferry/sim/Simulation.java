@@ -205,9 +205,9 @@ public final class Simulation {
         }
     }
 
-    /** Simulated tenants: some act early, some reschedule, most wait. */
+    /** Simulated tenants: some act early, some reschedule, most wait (a live migration's notice is for information). */
     private void tenant(Effect.Notify n, SplittableRandom r) {
-        if (n.state() != EventState.SCHEDULED) {
+        if (n.state() != EventState.SCHEDULED || n.change().kind() == dev.ferry.core.planner.MoveKind.LIVE_MIGRATE) {
             return;
         }
         int i = instanceIndex(n.instance());

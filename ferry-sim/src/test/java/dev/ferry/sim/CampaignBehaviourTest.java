@@ -58,7 +58,7 @@ class CampaignBehaviourTest {
     private static Policy canaries(dev.ferry.core.model.OnCanaryFailure onCanaryFailure) {
         Policy p = Policy.DEFAULTS;
         return new Policy(p.maxHostsInMaintenance(), p.maxHostsPerZone(), p.zonesAtOnce(), 2, Duration.ofMinutes(10),
-                Duration.ofHours(1), p.liveMigration(), 100, p.durations(), onCanaryFailure);
+                Duration.ofHours(1), p.liveMigration(), 100, p.durations(), onCanaryFailure, true, dev.ferry.core.model.FailedMoveHalt.DEFAULTS);
     }
 
     @Test
@@ -146,6 +146,31 @@ class CampaignBehaviourTest {
         assertThat(r.failedMigrations()).isPositive();
         assertThat(r.result()).isEqualTo("completed");
         assertThat(r.hostsPatched()).isEqualTo(r.hostsAffected() - r.hostsSkipped());
+    }
+
+    @Test
+    void aCampaignWhoseMovesMostlyFailHaltsAtItsHealthGateUnlessTheGateIsOff() {
+        FaultSpec failing = FaultSpec.parse("migration-fail=0.8");
+        SimulationResult r = run(problem(60, 0.0, policy(100)), failing, TenantModel.PASSIVE);
+        assertThat(r.invariantViolations()).isEmpty();
+        assertThat(r.result()).isEqualTo("halted");
+        assertThat(r.reason()).contains("moves failed within 60 min (haltOnFailedMoves: 50% of at least 10)");
+        List<HistoryRecord> h = r.history();
+        long haltedAt = h.stream().filter(x -> x.fact() instanceof Fact.CampaignChanged c && c.to() == CampaignState.HALTED)
+                .findFirst().orElseThrow().timeMs();
+        // the gate's figures are the history's: at least 10 of Ferry's moves ended in the hour before, half of them failed
+        long ended = h.stream().filter(x -> x.timeMs() > haltedAt - 3_600_000 && x.timeMs() <= haltedAt
+                && (x.fact() instanceof Fact.SwitchedOver || x.fact() instanceof Fact.RolledBack)).count();
+        long failed = h.stream().filter(x -> x.timeMs() > haltedAt - 3_600_000 && x.timeMs() <= haltedAt
+                && x.fact() instanceof Fact.RolledBack b && !b.notConverging()).count();
+        assertThat(ended).isGreaterThanOrEqualTo(10);
+        assertThat(2 * failed).isGreaterThanOrEqualTo(ended);
+        assertThat(r.reason()).startsWith(failed + " of the last " + ended + " moves failed");
+
+        SimulationResult off = run(problem(60, 0.0, policy(100).withHaltOnFailedMoves(null)), failing, TenantModel.PASSIVE);
+        assertThat(off.invariantViolations()).isEmpty();
+        assertThat(off.failedMigrations()).isGreaterThan(r.failedMigrations());
+        assertThat(off.reason()).doesNotContain("haltOnFailedMoves");
     }
 
     @Test

@@ -44,7 +44,8 @@ class DeterministicSimulationTest {
         assertThat(r.result()).isIn("completed", "halted");
         if (r.result().equals("completed")) {
             assertThat(r.hostsPatched() + r.hostsFailed()).isEqualTo(plan.steps().size() + r.hostsJoined() - r.hostsDropped());
-        } else if (!r.reason().contains("no host has room") && !r.reason().contains("(onCanaryFailure: halt)")) {
+        } else if (!r.reason().contains("no host has room") && !r.reason().contains("(onCanaryFailure: halt)")
+                && !r.reason().contains("(haltOnFailedMoves: ")) {
             assertThat(r.hostsFailed()).isGreaterThanOrEqualTo(s.problem().policy().haltAfterFailures());
             assertThat(r.reason()).contains("haltAfterFailures");
         }

@@ -65,10 +65,15 @@ public interface CampaignStore {
 
     /**
      * A notice to a tenant, as the engine saw it (wall-clock ms but {@code virtualMs}); {@code newHost}:
-     * the per-tenant opaque id of the host it runs on afterwards (a completed event).
+     * the per-tenant opaque id of the host it runs on afterwards (a completed event). {@code kind}:
+     * the event's ({@code live-migrate} is informational); {@code notAfterWallMs}: the latest it
+     * starts; {@code fallbackAfterWallMs}: what a live migration's notice announces (or null);
+     * {@code blackoutMs}: a live migration's expected blackout when scheduled, measured when
+     * completed (null otherwise).
      */
     record EventChange(String changeKey, String eventId, String tenant, String instance, EventState state, long notBeforeWallMs,
-                       long deadlineWallMs, String detail, String newHost, long virtualMs, long atWallMs) {
+                       long deadlineWallMs, String detail, String newHost, long virtualMs, long atWallMs, String kind,
+                       long notAfterWallMs, Long fallbackAfterWallMs, Long blackoutMs) {
     }
 
     record Progress(CampaignState state, String endReason, int hostsPatched, int hostsFailed, long virtualMs) {

@@ -12,9 +12,13 @@ public interface TenantStore {
     record Instance(String id, String state, String group, int cpus, long memoryMiB, String onHostMaintenance, String host) {
     }
 
-    /** A maintenance event as its tenant sees it; times are wall-clock milliseconds. */
+    /**
+     * A maintenance event as its tenant sees it; times are wall-clock milliseconds. {@code kind}: null
+     * for events stored before kinds were; {@code notAfter}: 0 when unknown (stored before).
+     */
     record Event(String id, String campaign, String instance, String state, long notBefore, long deadline, String detail,
-                 String newHost, Long downtimeMs, long updatedAt) {
+                 String newHost, Long downtimeMs, long updatedAt, String kind, long notAfter, Long fallbackAfter,
+                 Long expectedDowntimeMs) {
     }
 
     /** The tenant's instances after {@code after} (by id), at most {@code limit}. */

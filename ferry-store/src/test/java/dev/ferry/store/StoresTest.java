@@ -217,7 +217,7 @@ class StoresTest {
                     new HistoryRecord(5, Actor.DRIVER, new Fact.Ran("i-1", "h2", 2)),
                     new HistoryRecord(5, Actor.FERRY, new Fact.HostFailed("h1", Fact.HostFailure.CAME_BACK_UNPATCHED, "xen-4.1.0")));
             CampaignStore.EventChange e = new CampaignStore.EventChange("notify/3", "ev-c-1.i-1", "acme", "i-1", EventState.SCHEDULED,
-                    5000, 9000, "scheduled relocate", null, 0, 2000);
+                    5000, 9000, "scheduled relocate", null, 0, 2000, "relocate", 12000, null, null);
             s.campaigns().commit("c-1", new CampaignStore.Round(0, facts, List.of("move/1"), List.of(), List.of(e),
                     new CampaignStore.Progress(CampaignState.RUNNING, null, 0, 1, 5), null));
             CampaignStore.Stored stored = s.campaigns().load("c-1");

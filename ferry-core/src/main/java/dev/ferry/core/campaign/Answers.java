@@ -57,6 +57,8 @@ final class Answers {
         if (m.kind() != MoveKind.LIVE_MIGRATE) {
             ctx.fact(new Fact.DisruptionEnded(ctx.instance(i), Fact.DisruptionEnd.MOVED, ctx.host(m.to()), epoch));
             notices.complete(i, EventCause.MOVED, c.downtimeMs());
+        } else {
+            notices.liveCompleted(i, c.downtimeMs());
         }
         if (r != null) {
             ctx.pumpLater(r);
@@ -83,6 +85,20 @@ final class Answers {
         }
         if (!loss.stranded(i, m.from())) {
             retry(m, f.notConverging());
+        }
+        healthGate();
+    }
+
+    /** Too many of Ferry's recent moves failed: the campaign halts (policy {@code haltOnFailedMoves}). */
+    private void healthGate() {
+        var gate = ctx.policy.haltOnFailedMoves();
+        var moves = ctx.state.moves();
+        CampaignState now = ctx.state.state();
+        if (gate != null && (now == CampaignState.RUNNING || now == CampaignState.PAUSED)
+                && gate.crossed(moves.failedInWindow(), moves.endedInWindow())) {
+            ctx.fact(new Fact.CampaignChanged(ctx.id, now, CampaignState.HALTED, moves.failedInWindow() + " of the last "
+                    + moves.endedInWindow() + " moves failed within " + gate.window().toMinutes() + " min (haltOnFailedMoves: "
+                    + gate.percent() + "% of at least " + gate.minMoves() + ")"));
         }
     }
 
@@ -171,7 +187,7 @@ final class Answers {
                     ctx.fact(new Fact.SoakEnded(ctx.id));
                 }
             }
-            case READY, NOTICE, PARKED -> {
+            case READY, NOTICE, PARKED, NOT_AFTER -> {
                 // time passed: the round after this input looks again
             }
         }

@@ -321,6 +321,9 @@ public final class CampaignRuntime {
         ctx.pumpQueued.clear();
         ctx.toPump.clear();
         ctx.pumpAll = false;
+        if (!CampaignState.TABLE.terminal(state()) || !ctx.state.settled()) {
+            notices.delayOverdue();
+        }
         maybeFinish();
     }
 

@@ -84,7 +84,7 @@ public sealed interface Effect {
 
         /** What the tenant reads. */
         public String detail() {
-            return change.cause().detail(change.kind(), change.downtimeMs());
+            return dev.ferry.core.history.EventCause.detail(change);
         }
     }
 

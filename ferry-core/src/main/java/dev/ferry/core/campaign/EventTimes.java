@@ -18,8 +18,14 @@ final class EventTimes {
     static final long WINDOW_WAIT_MS = 4 * 3_600_000L;
     static final long WEEK_MS = 7 * 86_400_000L;
 
-    /** An event's two ends. */
-    record Window(long notBeforeMs, long deadlineMs) {
+    /** The shortest time an event may take to start after the latest its tenant may move it to. */
+    static final long MIN_START_WINDOW_MS = 3_600_000L;
+
+    /**
+     * An event's ends: it starts at {@code notBeforeMs} or later, its tenant may reschedule it up to
+     * {@code deadlineMs}, and it starts by {@code notAfterMs}.
+     */
+    record Window(long notBeforeMs, long deadlineMs, long notAfterMs) {
     }
 
     private final Fleet fleet;
@@ -28,11 +34,15 @@ final class EventTimes {
     private final Long disclosureMs;
     private final Long slackSeconds;
     private final TenantWindows windows;
+    private final boolean announceFallback;
+    private final long maxDowntimeMs;
 
     EventTimes(PlanningProblem problem, Plan plan, String campaignId) {
         this.fleet = problem.fleet();
         this.campaignId = campaignId;
         this.noticeMs = problem.policy().notice().toMillis();
+        this.announceFallback = problem.policy().announceFallback();
+        this.maxDowntimeMs = problem.policy().liveMigration().maxDowntime().toMillis();
         Long disclosure = problem.secondsToDeadline();
         this.disclosureMs = disclosure == null ? null : disclosure * 1000;
         this.slackSeconds = plan.summary().deadlineSlackSeconds();
@@ -46,7 +56,7 @@ final class EventTimes {
      * eighth of the plan's slack. The deadline — the latest a tenant may reschedule to — is half of
      * the plan's slack past the planned time, and never later than the disclosure minus two of the
      * host's steps, so neither windows nor rescheduling tenants push the campaign past the
-     * disclosure.
+     * disclosure. It starts by two of the host's steps (at least an hour) after the deadline.
      */
     Window planned(int instance, Step step, long now) {
         long planned = Math.max(now + noticeMs, step.start() * 1000);
@@ -61,17 +71,42 @@ final class EventTimes {
                 && (slackSeconds == null || (slackSeconds > 0 && window - planned <= slackSeconds * 125))) {
             notBefore = window;
         }
-        return new Window(notBefore, deadline);
+        return new Window(notBefore, deadline, deadline + startWindow(stepMs));
     }
 
     /**
-     * The event of a relocation that replaces a failed live migration. After the informational
-     * notice it may happen once the campaign's notice period is over; otherwise it needs a notice
-     * period of its own.
+     * The informational event of a live migration in {@code step}: planned at the step's time (it
+     * needs no notice), the deadline and latest start of a disruption of the same step.
      */
-    Window fallback(boolean informed, long noticeEndMs, long now) {
-        long notBefore = informed ? Math.max(now, noticeEndMs) : now + noticeMs;
-        return new Window(notBefore, notBefore + WEEK_MS);
+    Window live(int instance, Step step, long now) {
+        Window disruption = planned(instance, step, now);
+        return new Window(Math.max(now, step.start() * 1000), disruption.deadlineMs(), disruption.notAfterMs());
+    }
+
+    /**
+     * The event of a relocation that replaces a failed live migration. When the live migration's
+     * notice announced this fallback it may happen from the announced time; otherwise it needs a
+     * notice period of its own.
+     */
+    Window fallback(Long announcedAfterMs, long now) {
+        long notBefore = announcedAfterMs != null ? Math.max(now, announcedAfterMs) : now + noticeMs;
+        long deadline = notBefore + WEEK_MS;
+        return new Window(notBefore, deadline, deadline + MIN_START_WINDOW_MS);
+    }
+
+    /** What a live migration's notice announces as its fallback's earliest time, or null when it announces none. */
+    Long fallbackAfter(long now) {
+        return announceFallback ? now + noticeMs : null;
+    }
+
+    /** The expected blackout of a live migration: the policy's downtime limit. */
+    long expectedBlackoutMs() {
+        return maxDowntimeMs;
+    }
+
+    /** How long after its deadline an event of a step that takes {@code stepMs} may start. */
+    static long startWindow(long stepMs) {
+        return Math.max(MIN_START_WINDOW_MS, 2 * stepMs);
     }
 
     /** Why the tenant may not move the event to {@code notBefore} now, or null when it may. */
@@ -94,5 +129,10 @@ final class EventTimes {
     /** The event's id: URL-safe, since ids are path segments in the API. */
     String eventId(int instance) {
         return "ev-" + campaignId + "." + fleet.instance(instance).id();
+    }
+
+    /** The id of the informational event of the instance's live migration. */
+    String liveEventId(int instance) {
+        return "ev-" + campaignId + "." + fleet.instance(instance).id() + ".live";
     }
 }

@@ -6,12 +6,16 @@ import dev.ferry.core.history.EventCause;
 import dev.ferry.core.history.Fact;
 import dev.ferry.core.lifecycle.EventState;
 import dev.ferry.core.planner.Move;
+import dev.ferry.core.lifecycle.CampaignState;
 import dev.ferry.core.planner.MoveKind;
+import java.util.List;
 
 /**
  * The tenants' side of the runtime's decisions: which events are announced and when (at approval,
  * and for a fallback relocation), when a disruption's notice has run out, and telling the tenant
- * of each change of its event (a fact, and a {@link Effect.Notify}). Single-threaded.
+ * of each change of its event (a fact, and a {@link Effect.Notify} whose key the fact names). Every
+ * move is an event: a live migration's is informational (the instance keeps running), and may
+ * announce its fallback. Single-threaded.
  */
 final class Notices {
     private final Ctx ctx;
@@ -20,20 +24,24 @@ final class Notices {
         this.ctx = ctx;
     }
 
-    /** At approval: every planned disruption gets its event, every live migration its informational notice. */
+    /** At approval: every planned disruption gets its event, every live migration its informational one. */
     void announce() {
         for (StepRun r : ctx.state.steps().runs()) {
             announce(r);
         }
     }
 
-    /** The step's tenants are told: an event per disruptive move, the informational notice per live migration. */
+    /** The step's tenants are told: an event per move, informational for a live migration. */
     void announce(StepRun r) {
         for (Move m : r.step().moves()) {
             int i = ctx.fleet.instanceIndex(m.instance());
             if (m.kind() == MoveKind.LIVE_MIGRATE) {
-                if (!ctx.state.events().informed(i)) {
-                    ctx.fact(new Fact.Informed(m.instance(), r.step().start() * 1000));
+                MaintenanceEvent old = ctx.state.events().live(i);
+                if (old == null || !old.pending()) {
+                    EventTimes.Window w = ctx.times.live(i, r.step(), ctx.now);
+                    tell(m.instance(), key -> new Fact.EventChanged(m.instance(), ctx.times.liveEventId(i), EventState.SCHEDULED,
+                            MoveKind.LIVE_MIGRATE, w.notBeforeMs(), w.deadlineMs(), w.notAfterMs(), EventCause.PLANNED,
+                            ctx.times.expectedBlackoutMs(), r.step().host(), ctx.times.fallbackAfter(ctx.now), key));
                 }
                 continue;
             }
@@ -41,20 +49,36 @@ final class Notices {
                 continue; // a bootstrapped instance: one event covers it
             }
             EventTimes.Window w = ctx.times.planned(i, r.step(), ctx.now);
-            tell(new Fact.EventChanged(m.instance(), ctx.times.eventId(i), EventState.SCHEDULED, m.kind(), w.notBeforeMs(),
-                    w.deadlineMs(), EventCause.PLANNED, 0, r.step().host()));
+            tell(m.instance(), key -> new Fact.EventChanged(m.instance(), ctx.times.eventId(i), EventState.SCHEDULED, m.kind(),
+                    w.notBeforeMs(), w.deadlineMs(), w.notAfterMs(), EventCause.PLANNED, 0, r.step().host(), null, key));
         }
     }
 
-    /** A relocation replaces a live migration that failed: its event, unless the instance has one. */
+    /**
+     * A relocation replaces a live migration that failed: its informational event is cancelled, and
+     * the relocation gets its event (unless the instance has one), from the fallback time the
+     * informational event announced, or after a notice period of its own.
+     */
     void fallback(int instance) {
+        MaintenanceEvent live = ctx.state.events().live(instance);
+        if (live != null && live.pending()) {
+            tell(change(live, EventState.CANCELLED, live.kind(), live.notBefore(), EventCause.LIVE_MIGRATION_FAILED, 0));
+        }
         if (ctx.state.events().get(instance) != null) {
             return;
         }
-        EventTimes.Window w = ctx.times.fallback(ctx.state.events().informed(instance),
-                ctx.state.events().noticeEndMs(instance, ctx.policy.notice().toMillis()), ctx.now);
-        tell(new Fact.EventChanged(ctx.instance(instance), ctx.times.eventId(instance), EventState.SCHEDULED, MoveKind.RELOCATE,
-                w.notBeforeMs(), w.deadlineMs(), EventCause.FALLBACK, 0, null));
+        EventTimes.Window w = ctx.times.fallback(live == null ? null : live.fallbackAfter(), ctx.now);
+        String id = ctx.instance(instance);
+        tell(id, key -> new Fact.EventChanged(id, ctx.times.eventId(instance), EventState.SCHEDULED, MoveKind.RELOCATE,
+                w.notBeforeMs(), w.deadlineMs(), w.notAfterMs(), EventCause.FALLBACK, 0, null, null, key));
+    }
+
+    /** The live migration switched over: its informational event completes, with the blackout measured. */
+    void liveCompleted(int instance, long downtimeMs) {
+        MaintenanceEvent live = ctx.state.events().live(instance);
+        if (live != null && live.pending()) {
+            tell(change(live, EventState.COMPLETED, live.kind(), live.notBefore(), EventCause.MOVED, downtimeMs));
+        }
     }
 
     /** The instance has an event whose notice has run out (one with a fresh notice is made when it has none). */
@@ -88,21 +112,53 @@ final class Notices {
         }
     }
 
+    /**
+     * Events whose latest start has come without them: each is given a later one (as long again as
+     * its step takes twice, at least an hour) and its tenant is told why. Called at the end of every
+     * round, after whatever could start has started.
+     */
+    void delayOverdue() {
+        List<MaintenanceEvent> late = ctx.state.events().overdue(ctx.now);
+        if (late.isEmpty()) {
+            return;
+        }
+        EventCause why = delayCause();
+        for (MaintenanceEvent e : late) {
+            StepRun owner = ctx.state.events().owner(e.instance());
+            long window = owner == null ? EventTimes.MIN_START_WINDOW_MS
+                    : EventTimes.startWindow((owner.step().end() - owner.step().start()) * 1000);
+            long notAfter = ctx.now + window;
+            String instance = ctx.instance(e.instance());
+            tell(instance, key -> new Fact.EventChanged(instance, e.id(), EventState.RESCHEDULED, e.kind(), e.notBefore(), e.deadline(),
+                    notAfter, why, 0, null, null, key));
+        }
+    }
+
+    /** Why events wait past their latest start now: the campaign is not running, the canaries are not done, or capacity. */
+    private EventCause delayCause() {
+        if (ctx.state.state() != CampaignState.RUNNING) {
+            return EventCause.DELAYED_PAUSED;
+        }
+        var steps = ctx.state.steps();
+        return steps.canariesLeft() > 0 || ctx.now < steps.soakEndMs() ? EventCause.DELAYED_BY_CANARIES : EventCause.DELAYED_BY_CAPACITY;
+    }
+
     /** The tenant moves its event later (checked before). */
     void reschedule(MaintenanceEvent e, long notBefore) {
         tell(change(e, EventState.RESCHEDULED, e.kind(), Math.max(e.notBefore(), notBefore), EventCause.RESCHEDULED, 0));
     }
 
-    /** The tenant stopped or terminated the instance: its pending event will not happen. */
+    /** The tenant stopped or terminated the instance: its pending events will not happen. */
     void cancelByTenant(int instance, boolean terminated) {
         cancel(instance, terminated ? EventCause.TERMINATED_BY_TENANT : EventCause.STOPPED_BY_TENANT);
     }
 
-    /** A pending event will not happen, for {@code cause} (its instance's host went down: {@code HOST_LOST}). */
+    /** The instance's pending events will not happen, for {@code cause} (its instance's host went down: {@code HOST_LOST}). */
     void cancel(int instance, EventCause cause) {
-        MaintenanceEvent e = ctx.state.events().get(instance);
-        if (e != null && e.pending()) {
-            tell(change(e, EventState.CANCELLED, e.kind(), e.notBefore(), cause, 0));
+        for (MaintenanceEvent e : new MaintenanceEvent[] {ctx.state.events().live(instance), ctx.state.events().get(instance)}) {
+            if (e != null && e.pending()) {
+                tell(change(e, EventState.CANCELLED, e.kind(), e.notBefore(), cause, 0));
+            }
         }
     }
 
@@ -114,16 +170,30 @@ final class Notices {
         }
     }
 
-    private Fact.EventChanged change(MaintenanceEvent e, EventState state, MoveKind kind, long notBefore, EventCause cause,
-                                     long downtimeMs) {
-        return new Fact.EventChanged(ctx.instance(e.instance()), e.id(), state, kind, notBefore, e.deadline(), cause, downtimeMs,
-                null);
+    private ChangeOf change(MaintenanceEvent e, EventState state, MoveKind kind, long notBefore, EventCause cause, long downtimeMs) {
+        String instance = ctx.instance(e.instance());
+        return new ChangeOf(instance, key -> new Fact.EventChanged(instance, e.id(), state, kind, notBefore, e.deadline(),
+                e.notAfter(), cause, downtimeMs, null, e.fallbackAfter(), key));
     }
 
-    /** Tells the tenant (the effect) and records the change (the fact changes the event). */
-    private void tell(Fact.EventChanged change) {
-        int i = ctx.fleet.instanceIndex(change.instance());
-        ctx.emit(new Effect.Notify(ctx.key("notify"), ctx.fleet.instance(i).tenant(), change));
+    /** A change of an instance's event, made once its notice's key is known. */
+    private record ChangeOf(String instance, java.util.function.Function<String, Fact.EventChanged> make) {
+    }
+
+    private void tell(ChangeOf c) {
+        tell(c.instance(), c.make());
+    }
+
+    /** Tells the tenant (the effect) and records the change (the fact changes the event and names the effect). */
+    private void tell(String instance, java.util.function.Function<String, Fact.EventChanged> make) {
+        int i = ctx.fleet.instanceIndex(instance);
+        String key = ctx.key("notify");
+        Fact.EventChanged change = make.apply(key);
+        ctx.emit(new Effect.Notify(key, ctx.fleet.instance(i).tenant(), change));
         ctx.fact(change);
+        if ((change.state() == EventState.SCHEDULED || change.state() == EventState.RESCHEDULED) && change.kind() != MoveKind.LIVE_MIGRATE
+                && change.notAfterMs() > ctx.now) {
+            ctx.wake(change.notAfterMs(), WakeupReason.notAfter());
+        }
     }
 }

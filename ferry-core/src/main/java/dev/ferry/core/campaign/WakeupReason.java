@@ -19,7 +19,9 @@ public record WakeupReason(Kind kind, String subject) {
         /** A parked host's fallback notice ends. */
         PARKED,
         /** A rebooting host has not answered in time: it is given up. */
-        REBOOT_TIMEOUT;
+        REBOOT_TIMEOUT,
+        /** Events reach their latest start: those that have not started are delayed, their tenants told why. */
+        NOT_AFTER;
 
         public String wireName() {
             return name().toLowerCase(Locale.ROOT).replace('_', '-');
@@ -54,6 +56,10 @@ public record WakeupReason(Kind kind, String subject) {
 
     public static WakeupReason parked(String host) {
         return new WakeupReason(Kind.PARKED, host);
+    }
+
+    public static WakeupReason notAfter() {
+        return new WakeupReason(Kind.NOT_AFTER, null);
     }
 
     public static WakeupReason rebootTimeout(String host) {

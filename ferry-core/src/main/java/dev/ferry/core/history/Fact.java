@@ -391,7 +391,11 @@ public sealed interface Fact {
 
     // ---------------------------------------------------------------- tenants
 
-    /** The informational notice of a live migration planned at {@code plannedAtMs}. */
+    /**
+     * A live migration planned at {@code plannedAtMs} was noted in the history only (histories of
+     * versions before live migrations were tenants' events): its tenant was never told, so no rule
+     * counts it as notice. Ferry writes a live-migrate {@link EventChanged} instead.
+     */
     record Informed(String instance, long plannedAtMs) implements Fact {
         @Override
         public String subject() {
@@ -403,10 +407,18 @@ public sealed interface Fact {
      * A tenant's maintenance event changed and its tenant is told: created (scheduled), moved later
      * (rescheduled), started, completed or cancelled. {@code step}: the host whose step holds the
      * planned disruption (null for a fallback). {@code kind}: the event's kind when scheduled, the
-     * disruption's when started. {@code downtimeMs}: of a completed relocation, else 0.
+     * disruption's when started; a {@code live-migrate} event is informational (the instance keeps
+     * running), scheduled then completed or cancelled. {@code deadlineMs}: the latest its tenant may
+     * reschedule it to; {@code notAfterMs}: the latest it starts (0 in histories from before).
+     * {@code downtimeMs}: of a completed move, or the expected blackout of a scheduled live
+     * migration, else 0. {@code fallbackAfterMs}: a live migration's notice says that if it cannot
+     * be live-migrated, the instance restarts after this time (null: it says no such thing).
+     * {@code notice}: the key of the {@code Notify} effect that tells the tenant (null in histories
+     * from before): the notice counts only once that effect is applied.
      */
     record EventChanged(String instance, String event, EventState state, MoveKind kind, long notBeforeMs, long deadlineMs,
-                        EventCause cause, long downtimeMs, String step) implements Fact {
+                        long notAfterMs, EventCause cause, long downtimeMs, String step, Long fallbackAfterMs, String notice)
+            implements Fact {
         @Override
         public String subject() {
             return instance;

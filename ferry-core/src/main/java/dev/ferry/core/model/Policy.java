@@ -4,7 +4,10 @@ import java.time.Duration;
 
 /**
  * The operator's rules for a campaign. {@link #DEFAULTS} documents every default
- * (the same values as the policy example in docs/formats.md).
+ * (the same values as the policy example in docs/formats.md). {@code announceFallback}: a live
+ * migration's notice tells the tenant that if it cannot be live-migrated, the instance restarts
+ * once the notice period is over (so that fallback needs no second notice period).
+ * {@code haltOnFailedMoves}: the health gate on the share of failed moves (null: none).
  */
 public record Policy(
         int maxHostsInMaintenance,
@@ -16,16 +19,21 @@ public record Policy(
         LiveMigrationPolicy liveMigration,
         int haltAfterFailures,
         MaintenanceDurations durations,
-        OnCanaryFailure onCanaryFailure) {
+        OnCanaryFailure onCanaryFailure,
+        boolean announceFallback,
+        FailedMoveHalt haltOnFailedMoves) {
 
     public static final Policy DEFAULTS = new Policy(20, 5, 1, 2, Duration.ofMinutes(10), Duration.ofHours(24),
-            LiveMigrationPolicy.DEFAULTS, 3, MaintenanceDurations.DEFAULTS, OnCanaryFailure.HALT);
+            LiveMigrationPolicy.DEFAULTS, 3, MaintenanceDurations.DEFAULTS, OnCanaryFailure.HALT, true, FailedMoveHalt.DEFAULTS);
 
-    /** A policy whose failed canary halts the campaign (the default). */
+    /**
+     * A policy whose failed canary halts the campaign, whose live migrations' notices announce their
+     * fallback and whose health gate is the default's.
+     */
     public Policy(int maxHostsInMaintenance, int maxHostsPerZone, int zonesAtOnce, int canaryHosts, Duration soak, Duration notice,
                   LiveMigrationPolicy liveMigration, int haltAfterFailures, MaintenanceDurations durations) {
         this(maxHostsInMaintenance, maxHostsPerZone, zonesAtOnce, canaryHosts, soak, notice, liveMigration, haltAfterFailures,
-                durations, OnCanaryFailure.HALT);
+                durations, OnCanaryFailure.HALT, true, FailedMoveHalt.DEFAULTS);
     }
 
     public Policy {
@@ -34,5 +42,23 @@ public record Policy(
                 || haltAfterFailures <= 0 || soak.isNegative() || notice.isNegative()) {
             throw new IllegalArgumentException("policy caps must be positive");
         }
+    }
+
+    /** This policy with other maintenance caps (everything else as it is). */
+    public Policy withCaps(int maxHosts, int perZone, int zones) {
+        return new Policy(maxHosts, perZone, zones, canaryHosts, soak, notice, liveMigration, haltAfterFailures, durations,
+                onCanaryFailure, announceFallback, haltOnFailedMoves);
+    }
+
+    /** This policy with other live-migration settings and durations (everything else as it is). */
+    public Policy with(LiveMigrationPolicy lm, MaintenanceDurations d) {
+        return new Policy(maxHostsInMaintenance, maxHostsPerZone, zonesAtOnce, canaryHosts, soak, notice, lm, haltAfterFailures, d,
+                onCanaryFailure, announceFallback, haltOnFailedMoves);
+    }
+
+    /** This policy with another health gate (null: none), everything else as it is. */
+    public Policy withHaltOnFailedMoves(FailedMoveHalt gate) {
+        return new Policy(maxHostsInMaintenance, maxHostsPerZone, zonesAtOnce, canaryHosts, soak, notice, liveMigration,
+                haltAfterFailures, durations, onCanaryFailure, announceFallback, gate);
     }
 }

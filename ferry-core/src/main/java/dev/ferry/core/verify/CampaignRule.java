@@ -23,7 +23,10 @@ public enum CampaignRule implements SafetyRule {
     BLAST_RADIUS("C5", "budgets and caps"),
     /** No effect is applied twice. */
     ONCE("C6", "effects once"),
-    /** Ferry disrupts no instance before its notice. */
+    /**
+     * Ferry disrupts no instance before its notice: an event delivered to its tenant a notice period
+     * before, or a delivered live-migration notice that announced this fallback for no later time.
+     */
     NOTICE("C7", "notice"),
     /** The campaign ends completed, halted or aborted, with a reason. */
     ENDING("C8", "ending"),
@@ -37,7 +40,9 @@ public enum CampaignRule implements SafetyRule {
      * and an instance of a down host is restarted elsewhere only after the host is fenced (a start
      * elsewhere before that is two copies, C2).
      */
-    HOST_DOWN("C10", "hosts down");
+    HOST_DOWN("C10", "hosts down"),
+    /** An event Ferry starts starts by its {@code notAfter}, unless Ferry told its tenant of a later one before. */
+    LATE_START("C11", "events start in their window");
 
     private final String id;
     private final String title;

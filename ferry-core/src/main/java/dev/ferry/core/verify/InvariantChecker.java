@@ -50,8 +50,7 @@ public final class InvariantChecker {
     private final boolean[] skipped;
     private final int[] groupDisrupted;
     private final Set<Integer> disruptedByFerry = new HashSet<>();
-    /** When each instance was first told of a disruption (a scheduled event or the informational notice); -1 never. */
-    private final long[] noticedAt;
+    private final TenantNotices notices;
     private final EffectKeys appliedKeys = new EffectKeys();
     private final Set<Integer> failedButUp = new HashSet<>();
     /** Stopped or terminated by their tenants: they may run nowhere, and nothing may move them until started again. */
@@ -84,8 +83,7 @@ public final class InvariantChecker {
         epoch = new long[n];
         reservedOn = new int[n];
         lastHost = new int[n];
-        noticedAt = new long[n];
-        java.util.Arrays.fill(noticedAt, -1);
+        notices = new TenantNotices(fleet, problem.policy().notice().toMillis(), this);
         java.util.Arrays.fill(lastHost, -1);
         usedCpu = new long[hosts];
         usedMem = new long[hosts];
@@ -125,11 +123,13 @@ public final class InvariantChecker {
             violate(r, CampaignRule.WELL_FORMED, "time goes backwards");
         }
         lastTime = r.timeMs();
+        notices.reached(r.timeMs());
         switch (r.fact()) {
             case Fact.EffectApplied a -> {
                 if (!appliedKeys.add(a.key())) {
                     violate(r, CampaignRule.ONCE, "effect " + a.key() + " applied twice");
                 }
+                notices.applied(r, a.key());
             }
             case Fact.Ran ran -> run(r, ran);
             case Fact.Stopped stop -> stop(r, stop);
@@ -172,12 +172,7 @@ public final class InvariantChecker {
             case Fact.RescueNeeded n -> rescueNeeded(r, n);
             case Fact.DisruptionBegan b -> disruptBegin(r, b);
             case Fact.DisruptionEnded e -> disruptEnd(r, e.instance());
-            case Fact.EventChanged e -> {
-                if (e.state() == dev.ferry.core.lifecycle.EventState.SCHEDULED) {
-                    noticed(r, e.instance());
-                }
-            }
-            case Fact.Informed inf -> noticed(r, inf.instance());
+            case Fact.EventChanged e -> notices.changed(r, e);
             case Fact.TenantStopped t -> tenantStopped(r, t);
             case Fact.TenantStarted t -> tenantStarted(r, t);
             case Fact.TenantRebooted t -> {
@@ -274,15 +269,9 @@ public final class InvariantChecker {
         add(i, h, r);
     }
 
-    private void noticed(HistoryRecord r, String instance) {
-        int i = fleet.instanceIndex(instance);
-        if (i >= 0 && noticedAt[i] < 0) {
-            noticedAt[i] = r.timeMs();
-        }
-    }
-
     /** The end-of-campaign rules; call once after the last record. Returns all violations. */
     public List<String> finish() {
+        notices.judge();
         boolean halted = campaignEnd != null && campaignEnd.to() == CampaignState.HALTED;
         for (int i = 0; i < runningOn.length; i++) {
             if (runningOn[i] < 0 && !stoppedByTenant.get(i) && halted && awaitingRescue.get(i)) {
@@ -447,12 +436,7 @@ public final class InvariantChecker {
         if (i < 0 || b.byTenant()) {
             return;
         }
-        long scheduled = noticedAt[i];
-        long notice = problem.policy().notice().toMillis();
-        if (scheduled < 0 || r.timeMs() < scheduled + notice) {
-            violate(r, CampaignRule.NOTICE, "Ferry disrupts " + b.instance() + " before its notice period"
-                    + (scheduled < 0 ? " (never noticed)" : " (noticed at " + scheduled + " ms)"));
-        }
+        notices.disrupted(r, i, b.instance());
         int g = fleet.groupOf(i);
         disruptedByFerry.add(i);
         if (g >= 0) {

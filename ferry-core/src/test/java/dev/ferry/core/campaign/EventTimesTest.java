@@ -74,6 +74,11 @@ class EventTimesTest {
         return new Step("a1", "az1", startSeconds, startSeconds + 780, List.of(), false);
     }
 
+    /** An event window that starts by an hour after its deadline (the steps here take 13 minutes). */
+    private static EventTimes.Window window(long notBefore, long deadline) {
+        return new EventTimes.Window(notBefore, deadline, deadline + HOUR);
+    }
+
     private static Window friday(int hour, int hours) {
         return new Window(Set.of(DayOfWeek.FRIDAY), LocalTime.of(hour, 0), hours);
     }
@@ -83,7 +88,7 @@ class EventTimesTest {
     @Test
     void withoutDisclosureOrWindowTheEventIsAtThePlannedTimeWithAWeekToReschedule() {
         EventTimes.Window w = times(null, null, null, null).planned(I1, step(7200), 0);
-        assertThat(w).isEqualTo(new EventTimes.Window(2 * HOUR, 2 * HOUR + WEEK));
+        assertThat(w).isEqualTo(window(2 * HOUR, 2 * HOUR + WEEK));
     }
 
     @Test
@@ -98,7 +103,7 @@ class EventTimesTest {
     void theDeadlineIsHalfThePlansSlackPastThePlannedTime() {
         // disclosure at 48 h, slack 10 h: planned 2 h, + 5 h = 7 h (disclosure - 2 steps = 48 h - 26 min is later)
         EventTimes.Window w = times(null, null, 48 * 3600L, 36_000L).planned(I1, step(7200), 0);
-        assertThat(w).isEqualTo(new EventTimes.Window(2 * HOUR, 7 * HOUR));
+        assertThat(w).isEqualTo(window(2 * HOUR, 7 * HOUR));
     }
 
     @Test
@@ -112,7 +117,7 @@ class EventTimesTest {
     void theDeadlineIsNeverBeforeThePlannedTime() {
         // disclosure at 2 h: 7,200,000 - 1,560,000 = 5,640,000 is before the planned 2 h
         EventTimes.Window w = times(null, null, 2 * 3600L, 36_000L).planned(I1, step(7200), 0);
-        assertThat(w).isEqualTo(new EventTimes.Window(2 * HOUR, 2 * HOUR));
+        assertThat(w).isEqualTo(window(2 * HOUR, 2 * HOUR));
     }
 
     @Test
@@ -128,7 +133,7 @@ class EventTimesTest {
     void aWindowOpeningWithinFourHoursOfThePlannedTimeIsUsed() {
         // planned 13:00; the window opens at 15:00 (3 h from start). The deadline still counts from the planned time.
         EventTimes.Window w = times(friday(15, 2), null, null, null).planned(I1, step(0), 0);
-        assertThat(w).isEqualTo(new EventTimes.Window(3 * HOUR, HOUR + WEEK));
+        assertThat(w).isEqualTo(window(3 * HOUR, HOUR + WEEK));
     }
 
     @Test
@@ -157,7 +162,7 @@ class EventTimesTest {
     void withADeadlineAWindowMustBeWithinAnEighthOfTheSlack() {
         // slack 8 h: an eighth is 1 h. t1's window opens 1 h after the planned 13:00, t2's 2 h after.
         EventTimes t = times(friday(14, 2), friday(15, 2), 48 * 3600L, 8 * 3600L);
-        assertThat(t.planned(I1, step(0), 0)).isEqualTo(new EventTimes.Window(2 * HOUR, HOUR + 4 * HOUR));
+        assertThat(t.planned(I1, step(0), 0)).isEqualTo(window(2 * HOUR, HOUR + 4 * HOUR));
         assertThat(t.planned(I2, step(0), 0).notBeforeMs()).isEqualTo(HOUR);
     }
 
@@ -171,23 +176,36 @@ class EventTimesTest {
         // slack 100 h (an eighth: 12.5 h), disclosure at 4 h: deadline 14,400,000 - 1,560,000 = 12,840,000.
         // The window opens at 16:00 = 14,400,000, 3 h after the planned time but after the deadline.
         EventTimes.Window w = times(friday(16, 2), null, 4 * 3600L, 360_000L).planned(I1, step(0), 0);
-        assertThat(w).isEqualTo(new EventTimes.Window(HOUR, 12_840_000L));
+        assertThat(w).isEqualTo(window(HOUR, 12_840_000L));
     }
 
     // ---------------------------------------------------------------- fallbacks
 
     @Test
-    void anInformedFallbackWaitsOnlyForTheCampaignsNotice() {
+    void anAnnouncedFallbackWaitsOnlyForTheAnnouncedTime() {
         EventTimes t = times(null, null, null, null);
-        assertThat(t.fallback(true, HOUR, 1_000)).isEqualTo(new EventTimes.Window(HOUR, HOUR + WEEK));
-        assertThat(t.fallback(true, HOUR, 5 * HOUR)).as("the notice is over: now").isEqualTo(new EventTimes.Window(5 * HOUR,
-                5 * HOUR + WEEK));
+        assertThat(t.fallback(HOUR, 1_000)).isEqualTo(window(HOUR, HOUR + WEEK));
+        assertThat(t.fallback(HOUR, 5 * HOUR)).as("the announced time has passed: now").isEqualTo(window(5 * HOUR, 5 * HOUR + WEEK));
     }
 
     @Test
-    void anUninformedFallbackNeedsAFullNoticeFromNow() {
-        assertThat(times(null, null, null, null).fallback(false, HOUR, 5 * HOUR))
-                .isEqualTo(new EventTimes.Window(6 * HOUR, 6 * HOUR + WEEK));
+    void aFallbackNobodyAnnouncedNeedsAFullNoticeFromNow() {
+        assertThat(times(null, null, null, null).fallback(null, 5 * HOUR)).isEqualTo(window(6 * HOUR, 6 * HOUR + WEEK));
+    }
+
+    @Test
+    void aLiveMigrationsNoticeAnnouncesItsFallbackAfterANoticePeriodAndNeedsNoneItself() {
+        EventTimes t = times(null, null, null, null);
+        assertThat(t.fallbackAfter(10_000)).isEqualTo(HOUR + 10_000);
+        EventTimes.Window live = t.live(I1, step(600), 10_000);
+        assertThat(live.notBeforeMs()).as("planned at the step's time, not after the notice").isEqualTo(600_000);
+        assertThat(live.deadlineMs()).isEqualTo(t.planned(I1, step(600), 10_000).deadlineMs());
+    }
+
+    @Test
+    void anEventStartsByTwoOfItsHostsStepsAfterItsDeadlineAndAtLeastAnHourAfter() {
+        assertThat(EventTimes.startWindow(780_000)).isEqualTo(HOUR);
+        assertThat(EventTimes.startWindow(3 * HOUR)).isEqualTo(6 * HOUR);
     }
 
     // ---------------------------------------------------------------- rescheduling
@@ -197,10 +215,10 @@ class EventTimesTest {
         PlanningProblem p = problem(null, null, null);
         RuntimeState state = new RuntimeState(p, plan(null), "c7");
         state.apply(new HistoryRecord(0, Actor.FERRY, new Fact.EventChanged("i-1", "ev-c7.i-1", EventState.SCHEDULED,
-                MoveKind.RELOCATE, HOUR, 3 * HOUR, EventCause.PLANNED, 0, null)));
+                MoveKind.RELOCATE, HOUR, 3 * HOUR, 4 * HOUR, EventCause.PLANNED, 0, null, null, null)));
         for (EventState s : changes) {
             state.apply(new HistoryRecord(0, Actor.FERRY, new Fact.EventChanged("i-1", "ev-c7.i-1", s, MoveKind.RELOCATE,
-                    HOUR, 3 * HOUR, EventCause.RESCHEDULED, 0, null)));
+                    HOUR, 3 * HOUR, 4 * HOUR, EventCause.RESCHEDULED, 0, null, null, null)));
         }
         return state.events().get(I1);
     }

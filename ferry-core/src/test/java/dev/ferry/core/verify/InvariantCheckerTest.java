@@ -157,11 +157,13 @@ class InvariantCheckerTest {
                 .problem(TestFleets.simplePolicy());
         HistoryRecord notice1 = ferry(0, scheduled("i-1"));
         HistoryRecord notice2 = ferry(0, scheduled("i-2"));
+        HistoryRecord told1 = delivered(0, "i-1");
+        HistoryRecord told2 = delivered(0, "i-2");
         long later = TestFleets.simplePolicy().notice().toMillis();
-        assertThat(check(grouped, notice1, notice2, ferry(later, new Fact.DisruptionBegan("i-1", false, MoveKind.RELOCATE)),
+        assertThat(check(grouped, notice1, notice2, told1, told2, ferry(later, new Fact.DisruptionBegan("i-1", false, MoveKind.RELOCATE)),
                 ferry(later, new Fact.DisruptionBegan("i-2", false, MoveKind.RELOCATE)), end(later + 1)))
                 .anyMatch(v -> v.startsWith("C5 ") && v.contains("group g has 2 members disrupted (maxUnavailable 1)"));
-        assertThat(check(grouped, notice1, notice2, ferry(later, new Fact.DisruptionBegan("i-1", false, MoveKind.RELOCATE)),
+        assertThat(check(grouped, notice1, notice2, told1, told2, ferry(later, new Fact.DisruptionBegan("i-1", false, MoveKind.RELOCATE)),
                 ferry(later, new Fact.DisruptionEnded("i-1", Fact.DisruptionEnd.MOVED, "h2", 2)),
                 ferry(later, new Fact.DisruptionBegan("i-2", false, MoveKind.RELOCATE)), end(later + 1))).isEmpty();
     }
@@ -193,18 +195,80 @@ class InvariantCheckerTest {
         assertThat(check(apply, apply, end(2))).anyMatch(v -> v.startsWith("C6 ") && v.contains("applied twice"));
     }
 
-    @Test
-    void c7DisruptionBeforeNoticeIsCaughtButATenantsOwnActionIsNot() {
+    private PlanningProblem hourNotice() {
         Policy hour = new Policy(20, 5, 1, 0, Duration.ZERO, Duration.ofHours(1), LiveMigrationPolicy.DEFAULTS, 3,
                 MaintenanceDurations.DEFAULTS);
-        PlanningProblem p = new PlanningProblem(problem.fleet(), problem.advisory(), hour, problem.start());
+        return new PlanningProblem(problem.fleet(), problem.advisory(), hour, problem.start());
+    }
+
+    @Test
+    void c7DisruptionBeforeADeliveredNoticeIsCaughtButATenantsOwnActionIsNot() {
+        PlanningProblem p = hourNotice();
+        HistoryRecord relocate = ferry(3_600_000, new Fact.DisruptionBegan("i-1", false, MoveKind.RELOCATE));
         assertThat(check(p, ferry(0, new Fact.DisruptionBegan("i-1", false, MoveKind.RELOCATE)), end(1)))
-                .anyMatch(v -> v.startsWith("C7 ") && v.contains("before its notice period (never noticed)"));
-        assertThat(check(p, ferry(0, scheduled("i-1")), ferry(1, new Fact.DisruptionBegan("i-1", false, MoveKind.RELOCATE)), end(2)))
-                .anyMatch(v -> v.startsWith("C7 ") && v.contains("before its notice period (noticed at 0 ms)"));
-        assertThat(check(p, ferry(0, scheduled("i-1")), ferry(3_600_000, new Fact.DisruptionBegan("i-1", false, MoveKind.RELOCATE)),
-                end(3_600_001))).isEmpty();
+                .anyMatch(v -> v.startsWith("C7 ") && v.contains("before its notice period (no notice delivered)"));
+        assertThat(check(p, ferry(0, scheduled("i-1")), delivered(0, "i-1"), ferry(1, new Fact.DisruptionBegan("i-1", false,
+                MoveKind.RELOCATE)), end(2))).anyMatch(v -> v.startsWith("C7 ") && v.contains("(allowed from 3600000 ms)"));
+        assertThat(check(p, ferry(0, scheduled("i-1")), delivered(0, "i-1"), relocate, end(3_600_001))).isEmpty();
+        // decided but never delivered to the notifier: no notice
+        assertThat(check(p, ferry(0, scheduled("i-1")), relocate, end(3_600_001)))
+                .anyMatch(v -> v.startsWith("C7 ") && v.contains("(no notice delivered)"));
+        // delivered later than decided: the notice period counts from the delivery
+        assertThat(check(p, ferry(0, scheduled("i-1")), delivered(10, "i-1"), relocate, end(3_600_001)))
+                .anyMatch(v -> v.startsWith("C7 ") && v.contains("(allowed from 3600010 ms)"));
         assertThat(check(p, ferry(0, new Fact.DisruptionBegan("i-1", true, MoveKind.RELOCATE)), end(1))).isEmpty();
+        // a history from before notices named their effect: the decision counts
+        assertThat(check(p, ferry(0, new Fact.EventChanged("i-1", "ev-c.i-1", EventState.SCHEDULED, MoveKind.RELOCATE, 0, 1, 0,
+                EventCause.PLANNED, 0, null, null, null)), relocate, end(3_600_001))).isEmpty();
+        // the informational notice of old histories was never delivered
+        assertThat(check(p, ferry(0, new Fact.Informed("i-1", 0)), relocate, end(3_600_001)))
+                .anyMatch(v -> v.startsWith("C7 ") && v.contains("(no notice delivered)"));
+    }
+
+    @Test
+    void c7AFallbackAfterALiveMigrationNeedsNoSecondNoticeOnlyWhenItsNoticeAnnouncedIt() {
+        PlanningProblem p = hourNotice();
+        HistoryRecord relocate = ferry(3_600_000, new Fact.DisruptionBegan("i-1", false, MoveKind.RELOCATE));
+        assertThat(check(p, ferry(0, live("i-1", 3_600_000L)), delivered(0, "i-1"), relocate, end(3_600_001))).isEmpty();
+        assertThat(check(p, ferry(0, live("i-1", null)), delivered(0, "i-1"), relocate, end(3_600_001)))
+                .as("an informational notice that announced no fallback").anyMatch(v -> v.startsWith("C7 ")
+                        && v.contains("(no notice delivered)"));
+        assertThat(check(p, ferry(0, live("i-1", 7_200_000L)), delivered(0, "i-1"), relocate, end(3_600_001)))
+                .as("before the announced time").anyMatch(v -> v.startsWith("C7 ") && v.contains("(allowed from 7200000 ms)"));
+        assertThat(check(p, ferry(0, live("i-1", 1_000L)), delivered(0, "i-1"), ferry(1_000, new Fact.DisruptionBegan("i-1",
+                false, MoveKind.RELOCATE)), end(1_001))).as("an announced time sooner than the notice period")
+                .anyMatch(v -> v.startsWith("C7 ") && v.contains("(allowed from 3600000 ms)"));
+    }
+
+    @Test
+    void c11AnEventStartsByItsNotAfterUnlessALaterOneWasTold() {
+        HistoryRecord scheduled = ferry(0, scheduled("i-1"));
+        HistoryRecord told = delivered(0, "i-1");
+        assertThat(check(scheduled, told, ferry(2, started("i-1", EventCause.STARTED_BY_FERRY, 2)), end(3)))
+                .anyMatch(v -> v.startsWith("C11 ") && v.contains("starts after its notAfter 1 ms"));
+        assertThat(check(scheduled, told, ferry(1, started("i-1", EventCause.STARTED_BY_FERRY, 1)), end(3))).noneMatch(v -> v.startsWith("C11 "));
+        assertThat(check(scheduled, told, ferry(2, started("i-1", EventCause.STARTED_BY_TENANT, 2)), end(3)))
+                .as("its tenant chose when").noneMatch(v -> v.startsWith("C11 "));
+        HistoryRecord delayed = ferry(1, new Fact.EventChanged("i-1", "ev-c.i-1", EventState.RESCHEDULED, MoveKind.RELOCATE, 0, 1, 10,
+                EventCause.DELAYED_BY_CAPACITY, 0, null, null, "notify/i-1/delay"));
+        assertThat(check(scheduled, told, delayed, ferry(5, started("i-1", EventCause.STARTED_BY_FERRY, 5)), end(6)))
+                .as("Ferry told its tenant of a later window first").noneMatch(v -> v.startsWith("C11 "));
+    }
+
+    private static Fact.EventChanged started(String instance, EventCause cause, long t) {
+        return new Fact.EventChanged(instance, "ev-c." + instance, EventState.STARTED, MoveKind.RELOCATE, 0, 1, 1, cause, 0, null, null,
+                "notify/" + instance + "/start");
+    }
+
+    /** The informational event of a live migration of {@code instance}, announcing a fallback after {@code fallbackAfter} (or none). */
+    private static Fact.EventChanged live(String instance, Long fallbackAfter) {
+        return new Fact.EventChanged(instance, "ev-c." + instance + ".live", EventState.SCHEDULED, MoveKind.LIVE_MIGRATE, 0, 1, 1,
+                EventCause.PLANNED, 300, null, fallbackAfter, "notify/" + instance);
+    }
+
+    /** The runner applied the notice of {@code instance}'s scheduled event: its tenant has it. */
+    private static HistoryRecord delivered(long t, String instance) {
+        return new HistoryRecord(t, Actor.RUNNER, new Fact.EffectApplied("notify/" + instance, "Notify"));
     }
 
     @Test
@@ -251,9 +315,10 @@ class InvariantCheckerTest {
                 .anyMatch(v -> v.startsWith("C0 ") && v.contains("time goes backwards"));
     }
 
+    /** A scheduled relocation of {@code instance} (not before 0, deadline and latest start 1 ms), told by effect {@code notify/<instance>}. */
     private static Fact.EventChanged scheduled(String instance) {
-        return new Fact.EventChanged(instance, "ev-c." + instance, EventState.SCHEDULED, MoveKind.RELOCATE, 0, 1, EventCause.PLANNED,
-                0, null);
+        return new Fact.EventChanged(instance, "ev-c." + instance, EventState.SCHEDULED, MoveKind.RELOCATE, 0, 1, 1, EventCause.PLANNED,
+                0, null, null, "notify/" + instance);
     }
 
     @Test
@@ -285,7 +350,7 @@ class InvariantCheckerTest {
     void c5NoHostBeginsAfterAFailedCanaryUnlessThePolicySaysContinue() {
         Policy halt = new Policy(20, 5, 1, 1, Duration.ZERO, Duration.ZERO, LiveMigrationPolicy.DEFAULTS, 3, MaintenanceDurations.DEFAULTS);
         Policy goOn = new Policy(20, 5, 1, 1, Duration.ZERO, Duration.ZERO, LiveMigrationPolicy.DEFAULTS, 3, MaintenanceDurations.DEFAULTS,
-                dev.ferry.core.model.OnCanaryFailure.CONTINUE);
+                dev.ferry.core.model.OnCanaryFailure.CONTINUE, true, dev.ferry.core.model.FailedMoveHalt.DEFAULTS);
         HistoryRecord[] history = {begin(0, "h1"), ferry(1, new Fact.HostFailed("h1", Fact.HostFailure.DID_NOT_COME_BACK, null)),
                 ferry(1, new Fact.MaintenanceEnded("h1", HostPhase.FAILED)), begin(2, "h3"),
                 ferry(3, new Fact.MaintenanceEnded("h3", HostPhase.RETURNED)), end(4)};

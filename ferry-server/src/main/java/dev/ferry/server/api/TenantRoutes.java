@@ -104,6 +104,7 @@ final class TenantRoutes {
 
     private void reschedule(Context ctx) throws IOException {
         TenantData.EventView e = tenants.event(tenant(ctx), ctx.pathParam("event"));
+        informationalRefused(e, "rescheduled");
         Bodies.Reschedule b = read(ctx, Bodies.Reschedule.class);
         Instant at;
         try {
@@ -119,7 +120,16 @@ final class TenantRoutes {
 
     private void now(Context ctx) {
         TenantData.EventView e = tenants.event(tenant(ctx), ctx.pathParam("event"));
+        informationalRefused(e, "done now");
         tenantCommand(ctx, e, new Command.TenantNow(e.instance(), who(ctx).actor(), rid(ctx)));
+    }
+
+    /** A live migration's event tells; it cannot be moved (the instance's own stop and start moves it to a patched host). */
+    private static void informationalRefused(TenantData.EventView e, String what) {
+        if (e.informational()) {
+            throw Refused.conflict("event " + e.id() + " is informational (a live migration: the instance keeps running) and cannot be "
+                    + what + "; stopping and starting the instance moves it to a patched host");
+        }
     }
 
     private void tenantCommand(Context ctx, TenantData.EventView e, Command c) {
@@ -138,8 +148,14 @@ final class TenantRoutes {
         m.put("id", e.id());
         m.put("instance", e.instance());
         m.put("state", e.state());
+        m.put("kind", e.kind());
+        m.put("informational", e.informational());
         m.put("notBefore", Instant.ofEpochMilli(e.notBefore()).toString());
+        m.put("notBeforeDeadline", Instant.ofEpochMilli(e.deadline()).toString());
         m.put("deadline", Instant.ofEpochMilli(e.deadline()).toString());
+        m.put("notAfter", e.notAfter() == 0 ? null : Instant.ofEpochMilli(e.notAfter()).toString());
+        m.put("fallbackAfter", e.fallbackAfter() == null ? null : Instant.ofEpochMilli(e.fallbackAfter()).toString());
+        m.put("expectedDowntimeMs", e.expectedDowntimeMs());
         m.put("detail", e.detail());
         m.put("newHost", e.newHost());
         m.put("downtimeMs", e.downtimeMs());

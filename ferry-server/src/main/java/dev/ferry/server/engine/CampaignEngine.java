@@ -11,6 +11,7 @@ import dev.ferry.core.campaign.Result;
 import dev.ferry.core.campaign.state.CampaignStats;
 import dev.ferry.core.history.Actor;
 import dev.ferry.core.history.Fact;
+import dev.ferry.core.planner.MoveKind;
 import dev.ferry.core.history.HistoryRecord;
 import dev.ferry.core.planner.Plan;
 import dev.ferry.core.planner.PlanningProblem;
@@ -407,8 +408,13 @@ public final class CampaignEngine implements AutoCloseable {
     private void noticed(Effect.Notify n) {
         int i = problem.fleet().instanceIndex(n.instance());
         String host = problem.fleet().host(runtime.currentHost(i)).id();
+        Fact.EventChanged c = n.change();
+        boolean live = c.kind() == MoveKind.LIVE_MIGRATE;
+        // the row keeps the kind it was scheduled with; a live migration's change carries its blackout (expected, then measured)
         recorder.event(new EngineStore.EventChange(n.key(), n.eventId(), n.tenant(), n.instance(), n.state(),
-                toWall(n.notBeforeMs()), toWall(n.deadlineMs()), n.detail(), host, kernel.now(), toWall(kernel.now())));
+                toWall(n.notBeforeMs()), toWall(n.deadlineMs()), n.detail(), host, kernel.now(), toWall(kernel.now()),
+                c.kind().wireName(), toWall(c.notAfterMs()), c.fallbackAfterMs() == null ? null : toWall(c.fallbackAfterMs()),
+                live ? (Long) c.downtimeMs() : null));
     }
 
     private long toWall(long virtualMs) {

@@ -35,9 +35,13 @@ public final class EngineStore {
     record StoredInput(long processed, long timeMs, Command command) {
     }
 
-    /** A notice to a tenant, as the engine saw it. Times are wall-clock ms except {@code virtualMs}; {@code host}: where it runs now. */
+    /**
+     * A notice to a tenant, as the engine saw it. Times are wall-clock ms except {@code virtualMs};
+     * {@code host}: where it runs now; the rest as {@link CampaignStore.EventChange}.
+     */
     record EventChange(String changeKey, String eventId, String tenant, String instance, EventState state, long notBeforeWallMs,
-                       long deadlineWallMs, String detail, String host, long virtualMs, long atWallMs) {
+                       long deadlineWallMs, String detail, String host, long virtualMs, long atWallMs, String kind,
+                       long notAfterWallMs, Long fallbackAfterWallMs, Long blackoutMs) {
     }
 
     record Progress(CampaignState state, String endReason, int hostsPatched, int hostsFailed, long virtualMs, boolean done) {
@@ -232,7 +236,8 @@ public final class EngineStore {
         for (EventChange e : events) {
             String newHost = e.state() == EventState.COMPLETED ? opaqueHost.apply(e.tenant(), e.host()) : null;
             changes.add(new CampaignStore.EventChange(e.changeKey(), e.eventId(), e.tenant(), e.instance(), e.state(),
-                    e.notBeforeWallMs(), e.deadlineWallMs(), e.detail(), newHost, e.virtualMs(), e.atWallMs()));
+                    e.notBeforeWallMs(), e.deadlineWallMs(), e.detail(), newHost, e.virtualMs(), e.atWallMs(), e.kind(),
+                    e.notAfterWallMs(), e.fallbackAfterWallMs(), e.blackoutMs()));
         }
         CampaignStore.Reconciliation reconciliation = ending == null ? null : new CampaignStore.Reconciliation(ending.moves(),
                 ending.versions(), new Audit(ending.atWallMs(), "ferry/" + campaign, null, "campaign.reconcile", campaign,

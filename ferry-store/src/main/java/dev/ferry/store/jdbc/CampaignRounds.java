@@ -232,11 +232,15 @@ final class CampaignRounds {
         if (e.state() == EventState.STARTED) {
             startedVt = e.virtualMs();
         }
-        Long downtime = e.state() == EventState.COMPLETED && startedVt != null ? e.virtualMs() - startedVt : null;
+        boolean informational = "live-migrate".equals(e.kind());
+        // a live migration's blackout is QEMU's measure; a disruption's runs from its start to its completion
+        Long downtime = e.state() != EventState.COMPLETED ? null : informational ? e.blackoutMs()
+                : startedVt != null ? e.virtualMs() - startedVt : null;
+        Long expected = informational && e.state() == EventState.SCHEDULED ? e.blackoutMs() : null;
         int updated;
         try (PreparedStatement ps = c.prepareStatement("UPDATE events SET state = ?, not_before = ?, deadline = ?, detail = ?,"
-                + " new_host = COALESCE(?, new_host), downtime_ms = COALESCE(?, downtime_ms), started_vt = ?, updated_at = ?"
-                + " WHERE event_id = ?")) {
+                + " new_host = COALESCE(?, new_host), downtime_ms = COALESCE(?, downtime_ms), started_vt = ?, updated_at = ?,"
+                + " not_after = ? WHERE event_id = ?")) {
             ps.setString(1, state(e.state()));
             ps.setLong(2, e.notBeforeWallMs());
             ps.setLong(3, e.deadlineWallMs());
@@ -245,13 +249,14 @@ final class CampaignRounds {
             Sql.setLong(ps, 6, downtime);
             Sql.setLong(ps, 7, startedVt);
             ps.setLong(8, e.atWallMs());
-            ps.setString(9, e.eventId());
+            ps.setLong(9, e.notAfterWallMs());
+            ps.setString(10, e.eventId());
             updated = ps.executeUpdate();
         }
         if (updated == 0) {
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO events (event_id, campaign, tenant, instance, state,"
-                    + " not_before, deadline, detail, new_host, downtime_ms, started_vt, updated_at)"
-                    + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                    + " not_before, deadline, detail, new_host, downtime_ms, started_vt, updated_at, kind, not_after, fallback_after,"
+                    + " expected_downtime_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
                 ps.setString(1, e.eventId());
                 ps.setString(2, campaign);
                 ps.setString(3, e.tenant());
@@ -264,6 +269,10 @@ final class CampaignRounds {
                 Sql.setLong(ps, 10, downtime);
                 Sql.setLong(ps, 11, startedVt);
                 ps.setLong(12, e.atWallMs());
+                ps.setString(13, e.kind());
+                ps.setLong(14, e.notAfterWallMs());
+                Sql.setLong(ps, 15, e.fallbackAfterWallMs());
+                Sql.setLong(ps, 16, expected);
                 ps.executeUpdate();
             }
         }
@@ -311,8 +320,18 @@ final class CampaignRounds {
             g.writeStringField("id", e.eventId());
             g.writeStringField("instance", e.instance());
             g.writeStringField("state", state(e.state()));
+            g.writeStringField("kind", e.kind());
+            g.writeBooleanField("informational", "live-migrate".equals(e.kind()));
             g.writeStringField("notBefore", Instant.ofEpochMilli(e.notBeforeWallMs()).toString());
+            g.writeStringField("notBeforeDeadline", Instant.ofEpochMilli(e.deadlineWallMs()).toString());
             g.writeStringField("deadline", Instant.ofEpochMilli(e.deadlineWallMs()).toString());
+            g.writeStringField("notAfter", Instant.ofEpochMilli(e.notAfterWallMs()).toString());
+            if (e.fallbackAfterWallMs() != null) {
+                g.writeStringField("fallbackAfter", Instant.ofEpochMilli(e.fallbackAfterWallMs()).toString());
+            }
+            if (e.blackoutMs() != null && e.state() == EventState.SCHEDULED) {
+                g.writeNumberField("expectedDowntimeMs", e.blackoutMs());
+            }
             g.writeStringField("detail", e.detail());
             if (e.newHost() != null) {
                 g.writeStringField("newHost", e.newHost());

@@ -11,7 +11,7 @@ import java.util.Optional;
 final class JdbcTenantStore implements TenantStore {
     private static final String INSTANCE = "SELECT id, state, grp, cpus, memory_mib, on_host_maintenance, host FROM instances";
     private static final String EVENT = "SELECT event_id, campaign, instance, state, not_before, deadline, detail, new_host,"
-            + " downtime_ms, updated_at FROM events";
+            + " downtime_ms, updated_at, kind, not_after, fallback_after, expected_downtime_ms FROM events";
 
     private final Database db;
 
@@ -51,7 +51,8 @@ final class JdbcTenantStore implements TenantStore {
 
     private static Event event(ResultSet rs) throws SQLException {
         return new Event(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getLong(5), rs.getLong(6),
-                rs.getString(7), rs.getString(8), Sql.getLong(rs, 9), rs.getLong(10));
+                rs.getString(7), rs.getString(8), Sql.getLong(rs, 9), rs.getLong(10), rs.getString(11), rs.getLong(12),
+                Sql.getLong(rs, 13), Sql.getLong(rs, 14));
     }
 
     @Override

@@ -30,6 +30,8 @@ public final class CampaignStats {
     int noticed;
     int informational;
     int rescheduled;
+    /** Events Ferry could not start by their latest start: their tenants were told of a later one, and why. */
+    int delayed;
     int tenantInitiated;
     int forced;
     int completedEvents;
@@ -107,6 +109,11 @@ public final class CampaignStats {
 
     public int rescheduled() {
         return rescheduled;
+    }
+
+    /** Events Ferry could not start by their latest start (their tenants told of a later one, and why). */
+    public int delayed() {
+        return delayed;
     }
 
     public int tenantInitiated() {

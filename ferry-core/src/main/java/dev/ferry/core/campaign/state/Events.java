@@ -3,28 +3,31 @@ package dev.ferry.core.campaign.state;
 import dev.ferry.core.history.EventCause;
 import dev.ferry.core.history.Fact;
 import dev.ferry.core.lifecycle.EventState;
+import dev.ferry.core.planner.MoveKind;
 import java.util.ArrayList;
-import java.util.BitSet;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.PriorityQueue;
 import java.util.TreeMap;
 
 /**
  * The tenants' side of a campaign as it stands: one maintenance event per instance that will be
- * disrupted, the step that holds each planned one, which live-migrating instances had the
- * informational notice, and when the notice period given at approval ends. Changed by
+ * disrupted, the step that holds each planned one, and the informational event of each live
+ * migration. Changed by
  * {@link RuntimeState#apply} only; not thread-safe.
  */
 public final class Events {
     final Map<Integer, MaintenanceEvent> byInstance = new HashMap<>();
     final Map<Integer, StepRun> owner = new HashMap<>();
-    final BitSet informed = new BitSet();
-    /** When instances told after the approval were told (a host that joined later): their notice runs from then. */
-    final Map<Integer, Long> informedLate = new HashMap<>();
-    long noticeEndMs;
+    /** The informational events of live migrations, by instance (the disruptive ones are in {@link #byInstance}). */
+    final Map<Integer, MaintenanceEvent> live = new HashMap<>();
+    /** Disruptive events by their latest start ({notAfter, instance}); entries of events that started or changed are skipped. */
+    private final PriorityQueue<long[]> byNotAfter =
+            new PriorityQueue<>((a, b) -> a[0] != b[0] ? Long.compare(a[0], b[0]) : Long.compare(a[1], b[1]));
 
+    /** The instance's disruptive event (relocation, reboot in place), or null. */
     public MaintenanceEvent get(int instance) {
         return byInstance.get(instance);
     }
@@ -34,36 +37,22 @@ public final class Events {
         return owner.get(instance);
     }
 
-    /** The instance had the informational notice of its live migration. */
-    public boolean informed(int instance) {
-        return informed.get(instance);
+    /** The informational event of the instance's live migration, or null. */
+    public MaintenanceEvent live(int instance) {
+        return live.get(instance);
     }
 
-    /** When the notice period given at approval ends. */
-    public long noticeEndMs() {
-        return noticeEndMs;
-    }
-
-    /** When the notice of the instance's informational notice runs out: the campaign's, or later for one told later. */
-    public long noticeEndMs(int instance, long noticeMs) {
-        Long late = informedLate.get(instance);
-        return late == null ? noticeEndMs : Math.max(noticeEndMs, late + noticeMs);
-    }
-
-    /** The instance was told of its live migration at {@code t}. */
-    void inform(int instance, long t, CampaignStats stats) {
-        informed.set(instance);
-        if (t > 0) {
-            informedLate.put(instance, t);
-        }
-        stats.informational++;
-    }
-
-    /** Events that have not started yet (scheduled or rescheduled), by instance. */
-    public List<MaintenanceEvent> notStarted() {
+    /**
+     * Disruptive events that have not started by their latest start ({@code now} or before), by
+     * instance; they leave the index, to which the notice of their delay brings them back. Like
+     * {@link StepQueue#promote}, a view that moves with the clock, not state.
+     */
+    public List<MaintenanceEvent> overdue(long now) {
         List<MaintenanceEvent> out = new ArrayList<>();
-        for (MaintenanceEvent e : byInstance.values()) {
-            if (e.pending()) {
+        while (!byNotAfter.isEmpty() && byNotAfter.peek()[0] <= now) {
+            long[] x = byNotAfter.poll();
+            MaintenanceEvent e = byInstance.get((int) x[1]);
+            if (e != null && e.pending() && e.notAfter == x[0] && e.notAfter > 0) {
                 out.add(e);
             }
         }
@@ -71,13 +60,56 @@ public final class Events {
         return out;
     }
 
+    /** The instance's tenant was told of its live migration. */
+    public boolean informed(int instance) {
+        return live.containsKey(instance);
+    }
+
+    /** Events that have not started yet (scheduled or rescheduled), informational ones included, by instance. */
+    public List<MaintenanceEvent> notStarted() {
+        List<MaintenanceEvent> out = new ArrayList<>();
+        for (MaintenanceEvent e : byInstance.values()) {
+            if (e.pending()) {
+                out.add(e);
+            }
+        }
+        for (MaintenanceEvent e : live.values()) {
+            if (e.pending()) {
+                out.add(e);
+            }
+        }
+        out.sort(Comparator.comparingInt((MaintenanceEvent e) -> e.instance).thenComparing(e -> e.kind != MoveKind.LIVE_MIGRATE));
+        return out;
+    }
+
+    /** A change of an informational event: scheduled, then completed or cancelled (it never starts for its tenant). */
+    private void applyLive(Fact.EventChanged c, int i, CampaignStats stats) {
+        if (c.state() == EventState.SCHEDULED) {
+            live.put(i, new MaintenanceEvent(c.event(), i, c.kind(), c.notBeforeMs(), c.deadlineMs(), c.notAfterMs(),
+                    c.fallbackAfterMs()));
+            stats.informational++;
+            return;
+        }
+        MaintenanceEvent e = live.get(i);
+        if (c.state() != EventState.COMPLETED && c.state() != EventState.CANCELLED || !e.pending()) {
+            throw new IllegalStateException("informational event " + c.event() + " cannot go from " + e.state + " to " + c.state());
+        }
+        e.state = c.state();
+    }
+
     /** One of the campaign's event facts about instance {@code i}; {@code owner}: the step that holds a newly scheduled event. */
     void apply(Fact.EventChanged c, int i, StepRun owner, StepQueue queue, CampaignStats stats) {
+        MaintenanceEvent l = live.get(i);
+        if (c.state() == EventState.SCHEDULED ? c.kind() == MoveKind.LIVE_MIGRATE : l != null && l.id.equals(c.event())) {
+            applyLive(c, i, stats);
+            return;
+        }
         MaintenanceEvent e = byInstance.get(i);
         switch (c.state()) {
             case SCHEDULED -> {
-                e = new MaintenanceEvent(c.event(), i, c.kind(), c.notBeforeMs(), c.deadlineMs());
+                e = new MaintenanceEvent(c.event(), i, c.kind(), c.notBeforeMs(), c.deadlineMs(), c.notAfterMs(), null);
                 byInstance.put(i, e);
+                byNotAfter.add(new long[] {e.notAfter, i});
                 if (owner != null) {
                     this.owner.put(i, owner);
                     owner.readyAt = Math.max(owner.readyAt, c.notBeforeMs());
@@ -87,12 +119,20 @@ public final class Events {
             case RESCHEDULED -> {
                 e.state = EventState.TABLE.transition(e.state, EventState.RESCHEDULED);
                 e.notBefore = c.notBeforeMs();
+                if (c.notAfterMs() != e.notAfter) {
+                    e.notAfter = c.notAfterMs();
+                    byNotAfter.add(new long[] {e.notAfter, i});
+                }
                 StepRun holder = this.owner.get(i);
                 if (holder != null && e.notBefore > holder.readyAt) {
                     holder.readyAt = e.notBefore;
                     queue.readyAt(holder.index, holder.readyAt);
                 }
-                stats.rescheduled++;
+                if (c.cause().delay()) {
+                    stats.delayed++;
+                } else {
+                    stats.rescheduled++;
+                }
             }
             case STARTED -> {
                 e.state = EventState.TABLE.transition(e.state, EventState.STARTED);
@@ -111,8 +151,9 @@ public final class Events {
     }
 
     String describe() {
-        StringBuilder sb = new StringBuilder("informed ").append(informed).append(" late ").append(new java.util.TreeMap<>(informedLate))
-                .append(" noticeEnd ").append(noticeEndMs);
+        StringBuilder sb = new StringBuilder("live");
+        new TreeMap<>(live).forEach((i, e) -> sb.append(' ').append(e.describe()));
+        sb.append(" disruptive");
         new TreeMap<>(byInstance).forEach((i, e) -> sb.append(' ').append(e.describe()).append(" owner ")
                 .append(owner.containsKey(i) ? owner.get(i).step.host() : "-"));
         return sb.toString();

@@ -2,6 +2,7 @@ package dev.ferry.core.campaign.state;
 
 import dev.ferry.core.admission.GroupBudgets;
 import dev.ferry.core.planner.MoveKind;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
@@ -23,9 +24,35 @@ public final class Moves {
     /** Instances that switched over onto a still-vulnerable host (bootstrap), by host, and how they came. */
     final Map<Integer, List<Integer>> arrivals = new HashMap<>();
     final Map<Integer, MoveKind> arrivalKind = new HashMap<>();
+    /** How Ferry's moves ended within the health gate's window: {time, 1 failed / 0 switched over}, oldest first. */
+    private final ArrayDeque<long[]> outcomes = new ArrayDeque<>();
+    private final long outcomeWindowMs;
+    private int failedInWindow;
 
-    Moves(int hosts) {
+    Moves(int hosts, long outcomeWindowMs) {
         this.incoming = new int[hosts];
+        this.outcomeWindowMs = outcomeWindowMs;
+    }
+
+    /** Ferry's move {@code m} ended at {@code t} ({@code failed}, or switched over); a tenant's own moves do not count. */
+    void ended(MoveRun m, boolean failed, long t) {
+        if (outcomeWindowMs <= 0 || m == null || m.tenant) {
+            return;
+        }
+        outcomes.addLast(new long[] {t, failed ? 1 : 0});
+        failedInWindow += failed ? 1 : 0;
+        while (outcomes.peekFirst()[0] <= t - outcomeWindowMs) {
+            failedInWindow -= (int) outcomes.pollFirst()[1];
+        }
+    }
+
+    /** Ferry's moves that ended within the window before the last one that ended: how many, and how many failed. */
+    public int endedInWindow() {
+        return outcomes.size();
+    }
+
+    public int failedInWindow() {
+        return failedInWindow;
     }
 
     public MoveRun get(long id) {

@@ -54,7 +54,8 @@ public final class RuntimeState {
         this.live = new LiveFleet(fleet, affected);
         this.throttle = new Throttle(problem.policy(), fleet.zones().size());
         this.budgets = new GroupBudgets(fleet);
-        this.moves = new Moves(fleet.hosts().size());
+        var gate = problem.policy().haltOnFailedMoves();
+        this.moves = new Moves(fleet.hosts().size(), gate == null ? 0 : gate.window().toMillis());
         int[] zoneOfStep = new int[plan.steps().size()];
         for (int s = 0; s < zoneOfStep.length; s++) {
             zoneOfStep[s] = fleet.zoneOf(fleet.hostIndex(plan.steps().get(s).host()));
@@ -174,17 +175,16 @@ public final class RuntimeState {
                 }
             }
             case Fact.MoveStarted m -> moveStarted(m);
-            case Fact.SwitchedOver s -> switchedOver(s);
-            case Fact.RolledBack b -> rolledBack(b);
-            case Fact.AnswerIgnored a -> {
-            }
+            case Fact.SwitchedOver s -> switchedOver(s, t);
+            case Fact.RolledBack b -> rolledBack(b, t);
+            case Fact.AnswerIgnored a -> { }
             case Fact.MoveRerouted m -> moves.byId.get(m.move()).kind = m.kind();
             case Fact.RebootsInPlace rip -> rebootsInPlace(rip);
             case Fact.DisruptionEnded e -> disruptionEnded(e);
             case Fact.RescueNeeded n -> rescueNeeded(n, t);
             case Fact.Held h -> live.hold(host(h.host()), h.milliCpu(), h.memoryMiB());
             case Fact.Unheld h -> live.hold(host(h.host()), -h.milliCpu(), -h.memoryMiB());
-            case Fact.Informed inf -> events.inform(instance(inf.instance()), t, stats);
+            case Fact.Informed inf -> { } // histories from before live migrations were tenants' events: nothing to apply
             case Fact.EventChanged e -> eventChanged(e);
             case Fact.TenantStopped s -> tenantStopped(s);
             case Fact.TenantStarted s -> {
@@ -192,20 +192,13 @@ public final class RuntimeState {
                 stats.tenantStarted(live.affected(host(s.host()))); // an affected host only once it is patched
             }
             case Fact.TenantRebooted b -> stats.tenantReboots++;
-            case Fact.DisruptionBegan b -> {
-            }
-            case Fact.Refused f -> {
-            }
-            case Fact.MigrationMeasured m -> {
-            }
-            case Fact.Ran ran -> {
-            }
-            case Fact.Stopped s -> {
-            }
-            case Fact.EffectApplied e -> {
-            }
-            case Fact.Legacy l -> {
-            }
+            case Fact.DisruptionBegan b -> { }
+            case Fact.Refused f -> { }
+            case Fact.MigrationMeasured m -> { }
+            case Fact.Ran ran -> { }
+            case Fact.Stopped s -> { }
+            case Fact.EffectApplied e -> { }
+            case Fact.Legacy l -> { }
         }
     }
 
@@ -238,7 +231,6 @@ public final class RuntimeState {
         }
         state = CampaignState.TABLE.transition(state, c.to());
         switch (c.to()) {
-            case APPROVED -> events.noticeEndMs = t + problem.policy().notice().toMillis();
             case RUNNING -> {
                 if (c.from() == CampaignState.APPROVED) {
                     sample(t);
@@ -353,8 +345,9 @@ public final class RuntimeState {
         }
     }
 
-    private void switchedOver(Fact.SwitchedOver s) {
+    private void switchedOver(Fact.SwitchedOver s, long t) {
         MoveRun m = moves.byId.get(s.move());
+        moves.ended(m, false, t);
         m.state = MoveState.TABLE.transition(m.state, MoveState.SWITCHED_OVER);
         moves.incoming[m.to]--;
         moves.byId.remove(m.id);
@@ -379,8 +372,9 @@ public final class RuntimeState {
         }
     }
 
-    private void rolledBack(Fact.RolledBack b) {
+    private void rolledBack(Fact.RolledBack b, long t) {
         MoveRun m = moves.byId.get(b.move());
+        moves.ended(m, !b.notConverging(), t); // not converging is the guest's nature, not the fleet's health
         m.state = MoveState.TABLE.transition(m.state, MoveState.ROLLED_BACK);
         stats.failedMigrations++;
         if (m.run != null) {
