@@ -45,9 +45,13 @@ import java.util.concurrent.LinkedBlockingQueue;
  * time is the per-host bandwidth the lab's prediction is calibrated with; hosts on one machine share
  * its two cores, which real hosts do not, hence the rows with three hosts at once.
  *
+ * <p>Then a guest that dirties memory faster than the migration's bandwidth cap (32 MiB/s against 8
+ * MiB/s by default, a guest of {@code --move-memory}): QEMU's defaults never converge; the driver's escalations after two passes over
+ * memory — the downtime limit stepped up, or post-copy — side by side.
+ *
  * <p>Usage: {@code ./bench/migration [--rates 0,16,64,128,256] [--runs 5] [--memory 256] [--move-memory 64]
- * [--steps 0x1,10x1,30x1,30x3] [--qemu qemu-system-x86_64]} ({@code --steps}: other guests × hosts moving at
- * once); {@code --rates none} skips the first table.
+ * [--capped 32/8] [--steps 0x1,10x1,30x1,30x3] [--qemu qemu-system-x86_64]} ({@code --steps}: other guests × hosts
+ * moving at once); {@code --rates none}, {@code --capped none} and {@code --steps none} skip their tables.
  */
 public final class MigrationBenchmark {
     private record Run(boolean completed, long totalMs, long downtimeMs, double serialGapMs, boolean continuous) {
@@ -62,16 +66,26 @@ public final class MigrationBenchmark {
         // {other guests, source hosts moving at once}: the lab with 12 VMs moves from one host at a time;
         // with 32 VMs from one (the canary), then three at once
         int[][] combos = {{0, 1}, {10, 1}, {30, 1}, {30, 3}};
+        int cappedRate = 32;
+        int capMiBps = 8;
         for (int k = 0; k + 1 < args.length; k += 2) {
             switch (args[k]) {
                 case "--rates" -> rates = args[k + 1].equals("none") ? new int[0]
                         : Arrays.stream(args[k + 1].split(",")).mapToInt(Integer::parseInt).toArray();
-                case "--steps" -> combos = Arrays.stream(args[k + 1].split(",")).map(c -> Arrays.stream(c.split("x"))
+                case "--steps" -> combos = args[k + 1].equals("none") ? new int[0][] : Arrays.stream(args[k + 1].split(",")).map(c -> Arrays.stream(c.split("x"))
                         .mapToInt(Integer::parseInt).toArray()).toArray(int[][]::new);
                 case "--runs" -> runs = Integer.parseInt(args[k + 1]);
                 case "--memory" -> memory = Integer.parseInt(args[k + 1]);
                 case "--qemu" -> qemu = args[k + 1];
                 case "--move-memory" -> moveMemory = Integer.parseInt(args[k + 1]);
+                case "--capped" -> { // RATE/CAP: a guest dirtying RATE MiB/s, the bandwidth capped at CAP MiB/s; "none" skips
+                    if (args[k + 1].equals("none")) {
+                        capMiBps = 0;
+                    } else {
+                        cappedRate = Integer.parseInt(args[k + 1].split("/")[0]);
+                        capMiBps = Integer.parseInt(args[k + 1].split("/")[1]);
+                    }
+                }
                 default -> throw new IllegalArgumentException("unknown option " + args[k]);
             }
         }
@@ -102,6 +116,10 @@ public final class MigrationBenchmark {
             rows.forEach(System.out::println);
         }
 
+        if (capMiBps > 0) {
+            capped(qemu, dir, moveMemory, cappedRate, capMiBps, runs);
+        }
+
         List<String> moveRows = new ArrayList<>();
         long[] reboots = null;
         for (int[] combo : combos) {
@@ -115,6 +133,9 @@ public final class MigrationBenchmark {
             moveRows.add(String.format(Locale.ROOT, "| %d | %d | %d ms (%s) | %.0f MiB/s | %d ms (%s) |", combo[0], combo[1], live,
                     range(st.livePairs()), 2 * moveMemory * 1000.0 / live, relocate, range(st.relocationPairs())));
         }
+        if (combos.length == 0) {
+            return; // --steps none
+        }
         System.out.println();
         System.out.println("A campaign's steps through the agents and the AgentDriver: two moves of idle " + moveMemory
                 + " MiB guests at once from each moving host (" + runs + " rounds each, from the effects to the last answer),"
@@ -127,6 +148,36 @@ public final class MigrationBenchmark {
         System.out.println();
         System.out.printf(Locale.ROOT, "A host's patch-and-reboot (the agent's 1 s reboot) from the effect to the answer: median %d ms (%s).%n",
                 median(reboots), range(reboots));
+    }
+
+    /**
+     * A guest dirtying memory faster than the bandwidth cap: QEMU's defaults (capped) against the
+     * driver's two escalations — the downtime limit stepped up from 1 ms to 300 ms, and post-copy.
+     */
+    private static void capped(String qemu, Path dir, int memory, int rate, int capMiBps, int runs) throws Exception {
+        long cap = (long) capMiBps << 20;
+        Object[][] columns = {{"QEMU defaults", new MigrationSettings(null, cap, false, false), Escalation.NONE},
+            {"downtime 1 ms, stepped up to 300 ms", new MigrationSettings(1L, cap, false, false), Escalation.DOWNTIME_STEP},
+            {"post-copy", new MigrationSettings(1L, cap, false, true), Escalation.POSTCOPY}};
+        List<String> summaries = new ArrayList<>();
+        for (Object[] c : columns) {
+            List<Run> results = new ArrayList<>();
+            for (int r = 0; r < runs; r++) {
+                Run run = once(qemu, dir.resolve("capped-" + summaries.size() + "-" + r), memory, rate, (MigrationSettings) c[1],
+                        (Escalation) c[2]);
+                System.err.printf(Locale.ROOT, "capped %d/%d MiB/s %s run %d: %s%n", rate, capMiBps, c[0], r + 1, run);
+                results.add(run);
+            }
+            summaries.add(summary(results));
+        }
+        System.out.println();
+        System.out.printf(Locale.ROOT, "A guest (%d MiB) dirtying %d MiB/s, the migration capped at %d MiB/s, no auto-converge; after two"
+                + " passes over memory without converging the escalation starts; a run still copying 30 s later has not converged"
+                + " (%d runs each; medians; downtime / serial gap / total / completed / counter went on):%n", memory, rate, capMiBps, runs);
+        System.out.println();
+        System.out.println("| " + columns[0][0] + " | " + columns[1][0] + " | " + columns[2][0] + " |");
+        System.out.println("|---|---|---|");
+        System.out.println("| " + String.join(" | ", summaries) + " |");
     }
 
     /** What a campaign's steps took through the agents, in ms: live and relocation pairs, and (first load only) reboots. */
@@ -232,6 +283,20 @@ public final class MigrationBenchmark {
     }
 
     private static Run once(String qemu, Path dir, int memory, int rate, MigrationSettings s) throws Exception {
+        return once(qemu, dir, memory, rate, s, null);
+    }
+
+    /** What the agent's driver does to a pre-copy that does not converge (after three passes over memory here). */
+    private enum Escalation {
+        NONE, DOWNTIME_STEP, POSTCOPY
+    }
+
+    /**
+     * As {@link #once(String, Path, int, int, MigrationSettings)}; with {@code escalation}, once pre-copy
+     * has made two passes over memory without ending, the downtime limit is raised to 300 ms or
+     * the migration switched to post-copy, as the driver does at half its completion timeout.
+     */
+    private static Run once(String qemu, Path dir, int memory, int rate, MigrationSettings s, Escalation escalation) throws Exception {
         QemuVm src = QemuVm.launch(qemu, "bench", dir.resolve("src"), memory, rate, false);
         QemuVm dst = null;
         try {
@@ -240,8 +305,26 @@ public final class MigrationBenchmark {
             awaitLines(src, rate == 0 ? 100 : 500);
             dst = QemuVm.launch(qemu, "bench", dir.resolve("dst"), memory, rate, true);
             int port = freePort();
-            dst.acceptMigration("127.0.0.1", port);
+            dst.acceptMigration("127.0.0.1", port, s.postcopy());
             src.migrateTo("127.0.0.1", port, s);
+            if (escalation != null && escalation != Escalation.NONE) {
+                long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+                while (System.nanoTime() < deadline) {
+                    var now = src.migration();
+                    if (List.of("completed", "failed", "cancelled").contains(now.path("status").asText())) {
+                        break;
+                    }
+                    if (now.path("ram").path("dirty-sync-count").asLong() >= 2) {
+                        if (escalation == Escalation.POSTCOPY) {
+                            src.startPostcopy();
+                        } else {
+                            src.setDowntimeLimit(300);
+                        }
+                        break;
+                    }
+                    Thread.sleep(20); // QEMU has no blocking wait over QMP
+                }
+            }
             // 30 s is far beyond any converging run here (the slowest, QEMU's defaults at 64 MiB/s, take 3.4 s)
             QemuVm.MigrationResult m = src.awaitMigration(Duration.ofSeconds(30));
             if (!m.completed()) {

@@ -1,13 +1,16 @@
 package dev.ferry.formats;
 
+import dev.ferry.core.model.FailedMoveHalt;
 import dev.ferry.core.model.LiveMigrationPolicy;
 import dev.ferry.core.model.MaintenanceDurations;
-import dev.ferry.core.model.FailedMoveHalt;
+import dev.ferry.core.model.MigrationPolicy;
 import dev.ferry.core.model.OnCanaryFailure;
 import dev.ferry.core.model.OnTimeout;
 import dev.ferry.core.model.Policy;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Reads {@code policy.yaml} (policy/v1, docs/formats.md; JSON too). Every field is optional; the
@@ -63,10 +66,45 @@ public final class PolicyReader {
             }
         }
         FailedMoveHalt gate = gate(f, problems, d.haltOnFailedMoves());
+        List<MigrationPolicy> migrationPolicies = migrationPolicies(f, problems);
         f.finish();
         problems.throwIfAny();
         return new Policy((int) fleetCap, (int) zoneCap, (int) zones, (int) canaries, Duration.ofMinutes(soak),
-                Duration.ofHours(notice), lm, (int) halt, md, onCanary, announceFallback, gate);
+                Duration.ofHours(notice), lm, (int) halt, md, onCanary, announceFallback, gate, migrationPolicies);
+    }
+
+    /** {@code migrationPolicies}: a list of {group | tenant, maxDowntimeMs, bandwidthMiBps, timeoutSecondsPerGiB, postCopy}. */
+    private static List<MigrationPolicy> migrationPolicies(Fields f, Problems problems) {
+        List<MigrationPolicy> out = new ArrayList<>();
+        Node node = f.node("migrationPolicies");
+        if (node == null) {
+            return out;
+        }
+        if (!(node instanceof Node.Sequence seq)) {
+            problems.add(node, "migrationPolicies", "expected a list of migration policies, got " + node.kind());
+            return out;
+        }
+        for (int k = 0; k < seq.items().size(); k++) {
+            String path = "migrationPolicies[" + k + "]";
+            Fields m = Fields.of(problems, seq.items().get(k), path);
+            if (m == null) {
+                continue;
+            }
+            String group = m.id("group", false);
+            String tenant = m.id("tenant", false);
+            Long downtime = m.integer("maxDowntimeMs", 1, 600_000, null, false);
+            Double bandwidth = m.decimal("bandwidthMiBps", 0.001, 1_000_000, null, false);
+            Long timeout = m.integer("timeoutSecondsPerGiB", 1, 86_400, null, false);
+            Boolean postCopy = m.bool("postCopy", null, false);
+            m.finish();
+            if ((group == null) == (tenant == null)) {
+                problems.add(seq.items().get(k), path, "names the instances it is for by group or by tenant (one of them)");
+                continue;
+            }
+            out.add(new MigrationPolicy(group, tenant, downtime == null ? null : Duration.ofMillis(downtime), bandwidth,
+                    timeout == null ? null : Duration.ofSeconds(timeout), postCopy));
+        }
+        return out;
     }
 
     /** {@code haltOnFailedMoves}: {@code off}, or a mapping of percent, minMoves and windowMinutes (each defaulted). */

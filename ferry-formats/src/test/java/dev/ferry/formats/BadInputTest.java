@@ -279,6 +279,43 @@ class BadInputTest {
     }
 
     @Test
+    void aPolicysHealthGateMigrationPoliciesAndFallbackAreReadStrictly() throws Exception {
+        Path bad = file("gate.yaml", """
+                ferry: policy/v1
+                haltOnFailedMoves: { percent: 0, windowMinuts: 5 }
+                migrationPolicies:
+                  - { group: db, tenant: t1 }
+                  - { tenant: t2, postCopy: maybe, maxDowntimeMs: 0 }
+                  - nothing
+                announceFallback: sometimes
+                """);
+        InvalidInputException e = catchThrowableOfType(InvalidInputException.class, () -> new PolicyReader().read(bad));
+        assertProblem(e.problems(), 2, "haltOnFailedMoves.percent", "0 is out of range (1 to 100)");
+        assertProblem(e.problems(), 2, "haltOnFailedMoves.windowMinuts", "did you mean 'windowMinutes'?");
+        assertProblem(e.problems(), 4, "migrationPolicies[0]", "by group or by tenant (one of them)");
+        assertProblem(e.problems(), 5, "migrationPolicies[1].postCopy", "");
+        assertProblem(e.problems(), 5, "migrationPolicies[1].maxDowntimeMs", "0 is out of range");
+        assertProblem(e.problems(), 6, "migrationPolicies[2]", "expected a mapping");
+        assertProblem(e.problems(), 7, "announceFallback", "");
+
+        Path ok = file("gate-ok.yaml", """
+                ferry: policy/v1
+                haltOnFailedMoves: off
+                announceFallback: false
+                migrationPolicies:
+                  - { group: db, maxDowntimeMs: 50, postCopy: false }
+                """);
+        dev.ferry.core.model.Policy p = new PolicyReader().read(ok);
+        assertThat(p.haltOnFailedMoves()).isNull();
+        assertThat(p.announceFallback()).isFalse();
+        assertThat(p.migrationPolicies()).containsExactly(new dev.ferry.core.model.MigrationPolicy("db", null,
+                java.time.Duration.ofMillis(50), null, null, false));
+        Path defaults = file("gate-defaults.yaml", "ferry: policy/v1\nhaltOnFailedMoves: { minMoves: 4 }\n");
+        assertThat(new PolicyReader().read(defaults).haltOnFailedMoves()).isEqualTo(new dev.ferry.core.model.FailedMoveHalt(50, 4,
+                java.time.Duration.ofHours(1)));
+    }
+
+    @Test
     void anAdvisoryMayFixEachBranchAndEveryEntryIsChecked() throws Exception {
         Path adv = file("branches.yaml", """
                 ferry: advisory/v1

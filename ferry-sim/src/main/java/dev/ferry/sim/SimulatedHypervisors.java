@@ -150,7 +150,7 @@ public final class SimulatedHypervisors implements Ports.Driver {
         }
         int from = m.from();
         migrationsOut[from]++;
-        var lm = policy.liveMigration();
+        var lm = policy.liveMigrationFor(inst);
         double share = lm.bandwidthMiBps() / Math.max(1, migrationsOut[from]);
         double timeout = lm.timeoutPerGiB().toMillis() / 1000.0 * inst.memoryMiB() / 1024.0;
         boolean nonConverging = random.nextDouble() < faults.nonConverge();

@@ -58,7 +58,7 @@ class CampaignBehaviourTest {
     private static Policy canaries(dev.ferry.core.model.OnCanaryFailure onCanaryFailure) {
         Policy p = Policy.DEFAULTS;
         return new Policy(p.maxHostsInMaintenance(), p.maxHostsPerZone(), p.zonesAtOnce(), 2, Duration.ofMinutes(10),
-                Duration.ofHours(1), p.liveMigration(), 100, p.durations(), onCanaryFailure, true, dev.ferry.core.model.FailedMoveHalt.DEFAULTS);
+                Duration.ofHours(1), p.liveMigration(), 100, p.durations()).withOnCanaryFailure(onCanaryFailure);
     }
 
     @Test

@@ -207,7 +207,9 @@ public final class AgentDriver implements Ports.Driver {
             return;
         }
         if (m.kind() == MoveKind.LIVE_MIGRATE && atSrc != null && atSrc.path("role").asText().equals("migrating-out")) {
-            finishLive(m, src, dst); // still under way: follow it to its end
+            Convergence convergence = new Convergence(policy.liveMigrationFor(fleet.instance(m.instance())),
+                    fleet.instance(m.instance()).memoryMiB());
+            finishLive(m, src, dst, convergence, convergence.postcopyCapable(m.postCopy())); // still under way: follow it to its end
             return;
         }
         if (atDst != null) {
@@ -287,22 +289,24 @@ public final class AgentDriver implements Ports.Driver {
             answers.answer(List.of(stop, run(i, m.to(), m.epoch())), new Input.MoveCompleted(m.moveId(), downtime));
             return;
         }
+        Convergence convergence = new Convergence(policy.liveMigrationFor(inst), inst.memoryMiB());
+        boolean postcopy = convergence.postcopyCapable(m.postCopy());
         JsonNode in;
         try {
             in = dst.post("/v1/instances/" + inst.id() + "/incoming", Map.of("id", inst.id(), "epoch", agentEpoch(m),
-                    "memoryMiB", inst.memoryMiB(), "dirtyMiBPerSecond", (int) Math.round(inst.dirtyRateMiBps())));
+                    "memoryMiB", inst.memoryMiB(), "dirtyMiBPerSecond", (int) Math.round(inst.dirtyRateMiBps()), "postcopy", postcopy));
         } catch (IOException e) {
             fail(m, "destination refused: " + e.getMessage());
             return;
         }
-        var lm = policy.liveMigration();
+        var lm = policy.liveMigrationFor(inst);
         Map<String, Object> settings = new LinkedHashMap<>();
         settings.put("host", in.get("host").asText());
         settings.put("port", in.get("port").asInt());
-        settings.put("downtimeLimitMs", lm.maxDowntime().toMillis());
+        settings.put("downtimeLimitMs", convergence.startingDowntimeMs());
         settings.put("maxBandwidthBytesPerSecond", (long) (lm.bandwidthMiBps() * (1 << 20)));
         settings.put("autoConverge", true);
-        settings.put("postcopy", m.postCopy());
+        settings.put("postcopy", postcopy);
         try {
             src.post("/v1/instances/" + inst.id() + "/migrate", settings);
         } catch (IOException e) {
@@ -310,24 +314,21 @@ public final class AgentDriver implements Ports.Driver {
             fail(m, "source refused: " + e.getMessage());
             return;
         }
-        finishLive(m, src, dst);
+        finishLive(m, src, dst, convergence, postcopy);
     }
 
     /** From "migrating" to the answer: wait for QEMU's outcome; on success confirm the destination, then stop the source. */
-    private void finishLive(Effect.StartMove m, AgentClient src, AgentClient dst) throws Exception {
+    private void finishLive(Effect.StartMove m, AgentClient src, AgentClient dst, Convergence convergence, boolean postcopy)
+            throws Exception {
         Instance inst = fleet.instance(m.instance());
-        long timeoutMs = policy.liveMigration().timeoutPerGiB().toMillis() * Math.max(1, inst.memoryMiB()) / 1024 + 10_000;
-        JsonNode result = Poll.until(timeoutMs, 20, () -> AgentCalls.ended(src, inst.id()));
+        Convergence.Outcome outcome = convergence.await(src, inst.id(), postcopy);
+        JsonNode result = outcome.result();
         if (result == null) {
-            src.post("/v1/instances/" + inst.id() + "/migration/cancel", Map.of());
-            result = Poll.until(60_000, 20, () -> AgentCalls.ended(src, inst.id()));
-            if (result == null) {
-                throw new IOException("the migration of " + inst.id() + " neither ended nor cancelled");
-            }
+            throw new IOException("the migration of " + inst.id() + " neither ended nor cancelled");
         }
         if (!result.path("status").asText().equals("completed")) {
             AgentCalls.stopQuietly(dst, inst.id());
-            fail(m, "migration " + result.path("status").asText() + ": " + result.path("error").asText(""));
+            answers.answer(List.of(), new Input.MoveFailed(m.moveId(), convergence.failure(outcome), outcome.notConverging()));
             return;
         }
         observer.switchedOver(m);

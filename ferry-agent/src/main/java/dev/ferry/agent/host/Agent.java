@@ -1,6 +1,7 @@
 package dev.ferry.agent.host;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ferry.agent.AgentClient;
 import io.javalin.Javalin;
@@ -46,7 +47,8 @@ public final class Agent implements AutoCloseable {
         }
     }
 
-    public record Launch(String id, long epoch, int memoryMiB, int dirtyMiBPerSecond) {
+    /** A start, or an incoming migration ({@code postcopy}: the source may switch it to post-copy; QEMU needs it on both ends). */
+    public record Launch(String id, long epoch, int memoryMiB, int dirtyMiBPerSecond, Boolean postcopy) {
     }
 
     public record Migrate(String host, int port, Long downtimeLimitMs, Long maxBandwidthBytesPerSecond, Boolean autoConverge,
@@ -65,6 +67,7 @@ public final class Agent implements AutoCloseable {
         volatile QemuVm vm;
         volatile String role = "running"; // running | incoming | migrating-out
         volatile CompletableFuture<QemuVm.MigrationResult> outgoing;
+        volatile Boolean postcopyCapable;
 
         Instance(String id, long epoch, int memoryMiB, int dirtyMiBPerSecond, QemuVm vm) {
             this.id = id;
@@ -191,6 +194,8 @@ public final class Agent implements AutoCloseable {
             r.post("/v1/instances/{id}/migrate", this::migrate);
             r.get("/v1/instances/{id}/migration", this::migration);
             r.post("/v1/instances/{id}/migration/cancel", this::cancel);
+            r.post("/v1/instances/{id}/migration/postcopy", this::postcopy);
+            r.post("/v1/instances/{id}/migration/downtime", this::downtime);
             r.post("/v1/instances/{id}/stop", this::stop);
             r.post("/v1/instances/{id}/reset", this::reset);
             r.post("/v1/reboot", this::reboot);
@@ -248,7 +253,7 @@ public final class Agent implements AutoCloseable {
         try (ServerSocket s = new ServerSocket(0)) {
             p = s.getLocalPort();
         }
-        i.vm.acceptMigration(config.listenHost(), p);
+        i.vm.acceptMigration(config.listenHost(), p, Boolean.TRUE.equals(l.postcopy()));
         ctx.status(201).json(Map.of("id", i.id, "epoch", i.epoch, "host", config.listenHost(), "port", p));
     }
 
@@ -284,6 +289,7 @@ public final class Agent implements AutoCloseable {
                 Boolean.TRUE.equals(m.autoConverge()), Boolean.TRUE.equals(m.postcopy()));
         i.vm.migrateTo(m.host(), m.port(), s);
         i.role = "migrating-out";
+        i.postcopyCapable = s.postcopy();
         i.outgoing = CompletableFuture.supplyAsync(() -> {
             try {
                 QemuVm.MigrationResult r = i.vm.awaitMigration(Duration.ofMinutes(10));
@@ -312,9 +318,11 @@ public final class Agent implements AutoCloseable {
         String id = ctx.pathParam("id");
         Instance i = instances.get(id);
         if (i != null && i.outgoing != null && !i.outgoing.isDone()) {
-            String status = i.vm.migration().path("status").asText("none");
+            JsonNode now = i.vm.migration();
+            String status = now.path("status").asText("none");
             if (!List.of("completed", "failed", "cancelled").contains(status)) {
-                ctx.json(Map.of("status", status));
+                // how many passes over the guest's memory pre-copy has made: one that goes round and round does not converge
+                ctx.json(Map.of("status", status, "iterations", now.path("ram").path("dirty-sync-count").asLong()));
                 return;
             }
             try {
@@ -338,6 +346,38 @@ public final class Agent implements AutoCloseable {
     private void cancel(Context ctx) throws IOException {
         instance(ctx).vm.cancelMigration();
         ctx.status(202);
+    }
+
+    /** A migration out that is still copying (pre-copy) and was started post-copy capable. */
+    private Instance precopying(Context ctx) throws IOException {
+        Instance i = instance(ctx);
+        String status = i.outgoing == null || i.outgoing.isDone() ? "none" : i.vm.migration().path("status").asText("none");
+        if (!status.equals("active")) {
+            throw new AgentException(409, i.id + " has no migration in pre-copy (status " + status + ")");
+        }
+        return i;
+    }
+
+    /** Switches a pre-copy that does not converge to post-copy (it must have been started with postcopy: true). */
+    private void postcopy(Context ctx) throws IOException {
+        Instance i = precopying(ctx);
+        if (!Boolean.TRUE.equals(i.postcopyCapable)) {
+            throw new AgentException(409, i.id + "'s migration was not started post-copy capable");
+        }
+        i.vm.startPostcopy();
+        ctx.status(202).json(Map.of("id", i.id, "status", "postcopy-active"));
+    }
+
+    /** Raises (or lowers) the downtime limit of a migration still in pre-copy. */
+    private void downtime(Context ctx) throws IOException {
+        Instance i = precopying(ctx);
+        JsonNode body = JSON.readTree(ctx.body());
+        long ms = body.path("downtimeLimitMs").asLong(-1);
+        if (ms < 1 || ms > 600_000) {
+            throw new AgentException(400, "downtimeLimitMs must be 1 to 600000");
+        }
+        i.vm.setDowntimeLimit(ms);
+        ctx.status(202).json(Map.of("id", i.id, "downtimeLimitMs", ms));
     }
 
     private void stop(Context ctx) {

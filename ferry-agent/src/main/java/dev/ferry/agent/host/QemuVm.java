@@ -44,9 +44,9 @@ public final class QemuVm implements AutoCloseable {
         public static final MigrationSettings FERRY = new MigrationSettings(1L, 8L << 30, true, false);
     }
 
-    /** A migration's end as QEMU reports it. */
+    /** A migration's end as QEMU reports it ({@code postcopyBytes}: what it sent after a switch to post-copy). */
     public record MigrationResult(String status, long totalTimeMs, Long downtimeMs, long transferredBytes, long dirtySyncCount,
-                                  String error) {
+                                  String error, long postcopyBytes) {
         public boolean completed() {
             return status.equals("completed");
         }
@@ -154,8 +154,11 @@ public final class QemuVm implements AutoCloseable {
         return qmp.execute("query-status").path("status").asText();
     }
 
-    /** Destination side: listen for the migration on a loopback TCP port. */
-    public synchronized void acceptMigration(String host, int port) throws IOException {
+    /** Destination side: listen for the migration on a loopback TCP port ({@code postcopy}: it may switch to post-copy). */
+    public synchronized void acceptMigration(String host, int port, boolean postcopy) throws IOException {
+        if (postcopy) {
+            qmp.execute("migrate-set-capabilities", Map.of("capabilities", List.of(Map.of("capability", "postcopy-ram", "state", true))));
+        }
         qmp.execute("migrate-incoming", Map.of("uri", "tcp:" + host + ":" + port));
     }
 
@@ -183,6 +186,11 @@ public final class QemuVm implements AutoCloseable {
         qmp.execute("migrate-start-postcopy");
     }
 
+    /** Sets the downtime limit of the migration under way (QEMU takes it at its next iteration). */
+    public synchronized void setDowntimeLimit(long ms) throws IOException {
+        qmp.execute("migrate-set-parameters", Map.of("downtime-limit", ms));
+    }
+
     /** QEMU's view of the outgoing migration (status "none" before one started). */
     public synchronized JsonNode migration() throws IOException {
         return qmp.execute("query-migrate");
@@ -202,7 +210,8 @@ public final class QemuVm implements AutoCloseable {
                 JsonNode ram = m.path("ram");
                 return new MigrationResult(System.nanoTime() > deadline && !status.equals("completed") ? "timeout:" + status : status,
                         m.path("total-time").asLong(), m.has("downtime") ? m.get("downtime").asLong() : null,
-                        ram.path("transferred").asLong(), ram.path("dirty-sync-count").asLong(), m.path("error-desc").asText(null));
+                        ram.path("transferred").asLong(), ram.path("dirty-sync-count").asLong(), m.path("error-desc").asText(null),
+                        ram.path("postcopy-bytes").asLong());
             }
             Thread.sleep(5); // QEMU has no blocking wait for a migration's end over QMP
         }

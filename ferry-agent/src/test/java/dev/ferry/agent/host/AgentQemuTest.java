@@ -4,6 +4,20 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ferry.agent.driver.AgentCalls;
+import dev.ferry.agent.driver.AgentDriver;
+import dev.ferry.core.campaign.Effect;
+import dev.ferry.core.campaign.Input;
+import dev.ferry.core.model.Fleet;
+import dev.ferry.core.model.Host;
+import dev.ferry.core.model.HostState;
+import dev.ferry.core.model.Instance;
+import dev.ferry.core.model.LiveMigrationPolicy;
+import dev.ferry.core.model.OnHostMaintenance;
+import dev.ferry.core.model.OnTimeout;
+import dev.ferry.core.model.Policy;
+import dev.ferry.core.model.Tenant;
+import dev.ferry.core.planner.MoveKind;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -14,6 +28,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -119,6 +136,72 @@ class AgentQemuTest {
         assertThat(instances(a).get(0).get("alive").asBoolean()).isTrue();
         assertThat(instances(a).get(0).get("role").asText()).isEqualTo("running");
         assertThat(instances(b).get(0).get("alive").asBoolean()).isFalse();
+    }
+
+    @Test
+    void aGuestDirtyingFasterThanTheBandwidthNeverConvergesInPreCopyAndCompletesThroughPostCopy() throws Exception {
+        Agent a = agent("h1");
+        Agent b = agent("h2");
+        post(a, "/v1/instances", "{\"id\":\"vm6\",\"epoch\":1,\"memoryMiB\":64,\"dirtyMiBPerSecond\":32}", 201);
+        awaitBeats(dir.resolve("h1/instances/vm6/serial.log"), 30);
+        int port = post(b, "/v1/instances/vm6/incoming", "{\"id\":\"vm6\",\"epoch\":2,\"memoryMiB\":64,\"dirtyMiBPerSecond\":32,"
+                + "\"postcopy\":true}", 201).get("port").asInt();
+        Path srcLog = dir.resolve("h1/instances/vm6/serial.log");
+        // QEMU's own downtime limit, 4 MiB/s against 32 MiB/s of dirtying, no auto-converge: pre-copy goes round and round
+        post(a, "/v1/instances/vm6/migrate", "{\"host\":\"127.0.0.1\",\"port\":" + port
+                + ",\"maxBandwidthBytesPerSecond\":4194304,\"postcopy\":true}", 202);
+        await("three passes over memory without converging", () -> {
+            JsonNode m = get(a, "/v1/instances/vm6/migration");
+            assertThat(m.get("status").asText()).as("pre-copy never ends on its own here").isEqualTo("active");
+            return m.get("iterations").asLong() >= 3;
+        });
+        post(a, "/v1/instances/vm6/migration/downtime", "{\"downtimeLimitMs\":0}", 400);
+        post(a, "/v1/instances/vm6/migration/postcopy", "{}", 202);
+        JsonNode m = awaitMigrationEnd(a, "vm6");
+        assertThat(m.get("status").asText()).isEqualTo("completed");
+        assertThat(m.get("postcopyBytes").asLong()).as("the rest was sent in post-copy").isPositive();
+        counterWentOn(srcLog, dir.resolve("h2/instances/vm6/serial.log"));
+        // nothing left to switch: the source's migration is over
+        post(a, "/v1/instances/vm6/migration/postcopy", "{}", 409);
+    }
+
+    @Test
+    void theDriverSwitchesAPreCopyThatDoesNotConvergeToPostCopyWhenThePolicySaysSo() throws Exception {
+        Agent a = agent("h1");
+        Agent b = agent("h2");
+        List<Host> hosts = new ArrayList<>();
+        for (Agent x : List.of(a, b)) {
+            hosts.add(new Host(x == a ? "h1" : "h2", "z", "r", 8, 8192, 1.0, "xen-4.4.1", "qemu64", true, HostState.ACTIVE,
+                    "127.0.0.1:" + x.port()));
+        }
+        Fleet fleet = new Fleet(hosts, List.of(new Instance("vm7", "t", "h1", 1, 64, OnHostMaintenance.MIGRATE, null, 32)), List.of(),
+                List.of(new Tenant("t", null)));
+        // 4 MiB/s against 32 MiB/s of dirtying: pre-copy cannot converge; the completion timeout for 64 MiB is 12.5 s
+        Policy policy = Policy.DEFAULTS.with(new LiveMigrationPolicy(Duration.ofMillis(300), 4, 1, Duration.ofSeconds(40),
+                OnTimeout.POSTCOPY), Policy.DEFAULTS.durations());
+        BlockingQueue<Input> answers = new LinkedBlockingQueue<>();
+        AgentDriver driver = new AgentDriver(fleet, policy, null, AgentCalls.clients(fleet), 0, (facts, in) -> answers.add(in),
+                AgentDriver.Observer.NONE);
+        post(a, "/v1/instances", "{\"id\":\"vm7\",\"epoch\":1,\"memoryMiB\":64,\"dirtyMiBPerSecond\":32}", 201);
+        Path srcLog = dir.resolve("h1/instances/vm7/serial.log");
+        awaitBeats(srcLog, 30);
+        driver.apply(new Effect.StartMove("move/1", 1, 0, 0, 1, MoveKind.LIVE_MIGRATE, 2, false));
+        Input answer = answers.poll(180, TimeUnit.SECONDS);
+        assertThat(answer).isInstanceOf(Input.MoveCompleted.class);
+        JsonNode m = get(a, "/v1/instances/vm7/migration");
+        assertThat(m.get("status").asText()).isEqualTo("completed");
+        assertThat(m.get("dirtySyncCount").asLong()).as("pre-copy went round before the switch").isGreaterThanOrEqualTo(2);
+        assertThat(m.get("postcopyBytes").asLong()).as("the rest was sent in post-copy").isPositive();
+        counterWentOn(srcLog, dir.resolve("h2/instances/vm7/serial.log"));
+    }
+
+    /** The destination's guest goes on counting where the source's stopped, without booting again. */
+    private void counterWentOn(Path srcLog, Path dstLog) throws IOException {
+        awaitBeats(dstLog, 20);
+        List<Long> before = beats(srcLog);
+        List<Long> after = beats(dstLog);
+        assertThat(after.get(0)).as("the counter goes on where it was").isEqualTo(before.get(before.size() - 1) + 1);
+        assertThat(Files.readString(dstLog)).doesNotContain("boot");
     }
 
     @Test

@@ -110,7 +110,7 @@ final class Answers {
         MoveKind kind = m.kind();
         boolean postCopy = false;
         if (kind == MoveKind.LIVE_MIGRATE && (notConverging || attempts >= MAX_MOVE_ATTEMPTS)) {
-            if (notConverging && ctx.policy.liveMigration().onTimeout() == OnTimeout.POSTCOPY) {
+            if (notConverging && ctx.policy.liveMigrationFor(ctx.fleet.instance(i)).onTimeout() == OnTimeout.POSTCOPY) {
                 postCopy = true;
             } else {
                 kind = MoveKind.RELOCATE;

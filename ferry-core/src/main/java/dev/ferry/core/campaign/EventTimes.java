@@ -35,14 +35,14 @@ final class EventTimes {
     private final Long slackSeconds;
     private final TenantWindows windows;
     private final boolean announceFallback;
-    private final long maxDowntimeMs;
+    private final dev.ferry.core.model.Policy policy;
 
     EventTimes(PlanningProblem problem, Plan plan, String campaignId) {
         this.fleet = problem.fleet();
         this.campaignId = campaignId;
         this.noticeMs = problem.policy().notice().toMillis();
         this.announceFallback = problem.policy().announceFallback();
-        this.maxDowntimeMs = problem.policy().liveMigration().maxDowntime().toMillis();
+        this.policy = problem.policy();
         Long disclosure = problem.secondsToDeadline();
         this.disclosureMs = disclosure == null ? null : disclosure * 1000;
         this.slackSeconds = plan.summary().deadlineSlackSeconds();
@@ -99,9 +99,9 @@ final class EventTimes {
         return announceFallback ? now + noticeMs : null;
     }
 
-    /** The expected blackout of a live migration: the policy's downtime limit. */
-    long expectedBlackoutMs() {
-        return maxDowntimeMs;
+    /** The expected blackout of the instance's live migration: its downtime limit (its migration policy's, or the policy's). */
+    long expectedBlackoutMs(int instance) {
+        return policy.liveMigrationFor(fleet.instance(instance)).maxDowntime().toMillis();
     }
 
     /** How long after its deadline an event of a step that takes {@code stepMs} may start. */

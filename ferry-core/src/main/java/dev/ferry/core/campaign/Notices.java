@@ -41,7 +41,7 @@ final class Notices {
                     EventTimes.Window w = ctx.times.live(i, r.step(), ctx.now);
                     tell(m.instance(), key -> new Fact.EventChanged(m.instance(), ctx.times.liveEventId(i), EventState.SCHEDULED,
                             MoveKind.LIVE_MIGRATE, w.notBeforeMs(), w.deadlineMs(), w.notAfterMs(), EventCause.PLANNED,
-                            ctx.times.expectedBlackoutMs(), r.step().host(), ctx.times.fallbackAfter(ctx.now), key));
+                            ctx.times.expectedBlackoutMs(i), r.step().host(), ctx.times.fallbackAfter(ctx.now), key));
                 }
                 continue;
             }

@@ -75,7 +75,7 @@ public final class Classification {
                 kind[i] = MoveKind.RELOCATE;
                 reason[i] = "no other live-capable " + host.cpuModel() + " host in zone " + host.zone() + " fits it";
             } else {
-                classifyLive(i, inst, problem.policy().liveMigration(), kind, reason, liveSeconds);
+                classifyLive(i, inst, problem.policy().liveMigrationFor(inst), kind, reason, liveSeconds);
             }
         }
         return new Classification(affected, kind, reason, liveSeconds);

@@ -349,8 +349,7 @@ class InvariantCheckerTest {
     @Test
     void c5NoHostBeginsAfterAFailedCanaryUnlessThePolicySaysContinue() {
         Policy halt = new Policy(20, 5, 1, 1, Duration.ZERO, Duration.ZERO, LiveMigrationPolicy.DEFAULTS, 3, MaintenanceDurations.DEFAULTS);
-        Policy goOn = new Policy(20, 5, 1, 1, Duration.ZERO, Duration.ZERO, LiveMigrationPolicy.DEFAULTS, 3, MaintenanceDurations.DEFAULTS,
-                dev.ferry.core.model.OnCanaryFailure.CONTINUE, true, dev.ferry.core.model.FailedMoveHalt.DEFAULTS);
+        Policy goOn = halt.withOnCanaryFailure(dev.ferry.core.model.OnCanaryFailure.CONTINUE);
         HistoryRecord[] history = {begin(0, "h1"), ferry(1, new Fact.HostFailed("h1", Fact.HostFailure.DID_NOT_COME_BACK, null)),
                 ferry(1, new Fact.MaintenanceEnded("h1", HostPhase.FAILED)), begin(2, "h3"),
                 ferry(3, new Fact.MaintenanceEnded("h3", HostPhase.RETURNED)), end(4)};
