@@ -57,8 +57,8 @@ final class Answers {
         if (m.kind() != MoveKind.LIVE_MIGRATE) {
             ctx.fact(new Fact.DisruptionEnded(ctx.instance(i), Fact.DisruptionEnd.MOVED, ctx.host(m.to()), epoch));
             notices.complete(i, EventCause.MOVED, c.downtimeMs());
-        } else {
-            notices.liveCompleted(i, c.downtimeMs());
+        } else if (!ctx.state.live().vulnerable(m.to())) {
+            notices.liveCompleted(i, c.downtimeMs()); // on a still-vulnerable host (a bootstrap) it moves again: its event goes on
         }
         if (r != null) {
             ctx.pumpLater(r);

@@ -36,8 +36,7 @@ final class Notices {
         for (Move m : r.step().moves()) {
             int i = ctx.fleet.instanceIndex(m.instance());
             if (m.kind() == MoveKind.LIVE_MIGRATE) {
-                MaintenanceEvent old = ctx.state.events().live(i);
-                if (old == null || !old.pending()) {
+                if (ctx.state.events().live(i) == null) {
                     EventTimes.Window w = ctx.times.live(i, r.step(), ctx.now);
                     tell(m.instance(), key -> new Fact.EventChanged(m.instance(), ctx.times.liveEventId(i), EventState.SCHEDULED,
                             MoveKind.LIVE_MIGRATE, w.notBeforeMs(), w.deadlineMs(), w.notAfterMs(), EventCause.PLANNED,

@@ -49,22 +49,22 @@ final class TenantNotices {
         if (i < 0) {
             return;
         }
-        if (e.state() == EventState.SCHEDULED || e.state() == EventState.RESCHEDULED) {
-            if (e.event() != null && e.notAfterMs() > 0) {
-                notAfter.put(e.event(), e.notAfterMs());
-            }
+        boolean live = e.kind() == MoveKind.LIVE_MIGRATE; // informational: it never starts for its tenant
+        if ((e.state() == EventState.SCHEDULED || e.state() == EventState.RESCHEDULED) && !live && e.event() != null
+                && e.notAfterMs() > 0) {
+            notAfter.put(e.event(), e.notAfterMs());
         }
         if (e.state() == EventState.SCHEDULED) {
-            Pending p = new Pending(i, e.kind() == MoveKind.LIVE_MIGRATE, e.fallbackAfterMs());
+            Pending p = new Pending(i, live, e.fallbackAfterMs());
             if (e.notice() == null) {
                 delivered(r.timeMs(), p); // a history from before notices named their effect
             } else {
                 undelivered.put(e.notice(), p);
             }
         }
-        if (e.state() == EventState.STARTED && e.cause() != EventCause.STARTED_BY_TENANT) {
-            Long latest = e.event() == null ? null : notAfter.get(e.event());
-            if (latest != null && r.timeMs() > latest) {
+        if (e.state() == EventState.STARTED || e.state() == EventState.CANCELLED) {
+            Long latest = e.event() == null ? null : notAfter.remove(e.event()); // kept only while the event is pending
+            if (e.state() == EventState.STARTED && e.cause() != EventCause.STARTED_BY_TENANT && latest != null && r.timeMs() > latest) {
                 checker.violate(r, CampaignRule.LATE_START, "event " + e.event() + " of " + e.instance() + " starts after its notAfter "
                         + latest + " ms, with no later one told");
             }

@@ -37,7 +37,7 @@ public final class Events {
         return owner.get(instance);
     }
 
-    /** The informational event of the instance's live migration, or null. */
+    /** The pending informational event of the instance's live migration, or null (one that is over is forgotten). */
     public MaintenanceEvent live(int instance) {
         return live.get(instance);
     }
@@ -58,11 +58,6 @@ public final class Events {
         }
         out.sort(Comparator.comparingInt(e -> e.instance));
         return out;
-    }
-
-    /** The instance's tenant was told of its live migration. */
-    public boolean informed(int instance) {
-        return live.containsKey(instance);
     }
 
     /** Events that have not started yet (scheduled or rescheduled), informational ones included, by instance. */
@@ -94,7 +89,7 @@ public final class Events {
         if (c.state() != EventState.COMPLETED && c.state() != EventState.CANCELLED || !e.pending()) {
             throw new IllegalStateException("informational event " + c.event() + " cannot go from " + e.state + " to " + c.state());
         }
-        e.state = c.state();
+        live.remove(i); // over: nothing reads it any more (at a million hosts, most instances have had one)
     }
 
     /** One of the campaign's event facts about instance {@code i}; {@code owner}: the step that holds a newly scheduled event. */
