@@ -286,7 +286,7 @@ public final class MigrationBenchmark {
         return once(qemu, dir, memory, rate, s, null);
     }
 
-    /** What the agent's driver does to a pre-copy that does not converge (after three passes over memory here). */
+    /** What the agent's driver does to a pre-copy that does not converge (after two passes over memory here). */
     private enum Escalation {
         NONE, DOWNTIME_STEP, POSTCOPY
     }

@@ -67,7 +67,7 @@ public interface CampaignStore {
      * A notice to a tenant, as the engine saw it (wall-clock ms but {@code virtualMs}); {@code newHost}:
      * the per-tenant opaque id of the host it runs on afterwards (a completed event). {@code kind}:
      * the event's ({@code live-migrate} is informational); {@code notAfterWallMs}: the latest it
-     * starts; {@code fallbackAfterWallMs}: what a live migration's notice announces (or null);
+     * starts (0: none, an informational event); {@code fallbackAfterWallMs}: what a live migration's notice announces (or null);
      * {@code blackoutMs}: a live migration's expected blackout when scheduled, measured when
      * completed (null otherwise).
      */

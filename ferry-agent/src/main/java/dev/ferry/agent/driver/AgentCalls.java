@@ -42,7 +42,8 @@ public final class AgentCalls {
     /** The migration's record once it ended (completed, failed or cancelled); null while it runs. */
     static JsonNode ended(AgentClient src, String id) throws IOException, InterruptedException {
         JsonNode r = src.get("/v1/instances/" + id + "/migration");
-        return List.of("completed", "failed", "cancelled").contains(r.path("status").asText()) ? r : null;
+        String status = r.path("status").asText();
+        return List.of("completed", "failed", "cancelled").contains(status) || status.startsWith("timeout:") ? r : null;
     }
 
     /** The migration's record, null when the agent has none (it restarted since). */

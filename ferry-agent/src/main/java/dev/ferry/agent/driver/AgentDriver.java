@@ -327,7 +327,7 @@ public final class AgentDriver implements Ports.Driver {
             throw new IOException("the migration of " + inst.id() + " neither ended nor cancelled");
         }
         if (!result.path("status").asText().equals("completed")) {
-            AgentCalls.stopQuietly(dst, inst.id());
+            convergence.abandon(outcome, dst, inst.id());
             answers.answer(List.of(), new Input.MoveFailed(m.moveId(), convergence.failure(outcome), outcome.notConverging()));
             return;
         }

@@ -54,10 +54,21 @@ final class Convergence {
         return postcopyCapable && policy.onTimeout() == OnTimeout.POSTCOPY ? "postcopy" : "downtime";
     }
 
+    /**
+     * A migration that did not complete: its prepared destination is stopped, unless it was switched
+     * to post-copy (the destination may then hold the only current copy: it is left as it is, and
+     * the source's agent never runs its stale copy again).
+     */
+    void abandon(Outcome o, AgentClient dst, String id) {
+        if (!"postcopy".equals(o.escalation())) {
+            AgentCalls.stopQuietly(dst, id);
+        }
+    }
+
     /** Why a migration that did not complete failed, for the history. */
     String failure(Outcome o) {
-        String why = o.notConverging() ? "did not converge in " + completionTimeoutMs() / 1000 + " s (downtime limit stepped up to "
-                + policy.maxDowntime().toMillis() + " ms); " : "";
+        String why = !o.notConverging() ? "" : "did not converge in " + completionTimeoutMs() / 1000 + " s" + ("downtime".equals(
+                o.escalation()) ? " (downtime limit stepped up to " + policy.maxDowntime().toMillis() + " ms)" : "") + "; ";
         return why + "migration " + o.result().path("status").asText() + ": " + o.result().path("error").asText("");
     }
 

@@ -67,7 +67,8 @@ public final class Agent implements AutoCloseable {
         volatile QemuVm vm;
         volatile String role = "running"; // running | incoming | migrating-out
         volatile CompletableFuture<QemuVm.MigrationResult> outgoing;
-        volatile Boolean postcopyCapable;
+        volatile boolean postcopyCapable; // started so that it may switch to post-copy
+        volatile boolean postcopyStarted; // switched: the source's copy is stale from then on
 
         Instance(String id, long epoch, int memoryMiB, int dirtyMiBPerSecond, QemuVm vm) {
             this.id = id;
@@ -290,14 +291,17 @@ public final class Agent implements AutoCloseable {
         i.vm.migrateTo(m.host(), m.port(), s);
         i.role = "migrating-out";
         i.postcopyCapable = s.postcopy();
+        i.postcopyStarted = false;
         i.outgoing = CompletableFuture.supplyAsync(() -> {
             try {
-                QemuVm.MigrationResult r = i.vm.awaitMigration(Duration.ofMinutes(10));
+                QemuVm.MigrationResult r = i.vm.awaitMigration(Duration.ofDays(1)); // the caller cancels; this records the end
                 migrations.put(i.id, r);
                 if (r.completed()) {
                     // QEMU has paused the source for good; it is stopped (POST .../stop) once the caller has
                     // confirmed that the destination runs the guest
                     i.role = "migrated";
+                } else if (i.postcopyStarted) {
+                    i.role = "postcopy-failed"; // the destination ran the guest: the source's copy must never run again
                 } else {
                     try {
                         i.vm.resume(); // QEMU restarts a source it had stopped for the switch-over; this makes sure
@@ -358,12 +362,13 @@ public final class Agent implements AutoCloseable {
         return i;
     }
 
-    /** Switches a pre-copy that does not converge to post-copy (it must have been started with postcopy: true). */
+    /** Switches a pre-copy that does not converge to post-copy (started with postcopy: true). */
     private void postcopy(Context ctx) throws IOException {
         Instance i = precopying(ctx);
-        if (!Boolean.TRUE.equals(i.postcopyCapable)) {
+        if (!i.postcopyCapable) {
             throw new AgentException(409, i.id + "'s migration was not started post-copy capable");
         }
+        i.postcopyStarted = true;
         i.vm.startPostcopy();
         ctx.status(202).json(Map.of("id", i.id, "status", "postcopy-active"));
     }
@@ -371,8 +376,7 @@ public final class Agent implements AutoCloseable {
     /** Raises (or lowers) the downtime limit of a migration still in pre-copy. */
     private void downtime(Context ctx) throws IOException {
         Instance i = precopying(ctx);
-        JsonNode body = JSON.readTree(ctx.body());
-        long ms = body.path("downtimeLimitMs").asLong(-1);
+        long ms = JSON.readTree(ctx.body()).path("downtimeLimitMs").asLong(-1);
         if (ms < 1 || ms > 600_000) {
             throw new AgentException(400, "downtimeLimitMs must be 1 to 600000");
         }

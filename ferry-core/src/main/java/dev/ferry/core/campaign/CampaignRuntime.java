@@ -65,6 +65,8 @@ public final class CampaignRuntime {
             switch (r.fact()) {
                 case Fact.MoveCreated m -> ctx.nextMoveId = Math.max(ctx.nextMoveId, m.move() + 1);
                 case Fact.EffectApplied e -> ctx.effectSeq = Math.max(ctx.effectSeq, EffectKeys.sequence(e.key()) + 1);
+                case Fact.EventChanged c when c.notice() != null -> // decided, maybe never applied: its key is not used again
+                        ctx.effectSeq = Math.max(ctx.effectSeq, EffectKeys.sequence(c.notice()) + 1);
                 default -> {
                 }
             }
@@ -321,10 +323,12 @@ public final class CampaignRuntime {
         ctx.pumpQueued.clear();
         ctx.toPump.clear();
         ctx.pumpAll = false;
-        if (!CampaignState.TABLE.terminal(state()) || !ctx.state.settled()) {
-            notices.delayOverdue();
-        }
         maybeFinish();
+        CampaignState now = state();
+        if (now == CampaignState.RUNNING || now == CampaignState.PAUSED
+                || (now == CampaignState.HALTED || now == CampaignState.ABORTED) && !ctx.state.settled()) {
+            notices.delayOverdue(); // after the end's cancellations: an event that will not happen is not delayed
+        }
     }
 
     private void maybeFinish() {

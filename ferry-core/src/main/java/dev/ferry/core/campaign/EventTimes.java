@@ -20,6 +20,8 @@ final class EventTimes {
 
     /** The shortest time an event may take to start after the latest its tenant may move it to. */
     static final long MIN_START_WINDOW_MS = 3_600_000L;
+    /** How much later an event's latest start moves while its campaign is paused or halted. */
+    static final long PAUSED_DELAY_MS = 86_400_000L;
 
     /**
      * An event's ends: it starts at {@code notBeforeMs} or later, its tenant may reschedule it up to
@@ -76,11 +78,11 @@ final class EventTimes {
 
     /**
      * The informational event of a live migration in {@code step}: planned at the step's time (it
-     * needs no notice), the deadline and latest start of a disruption of the same step.
+     * needs no notice), with the deadline of a disruption of the same step; no latest start (0: it
+     * is information, nothing keeps one, and a bootstrapped instance's event lasts until its last move).
      */
     Window live(int instance, Step step, long now) {
-        Window disruption = planned(instance, step, now);
-        return new Window(Math.max(now, step.start() * 1000), disruption.deadlineMs(), disruption.notAfterMs());
+        return new Window(Math.max(now, step.start() * 1000), planned(instance, step, now).deadlineMs(), 0);
     }
 
     /**
@@ -131,8 +133,8 @@ final class EventTimes {
         return "ev-" + campaignId + "." + fleet.instance(instance).id();
     }
 
-    /** The id of the informational event of the instance's live migration. */
-    String liveEventId(int instance) {
-        return "ev-" + campaignId + "." + fleet.instance(instance).id() + ".live";
+    /** The id of the informational event of the instance's live migration in the step of {@code host} (one per step it moves in). */
+    String liveEventId(int instance, String host) {
+        return "ev-" + campaignId + "." + fleet.instance(instance).id() + ".live." + host;
     }
 }

@@ -45,6 +45,8 @@ final class HostChanges {
             int i = ctx.fleet.instanceIndex(m.instance());
             if (ctx.state.events().owner(i) == r) {
                 notices.cancel(i, EventCause.HOST_FIXED);
+            } else if (m.kind() == dev.ferry.core.planner.MoveKind.LIVE_MIGRATE) {
+                notices.cancelLive(i, r.step().host(), EventCause.HOST_FIXED);
             }
         }
         ctx.startsPossible = true;

@@ -38,7 +38,7 @@ final class Notices {
             if (m.kind() == MoveKind.LIVE_MIGRATE) {
                 if (ctx.state.events().live(i) == null) {
                     EventTimes.Window w = ctx.times.live(i, r.step(), ctx.now);
-                    tell(m.instance(), key -> new Fact.EventChanged(m.instance(), ctx.times.liveEventId(i), EventState.SCHEDULED,
+                    tell(m.instance(), key -> new Fact.EventChanged(m.instance(), ctx.times.liveEventId(i, r.step().host()), EventState.SCHEDULED,
                             MoveKind.LIVE_MIGRATE, w.notBeforeMs(), w.deadlineMs(), w.notAfterMs(), EventCause.PLANNED,
                             ctx.times.expectedBlackoutMs(i), r.step().host(), ctx.times.fallbackAfter(ctx.now), key));
                 }
@@ -113,8 +113,8 @@ final class Notices {
 
     /**
      * Events whose latest start has come without them: each is given a later one (as long again as
-     * its step takes twice, at least an hour) and its tenant is told why. Called at the end of every
-     * round, after whatever could start has started.
+     * its step takes twice, at least an hour; a day while the campaign is paused or halted) and its
+     * tenant is told why. Called at the end of every round, after whatever could start has started.
      */
     void delayOverdue() {
         List<MaintenanceEvent> late = ctx.state.events().overdue(ctx.now);
@@ -124,7 +124,8 @@ final class Notices {
         EventCause why = delayCause();
         for (MaintenanceEvent e : late) {
             StepRun owner = ctx.state.events().owner(e.instance());
-            long window = owner == null ? EventTimes.MIN_START_WINDOW_MS
+            // a paused or halted campaign tells its tenants once a day at most, not once per step window
+            long window = why == EventCause.DELAYED_PAUSED ? EventTimes.PAUSED_DELAY_MS : owner == null ? EventTimes.MIN_START_WINDOW_MS
                     : EventTimes.startWindow((owner.step().end() - owner.step().start()) * 1000);
             long notAfter = ctx.now + window;
             String instance = ctx.instance(e.instance());
@@ -150,6 +151,14 @@ final class Notices {
     /** The tenant stopped or terminated the instance: its pending events will not happen. */
     void cancelByTenant(int instance, boolean terminated) {
         cancel(instance, terminated ? EventCause.TERMINATED_BY_TENANT : EventCause.STOPPED_BY_TENANT);
+    }
+
+    /** The instance's pending informational event announced for the step of {@code host} will not happen, for {@code cause}. */
+    void cancelLive(int instance, String host, EventCause cause) {
+        MaintenanceEvent live = ctx.state.events().live(instance);
+        if (live != null && live.pending() && live.id().equals(ctx.times.liveEventId(instance, host))) {
+            tell(change(live, EventState.CANCELLED, live.kind(), live.notBefore(), cause, 0));
+        }
     }
 
     /** The instance's pending events will not happen, for {@code cause} (its instance's host went down: {@code HOST_LOST}). */

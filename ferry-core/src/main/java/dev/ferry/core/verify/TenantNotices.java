@@ -52,7 +52,11 @@ final class TenantNotices {
         boolean live = e.kind() == MoveKind.LIVE_MIGRATE; // informational: it never starts for its tenant
         if ((e.state() == EventState.SCHEDULED || e.state() == EventState.RESCHEDULED) && !live && e.event() != null
                 && e.notAfterMs() > 0) {
-            notAfter.put(e.event(), e.notAfterMs());
+            Long before = notAfter.put(e.event(), e.notAfterMs());
+            if (e.cause().delay() && before != null && r.timeMs() > before) {
+                checker.violate(r, CampaignRule.LATE_START, "event " + e.event() + " of " + e.instance() + " is delayed after its notAfter "
+                        + before + " ms had passed");
+            }
         }
         if (e.state() == EventState.SCHEDULED) {
             Pending p = new Pending(i, live, e.fallbackAfterMs());

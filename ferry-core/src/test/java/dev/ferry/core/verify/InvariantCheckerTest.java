@@ -253,6 +253,9 @@ class InvariantCheckerTest {
                 EventCause.DELAYED_BY_CAPACITY, 0, null, null, "notify/i-1/delay"));
         assertThat(check(scheduled, told, delayed, ferry(5, started("i-1", EventCause.STARTED_BY_FERRY, 5)), end(6)))
                 .as("Ferry told its tenant of a later window first").noneMatch(v -> v.startsWith("C11 "));
+        HistoryRecord tooLate = ferry(2, delayed.fact());
+        assertThat(check(scheduled, told, tooLate, ferry(5, started("i-1", EventCause.STARTED_BY_FERRY, 5)), end(6)))
+                .as("told only after its notAfter had passed").anyMatch(v -> v.startsWith("C11 ") && v.contains("delayed after its notAfter 1 ms"));
     }
 
     private static Fact.EventChanged started(String instance, EventCause cause, long t) {

@@ -413,7 +413,8 @@ public final class CampaignEngine implements AutoCloseable {
         // the row keeps the kind it was scheduled with; a live migration's change carries its blackout (expected, then measured)
         recorder.event(new EngineStore.EventChange(n.key(), n.eventId(), n.tenant(), n.instance(), n.state(),
                 toWall(n.notBeforeMs()), toWall(n.deadlineMs()), n.detail(), host, kernel.now(), toWall(kernel.now()),
-                c.kind().wireName(), toWall(c.notAfterMs()), c.fallbackAfterMs() == null ? null : toWall(c.fallbackAfterMs()),
+                c.kind().wireName(), c.notAfterMs() == 0 ? 0 : toWall(c.notAfterMs()),
+                c.fallbackAfterMs() == null ? null : toWall(c.fallbackAfterMs()),
                 live ? (Long) c.downtimeMs() : null));
     }
 

@@ -325,7 +325,9 @@ final class CampaignRounds {
             g.writeStringField("notBefore", Instant.ofEpochMilli(e.notBeforeWallMs()).toString());
             g.writeStringField("notBeforeDeadline", Instant.ofEpochMilli(e.deadlineWallMs()).toString());
             g.writeStringField("deadline", Instant.ofEpochMilli(e.deadlineWallMs()).toString());
-            g.writeStringField("notAfter", Instant.ofEpochMilli(e.notAfterWallMs()).toString());
+            if (e.notAfterWallMs() != 0) {
+                g.writeStringField("notAfter", Instant.ofEpochMilli(e.notAfterWallMs()).toString());
+            }
             if (e.fallbackAfterWallMs() != null) {
                 g.writeStringField("fallbackAfter", Instant.ofEpochMilli(e.fallbackAfterWallMs()).toString());
             }
