@@ -216,8 +216,9 @@ final class Answers {
             ctx.fact(new Fact.DisruptionEnded(ctx.instance(i), Fact.DisruptionEnd.STARTED, ctx.host(s.host()), s.epoch()));
             return; // a tenant's start
         }
-        if (!ctx.state.rescues().pending().containsKey(i) || ctx.state.live().epoch(i) >= s.epoch()) {
-            return;
+        var rescues = ctx.state.rescues();
+        if (!rescues.pending().containsKey(i) || rescues.target(i) != s.host() || s.epoch() != rescues.epoch(i, live.epoch(i))) {
+            return; // not the start of its current rescue (a late one from a target that went down meanwhile)
         }
         ctx.fact(new Fact.DisruptionEnded(ctx.instance(i), Fact.DisruptionEnd.RESCUED, ctx.host(s.host()), s.epoch()));
         notices.complete(i, EventCause.RESCUED, 0);
@@ -259,7 +260,7 @@ final class Answers {
                 continue;
             }
             ctx.fact(new Fact.Reserved(ctx.instance(i), ctx.host(to), reservation, -1));
-            ctx.emit(new Effect.StartInstance(ctx.key("rescue"), i, to, ctx.state.live().epoch(i) + 1));
+            ctx.emit(new Effect.StartInstance(ctx.key("rescue"), i, to, ctx.state.rescues().epoch(i, ctx.state.live().epoch(i))));
         }
     }
 

@@ -18,6 +18,8 @@ public final class Rescues {
     final Map<Integer, Long> pending = new HashMap<>();
     final Map<Integer, Integer> target = new HashMap<>();
     final Map<Integer, Integer> heldGroup = new HashMap<>();
+    /** Starts tried for each pending rescue (a target that went down before it answered is tried no more). */
+    final Map<Integer, Integer> attempts = new HashMap<>();
     /** Hosts that failed by coming back unpatched: up, cordoned, still vulnerable. */
     final TreeSet<Integer> upButFailed = new TreeSet<>();
 
@@ -33,6 +35,15 @@ public final class Rescues {
     /** The host a started rescue of the instance goes to, or −1. */
     public int target(int instance) {
         return target.getOrDefault(instance, -1);
+    }
+
+    /**
+     * The placement epoch of the instance's current rescue start: one past its epoch for each start
+     * tried, so a start after a target was fenced (by superseded epochs) is newer than the one that
+     * target was sent.
+     */
+    public long epoch(int instance, long runningEpoch) {
+        return runningEpoch + Math.max(1, attempts.getOrDefault(instance, 0));
     }
 
     /** Some rescue was started and waits for its answer. */
@@ -53,7 +64,8 @@ public final class Rescues {
     }
 
     String describe() {
-        return "pending " + new TreeMap<>(pending) + " target " + new TreeMap<>(target) + " held " + new TreeMap<>(heldGroup)
+        return "pending " + new TreeMap<>(pending) + " target " + new TreeMap<>(target) + " attempts " + new TreeMap<>(attempts)
+                + " held " + new TreeMap<>(heldGroup)
                 + " up " + upButFailed;
     }
 }

@@ -330,6 +330,7 @@ public final class RuntimeState {
         } else {
             rescues.target.put(i, h);
             rescues.pending.put(i, -1L);
+            rescues.attempts.merge(i, 1, Integer::sum);
         }
     }
 
@@ -408,6 +409,7 @@ public final class RuntimeState {
             }
             case RESCUED -> {
                 rescues.pending.remove(i);
+                rescues.attempts.remove(i);
                 Integer held = rescues.heldGroup.remove(i);
                 if (held != null) {
                     budgets.release(held);
