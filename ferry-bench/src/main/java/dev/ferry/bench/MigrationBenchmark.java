@@ -156,16 +156,17 @@ public final class MigrationBenchmark {
      */
     private static void capped(String qemu, Path dir, int memory, int rate, int capMiBps, int runs) throws Exception {
         long cap = (long) capMiBps << 20;
-        Object[][] columns = {{"QEMU defaults", new MigrationSettings(null, cap, false, false), Escalation.NONE},
-            {"downtime 1 ms, stepped up to 300 ms", new MigrationSettings(1L, cap, false, false), Escalation.DOWNTIME_STEP},
-            {"post-copy", new MigrationSettings(1L, cap, false, true), Escalation.POSTCOPY}};
+        record Column(String name, MigrationSettings settings, Escalation escalation) {
+        }
+        List<Column> columns = List.of(new Column("QEMU defaults", new MigrationSettings(null, cap, false, false), Escalation.NONE),
+                new Column("downtime 1 ms, stepped up to 300 ms", new MigrationSettings(1L, cap, false, false), Escalation.DOWNTIME_STEP),
+                new Column("post-copy", new MigrationSettings(1L, cap, false, true), Escalation.POSTCOPY));
         List<String> summaries = new ArrayList<>();
-        for (Object[] c : columns) {
+        for (Column c : columns) {
             List<Run> results = new ArrayList<>();
             for (int r = 0; r < runs; r++) {
-                Run run = once(qemu, dir.resolve("capped-" + summaries.size() + "-" + r), memory, rate, (MigrationSettings) c[1],
-                        (Escalation) c[2]);
-                System.err.printf(Locale.ROOT, "capped %d/%d MiB/s %s run %d: %s%n", rate, capMiBps, c[0], r + 1, run);
+                Run run = once(qemu, dir.resolve("capped-" + summaries.size() + "-" + r), memory, rate, c.settings(), c.escalation());
+                System.err.printf(Locale.ROOT, "capped %d/%d MiB/s %s run %d: %s%n", rate, capMiBps, c.name(), r + 1, run);
                 results.add(run);
             }
             summaries.add(summary(results));
@@ -175,7 +176,7 @@ public final class MigrationBenchmark {
                 + " passes over memory without converging the escalation starts; a run still copying 30 s later has not converged"
                 + " (%d runs each; medians; downtime / serial gap / total / completed / counter went on):%n", memory, rate, capMiBps, runs);
         System.out.println();
-        System.out.println("| " + columns[0][0] + " | " + columns[1][0] + " | " + columns[2][0] + " |");
+        System.out.println("| " + String.join(" | ", columns.stream().map(Column::name).toList()) + " |");
         System.out.println("|---|---|---|");
         System.out.println("| " + String.join(" | ", summaries) + " |");
     }
@@ -283,7 +284,7 @@ public final class MigrationBenchmark {
     }
 
     private static Run once(String qemu, Path dir, int memory, int rate, MigrationSettings s) throws Exception {
-        return once(qemu, dir, memory, rate, s, null);
+        return once(qemu, dir, memory, rate, s, Escalation.NONE);
     }
 
     /** What the agent's driver does to a pre-copy that does not converge (after two passes over memory here). */
@@ -307,7 +308,7 @@ public final class MigrationBenchmark {
             int port = freePort();
             dst.acceptMigration("127.0.0.1", port, s.postcopy());
             src.migrateTo("127.0.0.1", port, s);
-            if (escalation != null && escalation != Escalation.NONE) {
+            if (escalation != Escalation.NONE) {
                 long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
                 while (System.nanoTime() < deadline) {
                     var now = src.migration();

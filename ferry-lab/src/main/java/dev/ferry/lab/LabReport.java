@@ -10,6 +10,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.stream.Collectors;
+import org.apache.commons.io.output.TeeOutputStream;
+import org.apache.commons.io.output.TeeWriter;
 
 /**
  * Everything a lab run says, kept under its directory on every run: what it prints goes to the
@@ -29,45 +31,10 @@ final class LabReport implements AutoCloseable {
     private LabReport(Path dir, PrintWriter console) throws IOException {
         this.dir = dir;
         this.file = Files.newBufferedWriter(dir.resolve("report.txt"), StandardCharsets.UTF_8);
-        this.out = new PrintWriter(new Writer() {
-            @Override
-            public void write(char[] b, int off, int len) throws IOException {
-                console.write(b, off, len);
-                file.write(b, off, len);
-            }
-
-            @Override
-            public void flush() throws IOException {
-                console.flush();
-                file.flush();
-            }
-
-            @Override
-            public void close() throws IOException {
-                flush();
-            }
-        }, true);
+        this.out = new PrintWriter(new TeeWriter(console, file), true);
         this.consoleErr = System.err;
         this.errFile = Files.newOutputStream(dir.resolve("controller.log"));
-        this.err = new PrintStream(new OutputStream() {
-            @Override
-            public void write(int b) throws IOException {
-                consoleErr.write(b);
-                errFile.write(b);
-            }
-
-            @Override
-            public void write(byte[] b, int off, int len) throws IOException {
-                consoleErr.write(b, off, len);
-                errFile.write(b, off, len);
-            }
-
-            @Override
-            public void flush() throws IOException {
-                consoleErr.flush();
-                errFile.flush();
-            }
-        }, true, StandardCharsets.UTF_8);
+        this.err = new PrintStream(new TeeOutputStream(consoleErr, errFile), true, StandardCharsets.UTF_8);
         System.setErr(err);
     }
 
@@ -122,7 +89,7 @@ final class LabReport implements AutoCloseable {
         out.flush();
         System.setErr(consoleErr);
         try (errFile; file) {
-            err.flush(); // both are closed, whatever either close throws
+            err.flush(); // both files are closed, whatever either close throws; the console's streams stay open
         }
     }
 }

@@ -1,5 +1,6 @@
 package dev.ferry.server;
 
+import dev.ferry.core.planner.MoveKind;
 import dev.ferry.store.TenantStore;
 import java.util.List;
 
@@ -20,7 +21,7 @@ public final class TenantData {
                             Long fallbackAfter, Long expectedDowntimeMs) {
         /** A live migration's event: the instance keeps running; there is nothing to reschedule or do now. */
         public boolean informational() {
-            return "live-migrate".equals(kind);
+            return MoveKind.LIVE_MIGRATE.wireName().equals(kind);
         }
     }
 

@@ -3,6 +3,7 @@ package dev.ferry.store;
 import dev.ferry.core.history.HistoryRecord;
 import dev.ferry.core.lifecycle.CampaignState;
 import dev.ferry.core.lifecycle.EventState;
+import dev.ferry.core.planner.MoveKind;
 import dev.ferry.formats.HistoryV1;
 import java.util.List;
 import java.util.Map;
@@ -74,6 +75,10 @@ public interface CampaignStore {
     record EventChange(String changeKey, String eventId, String tenant, String instance, EventState state, long notBeforeWallMs,
                        long deadlineWallMs, String detail, String newHost, long virtualMs, long atWallMs, String kind,
                        long notAfterWallMs, Long fallbackAfterWallMs, Long blackoutMs) {
+        /** A live migration's event: the instance keeps running. */
+        public boolean informational() {
+            return MoveKind.LIVE_MIGRATE.wireName().equals(kind);
+        }
     }
 
     record Progress(CampaignState state, String endReason, int hostsPatched, int hostsFailed, long virtualMs) {

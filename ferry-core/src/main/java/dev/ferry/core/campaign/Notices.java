@@ -9,6 +9,7 @@ import dev.ferry.core.planner.Move;
 import dev.ferry.core.lifecycle.CampaignState;
 import dev.ferry.core.planner.MoveKind;
 import java.util.List;
+import java.util.function.Function;
 
 /**
  * The tenants' side of the runtime's decisions: which events are announced and when (at approval,
@@ -38,9 +39,10 @@ final class Notices {
             if (m.kind() == MoveKind.LIVE_MIGRATE) {
                 if (ctx.state.events().live(i) == null) {
                     EventTimes.Window w = ctx.times.live(i, r.step(), ctx.now);
-                    tell(m.instance(), key -> new Fact.EventChanged(m.instance(), ctx.times.liveEventId(i, r.step().host()), EventState.SCHEDULED,
-                            MoveKind.LIVE_MIGRATE, w.notBeforeMs(), w.deadlineMs(), w.notAfterMs(), EventCause.PLANNED,
-                            ctx.times.expectedBlackoutMs(i), r.step().host(), ctx.times.fallbackAfter(ctx.now), key));
+                    String id = ctx.times.liveEventId(i, r.step().host());
+                    tell(m.instance(), key -> new Fact.EventChanged(m.instance(), id, EventState.SCHEDULED, MoveKind.LIVE_MIGRATE,
+                            w.notBeforeMs(), w.deadlineMs(), w.notAfterMs(), EventCause.PLANNED, ctx.times.expectedBlackoutMs(i),
+                            r.step().host(), ctx.times.fallbackAfter(ctx.now), key));
                 }
                 continue;
             }
@@ -61,7 +63,7 @@ final class Notices {
     void fallback(int instance) {
         MaintenanceEvent live = ctx.state.events().live(instance);
         if (live != null && live.pending()) {
-            tell(change(live, EventState.CANCELLED, live.kind(), live.notBefore(), EventCause.LIVE_MIGRATION_FAILED, 0));
+            tell(live, EventState.CANCELLED, live.kind(), live.notBefore(), EventCause.LIVE_MIGRATION_FAILED, 0);
         }
         if (ctx.state.events().get(instance) != null) {
             return;
@@ -76,7 +78,7 @@ final class Notices {
     void liveCompleted(int instance, long downtimeMs) {
         MaintenanceEvent live = ctx.state.events().live(instance);
         if (live != null && live.pending()) {
-            tell(change(live, EventState.COMPLETED, live.kind(), live.notBefore(), EventCause.MOVED, downtimeMs));
+            tell(live, EventState.COMPLETED, live.kind(), live.notBefore(), EventCause.MOVED, downtimeMs);
         }
     }
 
@@ -98,8 +100,8 @@ final class Notices {
     void start(int instance, MoveKind kind, boolean byTenant) {
         MaintenanceEvent e = ctx.state.events().get(instance);
         if (e != null && e.pending()) {
-            tell(change(e, EventState.STARTED, kind, e.notBefore(),
-                    byTenant ? EventCause.STARTED_BY_TENANT : EventCause.STARTED_BY_FERRY, 0));
+            tell(e, EventState.STARTED, kind, e.notBefore(),
+                    byTenant ? EventCause.STARTED_BY_TENANT : EventCause.STARTED_BY_FERRY, 0);
         }
     }
 
@@ -107,7 +109,7 @@ final class Notices {
     void complete(int instance, EventCause cause, long downtimeMs) {
         MaintenanceEvent e = ctx.state.events().get(instance);
         if (e != null && e.state() == EventState.STARTED) {
-            tell(change(e, EventState.COMPLETED, e.kind(), e.notBefore(), cause, downtimeMs));
+            tell(e, EventState.COMPLETED, e.kind(), e.notBefore(), cause, downtimeMs);
         }
     }
 
@@ -145,7 +147,7 @@ final class Notices {
 
     /** The tenant moves its event later (checked before). */
     void reschedule(MaintenanceEvent e, long notBefore) {
-        tell(change(e, EventState.RESCHEDULED, e.kind(), Math.max(e.notBefore(), notBefore), EventCause.RESCHEDULED, 0));
+        tell(e, EventState.RESCHEDULED, e.kind(), Math.max(e.notBefore(), notBefore), EventCause.RESCHEDULED, 0);
     }
 
     /** The tenant stopped or terminated the instance: its pending events will not happen. */
@@ -157,7 +159,7 @@ final class Notices {
     void cancelLive(int instance, String host, EventCause cause) {
         MaintenanceEvent live = ctx.state.events().live(instance);
         if (live != null && live.pending() && live.id().equals(ctx.times.liveEventId(instance, host))) {
-            tell(change(live, EventState.CANCELLED, live.kind(), live.notBefore(), cause, 0));
+            tell(live, EventState.CANCELLED, live.kind(), live.notBefore(), cause, 0);
         }
     }
 
@@ -165,7 +167,7 @@ final class Notices {
     void cancel(int instance, EventCause cause) {
         for (MaintenanceEvent e : new MaintenanceEvent[] {ctx.state.events().live(instance), ctx.state.events().get(instance)}) {
             if (e != null && e.pending()) {
-                tell(change(e, EventState.CANCELLED, e.kind(), e.notBefore(), cause, 0));
+                tell(e, EventState.CANCELLED, e.kind(), e.notBefore(), cause, 0);
             }
         }
     }
@@ -174,26 +176,19 @@ final class Notices {
     void cancelNotStarted() {
         EventCause cause = EventCause.cancelledBy(ctx.state.state());
         for (MaintenanceEvent e : ctx.state.events().notStarted()) {
-            tell(change(e, EventState.CANCELLED, e.kind(), e.notBefore(), cause, 0));
+            tell(e, EventState.CANCELLED, e.kind(), e.notBefore(), cause, 0);
         }
     }
 
-    private ChangeOf change(MaintenanceEvent e, EventState state, MoveKind kind, long notBefore, EventCause cause, long downtimeMs) {
+    /** Tells the tenant of a change of its event {@code e}; the rest of the event stays as it was. */
+    private void tell(MaintenanceEvent e, EventState state, MoveKind kind, long notBefore, EventCause cause, long downtimeMs) {
         String instance = ctx.instance(e.instance());
-        return new ChangeOf(instance, key -> new Fact.EventChanged(instance, e.id(), state, kind, notBefore, e.deadline(),
-                e.notAfter(), cause, downtimeMs, null, e.fallbackAfter(), key));
-    }
-
-    /** A change of an instance's event, made once its notice's key is known. */
-    private record ChangeOf(String instance, java.util.function.Function<String, Fact.EventChanged> make) {
-    }
-
-    private void tell(ChangeOf c) {
-        tell(c.instance(), c.make());
+        tell(instance, key -> new Fact.EventChanged(instance, e.id(), state, kind, notBefore, e.deadline(), e.notAfter(), cause,
+                downtimeMs, null, e.fallbackAfter(), key));
     }
 
     /** Tells the tenant (the effect) and records the change (the fact changes the event and names the effect). */
-    private void tell(String instance, java.util.function.Function<String, Fact.EventChanged> make) {
+    private void tell(String instance, Function<String, Fact.EventChanged> make) {
         int i = ctx.fleet.instanceIndex(instance);
         String key = ctx.key("notify");
         Fact.EventChanged change = make.apply(key);

@@ -232,7 +232,7 @@ final class CampaignRounds {
         if (e.state() == EventState.STARTED) {
             startedVt = e.virtualMs();
         }
-        boolean informational = "live-migrate".equals(e.kind());
+        boolean informational = e.informational();
         // a live migration's blackout is QEMU's measure; a disruption's runs from its start to its completion
         Long downtime = e.state() != EventState.COMPLETED ? null : informational ? e.blackoutMs()
                 : startedVt != null ? e.virtualMs() - startedVt : null;
@@ -321,7 +321,7 @@ final class CampaignRounds {
             g.writeStringField("instance", e.instance());
             g.writeStringField("state", state(e.state()));
             g.writeStringField("kind", e.kind());
-            g.writeBooleanField("informational", "live-migrate".equals(e.kind()));
+            g.writeBooleanField("informational", e.informational());
             g.writeStringField("notBefore", Instant.ofEpochMilli(e.notBeforeWallMs()).toString());
             g.writeStringField("notBeforeDeadline", Instant.ofEpochMilli(e.deadlineWallMs()).toString());
             g.writeStringField("deadline", Instant.ofEpochMilli(e.deadlineWallMs()).toString());
