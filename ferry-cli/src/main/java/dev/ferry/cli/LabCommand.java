@@ -24,7 +24,8 @@ import picocli.CommandLine.Spec;
                 "the invariant checker and each guest's serial output: live-migrated VMs",
                 "kept counting, relocated or rebooted ones started again. It prints each",
                 "VM's downtime (QEMU's figure and the gap on the serial port), compares",
-                "the campaign time with the simulator's prediction, and stops every",
+                "the campaign time with the simulator's prediction, counts the notices",
+                "the guests echoed on their consoles before their moves, and stops every",
                 "process it started. Exit 0 when every check passed, 1 otherwise",
                 "(docs/agent.md)."})
 final class LabCommand implements Callable<Integer> {

@@ -34,7 +34,7 @@ public final class PolicyReader {
         long zones = f.integer("zonesAtOnce", 1, 10_000, (long) d.zonesAtOnce(), false);
         long canaries = f.integer("canaryHosts", 0, 10_000, (long) d.canaryHosts(), false);
         long soak = f.integer("soakMinutes", 0, 7 * 24 * 60, d.soak().toMinutes(), false);
-        long notice = f.integer("noticeHours", 0, 24 * 90, d.notice().toHours(), false);
+        double notice = f.decimal("noticeHours", 0, 24 * 90, d.notice().toMillis() / 3_600_000.0, false); // 0.5: 30 minutes
         long halt = f.integer("haltAfterFailures", 1, 1_000_000, (long) d.haltAfterFailures(), false);
         OnCanaryFailure onCanary = f.choice("onCanaryFailure", OnCanaryFailure.class, d.onCanaryFailure(), false);
         Boolean announceFallback = f.bool("announceFallback", d.announceFallback(), false);
@@ -70,7 +70,7 @@ public final class PolicyReader {
         f.finish();
         problems.throwIfAny();
         return new Policy((int) fleetCap, (int) zoneCap, (int) zones, (int) canaries, Duration.ofMinutes(soak),
-                Duration.ofHours(notice), lm, (int) halt, md, onCanary, announceFallback, gate, migrationPolicies);
+                Duration.ofMillis(Math.round(notice * 3_600_000)), lm, (int) halt, md, onCanary, announceFallback, gate, migrationPolicies);
     }
 
     /** {@code migrationPolicies}: a list of {group | tenant, maxDowntimeMs, bandwidthMiBps, timeoutSecondsPerGiB, postCopy}. */

@@ -288,8 +288,10 @@ class BadInputTest {
                   - { tenant: t2, postCopy: maybe, maxDowntimeMs: 0 }
                   - nothing
                 announceFallback: sometimes
+                noticeHours: -0.5
                 """);
         InvalidInputException e = catchThrowableOfType(InvalidInputException.class, () -> new PolicyReader().read(bad));
+        assertProblem(e.problems(), 8, "noticeHours", "out of range");
         assertProblem(e.problems(), 2, "haltOnFailedMoves.percent", "0 is out of range (1 to 100)");
         assertProblem(e.problems(), 2, "haltOnFailedMoves.windowMinuts", "did you mean 'windowMinutes'?");
         assertProblem(e.problems(), 4, "migrationPolicies[0]", "by group or by tenant (one of them)");
@@ -302,12 +304,14 @@ class BadInputTest {
                 ferry: policy/v1
                 haltOnFailedMoves: off
                 announceFallback: false
+                noticeHours: 0.5
                 migrationPolicies:
                   - { group: db, maxDowntimeMs: 50, postCopy: false }
                 """);
         dev.ferry.core.model.Policy p = new PolicyReader().read(ok);
         assertThat(p.haltOnFailedMoves()).isNull();
         assertThat(p.announceFallback()).isFalse();
+        assertThat(p.notice()).as("a decimal number of hours").isEqualTo(java.time.Duration.ofMinutes(30));
         assertThat(p.migrationPolicies()).containsExactly(new dev.ferry.core.model.MigrationPolicy("db", null,
                 java.time.Duration.ofMillis(50), null, null, false));
         Path defaults = file("gate-defaults.yaml", "ferry: policy/v1\nhaltOnFailedMoves: { minMoves: 4 }\n");

@@ -102,7 +102,8 @@ public final class Lab {
      *                    from ./bench/migration (per-host migration bandwidth) and the lab's own steps
      */
     public record Result(String campaign, String state, int affected, int patched, int failed, long measuredMs,
-                         long predictedMs, List<Guest> guests, List<String> violations, Churn churn, LabKill.Loss loss) {
+                         long predictedMs, List<Guest> guests, List<String> violations, Churn churn, LabKill.Loss loss,
+                         LabNotices notices) {
         public boolean ok() {
             return state.equals("completed") && patched == affected && violations.isEmpty() && guests.stream().allMatch(Guest::ok)
                     && (churn == null || churn.lost() == 0);
@@ -198,12 +199,14 @@ public final class Lab {
             List<Guest> guests = guests(o, fleet, facts, startedAt, agents, did);
             Churn summary = did == null ? null : churn(did, guests, o);
             LabKill.Loss loss = dying.isEmpty() ? null : dying.get(0).loss(facts, startedAt);
-            for (String line : java.util.stream.Stream.of(summary == null ? null : summary.line(), loss == null ? null : loss.line())
-                    .filter(java.util.Objects::nonNull).toList()) {
+            LabNotices notices = LabNotices.of(facts, startedAt, fleet.hosts().stream().map(dev.ferry.core.model.Host::id).toList(),
+                    (h, i) -> serialLog(o, h, i));
+            for (String line : java.util.stream.Stream.of(notices.line(), summary == null ? null : summary.line(),
+                    loss == null ? null : loss.line()).filter(java.util.Objects::nonNull).toList()) {
                 out.println("  " + line);
             }
             return new Result(id, row.path("state").asText(), plan.affectedHosts().size(), row.path("hostsPatched").asInt(),
-                    row.path("hostsFailed").asInt(), measuredMs, predictedMs, guests, violations, summary, loss);
+                    row.path("hostsFailed").asInt(), measuredMs, predictedMs, guests, violations, summary, loss, notices);
         } finally {
             for (Agent a : agents) {
                 a.stopAll();

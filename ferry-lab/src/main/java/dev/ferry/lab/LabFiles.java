@@ -10,13 +10,14 @@ final class LabFiles {
     }
 
     /**
-     * One canary, then the other affected hosts together; no notice, no soak (with {@code --kill-host},
+     * One canary, then the other affected hosts together; a notice of 3.6 s (0.001 h: time for each guest
+     * to read its notice before it is stopped), no soak (with {@code --kill-host},
      * a minute's soak: time for the host killed during the canary to be called down and its guests
      * restarted while the campaign runs); live migrations with a 1 ms downtime limit.
      */
     static String policyYaml(Lab.Options o) {
         return "ferry: policy/v1\nmaxHostsInMaintenance: " + o.affected() + "\nmaxHostsPerZone: " + o.affected()
-                + "\nzonesAtOnce: 1\ncanaryHosts: 1\nsoakMinutes: " + (o.killHost() ? 1 : 0) + "\nnoticeHours: 0\n"
+                + "\nzonesAtOnce: 1\ncanaryHosts: 1\nsoakMinutes: " + (o.killHost() ? 1 : 0) + "\nnoticeHours: 0.001\n"
                 + "liveMigration: { maxDowntimeMs: 1, bandwidthMiBps: 1024, perHost: 2, timeoutSecondsPerGiB: 60, onTimeout: abort }\n"
                 + "haltAfterFailures: 3\ndurations: { patchMinutes: 0, rebootMinutes: 0, restartMinutes: 0 }\n";
     }

@@ -32,6 +32,9 @@ class LabTest {
             assertThat(g.boots()).as(g.id() + ": boots").isEqualTo(g.expectedBoots());
         });
         assertThat(r.guests()).anySatisfy(g -> assertThat(g.moves()).startsWith("live-migrate h1→h2"));
+        assertThat(r.notices().sent()).as("an event per VM on the affected host").isEqualTo(4);
+        assertThat(r.notices().seen()).as(progress.toString()).isEqualTo(4);
+        assertThat(progress.toString()).contains("notices: 4 sent, 4 seen in guests before their disruption");
         assertThat(r.guests()).anySatisfy(g -> assertThat(g.moves()).startsWith("relocate h1→h2"));
         assertThat(r.guests()).anySatisfy(g -> assertThat(g.moves()).contains("reboot-in-place"));
         assertThat(r.guests().stream().filter(g -> g.moves().startsWith("live-migrate")))

@@ -110,6 +110,25 @@ public final class AgentReports {
         return store.all();
     }
 
+    /** The host's agent last reported the instance alive there, running or migrating out. */
+    public boolean reportsRunning(String host, String instance) {
+        for (AgentStore.Report r : store.all()) {
+            if (r.host().equals(host)) {
+                try {
+                    for (var i : JSON.readTree(r.instances())) {
+                        if (i.path("id").asText().equals(instance) && i.path("alive").asBoolean()
+                                && List.of("running", "migrating-out").contains(i.path("role").asText())) {
+                            return true;
+                        }
+                    }
+                } catch (JsonProcessingException e) {
+                    return false; // stored by this class as JSON: not reached
+                }
+            }
+        }
+        return false;
+    }
+
     /** A host's health as its agent's reports tell it: up, suspect, down or unknown. */
     public record Health(String host, String state, Long lastReportAt) {
     }

@@ -7,7 +7,6 @@ import dev.ferry.agent.AgentClient;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -83,6 +82,8 @@ public final class Agent implements AutoCloseable {
     private final Map<String, Instance> instances = new ConcurrentHashMap<>();
     /** The last outgoing migration of each instance, kept after the instance left this host. */
     private final Map<String, QemuVm.MigrationResult> migrations = new ConcurrentHashMap<>();
+    private final GuestEvents guestEvents = new GuestEvents();
+    private volatile GuestMetadata metadata;
     private volatile String version;
     private volatile Javalin http;
     private volatile int port;
@@ -98,6 +99,7 @@ public final class Agent implements AutoCloseable {
         Path v = config.data().resolve("version");
         a.version = Files.exists(v) ? Files.readString(v).trim() : config.initialVersion();
         Files.writeString(v, a.version);
+        a.metadata = new GuestMetadata(a.guestEvents, a::acknowledge);
         a.adoptAll();
         a.listen(config.port());
         if (config.controller() != null) {
@@ -106,47 +108,18 @@ public final class Agent implements AutoCloseable {
         return a;
     }
 
-    private volatile Thread reporter;
-    private volatile AgentClient controller;
-    private volatile Duration reportEvery;
+    private volatile Heartbeats heartbeats;
 
     /**
      * Starts the heartbeats to a controller (when this agent was started without one: say, before the
      * inventory that names its host and port was imported).
      */
     public synchronized void reportTo(String controllerUrl, String token, Duration every) {
-        if (reporter != null) {
+        if (heartbeats != null) {
             throw new IllegalStateException("this agent reports already");
         }
-        this.controller = new AgentClient(controllerUrl, token);
-        this.reportEvery = every;
-        this.reporter = Thread.ofVirtual().name("report-" + config.hostId()).start(this::reportLoop);
-    }
-    private volatile boolean closed;
-    private volatile String lastReportError;
-
-    /** Heartbeats: the host's view, to the controller, every {@code reportEvery} (and at once after a reboot). */
-    private void reportLoop() {
-        while (!closed) {
-            try {
-                if (http != null && !rebooting) {
-                    controller.post("/v1/agent/report", host());
-                    lastReportError = null;
-                }
-            } catch (IOException e) {
-                if (!e.getMessage().equals(lastReportError)) {
-                    System.err.println("ferry agent " + config.hostId() + ": report refused or failed: " + e.getMessage());
-                }
-                lastReportError = e.getMessage();
-            } catch (InterruptedException e) {
-                return;
-            }
-            try {
-                Thread.sleep(reportEvery.toMillis()); // the heartbeat's period
-            } catch (InterruptedException e) {
-                return;
-            }
-        }
+        heartbeats = new Heartbeats(config.hostId(), new AgentClient(controllerUrl, token), every,
+                () -> http != null && !rebooting ? host() : null);
     }
 
     private volatile boolean rebooting;
@@ -171,7 +144,7 @@ public final class Agent implements AutoCloseable {
                 QemuVm vm = QemuVm.adopt(id, d);
                 Meta m = Meta.read(d);
                 if (vm != null && m != null) {
-                    Instance i = new Instance(id, m.epoch, m.memoryMiB, m.dirtyMiBPerSecond, vm);
+                    Instance i = new Instance(id, m.epoch(), m.memoryMiB(), m.dirtyMiBPerSecond(), vm);
                     // QEMU's state tells where the guest was: still receiving, already sent away, or running here
                     i.role = switch (vm.status()) {
                         case "inmigrate" -> "incoming";
@@ -179,9 +152,38 @@ public final class Agent implements AutoCloseable {
                         default -> "running";
                     };
                     instances.put(id, i);
+                    attachGuest(i, true);
                 }
             }
         }
+    }
+
+    /** The guest's events (kept, when re-adopted) and its own metadata listener in its directory. */
+    private void attachGuest(Instance i, boolean adopted) throws IOException {
+        guestEvents.attach(i.id, i.vm.dir(), adopted);
+        metadata.open(i.id, i.vm.dir().resolve("metadata.sock"));
+    }
+
+    private void detachGuest(String id) {
+        metadata.close(id);
+        guestEvents.detach(id);
+    }
+
+    /** An event of a guest here, as the controller tells it; a change is written to the guest's notice port. */
+    private void putEvent(Context ctx) throws IOException {
+        Instance i = instance(ctx);
+        GuestEvents.Event e = GuestEvents.valid(ctx.pathParam("event"), JSON.readValue(ctx.body(), GuestEvents.Event.class));
+        boolean told = guestEvents.put(i.id, e) && i.vm.tell(e.noticeLine());
+        ctx.json(Map.of("id", e.id(), "toldGuest", told));
+    }
+
+    /** A guest acknowledged an event through its metadata (Azure's StartRequests): the controller is asked to start it now. */
+    private void acknowledge(String instance, String eventId) throws IOException, InterruptedException {
+        Heartbeats h = heartbeats;
+        if (h == null) {
+            throw new IOException("this agent reports to no controller");
+        }
+        h.controller().post("/v1/agent/instances/" + instance + "/events/" + eventId + "/now", Map.of());
     }
 
     private void listen(int wanted) {
@@ -199,6 +201,7 @@ public final class Agent implements AutoCloseable {
             r.post("/v1/instances/{id}/migration/downtime", this::downtime);
             r.post("/v1/instances/{id}/stop", this::stop);
             r.post("/v1/instances/{id}/reset", this::reset);
+            r.put("/v1/instances/{id}/events/{event}", this::putEvent);
             r.post("/v1/reboot", this::reboot);
             r.exception(AgentException.class, (e, ctx) -> ctx.status(e.status).json(Map.of("status", e.status, "detail", e.getMessage())));
             r.exception(IOException.class, (e, ctx) -> ctx.status(502).json(Map.of("status", 502, "detail", "QEMU: " + e.getMessage())));
@@ -265,8 +268,8 @@ public final class Agent implements AutoCloseable {
         }
         Path dir = config.data().resolve("instances").resolve(l.id());
         Meta seen = Meta.read(dir);
-        if (seen != null && l.epoch() <= seen.epoch) {
-            throw new AgentException(409, "stale epoch " + l.epoch() + " for " + l.id() + ": this host has seen epoch " + seen.epoch);
+        if (seen != null && l.epoch() <= seen.epoch()) {
+            throw new AgentException(409, "stale epoch " + l.epoch() + " for " + l.id() + ": this host has seen epoch " + seen.epoch());
         }
         Instance running = instances.get(l.id());
         if (running != null && running.vm.alive()) {
@@ -277,6 +280,7 @@ public final class Agent implements AutoCloseable {
         Instance i = new Instance(l.id(), l.epoch(), l.memoryMiB(), l.dirtyMiBPerSecond(), vm);
         i.role = incoming ? "incoming" : "running";
         instances.put(l.id(), i);
+        attachGuest(i, false);
         return i;
     }
 
@@ -387,7 +391,9 @@ public final class Agent implements AutoCloseable {
     private void stop(Context ctx) {
         Instance i = instance(ctx);
         i.vm.quit();
-        instances.remove(i.id, i);
+        if (instances.remove(i.id, i)) {
+            detachGuest(i.id);
+        }
         ctx.status(204);
     }
 
@@ -415,6 +421,7 @@ public final class Agent implements AutoCloseable {
                 http.stop();
                 for (Instance i : instances.values()) {
                     i.vm.kill(); // a forced reboot takes its guests with it
+                    detachGuest(i.id);
                 }
                 instances.clear();
                 Files.writeString(config.data().resolve("version"), r.version());
@@ -422,10 +429,8 @@ public final class Agent implements AutoCloseable {
                 Thread.sleep(config.rebootTime().toMillis()); // the host is down while it "reboots"
                 listen(port);
                 rebooting = false;
-                Thread previous = reporter;
-                if (previous != null) {
-                    previous.interrupt(); // report the new version now
-                    reporter = Thread.ofVirtual().name("report-" + config.hostId()).start(this::reportLoop);
+                if (heartbeats != null) {
+                    heartbeats.now(); // report the new version now
                 }
             } catch (IOException | InterruptedException e) {
                 throw new IllegalStateException(e);
@@ -444,15 +449,14 @@ public final class Agent implements AutoCloseable {
     /** Stops listening and lets go of the QEMU processes, which go on running (an agent restart or crash). */
     @Override
     public void close() {
-        closed = true;
-        Thread r = reporter;
-        if (r != null) {
-            r.interrupt();
+        if (heartbeats != null) {
+            heartbeats.close();
         }
         Javalin h = http;
         if (h != null) {
             h.stop();
         }
+        metadata.close();
         for (Instance i : instances.values()) {
             try {
                 i.vm.close();
@@ -464,37 +468,10 @@ public final class Agent implements AutoCloseable {
 
     /** Stops every instance's QEMU (the lab's clean-up). */
     public void stopAll() {
-        instances.values().forEach(i -> i.vm.quit());
+        instances.values().forEach(i -> {
+            i.vm.quit();
+            detachGuest(i.id);
+        });
         instances.clear();
-    }
-
-    /** What the agent keeps per instance on disk, written before QEMU starts. */
-    private record Meta(long epoch, int memoryMiB, int dirtyMiBPerSecond) {
-        static Meta read(Path dir) {
-            Path f = dir.resolve("instance.json");
-            try {
-                return Files.exists(f) ? JSON.readValue(f.toFile(), Meta.class) : null;
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
-
-        static void write(Path dir, Meta m) throws IOException {
-            Files.createDirectories(dir);
-            Path tmp = dir.resolve("instance.json.tmp");
-            JSON.writeValue(tmp.toFile(), m);
-            Files.move(tmp, dir.resolve("instance.json"), java.nio.file.StandardCopyOption.ATOMIC_MOVE,
-                    java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-        }
-    }
-
-    /** A refusal with its HTTP status. */
-    static final class AgentException extends RuntimeException {
-        final int status;
-
-        AgentException(int status, String message) {
-            super(message);
-            this.status = status;
-        }
     }
 }

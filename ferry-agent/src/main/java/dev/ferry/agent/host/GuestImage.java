@@ -11,13 +11,15 @@ import java.util.Map;
  * listing is the source; no assembler or download is needed). The BIOS loads it at 0x7C00 in real
  * mode; it then
  * <ol>
- *   <li>sets COM1 to 115200 8N1 and prints {@code boot};</li>
+ *   <li>sets COM1 and COM2 to 115200 8N1 and prints {@code boot} on COM1;</li>
  *   <li>sets the PIT to 100 Hz (the BIOS's IRQ 0 handler counts the ticks at 0040:006C);</li>
  *   <li>enters "unreal" mode (FS with a 4 GiB limit) so that it can write above 1 MiB;</li>
  *   <li>loops: HLT until the tick count changes, then prints the next value of a counter (1, 2, 3,
  *       ...) as a decimal line, and writes one dword into each of the next {@code pagesPerTick}
  *       4 KiB pages of the region from 1 MiB to {@code regionEnd}, round and round.</li>
  * </ol>
+ * Whenever it wakes, a line waiting on COM2 (the host's notices: {@code notice ...}) is echoed to COM1
+ * first, whole, so the console shows when the guest read it.
  * So the serial port shows a rising counter at 100 lines a second of guest time; after a live
  * migration it goes on from where it was, after a restart it starts again at 1 after a new
  * {@code boot}. With {@code pagesPerTick = 0} the guest only idles (HLT between beats), so dozens
@@ -69,6 +71,11 @@ public final class GuestImage {
         a.outDx(0x3F8, 0x01);                        // divisor low
         a.outDx(0x3F9, 0x00);                        // divisor high
         a.outDx(0x3FB, 0x03);                        // 8N1, DLAB off
+        // COM2, the same: the host's notices arrive on it
+        a.outDx(0x2FB, 0x80);
+        a.outDx(0x2F8, 0x01);
+        a.outDx(0x2F9, 0x00);
+        a.outDx(0x2FB, 0x03);
         // PIT channel 0, mode 3, divisor for HZ
         a.op(0xB0, 0x36).op(0xE6, 0x43);             // mov al, 0x36; out 0x43, al
         a.op(0xB0, PIT_DIVISOR & 0xFF).op(0xE6, 0x40); // mov al, lo; out 0x40, al
@@ -94,6 +101,7 @@ public final class GuestImage {
     private static void mainLoop(Asm a) {
         a.label("loop");
         a.op(0xF4);                                  // hlt
+        a.call("notice");                            // a line on COM2 is echoed first
         a.op(0x66, 0xA1).w(0x046C);                  // mov eax, [0x046C]   (BIOS tick count)
         a.op(0x66, 0x3B, 0x06).ref("last");          // cmp eax, [last]
         a.jcc(0x74, "loop");                         // je loop
@@ -141,6 +149,14 @@ public final class GuestImage {
         a.op(0xAC);                                  // lodsb
         a.op(0x84, 0xC0);                            // test al, al
         a.jcc(0x74, "putsdone");                     // jz putsdone
+        a.call("putc");
+        a.jmp("puts");
+        a.label("putsdone");
+        a.op(0xC3);                                  // ret
+
+        // putc: the character in al to COM1 (al and dx kept)
+        a.label("putc");
+        a.op(0x52);                                  // push dx
         a.op(0x88, 0xC4);                            // mov ah, al
         a.op(0xBA).w(0x3FD);                         // mov dx, 0x3FD   (line status)
         a.label("wait");
@@ -150,8 +166,34 @@ public final class GuestImage {
         a.op(0xBA).w(0x3F8);                         // mov dx, 0x3F8
         a.op(0x88, 0xE0);                            // mov al, ah
         a.op(0xEE);                                  // out dx, al
-        a.jmp("puts");
-        a.label("putsdone");
+        a.op(0x5A);                                  // pop dx
+        a.op(0xC3);                                  // ret
+
+        // notice: when a byte waits on COM2, echo the line it starts to COM1, up to and with its newline;
+        // the host writes a line at once, so the next byte comes soon: after about a million polls
+        // without one (the rest was lost, say in a migration) the line is ended here
+        a.label("notice");
+        a.op(0xBA).w(0x2FD);                         // mov dx, 0x2FD   (COM2 line status)
+        a.op(0xEC);                                  // in al, dx
+        a.op(0xA8, 0x01);                            // test al, 1      (data ready)
+        a.jcc(0x74, "noticedone");                   // jz noticedone
+        a.label("noticechar");
+        a.op(0xBA).w(0x2F8);                         // mov dx, 0x2F8
+        a.op(0xEC);                                  // in al, dx
+        a.call("putc");
+        a.op(0x3C, 0x0A);                            // cmp al, 10
+        a.jcc(0x74, "noticedone");                   // je noticedone
+        a.op(0x66, 0xB9).d(0x10_0000);               // mov ecx, 1M
+        a.op(0xBA).w(0x2FD);                         // mov dx, 0x2FD
+        a.label("noticewait");
+        a.op(0xEC);                                  // in al, dx
+        a.op(0xA8, 0x01);                            // test al, 1
+        a.jcc(0x75, "noticechar");                   // jnz noticechar
+        a.op(0x66, 0x49);                            // dec ecx
+        a.jcc(0x75, "noticewait");                   // jnz noticewait
+        a.op(0xB0, 0x0A);                            // mov al, 10
+        a.call("putc");
+        a.label("noticedone");
         a.op(0xC3);                                  // ret
     }
 

@@ -21,7 +21,8 @@ import java.util.Map;
 
 /**
  * One QEMU process running the heartbeat guest, in its own directory: the boot image, the QMP
- * socket, the serial socket, the pid file, QEMU's log, and {@code serial.log} (each line the guest
+ * socket, the serial socket (COM1, the console), the notice socket (COM2: what the host tells the
+ * guest, {@link #tell}), the pid file, QEMU's log, and {@code serial.log} (each line the guest
  * printed, prefixed with the host's wall time in microseconds when it arrived). QEMU is started
  * detached from this JVM (its output goes to a file), so it outlives the agent; {@link #adopt}
  * takes over a running one from its pid file and sockets.
@@ -83,7 +84,7 @@ public final class QemuVm implements AutoCloseable {
         byte[] disk = new byte[1 << 20];
         System.arraycopy(sector, 0, disk, 0, sector.length);
         Files.write(image, disk);
-        for (String f : List.of("qmp.sock", "serial.sock", "qemu.pid")) {
+        for (String f : List.of("qmp.sock", "serial.sock", "notice.sock", "qemu.pid")) {
             Files.deleteIfExists(dir.resolve(f));
         }
         List<String> cmd = new ArrayList<>(List.of(qemu, "-name", id, "-machine", "pc,accel=tcg", "-m", Integer.toString(memoryMiB),
@@ -91,6 +92,8 @@ public final class QemuVm implements AutoCloseable {
                 "-drive", "file=" + image + ",format=raw,if=ide",
                 "-chardev", "socket,id=serial0,path=" + dir.resolve("serial.sock") + ",server=on,wait=off",
                 "-serial", "chardev:serial0",
+                "-chardev", "socket,id=notice0,path=" + dir.resolve("notice.sock") + ",server=on,wait=off",
+                "-serial", "chardev:notice0",
                 "-qmp", "unix:" + dir.resolve("qmp.sock") + ",server=on,wait=off",
                 "-pidfile", dir.resolve("qemu.pid").toString()));
         if (incoming) {
@@ -300,8 +303,46 @@ public final class QemuVm implements AutoCloseable {
         }
     }
 
+    private final Object noticeLock = new Object();
+    private SocketChannel noticePort;
+
+    /**
+     * Writes one line to the guest's second serial port (COM2; printable ASCII, at most 200
+     * characters): the heartbeat guest echoes it on its console. False when QEMU has no such port
+     * (started by an older agent) or does not take it.
+     */
+    public boolean tell(String line) {
+        String clean = line.replaceAll("[^\\x20-\\x7E]", "?");
+        byte[] bytes = ((clean.length() > 200 ? clean.substring(0, 200) : clean) + "\n").getBytes(StandardCharsets.US_ASCII);
+        synchronized (noticeLock) {
+            for (int attempt = 0; attempt < 2; attempt++) {
+                try {
+                    if (noticePort == null) {
+                        noticePort = SocketChannel.open(UnixDomainSocketAddress.of(dir.resolve("notice.sock")));
+                    }
+                    java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(bytes);
+                    while (b.hasRemaining()) {
+                        noticePort.write(b);
+                    }
+                    return true;
+                } catch (IOException e) {
+                    closeQuietly(noticePort); // QEMU took a new connection (an agent restarted): connect again once
+                    noticePort = null;
+                }
+            }
+            return false;
+        }
+    }
+
     private void closeSerial() {
-        SocketChannel s = serial;
+        closeQuietly(serial);
+        synchronized (noticeLock) {
+            closeQuietly(noticePort);
+            noticePort = null;
+        }
+    }
+
+    private static void closeQuietly(SocketChannel s) {
         if (s != null) {
             try {
                 s.close();

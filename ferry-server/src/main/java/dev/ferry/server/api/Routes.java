@@ -85,7 +85,7 @@ public final class Routes {
         this.agents = s.agents();
         this.streams = new EventStreams(campaigns, tenants, this::campaignView,
                 tenant -> TenantRoutes.eventPage(tenants.events(tenant, null, null, Requests.DEFAULT_LIMIT)));
-        this.tenantRoutes = new TenantRoutes(inventory, campaigns, tenants, instances, webhooks, streams);
+        this.tenantRoutes = new TenantRoutes(inventory, campaigns, tenants, instances, webhooks, streams, agents);
     }
 
     /** The server-sent event streams (HttpApi waits for them to end before it stops). */

@@ -8,11 +8,14 @@ import static dev.ferry.server.api.Requests.state;
 import static dev.ferry.server.api.Requests.tenant;
 import static dev.ferry.server.api.Requests.who;
 
+import dev.ferry.core.model.Fleet;
 import dev.ferry.core.model.OnHostMaintenance;
+import dev.ferry.server.AgentReports;
 import dev.ferry.server.Campaigns;
 import dev.ferry.server.Instances;
 import dev.ferry.server.Inventory;
 import dev.ferry.server.Page;
+import dev.ferry.server.Principal;
 import dev.ferry.server.Refused;
 import dev.ferry.server.TenantData;
 import dev.ferry.server.engine.Command;
@@ -37,9 +40,11 @@ final class TenantRoutes {
     private final Instances instances;
     private final Webhooks webhooks;
     private final EventStreams streams;
+    private final AgentReports agents;
 
     TenantRoutes(Inventory inventory, Campaigns campaigns, TenantData tenants, Instances instances, Webhooks webhooks,
-                 EventStreams streams) {
+                 EventStreams streams, AgentReports agents) {
+        this.agents = agents;
         this.inventory = inventory;
         this.campaigns = campaigns;
         this.tenants = tenants;
@@ -73,6 +78,7 @@ final class TenantRoutes {
         r.sse("/v1/tenant/stream", client -> streams.tenant(client, tenant(client.ctx())));
         r.post("/v1/tenant/events/{event}/reschedule", this::reschedule);
         r.post("/v1/tenant/events/{event}/now", this::now);
+        r.post("/v1/agent/instances/{instance}/events/{event}/now", this::guestNow);
         r.post("/v1/tenant/webhooks", ctx -> {
             Bodies.RegisterWebhook body = read(ctx, Bodies.RegisterWebhook.class);
             json(ctx, 201, webhooks.register(who(ctx), body.url(), rid(ctx)));
@@ -115,13 +121,35 @@ final class TenantRoutes {
         if (at.toEpochMilli() > e.deadline()) {
             throw Refused.conflict("notBefore is after the event's deadline " + Instant.ofEpochMilli(e.deadline()));
         }
-        tenantCommand(ctx, e, new Command.TenantReschedule(e.instance(), at.toEpochMilli(), who(ctx).actor(), rid(ctx)));
+        tenantCommand(ctx, tenant(ctx), e, new Command.TenantReschedule(e.instance(), at.toEpochMilli(), who(ctx).actor(), rid(ctx)));
     }
 
     private void now(Context ctx) {
         TenantData.EventView e = tenants.event(tenant(ctx), ctx.pathParam("event"));
         informationalRefused(e, "done now");
-        tenantCommand(ctx, e, new Command.TenantNow(e.instance(), who(ctx).actor(), rid(ctx)));
+        tenantCommand(ctx, tenant(ctx), e, new Command.TenantNow(e.instance(), who(ctx).actor(), rid(ctx)));
+    }
+
+    /**
+     * A guest acknowledged its event through its metadata listener (Azure's StartRequests), passed
+     * on by the agent of the host it runs on: the tenant's "now", asked from inside the instance. The
+     * agent's token names its host, and that host's last report must show the instance running there.
+     */
+    private void guestNow(Context ctx) {
+        Principal agent = who(ctx);
+        String instance = ctx.pathParam("instance");
+        Fleet fleet = inventory.current().fleet();
+        int i = fleet.instanceIndex(instance);
+        if (i < 0 || !agents.reportsRunning(agent.host(), instance)) {
+            throw Refused.forbidden("instance " + instance + " does not run on host " + agent.host() + " as its agent last reported");
+        }
+        String tenant = fleet.instance(i).tenant();
+        TenantData.EventView e = tenants.event(tenant, ctx.pathParam("event"));
+        if (!e.instance().equals(instance)) {
+            throw Refused.notFound("event");
+        }
+        informationalRefused(e, "done now");
+        tenantCommand(ctx, tenant, e, new Command.TenantNow(instance, "guest:" + instance + "@" + agent.host(), rid(ctx)));
     }
 
     /** A live migration's event tells; it cannot be moved (the instance's own stop and start moves it to a patched host). */
@@ -132,7 +160,7 @@ final class TenantRoutes {
         }
     }
 
-    private void tenantCommand(Context ctx, TenantData.EventView e, Command c) {
+    private void tenantCommand(Context ctx, String tenant, TenantData.EventView e, Command c) {
         if (campaigns.engine(e.campaign()) == null) {
             throw Refused.conflict("the campaign of this event is not running");
         }
@@ -140,7 +168,7 @@ final class TenantRoutes {
         if (!o.accepted()) {
             throw Refused.byCampaign(o.message(), null, o.reason());
         }
-        json(ctx, 202, eventView(tenants.event(tenant(ctx), e.id())));
+        json(ctx, 202, eventView(tenants.event(tenant, e.id())));
     }
 
     static Map<String, Object> eventView(TenantData.EventView e) {

@@ -159,7 +159,7 @@ public final class CampaignEngine implements AutoCloseable {
             AgentDriver driver = new AgentDriver(problem.fleet(), problem.policy(), problem.advisory(), agents,
                     startedWallMs * 1_000_000, (facts, input) -> commands.add(new Pending(null, null, () -> heard(facts, input))),
                     observer);
-            this.onAgents = new OnAgents(id, driver, stored, kernel, new OnAgents.Loop() {
+            this.onAgents = new OnAgents(id, driver, agents, stored, kernel, new OnAgents.Loop() {
                 @Override
                 public void heard(List<Fact> facts, Input input) {
                     CampaignEngine.this.heard(facts, input);
@@ -406,16 +406,17 @@ public final class CampaignEngine implements AutoCloseable {
     }
 
     private void noticed(Effect.Notify n) {
-        int i = problem.fleet().instanceIndex(n.instance());
-        String host = problem.fleet().host(runtime.currentHost(i)).id();
+        int host = runtime.currentHost(problem.fleet().instanceIndex(n.instance()));
         Fact.EventChanged c = n.change();
-        boolean live = c.kind() == MoveKind.LIVE_MIGRATE;
         // the row keeps the kind it was scheduled with; a live migration's change carries its blackout (expected, then measured)
-        recorder.event(new EngineStore.EventChange(n.key(), n.eventId(), n.tenant(), n.instance(), n.state(),
-                toWall(n.notBeforeMs()), toWall(n.deadlineMs()), n.detail(), host, kernel.now(), toWall(kernel.now()),
-                c.kind().wireName(), c.notAfterMs() == 0 ? 0 : toWall(c.notAfterMs()),
-                c.fallbackAfterMs() == null ? null : toWall(c.fallbackAfterMs()),
-                live ? (Long) c.downtimeMs() : null));
+        EngineStore.EventChange change = new EngineStore.EventChange(n.key(), n.eventId(), n.tenant(), n.instance(), n.state(),
+                toWall(n.notBeforeMs()), toWall(n.deadlineMs()), n.detail(), problem.fleet().host(host).id(), kernel.now(),
+                toWall(kernel.now()), c.kind().wireName(), c.notAfterMs() == 0 ? 0 : toWall(c.notAfterMs()),
+                c.fallbackAfterMs() == null ? null : toWall(c.fallbackAfterMs()), c.kind() == MoveKind.LIVE_MIGRATE ? (Long) c.downtimeMs() : null);
+        recorder.event(change);
+        if (onAgents != null) {
+            onAgents.notice(new GuestNotices.Notice(host, change)); // the guest's agent is told too
+        }
     }
 
     private long toWall(long virtualMs) {

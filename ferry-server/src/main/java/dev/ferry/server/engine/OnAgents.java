@@ -41,6 +41,11 @@ final class OnAgents {
     private final Map<String, Effect> unanswered = new LinkedHashMap<>();
     private final List<Effect> toSend = new ArrayList<>();
     private final List<AgentAnswers.Answer> pending = new ArrayList<>();
+    private final GuestNotices guests;
+    /** The guests' notices of this round, sent before its effects. */
+    private final List<GuestNotices.Notice> notices = new ArrayList<>();
+    /** While replaying: each event's last notice, sent again after the replay if it is still open. */
+    private final Map<String, GuestNotices.Notice> replayNotices = new LinkedHashMap<>();
     /** Wake-ups asked for while replaying, less those whose answer the replay gave: still due. */
     private final Map<Input.Wakeup, Integer> replayTimers = new LinkedHashMap<>();
     private boolean replaying;
@@ -48,8 +53,10 @@ final class OnAgents {
     private long answersHeard;
 
     /** @param kernel the engine's timers (a campaign on agents has no simulated world in it) */
-    OnAgents(String campaign, AgentDriver driver, EngineStore.Stored stored, SimKernel kernel, Loop loop) {
+    OnAgents(String campaign, AgentDriver driver, List<dev.ferry.agent.AgentClient> agents, EngineStore.Stored stored,
+             SimKernel kernel, Loop loop) {
         this.campaign = campaign;
+        this.guests = new GuestNotices(campaign, agents);
         this.driver = driver;
         this.kernel = kernel;
         this.loop = loop;
@@ -65,6 +72,15 @@ final class OnAgents {
         }
         if (!sentBefore.contains(e.key())) {
             toSend.add(e); // sent once the round that asked for it is stored
+        }
+    }
+
+    /** The notifier told an event's change: the guest's agent is told too, before the round's effects go out. */
+    void notice(GuestNotices.Notice n) {
+        if (replaying) {
+            replayNotices.put(n.change().eventId(), n); // an agent restarted meanwhile may have missed it
+        } else {
+            notices.add(n);
         }
     }
 
@@ -153,10 +169,15 @@ final class OnAgents {
             }
         });
         replayTimers.clear();
+        guests.tell(replayNotices.values().stream().filter(GuestNotices.Notice::open).toList());
+        replayNotices.clear();
     }
 
-    /** Sends what the round that was just stored asked for. */
-    void dispatch() {
+    /** Sends what the round that was just stored asked for: the guests' notices first, then the effects. */
+    void dispatch() throws InterruptedException {
+        List<GuestNotices.Notice> tell = List.copyOf(notices);
+        notices.clear();
+        guests.tell(tell);
         List<Effect> send = List.copyOf(toSend);
         toSend.clear();
         send.forEach(driver::apply);

@@ -1,0 +1,73 @@
+package dev.ferry.agent.host;
+
+import dev.ferry.agent.AgentClient;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/**
+ * An agent's heartbeats: the host's view (null while it has none to give, say while it reboots) to
+ * the controller every period, and at once when asked ({@link #now}, after a reboot). A failure is
+ * printed once until the reports go through again.
+ */
+final class Heartbeats {
+    private final String hostId;
+    private final AgentClient controller;
+    private final Duration every;
+    private final Supplier<Map<String, Object>> view;
+    private volatile Thread thread;
+    private volatile boolean closed;
+    private volatile String lastError;
+
+    Heartbeats(String hostId, AgentClient controller, Duration every, Supplier<Map<String, Object>> view) {
+        this.hostId = hostId;
+        this.controller = controller;
+        this.every = every;
+        this.view = view;
+        this.thread = start();
+    }
+
+    AgentClient controller() {
+        return controller;
+    }
+
+    /** Reports now, and every period from now. */
+    synchronized void now() {
+        thread.interrupt();
+        thread = start();
+    }
+
+    synchronized void close() {
+        closed = true;
+        thread.interrupt();
+    }
+
+    private Thread start() {
+        return Thread.ofVirtual().name("report-" + hostId).start(this::loop);
+    }
+
+    private void loop() {
+        while (!closed) {
+            try {
+                Map<String, Object> v = view.get();
+                if (v != null) {
+                    controller.post("/v1/agent/report", v);
+                    lastError = null;
+                }
+            } catch (IOException e) {
+                if (!e.getMessage().equals(lastError)) {
+                    System.err.println("ferry agent " + hostId + ": report refused or failed: " + e.getMessage());
+                }
+                lastError = e.getMessage();
+            } catch (InterruptedException e) {
+                return;
+            }
+            try {
+                Thread.sleep(every.toMillis()); // the heartbeat's period
+            } catch (InterruptedException e) {
+                return;
+            }
+        }
+    }
+}

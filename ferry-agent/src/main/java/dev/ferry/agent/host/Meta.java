@@ -1,0 +1,30 @@
+package dev.ferry.agent.host;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+
+/** What the agent keeps per instance on disk ({@code instance.json}), written before QEMU starts. */
+record Meta(long epoch, int memoryMiB, int dirtyMiBPerSecond) {
+    private static final ObjectMapper JSON = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+
+    static Meta read(Path dir) {
+        Path f = dir.resolve("instance.json");
+        try {
+            return Files.exists(f) ? JSON.readValue(f.toFile(), Meta.class) : null;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static void write(Path dir, Meta m) throws IOException {
+        Files.createDirectories(dir);
+        Path tmp = dir.resolve("instance.json.tmp");
+        JSON.writeValue(tmp.toFile(), m);
+        Files.move(tmp, dir.resolve("instance.json"), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    }
+}
