@@ -70,7 +70,8 @@ public final class PolicyReader {
         f.finish();
         problems.throwIfAny();
         return new Policy((int) fleetCap, (int) zoneCap, (int) zones, (int) canaries, Duration.ofMinutes(soak),
-                Duration.ofMillis(Math.round(notice * 3_600_000)), lm, (int) halt, md, onCanary, announceFallback, gate, migrationPolicies);
+                Duration.ofSeconds((long) Math.ceil(notice * 3600 - 1e-9)), // whole seconds, as the planner counts
+                lm, (int) halt, md, onCanary, announceFallback, gate, migrationPolicies);
     }
 
     /** {@code migrationPolicies}: a list of {group | tenant, maxDowntimeMs, bandwidthMiBps, timeoutSecondsPerGiB, postCopy}. */

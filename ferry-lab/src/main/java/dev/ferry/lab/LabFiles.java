@@ -10,7 +10,7 @@ final class LabFiles {
     }
 
     /**
-     * One canary, then the other affected hosts together; a notice of 3.6 s (0.001 h: time for each guest
+     * One canary, then the other affected hosts together; a notice of 4 s (0.001 h, rounded up to whole seconds: time for each guest
      * to read its notice before it is stopped), no soak (with {@code --kill-host},
      * a minute's soak: time for the host killed during the canary to be called down and its guests
      * restarted while the campaign runs); live migrations with a 1 ms downtime limit.

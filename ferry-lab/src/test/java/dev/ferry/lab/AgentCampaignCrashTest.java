@@ -191,6 +191,19 @@ class AgentCampaignCrashTest {
             int restarts = (int) Lab.moves(vm, facts).stream().filter(Lab.Move::restarts).count();
             org.assertj.core.api.Assertions.assertThatCode(() -> assertCounts(vm, 1 + restarts)).as(story)
                     .doesNotThrowAnyException();
+            // the guest's own metadata ends with its event completed: no restart told it an older state last
+            String on = role(hosts[0], vm) != null ? "h1" : "h2";
+            try (var guest = new dev.ferry.agent.host.GuestMetadataClient(agentData.resolve(on).resolve("instances").resolve(vm)
+                    .resolve("metadata.sock"))) {
+                String states = Poll.until(60_000, 50, () -> {
+                    JsonNode ec2 = new com.fasterxml.jackson.databind.ObjectMapper().readTree(
+                            guest.get("/latest/meta-data/events/maintenance/scheduled", Map.of()).getContentAsString());
+                    List<String> all = new java.util.ArrayList<>();
+                    ec2.forEach(e -> all.add(e.path("State").asText()));
+                    return !all.isEmpty() && all.stream().allMatch("completed"::equals) ? String.join(",", all) : null;
+                });
+                assertThat(states).as(vm + "'s events as its guest reads them on " + on + "\n" + story).isNotNull();
+            }
         }
     }
 

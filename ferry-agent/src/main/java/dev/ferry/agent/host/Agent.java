@@ -46,17 +46,6 @@ public final class Agent implements AutoCloseable {
         }
     }
 
-    /** A start, or an incoming migration ({@code postcopy}: the source may switch it to post-copy; QEMU needs it on both ends). */
-    public record Launch(String id, long epoch, int memoryMiB, int dirtyMiBPerSecond, Boolean postcopy) {
-    }
-
-    public record Migrate(String host, int port, Long downtimeLimitMs, Long maxBandwidthBytesPerSecond, Boolean autoConverge,
-                          Boolean postcopy) {
-    }
-
-    public record Reboot(String version, boolean force) {
-    }
-
     /** One instance this host runs (or is receiving). */
     private static final class Instance {
         final String id;
@@ -100,8 +89,13 @@ public final class Agent implements AutoCloseable {
         a.version = Files.exists(v) ? Files.readString(v).trim() : config.initialVersion();
         Files.writeString(v, a.version);
         a.metadata = new GuestMetadata(a.guestEvents, a::acknowledge);
-        a.adoptAll();
-        a.listen(config.port());
+        try {
+            a.adoptAll();
+            a.listen(config.port());
+        } catch (IOException | InterruptedException | RuntimeException e) {
+            a.metadata.close();
+            throw e;
+        }
         if (config.controller() != null) {
             a.reportTo(config.controller(), config.token(), config.reportEvery());
         }
@@ -152,16 +146,25 @@ public final class Agent implements AutoCloseable {
                         default -> "running";
                     };
                     instances.put(id, i);
-                    attachGuest(i, true);
+                    try {
+                        attachGuest(id, d, true);
+                    } catch (IOException e) {
+                        System.err.println("ferry agent " + config.hostId() + ": " + id + " runs without its metadata listener: " + e.getMessage());
+                    }
                 }
             }
         }
     }
 
     /** The guest's events (kept, when re-adopted) and its own metadata listener in its directory. */
-    private void attachGuest(Instance i, boolean adopted) throws IOException {
-        guestEvents.attach(i.id, i.vm.dir(), adopted);
-        metadata.open(i.id, i.vm.dir().resolve("metadata.sock"));
+    private void attachGuest(String id, Path dir, boolean adopted) throws IOException {
+        guestEvents.attach(id, dir, adopted);
+        try {
+            metadata.open(id, dir.resolve("metadata.sock"));
+        } catch (IOException e) {
+            guestEvents.detach(id);
+            throw e;
+        }
     }
 
     private void detachGuest(String id) {
@@ -170,10 +173,17 @@ public final class Agent implements AutoCloseable {
     }
 
     /** An event of a guest here, as the controller tells it; a change is written to the guest's notice port. */
-    private void putEvent(Context ctx) throws IOException {
+    private void putEvent(Context ctx) {
         Instance i = instance(ctx);
-        GuestEvents.Event e = GuestEvents.valid(ctx.pathParam("event"), JSON.readValue(ctx.body(), GuestEvents.Event.class));
-        boolean told = guestEvents.put(i.id, e) && i.vm.tell(e.noticeLine());
+        GuestEvents.Event body;
+        try {
+            body = GuestEvents.JSON.readValue(ctx.body(), GuestEvents.Event.class);
+        } catch (IOException x) {
+            throw new AgentException(400, "the event is not JSON of its fields: " + x.getMessage());
+        }
+        GuestEvents.Event e = GuestEvents.valid(ctx.pathParam("event"), body);
+        // the notice port only of a guest that runs here: one still arriving or already sent away does not read it
+        boolean told = guestEvents.put(i.id, e) && List.of("running", "migrating-out").contains(i.role) && i.vm.tell(e.noticeLine());
         ctx.json(Map.of("id", e.id(), "toldGuest", told));
     }
 
@@ -242,13 +252,13 @@ public final class Agent implements AutoCloseable {
     }
 
     private void launch(Context ctx) throws IOException, InterruptedException {
-        Launch l = JSON.readValue(ctx.body(), Launch.class);
+        AgentBodies.Launch l = JSON.readValue(ctx.body(), AgentBodies.Launch.class);
         Instance i = startQemu(l, false);
         ctx.status(201).json(Map.of("id", i.id, "epoch", i.epoch, "pid", i.vm.pid()));
     }
 
     private void incoming(Context ctx) throws IOException, InterruptedException {
-        Launch l = JSON.readValue(ctx.body(), Launch.class);
+        AgentBodies.Launch l = JSON.readValue(ctx.body(), AgentBodies.Launch.class);
         if (!l.id().equals(ctx.pathParam("id"))) {
             throw new AgentException(400, "the body's id is not the path's");
         }
@@ -262,8 +272,9 @@ public final class Agent implements AutoCloseable {
     }
 
     /** Starts QEMU for an instance, refusing a start whose epoch is not newer than any this host has seen. */
-    private synchronized Instance startQemu(Launch l, boolean incoming) throws IOException, InterruptedException {
-        if (l.id() == null || !l.id().matches("[A-Za-z0-9._-]{1,100}") || l.memoryMiB() < 8 || l.dirtyMiBPerSecond() < 0) {
+    private synchronized Instance startQemu(AgentBodies.Launch l, boolean incoming) throws IOException, InterruptedException {
+        if (l.id() == null || !l.id().matches("[A-Za-z0-9._-]{1,100}") || l.id().matches("\\.+") || l.memoryMiB() < 8
+                || l.dirtyMiBPerSecond() < 0) {
             throw new AgentException(400, "id (letters, digits, . _ -), memoryMiB ≥ 8 and dirtyMiBPerSecond ≥ 0 are required");
         }
         Path dir = config.data().resolve("instances").resolve(l.id());
@@ -276,17 +287,24 @@ public final class Agent implements AutoCloseable {
             throw new AgentException(409, l.id() + " already runs here (epoch " + running.epoch + ")");
         }
         Meta.write(dir, new Meta(l.epoch(), l.memoryMiB(), l.dirtyMiBPerSecond())); // the epoch is recorded before QEMU starts
-        QemuVm vm = QemuVm.launch(config.qemu(), l.id(), dir, l.memoryMiB(), l.dirtyMiBPerSecond(), incoming);
+        java.nio.file.Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+        attachGuest(l.id(), dir, false);
+        QemuVm vm;
+        try {
+            vm = QemuVm.launch(config.qemu(), l.id(), dir, l.memoryMiB(), l.dirtyMiBPerSecond(), incoming);
+        } catch (IOException | InterruptedException | RuntimeException e) {
+            detachGuest(l.id());
+            throw e;
+        }
         Instance i = new Instance(l.id(), l.epoch(), l.memoryMiB(), l.dirtyMiBPerSecond(), vm);
         i.role = incoming ? "incoming" : "running";
         instances.put(l.id(), i);
-        attachGuest(i, false);
         return i;
     }
 
     private void migrate(Context ctx) throws IOException {
         Instance i = instance(ctx);
-        Migrate m = JSON.readValue(ctx.body(), Migrate.class);
+        AgentBodies.Migrate m = JSON.readValue(ctx.body(), AgentBodies.Migrate.class);
         if (i.outgoing != null && !i.outgoing.isDone()) {
             throw new AgentException(409, i.id + " is migrating already");
         }
@@ -408,7 +426,7 @@ public final class Agent implements AutoCloseable {
     }
 
     private void reboot(Context ctx) throws IOException {
-        Reboot r = JSON.readValue(ctx.body(), Reboot.class);
+        AgentBodies.Reboot r = JSON.readValue(ctx.body(), AgentBodies.Reboot.class);
         long running = instances.values().stream().filter(i -> i.vm.alive()).count();
         if (running > 0 && !r.force()) {
             throw new AgentException(409, "refusing to reboot with " + running + " instances running (force to override)");

@@ -16,6 +16,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The maintenance events of each guest on this host, as the controller last told them (one
@@ -24,7 +26,8 @@ import java.util.Set;
  * guest's incarnation (Azure's DocumentIncarnation) and wakes the metadata requests waiting for one.
  */
 final class GuestEvents {
-    private static final ObjectMapper JSON = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+    /** Fields a newer controller adds are ignored: an older agent still takes its notices. */
+    static final ObjectMapper JSON = new ObjectMapper().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .setSerializationInclusion(JsonInclude.Include.NON_NULL);
     private static final Set<String> KINDS = Set.of("live-migrate", "relocate", "reboot-in-place");
     private static final Set<String> STATES = Set.of("scheduled", "rescheduled", "started", "completed", "cancelled");
@@ -50,30 +53,81 @@ final class GuestEvents {
 
     private final Map<String, Doc> docs = new HashMap<>();
     private final Map<String, Path> dirs = new HashMap<>();
+    /** Events a guest acknowledged, passed on once each. */
+    private final Map<String, Set<String>> acknowledged = new HashMap<>();
+    /** A lock rather than monitors: a virtual thread waiting on a Condition does not pin its carrier (JDK 21). */
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition changed = lock.newCondition();
 
     /**
      * The instance runs here from {@code dir}: a re-adopted one ({@code adopted}) keeps its stored
      * events; a start or an incoming migration begins with none (the controller tells it the open
      * ones; what an earlier stay here left is stale).
      */
-    synchronized void attach(String instance, Path dir, boolean adopted) {
-        dirs.put(instance, dir);
-        Path f = dir.resolve("events.json");
+    void attach(String instance, Path dir, boolean adopted) {
+        lock.lock();
         try {
-            if (!adopted) {
-                Files.deleteIfExists(f);
+            dirs.put(instance, dir);
+            acknowledged.remove(instance);
+            Path f = dir.resolve("events.json");
+            try {
+                if (!adopted) {
+                    Files.deleteIfExists(f);
+                }
+                docs.put(instance, Files.exists(f) ? JSON.readValue(f.toFile(), Doc.class) : new Doc(0, List.of()));
+            } catch (IOException e) {
+                docs.put(instance, new Doc(0, List.of())); // unreadable: the controller tells them again
             }
-            docs.put(instance, Files.exists(f) ? JSON.readValue(f.toFile(), Doc.class) : new Doc(0, List.of()));
-        } catch (IOException e) {
-            docs.put(instance, new Doc(0, List.of())); // unreadable: the controller tells them again
+            changed.signalAll();
+        } finally {
+            lock.unlock();
         }
     }
 
     /** The instance left this host (stopped, or migrated away): its file stays with its directory. */
-    synchronized void detach(String instance) {
-        dirs.remove(instance);
-        docs.remove(instance);
-        notifyAll();
+    void detach(String instance) {
+        lock.lock();
+        try {
+            dirs.remove(instance);
+            docs.remove(instance);
+            acknowledged.remove(instance);
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The instance runs here (its events are served). */
+    boolean attached(String instance) {
+        lock.lock();
+        try {
+            return docs.containsKey(instance);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The guest acknowledges an open event: true the first time (to pass on), false after. */
+    boolean acknowledge(String instance, String event) {
+        lock.lock();
+        try {
+            return docs.containsKey(instance) && acknowledged.computeIfAbsent(instance, k -> new java.util.HashSet<>()).add(event);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Passing it on failed: the guest may acknowledge it again. */
+    void unacknowledge(String instance, String event) {
+        lock.lock();
+        try {
+            Set<String> a = acknowledged.get(instance);
+            if (a != null) {
+                a.remove(event);
+            }
+        } finally {
+            lock.unlock();
+        }
     }
 
     /** The event, checked: a 400 with the field for a bad one. */
@@ -108,43 +162,60 @@ final class GuestEvents {
      * Records the event (a new one, or its change); true when it changed anything the guest sees.
      * A 404 for an instance not on this host.
      */
-    synchronized boolean put(String instance, Event e) {
-        Doc doc = docs.get(instance);
-        if (doc == null) {
-            throw new AgentException(404, "no instance " + instance + " here");
+    boolean put(String instance, Event e) {
+        lock.lock();
+        try {
+            Doc doc = docs.get(instance);
+            if (doc == null) {
+                throw new AgentException(404, "no instance " + instance + " here");
+            }
+            Map<String, Event> byId = new LinkedHashMap<>();
+            doc.events().forEach(x -> byId.put(x.id(), x));
+            if (e.equals(byId.put(e.id(), e))) {
+                return false;
+            }
+            Doc next = new Doc(doc.incarnation() + 1, new ArrayList<>(byId.values()));
+            write(dirs.get(instance), next);
+            docs.put(instance, next);
+            if (!e.open()) {
+                Set<String> a = acknowledged.get(instance);
+                if (a != null) {
+                    a.remove(e.id());
+                }
+            }
+            changed.signalAll();
+            return true;
+        } finally {
+            lock.unlock();
         }
-        Map<String, Event> byId = new LinkedHashMap<>();
-        doc.events().forEach(x -> byId.put(x.id(), x));
-        if (e.equals(byId.put(e.id(), e))) {
-            return false;
-        }
-        Doc next = new Doc(doc.incarnation() + 1, new ArrayList<>(byId.values()));
-        write(dirs.get(instance), next);
-        docs.put(instance, next);
-        notifyAll();
-        return true;
     }
 
     /** The guest's events now (empty for an instance not here). */
-    synchronized Doc of(String instance) {
-        Doc d = docs.get(instance);
-        return d == null ? new Doc(0, List.of()) : d;
+    Doc of(String instance) {
+        lock.lock();
+        try {
+            Doc d = docs.get(instance);
+            return d == null ? new Doc(0, List.of()) : d;
+        } finally {
+            lock.unlock();
+        }
     }
 
     /**
      * Waits until the guest's document is no longer at {@code incarnation}, or the instance leaves,
      * or {@code timeoutMs} passes; then the document.
      */
-    synchronized Doc awaitChange(String instance, long incarnation, long timeoutMs) throws InterruptedException {
-        long deadline = System.nanoTime() + timeoutMs * 1_000_000;
-        while (docs.containsKey(instance) && docs.get(instance).incarnation() == incarnation) {
-            long left = (deadline - System.nanoTime()) / 1_000_000;
-            if (left <= 0) {
-                break;
+    Doc awaitChange(String instance, long incarnation, long timeoutMs) throws InterruptedException {
+        long left = timeoutMs * 1_000_000;
+        lock.lock();
+        try {
+            while (docs.containsKey(instance) && docs.get(instance).incarnation() == incarnation && left > 0) {
+                left = changed.awaitNanos(left); // signalled by put, attach and detach
             }
-            wait(left); // woken by put and detach
+            return of(instance);
+        } finally {
+            lock.unlock();
         }
-        return of(instance);
     }
 
     private static void write(Path dir, Doc doc) {

@@ -49,6 +49,11 @@ final class GuestMetadata implements AutoCloseable {
             .withZone(ZoneOffset.UTC);
     /** The longest a GCE wait_for_change request is held. */
     private static final int MAX_WAIT_SECONDS = 3600;
+    /** At most this many requests of one guest wait for a change at once (429 beyond). */
+    static final int MAX_WAITING_PER_GUEST = 8;
+    /** An acknowledgement's body: at most this many bytes and this many StartRequests. */
+    static final int MAX_BODY_BYTES = 16 * 1024;
+    static final int MAX_START_REQUESTS = 16;
 
     /** The guest acknowledged an event (Azure's StartRequests): the controller's status, or an IOException. */
     interface Acknowledge {
@@ -59,11 +64,15 @@ final class GuestMetadata implements AutoCloseable {
     private final Acknowledge acknowledge;
     private final Server server;
     private final Map<String, UnixDomainServerConnector> listeners = new ConcurrentHashMap<>();
+    private final Map<String, java.util.concurrent.atomic.AtomicInteger> waiting = new ConcurrentHashMap<>();
 
     GuestMetadata(GuestEvents events, Acknowledge acknowledge) {
         this.events = events;
         this.acknowledge = acknowledge;
-        QueuedThreadPool pool = new QueuedThreadPool();
+        // each guest's connector keeps one selector thread (no acceptor threads: its selector accepts);
+        // requests run on virtual threads
+        QueuedThreadPool pool = new QueuedThreadPool(4096, 2);
+        pool.setReservedThreads(0);
         pool.setName("guest-metadata");
         pool.setVirtualThreadsExecutor(Executors.newVirtualThreadPerTaskExecutor()); // waits for a change hold no platform thread
         this.server = new Server(pool);
@@ -79,7 +88,7 @@ final class GuestMetadata implements AutoCloseable {
     synchronized void open(String instance, Path socket) throws IOException {
         close(instance);
         Files.deleteIfExists(socket);
-        UnixDomainServerConnector c = new UnixDomainServerConnector(server);
+        UnixDomainServerConnector c = new UnixDomainServerConnector(server, 0, 1, new org.eclipse.jetty.server.HttpConnectionFactory());
         c.setUnixDomainPath(socket);
         c.setName(instance);
         server.addConnector(c);
@@ -95,6 +104,7 @@ final class GuestMetadata implements AutoCloseable {
 
     /** Closes the guest's listener (it stopped or left this host). */
     synchronized void close(String instance) {
+        waiting.remove(instance);
         UnixDomainServerConnector c = listeners.remove(instance);
         if (c != null) {
             try {
@@ -142,7 +152,15 @@ final class GuestMetadata implements AutoCloseable {
                     return send(response, callback, 200, "application/json", JSON.writeValueAsString(azure(instance, events.of(instance))));
                 }
                 if (method.equals("POST")) {
-                    return azureStart(instance, Content.Source.asString(request, StandardCharsets.UTF_8), response, callback);
+                    if (request.getLength() > MAX_BODY_BYTES) {
+                        return send(response, callback, 413, "application/json", "{\"error\":\"the body is too large\"}");
+                    }
+                    byte[] bytes = Content.Source.asInputStream(request).readNBytes(MAX_BODY_BYTES + 1); // never more
+                    String body = new String(bytes, StandardCharsets.UTF_8);
+                    if (bytes.length > MAX_BODY_BYTES) {
+                        return send(response, callback, 413, "application/json", "{\"error\":\"the body is too large\"}");
+                    }
+                    return azureStart(instance, body, response, callback);
                 }
             }
             return send(response, callback, 404, "text/plain", "not found");
@@ -204,10 +222,20 @@ final class GuestMetadata implements AutoCloseable {
             }
             String last = query.getValue("last_etag");
             long deadline = System.nanoTime() + timeout * 1_000_000_000L;
-            // without last_etag: until the value changes from now; with it: at once if it differs
-            String seen = last != null ? last : etag(gceValue(doc));
-            while (etag(gceValue(doc)).equals(seen) && System.nanoTime() < deadline) {
-                doc = events.awaitChange(instance, doc.incarnation(), Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
+            var count = waiting.computeIfAbsent(instance, k -> new java.util.concurrent.atomic.AtomicInteger());
+            if (count.incrementAndGet() > MAX_WAITING_PER_GUEST) {
+                count.decrementAndGet();
+                return send(response, callback, 429, "text/plain", "at most " + MAX_WAITING_PER_GUEST + " requests wait at once");
+            }
+            try {
+                // without last_etag: until the value changes from now; with it: at once if it differs; and not
+                // past the guest's stay here
+                String seen = last != null ? last : etag(gceValue(doc));
+                while (etag(gceValue(doc)).equals(seen) && System.nanoTime() < deadline && events.attached(instance)) {
+                    doc = events.awaitChange(instance, doc.incarnation(), Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
+                }
+            } finally {
+                count.decrementAndGet();
             }
         }
         String value = gceValue(doc);
@@ -263,17 +291,22 @@ final class GuestMetadata implements AutoCloseable {
         } catch (IOException e) {
             return send(response, callback, 400, "application/json", "{\"error\":\"the body is not JSON\"}");
         }
-        if (!requests.isArray() || requests.isEmpty()) {
-            return send(response, callback, 400, "application/json", "{\"error\":\"StartRequests with EventIds are required\"}");
+        if (!requests.isArray() || requests.isEmpty() || requests.size() > MAX_START_REQUESTS) {
+            return send(response, callback, 400, "application/json",
+                    "{\"error\":\"StartRequests with 1 to " + MAX_START_REQUESTS + " EventIds are required\"}");
         }
         for (JsonNode r : requests) {
             String id = r.path("EventId").asText("");
             if (events.of(instance).events().stream().noneMatch(e -> e.id().equals(id) && e.open())) {
                 return send(response, callback, 404, "application/json", JSON.writeValueAsString(Map.of("error", "no open event " + id)));
             }
+            if (!events.acknowledge(instance, id)) {
+                continue; // acknowledged before: passed on once
+            }
             try {
                 acknowledge.now(instance, id);
             } catch (IOException e) {
+                events.unacknowledge(instance, id);
                 int status = e instanceof dev.ferry.agent.AgentClient.Refused x ? x.status() : 503;
                 return send(response, callback, status, "application/json", JSON.writeValueAsString(Map.of("error", e.getMessage())));
             }

@@ -319,15 +319,22 @@ public final class QemuVm implements AutoCloseable {
                 try {
                     if (noticePort == null) {
                         noticePort = SocketChannel.open(UnixDomainSocketAddress.of(dir.resolve("notice.sock")));
+                        noticePort.configureBlocking(false); // a guest that does not read must not hold the agent
                     }
                     java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(bytes);
-                    while (b.hasRemaining()) {
-                        noticePort.write(b);
+                    long deadline = System.nanoTime() + 1_000_000_000L;
+                    while (b.hasRemaining() && System.nanoTime() < deadline) {
+                        if (noticePort.write(b) == 0) {
+                            Thread.sleep(5); // QEMU takes it as the guest's port has room
+                        }
                     }
-                    return true;
+                    return !b.hasRemaining();
                 } catch (IOException e) {
                     closeQuietly(noticePort); // QEMU took a new connection (an agent restarted): connect again once
                     noticePort = null;
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return false;
                 }
             }
             return false;

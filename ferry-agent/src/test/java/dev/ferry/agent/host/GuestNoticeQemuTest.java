@@ -114,6 +114,11 @@ class GuestNoticeQemuTest {
                 assertThat(e.path("Resources").get(0).asText()).isEqualTo("vm1");
                 assertThat(e.path("NotBefore").asText()).isEqualTo("Tue, 1 Dec 2026 10:00:00 GMT");
             });
+            String many = "{\"StartRequests\":[" + String.join(",", java.util.Collections.nCopies(GuestMetadata.MAX_START_REQUESTS + 1,
+                    "{\"EventId\":\"ev-1\"}")) + "]}";
+            assertThat(guest.send("POST", SCHEDULED_EVENTS, AZURE, many).getStatus()).as("too many StartRequests").isEqualTo(400);
+            assertThat(guest.send("POST", SCHEDULED_EVENTS, AZURE, "{\"StartRequests\":[{\"EventId\":\"" + "x".repeat(20_000) + "\"}]}")
+                    .getStatus()).as("a body over 16 KiB").isEqualTo(413);
             ContentResponse ack = guest.send("POST", SCHEDULED_EVENTS, AZURE, "{\"StartRequests\":[{\"EventId\":\"ev-1\"}]}");
             assertThat(ack.getStatus()).as("an agent without a controller cannot pass an acknowledgement on").isEqualTo(503);
             assertThat(other.send("POST", SCHEDULED_EVENTS, AZURE, "{\"StartRequests\":[{\"EventId\":\"ev-1\"}]}").getStatus())

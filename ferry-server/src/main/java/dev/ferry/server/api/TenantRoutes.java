@@ -133,23 +133,33 @@ final class TenantRoutes {
     /**
      * A guest acknowledged its event through its metadata listener (Azure's StartRequests), passed
      * on by the agent of the host it runs on: the tenant's "now", asked from inside the instance. The
-     * agent's token names its host, and that host's last report must show the instance running there.
+     * agent's token names its host; the campaign must have the instance there (its own placement, not
+     * the agent's word) and that host's last report must show it running; the event must still wait
+     * to start (scheduled or rescheduled).
      */
     private void guestNow(Context ctx) {
         Principal agent = who(ctx);
         String instance = ctx.pathParam("instance");
         Fleet fleet = inventory.current().fleet();
         int i = fleet.instanceIndex(instance);
-        if (i < 0 || !agents.reportsRunning(agent.host(), instance)) {
-            throw Refused.forbidden("instance " + instance + " does not run on host " + agent.host() + " as its agent last reported");
-        }
-        String tenant = fleet.instance(i).tenant();
-        TenantData.EventView e = tenants.event(tenant, ctx.pathParam("event"));
-        if (!e.instance().equals(instance)) {
+        TenantData.EventView e = i < 0 ? null : tenants.event(fleet.instance(i).tenant(), ctx.pathParam("event"));
+        var engine = e == null || !e.instance().equals(instance) ? null : campaigns.engine(e.campaign());
+        if (e == null || !e.instance().equals(instance)) {
             throw Refused.notFound("event");
         }
+        if (engine == null) {
+            throw Refused.conflict("the campaign of this event is not running");
+        }
+        var placement = engine.snapshot();
+        if (placement == null || !agent.host().equals(placement.hostOf(instance)) || !agents.reportsRunning(agent.host(), instance)) {
+            throw Refused.forbidden("instance " + instance + " does not run on host " + agent.host());
+        }
         informationalRefused(e, "done now");
-        tenantCommand(ctx, tenant, e, new Command.TenantNow(instance, "guest:" + instance + "@" + agent.host(), rid(ctx)));
+        if (!e.state().equals("scheduled") && !e.state().equals("rescheduled")) {
+            throw Refused.conflict("event " + e.id() + " is " + e.state() + ": only an event that waits to start can be started now");
+        }
+        tenantCommand(ctx, fleet.instance(i).tenant(), e, new Command.TenantNow(instance, "guest:" + instance + "@" + agent.host(),
+                rid(ctx)));
     }
 
     /** A live migration's event tells; it cannot be moved (the instance's own stop and start moves it to a patched host). */

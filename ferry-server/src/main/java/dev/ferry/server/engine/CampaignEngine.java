@@ -159,7 +159,7 @@ public final class CampaignEngine implements AutoCloseable {
             AgentDriver driver = new AgentDriver(problem.fleet(), problem.policy(), problem.advisory(), agents,
                     startedWallMs * 1_000_000, (facts, input) -> commands.add(new Pending(null, null, () -> heard(facts, input))),
                     observer);
-            this.onAgents = new OnAgents(id, driver, agents, stored, kernel, new OnAgents.Loop() {
+            this.onAgents = new OnAgents(id, driver, agents, problem.fleet()::instanceIndex, stored, kernel, new OnAgents.Loop() {
                 @Override
                 public void heard(List<Fact> facts, Input input) {
                     CampaignEngine.this.heard(facts, input);

@@ -13,8 +13,14 @@ import java.util.Map;
 public record EngineSnapshot(CampaignState state, String endReason, long virtualMs, int hostsPatched, int hostsFailed,
                              int hostsSkipped, int liveMigrations, int relocations, int rebootsInPlace, int failedMigrations,
                              int completedEvents, Map<HostPhase, Integer> hostsByPhase, HostPhase[] phases,
-                             boolean[] vulnerable, int[] instancesOn, List<String> violations, boolean done,
-                             boolean waitingForStore) {
+                             boolean[] vulnerable, int[] instancesOn, int[] hostOfInstance, Fleet fleet, List<String> violations,
+                             boolean done, boolean waitingForStore) {
+
+    /** Where the campaign has the instance run, as of this round; null for an instance not in it. */
+    public String hostOf(String instance) {
+        int i = fleet.instanceIndex(instance);
+        return i < 0 ? null : fleet.host(hostOfInstance[i]).id();
+    }
 
     /** The runtime's state now; call on the loop's thread. */
     static EngineSnapshot of(CampaignRuntime runtime, Fleet fleet, long virtualMs, List<String> violations, boolean done,
@@ -29,11 +35,13 @@ public record EngineSnapshot(CampaignState state, String endReason, long virtual
             byPhase.merge(phases[h], 1, Integer::sum);
         }
         int[] instancesOn = new int[phases.length];
-        for (int i = 0; i < fleet.instances().size(); i++) {
-            instancesOn[runtime.currentHost(i)]++;
+        int[] hostOf = new int[fleet.instances().size()];
+        for (int i = 0; i < hostOf.length; i++) {
+            hostOf[i] = runtime.currentHost(i);
+            instancesOn[hostOf[i]]++;
         }
         return new EngineSnapshot(runtime.state(), runtime.endReason(), virtualMs, s.hostsPatched(), s.hostsFailed(),
                 s.hostsSkipped(), s.liveMigrations(), s.relocations(), s.rebootsInPlace(), s.failedMigrations(), s.completedEvents(),
-                byPhase, phases, vulnerable, instancesOn, violations, done, waitingForStore);
+                byPhase, phases, vulnerable, instancesOn, hostOf, fleet, violations, done, waitingForStore);
     }
 }

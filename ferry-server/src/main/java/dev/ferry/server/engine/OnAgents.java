@@ -42,10 +42,16 @@ final class OnAgents {
     private final List<Effect> toSend = new ArrayList<>();
     private final List<AgentAnswers.Answer> pending = new ArrayList<>();
     private final GuestNotices guests;
+    /** An instance's index in the campaign's fleet. */
+    private final java.util.function.ToIntFunction<String> fleetIndex;
     /** The guests' notices of this round, sent before its effects. */
     private final List<GuestNotices.Notice> notices = new ArrayList<>();
-    /** While replaying: each event's last notice, sent again after the replay if it is still open. */
+    /**
+     * Until the replay is over (the approval's round and the stored answers): each event's last
+     * change, told to the agents after the replay, once, with where the instance runs by then.
+     */
     private final Map<String, GuestNotices.Notice> replayNotices = new LinkedHashMap<>();
+    private boolean replayed;
     /** Wake-ups asked for while replaying, less those whose answer the replay gave: still due. */
     private final Map<Input.Wakeup, Integer> replayTimers = new LinkedHashMap<>();
     private boolean replaying;
@@ -53,9 +59,10 @@ final class OnAgents {
     private long answersHeard;
 
     /** @param kernel the engine's timers (a campaign on agents has no simulated world in it) */
-    OnAgents(String campaign, AgentDriver driver, List<dev.ferry.agent.AgentClient> agents, EngineStore.Stored stored,
-             SimKernel kernel, Loop loop) {
+    OnAgents(String campaign, AgentDriver driver, List<dev.ferry.agent.AgentClient> agents,
+             java.util.function.ToIntFunction<String> fleetIndex, EngineStore.Stored stored, SimKernel kernel, Loop loop) {
         this.campaign = campaign;
+        this.fleetIndex = fleetIndex;
         this.guests = new GuestNotices(campaign, agents);
         this.driver = driver;
         this.kernel = kernel;
@@ -77,8 +84,8 @@ final class OnAgents {
 
     /** The notifier told an event's change: the guest's agent is told too, before the round's effects go out. */
     void notice(GuestNotices.Notice n) {
-        if (replaying) {
-            replayNotices.put(n.change().eventId(), n); // an agent restarted meanwhile may have missed it
+        if (!replayed) {
+            replayNotices.put(n.change().eventId(), n); // the last change of each event only
         } else {
             notices.add(n);
         }
@@ -169,8 +176,12 @@ final class OnAgents {
             }
         });
         replayTimers.clear();
-        guests.tell(replayNotices.values().stream().filter(GuestNotices.Notice::open).toList());
+        // every event as it stands now (closed ones too: an agent may have missed the change that closed
+        // it), at the host the instance runs on now
+        guests.tell(replayNotices.values().stream().map(x -> new GuestNotices.Notice(
+                runtime.currentHost(fleetIndex.applyAsInt(x.change().instance())), x.change())).toList());
         replayNotices.clear();
+        replayed = true;
     }
 
     /** Sends what the round that was just stored asked for: the guests' notices first, then the effects. */
@@ -185,6 +196,7 @@ final class OnAgents {
 
     /** The loop has ended: the driver stops its background work. */
     void close() {
+        guests.close();
         driver.close();
     }
 }
