@@ -6,7 +6,6 @@ import dev.ferry.core.model.Instance;
 import dev.ferry.core.model.Tenant;
 import dev.ferry.formats.FleetGenerator;
 import dev.ferry.formats.FleetSink;
-import dev.ferry.formats.FleetWriter;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.OutputStreamWriter;
@@ -14,16 +13,15 @@ import java.io.PrintWriter;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 @Command(name = "fleet", description = "Work with inventories.", mixinStandardHelpOptions = true,
-        subcommands = FleetCommand.Generate.class)
+        subcommands = {FleetCommand.Generate.class, FleetFromLibvirt.class})
 final class FleetCommand {
 
     @Command(name = "generate", mixinStandardHelpOptions = true,
@@ -70,12 +68,8 @@ final class FleetCommand {
         @Option(names = "--tenants", paramLabel = "N", description = "Tenants (default hosts/4, at least 1).")
         Integer tenants;
 
-        @Option(names = "--format", defaultValue = "yaml", paramLabel = "yaml|json", description = "Output format (default yaml).")
-        String format;
-
-        @Option(names = {"-o", "--output"}, paramLabel = "FILE",
-                description = "Write here (atomically: nothing is left behind on failure); default standard output.")
-        Path output;
+        @Mixin
+        FleetOutput out;
 
         @Override
         public Integer call() throws IOException {
@@ -91,33 +85,24 @@ final class FleetCommand {
                 err.println("error: " + e.getMessage());
                 return ExitCodes.INVALID_INPUT;
             }
-            if (!format.equals("yaml") && !format.equals("json")) {
-                err.println("error: --format must be yaml or json");
+            if (out.formatProblem() != null) {
+                err.println("error: " + out.formatProblem());
                 return ExitCodes.INVALID_INPUT;
             }
-            if (output == null) {
+            if (out.output == null) {
                 Writer w = new BufferedWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), 1 << 16);
                 generate(options, w, null);
                 w.flush();
                 return ExitCodes.DONE;
             }
-            Path dir = output.toAbsolutePath().getParent();
-            Path tmp = Files.createTempFile(dir, ".ferry-fleet-", ".tmp");
-            try {
-                try (Writer w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
-                    generate(options, w, hosts >= 10_000 ? err : null);
-                }
-                Files.move(tmp, output, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            } finally {
-                Files.deleteIfExists(tmp);
-            }
-            err.println("wrote " + output + " (" + Files.size(output) / (1 << 20) + " MiB, " + hosts + " hosts)");
+            out.atomically(w -> generate(options, w, hosts >= 10_000 ? err : null));
+            err.println("wrote " + out.output + " (" + Files.size(out.output) / (1 << 20) + " MiB, " + hosts + " hosts)");
             err.flush();
             return ExitCodes.DONE;
         }
 
         private void generate(FleetGenerator.Options options, Writer w, PrintWriter progress) throws IOException {
-            FleetSink sink = format.equals("json") ? FleetWriter.json(w) : FleetWriter.yaml(w);
+            FleetSink sink = out.sink(w);
             new FleetGenerator(options).generate(progress == null ? sink : new Progress(sink, options.hosts(), progress));
         }
     }

@@ -1,0 +1,184 @@
+package dev.ferry.agent.libvirt;
+
+import dev.ferry.agent.Poll;
+import dev.ferry.agent.host.GuestImage;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.nio.file.attribute.UserPrincipal;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.UUID;
+import org.junit.jupiter.api.Assumptions;
+import org.libvirt.Connect;
+import org.libvirt.Domain;
+import org.libvirt.LibvirtException;
+
+/**
+ * libvirt daemons for the tests, as the issue's recipe has them: session mode, each with its own
+ * XDG directories and a random host UUID, listening for TCP on 127.0.0.1 on a port of its own (no
+ * authentication: loopback only), run as one unprivileged user — this one, or, when the tests run
+ * as root, {@code ferry-libvirt} ({@code FERRY_LIBVIRT_USER}; {@code .ci/run} creates it). Without
+ * libvirtd or that user the tests are skipped, unless {@code FERRY_REQUIRE_LIBVIRT=1}, when they fail.
+ */
+public final class LibvirtDaemons implements AutoCloseable {
+    private final List<Path> dirs = new ArrayList<>();
+    private final List<Integer> ports = new ArrayList<>();
+    private final String user;
+
+    private LibvirtDaemons(String user) {
+        this.user = user;
+    }
+
+    /** Starts {@code n} daemons and waits until each answers. */
+    public static LibvirtDaemons start(int n) throws Exception {
+        String user = user();
+        LibvirtDaemons d = new LibvirtDaemons(user);
+        try {
+            for (int k = 0; k < n; k++) {
+                d.startOne();
+            }
+        } catch (Exception e) {
+            d.close();
+            throw e;
+        }
+        return d;
+    }
+
+    private static String user() {
+        String why = null;
+        if (!Files.isExecutable(Path.of("/usr/sbin/libvirtd"))) {
+            why = "no /usr/sbin/libvirtd (Debian packages libvirt-daemon, libvirt-daemon-driver-qemu, libvirt-clients)";
+        }
+        String self = System.getProperty("user.name");
+        String user = !"root".equals(self) ? self : System.getenv().getOrDefault("FERRY_LIBVIRT_USER", "ferry-libvirt");
+        if (why == null && "root".equals(self) && !exists(user)) {
+            why = "the tests run as root and there is no user " + user + " to run libvirt's session daemons as (useradd -m " + user + ")";
+        }
+        if (why != null) {
+            if ("1".equals(System.getenv("FERRY_REQUIRE_LIBVIRT"))) {
+                throw new AssertionError("FERRY_REQUIRE_LIBVIRT=1 but " + why);
+            }
+            Assumptions.abort("skipped: " + why);
+        }
+        return user;
+    }
+
+    private static boolean exists(String user) {
+        try {
+            return Files.readAllLines(Path.of("/etc/passwd")).stream().anyMatch(l -> l.startsWith(user + ":"));
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private void startOne() throws Exception {
+        Path dir = Files.createTempDirectory(Path.of("/tmp"), "ferry-libvirt-");
+        for (String sub : List.of("config", "data", "cache", "run", "guests")) {
+            Files.createDirectories(dir.resolve(sub));
+        }
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        Files.writeString(dir.resolve("libvirtd.conf"), "listen_tls = 0\nlisten_tcp = 1\nlisten_addr = \"127.0.0.1\"\n"
+                + "tcp_port = \"" + port + "\"\nauth_tcp = \"none\"\nhost_uuid = \"" + UUID.randomUUID() + "\"\n");
+        giveToUser(dir);
+        dirs.add(dir);
+        ports.add(port);
+        List<String> cmd = new ArrayList<>();
+        if (!user.equals(System.getProperty("user.name"))) {
+            cmd.addAll(List.of("runuser", "-u", user, "--"));
+        }
+        cmd.addAll(List.of("env", "XDG_CONFIG_HOME=" + dir.resolve("config"), "XDG_DATA_HOME=" + dir.resolve("data"),
+                "XDG_CACHE_HOME=" + dir.resolve("cache"), "XDG_RUNTIME_DIR=" + dir.resolve("run"), "HOME=" + dir,
+                "/usr/sbin/libvirtd", "-d", "-l", "-f", dir.resolve("libvirtd.conf").toString(), "-p", dir.resolve("libvirtd.pid").toString()));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve("libvirtd.log").toFile()).start();
+        p.waitFor(); // -d: it forks and the first process returns
+        String uri = uri(dirs.size() - 1);
+        Boolean up = Poll.until(30_000, 50, () -> {
+            try {
+                new Connect(uri, true).close();
+                return true;
+            } catch (LibvirtException e) {
+                return null;
+            }
+        });
+        if (up == null) {
+            throw new IOException("libvirtd did not answer at " + uri + ": " + Files.readString(dir.resolve("libvirtd.log")));
+        }
+    }
+
+    private void giveToUser(Path dir) throws IOException {
+        UserPrincipal owner = dir.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName(user);
+        try (var walk = Files.walk(dir)) {
+            for (Path q : walk.toList()) {
+                Files.setOwner(q, owner);
+            }
+        }
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+    }
+
+    public String uri(int k) {
+        return "qemu+tcp://127.0.0.1:" + ports.get(k) + "/session";
+    }
+
+    /**
+     * Starts a transient domain running the heartbeat guest on daemon {@code k}, with Ferry's
+     * metadata element's attributes (or none); its serial output in {@code guests/<name>.log}.
+     */
+    public void startGuest(int k, String name, int memoryMiB, String ferryAttributes) throws Exception {
+        Path guests = dirs.get(k).resolve("guests");
+        Path image = guests.resolve(name + ".img");
+        byte[] disk = new byte[1 << 20];
+        byte[] sector = GuestImage.build(0, memoryMiB);
+        System.arraycopy(sector, 0, disk, 0, sector.length);
+        Files.write(image, disk);
+        giveToUser(guests);
+        String meta = ferryAttributes == null ? "" : "<metadata><ferry:instance xmlns:ferry='" + LibvirtReader.NS + "' "
+                + ferryAttributes + "/></metadata>";
+        String xml = "<domain type='qemu'><name>" + name + "</name><memory unit='MiB'>" + memoryMiB + "</memory><vcpu>1</vcpu>"
+                + meta + "<os><type arch='x86_64' machine='pc'>hvm</type><boot dev='hd'/></os><devices>"
+                + "<disk type='file' device='disk'><driver name='qemu' type='raw'/><source file='" + image + "'/>"
+                + "<target dev='hda' bus='ide'/></disk><serial type='file'><source path='" + guests.resolve(name + ".log") + "'/></serial>"
+                + "</devices></domain>";
+        Connect c = new Connect(uri(k));
+        try {
+            c.domainCreateXML(xml, 0);
+        } finally {
+            c.close();
+        }
+    }
+
+    /** Destroys every domain, stops the daemons and deletes their directories. */
+    @Override
+    public void close() throws Exception {
+        for (int k = 0; k < dirs.size(); k++) {
+            Path dir = dirs.get(k);
+            try {
+                Connect c = new Connect(uri(k));
+                for (int id : c.listDomains()) {
+                    Domain d = c.domainLookupByID(id);
+                    d.destroy();
+                }
+                c.close();
+            } catch (LibvirtException e) {
+                // not up, or already gone
+            }
+            Path pid = dir.resolve("libvirtd.pid");
+            if (Files.exists(pid)) {
+                ProcessHandle.of(Long.parseLong(Files.readString(pid).trim())).ifPresent(ProcessHandle::destroy);
+            }
+            try (var walk = Files.walk(dir)) {
+                for (Path q : walk.sorted(Comparator.reverseOrder()).toList()) {
+                    Files.deleteIfExists(q);
+                }
+            } catch (IOException e) {
+                // a daemon still writing its last files: left in /tmp
+            }
+        }
+    }
+}

@@ -1,0 +1,59 @@
+package dev.ferry.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ferry.agent.libvirt.LibvirtDaemons;
+import dev.ferry.core.model.Fleet;
+import dev.ferry.core.model.OnHostMaintenance;
+import dev.ferry.formats.FleetReader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code ferry fleet from-libvirt} against two real libvirt daemons (session mode, TCG guests):
+ * hosts and running domains come out as fleet/v1 that the fleet reader takes; tenants come from
+ * the domains' Ferry metadata or the map; a domain with no tenant anywhere stops it, with nothing written.
+ */
+class FleetFromLibvirtTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void theFleetIsReadFromTheDaemonsAndTheMapAndNothingIsWrittenWhileADomainHasNoTenant() throws Exception {
+        try (LibvirtDaemons d = LibvirtDaemons.start(2)) {
+            d.startGuest(0, "web-1", 16, "tenant='acme' group='web'");
+            d.startGuest(0, "db-1", 32, "tenant='acme' onHostMaintenance='restart'");
+            d.startGuest(1, "batch-1", 16, null);
+            Path out = dir.resolve("fleet.yaml");
+
+            Cli refused = Cli.run("fleet", "from-libvirt", "h1=" + d.uri(0), "h2=" + d.uri(1), "-o", out.toString());
+            assertThat(refused.exitCode()).isEqualTo(ExitCodes.INVALID_INPUT);
+            assertThat(refused.err()).contains("domain batch-1 has no tenant").contains("1 problem; nothing was written");
+            assertThat(out).doesNotExist();
+
+            Path map = dir.resolve("map.yaml");
+            Files.writeString(map, "ferry: libvirt-map/v1\nhosts:\n  - { uri: \"" + d.uri(1) + "\", zone: z2, rack: r9,"
+                    + " agent: \"127.0.0.1:9102\" }\ninstances:\n  - { domain: batch-1, tenant: lab, onHostMaintenance: reboot-in-place }\n");
+            Cli ok = Cli.run("fleet", "from-libvirt", "h1=" + d.uri(0), "h2=" + d.uri(1), "--map", map.toString(), "--zone", "z1",
+                    "-o", out.toString());
+            assertThat(ok.exitCode()).as(ok.err()).isZero();
+            Fleet fleet = new FleetReader().read(out);
+            assertThat(fleet.hosts()).extracting(h -> h.id() + " " + h.zone() + " " + h.agent())
+                    .containsExactly("h1 z1 null", "h2 z2 127.0.0.1:9102");
+            assertThat(fleet.host(0).hypervisor()).startsWith("qemu-").matches("qemu-\\d+\\.\\d+\\.\\d+");
+            assertThat(fleet.host(0).cpus()).isEqualTo(Runtime.getRuntime().availableProcessors());
+            assertThat(fleet.instances()).extracting(i -> i.id() + " " + i.tenant() + " " + i.host() + " " + i.memoryMiB())
+                    .containsExactlyInAnyOrder("web-1 acme h1 16", "db-1 acme h1 32", "batch-1 lab h2 16");
+            assertThat(fleet.instances()).filteredOn(i -> i.id().equals("db-1")).singleElement()
+                    .satisfies(i -> assertThat(i.onHostMaintenance()).isEqualTo(OnHostMaintenance.RESTART));
+            assertThat(fleet.instances()).filteredOn(i -> i.id().equals("web-1")).singleElement()
+                    .satisfies(i -> assertThat(i.group()).isEqualTo("web"));
+
+            Cli unreachable = Cli.run("fleet", "from-libvirt", "qemu+tcp://127.0.0.1:1/session");
+            assertThat(unreachable.exitCode()).isEqualTo(ExitCodes.INVALID_INPUT);
+            assertThat(unreachable.err()).contains("qemu+tcp://127.0.0.1:1/session:").contains("nothing was written");
+        }
+    }
+}
