@@ -168,16 +168,22 @@ public final class LibvirtDaemons implements AutoCloseable {
             } catch (LibvirtException e) {
                 // not up, or already gone
             }
-            Path pid = dir.resolve("libvirtd.pid");
-            if (Files.exists(pid)) {
-                ProcessHandle.of(Long.parseLong(Files.readString(pid).trim())).ifPresent(ProcessHandle::destroy);
+            try {
+                long pid = Long.parseLong(Files.readString(dir.resolve("libvirtd.pid")).trim());
+                ProcessHandle.of(pid).ifPresent(ProcessHandle::destroy);
+                // it removes its pid file last as it stops (an exited daemon may stay a zombie here: PID 1 may not reap)
+                Poll.until(10_000, 20, () -> Files.exists(dir.resolve("libvirtd.pid")) ? null : true);
+            } catch (IOException | NumberFormatException e) {
+                // it never wrote its pid file: it did not start
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             }
             try (var walk = Files.walk(dir)) {
                 for (Path q : walk.sorted(Comparator.reverseOrder()).toList()) {
                     Files.deleteIfExists(q);
                 }
-            } catch (IOException e) {
-                // a daemon still writing its last files: left in /tmp
+            } catch (IOException | java.io.UncheckedIOException e) {
+                // a file that went away meanwhile, or one still being written: left in /tmp
             }
         }
     }
