@@ -18,8 +18,9 @@ import java.util.Map;
  *       ...) as a decimal line, and writes one dword into each of the next {@code pagesPerTick}
  *       4 KiB pages of the region from 1 MiB to {@code regionEnd}, round and round.</li>
  * </ol>
- * Whenever it wakes, a line waiting on COM2 (the host's notices: {@code notice ...}) is echoed to COM1
- * first, whole, so the console shows when the guest read it.
+ * Whenever it wakes, what waits on COM2 (the host's notices: {@code notice ...} lines) is read into a
+ * line buffer, and each complete line is echoed to COM1 whole, so the console shows when the guest
+ * read it, and a counter line never lands inside one.
  * So the serial port shows a rising counter at 100 lines a second of guest time; after a live
  * migration it goes on from where it was, after a restart it starts again at 1 after a new
  * {@code boot}. With {@code pagesPerTick = 0} the guest only idles (HLT between beats), so dozens
@@ -31,6 +32,10 @@ public final class GuestImage {
     private static final int PIT_DIVISOR = 1_193_182 / HZ;
     private static final int ORG = 0x7C00;
     private static final long REGION_START = 0x10_0000;
+    /** Free conventional memory below the stack: the notice line's length (a word), then the line. */
+    private static final int NOTICE_LENGTH = 0x0500;
+    private static final int NOTICE_BUFFER = 0x0600;
+    private static final int NOTICE_MAX = 250;
 
     private GuestImage() {
     }
@@ -71,11 +76,13 @@ public final class GuestImage {
         a.outDx(0x3F8, 0x01);                        // divisor low
         a.outDx(0x3F9, 0x00);                        // divisor high
         a.outDx(0x3FB, 0x03);                        // 8N1, DLAB off
-        // COM2, the same: the host's notices arrive on it
+        // COM2, the same, with its 16-byte receive FIFO on: the host's notices arrive on it
         a.outDx(0x2FB, 0x80);
         a.outDx(0x2F8, 0x01);
         a.outDx(0x2F9, 0x00);
         a.outDx(0x2FB, 0x03);
+        a.outDx(0x2FA, 0x07);                        // FIFO on, both cleared
+        a.op(0xC7, 0x06).w(NOTICE_LENGTH).w(0);      // mov word [length], 0   (a reset keeps RAM)
         // PIT channel 0, mode 3, divisor for HZ
         a.op(0xB0, 0x36).op(0xE6, 0x43);             // mov al, 0x36; out 0x43, al
         a.op(0xB0, PIT_DIVISOR & 0xFF).op(0xE6, 0x40); // mov al, lo; out 0x40, al
@@ -169,32 +176,39 @@ public final class GuestImage {
         a.op(0x5A);                                  // pop dx
         a.op(0xC3);                                  // ret
 
-        // notice: when a byte waits on COM2, echo the line it starts to COM1, up to and with its newline;
-        // the host writes a line at once, so the next byte comes soon: after about a million polls
-        // without one (the rest was lost, say in a migration) the line is ended here
+        // notice: the bytes waiting on COM2 go into the line buffer (at NOTICE_BUFFER, its length at
+        // NOTICE_LENGTH); a newline prints the whole line to COM1. A line is never printed in pieces, so a
+        // counter line never lands inside it; the host's write arrives 16 bytes at a time (the FIFO), and
+        // a few thousand polls after each byte collect the rest without holding the guest up for long.
         a.label("notice");
+        a.op(0xB9).w(4000);                          // mov cx, 4000    (polls for the next byte)
+        a.label("noticepoll");
         a.op(0xBA).w(0x2FD);                         // mov dx, 0x2FD   (COM2 line status)
         a.op(0xEC);                                  // in al, dx
+        a.op(0x3C, 0xFF);                            // cmp al, 0xFF    (no UART answers there: a machine without COM2)
+        a.jcc(0x74, "noticeret");                    // je noticeret
         a.op(0xA8, 0x01);                            // test al, 1      (data ready)
-        a.jcc(0x74, "noticedone");                   // jz noticedone
-        a.label("noticechar");
+        a.jcc(0x75, "noticebyte");                   // jnz noticebyte
+        a.op(0xE2).rel8("noticepoll");               // loop noticepoll
+        a.label("noticeret");
+        a.op(0xC3);                                  // ret
+        a.label("noticebyte");
         a.op(0xBA).w(0x2F8);                         // mov dx, 0x2F8
         a.op(0xEC);                                  // in al, dx
-        a.call("putc");
+        a.op(0x8B, 0x1E).w(NOTICE_LENGTH);           // mov bx, [length]
         a.op(0x3C, 0x0A);                            // cmp al, 10
-        a.jcc(0x74, "noticedone");                   // je noticedone
-        a.op(0x66, 0xB9).d(0x10_0000);               // mov ecx, 1M
-        a.op(0xBA).w(0x2FD);                         // mov dx, 0x2FD
-        a.label("noticewait");
-        a.op(0xEC);                                  // in al, dx
-        a.op(0xA8, 0x01);                            // test al, 1
-        a.jcc(0x75, "noticechar");                   // jnz noticechar
-        a.op(0x66, 0x49);                            // dec ecx
-        a.jcc(0x75, "noticewait");                   // jnz noticewait
-        a.op(0xB0, 0x0A);                            // mov al, 10
-        a.call("putc");
-        a.label("noticedone");
-        a.op(0xC3);                                  // ret
+        a.jcc(0x74, "noticeline");                   // je noticeline
+        a.op(0x81, 0xFB).w(NOTICE_MAX);              // cmp bx, NOTICE_MAX
+        a.jcc(0x73, "notice");                       // jae notice      (full: the byte is dropped)
+        a.op(0x88, 0x87).w(NOTICE_BUFFER);           // mov [bx + buffer], al
+        a.op(0xFF, 0x06).w(NOTICE_LENGTH);           // inc word [length]
+        a.jmp("notice");
+        a.label("noticeline");
+        a.op(0xC7, 0x87).w(NOTICE_BUFFER).w(0x000A); // mov word [bx + buffer], 0x000A   ("\n", 0)
+        a.op(0xBE).w(NOTICE_BUFFER);                 // mov si, buffer
+        a.call("puts");
+        a.op(0xC7, 0x06).w(NOTICE_LENGTH).w(0);      // mov word [length], 0
+        a.jmp("notice");
     }
 
     private static void data(Asm a, long pagesPerTick, long regionEnd) {
@@ -252,6 +266,12 @@ public final class GuestImage {
 
         Asm jcc(int opcode, String target) {
             op(opcode);
+            fixups.add(new Object[] {"rel8", out.size(), target});
+            return op(0);
+        }
+
+        /** A one-byte relative target after an opcode already written (LOOP). */
+        Asm rel8(String target) {
             fixups.add(new Object[] {"rel8", out.size(), target});
             return op(0);
         }

@@ -178,6 +178,13 @@ public final class LibvirtDaemons implements AutoCloseable {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+            try {
+                // the log daemon it started for its guests' consoles (it would leave after two idle minutes)
+                long logd = Long.parseLong(Files.readString(dir.resolve("run/libvirt/virtlogd.pid")).trim());
+                ProcessHandle.of(logd).ifPresent(ProcessHandle::destroy);
+            } catch (IOException | NumberFormatException e) {
+                // none was started
+            }
             try (var walk = Files.walk(dir)) {
                 for (Path q : walk.sorted(Comparator.reverseOrder()).toList()) {
                     Files.deleteIfExists(q);
