@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.InstantSource;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -68,6 +69,18 @@ final class ServerCommand implements Callable<Integer> {
             + " for three tenants (written to <data>/tenant-*.token).")
     boolean demo;
 
+    @Option(names = "--libvirt", paramLabel = "[ID=]URI",
+            description = "A libvirt daemon to read the inventory from (repeat for each; docs/libvirt.md): read into an empty"
+                    + " inventory at start, and again on POST /v1/inventory/libvirt.")
+    List<String> libvirt;
+
+    @Option(names = "--libvirt-map", paramLabel = "FILE", description = "With --libvirt: a libvirt-map/v1 file.")
+    Path libvirtMap;
+
+    @Option(names = "--libvirt-zone", defaultValue = "default", paramLabel = "ZONE",
+            description = "With --libvirt: the zone of hosts the map does not place (default default).")
+    String libvirtZone;
+
     private final InstantSource clock;
 
     ServerCommand(InstantSource clock) {
@@ -85,6 +98,15 @@ final class ServerCommand implements Callable<Integer> {
         if (!(hostDownAfter >= 1)) {
             err.println("error: --host-down-after must be at least 1 second");
             return ExitCodes.INVALID_INPUT;
+        }
+        dev.ferry.formats.LibvirtMap map = dev.ferry.formats.LibvirtMap.EMPTY;
+        if (libvirtMap != null) {
+            try {
+                map = new dev.ferry.formats.LibvirtMapReader().read(libvirtMap);
+            } catch (dev.ferry.formats.InvalidInputException e) {
+                Inputs.report(List.of(e), err);
+                return ExitCodes.INVALID_INPUT;
+            }
         }
         Files.createDirectories(data);
         FerryServer.Config config = FerryServer.Config.defaults(data).withHost(host).withPort(port)
@@ -112,6 +134,7 @@ final class ServerCommand implements Callable<Integer> {
             writeSecret(file, server.tokens().create(Principal.Role.OPERATOR, null, "first operator"));
             out.println("Created the first operator token in " + file + " (shown nowhere else).");
         }
+        readLibvirt(server, map, out, err);
         if (demo && server.inventory().current().version() == 0) {
             DemoSeed.Seeded s = DemoSeed.seed(server, 200, 108, 3, clock.instant());
             for (String[] t : s.tenantTokens()) {
@@ -132,6 +155,26 @@ final class ServerCommand implements Callable<Integer> {
         out.flush();
         stopped.await();
         return ExitCodes.DONE;
+    }
+
+    /** With --libvirt: the server's inventory source, read now into an empty inventory. */
+    private void readLibvirt(FerryServer server, dev.ferry.formats.LibvirtMap map, PrintWriter out, PrintWriter err) {
+        if (libvirt == null || libvirt.isEmpty()) {
+            return;
+        }
+        server.inventory().libvirtSource(new dev.ferry.server.LibvirtFleet(libvirt, map, libvirtZone));
+        if (server.inventory().current().version() != 0) {
+            return; // an inventory is there: POST /v1/inventory/libvirt replaces it when an operator asks
+        }
+        try {
+            Principal startup = new Principal("ferry server --libvirt", Principal.Role.OPERATOR, null, "startup");
+            var c = server.inventory().importFromLibvirt(startup, null);
+            out.printf(Locale.ROOT, "Inventory read from %d libvirt daemons: %d hosts, %d instances%n", libvirt.size(),
+                    c.fleet().hosts().size(), c.fleet().instances().size());
+        } catch (dev.ferry.server.Refused e) {
+            err.println("warning: the inventory could not be read from libvirt: " + e.getMessage()
+                    + " (POST /v1/inventory/libvirt to try again)");
+        }
     }
 
     private static void writeSecret(Path file, String secret) throws IOException {

@@ -2,10 +2,16 @@ package dev.ferry.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ferry.agent.AgentClient;
 import dev.ferry.agent.libvirt.LibvirtDaemons;
 import dev.ferry.core.model.Fleet;
 import dev.ferry.core.model.OnHostMaintenance;
 import dev.ferry.formats.FleetReader;
+import dev.ferry.formats.LibvirtMap;
+import dev.ferry.formats.LibvirtMapReader;
+import dev.ferry.server.FerryServer;
+import dev.ferry.server.LibvirtFleet;
+import dev.ferry.server.Principal;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -50,6 +56,30 @@ class FleetFromLibvirtTest {
                     .satisfies(i -> assertThat(i.onHostMaintenance()).isEqualTo(OnHostMaintenance.RESTART));
             assertThat(fleet.instances()).filteredOn(i -> i.id().equals("web-1")).singleElement()
                     .satisfies(i -> assertThat(i.group()).isEqualTo("web"));
+
+            // the server's inventory from the same daemons: refused with the problem while a domain has no tenant,
+            // then imported with the map
+            try (FerryServer server = FerryServer.start(FerryServer.Config.defaults(dir.resolve("server")).withPort(0)
+                    .withWebhookPoll(null))) {
+                AgentClient api = new AgentClient("http://127.0.0.1:" + server.port(),
+                        server.tokens().create(Principal.Role.OPERATOR, null, "test"));
+                AgentClient.Refused none = org.junit.jupiter.api.Assertions.assertThrows(AgentClient.Refused.class,
+                        () -> api.post("/v1/inventory/libvirt", java.util.Map.of()));
+                assertThat(none.status()).as("no daemons configured").isEqualTo(409);
+                server.inventory().libvirtSource(new LibvirtFleet(java.util.List.of("h1=" + d.uri(0), "h2=" + d.uri(1)),
+                        LibvirtMap.EMPTY, "z1"));
+                AgentClient.Refused noTenant = org.junit.jupiter.api.Assertions.assertThrows(AgentClient.Refused.class,
+                        () -> api.post("/v1/inventory/libvirt", java.util.Map.of()));
+                assertThat(noTenant.status()).isEqualTo(400);
+                assertThat(noTenant.getMessage()).contains("domain batch-1 has no tenant");
+                assertThat(api.get("/v1/inventory").path("version").asLong()).as("unchanged").isZero();
+                server.inventory().libvirtSource(new LibvirtFleet(java.util.List.of("h1=" + d.uri(0), "h2=" + d.uri(1)),
+                        new LibvirtMapReader().read(map), "z1"));
+                var imported = api.post("/v1/inventory/libvirt", java.util.Map.of());
+                assertThat(imported.path("hosts").asInt()).isEqualTo(2);
+                assertThat(imported.path("instances").asInt()).isEqualTo(3);
+                assertThat(api.get("/v1/audit?action=inventory.import").toString()).contains("2 hosts, 3 instances");
+            }
 
             Cli unreachable = Cli.run("fleet", "from-libvirt", "qemu+tcp://127.0.0.1:1/session");
             assertThat(unreachable.exitCode()).isEqualTo(ExitCodes.INVALID_INPUT);

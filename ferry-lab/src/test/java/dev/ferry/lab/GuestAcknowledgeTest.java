@@ -109,11 +109,10 @@ class GuestAcknowledgeTest {
                     new AgentClient(controller, h2Token).post("/v1/agent/instances/vm1/events/" + event + "/now", Map.of()));
             assertThat(refused.status()).as("another host's agent cannot acknowledge for vm1").isEqualTo(403);
 
+            // the event twice in one acknowledgement (the guest stops soon after: a second request would race its move)
             ContentResponse ack = guest.send("POST", SCHEDULED_EVENTS, Map.of("Metadata", "true"),
-                    "{\"StartRequests\":[{\"EventId\":\"" + event + "\"}]}");
+                    "{\"StartRequests\":[{\"EventId\":\"" + event + "\"},{\"EventId\":\"" + event + "\"}]}");
             assertThat(ack.getStatus()).as(ack.getContentAsString()).isEqualTo(200);
-            assertThat(guest.send("POST", SCHEDULED_EVENTS, Map.of("Metadata", "true"),
-                    "{\"StartRequests\":[{\"EventId\":\"" + event + "\"}]}").getStatus()).as("a repeat is taken, once").isEqualTo(200);
         }
 
         // the relocation runs now, not at the step's time an hour away (the host's own step still waits for it)

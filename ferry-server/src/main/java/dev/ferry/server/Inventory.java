@@ -131,6 +131,34 @@ public final class Inventory {
         return current;
     }
 
+    private volatile LibvirtFleet libvirt;
+
+    /** The libvirt daemons this server reads its inventory from ({@code ferry server --libvirt}); null: none. */
+    public void libvirtSource(LibvirtFleet source) {
+        this.libvirt = source;
+    }
+
+    public LibvirtFleet libvirtSource() {
+        return libvirt;
+    }
+
+    /**
+     * Reads the libvirt daemons and imports what they run, as {@link #importFleet} does (the same
+     * checks, audit and refusal while a campaign runs); a daemon that does not answer or a domain
+     * without a tenant refuses it (400, every problem named), the inventory unchanged.
+     */
+    public Current importFromLibvirt(Principal who, String requestId) {
+        LibvirtFleet source = libvirt;
+        if (source == null) {
+            throw Refused.conflict("this server reads no libvirt daemons (ferry server --libvirt URI ...)");
+        }
+        LibvirtFleet.Read read = source.read(false, uri -> { }); // outside the lock: it waits on the daemons
+        if (!read.problems().isEmpty()) {
+            throw Refused.invalid(String.join("; ", read.problems()));
+        }
+        return importFleet(read.text().getBytes(StandardCharsets.UTF_8), who, requestId);
+    }
+
     /** Cordons or uncordons a host by hand, with a reason. */
     public synchronized Current cordon(String hostId, boolean cordon, String reason, Principal who, String requestId) {
         if (current().fleet().hostIndex(hostId) < 0) {

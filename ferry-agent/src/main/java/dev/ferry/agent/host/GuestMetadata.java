@@ -107,12 +107,20 @@ final class GuestMetadata implements AutoCloseable {
         waiting.remove(instance);
         UnixDomainServerConnector c = listeners.remove(instance);
         if (c != null) {
-            try {
-                c.stop();
-            } catch (Exception ignored) {
-                // closing
-            }
-            server.removeConnector(c);
+            // no new connections; an answer being written (an acknowledgement whose move stops the guest) still goes out
+            Thread.ofVirtual().name("metadata-close-" + instance).start(() -> {
+                try {
+                    c.shutdown().get(1, java.util.concurrent.TimeUnit.SECONDS);
+                } catch (Exception ignored) {
+                    // a connection kept open: closed now
+                }
+                try {
+                    c.stop();
+                } catch (Exception ignored) {
+                    // closing
+                }
+                server.removeConnector(c);
+            });
         }
     }
 

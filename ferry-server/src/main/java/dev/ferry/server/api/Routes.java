@@ -102,6 +102,7 @@ public final class Routes {
         // operators
         r.put("/v1/inventory", ctx -> json(ctx, 200, inventoryView(inventory.importFleet(HttpApi.body(ctx), who(ctx), rid(ctx)))));
         r.get("/v1/inventory", ctx -> json(ctx, 200, inventoryView(inventory.current())));
+        r.post("/v1/inventory/libvirt", ctx -> json(ctx, 200, inventoryView(inventory.importFromLibvirt(who(ctx), rid(ctx)))));
         r.get("/v1/me", this::me);
         r.get("/v1/hosts", this::hosts);
         r.get("/v1/fleet/map", ctx -> json(ctx, 200, fleetMap.view()));
