@@ -39,14 +39,19 @@ final class FleetFromLibvirt implements Callable<Integer> {
     @Option(names = "--zone", defaultValue = "default", paramLabel = "ZONE", description = "The zone of hosts the map does not place (default default).")
     String zone;
 
+    @Option(names = "--cpu-allocation-ratio", defaultValue = "1.0", paramLabel = "X",
+            description = "vCPUs per host CPU where the map sets none, 1 to 64 (default 1.0: no overcommit; a host whose"
+                    + " domains have more vCPUs than that is refused).")
+    double cpuRatio;
+
     @Mixin
     FleetOutput out;
 
     @Override
     public Integer call() throws IOException {
         PrintWriter err = spec.commandLine().getErr();
-        if (out.formatProblem() != null) {
-            err.println("error: " + out.formatProblem());
+        if (out.formatProblem() != null || !(cpuRatio >= 1 && cpuRatio <= 64)) {
+            err.println("error: " + (out.formatProblem() != null ? out.formatProblem() : "--cpu-allocation-ratio must be 1 to 64"));
             return ExitCodes.INVALID_INPUT;
         }
         LibvirtMap map = LibvirtMap.EMPTY;
@@ -58,7 +63,7 @@ final class FleetFromLibvirt implements Callable<Integer> {
                 return ExitCodes.INVALID_INPUT;
             }
         }
-        LibvirtFleet.Read read = new LibvirtFleet(targets, map, zone).read(out.format.equals("json"), uri -> {
+        LibvirtFleet.Read read = new LibvirtFleet(targets, map, zone, cpuRatio).read(out.format.equals("json"), uri -> {
             err.println("reading " + uri);
             err.flush();
         });

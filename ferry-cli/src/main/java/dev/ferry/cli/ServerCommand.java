@@ -81,6 +81,10 @@ final class ServerCommand implements Callable<Integer> {
             description = "With --libvirt: the zone of hosts the map does not place (default default).")
     String libvirtZone;
 
+    @Option(names = "--libvirt-cpu-allocation-ratio", defaultValue = "1.0", paramLabel = "X",
+            description = "With --libvirt: vCPUs per host CPU where the map sets none, 1 to 64 (default 1.0).")
+    double libvirtCpuRatio;
+
     private final InstantSource clock;
 
     ServerCommand(InstantSource clock) {
@@ -93,6 +97,10 @@ final class ServerCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         if (rate <= 0 || accel != null && !(accel >= 1)) {
             err.println("error: --rate must be positive and --accel at least 1");
+            return ExitCodes.INVALID_INPUT;
+        }
+        if (!(libvirtCpuRatio >= 1 && libvirtCpuRatio <= 64)) {
+            err.println("error: --libvirt-cpu-allocation-ratio must be 1 to 64");
             return ExitCodes.INVALID_INPUT;
         }
         if (!(hostDownAfter >= 1)) {
@@ -162,7 +170,7 @@ final class ServerCommand implements Callable<Integer> {
         if (libvirt == null || libvirt.isEmpty()) {
             return;
         }
-        server.inventory().libvirtSource(new dev.ferry.server.LibvirtFleet(libvirt, map, libvirtZone));
+        server.inventory().libvirtSource(new dev.ferry.server.LibvirtFleet(libvirt, map, libvirtZone, libvirtCpuRatio));
         if (server.inventory().current().version() != 0) {
             return; // an inventory is there: POST /v1/inventory/libvirt replaces it when an operator asks
         }

@@ -41,7 +41,7 @@ class FleetFromLibvirtTest {
 
             Path map = dir.resolve("map.yaml");
             Files.writeString(map, "ferry: libvirt-map/v1\nhosts:\n  - { uri: \"" + d.uri(1) + "\", zone: z2, rack: r9,"
-                    + " agent: \"127.0.0.1:9102\" }\ninstances:\n  - { domain: batch-1, tenant: lab, onHostMaintenance: reboot-in-place }\n");
+                    + " agent: \"127.0.0.1:9102\", cpuAllocationRatio: 2 }\ninstances:\n  - { domain: batch-1, tenant: lab, onHostMaintenance: reboot-in-place }\n");
             Cli ok = Cli.run("fleet", "from-libvirt", "h1=" + d.uri(0), "h2=" + d.uri(1), "--map", map.toString(), "--zone", "z1",
                     "-o", out.toString());
             assertThat(ok.exitCode()).as(ok.err()).isZero();
@@ -49,7 +49,8 @@ class FleetFromLibvirtTest {
             assertThat(fleet.hosts()).extracting(h -> h.id() + " " + h.zone() + " " + h.agent())
                     .containsExactly("h1 z1 null", "h2 z2 127.0.0.1:9102");
             assertThat(fleet.host(0).hypervisor()).startsWith("qemu-").matches("qemu-\\d+\\.\\d+\\.\\d+");
-            assertThat(fleet.host(0).cpus()).isEqualTo(Runtime.getRuntime().availableProcessors());
+            assertThat(fleet.host(0).cpus()).isPositive();
+            assertThat(fleet.host(1).cpuAllocationRatio()).as("from the map").isEqualTo(2.0);
             assertThat(fleet.instances()).extracting(i -> i.id() + " " + i.tenant() + " " + i.host() + " " + i.memoryMiB())
                     .containsExactlyInAnyOrder("web-1 acme h1 16", "db-1 acme h1 32", "batch-1 lab h2 16");
             assertThat(fleet.instances()).filteredOn(i -> i.id().equals("db-1")).singleElement()
@@ -67,14 +68,14 @@ class FleetFromLibvirtTest {
                         () -> api.post("/v1/inventory/libvirt", java.util.Map.of()));
                 assertThat(none.status()).as("no daemons configured").isEqualTo(409);
                 server.inventory().libvirtSource(new LibvirtFleet(java.util.List.of("h1=" + d.uri(0), "h2=" + d.uri(1)),
-                        LibvirtMap.EMPTY, "z1"));
+                        LibvirtMap.EMPTY, "z1", 1.0));
                 AgentClient.Refused noTenant = org.junit.jupiter.api.Assertions.assertThrows(AgentClient.Refused.class,
                         () -> api.post("/v1/inventory/libvirt", java.util.Map.of()));
                 assertThat(noTenant.status()).isEqualTo(400);
                 assertThat(noTenant.getMessage()).contains("domain batch-1 has no tenant");
                 assertThat(api.get("/v1/inventory").path("version").asLong()).as("unchanged").isZero();
                 server.inventory().libvirtSource(new LibvirtFleet(java.util.List.of("h1=" + d.uri(0), "h2=" + d.uri(1)),
-                        new LibvirtMapReader().read(map), "z1"));
+                        new LibvirtMapReader().read(map), "z1", 1.0));
                 var imported = api.post("/v1/inventory/libvirt", java.util.Map.of());
                 assertThat(imported.path("hosts").asInt()).isEqualTo(2);
                 assertThat(imported.path("instances").asInt()).isEqualTo(3);

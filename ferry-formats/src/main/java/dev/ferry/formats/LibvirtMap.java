@@ -12,7 +12,7 @@ public record LibvirtMap(Map<String, HostEntry> hosts, Map<String, InstanceEntry
     public static final LibvirtMap EMPTY = new LibvirtMap(Map.of(), Map.of());
 
     /** A daemon's host; null fields: what libvirt says (the id: the daemon's host name) or the defaults. */
-    public record HostEntry(String id, String zone, String rack, String agent) {
+    public record HostEntry(String id, String zone, String rack, String agent, Double cpuAllocationRatio) {
     }
 
     /** A domain's owner; null fields: from the domain's metadata. */

@@ -20,8 +20,11 @@ public final class LibvirtMapReader {
         Map<String, LibvirtMap.HostEntry> hosts = new LinkedHashMap<>();
         for (Fields h : items(f, problems, "hosts")) {
             String uri = h.string("uri", true);
+            if (uri != null && uri.isBlank()) {
+                problems.add(h.mapping(), h.path("uri"), "must not be empty");
+            }
             LibvirtMap.HostEntry e = new LibvirtMap.HostEntry(h.id("id", false), h.id("zone", false), h.id("rack", false),
-                    h.string("agent", false));
+                    h.string("agent", false), h.decimal("cpuAllocationRatio", 1.0, 64, null, false));
             h.finish();
             if (uri != null && hosts.put(uri, e) != null) {
                 problems.add(h.mapping(), h.path("uri"), "the daemon " + uri + " is mapped twice");

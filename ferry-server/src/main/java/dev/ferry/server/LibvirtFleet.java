@@ -33,9 +33,10 @@ import java.util.function.Consumer;
  * and groups from the domains' Ferry metadata or the map; written as fleet/v1 and checked by the
  * fleet reader, or every problem at once.
  *
- * @param targets {@code [ID=]URI} per daemon
+ * @param targets            {@code [ID=]URI} per daemon
+ * @param cpuAllocationRatio vCPUs per host CPU where the map sets none (1.0: no overcommit; fleet/v1's 1.0 … 64)
  */
-public record LibvirtFleet(List<String> targets, LibvirtMap map, String zone) {
+public record LibvirtFleet(List<String> targets, LibvirtMap map, String zone, double cpuAllocationRatio) {
     /** The fleet as text (null when there are problems), its size, and every problem. */
     public record Read(String text, int hosts, int instances, List<String> problems) {
     }
@@ -49,6 +50,10 @@ public record LibvirtFleet(List<String> targets, LibvirtMap map, String zone) {
             int eq = t.indexOf('=');
             String id = eq > 0 && !t.substring(0, eq).contains(":") ? t.substring(0, eq) : null;
             String uri = id == null ? t : t.substring(eq + 1);
+            if (uri.isBlank()) {
+                problems.add(t + ": no URI after the host id"); // an empty URI would open libvirt's default connection
+                continue;
+            }
             progress.accept(uri);
             try {
                 collect(LibvirtReader.read(uri), id, hosts, instances, problems);
@@ -70,10 +75,11 @@ public record LibvirtFleet(List<String> targets, LibvirtMap map, String zone) {
     }
 
     private void collect(LibvirtReader.Daemon d, String id, List<Host> hosts, List<Instance> instances, List<String> problems) {
-        LibvirtMap.HostEntry m = map.hosts().getOrDefault(d.uri(), new LibvirtMap.HostEntry(null, null, null, null));
+        LibvirtMap.HostEntry m = map.hosts().getOrDefault(d.uri(), new LibvirtMap.HostEntry(null, null, null, null, null));
         String hostId = id != null ? id : m.id() != null ? m.id() : d.hostname();
-        hosts.add(new Host(hostId, m.zone() != null ? m.zone() : zone, m.rack(), Math.max(1, d.cpus()), Math.max(1, d.memoryMiB()), 1.0,
-                d.hypervisor(), d.cpuModel(), true, HostState.ACTIVE, m.agent()));
+        hosts.add(new Host(hostId, m.zone() != null ? m.zone() : zone, m.rack(), Math.max(1, d.cpus()), Math.max(1, d.memoryMiB()),
+                m.cpuAllocationRatio() != null ? m.cpuAllocationRatio() : cpuAllocationRatio, d.hypervisor(), d.cpuModel(), true,
+                HostState.ACTIVE, m.agent()));
         for (LibvirtReader.DomainView v : d.domains()) {
             LibvirtMap.InstanceEntry e = map.instances().getOrDefault(v.name(), new LibvirtMap.InstanceEntry(null, null, null));
             String tenant = e.tenant() != null ? e.tenant() : v.tenant();

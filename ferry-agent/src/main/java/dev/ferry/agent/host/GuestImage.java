@@ -58,6 +58,7 @@ public final class GuestImage {
         setUp(a);
         mainLoop(a);
         subroutines(a);
+        notices(a);
         data(a, pagesPerTick, regionEnd);
         return a.sector();
     }
@@ -81,8 +82,20 @@ public final class GuestImage {
         a.outDx(0x2F8, 0x01);
         a.outDx(0x2F9, 0x00);
         a.outDx(0x2FB, 0x03);
-        a.outDx(0x2FA, 0x07);                        // FIFO on, both cleared
         a.op(0xC7, 0x06).w(NOTICE_LENGTH).w(0);      // mov word [length], 0   (a reset keeps RAM)
+        // a byte the host sent before now waits in the receiver, and turning the FIFO on clears it: take it first
+        a.op(0xBA).w(0x2FD);                         // mov dx, 0x2FD
+        a.op(0xEC);                                  // in al, dx
+        a.op(0x3C, 0xFF);                            // cmp al, 0xFF   (no COM2)
+        a.jcc(0x74, "fifo");                         // je fifo
+        a.op(0xA8, 0x01);                            // test al, 1
+        a.jcc(0x74, "fifo");                         // jz fifo
+        a.op(0xBA).w(0x2F8);                         // mov dx, 0x2F8
+        a.op(0xEC);                                  // in al, dx
+        a.op(0xA2).w(NOTICE_BUFFER);                 // mov [buffer], al
+        a.op(0xC7, 0x06).w(NOTICE_LENGTH).w(1);      // mov word [length], 1
+        a.label("fifo");
+        a.outDx(0x2FA, 0x01);                        // FIFO on (QEMU clears it as it turns it on)
         // PIT channel 0, mode 3, divisor for HZ
         a.op(0xB0, 0x36).op(0xE6, 0x43);             // mov al, 0x36; out 0x43, al
         a.op(0xB0, PIT_DIVISOR & 0xFF).op(0xE6, 0x40); // mov al, lo; out 0x40, al
@@ -175,13 +188,20 @@ public final class GuestImage {
         a.op(0xEE);                                  // out dx, al
         a.op(0x5A);                                  // pop dx
         a.op(0xC3);                                  // ret
+    }
 
+    /** The notice port's reader (called at every wake). */
+    private static void notices(Asm a) {
         // notice: the bytes waiting on COM2 go into the line buffer (at NOTICE_BUFFER, its length at
         // NOTICE_LENGTH); a newline prints the whole line to COM1. A line is never printed in pieces, so a
         // counter line never lands inside it; the host's write arrives 16 bytes at a time (the FIFO), and
         // a few thousand polls after each byte collect the rest without holding the guest up for long.
         a.label("notice");
-        a.op(0xB9).w(4000);                          // mov cx, 4000    (polls for the next byte)
+        a.op(0xB9).w(1);                             // mov cx, 1       (idle: one look)
+        a.op(0x83, 0x3E).w(NOTICE_LENGTH).op(0x00);  // cmp word [length], 0
+        a.jcc(0x74, "noticepoll");                   // je noticepoll
+        a.label("noticemore");
+        a.op(0xB9).w(4000);                          // mov cx, 4000    (a line under way: polls for its next byte)
         a.label("noticepoll");
         a.op(0xBA).w(0x2FD);                         // mov dx, 0x2FD   (COM2 line status)
         a.op(0xEC);                                  // in al, dx
@@ -202,7 +222,7 @@ public final class GuestImage {
         a.jcc(0x73, "notice");                       // jae notice      (full: the byte is dropped)
         a.op(0x88, 0x87).w(NOTICE_BUFFER);           // mov [bx + buffer], al
         a.op(0xFF, 0x06).w(NOTICE_LENGTH);           // inc word [length]
-        a.jmp("notice");
+        a.jmp("noticemore");
         a.label("noticeline");
         a.op(0xC7, 0x87).w(NOTICE_BUFFER).w(0x000A); // mov word [bx + buffer], 0x000A   ("\n", 0)
         a.op(0xBE).w(NOTICE_BUFFER);                 // mov si, buffer

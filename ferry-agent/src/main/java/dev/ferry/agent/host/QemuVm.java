@@ -1,9 +1,7 @@
 package dev.ferry.agent.host;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.io.Writer;
 import java.net.UnixDomainSocketAddress;
@@ -289,14 +287,9 @@ public final class QemuVm implements AutoCloseable {
             SocketChannel ch = SocketChannel.open(UnixDomainSocketAddress.of(sock));
             serial = ch;
             serialConnected.countDown();
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(Channels.newInputStream(ch), StandardCharsets.US_ASCII));
+            try (java.io.InputStream in = new java.io.BufferedInputStream(Channels.newInputStream(ch));
                  Writer w = Files.newBufferedWriter(dir.resolve("serial.log"), StandardOpenOption.CREATE, StandardOpenOption.APPEND)) {
-                String line;
-                while ((line = r.readLine()) != null) {
-                    java.time.Instant now = java.time.Instant.now();
-                    w.write((now.getEpochSecond() * 1_000_000 + now.getNano() / 1000) + " " + line + "\n");
-                    w.flush();
-                }
+                copyLines(in, w);
             }
         } catch (IOException | InterruptedException e) {
             // QEMU went away, or we were closed
@@ -338,6 +331,27 @@ public final class QemuVm implements AutoCloseable {
                 }
             }
             return false;
+        }
+    }
+
+    /**
+     * Writes each whole line the guest printed to {@code w}, prefixed with the wall time in
+     * microseconds it arrived at. Whole lines only: a guest stopped in the middle of a line (a
+     * relocation's stop) leaves a piece at the end, "11" of "1126", which would read as a beat out
+     * of order; it is dropped.
+     */
+    static void copyLines(java.io.InputStream in, Writer w) throws IOException {
+        StringBuilder line = new StringBuilder();
+        int c;
+        while ((c = in.read()) >= 0) {
+            if (c != '\n') {
+                line.append((char) (c & 0x7F));
+                continue;
+            }
+            java.time.Instant now = java.time.Instant.now();
+            w.write((now.getEpochSecond() * 1_000_000 + now.getNano() / 1000) + " " + line + "\n");
+            w.flush();
+            line.setLength(0);
         }
     }
 

@@ -53,13 +53,26 @@ public final class LibvirtReader {
             String cpuModel = text(caps, "host", "cpu", "model");
             List<DomainView> domains = new ArrayList<>();
             for (int id : c.listDomains()) {
-                Domain d = c.domainLookupByID(id);
-                domains.add(domain(parse(d.getXMLDesc(0))));
+                Domain d;
+                try {
+                    d = c.domainLookupByID(id);
+                } catch (LibvirtException gone) {
+                    continue; // it stopped since the list was made
+                }
+                try {
+                    domains.add(domain(parse(d.getXMLDesc(0))));
+                } catch (LibvirtException gone) {
+                    continue; // the same
+                } finally {
+                    d.free();
+                }
             }
             return new Daemon(uri, c.getHostName(), c.getType().toLowerCase(Locale.ROOT) + "-" + version(c.getVersion()),
                     node.cpus, node.memory / 1024, cpuModel == null ? "unknown" : cpuModel, domains);
         } catch (LibvirtException e) {
             throw new IOException(uri + ": " + e.getMessage(), e);
+        } catch (LinkageError e) {
+            throw new IOException(uri + ": libvirt's library (Debian package libvirt0) could not be loaded: " + e.getMessage(), e);
         } finally {
             if (c != null) {
                 try {

@@ -3,7 +3,6 @@ package dev.ferry.agent.libvirt;
 import dev.ferry.agent.Poll;
 import dev.ferry.agent.host.GuestImage;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -18,15 +17,15 @@ import org.libvirt.Domain;
 import org.libvirt.LibvirtException;
 
 /**
- * libvirt daemons for the tests, as the issue's recipe has them: session mode, each with its own
- * XDG directories and a random host UUID, listening for TCP on 127.0.0.1 on a port of its own (no
- * authentication: loopback only), run as one unprivileged user — this one, or, when the tests run
- * as root, {@code ferry-libvirt} ({@code FERRY_LIBVIRT_USER}; {@code .ci/run} creates it). Without
- * libvirtd or that user the tests are skipped, unless {@code FERRY_REQUIRE_LIBVIRT=1}, when they fail.
+ * libvirt daemons for the tests: session mode, each with its own XDG directories and a random host
+ * UUID, answering only on its Unix socket ({@code qemu+unix:///session?socket=...}, in its own
+ * runtime directory, so no other local user can reach it), run as one unprivileged user — this one,
+ * or, when the tests run as root, {@code ferry-libvirt} ({@code FERRY_LIBVIRT_USER}; {@code .ci/run}
+ * creates it). Without libvirtd or that user the tests are skipped, unless
+ * {@code FERRY_REQUIRE_LIBVIRT=1}, when they fail.
  */
 public final class LibvirtDaemons implements AutoCloseable {
     private final List<Path> dirs = new ArrayList<>();
-    private final List<Integer> ports = new ArrayList<>();
     private final String user;
 
     private LibvirtDaemons(String user) {
@@ -80,22 +79,17 @@ public final class LibvirtDaemons implements AutoCloseable {
         for (String sub : List.of("config", "data", "cache", "run", "guests")) {
             Files.createDirectories(dir.resolve(sub));
         }
-        int port;
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
-        Files.writeString(dir.resolve("libvirtd.conf"), "listen_tls = 0\nlisten_tcp = 1\nlisten_addr = \"127.0.0.1\"\n"
-                + "tcp_port = \"" + port + "\"\nauth_tcp = \"none\"\nhost_uuid = \"" + UUID.randomUUID() + "\"\n");
+        Files.writeString(dir.resolve("libvirtd.conf"), "host_uuid = \"" + UUID.randomUUID() + "\"\n");
         giveToUser(dir);
+        Files.setPosixFilePermissions(dir.resolve("run"), PosixFilePermissions.fromString("rwx------"));
         dirs.add(dir);
-        ports.add(port);
         List<String> cmd = new ArrayList<>();
         if (!user.equals(System.getProperty("user.name"))) {
             cmd.addAll(List.of("runuser", "-u", user, "--"));
         }
         cmd.addAll(List.of("env", "XDG_CONFIG_HOME=" + dir.resolve("config"), "XDG_DATA_HOME=" + dir.resolve("data"),
                 "XDG_CACHE_HOME=" + dir.resolve("cache"), "XDG_RUNTIME_DIR=" + dir.resolve("run"), "HOME=" + dir,
-                "/usr/sbin/libvirtd", "-d", "-l", "-f", dir.resolve("libvirtd.conf").toString(), "-p", dir.resolve("libvirtd.pid").toString()));
+                "/usr/sbin/libvirtd", "-d", "-f", dir.resolve("libvirtd.conf").toString(), "-p", dir.resolve("libvirtd.pid").toString()));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve("libvirtd.log").toFile()).start();
         p.waitFor(); // -d: it forks and the first process returns
         String uri = uri(dirs.size() - 1);
@@ -123,7 +117,7 @@ public final class LibvirtDaemons implements AutoCloseable {
     }
 
     public String uri(int k) {
-        return "qemu+tcp://127.0.0.1:" + ports.get(k) + "/session";
+        return "qemu+unix:///session?socket=" + dirs.get(k).resolve("run/libvirt/libvirt-sock");
     }
 
     /**
@@ -172,18 +166,27 @@ public final class LibvirtDaemons implements AutoCloseable {
                 long pid = Long.parseLong(Files.readString(dir.resolve("libvirtd.pid")).trim());
                 ProcessHandle.of(pid).ifPresent(ProcessHandle::destroy);
                 // it removes its pid file last as it stops (an exited daemon may stay a zombie here: PID 1 may not reap)
-                Poll.until(10_000, 20, () -> Files.exists(dir.resolve("libvirtd.pid")) ? null : true);
+                if (Poll.until(10_000, 20, () -> Files.exists(dir.resolve("libvirtd.pid")) ? null : true) == null) {
+                    ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+                }
             } catch (IOException | NumberFormatException e) {
                 // it never wrote its pid file: it did not start
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-            try {
-                // the log daemon it started for its guests' consoles (it would leave after two idle minutes)
-                long logd = Long.parseLong(Files.readString(dir.resolve("run/libvirt/virtlogd.pid")).trim());
-                ProcessHandle.of(logd).ifPresent(ProcessHandle::destroy);
-            } catch (IOException | NumberFormatException e) {
-                // none was started
+            // what is left: QEMUs the daemon did not stop, and the log daemon it started for their consoles
+            try (var walk = Files.walk(dir)) {
+                for (Path f : walk.filter(f -> f.toString().endsWith(".pid")).toList()) {
+                    try {
+                        ProcessHandle.of(Long.parseLong(Files.readString(f).trim()))
+                                .filter(h -> h.info().user().map(user::equals).orElse(false)) // never another's reused pid
+                                .ifPresent(ProcessHandle::destroyForcibly);
+                    } catch (IOException | NumberFormatException e) {
+                        // gone meanwhile
+                    }
+                }
+            } catch (IOException | java.io.UncheckedIOException e) {
+                // gone meanwhile
             }
             try (var walk = Files.walk(dir)) {
                 for (Path q : walk.sorted(Comparator.reverseOrder()).toList()) {
