@@ -79,10 +79,22 @@ final class Starting {
         }
     }
 
-    /** Ready steps, zones already in maintenance first, then the zone whose next step comes first in the plan. */
+    /**
+     * Ready steps: first those holding an event that waited past its latest start (ahead of other
+     * work, within the same caps), then zones already in maintenance, then the zone whose next step
+     * comes first in the plan.
+     */
     private void startReady(int cap) {
         var queue = ctx.state.steps().queue();
         var throttle = ctx.state.throttle();
+        for (StepRun r : ctx.state.events().urgentSteps(queue)) {
+            if (throttle.inMaintenance() >= cap) {
+                return;
+            }
+            if (r.readyAt() <= ctx.now && queue.ready(ctx.fleet.zoneOf(r.host())).contains(r.index())) {
+                tryStart(r, false);
+            }
+        }
         List<Integer> zones = new ArrayList<>();
         for (int z = 0; z < queue.zones(); z++) {
             if (!queue.ready(z).isEmpty()) {

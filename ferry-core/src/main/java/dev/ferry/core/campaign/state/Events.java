@@ -27,6 +27,13 @@ public final class Events {
     private final PriorityQueue<long[]> byNotAfter =
             new PriorityQueue<>((a, b) -> a[0] != b[0] ? Long.compare(a[0], b[0]) : Long.compare(a[1], b[1]));
 
+    /**
+     * Steps holding an event that waited past its latest start (delayed, and told so), in the order
+     * the first delay came: they go ahead of the plan's order ({@link #urgentSteps}). Steps that
+     * have started are dropped as they are met.
+     */
+    private final java.util.LinkedHashSet<StepRun> urgent = new java.util.LinkedHashSet<>();
+
     /** The instance's disruptive event (relocation, reboot in place), or null. */
     public MaintenanceEvent get(int instance) {
         return byInstance.get(instance);
@@ -58,6 +65,12 @@ public final class Events {
         }
         out.sort(Comparator.comparingInt(e -> e.instance));
         return out;
+    }
+
+    /** The steps with a delayed event that are still queued, first delayed first (those that started are forgotten). */
+    public List<StepRun> urgentSteps(StepQueue queue) {
+        urgent.removeIf(r -> !queue.queued(r.index));
+        return urgent.isEmpty() ? List.of() : new ArrayList<>(urgent);
     }
 
     /** Events that have not started yet (scheduled or rescheduled), informational ones included, by instance. */
@@ -125,6 +138,9 @@ public final class Events {
                 }
                 if (c.cause().delay()) {
                     stats.delayed++;
+                    if (holder != null) {
+                        urgent.add(holder);
+                    }
                 } else {
                     stats.rescheduled++;
                 }
