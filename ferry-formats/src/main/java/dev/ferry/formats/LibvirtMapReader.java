@@ -19,10 +19,7 @@ public final class LibvirtMapReader {
         }
         Map<String, LibvirtMap.HostEntry> hosts = new LinkedHashMap<>();
         for (Fields h : items(f, problems, "hosts")) {
-            String uri = h.string("uri", true);
-            if (uri != null && uri.isBlank()) {
-                problems.add(h.mapping(), h.path("uri"), "must not be empty");
-            }
+            String uri = h.string("uri", true); // a blank one is refused as the other strings are
             LibvirtMap.HostEntry e = new LibvirtMap.HostEntry(h.id("id", false), h.id("zone", false), h.id("rack", false),
                     h.string("agent", false), h.decimal("cpuAllocationRatio", 1.0, 64, null, false));
             h.finish();

@@ -70,7 +70,7 @@ public record LabNotices(int sent, int seen) {
             if (l.text().startsWith(prefix)) {
                 return true;
             }
-            if (l.text().equals("boot") || host != null && !host.equals(l.host())) {
+            if (l.text().endsWith("boot") || host != null && !host.equals(l.host())) {
                 return false; // disrupted first
             }
             host = l.host();

@@ -77,25 +77,13 @@ public final class GuestImage {
         a.outDx(0x3F8, 0x01);                        // divisor low
         a.outDx(0x3F9, 0x00);                        // divisor high
         a.outDx(0x3FB, 0x03);                        // 8N1, DLAB off
-        // COM2, the same, with its 16-byte receive FIFO on: the host's notices arrive on it
+        // COM2, the same: the host's notices arrive on it
         a.outDx(0x2FB, 0x80);
         a.outDx(0x2F8, 0x01);
         a.outDx(0x2F9, 0x00);
         a.outDx(0x2FB, 0x03);
         a.op(0xC7, 0x06).w(NOTICE_LENGTH).w(0);      // mov word [length], 0   (a reset keeps RAM)
-        // a byte the host sent before now waits in the receiver, and turning the FIFO on clears it: take it first
-        a.op(0xBA).w(0x2FD);                         // mov dx, 0x2FD
-        a.op(0xEC);                                  // in al, dx
-        a.op(0x3C, 0xFF);                            // cmp al, 0xFF   (no COM2)
-        a.jcc(0x74, "fifo");                         // je fifo
-        a.op(0xA8, 0x01);                            // test al, 1
-        a.jcc(0x74, "fifo");                         // jz fifo
-        a.op(0xBA).w(0x2F8);                         // mov dx, 0x2F8
-        a.op(0xEC);                                  // in al, dx
-        a.op(0xA2).w(NOTICE_BUFFER);                 // mov [buffer], al
-        a.op(0xC7, 0x06).w(NOTICE_LENGTH).w(1);      // mov word [length], 1
-        a.label("fifo");
-        a.outDx(0x2FA, 0x01);                        // FIFO on (QEMU clears it as it turns it on)
+        // no FIFO: turning it on clears what the host sent already, so bytes come one at a time
         // PIT channel 0, mode 3, divisor for HZ
         a.op(0xB0, 0x36).op(0xE6, 0x43);             // mov al, 0x36; out 0x43, al
         a.op(0xB0, PIT_DIVISOR & 0xFF).op(0xE6, 0x40); // mov al, lo; out 0x40, al
@@ -194,8 +182,9 @@ public final class GuestImage {
     private static void notices(Asm a) {
         // notice: the bytes waiting on COM2 go into the line buffer (at NOTICE_BUFFER, its length at
         // NOTICE_LENGTH); a newline prints the whole line to COM1. A line is never printed in pieces, so a
-        // counter line never lands inside it; the host's write arrives 16 bytes at a time (the FIFO), and
-        // a few thousand polls after each byte collect the rest without holding the guest up for long.
+        // counter line never lands inside it. With nothing under way it looks once; while a line is under
+        // way, a few thousand polls after each byte collect the rest, a byte at a time, without holding the
+        // guest up for long; what is left comes at the next wake.
         a.label("notice");
         a.op(0xB9).w(1);                             // mov cx, 1       (idle: one look)
         a.op(0x83, 0x3E).w(NOTICE_LENGTH).op(0x00);  // cmp word [length], 0

@@ -18,8 +18,33 @@ public record GuestSerial(List<QemuVm.SerialLine> lines) {
         for (Path log : logs) {
             lines.addAll(QemuVm.SerialLine.read(log));
         }
+        return of(lines);
+    }
+
+    /**
+     * The lines in the order they arrived, a piece a stop or a migration cut off ({@code ~11}) joined
+     * with the line that follows it where the guest went on ({@code 26}: {@code 1126}), or dropped
+     * when what follows is a new boot (the rest of that line was never printed).
+     */
+    public static GuestSerial of(List<QemuVm.SerialLine> arrived) {
+        List<QemuVm.SerialLine> lines = new ArrayList<>(arrived);
         lines.sort(Comparator.comparingLong(QemuVm.SerialLine::atMicros));
-        return new GuestSerial(List.copyOf(lines));
+        List<QemuVm.SerialLine> out = new ArrayList<>();
+        for (int k = 0; k < lines.size(); k++) {
+            QemuVm.SerialLine l = lines.get(k);
+            if (!l.text().startsWith("~")) {
+                out.add(l);
+            } else if (k + 1 < lines.size() && !isBoot(lines.get(k + 1).text())) {
+                QemuVm.SerialLine rest = lines.get(++k);
+                out.add(new QemuVm.SerialLine(rest.atMicros(), l.text().substring(1) + rest.text()));
+            }
+        }
+        return new GuestSerial(List.copyOf(out));
+    }
+
+    /** A boot, or a line a reset cut short that ends in the next boot's message ({@code 8boot}). */
+    private static boolean isBoot(String text) {
+        return text.endsWith("boot");
     }
 
     /**
@@ -35,7 +60,7 @@ public record GuestSerial(List<QemuVm.SerialLine> lines) {
     }
 
     public int boots() {
-        return (int) lines.stream().filter(l -> l.text().equals("boot")).count();
+        return (int) lines.stream().filter(l -> isBoot(l.text())).count();
     }
 
     /** Counter values that do not follow the one before them (after a boot, the next is 1). */
@@ -43,7 +68,7 @@ public record GuestSerial(List<QemuVm.SerialLine> lines) {
         int breaks = 0;
         long prev = -1;
         for (QemuVm.SerialLine l : lines) {
-            if (l.text().equals("boot")) {
+            if (isBoot(l.text())) {
                 prev = 0;
             } else if (l.text().matches("\\d+")) {
                 long v = Long.parseLong(l.text());
@@ -58,6 +83,6 @@ public record GuestSerial(List<QemuVm.SerialLine> lines) {
 
     /** At least {@code boots} boots, and a beat after the last line of all. */
     public boolean beatingAfter(int boots) {
-        return boots() >= boots && !lines.isEmpty() && !lines.get(lines.size() - 1).text().equals("boot");
+        return boots() >= boots && !lines.isEmpty() && !isBoot(lines.get(lines.size() - 1).text());
     }
 }

@@ -335,10 +335,10 @@ public final class QemuVm implements AutoCloseable {
     }
 
     /**
-     * Writes each whole line the guest printed to {@code w}, prefixed with the wall time in
-     * microseconds it arrived at. Whole lines only: a guest stopped in the middle of a line (a
-     * relocation's stop) leaves a piece at the end, "11" of "1126", which would read as a beat out
-     * of order; it is dropped.
+     * Writes each line the guest printed to {@code w}, prefixed with the wall time in microseconds it
+     * arrived at. A guest stopped or sent away in the middle of a line leaves a piece at the end ("11"
+     * of "1126"): it is written marked {@code ~} ({@code ~11}), so that it never reads as a beat of its
+     * own; {@link GuestSerial} joins it with the rest of the line where the guest went on.
      */
     static void copyLines(java.io.InputStream in, Writer w) throws IOException {
         StringBuilder line = new StringBuilder();
@@ -348,11 +348,18 @@ public final class QemuVm implements AutoCloseable {
                 line.append((char) (c & 0x7F));
                 continue;
             }
-            java.time.Instant now = java.time.Instant.now();
-            w.write((now.getEpochSecond() * 1_000_000 + now.getNano() / 1000) + " " + line + "\n");
-            w.flush();
+            write(w, line.toString());
             line.setLength(0);
         }
+        if (!line.isEmpty()) {
+            write(w, "~" + line);
+        }
+    }
+
+    private static void write(Writer w, String line) throws IOException {
+        java.time.Instant now = java.time.Instant.now();
+        w.write((now.getEpochSecond() * 1_000_000 + now.getNano() / 1000) + " " + line + "\n");
+        w.flush();
     }
 
     private void closeSerial() {

@@ -56,16 +56,28 @@ public final class LibvirtReader {
                 Domain d;
                 try {
                     d = c.domainLookupByID(id);
-                } catch (LibvirtException gone) {
-                    continue; // it stopped since the list was made
+                } catch (LibvirtException e) {
+                    if (stoppedSince(e)) {
+                        continue; // it stopped since the list was made
+                    }
+                    throw e; // anything else: this daemon cannot be read whole, so it is not read at all
                 }
+                String xml;
                 try {
-                    domains.add(domain(parse(d.getXMLDesc(0))));
-                } catch (LibvirtException gone) {
-                    continue; // the same
+                    xml = d.getXMLDesc(0);
+                } catch (LibvirtException e) {
+                    if (stoppedSince(e)) {
+                        continue;
+                    }
+                    throw e;
                 } finally {
-                    d.free();
+                    try {
+                        d.free();
+                    } catch (LibvirtException ignored) {
+                        // freeing the handle only
+                    }
                 }
+                domains.add(domain(parse(xml)));
             }
             return new Daemon(uri, c.getHostName(), c.getType().toLowerCase(Locale.ROOT) + "-" + version(c.getVersion()),
                     node.cpus, node.memory / 1024, cpuModel == null ? "unknown" : cpuModel, domains);
@@ -82,6 +94,11 @@ public final class LibvirtReader {
                 }
             }
         }
+    }
+
+    /** The domain is gone (stopped between the list and the look-up); any other error is not taken for that. */
+    private static boolean stoppedSince(LibvirtException e) {
+        return e.getError() != null && e.getError().getCode() == org.libvirt.Error.ErrorNumber.VIR_ERR_NO_DOMAIN;
     }
 
     /** libvirt's version number (major × 1,000,000 + minor × 1,000 + release) as dotted numbers. */

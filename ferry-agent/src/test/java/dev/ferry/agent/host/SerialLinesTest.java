@@ -6,16 +6,34 @@ import java.io.ByteArrayInputStream;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** The console copy keeps whole lines only: a guest stopped mid-line leaves no piece that reads as a beat. */
+/** A guest stopped or migrated in the middle of a line leaves no piece that reads as a beat of its own. */
 class SerialLinesTest {
     @Test
-    void aLineCutOffByTheGuestsStopIsDropped() throws Exception {
+    void aLineCutOffByTheGuestsStopIsMarkedAsAPiece() throws Exception {
         StringWriter w = new StringWriter();
         QemuVm.copyLines(new ByteArrayInputStream("boot\n1124\n1125\n11".getBytes(StandardCharsets.US_ASCII)), w);
         assertThat(Arrays.stream(w.toString().split("\n")).map(l -> l.substring(l.indexOf(' ') + 1)))
-                .containsExactly("boot", "1124", "1125");
-        assertThat(w.toString()).matches("(\\d+ [^\\n]*\\n){3}");
+                .containsExactly("boot", "1124", "1125", "~11");
+    }
+
+    @Test
+    void aPieceIsJoinedWithTheRestWhereTheGuestWentOnAndDroppedBeforeANewBoot() {
+        GuestSerial migrated = GuestSerial.of(List.of(line(1, "1124"), line(2, "1125"), line(3, "~11"), line(4, "26"), line(5, "1127")));
+        assertThat(migrated.lines()).extracting(QemuVm.SerialLine::text).containsExactly("1124", "1125", "1126", "1127");
+        assertThat(migrated.breaks()).isZero();
+        GuestSerial relocated = GuestSerial.of(List.of(line(1, "boot"), line(2, "1"), line(3, "~2"), line(4, "boot"), line(5, "1")));
+        assertThat(relocated.lines()).extracting(QemuVm.SerialLine::text).containsExactly("boot", "1", "boot", "1");
+        assertThat(relocated.boots()).isEqualTo(2);
+        assertThat(relocated.breaks()).isZero();
+        GuestSerial reset = GuestSerial.of(List.of(line(1, "boot"), line(2, "1"), line(3, "2boot"), line(4, "1")));
+        assertThat(reset.boots()).as("a reset in the middle of a line: the line ends in boot").isEqualTo(2);
+        assertThat(reset.breaks()).isZero();
+    }
+
+    private static QemuVm.SerialLine line(long at, String text) {
+        return new QemuVm.SerialLine(at, text);
     }
 }

@@ -80,19 +80,24 @@ final class Starting {
     }
 
     /**
-     * Ready steps: first those holding an event that waited past its latest start (ahead of other
-     * work, within the same caps), then zones already in maintenance, then the zone whose next step
-     * comes first in the plan.
+     * Ready steps: first those holding an event that waited past its latest start, in plan order
+     * (ahead of other work, within the same caps and the same limit of attempts a round), then zones
+     * already in maintenance, then the zone whose next step comes first in the plan.
      */
     private void startReady(int cap) {
         var queue = ctx.state.steps().queue();
         var throttle = ctx.state.throttle();
+        int failures = 0;
+        java.util.Set<Integer> tried = new java.util.HashSet<>();
         for (StepRun r : ctx.state.events().urgentSteps(queue)) {
-            if (throttle.inMaintenance() >= cap) {
+            if (throttle.inMaintenance() >= cap || failures >= STEP_ATTEMPTS_PER_ROUND) {
                 return;
             }
             if (r.readyAt() <= ctx.now && queue.ready(ctx.fleet.zoneOf(r.host())).contains(r.index())) {
-                tryStart(r, false);
+                tried.add(r.index()); // once a round: not again in its zone's turn below
+                if (tryStart(r, false) != null) {
+                    failures++;
+                }
             }
         }
         List<Integer> zones = new ArrayList<>();
@@ -102,7 +107,6 @@ final class Starting {
             }
         }
         zones.sort(Comparator.comparing((Integer z) -> !throttle.zoneActive(z)).thenComparing(z -> queue.ready(z).first()));
-        int failures = 0;
         for (int z : zones) {
             // a started step leaves the ready set (by its fact): walk on from where it was, no copy
             NavigableSet<Integer> ready = queue.ready(z);
@@ -115,6 +119,9 @@ final class Starting {
                 }
                 if (!throttle.zoneOpen(z)) {
                     break; // this zone is full or not its turn
+                }
+                if (tried.contains(s)) {
+                    continue;
                 }
                 if (tryStart(ctx.state.steps().run(s), false) != null) {
                     failures++;

@@ -28,11 +28,11 @@ public final class Events {
             new PriorityQueue<>((a, b) -> a[0] != b[0] ? Long.compare(a[0], b[0]) : Long.compare(a[1], b[1]));
 
     /**
-     * Steps holding an event that waited past its latest start (delayed, and told so), in the order
-     * the first delay came: they go ahead of the plan's order ({@link #urgentSteps}). Steps that
-     * have started are dropped as they are met.
+     * Steps holding an event that waited past its latest start (delayed, and told so), in plan
+     * order: they go ahead of the others ({@link #urgentSteps}). Steps that have left the queue are
+     * dropped as they are met.
      */
-    private final java.util.LinkedHashSet<StepRun> urgent = new java.util.LinkedHashSet<>();
+    private final java.util.TreeMap<Integer, StepRun> urgent = new java.util.TreeMap<>();
 
     /** The instance's disruptive event (relocation, reboot in place), or null. */
     public MaintenanceEvent get(int instance) {
@@ -67,10 +67,13 @@ public final class Events {
         return out;
     }
 
-    /** The steps with a delayed event that are still queued, first delayed first (those that started are forgotten). */
+    /** The steps with a delayed event that are still queued, in plan order (those that left the queue are forgotten). */
     public List<StepRun> urgentSteps(StepQueue queue) {
-        urgent.removeIf(r -> !queue.queued(r.index));
-        return urgent.isEmpty() ? List.of() : new ArrayList<>(urgent);
+        if (urgent.isEmpty()) {
+            return List.of();
+        }
+        urgent.values().removeIf(r -> !queue.queued(r.index));
+        return new ArrayList<>(urgent.values());
     }
 
     /** Events that have not started yet (scheduled or rescheduled), informational ones included, by instance. */
@@ -139,7 +142,7 @@ public final class Events {
                 if (c.cause().delay()) {
                     stats.delayed++;
                     if (holder != null) {
-                        urgent.add(holder);
+                        urgent.put(holder.index, holder);
                     }
                 } else {
                     stats.rescheduled++;

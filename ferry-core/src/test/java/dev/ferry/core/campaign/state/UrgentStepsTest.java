@@ -11,8 +11,8 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * Steps whose events waited past their latest start go ahead of the plan's order: the first delayed
- * first; a step is forgotten once it has left the queue; a tenant's own reschedule is no delay.
+ * Steps whose events waited past their latest start go ahead of the others, in plan order, each
+ * once; a step is forgotten once it has left the queue; a tenant's own reschedule is no delay.
  */
 class UrgentStepsTest {
     private static Fact.EventChanged change(int instance, EventState state, EventCause cause, long notAfter) {
@@ -21,7 +21,7 @@ class UrgentStepsTest {
     }
 
     @Test
-    void delayedEventsMakeTheirStepsUrgentInTheOrderOfTheirFirstDelay() {
+    void delayedEventsMakeTheirStepsUrgentInPlanOrder() {
         StepQueue queue = new StepQueue(1, new int[] {0, 0, 0});
         List<StepRun> steps = List.of(new StepRun(0, new Step("h0", "z", 0, 60, List.of(), false), 0),
                 new StepRun(1, new Step("h1", "z", 60, 120, List.of(), false), 1),
@@ -39,9 +39,9 @@ class UrgentStepsTest {
         events.apply(change(2, EventState.RESCHEDULED, EventCause.DELAYED_BY_CAPACITY, 20_000), 2, null, queue, stats);
         events.apply(change(1, EventState.RESCHEDULED, EventCause.DELAYED_BY_CAPACITY, 20_000), 1, null, queue, stats);
         events.apply(change(2, EventState.RESCHEDULED, EventCause.DELAYED_BY_CAPACITY, 30_000), 2, null, queue, stats);
-        assertThat(events.urgentSteps(queue)).extracting(StepRun::index).as("first delayed first, each once").containsExactly(2, 1);
+        assertThat(events.urgentSteps(queue)).extracting(StepRun::index).as("in plan order, each once").containsExactly(1, 2);
 
-        queue.remove(2); // its step started
-        assertThat(events.urgentSteps(queue)).extracting(StepRun::index).containsExactly(1);
+        queue.remove(1); // its step started
+        assertThat(events.urgentSteps(queue)).extracting(StepRun::index).containsExactly(2);
     }
 }
