@@ -36,6 +36,12 @@ public final class GuestImage {
     private static final int NOTICE_LENGTH = 0x0500;
     private static final int NOTICE_BUFFER = 0x0600;
     private static final int NOTICE_MAX = 250;
+    /**
+     * Polls for a line's next byte: QEMU hands one byte at a time to the guest, each once its own
+     * loop runs, which on a busy machine can take milliseconds; a line is rarely under way, so the
+     * guest may wait that long for it.
+     */
+    private static final int NOTICE_POLLS = 250_000;
 
     private GuestImage() {
     }
@@ -183,14 +189,14 @@ public final class GuestImage {
         // notice: the bytes waiting on COM2 go into the line buffer (at NOTICE_BUFFER, its length at
         // NOTICE_LENGTH); a newline prints the whole line to COM1. A line is never printed in pieces, so a
         // counter line never lands inside it. With nothing under way it looks once; while a line is under
-        // way, a few thousand polls after each byte collect the rest, a byte at a time, without holding the
-        // guest up for long; what is left comes at the next wake.
+        // way, up to NOTICE_POLLS polls after each byte collect the rest, a byte at a time; what is left
+        // (the host's write cut off) waits for the next wake.
         a.label("notice");
-        a.op(0xB9).w(1);                             // mov cx, 1       (idle: one look)
+        a.op(0x66, 0xB9).d(1);                       // mov ecx, 1      (idle: one look)
         a.op(0x83, 0x3E).w(NOTICE_LENGTH).op(0x00);  // cmp word [length], 0
         a.jcc(0x74, "noticepoll");                   // je noticepoll
         a.label("noticemore");
-        a.op(0xB9).w(4000);                          // mov cx, 4000    (a line under way: polls for its next byte)
+        a.op(0x66, 0xB9).d(NOTICE_POLLS);            // mov ecx, NOTICE_POLLS   (a line under way: polls for its next byte)
         a.label("noticepoll");
         a.op(0xBA).w(0x2FD);                         // mov dx, 0x2FD   (COM2 line status)
         a.op(0xEC);                                  // in al, dx
@@ -198,7 +204,8 @@ public final class GuestImage {
         a.jcc(0x74, "noticeret");                    // je noticeret
         a.op(0xA8, 0x01);                            // test al, 1      (data ready)
         a.jcc(0x75, "noticebyte");                   // jnz noticebyte
-        a.op(0xE2).rel8("noticepoll");               // loop noticepoll
+        a.op(0x66, 0x49);                            // dec ecx
+        a.jcc(0x75, "noticepoll");                   // jnz noticepoll
         a.label("noticeret");
         a.op(0xC3);                                  // ret
         a.label("noticebyte");
@@ -275,12 +282,6 @@ public final class GuestImage {
 
         Asm jcc(int opcode, String target) {
             op(opcode);
-            fixups.add(new Object[] {"rel8", out.size(), target});
-            return op(0);
-        }
-
-        /** A one-byte relative target after an opcode already written (LOOP). */
-        Asm rel8(String target) {
             fixups.add(new Object[] {"rel8", out.size(), target});
             return op(0);
         }
