@@ -40,6 +40,9 @@ public final class LibvirtReader {
     public record DomainView(String name, int vcpus, long memoryMiB, String tenant, String group, String onHostMaintenance) {
     }
 
+    /** Kept: libvirt holds on to it (a callback collected while set would crash the process). */
+    private static final org.libvirt.ErrorCallback QUIET = new org.libvirt.ErrorCallback();
+
     private LibvirtReader() {
     }
 
@@ -47,6 +50,7 @@ public final class LibvirtReader {
     public static Daemon read(String uri) throws IOException {
         Connect c = null;
         try {
+            Connect.setErrorCallback(QUIET); // libvirt's own line on stderr says again what the IOException says
             c = new Connect(uri, true);
             NodeInfo node = c.nodeInfo();
             Element caps = parse(c.getCapabilities());
