@@ -65,6 +65,35 @@ final class Fields {
         return null;
     }
 
+    /**
+     * The mappings of a list field, each as Fields at {@code name[k]}; an absent field is an empty
+     * list; anything but a list, or an item that is not a mapping, is reported ({@code what}: what the
+     * list holds, for the message) and left out.
+     */
+    java.util.List<Fields> list(String name, String what) {
+        java.util.List<Fields> out = new java.util.ArrayList<>();
+        Node node = node(name);
+        if (node == null) {
+            return out;
+        }
+        if (!(node instanceof Node.Sequence seq)) {
+            problems.add(node, path(name), "expected a list of " + what + ", got " + node.kind());
+            return out;
+        }
+        for (int k = 0; k < seq.items().size(); k++) {
+            Fields item = of(problems, seq.items().get(k), path(name) + "[" + k + "]");
+            if (item != null) {
+                out.add(item);
+            }
+        }
+        return out;
+    }
+
+    /** Where this mapping is, as problems name it ({@code migrationPolicies[0]}). */
+    String at() {
+        return path;
+    }
+
     String path(String name) {
         return path.isEmpty() ? name : path + "." + name;
     }

@@ -18,7 +18,7 @@ public final class LibvirtMapReader {
             problems.throwIfAny();
         }
         Map<String, LibvirtMap.HostEntry> hosts = new LinkedHashMap<>();
-        for (Fields h : items(f, problems, "hosts")) {
+        for (Fields h : f.list("hosts", "hosts")) {
             String uri = h.string("uri", true); // a blank one is refused as the other strings are
             LibvirtMap.HostEntry e = new LibvirtMap.HostEntry(h.id("id", false), h.id("zone", false), h.id("rack", false),
                     h.string("agent", false), h.decimal("cpuAllocationRatio", 1.0, 64, null, false));
@@ -28,7 +28,7 @@ public final class LibvirtMapReader {
             }
         }
         Map<String, LibvirtMap.InstanceEntry> instances = new LinkedHashMap<>();
-        for (Fields i : items(f, problems, "instances")) {
+        for (Fields i : f.list("instances", "instances")) {
             String domain = i.id("domain", true);
             LibvirtMap.InstanceEntry e = new LibvirtMap.InstanceEntry(i.id("tenant", false), i.id("group", false),
                     i.choice("onHostMaintenance", OnHostMaintenance.class, null, false));
@@ -40,24 +40,5 @@ public final class LibvirtMapReader {
         f.finish();
         problems.throwIfAny();
         return new LibvirtMap(hosts, instances);
-    }
-
-    private static java.util.List<Fields> items(Fields f, Problems problems, String name) {
-        java.util.List<Fields> out = new java.util.ArrayList<>();
-        Node node = f.node(name);
-        if (node == null) {
-            return out;
-        }
-        if (!(node instanceof Node.Sequence seq)) {
-            problems.add(node, name, "expected a list, got " + node.kind());
-            return out;
-        }
-        for (int k = 0; k < seq.items().size(); k++) {
-            Fields item = Fields.of(problems, seq.items().get(k), name + "[" + k + "]");
-            if (item != null) {
-                out.add(item);
-            }
-        }
-        return out;
     }
 }

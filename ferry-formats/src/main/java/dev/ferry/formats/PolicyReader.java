@@ -77,20 +77,7 @@ public final class PolicyReader {
     /** {@code migrationPolicies}: a list of {group | tenant, maxDowntimeMs, bandwidthMiBps, timeoutSecondsPerGiB, postCopy}. */
     private static List<MigrationPolicy> migrationPolicies(Fields f, Problems problems) {
         List<MigrationPolicy> out = new ArrayList<>();
-        Node node = f.node("migrationPolicies");
-        if (node == null) {
-            return out;
-        }
-        if (!(node instanceof Node.Sequence seq)) {
-            problems.add(node, "migrationPolicies", "expected a list of migration policies, got " + node.kind());
-            return out;
-        }
-        for (int k = 0; k < seq.items().size(); k++) {
-            String path = "migrationPolicies[" + k + "]";
-            Fields m = Fields.of(problems, seq.items().get(k), path);
-            if (m == null) {
-                continue;
-            }
+        for (Fields m : f.list("migrationPolicies", "migration policies")) {
             String group = m.id("group", false);
             String tenant = m.id("tenant", false);
             Long downtime = m.integer("maxDowntimeMs", 1, 600_000, null, false);
@@ -99,7 +86,7 @@ public final class PolicyReader {
             Boolean postCopy = m.bool("postCopy", null, false);
             m.finish();
             if ((group == null) == (tenant == null)) {
-                problems.add(seq.items().get(k), path, "names the instances it is for by group or by tenant (one of them)");
+                problems.add(m.mapping(), m.at(), "names the instances it is for by group or by tenant (one of them)");
                 continue;
             }
             out.add(new MigrationPolicy(group, tenant, downtime == null ? null : Duration.ofMillis(downtime), bandwidth,

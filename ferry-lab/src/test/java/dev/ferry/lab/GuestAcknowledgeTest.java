@@ -18,7 +18,6 @@ import dev.ferry.server.Principal;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.eclipse.jetty.client.ContentResponse;
@@ -42,35 +41,24 @@ class GuestAcknowledgeTest {
     @TempDir
     Path agentData;
 
-    private final List<Agent> agents = new ArrayList<>();
-    private FerryServer server;
+    private ControllerWithAgents lab;
 
     @AfterEach
     void stopEverything() {
-        if (server != null) {
-            server.close();
-        }
-        for (Agent a : agents) {
-            a.stopAll();
-            a.close();
+        if (lab != null) {
+            lab.close();
         }
     }
 
     @Test
     void aGuestThatAcknowledgesItsEventIsMovedAtOnceAfterItsConsoleShowedTheNotice() throws Exception {
         String qemu = RequireQemu.find();
-        server = FerryServer.start(FerryServer.Config.defaults(data).withPort(0).withWebhookPoll(null));
-        String controller = "http://127.0.0.1:" + server.port();
-        AgentClient ops = new AgentClient(controller, server.tokens().create(Principal.Role.OPERATOR, null, "test"));
-        for (String h : List.of("h1", "h2")) {
-            agents.add(Agent.start(new Agent.Config(h, "127.0.0.1", 0, agentData.resolve(h), h.equals("h1") ? "xen-4.4.0" : "xen-4.5.0",
-                    qemu, Duration.ofMillis(300))));
-        }
-        ops.send("PUT", "/v1/inventory", "ferry: fleet/v1\nhosts:\n"
-                + "  - { id: h1, zone: z, rack: r1, cpus: 4, memoryMiB: 4096, hypervisor: xen-4.4.0, cpuModel: qemu64,"
-                + " liveMigration: true, agent: \"127.0.0.1:" + agents.get(0).port() + "\" }\n"
-                + "  - { id: h2, zone: z, rack: r2, cpus: 4, memoryMiB: 4096, hypervisor: xen-4.5.0, cpuModel: qemu64,"
-                + " liveMigration: true, agent: \"127.0.0.1:" + agents.get(1).port() + "\" }\n"
+        lab = new ControllerWithAgents(data, agentData, qemu, "xen-4.4.0", "xen-4.5.0");
+        FerryServer server = lab.server;
+        List<Agent> agents = lab.agents;
+        String controller = lab.url();
+        AgentClient ops = lab.client(Principal.Role.OPERATOR, null, "test");
+        ops.send("PUT", "/v1/inventory", "ferry: fleet/v1\n" + lab.hostsYaml()
                 + "instances:\n  - { id: vm1, tenant: t1, host: h1, cpus: 1, memoryMiB: 16, onHostMaintenance: restart }\n"
                 + "tenants:\n  - { id: t1 }\n", "application/yaml");
         new AgentClient("127.0.0.1", agents.get(0).port()).post("/v1/instances",

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.ferry.agent.AgentClient;
-import dev.ferry.agent.host.Agent;
 import dev.ferry.agent.host.GuestSerial;
 import dev.ferry.server.FerryServer;
 import dev.ferry.server.Principal;
@@ -29,36 +28,24 @@ class TenantOperationsOnAgentsTest {
     @TempDir
     Path agentData;
 
-    private final List<Agent> agents = new ArrayList<>();
-    private FerryServer server;
+    private ControllerWithAgents lab;
 
     @AfterEach
     void stopEverything() {
-        if (server != null) {
-            server.close();
-        }
-        for (Agent a : agents) {
-            a.stopAll();
-            a.close();
+        if (lab != null) {
+            lab.close();
         }
     }
 
     @Test
     void aTenantsOperationsReachTheGuestOnItsAgentAfterTheCommit() throws Exception {
         String qemu = RequireQemu.find();
-        for (String h : List.of("h1", "h2")) {
-            agents.add(Agent.start(new Agent.Config(h, "127.0.0.1", 0, agentData.resolve(h), "xen-4.5.0", qemu, Duration.ofMillis(300))));
-        }
-        server = FerryServer.start(FerryServer.Config.defaults(data).withPort(0).withWebhookPoll(null));
+        lab = new ControllerWithAgents(data, agentData, qemu, "xen-4.5.0", "xen-4.5.0");
+        FerryServer server = lab.server;
         String operator = server.tokens().create(Principal.Role.OPERATOR, null, "test");
         String tenant = server.tokens().create(Principal.Role.TENANT, "acme", "acme");
-        AgentClient ops = new AgentClient("http://127.0.0.1:" + server.port(), operator);
-        ops.send("PUT", "/v1/inventory", "ferry: fleet/v1\nhosts:\n"
-                + "  - { id: h1, zone: z, rack: r1, cpus: 4, memoryMiB: 4096, hypervisor: xen-4.5.0, cpuModel: qemu64,"
-                + " liveMigration: true, agent: \"127.0.0.1:" + agents.get(0).port() + "\" }\n"
-                + "  - { id: h2, zone: z, rack: r2, cpus: 4, memoryMiB: 4096, hypervisor: xen-4.5.0, cpuModel: qemu64,"
-                + " liveMigration: true, agent: \"127.0.0.1:" + agents.get(1).port() + "\" }\n"
-                + "instances: []\n", "application/yaml");
+        AgentClient ops = new AgentClient(lab.url(), operator);
+        ops.send("PUT", "/v1/inventory", "ferry: fleet/v1\n" + lab.hostsYaml() + "instances: []\n", "application/yaml");
         AgentClient api = new AgentClient("http://127.0.0.1:" + server.port(), tenant);
 
         String id = api.post("/v1/tenant/instances", Map.of("cpus", 1, "memoryMiB", 32)).path("id").asText();
@@ -90,8 +77,8 @@ class TenantOperationsOnAgentsTest {
     /** The hosts whose agent runs the guest now. */
     private List<String> runsOn(String id) throws Exception {
         List<String> out = new ArrayList<>();
-        for (int h = 0; h < agents.size(); h++) {
-            for (JsonNode i : new AgentClient("127.0.0.1", agents.get(h).port()).get("/v1/host").path("instances")) {
+        for (int h = 0; h < lab.agents.size(); h++) {
+            for (JsonNode i : new AgentClient("127.0.0.1", lab.agents.get(h).port()).get("/v1/host").path("instances")) {
                 if (i.path("id").asText().equals(id) && i.path("alive").asBoolean()) {
                     out.add("h" + (h + 1));
                 }
