@@ -3,9 +3,9 @@ package dev.ferry.bench;
 import dev.ferry.agent.AgentClient;
 import dev.ferry.agent.driver.AgentDriver;
 import dev.ferry.agent.host.Agent;
+import dev.ferry.agent.host.Guest.MigrationSettings;
+import dev.ferry.agent.host.Guest.SerialLine;
 import dev.ferry.agent.host.GuestImage;
-import dev.ferry.agent.host.QemuVm.MigrationSettings;
-import dev.ferry.agent.host.QemuVm.SerialLine;
 import dev.ferry.agent.host.QemuVm;
 import dev.ferry.core.campaign.Effect;
 import dev.ferry.core.campaign.Input;
@@ -327,7 +327,7 @@ public final class MigrationBenchmark {
                 }
             }
             // 30 s is far beyond any converging run here (the slowest, QEMU's defaults at 64 MiB/s, take 3.4 s)
-            QemuVm.MigrationResult m = src.awaitMigration(Duration.ofSeconds(30));
+            dev.ferry.agent.host.Guest.MigrationResult m = src.awaitMigration(Duration.ofSeconds(30));
             if (!m.completed()) {
                 return new Run(false, m.totalTimeMs(), -1, Double.NaN, false);
             }

@@ -1,6 +1,9 @@
 package dev.ferry.cli;
 
 import dev.ferry.agent.host.Agent;
+import dev.ferry.agent.host.Hypervisor;
+import dev.ferry.agent.host.QemuHypervisor;
+import dev.ferry.agent.libvirt.LibvirtHypervisor;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -15,15 +18,17 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "agent", mixinStandardHelpOptions = true,
         header = "Run the host agent on a hypervisor host.",
-        description = {"The host agent: one per hypervisor host. Runs instances as QEMU processes",
-                "(qemu-system-x86_64, software emulation) with the heartbeat guest, over QMP;",
-                "prepares incoming live migrations and migrates out over TCP; refuses a start",
-                "whose placement epoch is not newer than any it has seen; \"patches and reboots\"",
-                "by restarting with a new hypervisor version (refused while instances run,",
-                "unless forced). Its state lives under --data; stopped or crashed, it leaves its",
-                "guests running and re-adopts them when it starts again. HTTP API on --port.",
-                "With --controller and --token-file it reports its version and instances to",
-                "ferry server every --report-seconds (docs/agent.md)."})
+        description = {"The host agent: one per hypervisor host. Runs instances as QEMU processes of",
+                "its own (--hypervisor qemu, the default: qemu-system-x86_64 over QMP) or as",
+                "domains of a libvirt daemon (--hypervisor libvirt --libvirt-uri URI: live",
+                "migration is libvirt's, peer to peer between daemons; the placement epoch is",
+                "kept in each domain's metadata). Prepares incoming live migrations and migrates",
+                "out; refuses a start whose placement epoch is not newer than any it has seen;",
+                "\"patches and reboots\" by restarting with a new hypervisor version (refused",
+                "while instances run, unless forced). Its state lives under --data; stopped or",
+                "crashed, it leaves its guests running and re-adopts them when it starts again.",
+                "HTTP API on --port. With --controller and --token-file it reports its version",
+                "and instances to ferry server every --report-seconds (docs/agent.md)."})
 final class AgentCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -46,6 +51,26 @@ final class AgentCommand implements Callable<Integer> {
 
     @Option(names = "--qemu", defaultValue = "qemu-system-x86_64", paramLabel = "PATH", description = "QEMU binary (default qemu-system-x86_64).")
     String qemu;
+
+    @Option(names = "--hypervisor", defaultValue = "qemu", paramLabel = "BACKEND",
+            description = "What runs the guests: qemu (QEMU processes of the agent's own; default) or libvirt.")
+    String hypervisor;
+
+    @Option(names = "--libvirt-uri", paramLabel = "URI",
+            description = "The libvirt daemon of this host (qemu:///system, qemu:///session, qemu+tls://host/system, ...).")
+    String libvirtUri;
+
+    @Option(names = "--libvirt-peer-uri", paramLabel = "URI",
+            description = "How other hosts' daemons reach this one for peer-to-peer migration (default: --libvirt-uri).")
+    String libvirtPeerUri;
+
+    @Option(names = "--libvirt-guest-dir", paramLabel = "DIR",
+            description = "Where the guests' disk images and serial sockets go; the user QEMU runs as must own it (default <data>/guests).")
+    Path libvirtGuestDir;
+
+    @Option(names = "--claim-domain", paramLabel = "NAME",
+            description = "A running domain that Ferry did not create, handed to the agent (repeatable); others are left alone.")
+    java.util.List<String> claim = new java.util.ArrayList<>();
 
     @Option(names = "--reboot-seconds", defaultValue = "2", paramLabel = "S", description = "How long a simulated reboot keeps the host away (default 2).")
     double rebootSeconds;
@@ -82,22 +107,38 @@ final class AgentCommand implements Callable<Integer> {
                 return ExitCodes.INVALID_INPUT;
             }
         }
+        boolean libvirt = hypervisor.equals(LibvirtHypervisor.NAME);
+        if (!libvirt && !hypervisor.equals(QemuHypervisor.NAME) || libvirt != (libvirtUri != null)
+                || !libvirt && (libvirtPeerUri != null || libvirtGuestDir != null || !claim.isEmpty())) {
+            err.println("error: --hypervisor is qemu or libvirt; libvirt needs --libvirt-uri, and the --libvirt-* and --claim-domain"
+                    + " options go with libvirt only");
+            return ExitCodes.INVALID_INPUT;
+        }
         Path dir = data != null ? data : Path.of("ferry-agent-" + hostId);
         Agent agent;
+        Hypervisor backend = null;
         try {
-            agent = Agent.start(new Agent.Config(hostId, listen, port, dir, version, qemu, Duration.ofMillis((long) (rebootSeconds * 1000)),
+            backend = libvirt ? new LibvirtHypervisor(libvirtUri, libvirtPeerUri, libvirtGuestDir != null ? libvirtGuestDir
+                    : dir.resolve("guests"), claim) : new QemuHypervisor(qemu);
+            agent = Agent.start(new Agent.Config(hostId, listen, port, dir, version, backend, Duration.ofMillis((long) (rebootSeconds * 1000)),
                     controller, token, Duration.ofMillis((long) (reportSeconds * 1000))));
         } catch (RuntimeException | IOException e) {
+            if (backend != null) {
+                backend.close();
+            }
             err.println("error: the agent could not start: " + e.getMessage());
             return ExitCodes.INTERNAL;
         }
         CountDownLatch stopped = new CountDownLatch(1);
+        Hypervisor chosen = backend;
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             agent.close(); // the guests run on; a new agent re-adopts them
+            chosen.close();
             stopped.countDown();
         }, "ferry-agent-shutdown"));
-        out.printf(Locale.ROOT, "Ferry agent for %s on http://%s:%d (version %s, data %s, %d instances adopted). Stop with Ctrl-C;"
-                + " running guests are left running.%n", hostId, listen, agent.port(), agent.version(), dir, agent.instanceCount());
+        out.printf(Locale.ROOT, "Ferry agent for %s on http://%s:%d (%s, version %s, data %s, %d instances adopted). Stop with Ctrl-C;"
+                + " running guests are left running.%n", hostId, listen, agent.port(), libvirt ? "libvirt at " + libvirtUri : "QEMU",
+                agent.version(), dir, agent.instanceCount());
         out.flush();
         stopped.await();
         return ExitCodes.DONE;

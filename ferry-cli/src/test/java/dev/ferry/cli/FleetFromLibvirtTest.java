@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ferry.agent.AgentClient;
 import dev.ferry.agent.libvirt.LibvirtDaemons;
+import dev.ferry.agent.libvirt.LibvirtTests;
 import dev.ferry.core.model.Fleet;
 import dev.ferry.core.model.OnHostMaintenance;
 import dev.ferry.formats.FleetReader;
@@ -28,7 +29,7 @@ class FleetFromLibvirtTest {
 
     @Test
     void theFleetIsReadFromTheDaemonsAndTheMapAndNothingIsWrittenWhileADomainHasNoTenant() throws Exception {
-        try (LibvirtDaemons d = LibvirtDaemons.start(2)) {
+        try (LibvirtDaemons d = LibvirtTests.daemons(2)) {
             d.startGuest(0, "web-1", 16, "tenant='acme' group='web'");
             d.startGuest(0, "db-1", 32, "tenant='acme' onHostMaintenance='restart'");
             d.startGuest(1, "batch-1", 16, null);

@@ -5,7 +5,7 @@ import dev.ferry.agent.AgentClient;
 import dev.ferry.agent.host.Agent;
 import dev.ferry.agent.host.GuestImage;
 import dev.ferry.agent.host.GuestSerial;
-import dev.ferry.agent.host.QemuVm;
+import dev.ferry.agent.host.Guest.SerialLine;
 import dev.ferry.core.history.Fact;
 import dev.ferry.core.history.HistoryRecord;
 import dev.ferry.core.model.Advisory;
@@ -386,7 +386,7 @@ public final class Lab {
             List<Path> logs = fleet.hosts().stream().map(h -> serialLog(o, h.id(), inst.id())).toList();
             // a guest restarted at the very end of the campaign may still be booting
             GuestSerial serial = GuestSerial.await(logs, expectedBoots, Duration.ofSeconds(30));
-            List<List<QemuVm.SerialLine>> perHost = logs.stream().map(QemuVm.SerialLine::read).toList();
+            List<List<SerialLine>> perHost = logs.stream().map(SerialLine::read).toList();
             List<Long> downtimes = new ArrayList<>();
             List<Double> gaps = new ArrayList<>();
             for (Move m : mine) {
@@ -394,10 +394,10 @@ public final class Lab {
                     continue;
                 }
                 downtimes.add(m.qemuDowntimeMs());
-                List<QemuVm.SerialLine> from = perHost.get(fleet.hostIndex(m.from()));
-                List<QemuVm.SerialLine> to = perHost.get(fleet.hostIndex(m.to()));
+                List<SerialLine> from = perHost.get(fleet.hostIndex(m.from()));
+                List<SerialLine> to = perHost.get(fleet.hostIndex(m.to()));
                 long since = (startedAt + m.atMs()) * 1000;
-                QemuVm.SerialLine first = to.stream().filter(l -> l.atMicros() >= since && !l.text().equals("boot")).findFirst().orElse(null);
+                SerialLine first = to.stream().filter(l -> l.atMicros() >= since && !l.text().equals("boot")).findFirst().orElse(null);
                 if (first != null) {
                     from.stream().filter(l -> l.atMicros() < first.atMicros()).reduce((a, b) -> b)
                             .ifPresent(last -> gaps.add((first.atMicros() - last.atMicros()) / 1000.0 - 1000.0 / GuestImage.HZ));

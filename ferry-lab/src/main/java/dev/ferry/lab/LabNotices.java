@@ -1,6 +1,6 @@
 package dev.ferry.lab;
 
-import dev.ferry.agent.host.QemuVm;
+import dev.ferry.agent.host.Guest;
 import dev.ferry.core.history.Fact;
 import dev.ferry.core.history.HistoryRecord;
 import java.nio.file.Path;
@@ -53,7 +53,7 @@ public record LabNotices(int sent, int seen) {
     private static List<Line> console(String instance, List<String> hosts, BiFunction<String, String, Path> serialLog) {
         List<Line> out = new ArrayList<>();
         for (String h : hosts) {
-            QemuVm.SerialLine.read(serialLog.apply(h, instance)).forEach(l -> out.add(new Line(l.atMicros(), h, l.text())));
+            Guest.SerialLine.read(serialLog.apply(h, instance)).forEach(l -> out.add(new Line(l.atMicros(), h, l.text())));
         }
         out.sort(Comparator.comparingLong(Line::atMicros));
         return out;

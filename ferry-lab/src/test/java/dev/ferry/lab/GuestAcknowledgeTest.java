@@ -9,7 +9,7 @@ import dev.ferry.agent.Poll;
 import dev.ferry.agent.host.Agent;
 import dev.ferry.agent.host.GuestMetadataClient;
 import dev.ferry.agent.host.GuestSerial;
-import dev.ferry.agent.host.QemuVm;
+import dev.ferry.agent.host.Guest;
 import dev.ferry.core.history.Fact;
 import dev.ferry.core.history.HistoryRecord;
 import dev.ferry.core.lifecycle.EventState;
@@ -82,7 +82,7 @@ class GuestAcknowledgeTest {
 
         // the notice reaches the guest's console, and its metadata lists the event, scheduled an hour from now
         String notice = Poll.until(60_000, 20, () -> GuestSerial.read(List.of(onH1.resolve("serial.log"))).lines().stream()
-                .map(QemuVm.SerialLine::text).filter(t -> t.startsWith("notice ") && t.contains(" relocate scheduled ")).findFirst()
+                .map(Guest.SerialLine::text).filter(t -> t.startsWith("notice ") && t.contains(" relocate scheduled ")).findFirst()
                 .orElse(null));
         assertThat(notice).as("the guest echoed its notice").isNotNull();
         String event = notice.split(" ")[1];
@@ -134,7 +134,7 @@ class GuestAcknowledgeTest {
         assertThat(audit.split("guest:vm1@h1", -1)).as("the acknowledgement reached the campaign once: " + audit).hasSize(2);
         GuestSerial both = GuestSerial.await(List.of(onH1.resolve("serial.log"), agentData.resolve("h2/instances/vm1/serial.log")), 2,
                 Duration.ofMinutes(1));
-        List<String> text = both.lines().stream().map(QemuVm.SerialLine::text).toList();
+        List<String> text = both.lines().stream().map(Guest.SerialLine::text).toList();
         assertThat(text.indexOf(notice)).as("the notice came before the guest's restart on h2").isBetween(0, text.lastIndexOf("boot"));
     }
 }

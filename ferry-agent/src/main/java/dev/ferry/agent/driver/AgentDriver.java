@@ -14,7 +14,6 @@ import dev.ferry.core.model.Policy;
 import dev.ferry.core.planner.MoveKind;
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -299,14 +298,7 @@ public final class AgentDriver implements Ports.Driver {
             fail(m, "destination refused: " + e.getMessage());
             return;
         }
-        var lm = policy.liveMigrationFor(inst);
-        Map<String, Object> settings = new LinkedHashMap<>();
-        settings.put("host", in.get("host").asText());
-        settings.put("port", in.get("port").asInt());
-        settings.put("downtimeLimitMs", convergence.startingDowntimeMs());
-        settings.put("maxBandwidthBytesPerSecond", (long) (lm.bandwidthMiBps() * (1 << 20)));
-        settings.put("autoConverge", true);
-        settings.put("postcopy", postcopy);
+        Map<String, Object> settings = convergence.migrateBody(in, policy.liveMigrationFor(inst).bandwidthMiBps(), postcopy);
         try {
             src.post("/v1/instances/" + inst.id() + "/migrate", settings);
         } catch (IOException e) {

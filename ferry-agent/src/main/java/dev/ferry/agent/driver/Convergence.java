@@ -40,6 +40,27 @@ final class Convergence {
     }
 
     /** The migration is started post-copy capable (both ends): the policy's timeout action is post-copy, or the campaign asks for it. */
+    /**
+     * The source's migrate call: to where the destination's incoming call answered ({@code host},
+     * {@code port}, and what a libvirt destination adds, passed on as it came), at the starting
+     * downtime limit, with the policy's bandwidth and auto-converge.
+     */
+    Map<String, Object> migrateBody(JsonNode incoming, double bandwidthMiBps, boolean postcopy) {
+        Map<String, Object> settings = new java.util.LinkedHashMap<>();
+        settings.put("host", incoming.get("host").asText());
+        settings.put("port", incoming.get("port").asInt());
+        for (String passed : java.util.List.of("backend", "libvirtUri", "guestDir", "epoch")) {
+            if (incoming.hasNonNull(passed)) {
+                settings.put(passed, incoming.get(passed));
+            }
+        }
+        settings.put("downtimeLimitMs", startingDowntimeMs());
+        settings.put("maxBandwidthBytesPerSecond", (long) (bandwidthMiBps * (1 << 20)));
+        settings.put("autoConverge", true);
+        settings.put("postcopy", postcopy);
+        return settings;
+    }
+
     boolean postcopyCapable(boolean asked) {
         return asked || policy.onTimeout() == OnTimeout.POSTCOPY;
     }

@@ -1,13 +1,11 @@
 package dev.ferry.agent.host;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ferry.agent.AgentClient;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -16,7 +14,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 
@@ -39,38 +36,28 @@ public final class Agent implements AutoCloseable {
      * How the agent is run. {@code controller} (a base URL, or null) and {@code token} (an agent token
      * for this host): where to report the host's version and instances every {@code reportEvery}.
      */
-    public record Config(String hostId, String listenHost, int port, Path data, String initialVersion, String qemu,
+    public record Config(String hostId, String listenHost, int port, Path data, String initialVersion, Hypervisor hypervisor,
                          Duration rebootTime, String controller, String token, Duration reportEvery) {
+        /** An agent whose guests are QEMU processes of its own ({@code qemu}: the binary). */
+        public Config(String hostId, String listenHost, int port, Path data, String initialVersion, String qemu,
+                      Duration rebootTime, String controller, String token, Duration reportEvery) {
+            this(hostId, listenHost, port, data, initialVersion, new QemuHypervisor(qemu), rebootTime, controller, token, reportEvery);
+        }
+
+        public Config(String hostId, String listenHost, int port, Path data, String initialVersion, Hypervisor hypervisor,
+                      Duration rebootTime) {
+            this(hostId, listenHost, port, data, initialVersion, hypervisor, rebootTime, null, null, Duration.ofSeconds(5));
+        }
+
         public Config(String hostId, String listenHost, int port, Path data, String initialVersion, String qemu, Duration rebootTime) {
-            this(hostId, listenHost, port, data, initialVersion, qemu, rebootTime, null, null, Duration.ofSeconds(5));
+            this(hostId, listenHost, port, data, initialVersion, new QemuHypervisor(qemu), rebootTime);
         }
     }
 
-    /** One instance this host runs (or is receiving). */
-    private static final class Instance {
-        final String id;
-        final long epoch;
-        final int memoryMiB;
-        final int dirtyMiBPerSecond;
-        volatile QemuVm vm;
-        volatile String role = "running"; // running | incoming | migrating-out
-        volatile CompletableFuture<QemuVm.MigrationResult> outgoing;
-        volatile boolean postcopyCapable; // started so that it may switch to post-copy
-        volatile boolean postcopyStarted; // switched: the source's copy is stale from then on
-
-        Instance(String id, long epoch, int memoryMiB, int dirtyMiBPerSecond, QemuVm vm) {
-            this.id = id;
-            this.epoch = epoch;
-            this.memoryMiB = memoryMiB;
-            this.dirtyMiBPerSecond = dirtyMiBPerSecond;
-            this.vm = vm;
-        }
-    }
 
     private final Config config;
     private final Map<String, Instance> instances = new ConcurrentHashMap<>();
-    /** The last outgoing migration of each instance, kept after the instance left this host. */
-    private final Map<String, QemuVm.MigrationResult> migrations = new ConcurrentHashMap<>();
+    private final Outgoing outgoing = new Outgoing(instances);
     private final GuestEvents guestEvents = new GuestEvents();
     private volatile GuestMetadata metadata;
     private volatile String version;
@@ -90,6 +77,7 @@ public final class Agent implements AutoCloseable {
         Files.writeString(v, a.version);
         a.metadata = new GuestMetadata(a.guestEvents, a::acknowledge);
         try {
+            config.hypervisor().claim(config.data().resolve("instances"));
             a.adoptAll();
             a.listen(config.port());
         } catch (IOException | InterruptedException | RuntimeException e) {
@@ -135,16 +123,23 @@ public final class Agent implements AutoCloseable {
         try (Stream<Path> dirs = Files.list(config.data().resolve("instances"))) {
             for (Path d : dirs.toList()) {
                 String id = d.getFileName().toString();
-                QemuVm vm = QemuVm.adopt(id, d);
                 Meta m = Meta.read(d);
-                if (vm != null && m != null) {
+                Guest vm = m == null ? null : config.hypervisor().adopt(id, d, m.epoch());
+                if (vm != null) {
                     Instance i = new Instance(id, m.epoch(), m.memoryMiB(), m.dirtyMiBPerSecond(), vm);
-                    // QEMU's state tells where the guest was: still receiving, already sent away, or running here
+                    // the hypervisor's state tells where the guest was: still receiving, already sent away, or running here
                     i.role = switch (vm.status()) {
                         case "inmigrate" -> "incoming";
                         case "postmigrate" -> "migrated";
                         default -> "running";
                     };
+                    Guest.Progress p = vm.progress();
+                    if (i.role.equals("running") && (p.status().equals("active") || p.status().equals("postcopy-active"))) {
+                        // it was being sent away when the agent stopped: followed to its end as if this agent had started it
+                        i.role = "migrating-out";
+                        i.postcopyStarted = p.status().equals("postcopy-active");
+                        outgoing.watch(i);
+                    }
                     instances.put(id, i);
                     try {
                         attachGuest(id, d, true);
@@ -204,17 +199,18 @@ public final class Agent implements AutoCloseable {
             r.get("/v1/host", ctx -> ctx.json(host()));
             r.post("/v1/instances", this::launch);
             r.post("/v1/instances/{id}/incoming", this::incoming);
-            r.post("/v1/instances/{id}/migrate", this::migrate);
-            r.get("/v1/instances/{id}/migration", this::migration);
-            r.post("/v1/instances/{id}/migration/cancel", this::cancel);
-            r.post("/v1/instances/{id}/migration/postcopy", this::postcopy);
-            r.post("/v1/instances/{id}/migration/downtime", this::downtime);
+            r.post("/v1/instances/{id}/migrate", outgoing::migrate);
+            r.get("/v1/instances/{id}/migration", outgoing::migration);
+            r.post("/v1/instances/{id}/migration/cancel", outgoing::cancel);
+            r.post("/v1/instances/{id}/migration/postcopy", outgoing::postcopy);
+            r.post("/v1/instances/{id}/migration/downtime", outgoing::downtime);
             r.post("/v1/instances/{id}/stop", this::stop);
             r.post("/v1/instances/{id}/reset", this::reset);
             r.put("/v1/instances/{id}/events/{event}", this::putEvent);
             r.post("/v1/reboot", this::reboot);
             r.exception(AgentException.class, (e, ctx) -> ctx.status(e.status).json(Map.of("status", e.status, "detail", e.getMessage())));
-            r.exception(IOException.class, (e, ctx) -> ctx.status(502).json(Map.of("status", 502, "detail", "QEMU: " + e.getMessage())));
+            r.exception(IOException.class, (e, ctx) -> ctx.status(502).json(Map.of("status", 502, "detail",
+                    config.hypervisor().name() + ": " + e.getMessage())));
         });
         app.start(config.listenHost(), wanted);
         this.http = app;
@@ -240,20 +236,23 @@ public final class Agent implements AutoCloseable {
             m.put("epoch", i.epoch);
             m.put("role", i.role);
             m.put("alive", i.vm.alive());
-            m.put("pid", i.vm.pid());
+            if (i.vm.pid() >= 0) {
+                m.put("pid", i.vm.pid());
+            }
             m.put("memoryMiB", i.memoryMiB);
             list.add(m);
         });
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("host", config.hostId());
         m.put("version", version);
+        m.put("backend", config.hypervisor().name());
         m.put("instances", list);
         return m;
     }
 
     private void launch(Context ctx) throws IOException, InterruptedException {
         AgentBodies.Launch l = JSON.readValue(ctx.body(), AgentBodies.Launch.class);
-        Instance i = startQemu(l, false);
+        Instance i = startGuest(l, false);
         ctx.status(201).json(Map.of("id", i.id, "epoch", i.epoch, "pid", i.vm.pid()));
     }
 
@@ -262,17 +261,23 @@ public final class Agent implements AutoCloseable {
         if (!l.id().equals(ctx.pathParam("id"))) {
             throw new AgentException(400, "the body's id is not the path's");
         }
-        Instance i = startQemu(l, true);
-        int p;
-        try (ServerSocket s = new ServerSocket(0)) {
-            p = s.getLocalPort();
+        Instance i = startGuest(l, true);
+        Guest.Destination at = i.arrival;
+        Map<String, Object> answer = new LinkedHashMap<>();
+        answer.put("id", i.id);
+        answer.put("epoch", i.epoch);
+        answer.put("backend", at.backend());
+        answer.put("host", at.host());
+        answer.put("port", at.port());
+        if (at.libvirtUri() != null) {
+            answer.put("libvirtUri", at.libvirtUri());
+            answer.put("guestDir", at.guestDir());
         }
-        i.vm.acceptMigration(config.listenHost(), p, Boolean.TRUE.equals(l.postcopy()));
-        ctx.status(201).json(Map.of("id", i.id, "epoch", i.epoch, "host", config.listenHost(), "port", p));
+        ctx.status(201).json(answer);
     }
 
-    /** Starts QEMU for an instance, refusing a start whose epoch is not newer than any this host has seen. */
-    private synchronized Instance startQemu(AgentBodies.Launch l, boolean incoming) throws IOException, InterruptedException {
+    /** Starts a guest for an instance, refusing a start whose epoch is not newer than any this host has seen. */
+    private synchronized Instance startGuest(AgentBodies.Launch l, boolean incoming) throws IOException, InterruptedException {
         if (l.id() == null || !l.id().matches("[A-Za-z0-9._-]{1,100}") || l.id().matches("\\.+") || l.memoryMiB() < 8
                 || l.dirtyMiBPerSecond() < 0) {
             throw new AgentException(400, "id (letters, digits, . _ -), memoryMiB ≥ 8 and dirtyMiBPerSecond ≥ 0 are required");
@@ -286,124 +291,24 @@ public final class Agent implements AutoCloseable {
         if (running != null && running.vm.alive()) {
             throw new AgentException(409, l.id() + " already runs here (epoch " + running.epoch + ")");
         }
-        Meta.write(dir, new Meta(l.epoch(), l.memoryMiB(), l.dirtyMiBPerSecond())); // the epoch is recorded before QEMU starts
+        Meta.write(dir, new Meta(l.epoch(), l.memoryMiB(), l.dirtyMiBPerSecond())); // the epoch is recorded before the guest starts
         java.nio.file.Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
         attachGuest(l.id(), dir, false);
-        QemuVm vm;
+        Hypervisor.Incoming in;
         try {
-            vm = QemuVm.launch(config.qemu(), l.id(), dir, l.memoryMiB(), l.dirtyMiBPerSecond(), incoming);
+            in = incoming
+                    ? config.hypervisor().incoming(l.id(), dir, l.epoch(), l.memoryMiB(), l.dirtyMiBPerSecond(),
+                            Boolean.TRUE.equals(l.postcopy()), config.listenHost())
+                    : new Hypervisor.Incoming(config.hypervisor().launch(l.id(), dir, l.epoch(), l.memoryMiB(), l.dirtyMiBPerSecond()), null);
         } catch (IOException | InterruptedException | RuntimeException e) {
             detachGuest(l.id());
             throw e;
         }
-        Instance i = new Instance(l.id(), l.epoch(), l.memoryMiB(), l.dirtyMiBPerSecond(), vm);
+        Instance i = new Instance(l.id(), l.epoch(), l.memoryMiB(), l.dirtyMiBPerSecond(), in.guest());
         i.role = incoming ? "incoming" : "running";
+        i.arrival = in.at();
         instances.put(l.id(), i);
         return i;
-    }
-
-    private void migrate(Context ctx) throws IOException {
-        Instance i = instance(ctx);
-        AgentBodies.Migrate m = JSON.readValue(ctx.body(), AgentBodies.Migrate.class);
-        if (i.outgoing != null && !i.outgoing.isDone()) {
-            throw new AgentException(409, i.id + " is migrating already");
-        }
-        QemuVm.MigrationSettings s = new QemuVm.MigrationSettings(m.downtimeLimitMs(), m.maxBandwidthBytesPerSecond(),
-                Boolean.TRUE.equals(m.autoConverge()), Boolean.TRUE.equals(m.postcopy()));
-        i.vm.migrateTo(m.host(), m.port(), s);
-        i.role = "migrating-out";
-        i.postcopyCapable = s.postcopy();
-        i.postcopyStarted = false;
-        i.outgoing = CompletableFuture.supplyAsync(() -> {
-            try {
-                QemuVm.MigrationResult r = i.vm.awaitMigration(Duration.ofDays(1)); // the caller cancels; this records the end
-                migrations.put(i.id, r);
-                if (r.completed()) {
-                    // QEMU has paused the source for good; it is stopped (POST .../stop) once the caller has
-                    // confirmed that the destination runs the guest
-                    i.role = "migrated";
-                } else if (i.postcopyStarted) {
-                    i.role = "postcopy-failed"; // the destination ran the guest: the source's copy must never run again
-                } else {
-                    try {
-                        i.vm.resume(); // QEMU restarts a source it had stopped for the switch-over; this makes sure
-                    } catch (IOException e) {
-                        // it runs already
-                    }
-                    i.role = "running";
-                }
-                return r;
-            } catch (IOException | InterruptedException e) {
-                throw new IllegalStateException(e);
-            }
-        }, r -> Thread.ofVirtual().start(r));
-        ctx.status(202).json(Map.of("id", i.id, "status", "active"));
-    }
-
-    private void migration(Context ctx) throws IOException {
-        String id = ctx.pathParam("id");
-        Instance i = instances.get(id);
-        if (i != null && i.outgoing != null && !i.outgoing.isDone()) {
-            JsonNode now = i.vm.migration();
-            String status = now.path("status").asText("none");
-            if (!List.of("completed", "failed", "cancelled").contains(status)) {
-                // how many passes over the guest's memory pre-copy has made: one that goes round and round does not converge
-                ctx.json(Map.of("status", status, "iterations", now.path("ram").path("dirty-sync-count").asLong()));
-                return;
-            }
-            try {
-                // QEMU has finished; the outcome (downtime, total time) is being recorded: answer with it
-                i.outgoing.get(30, java.util.concurrent.TimeUnit.SECONDS);
-            } catch (Exception e) {
-                throw new AgentException(502, "the migration's outcome could not be read: " + e);
-            }
-        } else if (i != null && i.outgoing == null) {
-            ctx.json(Map.of("status", i.vm.migration().path("status").asText("none")));
-            return;
-        }
-        QemuVm.MigrationResult done = migrations.get(id);
-        if (done != null) {
-            ctx.json(done);
-        } else {
-            throw new AgentException(404, "no migration of " + id + " from here");
-        }
-    }
-
-    private void cancel(Context ctx) throws IOException {
-        instance(ctx).vm.cancelMigration();
-        ctx.status(202);
-    }
-
-    /** A migration out that is still copying (pre-copy) and was started post-copy capable. */
-    private Instance precopying(Context ctx) throws IOException {
-        Instance i = instance(ctx);
-        String status = i.outgoing == null || i.outgoing.isDone() ? "none" : i.vm.migration().path("status").asText("none");
-        if (!status.equals("active")) {
-            throw new AgentException(409, i.id + " has no migration in pre-copy (status " + status + ")");
-        }
-        return i;
-    }
-
-    /** Switches a pre-copy that does not converge to post-copy (started with postcopy: true). */
-    private void postcopy(Context ctx) throws IOException {
-        Instance i = precopying(ctx);
-        if (!i.postcopyCapable) {
-            throw new AgentException(409, i.id + "'s migration was not started post-copy capable");
-        }
-        i.postcopyStarted = true;
-        i.vm.startPostcopy();
-        ctx.status(202).json(Map.of("id", i.id, "status", "postcopy-active"));
-    }
-
-    /** Raises (or lowers) the downtime limit of a migration still in pre-copy. */
-    private void downtime(Context ctx) throws IOException {
-        Instance i = precopying(ctx);
-        long ms = JSON.readTree(ctx.body()).path("downtimeLimitMs").asLong(-1);
-        if (ms < 1 || ms > 600_000) {
-            throw new AgentException(400, "downtimeLimitMs must be 1 to 600000");
-        }
-        i.vm.setDowntimeLimit(ms);
-        ctx.status(202).json(Map.of("id", i.id, "downtimeLimitMs", ms));
     }
 
     private void stop(Context ctx) {
@@ -415,7 +320,7 @@ public final class Agent implements AutoCloseable {
         ctx.status(204);
     }
 
-    /** A guest reboot in place: QMP {@code system_reset}; only a guest that runs here (not one migrating) can be reset. */
+    /** A guest reboot in place (QMP {@code system_reset}, libvirt's reset); only a guest that runs here (not one migrating) can be reset. */
     private void reset(Context ctx) throws IOException {
         Instance i = instance(ctx);
         if (!i.role.equals("running") || !i.vm.alive()) {
@@ -457,11 +362,7 @@ public final class Agent implements AutoCloseable {
     }
 
     private Instance instance(Context ctx) {
-        Instance i = instances.get(ctx.pathParam("id"));
-        if (i == null) {
-            throw new AgentException(404, "no instance " + ctx.pathParam("id") + " here");
-        }
-        return i;
+        return Instance.of(instances, ctx.pathParam("id"));
     }
 
     /** Stops listening and lets go of the QEMU processes, which go on running (an agent restart or crash). */

@@ -1,10 +1,10 @@
 package dev.ferry.agent.host;
 
 /** An agent's refusal with its HTTP status. */
-final class AgentException extends RuntimeException {
+public final class AgentException extends RuntimeException {
     final int status;
 
-    AgentException(int status, String message) {
+    public AgentException(int status, String message) {
         super(message);
         this.status = status;
     }

@@ -12,11 +12,11 @@ import java.util.List;
  * the order the lines arrived: how often it booted, and whether its counter ever skipped — a live
  * migration goes on from the last value, a new boot starts again at 1.
  */
-public record GuestSerial(List<QemuVm.SerialLine> lines) {
+public record GuestSerial(List<Guest.SerialLine> lines) {
     public static GuestSerial read(List<Path> logs) {
-        List<QemuVm.SerialLine> lines = new ArrayList<>();
+        List<Guest.SerialLine> lines = new ArrayList<>();
         for (Path log : logs) {
-            lines.addAll(QemuVm.SerialLine.read(log));
+            lines.addAll(Guest.SerialLine.read(log));
         }
         return of(lines);
     }
@@ -26,17 +26,17 @@ public record GuestSerial(List<QemuVm.SerialLine> lines) {
      * with the line that follows it where the guest went on ({@code 26}: {@code 1126}), or dropped
      * when what follows is a new boot (the rest of that line was never printed).
      */
-    public static GuestSerial of(List<QemuVm.SerialLine> arrived) {
-        List<QemuVm.SerialLine> lines = new ArrayList<>(arrived);
-        lines.sort(Comparator.comparingLong(QemuVm.SerialLine::atMicros));
-        List<QemuVm.SerialLine> out = new ArrayList<>();
+    public static GuestSerial of(List<Guest.SerialLine> arrived) {
+        List<Guest.SerialLine> lines = new ArrayList<>(arrived);
+        lines.sort(Comparator.comparingLong(Guest.SerialLine::atMicros));
+        List<Guest.SerialLine> out = new ArrayList<>();
         for (int k = 0; k < lines.size(); k++) {
-            QemuVm.SerialLine l = lines.get(k);
+            Guest.SerialLine l = lines.get(k);
             if (!l.text().startsWith("~")) {
                 out.add(l);
             } else if (k + 1 < lines.size() && !isBoot(lines.get(k + 1).text())) {
-                QemuVm.SerialLine rest = lines.get(++k);
-                out.add(new QemuVm.SerialLine(rest.atMicros(), l.text().substring(1) + rest.text()));
+                Guest.SerialLine rest = lines.get(++k);
+                out.add(new Guest.SerialLine(rest.atMicros(), l.text().substring(1) + rest.text()));
             }
         }
         return new GuestSerial(List.copyOf(out));
@@ -67,7 +67,7 @@ public record GuestSerial(List<QemuVm.SerialLine> lines) {
     public int breaks() {
         int breaks = 0;
         long prev = -1;
-        for (QemuVm.SerialLine l : lines) {
+        for (Guest.SerialLine l : lines) {
             if (isBoot(l.text())) {
                 prev = 0;
             } else if (l.text().matches("\\d+")) {

@@ -9,10 +9,10 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 
 /** What the agent keeps per instance on disk ({@code instance.json}), written before QEMU starts. */
-record Meta(long epoch, int memoryMiB, int dirtyMiBPerSecond) {
+public record Meta(long epoch, int memoryMiB, int dirtyMiBPerSecond) {
     private static final ObjectMapper JSON = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
-    static Meta read(Path dir) {
+    public static Meta read(Path dir) {
         Path f = dir.resolve("instance.json");
         try {
             return Files.exists(f) ? JSON.readValue(f.toFile(), Meta.class) : null;
@@ -21,7 +21,7 @@ record Meta(long epoch, int memoryMiB, int dirtyMiBPerSecond) {
         }
     }
 
-    static void write(Path dir, Meta m) throws IOException {
+    public static void write(Path dir, Meta m) throws IOException {
         Files.createDirectories(dir);
         Path tmp = dir.resolve("instance.json.tmp");
         JSON.writeValue(tmp.toFile(), m);

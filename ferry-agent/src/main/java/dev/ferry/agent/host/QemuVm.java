@@ -2,15 +2,8 @@ package dev.ferry.agent.host;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.io.Writer;
-import java.net.UnixDomainSocketAddress;
-import java.nio.channels.Channels;
-import java.nio.channels.SocketChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -25,49 +18,19 @@ import java.util.Map;
  * detached from this JVM (its output goes to a file), so it outlives the agent; {@link #adopt}
  * takes over a running one from its pid file and sockets.
  */
-public final class QemuVm implements AutoCloseable {
-    /** How a live migration is run (QEMU's parameters; null leaves QEMU's default). */
-    public record MigrationSettings(Long downtimeLimitMs, Long maxBandwidthBytesPerSecond, boolean autoConverge,
-                                    boolean postcopy) {
-        /** Nothing set: QEMU's defaults (300 ms downtime limit, 128 MiB/s, no auto-converge). */
-        public static final MigrationSettings QEMU_DEFAULTS = new MigrationSettings(null, null, false, false);
-
-        /**
-         * Ferry's: a 1 ms downtime limit (QEMU stops the guest only when what is left can be sent
-         * in that time at the bandwidth it measured; 5 ms left 10–19 ms blackouts in some runs at
-         * 16 MiB/s dirtying), bandwidth not capped (loopback or a dedicated migration network; the
-         * host's share is the policy's to set), and auto-converge, which throttles a guest that
-         * dirties memory faster than it can be sent, so that pre-copy ends. ./bench/migration
-         * compares them with QEMU's defaults.
-         */
-        public static final MigrationSettings FERRY = new MigrationSettings(1L, 8L << 30, true, false);
-    }
-
-    /** A migration's end as QEMU reports it ({@code postcopyBytes}: what it sent after a switch to post-copy). */
-    public record MigrationResult(String status, long totalTimeMs, Long downtimeMs, long transferredBytes, long dirtySyncCount,
-                                  String error, long postcopyBytes) {
-        public boolean completed() {
-            return status.equals("completed");
-        }
-    }
-
+public final class QemuVm implements Guest {
     private final String id;
     private final Path dir;
     private final long pid;
     private final Qmp qmp;
-    private final Thread serialReader;
-    private volatile SocketChannel serial;
-    private final java.util.concurrent.CountDownLatch serialConnected = new java.util.concurrent.CountDownLatch(1);
+    private final Console console;
 
     private QemuVm(String id, Path dir, long pid, Qmp qmp) {
         this.id = id;
         this.dir = dir;
         this.pid = pid;
         this.qmp = qmp;
-        // a platform thread: each line is stamped when it is read, and a virtual thread waits for a free
-        // carrier when the machine is busy (a controller starting, QEMUs starting), which made old lines
-        // arrive stamped after a relocated copy's first ones in a crash test
-        this.serialReader = Thread.ofPlatform().daemon().name("serial-" + id).start(this::readSerial);
+        this.console = new Console(id, dir.resolve("serial.sock"), dir.resolve("notice.sock"), dir.resolve("serial.log"));
     }
 
     /**
@@ -111,7 +74,7 @@ public final class QemuVm implements AutoCloseable {
             throw new IOException("QEMU did not start for " + id + ": " + e.getMessage() + "; " + tail(dir.resolve("qemu.log")), e);
         }
         QemuVm vm = new QemuVm(id, dir, p.pid(), qmp);
-        if (!vm.serialConnected.await(20, java.util.concurrent.TimeUnit.SECONDS)) {
+        if (!vm.console.awaitConnected(Duration.ofSeconds(20))) {
             p.destroyForcibly();
             throw new IOException("QEMU's serial port for " + id + " did not open; " + tail(dir.resolve("qemu.log")));
         }
@@ -138,6 +101,7 @@ public final class QemuVm implements AutoCloseable {
         return id;
     }
 
+    @Override
     public long pid() {
         return pid;
     }
@@ -146,11 +110,13 @@ public final class QemuVm implements AutoCloseable {
         return dir;
     }
 
+    @Override
     public boolean alive() {
         return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
     }
 
     /** QEMU's run state: running, paused, inmigrate, postmigrate, ... */
+    @Override
     public synchronized String status() throws IOException {
         return qmp.execute("query-status").path("status").asText();
     }
@@ -182,12 +148,29 @@ public final class QemuVm implements AutoCloseable {
         qmp.execute("migrate", Map.of("uri", "tcp:" + host + ":" + port));
     }
 
+    /** Source side through the agent: only to another agent that runs QEMU itself (its migration stream's address). */
+    @Override
+    public void migrateTo(Destination to, MigrationSettings s) throws IOException {
+        if (to.backend() != null && !to.backend().equals(QemuHypervisor.NAME)) {
+            throw new AgentException(409, "cannot live-migrate " + id + " from a QEMU host to a " + to.backend() + " host");
+        }
+        migrateTo(to.host(), to.port(), s);
+    }
+
+    @Override
+    public Progress progress() throws IOException {
+        JsonNode m = migration();
+        return new Progress(m.path("status").asText("none"), m.path("ram").path("dirty-sync-count").asLong());
+    }
+
     /** Switches a running post-copy-capable migration to post-copy. */
+    @Override
     public synchronized void startPostcopy() throws IOException {
         qmp.execute("migrate-start-postcopy");
     }
 
     /** Sets the downtime limit of the migration under way (QEMU takes it at its next iteration). */
+    @Override
     public synchronized void setDowntimeLimit(long ms) throws IOException {
         qmp.execute("migrate-set-parameters", Map.of("downtime-limit", ms));
     }
@@ -197,11 +180,13 @@ public final class QemuVm implements AutoCloseable {
         return qmp.execute("query-migrate");
     }
 
+    @Override
     public synchronized void cancelMigration() throws IOException {
         qmp.execute("migrate_cancel");
     }
 
     /** Polls the outgoing migration until it ends (completed, failed or cancelled) or the timeout passes. */
+    @Override
     public MigrationResult awaitMigration(Duration timeout) throws IOException, InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
@@ -219,16 +204,19 @@ public final class QemuVm implements AutoCloseable {
     }
 
     /** Runs a guest that is held: started with -S, or paused after a failed or cancelled migration (the source keeps running it). */
+    @Override
     public synchronized void resume() throws IOException {
         qmp.execute("cont");
     }
 
     /** Resets the guest in place (a reboot: the same QEMU, the guest boots again). */
+    @Override
     public synchronized void reset() throws IOException {
         qmp.execute("system_reset");
     }
 
     /** Stops QEMU (the guest is gone). */
+    @Override
     public synchronized void quit() {
         try {
             qmp.execute("quit");
@@ -242,13 +230,14 @@ public final class QemuVm implements AutoCloseable {
                 h.destroyForcibly();
             }
         });
-        closeSerial();
+        console.close();
     }
 
     /** Kills QEMU at once (fault injection). */
+    @Override
     public void kill() {
         ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
-        closeSerial();
+        console.close();
     }
 
     /** The lines the guest printed, with the host wall time (µs) each arrived at, as read so far. */
@@ -256,128 +245,9 @@ public final class QemuVm implements AutoCloseable {
         return SerialLine.read(dir.resolve("serial.log"));
     }
 
-    /** One line of the guest's serial output. */
-    public record SerialLine(long atMicros, String text) {
-        public static List<SerialLine> read(Path file) {
-            List<SerialLine> out = new ArrayList<>();
-            if (!Files.exists(file)) {
-                return out;
-            }
-            try {
-                for (String l : Files.readAllLines(file)) {
-                    int space = l.indexOf(' ');
-                    if (space > 0) {
-                        out.add(new SerialLine(Long.parseLong(l.substring(0, space)), l.substring(space + 1)));
-                    }
-                }
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-            return out;
-        }
-    }
-
-    private void readSerial() {
-        Path sock = dir.resolve("serial.sock");
-        try {
-            long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-            while (!Files.exists(sock) && System.nanoTime() < deadline) {
-                Thread.sleep(10); // QEMU creates the socket as it starts
-            }
-            SocketChannel ch = SocketChannel.open(UnixDomainSocketAddress.of(sock));
-            serial = ch;
-            serialConnected.countDown();
-            try (java.io.InputStream in = new java.io.BufferedInputStream(Channels.newInputStream(ch));
-                 Writer w = Files.newBufferedWriter(dir.resolve("serial.log"), StandardOpenOption.CREATE, StandardOpenOption.APPEND)) {
-                copyLines(in, w);
-            }
-        } catch (IOException | InterruptedException e) {
-            // QEMU went away, or we were closed
-        }
-    }
-
-    private final Object noticeLock = new Object();
-    private SocketChannel noticePort;
-
-    /**
-     * Writes one line to the guest's second serial port (COM2; printable ASCII, at most 200
-     * characters): the heartbeat guest echoes it on its console. False when QEMU has no such port
-     * (started by an older agent) or does not take it.
-     */
+    @Override
     public boolean tell(String line) {
-        String clean = line.replaceAll("[^\\x20-\\x7E]", "?");
-        byte[] bytes = ((clean.length() > 200 ? clean.substring(0, 200) : clean) + "\n").getBytes(StandardCharsets.US_ASCII);
-        synchronized (noticeLock) {
-            for (int attempt = 0; attempt < 2; attempt++) {
-                try {
-                    if (noticePort == null) {
-                        noticePort = SocketChannel.open(UnixDomainSocketAddress.of(dir.resolve("notice.sock")));
-                        noticePort.configureBlocking(false); // a guest that does not read must not hold the agent
-                    }
-                    java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(bytes);
-                    long deadline = System.nanoTime() + 1_000_000_000L;
-                    while (b.hasRemaining() && System.nanoTime() < deadline) {
-                        if (noticePort.write(b) == 0) {
-                            Thread.sleep(5); // QEMU takes it as the guest's port has room
-                        }
-                    }
-                    return !b.hasRemaining();
-                } catch (IOException e) {
-                    closeQuietly(noticePort); // QEMU took a new connection (an agent restarted): connect again once
-                    noticePort = null;
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return false;
-                }
-            }
-            return false;
-        }
-    }
-
-    /**
-     * Writes each line the guest printed to {@code w}, prefixed with the wall time in microseconds it
-     * arrived at. A guest stopped or sent away in the middle of a line leaves a piece at the end ("11"
-     * of "1126"): it is written marked {@code ~} ({@code ~11}), so that it never reads as a beat of its
-     * own; {@link GuestSerial} joins it with the rest of the line where the guest went on.
-     */
-    static void copyLines(java.io.InputStream in, Writer w) throws IOException {
-        StringBuilder line = new StringBuilder();
-        int c;
-        while ((c = in.read()) >= 0) {
-            if (c != '\n') {
-                line.append((char) (c & 0x7F));
-                continue;
-            }
-            write(w, line.toString());
-            line.setLength(0);
-        }
-        if (!line.isEmpty()) {
-            write(w, "~" + line);
-        }
-    }
-
-    private static void write(Writer w, String line) throws IOException {
-        java.time.Instant now = java.time.Instant.now();
-        w.write((now.getEpochSecond() * 1_000_000 + now.getNano() / 1000) + " " + line + "\n");
-        w.flush();
-    }
-
-    private void closeSerial() {
-        closeQuietly(serial);
-        synchronized (noticeLock) {
-            closeQuietly(noticePort);
-            noticePort = null;
-        }
-    }
-
-    private static void closeQuietly(SocketChannel s) {
-        if (s != null) {
-            try {
-                s.close();
-            } catch (IOException ignored) {
-                // closing
-            }
-        }
+        return console.tell(line);
     }
 
     private static String tail(Path log) {
@@ -392,7 +262,7 @@ public final class QemuVm implements AutoCloseable {
     /** Lets go of QEMU without stopping it (the agent stops; the guest runs on). */
     @Override
     public void close() throws IOException {
-        closeSerial();
+        console.close();
         qmp.close();
     }
 }

@@ -1,9 +1,17 @@
 package dev.ferry.agent.host;
 
+import static dev.ferry.agent.host.AgentTesting.await;
+import static dev.ferry.agent.host.AgentTesting.awaitBeats;
+import static dev.ferry.agent.host.AgentTesting.awaitMigrationEnd;
+import static dev.ferry.agent.host.AgentTesting.beats;
+import static dev.ferry.agent.host.AgentTesting.counterWentOn;
+import static dev.ferry.agent.host.AgentTesting.get;
+import static dev.ferry.agent.host.AgentTesting.instances;
+import static dev.ferry.agent.host.AgentTesting.post;
+import static dev.ferry.agent.host.AgentTesting.remote;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ferry.agent.driver.AgentCalls;
 import dev.ferry.agent.driver.AgentDriver;
 import dev.ferry.core.campaign.Effect;
@@ -19,10 +27,6 @@ import dev.ferry.core.model.Policy;
 import dev.ferry.core.model.Tenant;
 import dev.ferry.core.planner.MoveKind;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -31,7 +35,6 @@ import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -45,9 +48,6 @@ import org.junit.jupiter.api.io.TempDir;
  * Skipped without QEMU, failed without it when {@code FERRY_REQUIRE_QEMU=1}.
  */
 class AgentQemuTest {
-    private static final ObjectMapper JSON = new ObjectMapper();
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
-
     @TempDir
     Path dir;
 
@@ -196,15 +196,6 @@ class AgentQemuTest {
         counterWentOn(srcLog, dir.resolve("h2/instances/vm7/serial.log"));
     }
 
-    /** The destination's guest goes on counting where the source's stopped, without booting again. */
-    private void counterWentOn(Path srcLog, Path dstLog) throws IOException {
-        awaitBeats(dstLog, 20);
-        List<Long> before = beats(srcLog);
-        List<Long> after = beats(dstLog);
-        assertThat(after.get(0)).as("the counter goes on where it was").isEqualTo(before.get(before.size() - 1) + 1);
-        assertThat(Files.readString(dstLog)).doesNotContain("boot");
-    }
-
     @Test
     void anAgentKilledMidMigrationReadoptsItsQemuWhenItComesBack() throws Exception {
         // the source agent runs in its own JVM and is killed with SIGKILL while its guest migrates
@@ -251,20 +242,6 @@ class AgentQemuTest {
         return p;
     }
 
-    /** The port an agent in another process listens on (its first line of output). */
-    private static int remote(Process p) throws IOException {
-        java.io.BufferedReader r = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream()));
-        String line;
-        while ((line = r.readLine()) != null) {
-            if (line.startsWith("port=")) {
-                int port = Integer.parseInt(line.substring(5));
-                Thread.ofVirtual().start(() -> r.lines().forEach(l -> { })); // drain its output
-                return port;
-            }
-        }
-        throw new AssertionError("the agent process ended before it listened");
-    }
-
     @Test
     void aRebootWithInstancesIsRefusedUnlessForcedAndComesBackOnTheNewVersion() throws Exception {
         Agent a = agent("h1");
@@ -300,102 +277,5 @@ class AgentQemuTest {
 
     private int launchAndPrepare(int src, Agent dst, String id, int memoryMiB, int dirty, int beats) {
         return launchAndPrepare(src, dst.port(), id, memoryMiB, dirty, beats);
-    }
-
-    // ------------------------------------------------------------------ helpers
-
-    private static JsonNode awaitMigrationEnd(Agent a, String id) {
-        return awaitMigrationEnd(a.port(), id);
-    }
-
-    private static JsonNode awaitMigrationEnd(int a, String id) {
-        JsonNode[] last = new JsonNode[1];
-        await("migration of " + id + " ended", () -> {
-            last[0] = get(a, "/v1/instances/" + id + "/migration");
-            String s = last[0].get("status").asText();
-            return s.equals("completed") || s.equals("failed") || s.equals("cancelled");
-        });
-        return last[0];
-    }
-
-    private static List<JsonNode> instances(Agent a) {
-        return instances(a.port());
-    }
-
-    private static List<JsonNode> instances(int a) {
-        List<JsonNode> out = new ArrayList<>();
-        get(a, "/v1/host").get("instances").forEach(out::add);
-        return out;
-    }
-
-    private static List<Long> beats(Path serialLog) throws IOException {
-        List<Long> out = new ArrayList<>();
-        for (String l : Files.readAllLines(serialLog)) {
-            String text = l.substring(l.indexOf(' ') + 1).trim();
-            if (text.matches("\\d+")) {
-                out.add(Long.parseLong(text));
-            }
-        }
-        return out;
-    }
-
-    private static void awaitBeats(Path serialLog, int n) {
-        await(n + " beats in " + serialLog, () -> {
-            try {
-                return Files.exists(serialLog) && beats(serialLog).size() >= n;
-            } catch (IOException e) {
-                return false;
-            }
-        });
-    }
-
-    /** Polls a condition (QEMU and the guest run at their own pace) for up to two minutes. */
-    private static void await(String what, BooleanSupplier condition) {
-        long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting for: " + what);
-            }
-            try {
-                Thread.sleep(20); // polling an outside process
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError(e);
-            }
-        }
-    }
-
-    private static JsonNode get(Agent a, String path) {
-        return get(a.port(), path);
-    }
-
-    private static JsonNode get(int port, String path) {
-        return call(port, "GET", path, null, -1);
-    }
-
-    private static JsonNode post(Agent a, String path, String body, int expected) {
-        return call(a.port(), "POST", path, body, expected);
-    }
-
-    private static JsonNode post(int port, String path, String body, int expected) {
-        return call(port, "POST", path, body, expected);
-    }
-
-    private static JsonNode call(int port, String method, String path, String body, int expected) {
-        try {
-            HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                    .timeout(Duration.ofSeconds(30))
-                    .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-            HttpResponse<String> r = HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
-            if (expected > 0 && r.statusCode() != expected || expected < 0 && r.statusCode() != 200) {
-                throw new AssertionError(method + " " + path + ": " + r.statusCode() + " " + r.body());
-            }
-            return r.body().isEmpty() ? JSON.createObjectNode() : JSON.readTree(r.body());
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
     }
 }

@@ -79,7 +79,7 @@ class GuestNoticeQemuTest {
         String line = "notice ev-1 live-migrate scheduled 2026-12-01T10:00:00Z";
         GuestSerial console = Poll.until(120_000, 20, () -> {
             GuestSerial s = GuestSerial.read(List.of(vm1.resolve("serial.log")));
-            int at = s.lines().stream().map(QemuVm.SerialLine::text).toList().indexOf(line);
+            int at = s.lines().stream().map(Guest.SerialLine::text).toList().indexOf(line);
             return at >= 0 && s.lines().size() > at + 1 ? s : null; // echoed, and the guest beat on after it
         });
         assertThat(console).as("the guest echoes its notice on its console").isNotNull();

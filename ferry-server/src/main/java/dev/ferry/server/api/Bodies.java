@@ -21,7 +21,7 @@ final class Bodies {
     record RegisterWebhook(String url) {
     }
 
-    record AgentReport(String host, String version, java.util.List<java.util.Map<String, Object>> instances) {
+    record AgentReport(String host, String version, String backend, java.util.List<java.util.Map<String, Object>> instances) {
     }
 
     record CreateToken(String role, String tenant, String host, String name) {

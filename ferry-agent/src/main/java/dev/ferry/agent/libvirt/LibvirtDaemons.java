@@ -11,18 +11,18 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.UUID;
-import org.junit.jupiter.api.Assumptions;
 import org.libvirt.Connect;
 import org.libvirt.Domain;
 import org.libvirt.LibvirtException;
 
 /**
- * libvirt daemons for the tests: session mode, each with its own XDG directories and a random host
- * UUID, answering only on its Unix socket ({@code qemu+unix:///session?socket=...}, in its own
- * runtime directory, so no other local user can reach it), run as one unprivileged user — this one,
- * or, when the tests run as root, {@code ferry-libvirt} ({@code FERRY_LIBVIRT_USER}; {@code .ci/run}
- * creates it). Without libvirtd or that user the tests are skipped, unless
- * {@code FERRY_REQUIRE_LIBVIRT=1}, when they fail.
+ * libvirt daemons for {@code ferry lab --hypervisor libvirt} and the tests: session mode, each with
+ * its own XDG directories under {@code /tmp/ferry-libvirt-*} and a random host UUID, answering only
+ * on its Unix socket ({@code qemu+unix:///session?socket=...}, in its own runtime directory, so no
+ * other local user can reach it; the daemons of one set reach each other there for peer-to-peer
+ * migrations), run as one unprivileged user — this one, or, when run as root, {@code ferry-libvirt}
+ * ({@code FERRY_LIBVIRT_USER}; {@code .ci/run} creates it). Each has a directory for its guests'
+ * files ({@link #guestDir}), that user's.
  */
 public final class LibvirtDaemons implements AutoCloseable {
     private final List<Path> dirs = new ArrayList<>();
@@ -32,10 +32,13 @@ public final class LibvirtDaemons implements AutoCloseable {
         this.user = user;
     }
 
-    /** Starts {@code n} daemons and waits until each answers. */
+    /** Starts {@code n} daemons and waits until each answers; an IOException says why they cannot run here. */
     public static LibvirtDaemons start(int n) throws Exception {
-        String user = user();
-        LibvirtDaemons d = new LibvirtDaemons(user);
+        String why = unavailable();
+        if (why != null) {
+            throw new IOException(why);
+        }
+        LibvirtDaemons d = new LibvirtDaemons(user());
         try {
             for (int k = 0; k < n; k++) {
                 d.startOne();
@@ -47,23 +50,20 @@ public final class LibvirtDaemons implements AutoCloseable {
         return d;
     }
 
-    private static String user() {
-        String why = null;
+    /** Why libvirt daemons cannot be started here, or null when they can. */
+    public static String unavailable() {
         if (!Files.isExecutable(Path.of("/usr/sbin/libvirtd"))) {
-            why = "no /usr/sbin/libvirtd (Debian packages libvirt-daemon, libvirt-daemon-driver-qemu, libvirt-clients)";
+            return "no /usr/sbin/libvirtd (Debian packages libvirt-daemon, libvirt-daemon-driver-qemu, libvirt-clients)";
         }
+        if ("root".equals(System.getProperty("user.name")) && !exists(user())) {
+            return "this runs as root and there is no user " + user() + " to run libvirt's session daemons as (useradd -m " + user() + ")";
+        }
+        return null;
+    }
+
+    private static String user() {
         String self = System.getProperty("user.name");
-        String user = !"root".equals(self) ? self : System.getenv().getOrDefault("FERRY_LIBVIRT_USER", "ferry-libvirt");
-        if (why == null && "root".equals(self) && !exists(user)) {
-            why = "the tests run as root and there is no user " + user + " to run libvirt's session daemons as (useradd -m " + user + ")";
-        }
-        if (why != null) {
-            if ("1".equals(System.getenv("FERRY_REQUIRE_LIBVIRT"))) {
-                throw new AssertionError("FERRY_REQUIRE_LIBVIRT=1 but " + why);
-            }
-            Assumptions.abort("skipped: " + why);
-        }
-        return user;
+        return !"root".equals(self) ? self : System.getenv().getOrDefault("FERRY_LIBVIRT_USER", "ferry-libvirt");
     }
 
     private static boolean exists(String user) {
@@ -114,6 +114,21 @@ public final class LibvirtDaemons implements AutoCloseable {
             }
         }
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+    }
+
+    public int size() {
+        return dirs.size();
+    }
+
+    /** The directory for the files QEMU opens for daemon {@code k}'s guests (the daemons' user's). */
+    public Path guestDir(int k) {
+        return dirs.get(k).resolve("guests");
+    }
+
+    /** Kills daemon {@code k} at once (SIGKILL; its QEMUs run on), as a host's libvirtd dies. */
+    public void kill(int k) throws IOException {
+        long pid = Long.parseLong(Files.readString(dirs.get(k).resolve("libvirtd.pid")).trim());
+        ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
     }
 
     public String uri(int k) {
