@@ -14,10 +14,11 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 @Command(name = "lab", mixinStandardHelpOptions = true,
-        header = "Run a whole campaign on real QEMU hypervisors on this machine.",
+        header = "Run a whole campaign on real QEMU hypervisors (direct or through libvirt) on this machine.",
         description = {"A whole campaign on real hypervisors on this machine: a Ferry controller,",
                 "one host agent per host, a QEMU heartbeat VM per instance (software",
-                "emulation; needs qemu-system-x86_64), an XSA-108-like advisory on",
+                "emulation; needs qemu-system-x86_64; with --hypervisor libvirt, domains of",
+                "a libvirt daemon per host), an XSA-108-like advisory on",
                 "--affected hosts. Over the controller's API it imports the fleet,",
                 "registers the advisory, proposes the campaign on the agents, approves",
                 "it and follows it in real time; then it checks the stored history with",
@@ -57,6 +58,13 @@ final class LabCommand implements Callable<Integer> {
             + "(SIGKILL); the controller calls it down after 6 s of silence, the campaign fences it and restarts its VMs elsewhere.")
     boolean killHost;
 
+    @Option(names = "--hypervisor", defaultValue = "qemu", paramLabel = "BACKEND",
+            description = {"What the agents run their guests on: qemu (QEMU processes of their own; default), libvirt",
+                    "(a libvirt daemon per host, session mode, started and torn down by the lab; Debian packages",
+                    "libvirt-daemon, libvirt-daemon-driver-qemu, libvirt-clients; as root, a user ferry-libvirt to run",
+                    "them as) or mixed (libvirt hosts and a last host on QEMU: one campaign across both)."})
+    String hypervisor;
+
     @Option(names = "--qemu", paramLabel = "PATH",
             description = "QEMU binary (default: $FERRY_QEMU, else qemu-system-x86_64 on the PATH).")
     String qemu;
@@ -68,9 +76,14 @@ final class LabCommand implements Callable<Integer> {
         String binary = qemu != null ? qemu : QemuBinary.find().orElse(null);
         Lab.Options o;
         try {
-            o = new Lab.Options(hosts, vms, affected, memory, dir, binary, churn, killHost);
+            o = new Lab.Options(hosts, vms, affected, memory, dir, binary, churn, killHost, hypervisor);
         } catch (IllegalArgumentException e) {
             err.println("error: " + e.getMessage());
+            return ExitCodes.INVALID_INPUT;
+        }
+        String noLibvirt = hypervisor.equals("qemu") ? null : dev.ferry.agent.libvirt.LibvirtDaemons.unavailable();
+        if (noLibvirt != null) {
+            err.println("error: --hypervisor " + hypervisor + " needs libvirt's daemons here, but " + noLibvirt);
             return ExitCodes.INVALID_INPUT;
         }
         if (binary == null || !Files.isExecutable(Path.of(binary))) {

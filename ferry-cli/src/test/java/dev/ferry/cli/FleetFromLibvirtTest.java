@@ -59,6 +59,14 @@ class FleetFromLibvirtTest {
             assertThat(fleet.instances()).filteredOn(i -> i.id().equals("web-1")).singleElement()
                     .satisfies(i -> assertThat(i.group()).isEqualTo("web"));
 
+            // the fleet plans: an advisory on the daemons' own hypervisor version
+            Path advisory = dir.resolve("advisory.yaml");
+            Files.writeString(advisory, "ferry: advisory/v1\nid: LAB-1\naffects:\n  - { hypervisor: \"" + fleet.host(0).hypervisor()
+                    + "\", cpuModel: \"*\" }\nfixedVersion: qemu-99.0.0\nrequiresReboot: true\ndisclosure: 2099-01-01T00:00:00Z\n");
+            Cli plan = Cli.run("plan", "--fleet", out.toString(), "--advisory", advisory.toString(), "--format", "json");
+            assertThat(plan.exitCode()).as(plan.err()).isZero();
+            assertThat(plan.out()).contains("\"affectedHosts\"").contains("web-1").contains("batch-1");
+
             // the server's inventory from the same daemons: refused with the problem while a domain has no tenant,
             // then imported with the map
             try (FerryServer server = FerryServer.start(FerryServer.Config.defaults(dir.resolve("server")).withPort(0)

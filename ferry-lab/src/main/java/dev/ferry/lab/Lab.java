@@ -56,8 +56,18 @@ public final class Lab {
      * ({@link LabChurn}); {@code killHost}: the last host dies mid-campaign, agent and QEMU processes
      * killed with SIGKILL ({@link LabKill}).
      */
-    public record Options(int hosts, int vms, int affected, int memoryMiB, Path dir, String qemu, boolean churn, boolean killHost) {
+    public record Options(int hosts, int vms, int affected, int memoryMiB, Path dir, String qemu, boolean churn, boolean killHost,
+                          String hypervisor) {
         public Options {
+            if (!List.of(LabHosts.QEMU, LabHosts.LIBVIRT, LabHosts.MIXED).contains(hypervisor)) {
+                throw new IllegalArgumentException("the hypervisor is qemu, libvirt or mixed (libvirt hosts and a last one on QEMU)");
+            }
+            if (hypervisor.equals(LabHosts.MIXED) && hosts < 3) {
+                throw new IllegalArgumentException("mixed needs at least 3 hosts: two on libvirt, to migrate between, and one on QEMU");
+            }
+            if (killHost && !hypervisor.equals(LabHosts.QEMU)) {
+                throw new IllegalArgumentException("--kill-host kills a QEMU host's agent and QEMU processes: it runs with --hypervisor qemu");
+            }
             if (hosts < 2 || vms < 1 || affected < 1 || affected >= hosts || memoryMiB < 16) {
                 throw new IllegalArgumentException("need at least 2 hosts, 1 VM, 1 ≤ affected < hosts, memory ≥ 16 MiB");
             }
@@ -69,6 +79,10 @@ public final class Lab {
                         + " killed is called down), two hosts the advisory leaves alone (--hosts ≥ --affected + 2) and a VM on every"
                         + " host (--vms ≥ --hosts)");
             }
+        }
+
+        public Options(int hosts, int vms, int affected, int memoryMiB, Path dir, String qemu, boolean churn, boolean killHost) {
+            this(hosts, vms, affected, memoryMiB, dir, qemu, churn, killHost, LabHosts.QEMU);
         }
 
         public Options(int hosts, int vms, int affected, int memoryMiB, Path dir, String qemu, boolean churn) {
@@ -145,12 +159,12 @@ public final class Lab {
         String policyText = LabFiles.policyYaml(o);
         List<Agent> agents = new ArrayList<>();
         List<LabKill> dying = new ArrayList<>(); // with --kill-host: the host that dies
-        FerryServer server = FerryServer.start(FerryServer.Config.defaults(o.dir().resolve("controller")).withPort(0).withClock(clock)
-                .withHostDownAfter(o.killHost() ? HOST_DOWN_AFTER : Duration.ofMinutes(2)));
+        LabHosts backends = LabHosts.start(o);
+        FerryServer server = controller(o, clock, backends);
         try {
             String controller = "http://127.0.0.1:" + server.port();
             AgentClient api = new AgentClient(controller, server.tokens().create(Principal.Role.OPERATOR, null, "ferry lab"));
-            List<String> addresses = startAgents(o, server, agents, dying, clock);
+            List<String> addresses = startAgents(o, backends, server, agents, dying, clock);
             Files.writeString(fleetFile, LabFiles.fleetYaml(o, addresses));
             Files.writeString(advisoryFile, LabFiles.advisoryYaml(clock.instant()));
             api.send("PUT", "/v1/inventory", Files.readString(fleetFile), "application/yaml");
@@ -208,17 +222,26 @@ public final class Lab {
             return new Result(id, row.path("state").asText(), plan.affectedHosts().size(), row.path("hostsPatched").asInt(),
                     row.path("hostsFailed").asInt(), measuredMs, predictedMs, guests, violations, summary, loss, notices);
         } finally {
-            for (Agent a : agents) {
-                a.stopAll();
-                a.close();
-            }
+            agents.forEach(Agent::stopAllAndClose);
             dying.forEach(LabKill::close);
             server.close();
+            backends.close();
+        }
+    }
+
+    /** The lab's controller (the backends are let go if it does not start). */
+    private static FerryServer controller(Options o, InstantSource clock, LabHosts backends) throws Exception {
+        try {
+            return FerryServer.start(FerryServer.Config.defaults(o.dir().resolve("controller")).withPort(0).withClock(clock)
+                    .withHostDownAfter(o.killHost() ? HOST_DOWN_AFTER : Duration.ofMinutes(2)));
+        } catch (Exception e) {
+            backends.close();
+            throw e;
         }
     }
 
     /** An agent per host (with {@code --kill-host}, the last in a process of its own, into {@code dying}); their addresses. */
-    private static List<String> startAgents(Options o, FerryServer server, List<Agent> agents, List<LabKill> dying,
+    private static List<String> startAgents(Options o, LabHosts backends, FerryServer server, List<Agent> agents, List<LabKill> dying,
                                             InstantSource clock) throws Exception {
         List<String> addresses = new ArrayList<>();
         for (int h = 1; h <= o.hosts(); h++) {
@@ -231,7 +254,7 @@ public final class Lab {
                 addresses.add("127.0.0.1:" + dying.get(0).port());
                 continue;
             }
-            Agent a = Agent.start(new Agent.Config(id, "127.0.0.1", 0, data, version, o.qemu(), AGENT_REBOOT));
+            Agent a = backends.agent(h, data, version, AGENT_REBOOT);
             agents.add(a);
             addresses.add("127.0.0.1:" + a.port());
         }

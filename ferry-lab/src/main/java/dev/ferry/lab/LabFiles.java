@@ -27,8 +27,8 @@ final class LabFiles {
         StringBuilder b = new StringBuilder("# written by ferry lab\nferry: fleet/v1\nhosts:\n");
         for (int h = 1; h <= o.hosts(); h++) {
             b.append(String.format(Locale.ROOT, "  - { id: h%d, zone: lab, rack: r%d, cpus: 16, memoryMiB: %d, hypervisor: %s,"
-                    + " cpuModel: qemu64, liveMigration: true, agent: \"%s\" }%n", h, (h + 1) / 2, Math.max(4096, o.vms() * o.memoryMiB() * 2),
-                    h <= o.affected() ? "xen-4.4.0" : "xen-4.5.0", agentAddresses.get(h - 1)));
+                    + " cpuModel: %s, liveMigration: true, agent: \"%s\" }%n", h, (h + 1) / 2, Math.max(4096, o.vms() * o.memoryMiB() * 2),
+                    h <= o.affected() ? "xen-4.4.0" : "xen-4.5.0", LabHosts.cpuModel(o, h), agentAddresses.get(h - 1)));
         }
         b.append("instances:\n");
         int onAffected = 0;

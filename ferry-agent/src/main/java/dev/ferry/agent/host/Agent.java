@@ -385,7 +385,13 @@ public final class Agent implements AutoCloseable {
         }
     }
 
-    /** Stops every instance's QEMU (the lab's clean-up). */
+    /** Stops every guest, then the agent (the clean-up of a lab or a test). */
+    public void stopAllAndClose() {
+        stopAll();
+        close();
+    }
+
+    /** Stops every instance's guest (the lab's clean-up). */
     public void stopAll() {
         instances.values().forEach(i -> {
             i.vm.quit();

@@ -1,8 +1,5 @@
 package dev.ferry.agent.libvirt;
 
-import com.sun.jna.Native;
-import com.sun.jna.Pointer;
-import com.sun.jna.PointerType;
 import dev.ferry.agent.host.Console;
 import dev.ferry.agent.host.Guest;
 import java.io.IOException;
@@ -180,7 +177,7 @@ final class LibvirtGuest implements Guest {
 
     private static long number(DomainJobStats js, String field, long otherwise) {
         for (TypedParameter p : js.stats == null ? new TypedParameter[0] : js.stats) {
-            if (p.field.equals(field)) {
+            if (p != null && field.equals(p.field)) {
                 try {
                     return Long.parseLong(p.getValueAsString());
                 } catch (NumberFormatException e) {
@@ -222,7 +219,7 @@ final class LibvirtGuest implements Guest {
             cancelled = false;
             sendingSince = System.nanoTime();
             latest = null;
-            sending = Thread.ofPlatform().daemon().name("migrate-" + id).start(() -> send(d, to, p, flags));
+            sending = Thread.ofPlatform().daemon().name("migrate-" + id).start(() -> send(to, p, flags));
             Thread.ofPlatform().daemon().name("migration-" + id).start(this::follow);
         } catch (LibvirtException e) {
             throw new IOException(hv.uri() + ": " + e.getMessage(), e);
@@ -234,7 +231,7 @@ final class LibvirtGuest implements Guest {
 
     private volatile Progress latest;
 
-    /** Reads the migration's progress every 50 ms while it goes, for {@link #progress} to answer at once. */
+    /** Reads the migration's progress every second while it goes, for {@link #progress} to answer at once. */
     private void follow() {
         while (outcome == null) {
             try {
@@ -242,23 +239,42 @@ final class LibvirtGuest implements Guest {
                 if (outcome == null) {
                     latest = p;
                 }
-                Thread.sleep(50); // libvirt's job statistics have no change notification over this binding
-            } catch (IOException e) {
+            } catch (IOException | RuntimeException e) {
                 // the daemon did not answer this time; the migration call's end says how it went
+            }
+            try {
+                Thread.sleep(1000); // a driver decides on passes over memory: once a second is plenty
             } catch (InterruptedException e) {
                 return;
             }
         }
     }
 
+
     /** The blocking migration call, and its outcome with the destination's figures. */
-    private void send(Domain d, Destination to, TypedParameter[] params, int flags) {
+    private void send(Destination to, TypedParameter[] params, int flags) {
+        Connect own = null;
         try {
-            d.migrateToURI(to.libvirtUri(), params, flags);
+            // a connection of its own: the call blocks until the end, and the agent's other calls (the
+            // progress, a cancel, reports) never wait behind it on one connection
+            own = new Connect(hv.uri());
+            own.domainLookupByName(id).migrateToURI(to.libvirtUri(), params, flags);
             outcome = completed(to);
         } catch (LibvirtException e) {
             long ms = (System.nanoTime() - sendingSince) / 1_000_000;
             outcome = new MigrationResult(cancelled ? "cancelled" : "failed", ms, null, 0, 0, e.getMessage(), 0);
+        } finally {
+            close(own);
+        }
+    }
+
+    private static void close(Connect c) {
+        if (c != null) {
+            try {
+                c.close();
+            } catch (LibvirtException ignored) {
+                // closing
+            }
         }
     }
 
@@ -275,13 +291,7 @@ final class LibvirtGuest implements Guest {
         } catch (LibvirtException e) {
             return new MigrationResult("completed", ms, null, 0, 0, null, 0); // the destination's daemon is not ours to read
         } finally {
-            if (c != null) {
-                try {
-                    c.close();
-                } catch (LibvirtException ignored) {
-                    // closing
-                }
-            }
+            close(c);
         }
     }
 
@@ -350,8 +360,6 @@ final class LibvirtGuest implements Guest {
         }
     }
 
-    private volatile boolean postcopy;
-
     @Override
     public MigrationResult awaitMigration(Duration timeout) throws IOException, InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
@@ -395,17 +403,19 @@ final class LibvirtGuest implements Guest {
         postcopy = true;
     }
 
+    private volatile boolean postcopy;
+
     /** libvirt's virDomainMigrateStartPostCopy, which the Java binding lacks. */
     interface PostCopy extends com.sun.jna.Library {
-        PostCopy LIB = Native.load("virt", PostCopy.class);
+        PostCopy LIB = com.sun.jna.Native.load("virt", PostCopy.class);
 
-        int virDomainMigrateStartPostCopy(Pointer domain, int flags);
+        int virDomainMigrateStartPostCopy(com.sun.jna.Pointer domain, int flags);
 
-        static Pointer pointer(Domain d) throws IOException {
+        static com.sun.jna.Pointer pointer(Domain d) throws IOException {
             try {
                 var f = Domain.class.getDeclaredField("vdp");
                 f.setAccessible(true);
-                return ((PointerType) f.get(d)).getPointer();
+                return ((com.sun.jna.PointerType) f.get(d)).getPointer();
             } catch (ReflectiveOperationException | RuntimeException e) {
                 throw new IOException("this libvirt binding does not give its domain handle: " + e, e);
             }
