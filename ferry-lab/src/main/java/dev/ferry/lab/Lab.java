@@ -222,9 +222,17 @@ public final class Lab {
             return new Result(id, row.path("state").asText(), plan.affectedHosts().size(), row.path("hostsPatched").asInt(),
                     row.path("hostsFailed").asInt(), measuredMs, predictedMs, guests, violations, summary, loss, notices);
         } finally {
+            tearDown(agents, dying, server, backends);
+        }
+    }
+
+    /** Stops every guest, agent and the controller, then the libvirt daemons the lab started, whatever else failed. */
+    private static void tearDown(List<Agent> agents, List<LabKill> dying, FerryServer server, LabHosts backends) throws Exception {
+        try {
             agents.forEach(Agent::stopAllAndClose);
             dying.forEach(LabKill::close);
             server.close();
+        } finally {
             backends.close();
         }
     }

@@ -49,9 +49,9 @@ final class Convergence {
         Map<String, Object> settings = new java.util.LinkedHashMap<>();
         settings.put("host", incoming.get("host").asText());
         settings.put("port", incoming.get("port").asInt());
-        for (String passed : java.util.List.of("backend", "libvirtUri", "guestDir", "epoch")) {
-            if (incoming.hasNonNull(passed)) {
-                settings.put(passed, incoming.get(passed));
+        if (incoming.path("backend").asText().equals("libvirt")) {
+            for (String passed : java.util.List.of("backend", "libvirtUri", "guestDir", "epoch")) {
+                settings.put(passed, incoming.get(passed)); // what the source's daemon needs, as the destination said
             }
         }
         settings.put("downtimeLimitMs", startingDowntimeMs());

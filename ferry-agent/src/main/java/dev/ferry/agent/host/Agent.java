@@ -211,6 +211,9 @@ public final class Agent implements AutoCloseable {
             r.exception(AgentException.class, (e, ctx) -> ctx.status(e.status).json(Map.of("status", e.status, "detail", e.getMessage())));
             r.exception(IOException.class, (e, ctx) -> ctx.status(502).json(Map.of("status", 502, "detail",
                     config.hypervisor().name() + ": " + e.getMessage())));
+            // the hypervisor did not answer whether a guest runs: unknown, never taken for "not there"
+            r.exception(java.io.UncheckedIOException.class, (e, ctx) -> ctx.status(502).json(Map.of("status", 502, "detail",
+                    config.hypervisor().name() + ": " + e.getCause().getMessage())));
         });
         app.start(config.listenHost(), wanted);
         this.http = app;
@@ -343,7 +346,11 @@ public final class Agent implements AutoCloseable {
                 rebooting = true;
                 http.stop();
                 for (Instance i : instances.values()) {
-                    i.vm.kill(); // a forced reboot takes its guests with it
+                    try {
+                        i.vm.kill(); // a forced reboot takes its guests with it
+                    } catch (RuntimeException e) {
+                        System.err.println("ferry agent " + config.hostId() + ": " + i.id + " could not be stopped for the reboot: " + e);
+                    }
                     detachGuest(i.id);
                 }
                 instances.clear();
@@ -394,7 +401,11 @@ public final class Agent implements AutoCloseable {
     /** Stops every instance's guest (the lab's clean-up). */
     public void stopAll() {
         instances.values().forEach(i -> {
-            i.vm.quit();
+            try {
+                i.vm.quit();
+            } catch (RuntimeException e) {
+                System.err.println("ferry agent " + config.hostId() + ": " + i.id + " could not be stopped: " + e);
+            }
             detachGuest(i.id);
         });
         instances.clear();

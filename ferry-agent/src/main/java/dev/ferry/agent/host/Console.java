@@ -68,6 +68,10 @@ public final class Console implements AutoCloseable {
             }
             SocketChannel ch = SocketChannel.open(UnixDomainSocketAddress.of(serialSocket));
             serial = ch;
+            if (closed) {
+                ch.close(); // closed while it connected
+                return;
+            }
             connected.countDown();
             try (java.io.InputStream in = new java.io.BufferedInputStream(Channels.newInputStream(ch));
                  Writer w = Files.newBufferedWriter(log, StandardOpenOption.CREATE, StandardOpenOption.APPEND)) {
@@ -87,7 +91,7 @@ public final class Console implements AutoCloseable {
         String clean = line.replaceAll("[^\\x20-\\x7E]", "?");
         byte[] bytes = ((clean.length() > 200 ? clean.substring(0, 200) : clean) + "\n").getBytes(StandardCharsets.US_ASCII);
         synchronized (noticeLock) {
-            for (int attempt = 0; attempt < 2; attempt++) {
+            for (int attempt = 0; attempt < 2 && !closed; attempt++) {
                 try {
                     if (noticePort == null) {
                         noticePort = SocketChannel.open(UnixDomainSocketAddress.of(noticeSocket));

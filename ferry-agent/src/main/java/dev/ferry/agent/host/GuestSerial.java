@@ -4,7 +4,6 @@ import dev.ferry.agent.Poll;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 
 /**
@@ -14,21 +13,60 @@ import java.util.List;
  */
 public record GuestSerial(List<Guest.SerialLine> lines) {
     public static GuestSerial read(List<Path> logs) {
-        List<Guest.SerialLine> lines = new ArrayList<>();
+        List<List<Guest.SerialLine>> perLog = new ArrayList<>();
         for (Path log : logs) {
-            lines.addAll(Guest.SerialLine.read(log));
+            perLog.add(Guest.SerialLine.read(log));
         }
-        return of(lines);
+        return of(merge(perLog));
     }
 
     /**
-     * The lines in the order they arrived, a piece a stop or a migration cut off ({@code ~11}) joined
+     * The logs of several hosts as one: each log is in the order its lines came, but between hosts
+     * the times they were stamped with can be out by a reader's delay on a busy machine (a source's
+     * last beats stamped after the destination's first). So where one log's next line goes on with
+     * the counter from the line before ({@code n + 1}) and the others' do not, it comes first;
+     * otherwise the earliest. Two copies running at once still show: their counters cannot both go on.
+     */
+    static List<Guest.SerialLine> merge(List<List<Guest.SerialLine>> perLog) {
+        int[] next = new int[perLog.size()];
+        List<Guest.SerialLine> out = new ArrayList<>();
+        long prev = -1;
+        while (true) {
+            int pick = -1;
+            int continuing = 0;
+            int goesOn = -1;
+            for (int k = 0; k < perLog.size(); k++) {
+                if (next[k] >= perLog.get(k).size()) {
+                    continue;
+                }
+                Guest.SerialLine head = perLog.get(k).get(next[k]);
+                if (pick < 0 || head.atMicros() < perLog.get(pick).get(next[pick]).atMicros()) {
+                    pick = k;
+                }
+                if (prev >= 0 && head.text().equals(Long.toString(prev + 1))) {
+                    continuing++;
+                    goesOn = k;
+                }
+            }
+            if (pick < 0) {
+                return out;
+            }
+            if (continuing == 1) {
+                pick = goesOn;
+            }
+            Guest.SerialLine l = perLog.get(pick).get(next[pick]++);
+            out.add(l);
+            prev = isBoot(l.text()) ? 0 : l.text().matches("\\d+") ? Long.parseLong(l.text()) : prev;
+        }
+    }
+
+    /**
+     * The lines in the order given (one log's, or {@link #merge}'s), a piece a stop or a migration cut off ({@code ~11}) joined
      * with the line that follows it where the guest went on ({@code 26}: {@code 1126}), or dropped
      * when what follows is a new boot (the rest of that line was never printed).
      */
     public static GuestSerial of(List<Guest.SerialLine> arrived) {
         List<Guest.SerialLine> lines = new ArrayList<>(arrived);
-        lines.sort(Comparator.comparingLong(Guest.SerialLine::atMicros));
         List<Guest.SerialLine> out = new ArrayList<>();
         for (int k = 0; k < lines.size(); k++) {
             Guest.SerialLine l = lines.get(k);

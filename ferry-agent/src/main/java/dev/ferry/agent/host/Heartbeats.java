@@ -44,7 +44,7 @@ final class Heartbeats {
     }
 
     private Thread start() {
-        return Thread.ofVirtual().name("report-" + hostId).start(this::loop);
+        return Thread.ofPlatform().daemon().name("report-" + hostId).start(this::loop); // the view may wait in native calls (libvirt's)
     }
 
     private void loop() {
@@ -55,11 +55,12 @@ final class Heartbeats {
                     controller.post("/v1/agent/report", v);
                     lastError = null;
                 }
-            } catch (IOException e) {
-                if (!e.getMessage().equals(lastError)) {
+            } catch (IOException | java.io.UncheckedIOException e) {
+                // refused, or the hypervisor did not say what runs: no report this time (a silent host is suspect)
+                if (!String.valueOf(e.getMessage()).equals(lastError)) {
                     System.err.println("ferry agent " + hostId + ": report refused or failed: " + e.getMessage());
                 }
-                lastError = e.getMessage();
+                lastError = String.valueOf(e.getMessage());
             } catch (InterruptedException e) {
                 return;
             }

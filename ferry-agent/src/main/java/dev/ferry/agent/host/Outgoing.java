@@ -74,7 +74,7 @@ final class Outgoing {
             } catch (IOException | InterruptedException e) {
                 throw new IllegalStateException(e);
             }
-        }, r -> Thread.ofVirtual().start(r));
+        }, r -> Thread.ofPlatform().daemon().name("outgoing-" + i.id).start(r)); // it waits in native calls (libvirt's)
     }
 
     void migration(Context ctx) throws IOException {

@@ -40,7 +40,7 @@ public final class LibvirtHypervisor implements Hypervisor {
     private final String peerUri;
     private final Path guestDir;
     private final List<String> claim;
-    private final Connect connect;
+    private Connect connect;
 
     /**
      * Connects to the daemon at {@code uri}. {@code peerUri}: how another host's daemon reaches this
@@ -68,7 +68,22 @@ public final class LibvirtHypervisor implements Hypervisor {
         return NAME;
     }
 
-    Connect connect() {
+    /** The agent's connection to its daemon, opened again when the daemon restarted (a libvirt upgrade does). */
+    synchronized Connect connect() throws LibvirtException {
+        boolean alive;
+        try {
+            alive = connect.isAlive();
+        } catch (LibvirtException e) {
+            alive = false;
+        }
+        if (!alive) {
+            try {
+                connect.close();
+            } catch (LibvirtException ignored) {
+                // it is gone already
+            }
+            connect = new Connect(uri);
+        }
         return connect;
     }
 
@@ -83,14 +98,21 @@ public final class LibvirtHypervisor implements Hypervisor {
                 throw new IOException("domain " + name + " cannot be an instance: its name must be letters, digits, '.', '_' or '-'");
             }
             try {
-                Domain d = connect.domainLookupByName(name);
-                if (d.isActive() != 1) {
-                    throw new IOException("domain " + name + " on " + uri + " is not running");
+                Domain d;
+                try {
+                    d = connect().domainLookupByName(name);
+                } catch (LibvirtException e) {
+                    d = null;
+                }
+                if (d == null || d.isActive() != 1) {
+                    // sent away by Ferry since, or stopped: the same command line must still start the agent
+                    System.err.println("ferry agent: --claim-domain " + name + ": no such running domain on " + uri + "; skipped");
+                    continue;
                 }
                 Path dir = instances.resolve(name);
-                long epoch = LibvirtGuest.epochOf(d);
+                long epoch = Domains.epochOf(d);
                 if (epoch < 0) {
-                    LibvirtGuest.setEpoch(d, 0); // claimed: Ferry's from now on, at epoch 0
+                    Domains.setEpoch(d, 0); // claimed: Ferry's from now on, at epoch 0
                     epoch = 0;
                 }
                 if (Meta.read(dir) == null) {
@@ -104,47 +126,67 @@ public final class LibvirtHypervisor implements Hypervisor {
 
     @Override
     public Guest launch(String id, Path dir, long epoch, int memoryMiB, int dirtyMiBPerSecond) throws IOException, InterruptedException {
+        refuseTaken(id);
         Path files = guestFiles(id, memoryMiB, dirtyMiBPerSecond);
-        String xml = LibvirtGuest.domainXml(id, epoch, memoryMiB, dirtyMiBPerSecond, files);
+        String xml = Domains.domainXml(id, epoch, memoryMiB, dirtyMiBPerSecond, files);
         try {
-            connect.domainCreateXML(xml, Domain.CreateFlags.PAUSED); // held until its console is read: no line is lost
+            connect().domainCreateXML(xml, Domain.CreateFlags.PAUSED); // held until its console is read: no line is lost
         } catch (LibvirtException e) {
             throw new IOException("libvirt did not start " + id + ": " + e.getMessage(), e);
         }
-        LibvirtGuest g = new LibvirtGuest(this, id, dir, files, false);
-        if (!g.awaitConsole()) {
-            g.kill();
-            throw new IOException("the console of " + id + " did not open in " + files);
+        LibvirtGuest g = new LibvirtGuest(this, id, epoch, dir, files, false);
+        try {
+            if (!g.awaitConsole()) {
+                throw new IOException("the console of " + id + " did not open in " + files);
+            }
+            g.resume();
+            return g;
+        } catch (IOException | InterruptedException | RuntimeException e) {
+            g.kill(); // never a half-started domain left paused under the instance's name
+            throw e;
         }
-        g.resume();
-        return g;
     }
 
     @Override
     public Incoming incoming(String id, Path dir, long epoch, int memoryMiB, int dirtyMiBPerSecond, boolean postcopy, String listenHost)
             throws IOException {
+        refuseTaken(id);
         Path files = guestFiles(id, memoryMiB, dirtyMiBPerSecond);
         int port;
         try (ServerSocket s = new ServerSocket(0)) {
             port = s.getLocalPort();
         }
         // libvirt makes the domain here when the source's daemon calls: until then there is nothing to start
-        LibvirtGuest g = new LibvirtGuest(this, id, dir, files, true);
+        LibvirtGuest g = new LibvirtGuest(this, id, epoch, dir, files, true);
         return new Incoming(g, new Guest.Destination(NAME, listenHost, port, peerUri, files.toString(), epoch));
     }
 
     @Override
     public Guest adopt(String id, Path dir, long epoch) {
         try {
-            Domain d = connect.domainLookupByName(id);
-            if (d.isActive() != 1 || LibvirtGuest.epochOf(d) < 0) {
-                return null; // not running, or not Ferry's (an operator's domain is taken only when claimed)
+            Domain d = connect().domainLookupByName(id);
+            if (d.isActive() != 1 || Domains.epochOf(d) != epoch) {
+                return null; // not running, or not this placement's (an operator's domain is taken only when claimed)
             }
         } catch (LibvirtException e) {
             return null; // no such domain: it stopped, or it was sent away while the agent was down
         }
         Path files = guestDir.resolve(id);
-        return new LibvirtGuest(this, id, dir, Files.exists(files.resolve("serial.sock")) ? files : null, false);
+        return new LibvirtGuest(this, id, epoch, dir, Files.exists(files.resolve("serial.sock")) ? files : null, false);
+    }
+
+    /** A domain of this name already on the daemon (an operator's, or a copy left behind) is never replaced nor taken. */
+    private void refuseTaken(String id) throws IOException {
+        try {
+            connect().domainLookupByName(id);
+        } catch (LibvirtException e) {
+            if (e.getError() != null && e.getError().getCode() == org.libvirt.Error.ErrorNumber.VIR_ERR_NO_DOMAIN) {
+                return;
+            }
+            throw new IOException(uri + ": " + e.getMessage(), e);
+        }
+        throw new dev.ferry.agent.host.AgentException(409, "a domain named " + id + " already exists on " + uri
+                + "; it is not this instance's (claim it with --claim-domain, or remove it)");
     }
 
     /** The guest's directory for QEMU, given to the owner of the guest directory, with the heartbeat guest's disk image. */
@@ -172,7 +214,9 @@ public final class LibvirtHypervisor implements Hypervisor {
     @Override
     public void close() {
         try {
-            connect.close();
+            synchronized (this) {
+                connect.close();
+            }
         } catch (LibvirtException ignored) {
             // letting go
         }

@@ -33,6 +33,22 @@ class SerialLinesTest {
         assertThat(reset.breaks()).isZero();
     }
 
+    @Test
+    void twoHostsLogsAreMergedByTheCounterWhereTheirStampsDisagreeAndTwoCopiesStillShow() {
+        // the source's reader was late: its last two beats are stamped after the destination's first
+        List<Guest.SerialLine> source = List.of(line(10, "500"), line(11, "501"), line(40, "502"), line(41, "503"));
+        List<Guest.SerialLine> destination = List.of(line(30, "504"), line(31, "505"));
+        GuestSerial migrated = GuestSerial.of(GuestSerial.merge(List.of(source, destination)));
+        assertThat(migrated.lines()).extracting(Guest.SerialLine::text).containsExactly("500", "501", "502", "503", "504", "505");
+        assertThat(migrated.breaks()).isZero();
+        // two copies going on from the same value cannot both continue: the second one's beats break the count
+        List<Guest.SerialLine> copy = List.of(line(20, "502"), line(21, "503"));
+        assertThat(GuestSerial.of(GuestSerial.merge(List.of(source, copy))).breaks()).isPositive();
+        // a relocated copy boots again: counted as the boot it is, wherever its stamps fall
+        List<Guest.SerialLine> relocated = List.of(line(30, "boot"), line(31, "1"));
+        assertThat(GuestSerial.of(GuestSerial.merge(List.of(source, relocated))).boots()).isEqualTo(1);
+    }
+
     private static Guest.SerialLine line(long at, String text) {
         return new Guest.SerialLine(at, text);
     }

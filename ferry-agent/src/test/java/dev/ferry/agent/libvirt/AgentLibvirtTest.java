@@ -97,7 +97,7 @@ class AgentLibvirtTest {
     private long domainEpoch(int daemon, String id) throws Exception {
         Connect c = new Connect(daemons.uri(daemon), true);
         try {
-            return LibvirtGuest.epochOf(c.domainLookupByName(id));
+            return Domains.epochOf(c.domainLookupByName(id));
         } finally {
             c.close();
         }
@@ -212,7 +212,9 @@ class AgentLibvirtTest {
             assertThat(i.get("alive").asBoolean()).isTrue();
             assertThat(i.get("role").asText()).isEqualTo("running");
         });
-        assertThat(instances(b.port())).singleElement().satisfies(i -> assertThat(i.get("alive").asBoolean()).isFalse());
+        // with its daemon gone the destination's agent cannot say what runs there: unknown (502), never "not there"
+        assertThat(dev.ferry.agent.host.AgentTesting.call(b.port(), "GET", "/v1/host", null, 502).get("detail").asText())
+                .contains(daemons.uri(1));
     }
 
     @Test
@@ -235,6 +237,23 @@ class AgentLibvirtTest {
         }
         assertThat(post(claimed.port(), "/v1/instances", LAUNCH.formatted("db1", 0, 16, 0), 409).get("detail").asText())
                 .contains("stale epoch 0");
+    }
+
+    @Test
+    void aDomainOfTheSameNameThatIsNotThisInstancesIsNeverTakenNorDestroyed() throws Exception {
+        daemons.startGuest(0, "vm9", 16, null);
+        Agent a = agent("h1", 0);
+        assertThat(post(a.port(), "/v1/instances", LAUNCH.formatted("vm9", 3, 16, 0), 409).get("detail").asText())
+                .contains("a domain named vm9 already exists");
+        assertThat(post(a.port(), "/v1/instances/vm9/incoming", LAUNCH.formatted("vm9", 4, 16, 0), 409).get("detail").asText())
+                .contains("a domain named vm9 already exists");
+        assertThat(instances(a.port())).isEmpty();
+        Connect c = new Connect(daemons.uri(0), true);
+        try {
+            assertThat(c.domainLookupByName("vm9").isActive()).as("the operator's domain runs on").isEqualTo(1);
+        } finally {
+            c.close();
+        }
     }
 
     private Process agentProcess(String host, int daemon) throws Exception {
