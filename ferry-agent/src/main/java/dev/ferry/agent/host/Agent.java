@@ -57,7 +57,7 @@ public final class Agent implements AutoCloseable {
 
     private final Config config;
     private final Map<String, Instance> instances = new ConcurrentHashMap<>();
-    private final Outgoing outgoing = new Outgoing(instances);
+    private final Outgoing outgoing;
     private final GuestEvents guestEvents = new GuestEvents();
     private volatile GuestMetadata metadata;
     private volatile String version;
@@ -66,6 +66,7 @@ public final class Agent implements AutoCloseable {
 
     private Agent(Config config) {
         this.config = config;
+        this.outgoing = new Outgoing(instances, config.data().resolve("instances"));
     }
 
     /** Starts the agent: reads its version, re-adopts running QEMU processes, listens. */
@@ -125,6 +126,14 @@ public final class Agent implements AutoCloseable {
                 String id = d.getFileName().toString();
                 Meta m = Meta.read(d);
                 Guest vm = m == null ? null : config.hypervisor().adopt(id, d, m.epoch());
+                Outgoing.Kept kept = outgoing.kept(id);
+                if (vm == null && kept.to() != null && kept.outcome() == null) {
+                    // it was being sent away when the agent stopped, and is no longer here: how did it end?
+                    Guest.MigrationResult r = config.hypervisor().arrived(id, kept.to());
+                    if (r != null) {
+                        outgoing.ended(id, r);
+                    }
+                }
                 if (vm != null) {
                     Instance i = new Instance(id, m.epoch(), m.memoryMiB(), m.dirtyMiBPerSecond(), vm);
                     // the hypervisor's state tells where the guest was: still receiving, already sent away, or running here

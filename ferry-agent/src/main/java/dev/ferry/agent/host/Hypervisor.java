@@ -32,6 +32,15 @@ public interface Hypervisor extends AutoCloseable {
     /** Takes over a guest that runs for instance {@code id} (after the agent restarted), or null when none does. */
     Guest adopt(String id, Path dir, long epoch) throws InterruptedException;
 
+    /**
+     * For a guest that was being sent to {@code to} when the agent stopped and is gone from here since:
+     * the migration's outcome as the destination shows it, or null when this backend cannot tell (QEMU
+     * keeps the source's paused process, which is adopted instead).
+     */
+    default Guest.MigrationResult arrived(String id, Guest.Destination to) {
+        return null;
+    }
+
     /** Lets go of the hypervisor (its guests run on). */
     @Override
     default void close() {

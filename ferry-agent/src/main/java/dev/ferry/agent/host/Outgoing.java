@@ -20,9 +20,40 @@ final class Outgoing {
     /** The last outgoing migration of each instance, kept after the instance left this host. */
     private final Map<String, Guest.MigrationResult> migrations = new ConcurrentHashMap<>();
     private final Map<String, Instance> instances;
+    private final java.nio.file.Path dirs;
 
-    Outgoing(Map<String, Instance> instances) {
+    /** {@code dirs}: the instances' directories, where each migration's destination and outcome are kept. */
+    Outgoing(Map<String, Instance> instances, java.nio.file.Path dirs) {
         this.instances = instances;
+        this.dirs = dirs;
+    }
+
+    /**
+     * What an agent that stopped mid-migration finds on disk for {@code id}: where the guest was being
+     * sent and, if it was recorded, how that ended — so that its outcome outlives the agent.
+     */
+    record Kept(Guest.Destination to, Guest.MigrationResult outcome) {
+    }
+
+    Kept kept(String id) {
+        try {
+            java.nio.file.Path to = dirs.resolve(id).resolve("outgoing.json");
+            java.nio.file.Path end = dirs.resolve(id).resolve("migration.json");
+            return new Kept(java.nio.file.Files.exists(to) ? JSON.readValue(to.toFile(), Guest.Destination.class) : null,
+                    java.nio.file.Files.exists(end) ? JSON.readValue(end.toFile(), Guest.MigrationResult.class) : null);
+        } catch (IOException e) {
+            return new Kept(null, null);
+        }
+    }
+
+    /** Records how the migration of {@code id} ended, here and on disk. */
+    void ended(String id, Guest.MigrationResult r) {
+        migrations.put(id, r);
+        try {
+            JSON.writeValue(dirs.resolve(id).resolve("migration.json").toFile(), r);
+        } catch (IOException e) {
+            System.err.println("ferry agent: the outcome of " + id + "'s migration was not kept on disk: " + e.getMessage());
+        }
     }
 
     private Instance instance(Context ctx) {
@@ -41,8 +72,11 @@ final class Outgoing {
         if (m.host() == null || m.port() < 1 || m.port() > 65535) {
             throw new AgentException(400, "host and port (1 to 65535) of the destination are required");
         }
-        i.vm.migrateTo(new Guest.Destination(m.backend(), m.host(), m.port(), m.libvirtUri(), m.guestDir(),
-                m.epoch() == null ? 0 : m.epoch()), s);
+        Guest.Destination to = new Guest.Destination(m.backend(), m.host(), m.port(), m.libvirtUri(), m.guestDir(),
+                m.epoch() == null ? 0 : m.epoch());
+        java.nio.file.Files.deleteIfExists(dirs.resolve(i.id).resolve("migration.json"));
+        JSON.writeValue(dirs.resolve(i.id).resolve("outgoing.json").toFile(), to); // kept before it starts
+        i.vm.migrateTo(to, s);
         i.role = "migrating-out";
         i.postcopyCapable = s.postcopy();
         i.postcopyStarted = false;
@@ -55,7 +89,7 @@ final class Outgoing {
         i.outgoing = CompletableFuture.supplyAsync(() -> {
             try {
                 Guest.MigrationResult r = i.vm.awaitMigration(Duration.ofDays(1)); // the caller cancels; this records the end
-                migrations.put(i.id, r);
+                ended(i.id, r);
                 if (r.completed()) {
                     // QEMU has paused the source for good; it is stopped (POST .../stop) once the caller has
                     // confirmed that the destination runs the guest
@@ -98,6 +132,9 @@ final class Outgoing {
             return;
         }
         Guest.MigrationResult done = migrations.get(id);
+        if (done == null && id.matches("[A-Za-z0-9._-]{1,100}") && !id.matches("\\.+")) {
+            done = kept(id).outcome(); // recorded before this agent restarted
+        }
         if (done != null) {
             ctx.json(done);
         } else {

@@ -25,14 +25,17 @@ final class Domains {
 
     /** The XML of a heartbeat guest's transient domain. */
     static String domainXml(String id, long epoch, int memoryMiB, int dirtyMiBPerSecond, Path files) {
+        String image = escape(files.resolve("guest.img").toString());
+        String serial = escape(files.resolve("serial.sock").toString());
+        String notice = escape(files.resolve("notice.sock").toString());
         return "<domain type='qemu'><name>" + id + "</name><memory unit='MiB'>" + memoryMiB + "</memory><vcpu>1</vcpu>"
                 + "<metadata><ferry:instance xmlns:ferry='" + LibvirtReader.NS + "' epoch='" + epoch + "' memoryMiB='" + memoryMiB
                 + "' dirtyMiBPerSecond='" + dirtyMiBPerSecond + "'/></metadata>"
                 + "<os><type arch='x86_64' machine='pc'>hvm</type><boot dev='hd'/></os><devices>"
-                + "<disk type='file' device='disk'><driver name='qemu' type='raw'/><source file='" + files.resolve("guest.img")
-                + "'/><target dev='hda' bus='ide'/></disk><controller type='usb' model='none'/><memballoon model='none'/>"
-                + "<serial type='unix'><source mode='bind' path='" + files.resolve("serial.sock") + "'/><target port='0'/></serial>"
-                + "<serial type='unix'><source mode='bind' path='" + files.resolve("notice.sock") + "'/><target port='1'/></serial>"
+                + "<disk type='file' device='disk'><driver name='qemu' type='raw'/><source file='" + image + "'/>"
+                + "<target dev='hda' bus='ide'/></disk><controller type='usb' model='none'/><memballoon model='none'/>"
+                + "<serial type='unix'><source mode='bind' path='" + serial + "'/><target port='0'/></serial>"
+                + "<serial type='unix'><source mode='bind' path='" + notice + "'/><target port='1'/></serial>"
                 + "</devices></domain>";
     }
 

@@ -55,11 +55,6 @@ final class LibvirtGuest implements Guest {
                 dir.resolve("serial.log"), arriving ? Duration.ofMinutes(10) : Duration.ofSeconds(20));
     }
 
-
-
-
-
-
     boolean awaitConsole() throws InterruptedException {
         return console != null && console.awaitConnected(Duration.ofSeconds(20));
     }
@@ -80,7 +75,6 @@ final class LibvirtGuest implements Guest {
             throw new IOException(hv.uri() + ": " + e.getMessage(), e);
         }
     }
-
 
     @Override
     public long pid() {
@@ -132,7 +126,6 @@ final class LibvirtGuest implements Guest {
         DomainJobStats js = d.getJobStats(0);
         return js.type == 0 ? 0 : (int) Domains.number(js, "operation", 0);
     }
-
 
     @Override
     public void migrateTo(Destination to, MigrationSettings s) throws IOException {
@@ -202,7 +195,6 @@ final class LibvirtGuest implements Guest {
         }
     }
 
-
     /** The blocking migration call, and its outcome with the destination's figures. */
     private void send(Destination to, TypedParameter[] params, int flags) {
         Connect own = null;
@@ -224,8 +216,6 @@ final class LibvirtGuest implements Guest {
             Domains.close(own);
         }
     }
-
-
 
     /** A completed migration's figures, as the destination's daemon keeps them (read-only), or the time it took here. */
     private MigrationResult completed(Destination to) {
@@ -249,7 +239,6 @@ final class LibvirtGuest implements Guest {
             Domains.close(c);
         }
     }
-
 
     @Override
     public Progress progress() throws IOException {
@@ -345,7 +334,6 @@ final class LibvirtGuest implements Guest {
     }
 
     private volatile boolean postcopy;
-
 
     @Override
     public void setDowntimeLimit(long ms) throws IOException {

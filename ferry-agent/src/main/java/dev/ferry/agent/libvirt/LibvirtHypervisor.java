@@ -175,6 +175,28 @@ public final class LibvirtHypervisor implements Hypervisor {
         return new LibvirtGuest(this, id, epoch, dir, Files.exists(files.resolve("serial.sock")) ? files : null, false);
     }
 
+    /** The destination's daemon, read-only: the guest runs there with the epoch it was sent with (completed), or not (failed). */
+    @Override
+    public Guest.MigrationResult arrived(String id, Guest.Destination to) {
+        if (to.libvirtUri() == null) {
+            return null;
+        }
+        Connect c = null;
+        try {
+            c = new Connect(to.libvirtUri(), true);
+            Domain d = c.domainLookupByName(id);
+            boolean there = d.isActive() == 1 && Domains.epochOf(d) == to.epoch();
+            Domains.free(d);
+            return there ? new Guest.MigrationResult("completed", 0, null, 0, 0, null, 0)
+                    : new Guest.MigrationResult("failed", 0, null, 0, 0, "the guest is on neither host", 0);
+        } catch (LibvirtException e) {
+            boolean none = e.getError() != null && e.getError().getCode() == org.libvirt.Error.ErrorNumber.VIR_ERR_NO_DOMAIN;
+            return none ? new Guest.MigrationResult("failed", 0, null, 0, 0, "the guest is on neither host", 0) : null;
+        } finally {
+            Domains.close(c);
+        }
+    }
+
     /** A domain of this name already on the daemon (an operator's, or a copy left behind) is never replaced nor taken. */
     private void refuseTaken(String id) throws IOException {
         try {

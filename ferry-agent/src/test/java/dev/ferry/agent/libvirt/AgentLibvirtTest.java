@@ -177,6 +177,36 @@ class AgentLibvirtTest {
     }
 
     @Test
+    void aMigrationThatEndsWhileTheSourcesAgentIsDownIsAnsweredFromTheDestinationWhenItComesBack() throws Exception {
+        Process first = agentProcess("h1", 0);
+        int a = remote(first);
+        Agent b = agent("h2", 1);
+        ObjectNode body = launchAndPrepare(a, b.port(), "vm5", 128, 32, 100);
+        body.put("maxBandwidthBytesPerSecond", 16L << 20).put("downtimeLimitMs", 1).put("autoConverge", false);
+        post(a, "/v1/instances/vm5/migrate", body.toString(), 202);
+        await("migration active", () -> get(a, "/v1/instances/vm5/migration").get("status").asText().equals("active"));
+        first.destroyForcibly().waitFor();
+        // with no agent on the source, libvirt's migration is let end (a downtime limit it can meet)
+        Connect c = new Connect(daemons.uri(0));
+        try {
+            c.domainLookupByName("vm5").migrateSetMaxDowntime(60_000);
+        } finally {
+            c.close();
+        }
+        await("the destination runs it", () -> instances(b.port()).size() == 1
+                && instances(b.port()).get(0).get("role").asText().equals("running"));
+        Agent again = agent("h1", 0);
+        assertThat(instances(again.port())).as("sent away: nothing left here").isEmpty();
+        assertThat(get(again.port(), "/v1/instances/vm5/migration").get("status").asText())
+                .as("the outcome, from the destination's daemon").isEqualTo("completed");
+        // nobody read the source's console while its agent was down: the guest went on counting, it did not boot again
+        awaitBeats(log("h2", "vm5"), 20);
+        List<Long> before = beats(log("h1", "vm5"));
+        assertThat(beats(log("h2", "vm5")).get(0)).isGreaterThan(before.get(before.size() - 1));
+        assertThat(java.nio.file.Files.readString(log("h2", "vm5"))).doesNotContain("boot");
+    }
+
+    @Test
     void aPreCopyThatDoesNotConvergeCompletesThroughPostCopy() throws Exception {
         // the daemons' QEMU runs unprivileged: its post-copy needs userfaultfd (.ci/run allows it)
         org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.Files.readString(Path.of("/proc/sys/vm/unprivileged_userfaultfd"))
