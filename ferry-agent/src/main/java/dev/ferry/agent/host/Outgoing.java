@@ -99,10 +99,12 @@ final class Outgoing {
                 } else {
                     try {
                         i.vm.resume(); // QEMU restarts a source it had stopped for the switch-over; this makes sure
+                        i.role = "running";
                     } catch (IOException e) {
-                        // it runs already
+                        i.role = "running"; // it runs already
+                    } catch (AgentException e) {
+                        i.role = "postcopy-failed"; // the hypervisor says it was paused for post-copy: never run here again
                     }
-                    i.role = "running";
                 }
                 return r;
             } catch (IOException | InterruptedException e) {

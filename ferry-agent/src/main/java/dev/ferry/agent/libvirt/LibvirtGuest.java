@@ -110,6 +110,9 @@ final class LibvirtGuest implements Guest {
                 return "running";
             }
             if (s == DomainInfo.DomainState.VIR_DOMAIN_PAUSED) {
+                if (PostCopy.pausedForPostcopy(d)) {
+                    return "postmigrate"; // QEMU's word: sent away (post-copy), it must never run here again
+                }
                 return arriving || operation(d) == 4 ? "inmigrate" : "paused";
             }
             return s == DomainInfo.DomainState.VIR_DOMAIN_SHUTOFF ? "shutoff" : s.name().toLowerCase(java.util.Locale.ROOT);
@@ -273,7 +276,8 @@ final class LibvirtGuest implements Guest {
             if (!out) {
                 return new Progress(sending != null ? "setup" : "none", 0); // the call is made; libvirt's job has not begun
             }
-            return new Progress(postcopy ? "postcopy-active" : "active", Domains.number(js, "memory_iteration", 0));
+            boolean switched = postcopy || PostCopy.pausedForPostcopy(d); // the second also after an agent restart
+            return new Progress(switched ? "postcopy-active" : "active", Domains.number(js, "memory_iteration", 0));
         } catch (LibvirtException e) {
             if (Domains.gone(e)) {
                 return new Progress(sending != null ? "active" : "none", 0); // sent away: the migration call is returning
@@ -348,9 +352,14 @@ final class LibvirtGuest implements Guest {
 
     @Override
     public void resume() throws IOException {
-        act(d -> {
-            if (d.getInfo().state == DomainInfo.DomainState.VIR_DOMAIN_PAUSED) {
-                d.resume();
+        Domain d = domain();
+        if (d != null && PostCopy.pausedForPostcopy(d)) {
+            // also one found so after the agent restarted, when nothing here remembers the switch
+            throw new dev.ferry.agent.host.AgentException(409, id + " was paused for post-copy: it runs at the destination, never here");
+        }
+        act(x -> {
+            if (x.getInfo().state == DomainInfo.DomainState.VIR_DOMAIN_PAUSED) {
+                x.resume();
             }
         });
     }

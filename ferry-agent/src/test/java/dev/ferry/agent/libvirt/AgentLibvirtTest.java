@@ -226,6 +226,48 @@ class AgentLibvirtTest {
     }
 
     @Test
+    void aPostCopyThatFailsNeverRunsTheSourceAgainNorAfterTheAgentRestarts() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.Files.readString(Path.of("/proc/sys/vm/unprivileged_userfaultfd"))
+                .trim().equals("1"), "skipped: post-copy through unprivileged QEMU needs vm.unprivileged_userfaultfd=1");
+        Agent a = agent("h1", 0);
+        Agent b = agent("h2", 1);
+        ObjectNode body = launchAndPrepare(a.port(), b.port(), "vm8", 128, 32, 100);
+        body.put("maxBandwidthBytesPerSecond", 4L << 20).put("downtimeLimitMs", 1).put("autoConverge", false).put("postcopy", true);
+        post(a.port(), "/v1/instances/vm8/migrate", body.toString(), 202);
+        await("two passes over memory", () -> get(a.port(), "/v1/instances/vm8/migration").path("iterations").asLong() >= 2);
+        post(a.port(), "/v1/instances/vm8/migration/postcopy", null, 202);
+        await("the source paused: the guest runs at the destination now", () -> {
+            try {
+                Connect q = new Connect(daemons.uri(0), true);
+                try {
+                    return q.domainLookupByName("vm8").getInfo().state == org.libvirt.DomainInfo.DomainState.VIR_DOMAIN_PAUSED;
+                } finally {
+                    q.close();
+                }
+            } catch (org.libvirt.LibvirtException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        // the destination's QEMU dies while pages are still being fetched from the source: neither copy is whole
+        String there = daemons.guestDir(1).toString();
+        ProcessHandle.allProcesses().filter(p -> p.info().commandLine().orElse("").contains(there))
+                .filter(p -> p.info().commandLine().orElse("").contains("guest=vm8")).forEach(ProcessHandle::destroyForcibly);
+        assertThat(awaitMigrationEnd(a.port(), "vm8").get("status").asText()).isEqualTo("failed");
+        assertThat(instances(a.port())).singleElement().satisfies(i -> assertThat(i.get("role").asText()).isEqualTo("postcopy-failed"));
+        a.close();
+        agents.remove(a);
+        Agent again = agent("h1", 0);
+        assertThat(instances(again.port())).as("libvirt's pause reason says it was sent away: never run here again")
+                .singleElement().satisfies(i -> assertThat(i.get("role").asText()).isEqualTo("migrated"));
+        Connect c = new Connect(daemons.uri(0), true);
+        try {
+            assertThat(c.domainLookupByName("vm8").getInfo().state).isEqualTo(org.libvirt.DomainInfo.DomainState.VIR_DOMAIN_PAUSED);
+        } finally {
+            c.close();
+        }
+    }
+
+    @Test
     void aDestinationDaemonKilledMidMigrationRollsBackAndTheSourceRunsOn() throws Exception {
         Agent a = agent("h1", 0);
         Agent b = agent("h2", 1);
