@@ -290,7 +290,7 @@ public final class Agent implements AutoCloseable {
 
     /** Starts a guest for an instance, refusing a start whose epoch is not newer than any this host has seen. */
     private synchronized Instance startGuest(AgentBodies.Launch l, boolean incoming) throws IOException, InterruptedException {
-        if (l.id() == null || !l.id().matches("[A-Za-z0-9._-]{1,100}") || l.id().matches("\\.+") || l.memoryMiB() < 8
+        if (!Meta.isInstanceId(l.id()) || l.memoryMiB() < 8
                 || l.dirtyMiBPerSecond() < 0) {
             throw new AgentException(400, "id (letters, digits, . _ -), memoryMiB ≥ 8 and dirtyMiBPerSecond ≥ 0 are required");
         }

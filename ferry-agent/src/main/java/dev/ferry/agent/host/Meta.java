@@ -12,6 +12,11 @@ import java.nio.file.StandardCopyOption;
 public record Meta(long epoch, int memoryMiB, int dirtyMiBPerSecond) {
     private static final ObjectMapper JSON = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
+    /** An instance id the agent takes: letters, digits, '.', '_' and '-', at most 100, not only dots (it names a directory). */
+    public static boolean isInstanceId(String id) {
+        return id != null && id.matches("[A-Za-z0-9._-]{1,100}") && !id.matches("\\.+");
+    }
+
     public static Meta read(Path dir) {
         Path f = dir.resolve("instance.json");
         try {

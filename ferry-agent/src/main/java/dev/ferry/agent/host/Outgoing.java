@@ -134,7 +134,7 @@ final class Outgoing {
             return;
         }
         Guest.MigrationResult done = migrations.get(id);
-        if (done == null && id.matches("[A-Za-z0-9._-]{1,100}") && !id.matches("\\.+")) {
+        if (done == null && Meta.isInstanceId(id)) {
             done = kept(id).outcome(); // recorded before this agent restarted
         }
         if (done != null) {

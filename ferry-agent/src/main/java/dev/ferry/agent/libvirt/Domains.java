@@ -76,10 +76,23 @@ final class Domains {
         return v.replace("&", "&amp;").replace("<", "&lt;").replace("'", "&apos;");
     }
 
+    /** Kept: libvirt holds on to it (a callback collected while set would crash the process). */
+    private static final org.libvirt.ErrorCallback QUIET = new org.libvirt.ErrorCallback();
+
+    /** libvirt's own error line on stderr is silenced: Ferry's messages name the URI and libvirt's reason. */
+    static void quiet() throws LibvirtException {
+        Connect.setErrorCallback(QUIET);
+    }
+
+    /** The daemon has no domain of that name or id (any other error is not taken for that). */
+    static boolean noDomain(LibvirtException e) {
+        return e.getError() != null && e.getError().getCode() == org.libvirt.Error.ErrorNumber.VIR_ERR_NO_DOMAIN;
+    }
+
     /** The domain went away (stopped, or sent away by a migration) between its look-up and a call on it. */
     static boolean gone(LibvirtException e) {
-        return e.getError() != null && (e.getError().getCode() == org.libvirt.Error.ErrorNumber.VIR_ERR_NO_DOMAIN
-                || e.getError().getCode() == org.libvirt.Error.ErrorNumber.VIR_ERR_OPERATION_INVALID); // "domain is not running"
+        return noDomain(e) || e.getError() != null
+                && e.getError().getCode() == org.libvirt.Error.ErrorNumber.VIR_ERR_OPERATION_INVALID; // "domain is not running"
     }
 
     static long number(DomainJobStats js, String field, long otherwise) {

@@ -132,9 +132,9 @@ final class LibvirtGuest implements Guest {
 
     @Override
     public void migrateTo(Destination to, MigrationSettings s) throws IOException {
-        if (!NAME_LIBVIRT.equals(to.backend()) || to.libvirtUri() == null || to.guestDir() == null) {
+        if (!LibvirtHypervisor.NAME.equals(to.backend()) || to.libvirtUri() == null || to.guestDir() == null) {
             throw new dev.ferry.agent.host.AgentException(409, "cannot live-migrate " + id + " from a libvirt host to a "
-                    + (to.backend() == null ? QEMU : to.backend()) + " host: both ends must be libvirt's");
+                    + (to.backend() == null ? dev.ferry.agent.host.QemuHypervisor.NAME : to.backend()) + " host: both ends must be libvirt's");
         }
         try {
             Domain d = domain();
@@ -171,9 +171,6 @@ final class LibvirtGuest implements Guest {
             throw new IOException(hv.uri() + ": " + e.getMessage(), e);
         }
     }
-
-    private static final String NAME_LIBVIRT = LibvirtHypervisor.NAME;
-    private static final String QEMU = dev.ferry.agent.host.QemuHypervisor.NAME;
 
     private volatile Progress latest;
     /** The migration being followed (a new one makes an old follower stop). */

@@ -33,9 +33,6 @@ import org.libvirt.LibvirtException;
 public final class LibvirtHypervisor implements Hypervisor {
     public static final String NAME = "libvirt";
 
-    /** Kept: libvirt holds on to it (a callback collected while set would crash the process). */
-    private static final org.libvirt.ErrorCallback QUIET = new org.libvirt.ErrorCallback();
-
     private final String uri;
     private final String peerUri;
     private final Path guestDir;
@@ -53,7 +50,7 @@ public final class LibvirtHypervisor implements Hypervisor {
         this.guestDir = guestDir.toAbsolutePath();
         this.claim = List.copyOf(claim);
         try {
-            Connect.setErrorCallback(QUIET); // the agent's own messages name the URI and libvirt's reason
+            Domains.quiet();
             this.connect = new Connect(uri);
             Files.createDirectories(this.guestDir);
         } catch (LibvirtException e) {
@@ -94,7 +91,7 @@ public final class LibvirtHypervisor implements Hypervisor {
     @Override
     public void claim(Path instances) throws IOException {
         for (String name : claim) {
-            if (!name.matches("[A-Za-z0-9._-]{1,100}") || name.matches("\\.+")) {
+            if (!Meta.isInstanceId(name)) {
                 throw new IOException("domain " + name + " cannot be an instance: its name must be letters, digits, '.', '_' or '-'");
             }
             try {
@@ -190,8 +187,7 @@ public final class LibvirtHypervisor implements Hypervisor {
             return there ? new Guest.MigrationResult("completed", 0, null, 0, 0, null, 0)
                     : new Guest.MigrationResult("failed", 0, null, 0, 0, "the guest is on neither host", 0);
         } catch (LibvirtException e) {
-            boolean none = e.getError() != null && e.getError().getCode() == org.libvirt.Error.ErrorNumber.VIR_ERR_NO_DOMAIN;
-            return none ? new Guest.MigrationResult("failed", 0, null, 0, 0, "the guest is on neither host", 0) : null;
+            return Domains.noDomain(e) ? new Guest.MigrationResult("failed", 0, null, 0, 0, "the guest is on neither host", 0) : null;
         } finally {
             Domains.close(c);
         }
@@ -202,7 +198,7 @@ public final class LibvirtHypervisor implements Hypervisor {
         try {
             connect().domainLookupByName(id);
         } catch (LibvirtException e) {
-            if (e.getError() != null && e.getError().getCode() == org.libvirt.Error.ErrorNumber.VIR_ERR_NO_DOMAIN) {
+            if (Domains.noDomain(e)) {
                 return;
             }
             throw new IOException(uri + ": " + e.getMessage(), e);

@@ -40,9 +40,6 @@ public final class LibvirtReader {
     public record DomainView(String name, int vcpus, long memoryMiB, String tenant, String group, String onHostMaintenance) {
     }
 
-    /** Kept: libvirt holds on to it (a callback collected while set would crash the process). */
-    private static final org.libvirt.ErrorCallback QUIET = new org.libvirt.ErrorCallback();
-
     private LibvirtReader() {
     }
 
@@ -50,7 +47,7 @@ public final class LibvirtReader {
     public static Daemon read(String uri) throws IOException {
         Connect c = null;
         try {
-            Connect.setErrorCallback(QUIET); // libvirt's own line on stderr says again what the IOException says
+            Domains.quiet(); // libvirt's own line on stderr says again what the IOException says
             c = new Connect(uri, true);
             NodeInfo node = c.nodeInfo();
             Element caps = parse(c.getCapabilities());
@@ -61,7 +58,7 @@ public final class LibvirtReader {
                 try {
                     d = c.domainLookupByID(id);
                 } catch (LibvirtException e) {
-                    if (stoppedSince(e)) {
+                    if (Domains.noDomain(e)) {
                         continue; // it stopped since the list was made
                     }
                     throw e; // anything else: this daemon cannot be read whole, so it is not read at all
@@ -70,16 +67,12 @@ public final class LibvirtReader {
                 try {
                     xml = d.getXMLDesc(0);
                 } catch (LibvirtException e) {
-                    if (stoppedSince(e)) {
+                    if (Domains.noDomain(e)) {
                         continue;
                     }
                     throw e;
                 } finally {
-                    try {
-                        d.free();
-                    } catch (LibvirtException ignored) {
-                        // freeing the handle only
-                    }
+                    Domains.free(d);
                 }
                 domains.add(domain(parse(xml)));
             }
@@ -90,19 +83,8 @@ public final class LibvirtReader {
         } catch (LinkageError e) {
             throw new IOException(uri + ": libvirt's library (Debian package libvirt0) could not be loaded: " + e.getMessage(), e);
         } finally {
-            if (c != null) {
-                try {
-                    c.close();
-                } catch (LibvirtException ignored) {
-                    // closing
-                }
-            }
+            Domains.close(c);
         }
-    }
-
-    /** The domain is gone (stopped between the list and the look-up); any other error is not taken for that. */
-    private static boolean stoppedSince(LibvirtException e) {
-        return e.getError() != null && e.getError().getCode() == org.libvirt.Error.ErrorNumber.VIR_ERR_NO_DOMAIN;
     }
 
     /** libvirt's version number (major × 1,000,000 + minor × 1,000 + release) as dotted numbers. */

@@ -54,10 +54,7 @@ class AgentLibvirtTest {
     @AfterEach
     void stopEverything() throws Exception {
         processes.forEach(Process::destroyForcibly);
-        for (Agent a : agents) {
-            a.stopAll();
-            a.close();
-        }
+        agents.forEach(Agent::stopAllAndClose);
         hypervisors.forEach(LibvirtHypervisor::close);
         if (daemons != null) {
             daemons.close();
@@ -95,12 +92,40 @@ class AgentLibvirtTest {
 
     /** The epoch in the domain's own metadata, as {@code virsh dumpxml} shows it. */
     private long domainEpoch(int daemon, String id) throws Exception {
-        Connect c = new Connect(daemons.uri(daemon), true);
+        return onDomain(daemon, id, true, Domains::epochOf);
+    }
+
+    private interface DomainCall<T> {
+        T on(org.libvirt.Domain d) throws org.libvirt.LibvirtException;
+    }
+
+    /** A call on domain {@code id} of daemon {@code daemon}, over a connection of the test's own. */
+    private <T> T onDomain(int daemon, String id, boolean readOnly, DomainCall<T> call) throws org.libvirt.LibvirtException {
+        Connect c = new Connect(daemons.uri(daemon), readOnly);
         try {
-            return Domains.epochOf(c.domainLookupByName(id));
+            return call.on(c.domainLookupByName(id));
         } finally {
             c.close();
         }
+    }
+
+    /** The daemons' QEMU runs unprivileged: its post-copy needs userfaultfd ({@code .ci/run} allows it). */
+    private static void requirePostcopy() throws java.io.IOException {
+        org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.Files.readString(Path.of("/proc/sys/vm/unprivileged_userfaultfd"))
+                .trim().equals("1"), "skipped: post-copy through unprivileged QEMU needs vm.unprivileged_userfaultfd=1");
+    }
+
+    /**
+     * Launches {@code id} on h1 dirtying 32 MiB/s, migrates it to h2 at {@code sentMiBps} with a 1 ms
+     * limit (pre-copy goes round and round), and switches it to post-copy after two passes over memory.
+     */
+    private void switchedToPostcopy(Agent a, Agent b, String id, long sentMiBps) throws Exception {
+        ObjectNode body = launchAndPrepare(a.port(), b.port(), id, 128, 32, 100);
+        body.put("maxBandwidthBytesPerSecond", sentMiBps << 20).put("downtimeLimitMs", 1).put("autoConverge", false)
+                .put("postcopy", true);
+        post(a.port(), "/v1/instances/" + id + "/migrate", body.toString(), 202);
+        await("two passes over memory", () -> get(a.port(), "/v1/instances/" + id + "/migration").path("iterations").asLong() >= 2);
+        post(a.port(), "/v1/instances/" + id + "/migration/postcopy", null, 202);
     }
 
     @Test
@@ -187,12 +212,7 @@ class AgentLibvirtTest {
         await("migration active", () -> get(a, "/v1/instances/vm5/migration").get("status").asText().equals("active"));
         first.destroyForcibly().waitFor();
         // with no agent on the source, libvirt's migration is let end (a downtime limit it can meet)
-        Connect c = new Connect(daemons.uri(0));
-        try {
-            c.domainLookupByName("vm5").migrateSetMaxDowntime(60_000);
-        } finally {
-            c.close();
-        }
+        onDomain(0, "vm5", false, d -> d.migrateSetMaxDowntime(60_000));
         await("the destination runs it", () -> instances(b.port()).size() == 1
                 && instances(b.port()).get(0).get("role").asText().equals("running"));
         Agent again = agent("h1", 0);
@@ -208,17 +228,10 @@ class AgentLibvirtTest {
 
     @Test
     void aPreCopyThatDoesNotConvergeCompletesThroughPostCopy() throws Exception {
-        // the daemons' QEMU runs unprivileged: its post-copy needs userfaultfd (.ci/run allows it)
-        org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.Files.readString(Path.of("/proc/sys/vm/unprivileged_userfaultfd"))
-                .trim().equals("1"), "skipped: post-copy through unprivileged QEMU needs vm.unprivileged_userfaultfd=1");
+        requirePostcopy();
         Agent a = agent("h1", 0);
         Agent b = agent("h2", 1);
-        ObjectNode body = launchAndPrepare(a.port(), b.port(), "vm7", 128, 32, 100);
-        // 32 MiB/s dirtied against 16 MiB/s sent with a 1 ms limit: pre-copy goes round and round
-        body.put("maxBandwidthBytesPerSecond", 16L << 20).put("downtimeLimitMs", 1).put("autoConverge", false).put("postcopy", true);
-        post(a.port(), "/v1/instances/vm7/migrate", body.toString(), 202);
-        await("two passes over memory", () -> get(a.port(), "/v1/instances/vm7/migration").path("iterations").asLong() >= 2);
-        post(a.port(), "/v1/instances/vm7/migration/postcopy", null, 202);
+        switchedToPostcopy(a, b, "vm7", 16);
         JsonNode m = awaitMigrationEnd(a.port(), "vm7");
         assertThat(m.get("status").asText()).as(m.toString()).isEqualTo("completed");
         counterWentOn(log("h1", "vm7"), log("h2", "vm7"));
@@ -227,23 +240,13 @@ class AgentLibvirtTest {
 
     @Test
     void aPostCopyThatFailsNeverRunsTheSourceAgainNorAfterTheAgentRestarts() throws Exception {
-        org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.Files.readString(Path.of("/proc/sys/vm/unprivileged_userfaultfd"))
-                .trim().equals("1"), "skipped: post-copy through unprivileged QEMU needs vm.unprivileged_userfaultfd=1");
+        requirePostcopy();
         Agent a = agent("h1", 0);
         Agent b = agent("h2", 1);
-        ObjectNode body = launchAndPrepare(a.port(), b.port(), "vm8", 128, 32, 100);
-        body.put("maxBandwidthBytesPerSecond", 4L << 20).put("downtimeLimitMs", 1).put("autoConverge", false).put("postcopy", true);
-        post(a.port(), "/v1/instances/vm8/migrate", body.toString(), 202);
-        await("two passes over memory", () -> get(a.port(), "/v1/instances/vm8/migration").path("iterations").asLong() >= 2);
-        post(a.port(), "/v1/instances/vm8/migration/postcopy", null, 202);
+        switchedToPostcopy(a, b, "vm8", 4);
         await("the source paused: the guest runs at the destination now", () -> {
             try {
-                Connect q = new Connect(daemons.uri(0), true);
-                try {
-                    return q.domainLookupByName("vm8").getInfo().state == org.libvirt.DomainInfo.DomainState.VIR_DOMAIN_PAUSED;
-                } finally {
-                    q.close();
-                }
+                return onDomain(0, "vm8", true, d -> d.getInfo().state) == org.libvirt.DomainInfo.DomainState.VIR_DOMAIN_PAUSED;
             } catch (org.libvirt.LibvirtException e) {
                 throw new IllegalStateException(e);
             }
@@ -259,12 +262,8 @@ class AgentLibvirtTest {
         Agent again = agent("h1", 0);
         assertThat(instances(again.port())).as("libvirt's pause reason says it was sent away: never run here again")
                 .singleElement().satisfies(i -> assertThat(i.get("role").asText()).isEqualTo("migrated"));
-        Connect c = new Connect(daemons.uri(0), true);
-        try {
-            assertThat(c.domainLookupByName("vm8").getInfo().state).isEqualTo(org.libvirt.DomainInfo.DomainState.VIR_DOMAIN_PAUSED);
-        } finally {
-            c.close();
-        }
+        org.libvirt.DomainInfo.DomainState state = onDomain(0, "vm8", true, d -> d.getInfo().state);
+        assertThat(state).isEqualTo(org.libvirt.DomainInfo.DomainState.VIR_DOMAIN_PAUSED);
     }
 
     @Test
@@ -301,12 +300,8 @@ class AgentLibvirtTest {
         assertThat(instances(claimed.port())).extracting(i -> i.get("id").asText() + "@" + i.get("epoch").asLong())
                 .containsExactly("db1@0", "web1@0");
         assertThat(domainEpoch(0, "web1")).isZero();
-        Connect c = new Connect(daemons.uri(0), true);
-        try {
-            assertThat(c.domainLookupByName("web1").getXMLDesc(0)).as("its other attributes are kept").contains("tenant=\"acme\"");
-        } finally {
-            c.close();
-        }
+        String xml = onDomain(0, "web1", true, d -> d.getXMLDesc(0));
+        assertThat(xml).as("its other attributes are kept").contains("tenant=\"acme\"");
         assertThat(post(claimed.port(), "/v1/instances", LAUNCH.formatted("db1", 0, 16, 0), 409).get("detail").asText())
                 .contains("stale epoch 0");
     }
@@ -320,12 +315,8 @@ class AgentLibvirtTest {
         assertThat(post(a.port(), "/v1/instances/vm9/incoming", LAUNCH.formatted("vm9", 4, 16, 0), 409).get("detail").asText())
                 .contains("a domain named vm9 already exists");
         assertThat(instances(a.port())).isEmpty();
-        Connect c = new Connect(daemons.uri(0), true);
-        try {
-            assertThat(c.domainLookupByName("vm9").isActive()).as("the operator's domain runs on").isEqualTo(1);
-        } finally {
-            c.close();
-        }
+        int active = onDomain(0, "vm9", true, d -> d.isActive());
+        assertThat(active).as("the operator's domain runs on").isEqualTo(1);
     }
 
     private Process agentProcess(String host, int daemon) throws Exception {
