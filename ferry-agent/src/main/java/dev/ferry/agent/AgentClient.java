@@ -32,8 +32,16 @@ public final class AgentClient {
         }
     }
 
+    /** The header that carries the controller's term to an agent (safety rule 11). */
+    public static final String TERM_HEADER = "Ferry-Term";
+
     private final String base;
     private final String token;
+    private final long term;
+    private final HttpClient http;
+    /** The peer must present a certificate naming this (null: any, or plain HTTP). */
+    private final dev.ferry.agent.tls.FleetTls.Identity expected;
+    private static final java.util.Map<javax.net.ssl.SSLContext, HttpClient> TLS_CLIENTS = new java.util.concurrent.ConcurrentHashMap<>();
 
     public AgentClient(String host, int port) {
         this("http://" + host + ":" + port, null);
@@ -41,8 +49,40 @@ public final class AgentClient {
 
     /** Any Ferry JSON endpoint: an agent, or the controller with a bearer token (the agent's reports). */
     public AgentClient(String baseUrl, String token) {
+        this(baseUrl, token, 0, HTTP, null);
+    }
+
+    private AgentClient(String baseUrl, String token, long term, HttpClient http, dev.ferry.agent.tls.FleetTls.Identity expected) {
         this.base = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
         this.token = token;
+        this.term = term;
+        this.http = http;
+        this.expected = expected;
+    }
+
+    /**
+     * This client over mutual TLS (https): it presents {@code tls}'s certificate, trusts only the
+     * fleet CA (and checks the address against the peer's certificate), and takes an answer only
+     * from a peer whose certificate names {@code peer} (a controller of any name when its name is
+     * null).
+     */
+    public AgentClient withTls(dev.ferry.agent.tls.FleetTls tls, dev.ferry.agent.tls.FleetTls.Identity peer) {
+        HttpClient client = TLS_CLIENTS.computeIfAbsent(tls.context(), c -> HttpClient.newBuilder().sslContext(c)
+                .connectTimeout(Duration.ofSeconds(5)).build());
+        String url = base.startsWith("http://") ? "https://" + base.substring("http://".length()) : base;
+        return new AgentClient(url, token, term, client, peer);
+    }
+
+    /**
+     * This client with the leader's term on every request: the agent refuses a command below the
+     * highest term it has seen and raises its highest to this one (0: none sent).
+     */
+    public AgentClient withTerm(long leaderTerm) {
+        return new AgentClient(base, token, leaderTerm, http, expected);
+    }
+
+    public long term() {
+        return term;
     }
 
     public JsonNode get(String path) throws IOException, InterruptedException {
@@ -63,7 +103,18 @@ public final class AgentClient {
         if (token != null) {
             b.header("Authorization", "Bearer " + token);
         }
-        HttpResponse<String> r = HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        if (term > 0) {
+            b.header(TERM_HEADER, Long.toString(term));
+        }
+        HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        if (expected != null) {
+            var peer = r.sslSession().map(dev.ferry.agent.tls.FleetTls::peer).orElse(null);
+            boolean ok = peer != null && peer.role() == expected.role() && (expected.name() == null || expected.name().equals(peer.name()));
+            if (!ok) {
+                throw new IOException(base + " presented a certificate for " + (peer == null ? "no one" : peer)
+                        + "; expected " + (expected.name() == null ? "a controller" : expected));
+            }
+        }
         JsonNode json = r.body().isEmpty() ? JSON.createObjectNode() : JSON.readTree(r.body());
         if (r.statusCode() >= 300) {
             throw new Refused(r.statusCode(), json.path("detail").asText(r.body()));

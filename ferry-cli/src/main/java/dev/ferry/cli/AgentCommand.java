@@ -28,7 +28,10 @@ import picocli.CommandLine.Spec;
                 "while instances run, unless forced). Its state lives under --data; stopped or",
                 "crashed, it leaves its guests running and re-adopts them when it starts again.",
                 "HTTP API on --port. With --controller and --token-file it reports its version",
-                "and instances to ferry server every --report-seconds (docs/agent.md)."})
+                "and instances to ferry server every --report-seconds (docs/agent.md).",
+                "Mutual TLS with the fleet CA (--tls DIR: ca.crt, <host-id>.crt, <host-id>.key,",
+                "made by 'ferry ca'): commands only from a controller's certificate, reports with",
+                "this host's. Plain HTTP only with --insecure (a local lab)."})
 final class AgentCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -83,6 +86,13 @@ final class AgentCommand implements Callable<Integer> {
             description = "File holding this host's agent token (POST /v1/tokens {\"role\":\"agent\",\"host\":...}); never on the command line.")
     Path tokenFile;
 
+    @Option(names = "--tls", paramLabel = "DIR",
+            description = "Mutual TLS: DIR holds ca.crt, <host-id>.crt and <host-id>.key (ferry ca issue --host).")
+    Path tls;
+
+    @Option(names = "--insecure", description = "Plain HTTP: anyone who reaches the port can command the agent (local labs only).")
+    boolean insecure;
+
     @Option(names = "--report-seconds", defaultValue = "5", paramLabel = "S", description = "Heartbeat period (default 5).")
     double reportSeconds;
 
@@ -94,9 +104,27 @@ final class AgentCommand implements Callable<Integer> {
             err.println("error: --host-id takes letters, digits, '.', '_' and '-'; --reboot-seconds must be ≥ 0");
             return ExitCodes.INVALID_INPUT;
         }
-        if ((controller == null) != (tokenFile == null) || reportSeconds <= 0) {
-            err.println("error: --controller and --token-file go together; --report-seconds must be positive");
+        if ((tls == null) == !insecure) {
+            err.println("error: give --tls DIR (mutual TLS with the fleet CA; see 'ferry ca') or, for a local lab, --insecure");
             return ExitCodes.INVALID_INPUT;
+        }
+        if (controller != null && tokenFile == null && tls == null || tokenFile != null && controller == null || reportSeconds <= 0) {
+            err.println("error: --controller needs --token-file (or --tls: the certificate stands for the token); --report-seconds"
+                    + " must be positive");
+            return ExitCodes.INVALID_INPUT;
+        }
+        dev.ferry.agent.tls.FleetTls fleetTls = null;
+        if (tls != null) {
+            try {
+                fleetTls = dev.ferry.agent.tls.FleetTls.load(tls, hostId);
+            } catch (IOException e) {
+                err.println("error: " + e.getMessage());
+                return ExitCodes.INVALID_INPUT;
+            }
+            if (fleetTls.self().role() != dev.ferry.agent.tls.FleetCa.Role.AGENT || !fleetTls.self().name().equals(hostId)) {
+                err.println("error: " + tls.resolve(hostId + ".crt") + " names " + fleetTls.self() + ", not the agent of " + hostId);
+                return ExitCodes.INVALID_INPUT;
+            }
         }
         String token = null;
         if (tokenFile != null) {
@@ -121,7 +149,7 @@ final class AgentCommand implements Callable<Integer> {
             backend = libvirt ? new LibvirtHypervisor(libvirtUri, libvirtPeerUri, libvirtGuestDir != null ? libvirtGuestDir
                     : dir.resolve("guests"), claim) : new QemuHypervisor(qemu);
             agent = Agent.start(new Agent.Config(hostId, listen, port, dir, version, backend, Duration.ofMillis((long) (rebootSeconds * 1000)),
-                    controller, token, Duration.ofMillis((long) (reportSeconds * 1000))));
+                    controller, token, Duration.ofMillis((long) (reportSeconds * 1000))).withTls(fleetTls));
         } catch (RuntimeException | IOException e) {
             if (backend != null) {
                 backend.close();
@@ -136,7 +164,7 @@ final class AgentCommand implements Callable<Integer> {
             chosen.close();
             stopped.countDown();
         }, "ferry-agent-shutdown"));
-        out.printf(Locale.ROOT, "Ferry agent for %s on http://%s:%d (%s, version %s, data %s, %d instances adopted). Stop with Ctrl-C;"
+        out.printf(Locale.ROOT, "Ferry agent for %s on " + (tls != null ? "https" : "http") + "://%s:%d (%s, version %s, data %s, %d instances adopted). Stop with Ctrl-C;"
                 + " running guests are left running.%n", hostId, listen, agent.port(), libvirt ? "libvirt at " + libvirtUri : "QEMU",
                 agent.version(), dir, agent.instanceCount());
         out.flush();

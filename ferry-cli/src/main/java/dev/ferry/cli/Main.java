@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
 @Command(name = "ferry", mixinStandardHelpOptions = true, version = "ferry 0.1.0",
         description = "Patch a fleet of hypervisor hosts without losing the instances on them.",
         subcommands = {DemoCommand.class, FleetCommand.class, PlanCommand.class, SimulateCommand.class, ServerCommand.class,
-                AgentCommand.class, LabCommand.class})
+                AgentCommand.class, LabCommand.class, CaCommand.class})
 public final class Main {
 
     public static void main(String[] args) {

@@ -8,7 +8,6 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.InstantSource;
 import java.util.List;
 import java.util.Locale;
@@ -29,7 +28,10 @@ import picocli.CommandLine.Spec;
                 "(readable by you only); it is never printed or logged. The API is",
                 "described at /openapi.yaml (docs/openapi.yaml; more in docs/server.md).",
                 "The dashboard (fleet map, campaigns, audit log; tenants' own events) is at /",
-                "on the same port: sign in with a token (docs/dashboard.md)."})
+                "on the same port: sign in with a token (docs/dashboard.md).",
+                "Several servers on one PostgreSQL share the work: one leads (runs the",
+                "campaigns, webhooks and agents' operations), the others serve the API and",
+                "take over within a lease period when it dies (docs/operations.md)."})
 final class ServerCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -61,6 +63,20 @@ final class ServerCommand implements Callable<Integer> {
             description = "A host whose agent has not reported for this long is down: a running campaign fences it and restarts"
                     + " its instances elsewhere (default 120; suspect after a quarter of it, at most 30 s).")
     double hostDownAfter;
+
+    @Option(names = "--node", paramLabel = "NAME", description = "This controller's name in the cluster (default: a random one).")
+    String node;
+
+    @Option(names = "--lease-seconds", defaultValue = "5", paramLabel = "SECONDS",
+            description = "The leader's lease (default 5): a standby takes over about this long after the leader dies or stalls.")
+    double leaseSeconds;
+
+    @Option(names = "--tls", paramLabel = "DIR", description = "Mutual TLS with the fleet CA: DIR holds ca.crt and this"
+            + " controller's <node>.crt and <node>.key ('controller' without --node; ferry ca issue --controller). The API is https.")
+    Path tls;
+
+    @Option(names = "--insecure-agents", description = "Campaigns on host agents over plain HTTP, without --tls (local labs only).")
+    boolean insecureAgents;
 
     @Option(names = "--allow-loopback-webhooks", description = "Deliver webhooks to loopback addresses (local testing).")
     boolean loopbackWebhooks;
@@ -95,35 +111,19 @@ final class ServerCommand implements Callable<Integer> {
     public Integer call() throws IOException, InterruptedException {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        if (rate <= 0 || accel != null && !(accel >= 1)) {
-            err.println("error: --rate must be positive and --accel at least 1");
+        dev.ferry.formats.LibvirtMap map;
+        FerryServer.Config config;
+        try {
+            map = libvirtMap == null ? dev.ferry.formats.LibvirtMap.EMPTY : new dev.ferry.formats.LibvirtMapReader().read(libvirtMap);
+            config = config();
+        } catch (dev.ferry.formats.InvalidInputException e) {
+            Inputs.report(List.of(e), err);
             return ExitCodes.INVALID_INPUT;
-        }
-        if (!(libvirtCpuRatio >= 1 && libvirtCpuRatio <= 64)) {
-            err.println("error: --libvirt-cpu-allocation-ratio must be 1 to 64");
+        } catch (IllegalArgumentException | IOException e) {
+            err.println("error: " + e.getMessage());
             return ExitCodes.INVALID_INPUT;
-        }
-        if (!(hostDownAfter >= 1)) {
-            err.println("error: --host-down-after must be at least 1 second");
-            return ExitCodes.INVALID_INPUT;
-        }
-        dev.ferry.formats.LibvirtMap map = dev.ferry.formats.LibvirtMap.EMPTY;
-        if (libvirtMap != null) {
-            try {
-                map = new dev.ferry.formats.LibvirtMapReader().read(libvirtMap);
-            } catch (dev.ferry.formats.InvalidInputException e) {
-                Inputs.report(List.of(e), err);
-                return ExitCodes.INVALID_INPUT;
-            }
         }
         Files.createDirectories(data);
-        FerryServer.Config config = FerryServer.Config.defaults(data).withHost(host).withPort(port)
-                .withAccel(accel != null ? accel : demo ? 600 : 60).withLoopbackWebhooks(loopbackWebhooks)
-                .withLimits(new HttpApi.Limits(64 << 10, 256L << 20, rate, (long) Math.max(1, rate * 2))).withClock(clock)
-                .withHostDownAfter(java.time.Duration.ofMillis((long) (hostDownAfter * 1000)));
-        if (jdbcUrl != null) {
-            config = config.withDatabase(jdbcUrl, dbUser, System.getenv("FERRY_DB_PASSWORD"));
-        }
         FerryServer server;
         try {
             server = FerryServer.start(config);
@@ -136,23 +136,26 @@ final class ServerCommand implements Callable<Integer> {
             server.close();
             stopped.countDown();
         }, "ferry-shutdown"));
-        String base = "http://" + host + ":" + server.port();
+        String base = (tls != null ? "https://" : "http://") + host + ":" + server.port();
         if (!server.tokens().anyOperator()) {
             Path file = data.resolve("operator.token");
-            writeSecret(file, server.tokens().create(Principal.Role.OPERATOR, null, "first operator"));
+            dev.ferry.agent.tls.SecretFiles.write(file, server.tokens().create(Principal.Role.OPERATOR, null, "first operator") + "\n");
             out.println("Created the first operator token in " + file + " (shown nowhere else).");
         }
         readLibvirt(server, map, out, err);
         if (demo && server.inventory().current().version() == 0) {
             DemoSeed.Seeded s = DemoSeed.seed(server, 200, 108, 3, clock.instant());
             for (String[] t : s.tenantTokens()) {
-                writeSecret(data.resolve("tenant-" + t[0] + ".token"), t[1]);
+                dev.ferry.agent.tls.SecretFiles.write(data.resolve("tenant-" + t[0] + ".token"), t[1] + "\n");
             }
             out.printf(Locale.ROOT, "Demo: %d hosts, %d instances, advisory %s; tenant tokens in %s/tenant-*.token%n",
                     s.hosts(), s.instances(), s.advisory(), data);
         }
+        var cluster = server.cluster();
         out.printf(Locale.ROOT, "Ferry server on %s (database: %s; started in %d ms, campaigns resumed: %d)%n", base,
                 jdbcUrl != null ? "PostgreSQL" : "H2 in " + data, server.startupMillis(), server.campaigns().engines().size());
+        out.printf(Locale.ROOT, "Controller %s: %s%n", cluster.node(), cluster.leading() ? "the leader (term " + cluster.term() + ")"
+                : "a standby (the leader is " + cluster.lastSeen().holder() + ", term " + cluster.lastSeen().term() + ")");
         out.println("Dashboard: " + base + "/ (sign in with the token in " + data.resolve("operator.token") + ")");
         out.println("Or the API:");
         out.println("  T=$(cat " + data.resolve("operator.token") + ")");
@@ -163,6 +166,39 @@ final class ServerCommand implements Callable<Integer> {
         out.flush();
         stopped.await();
         return ExitCodes.DONE;
+    }
+
+    /** The server's configuration from the options; a bad option is an IllegalArgumentException, unreadable TLS files an IOException. */
+    private FerryServer.Config config() throws IOException {
+        if (rate <= 0 || accel != null && !(accel >= 1)) {
+            throw new IllegalArgumentException("--rate must be positive and --accel at least 1");
+        }
+        if (!(libvirtCpuRatio >= 1 && libvirtCpuRatio <= 64)) {
+            throw new IllegalArgumentException("--libvirt-cpu-allocation-ratio must be 1 to 64");
+        }
+        if (!(leaseSeconds >= 0.5 && leaseSeconds <= 300)) {
+            throw new IllegalArgumentException("--lease-seconds must be 0.5 to 300");
+        }
+        if (node != null && !node.matches("[A-Za-z0-9._-]{1,64}")) {
+            throw new IllegalArgumentException("--node must be 1 to 64 of A-Z a-z 0-9 . _ -");
+        }
+        if (!(hostDownAfter >= 1)) {
+            throw new IllegalArgumentException("--host-down-after must be at least 1 second");
+        }
+        FerryServer.Config config = FerryServer.Config.defaults(data).withHost(host).withPort(port)
+                .withAccel(accel != null ? accel : demo ? 600 : 60).withLoopbackWebhooks(loopbackWebhooks)
+                .withLimits(new HttpApi.Limits(64 << 10, 256L << 20, rate, (long) Math.max(1, rate * 2))).withClock(clock)
+                .withHostDownAfter(java.time.Duration.ofMillis((long) (hostDownAfter * 1000)))
+                .withLease(java.time.Duration.ofMillis((long) (leaseSeconds * 1000))).withNode(node).withPlainAgents(insecureAgents);
+        if (tls != null) {
+            String name = node != null ? node : "controller";
+            dev.ferry.agent.tls.FleetTls t = dev.ferry.agent.tls.FleetTls.load(tls, name);
+            if (t.self().role() != dev.ferry.agent.tls.FleetCa.Role.CONTROLLER) {
+                throw new IllegalArgumentException(tls.resolve(name + ".crt") + " names " + t.self() + ", not a controller");
+            }
+            config = config.withTls(t);
+        }
+        return jdbcUrl == null ? config : config.withDatabase(jdbcUrl, dbUser, System.getenv("FERRY_DB_PASSWORD"));
     }
 
     /** With --libvirt: the server's inventory source, read now into an empty inventory. */
@@ -183,15 +219,5 @@ final class ServerCommand implements Callable<Integer> {
             err.println("warning: the inventory could not be read from libvirt: " + e.getMessage()
                     + " (POST /v1/inventory/libvirt to try again)");
         }
-    }
-
-    private static void writeSecret(Path file, String secret) throws IOException {
-        Files.deleteIfExists(file);
-        try {
-            Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        } catch (UnsupportedOperationException e) {
-            Files.createFile(file);
-        }
-        Files.writeString(file, secret + "\n");
     }
 }

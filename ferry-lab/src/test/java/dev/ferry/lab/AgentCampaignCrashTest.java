@@ -80,8 +80,8 @@ class AgentCampaignCrashTest {
 
         // what the crash left: QEMU switched over (the destination runs the guest, the source is paused),
         // and the controller stored that it asked for the move but nothing of how it ended
-        assertThat(role(hosts[1], "vm1")).isEqualTo("running");
-        assertThat(role(hosts[0], "vm1")).isEqualTo("migrated");
+        assertThat(GuestChecks.role(hosts[1], "vm1")).isEqualTo("running");
+        assertThat(GuestChecks.role(hosts[0], "vm1")).isEqualTo("migrated");
         try (Database db = Database.open(Database.h2Url(data), null, null, 2)) {
             assertThat(Stores.over(db).history().facts(campaign, List.of(Fact.SwitchedOver.class))).isEmpty();
         }
@@ -99,8 +99,8 @@ class AgentCampaignCrashTest {
                 && s.to().equals("h2"))).as("and it switched over once").hasSize(1);
         assertThat(checked(facts)).isEmpty();
         // the guest runs once, on h2, and never stopped counting: one boot, no gap in its counter across both hosts
-        assertThat(role(hosts[1], "vm1")).isEqualTo("running");
-        assertThat(role(hosts[0], "vm1")).isNull();
+        assertThat(GuestChecks.role(hosts[1], "vm1")).isEqualTo("running");
+        assertThat(GuestChecks.role(hosts[0], "vm1")).isNull();
         assertThat(hosts[0].get("/v1/host").path("version").asText()).isEqualTo("xen-4.4.1");
         assertContinuous("vm1");
     }
@@ -132,8 +132,8 @@ class AgentCampaignCrashTest {
         assertThat(facts.stream().filter(f -> f.fact() instanceof Fact.SwitchedOver s && s.instance().equals("vm1")
                 && s.to().equals("h2"))).as("the retry moved it").hasSize(1);
         assertThat(checked(facts)).isEmpty();
-        assertThat(role(hosts[1], "vm1")).isEqualTo("running");
-        assertThat(role(hosts[0], "vm1")).isNull();
+        assertThat(GuestChecks.role(hosts[1], "vm1")).isEqualTo("running");
+        assertThat(GuestChecks.role(hosts[0], "vm1")).isNull();
         assertContinuous("vm1");
     }
 
@@ -185,14 +185,14 @@ class AgentCampaignCrashTest {
         List<HistoryRecord> facts = facts(api, campaign);
         assertThat(checked(facts)).isEmpty();
         for (String vm : vms.keySet()) {
-            int copies = (role(hosts[0], vm) == null ? 0 : 1) + (role(hosts[1], vm) == null ? 0 : 1);
+            int copies = (GuestChecks.role(hosts[0], vm) == null ? 0 : 1) + (GuestChecks.role(hosts[1], vm) == null ? 0 : 1);
             assertThat(copies).as(vm + " runs exactly once").isEqualTo(1);
             String story = String.join("\n", facts.stream().filter(f -> vm.equals(f.fact().subject())).map(HistoryJson::line).toList());
             int restarts = (int) Lab.moves(vm, facts).stream().filter(Lab.Move::restarts).count();
             org.assertj.core.api.Assertions.assertThatCode(() -> assertCounts(vm, 1 + restarts)).as(story)
                     .doesNotThrowAnyException();
             // the guest's own metadata ends with its event completed: no restart told it an older state last
-            String on = role(hosts[0], vm) != null ? "h1" : "h2";
+            String on = GuestChecks.role(hosts[0], vm) != null ? "h1" : "h2";
             try (var guest = new dev.ferry.agent.host.GuestMetadataClient(agentData.resolve(on).resolve("instances").resolve(vm)
                     .resolve("metadata.sock"))) {
                 String states = Poll.until(60_000, 50, () -> {
@@ -277,15 +277,6 @@ class AgentCampaignCrashTest {
     private static void awaitMigrating(AgentClient source, String id) throws Exception {
         assertThat(Poll.until(60_000, 10, () -> source.get("/v1/instances/" + id + "/migration").path("status").asText()
                 .equals("active") ? true : null)).as("the migration of " + id + " started").isNotNull();
-    }
-
-    private static String role(AgentClient host, String id) throws Exception {
-        for (JsonNode i : host.get("/v1/host").path("instances")) {
-            if (i.path("id").asText().equals(id)) {
-                return i.path("role").asText();
-            }
-        }
-        return null;
     }
 
     private static List<HistoryRecord> facts(AgentClient api, String campaign) throws Exception {

@@ -43,10 +43,15 @@ public final class Advisories {
         this.amended = listener;
     }
 
-    public Advisories(AdvisoryStore store, Inventory inventory, InstantSource clock) {
+    /** Other controllers may register, amend or withdraw advisories in the same database: nothing is cached. */
+    private final boolean shared;
+
+    /** @param shared other controllers share the database (PostgreSQL): every read goes to it */
+    public Advisories(AdvisoryStore store, Inventory inventory, InstantSource clock, boolean shared) {
         this.store = store;
         this.inventory = inventory;
         this.clock = clock;
+        this.shared = shared;
     }
 
     public Registered register(byte[] body, Principal who, String requestId) {
@@ -120,9 +125,9 @@ public final class Advisories {
         return Uploads.read(document.getBytes(StandardCharsets.UTF_8), "stored advisory " + id, new AdvisoryReader()::read);
     }
 
-    /** Every registered advisory not withdrawn (cached; a change refreshes it). */
+    /** Every registered advisory not withdrawn (cached on a database of its own; a change refreshes it). */
     public synchronized List<Advisory> all() {
-        if (cache == null) {
+        if (cache == null || shared) {
             List<Advisory> out = new ArrayList<>();
             for (String id : ids()) {
                 // not get(): that reads the inventory, whose lock may be held by our caller

@@ -18,10 +18,8 @@ import dev.ferry.formats.PolicyReader;
 import dev.ferry.server.engine.CampaignEngine;
 import dev.ferry.server.engine.Command;
 import dev.ferry.server.engine.EngineStore;
-import dev.ferry.server.engine.Signal;
 import dev.ferry.store.Audit;
 import dev.ferry.store.CampaignStore;
-import dev.ferry.store.InventoryStore;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
@@ -29,7 +27,6 @@ import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Instant;
 import java.time.InstantSource;
-import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -81,27 +78,93 @@ public final class Campaigns implements AutoCloseable {
     private final InstantSource clock;
     private final double defaultAccel;
     private final AgentDriver.Observer driverObserver;
-    private final Map<String, CampaignEngine> engines = new ConcurrentHashMap<>();
+    private final CampaignLoops loops;
     private final Map<String, Loaded> loaded = new ConcurrentHashMap<>();
+    private final Cluster cluster;
+    private final CommandQueue queue;
+    /** Mutual TLS with the agents (null: plain HTTP). */
+    private final dev.ferry.agent.tls.FleetTls tls;
+    /** Campaigns on agents may run: over TLS, or over plain HTTP where that was allowed explicitly. */
+    private final boolean agentsAllowed;
 
     public Campaigns(CampaignStore store, Inventory inventory, Advisories advisories, EngineStore engineStore,
-                     InstantSource clock, double defaultAccel, AgentDriver.Observer driverObserver) {
+                     InstantSource clock, double defaultAccel, AgentDriver.Observer driverObserver, Cluster cluster,
+                     dev.ferry.store.ClusterStore clusterStore, dev.ferry.agent.tls.FleetTls tls, boolean agentsAllowed) {
         this.driverObserver = driverObserver;
+        this.tls = tls;
+        this.agentsAllowed = agentsAllowed;
+        this.cluster = cluster;
+        this.queue = new CommandQueue(clusterStore, clock);
         this.store = store;
         this.inventory = inventory;
         this.advisories = advisories;
         this.engineStore = engineStore;
         this.clock = clock;
         this.defaultAccel = defaultAccel;
+        this.loops = new CampaignLoops(engineStore, inventory, clock, driverObserver, cluster, tls,
+                id -> row(id).active(), this::load, this::list);
     }
 
-    /** Resumes every campaign that was running or paused when the server stopped. */
-    public void recover() {
-        for (Row r : list()) {
-            if (r.active()) {
-                startEngine(load(r.id()));
+    /** This controller leads from now on, at {@code term}: its running campaigns are resumed here ({@link CampaignLoops#lead}). */
+    public void lead(long term) {
+        loops.lead(term);
+    }
+
+    /** This controller no longer leads: its loops stop at once (nothing is halted; the new leader resumes them). */
+    public void standBy() {
+        loops.standBy();
+    }
+
+    /**
+     * The leader's round of duties beside its loops: a campaign approved on another controller gets
+     * its loop here, and the commands other controllers queued are handed to the loops. Returns how
+     * many commands it took (0: nothing to do).
+     */
+    public int followUp() {
+        long term = cluster.term();
+        if (term == 0) {
+            return 0;
+        }
+        for (String id : store.activeIds()) {
+            if (loops.engine(id) == null) {
+                loops.start(load(id), term);
             }
         }
+        return queue.takeUp(term, loops::engine);
+    }
+
+    /** The loop of a campaign running in this controller, or null. */
+    public CampaignEngine engine(String id) {
+        return loops.engine(id);
+    }
+
+    public Map<String, CampaignEngine> engines() {
+        return loops.engines();
+    }
+
+    /** The loop of an approved campaign, waited for while it is being started; null when it does not run here. */
+    public CampaignEngine awaitEngine(String id, long timeoutMs) throws InterruptedException {
+        return loops.await(id, timeoutMs);
+    }
+
+    /** This controller leads (runs the campaign loops) now. */
+    public boolean leading() {
+        return cluster.leading();
+    }
+
+    /** True once the server is stopping: watchers (event streams) end. */
+    public boolean closing() {
+        return loops.closing();
+    }
+
+    /** Waits until any campaign loop here publishes after {@code seen} (or the timeout passes); the latest change number. */
+    public long awaitChange(long seen, long timeoutMs) throws InterruptedException {
+        return loops.awaitChange(seen, timeoutMs);
+    }
+
+    /** The server is stopping: every watcher (event stream) waiting on a campaign returns now. */
+    public void releaseWatchers() {
+        loops.releaseWatchers();
     }
 
     /**
@@ -113,6 +176,10 @@ public final class Campaigns implements AutoCloseable {
         String on = hypervisors == null ? "simulated" : hypervisors;
         if (!on.equals("simulated") && !on.equals("agents")) {
             throw Refused.invalid("hypervisors must be simulated or agents");
+        }
+        if (on.equals("agents") && !agentsAllowed) {
+            throw Refused.conflict("this controller talks to host agents only over mutual TLS: start it with --tls DIR (see"
+                    + " 'ferry ca'), or with --insecure-agents for a local lab");
         }
         if (on.equals("agents") && accel != null && accel != 1) {
             throw Refused.invalid("a campaign on agents runs in real time: accel must be 1 (or left out)");
@@ -219,7 +286,9 @@ public final class Campaigns implements AutoCloseable {
                     + (a.state() == CampaignState.SUPERSEDED ? " (the inventory it was planned on was replaced): propose it again" : ""));
         }
         loaded.remove(id);
-        startEngine(load(id));
+        if (cluster.leading()) {
+            loops.start(load(id), cluster.term());
+        }
         return row(id);
     }
 
@@ -254,10 +323,10 @@ public final class Campaigns implements AutoCloseable {
      * the inventory says, running the instances the inventory places there: a campaign that would
      * find out half-way that its view of the fleet is wrong is refused before it starts.
      */
-    private static void preflight(Fleet fleet) {
+    private void preflight(Fleet fleet) {
         List<String> problems;
         try {
-            problems = Preflight.check(fleet, java.time.Duration.ofSeconds(10), 20);
+            problems = Preflight.check(fleet, java.time.Duration.ofSeconds(10), 20, tls);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw Refused.unavailable("interrupted", null);
@@ -268,10 +337,13 @@ public final class Campaigns implements AutoCloseable {
         }
     }
 
-    /** Hands an operator's or a tenant's command to the running campaign and waits for its commit. */
+    /**
+     * Hands an operator's or a tenant's command to the running campaign and waits for its commit: to
+     * its loop when it runs here, else through the database to the leader's ({@link CommandQueue}).
+     */
     public Command.Outcome command(String id, Command command) {
-        CampaignEngine e = engines.get(id);
-        if (e == null) {
+        CampaignEngine e = loops.engine(id);
+        if (e == null && cluster.leading()) {
             try {
                 e = awaitEngine(id, 10_000); // approved a moment ago: its loop is being started
             } catch (InterruptedException ex) {
@@ -281,7 +353,10 @@ public final class Campaigns implements AutoCloseable {
         }
         if (e == null) {
             Row r = row(id);
-            throw Refused.conflict("campaign " + id + " is " + r.state().wireName() + ", not running");
+            if (!r.active()) {
+                throw Refused.conflict("campaign " + id + " is " + r.state().wireName() + ", not running");
+            }
+            return queue.send(id, command, 30_000);
         }
         try {
             return e.submit(command).get(30, TimeUnit.SECONDS);
@@ -294,12 +369,32 @@ public final class Campaigns implements AutoCloseable {
     }
 
     /**
+     * The campaign whose loop owns the instance now (running or paused, the instance in its fleet),
+     * or null; a loop of this controller that has stopped does not count, the stored state does.
+     */
+    public String owning(String instance) {
+        for (CampaignEngine e : loops.engines().values()) {
+            if (e.live() && e.fleet().instanceIndex(instance) >= 0) {
+                return e.id();
+            }
+        }
+        Row r = running();
+        return r != null && load(r.id()).problem().fleet().instanceIndex(instance) >= 0 ? r.id() : null;
+    }
+
+    /** The campaign is still running or paused (its loop here says so, or else its stored state). */
+    public boolean live(String id) {
+        CampaignEngine e = loops.engine(id);
+        return e != null && e.live() || row(id).active();
+    }
+
+    /**
      * A host went down (its agent is silent past the threshold): every running campaign whose fleet
      * has it is told, without waiting for its answer; the campaign fences the host and restarts its
      * instances elsewhere (a campaign that knows already ignores it).
      */
     public void hostDown(String host) {
-        for (CampaignEngine e : engines.values()) {
+        for (CampaignEngine e : loops.engines().values()) {
             if (e.fleet().hostIndex(host) >= 0) {
                 e.submit(new Command.HostDown(host, "ferry", "host-health-" + host + "-" + clock.millis()));
             }
@@ -312,10 +407,10 @@ public final class Campaigns implements AutoCloseable {
      * for each one's commit.
      */
     public void advisoryAmended(String advisory, String document, String actor, String requestId) {
-        for (String id : List.copyOf(engines.keySet())) {
-            CampaignEngine e = engines.get(id);
-            if (e != null && row(id).advisory().equals(advisory) && (e.snapshot() == null || !e.snapshot().done())) {
-                command(id, new Command.AdvisoryAmended(document, actor, requestId));
+        for (Row r : list()) {
+            CampaignEngine e = loops.engine(r.id());
+            if (r.active() && r.advisory().equals(advisory) && (e == null || e.snapshot() == null || !e.snapshot().done())) {
+                command(r.id(), new Command.AdvisoryAmended(document, actor, requestId));
             }
         }
     }
@@ -326,20 +421,19 @@ public final class Campaigns implements AutoCloseable {
      * waiting; a host fixed outside a campaign leaves it before its step.
      */
     public void hostVersion(String host, String version) {
-        for (CampaignEngine e : engines.values()) {
+        if (!cluster.leading()) {
+            for (Row r : list()) {
+                if (r.active() && load(r.id()).problem().fleet().hostIndex(host) >= 0) {
+                    queue.send(r.id(), new Command.HostVersion(host, version, "ferry", "host-version-" + host + "-" + clock.millis()), 0);
+                }
+            }
+            return;
+        }
+        for (CampaignEngine e : loops.engines().values()) {
             if (e.fleet().hostIndex(host) >= 0) {
                 e.submit(new Command.HostVersion(host, version, "ferry", "host-version-" + host + "-" + clock.millis()));
             }
         }
-    }
-
-    /** The loop of a campaign running in this server, or null. */
-    public CampaignEngine engine(String id) {
-        return engines.get(id);
-    }
-
-    public Map<String, CampaignEngine> engines() {
-        return engines;
     }
 
     /** The campaign that runs (or is paused) now, or null. */
@@ -355,35 +449,6 @@ public final class Campaigns implements AutoCloseable {
     /** The campaign that ended last (completed, halted or aborted), or null. */
     public String lastFinished() {
         return store.lastFinished().orElse(null);
-    }
-
-    private void startEngine(Loaded l) {
-        Row r = l.row();
-        CampaignEngine e = new CampaignEngine(r.id(), l.problem(), l.plan(), r.seed(), r.startedAt(), r.accel(), engineStore, clock,
-                new Reconciliation(), r.hypervisors().equals("agents") ? dev.ferry.agent.driver.AgentCalls.clients(l.problem().fleet()) : null, driverObserver);
-        engines.put(r.id(), e);
-        e.start();
-        synchronized (engines) {
-            engines.notifyAll();
-        }
-    }
-
-    /**
-     * The loop of an approved campaign, waiting for it while it is being started; null when the
-     * campaign is not running in this server.
-     */
-    public CampaignEngine awaitEngine(String id, long timeoutMs) throws InterruptedException {
-        long deadline = System.nanoTime() + timeoutMs * 1_000_000;
-        synchronized (engines) {
-            while (!engines.containsKey(id) && row(id).active()) {
-                long left = (deadline - System.nanoTime()) / 1_000_000;
-                if (left <= 0) {
-                    break;
-                }
-                engines.wait(left);
-            }
-        }
-        return engines.get(id);
     }
 
     /** The campaign with its fleet and the plan it was proposed with (planned again only for campaigns stored before plans were). */
@@ -414,50 +479,8 @@ public final class Campaigns implements AutoCloseable {
         return store.list().stream().map(Row::of).toList();
     }
 
-    /** A finished campaign's placements and patched hosts became the inventory (in its final round): the in-memory views follow. */
-    private final class Reconciliation implements CampaignEngine.Ending {
-        @Override
-        public void committed(String campaign, Map<String, String> moves, Map<String, String> versions, long inventoryVersion) {
-            List<InventoryStore.Change> out = new ArrayList<>();
-            moves.forEach((i, h) -> out.add(new InventoryStore.Change("move", i, h)));
-            versions.forEach((h, v) -> out.add(new InventoryStore.Change("hypervisor", h, v)));
-            if (!out.isEmpty()) {
-                inventory.changed(out, inventoryVersion);
-            }
-        }
-
-        @Override
-        public void published(String campaign) {
-            changes.bump();
-        }
-    }
-
-    private final Signal changes = new Signal();
-
-    /** True once the server is stopping: watchers (event streams) end. */
-    public boolean closing() {
-        return changes.released();
-    }
-
-    /**
-     * Waits until any campaign loop of this server publishes after {@code seen} (or the timeout
-     * passes) and returns the latest change number; {@code -1} returns at once.
-     */
-    public long awaitChange(long seen, long timeoutMs) throws InterruptedException {
-        return changes.await(seen, timeoutMs);
-    }
-
-    /** The server is stopping: every watcher (event stream) waiting on a campaign returns now. */
-    public void releaseWatchers() {
-        changes.release();
-        engines.values().forEach(CampaignEngine::releaseWatchers);
-    }
-
     @Override
     public void close() {
-        releaseWatchers();
-        for (CampaignEngine e : engines.values()) {
-            e.close();
-        }
+        loops.close();
     }
 }

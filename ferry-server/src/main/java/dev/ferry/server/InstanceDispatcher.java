@@ -26,10 +26,18 @@ public final class InstanceDispatcher implements AutoCloseable {
     private final OperationStore store;
     private final InstantSource clock;
     private final Poller poller;
+    /** The leader's term, sent with every operation; 0 on a standby, which sends nothing. */
+    private final java.util.function.LongSupplier term;
 
-    public InstanceDispatcher(OperationStore store, InstantSource clock, Duration poll) {
+    private final dev.ferry.agent.tls.FleetTls tls;
+
+    /** @param tls mutual TLS with the agents (null: plain HTTP) */
+    public InstanceDispatcher(OperationStore store, InstantSource clock, Duration poll, java.util.function.LongSupplier term,
+                              dev.ferry.agent.tls.FleetTls tls) {
+        this.tls = tls;
         this.store = store;
         this.clock = clock;
+        this.term = term;
         this.poller = new Poller("instance-dispatcher", poll, this::dispatchDue);
     }
 
@@ -39,12 +47,16 @@ public final class InstanceDispatcher implements AutoCloseable {
 
     /** Attempts every due operation once; returns how many were attempted. */
     public int dispatchDue() throws InterruptedException {
+        long t = term.getAsLong();
+        if (t == 0) {
+            return 0;
+        }
         List<OperationStore.Pending> due = store.due(clock.millis(), BATCH);
         for (OperationStore.Pending p : due) {
             if (p.operation().op() == OperationStore.Op.RESET) {
                 store.done(p.id(), clock.millis()); // at most once
             }
-            String error = send(p);
+            String error = send(p, dev.ferry.agent.driver.AgentCalls.client(p.operation().agent(), p.operation().host(), t, tls));
             long at = clock.millis();
             if (p.operation().op() == OperationStore.Op.RESET) {
                 if (error != null) {
@@ -60,9 +72,8 @@ public final class InstanceDispatcher implements AutoCloseable {
     }
 
     /** Null when done (or done before), else why not. */
-    private static String send(OperationStore.Pending p) throws InterruptedException {
+    private static String send(OperationStore.Pending p, AgentClient agent) throws InterruptedException {
         OperationStore.Operation o = p.operation();
-        AgentClient agent = new AgentClient("http://" + o.agent(), null);
         try {
             switch (o.op()) {
                 case START -> agent.post("/v1/instances", Map.of("id", o.instance(), "epoch", p.epoch(), "memoryMiB",

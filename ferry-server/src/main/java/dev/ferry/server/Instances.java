@@ -144,11 +144,11 @@ public final class Instances {
     }
 
     /**
-     * The loop of the campaign that runs and has the instance in its fleet, or null. A campaign
-     * approved a moment ago may not have its loop yet: it is waited for, so that no request slips
-     * past the campaign between its approval and the start of its loop.
+     * The campaign that runs and has the instance in its fleet, or null. A campaign approved a
+     * moment ago may not have its loop yet: it is waited for, so that no request slips past the
+     * campaign between its approval and the start of its loop.
      */
-    private CampaignEngine owner(String instance) {
+    private String owner(String instance) {
         Campaigns.Row running = campaigns.running();
         if (running != null && campaigns.engine(running.id()) == null) {
             try {
@@ -158,12 +158,7 @@ public final class Instances {
                 throw Refused.unavailable("interrupted", null);
             }
         }
-        for (CampaignEngine e : campaigns.engines().values()) {
-            if (e.live() && e.fleet().instanceIndex(instance) >= 0) {
-                return e;
-            }
-        }
-        return null;
+        return campaigns.owning(instance);
     }
 
     /**
@@ -175,20 +170,20 @@ public final class Instances {
      */
     private Command.Outcome throughCampaign(Principal who, InventoryStore.InstanceRow r, Command.TenantLifecycle.Op op,
                                             String requestId) {
-        CampaignEngine e = owner(r.instance().id());
-        if (e == null) {
+        String campaign = owner(r.instance().id());
+        if (campaign == null) {
             return null;
         }
-        Command.Outcome o = campaigns.command(e.id(), new Command.TenantLifecycle(r.instance().id(), op, who.actor(), requestId));
+        Command.Outcome o = campaigns.command(campaign, new Command.TenantLifecycle(r.instance().id(), op, who.actor(), requestId));
         if (o.accepted()) {
             return o;
         }
-        if (o.reason() == null && !e.live()) {
+        if (o.reason() == null && !campaigns.live(campaign)) {
             return null; // it ended meanwhile: the inventory is its own again
         }
         String why = o.reason() == null ? o.message() : o.reason().message();
         throw Refused.byCampaign("instance " + r.instance().id() + " cannot be " + PAST.get(op) + " now: " + why + " (campaign "
-                + e.id() + ")", o.reason() == null ? null : RETRY_AFTER_SECONDS.get(o.reason()), o.reason());
+                + campaign + ")", o.reason() == null ? null : RETRY_AFTER_SECONDS.get(o.reason()), o.reason());
     }
 
     /** Refusals that pass by themselves (the same request succeeds later), and when to ask again. */

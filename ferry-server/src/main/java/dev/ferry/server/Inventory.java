@@ -41,10 +41,15 @@ public final class Inventory {
     /** Not guarded by this object's lock: a campaign's final commit records changes while an HTTP thread may hold that lock. */
     private final AtomicLong version = new AtomicLong();
 
-    public Inventory(InventoryStore store, InstantSource clock, long maxBytes) {
+    /** Other controllers may write the same database: the stored version is looked at before the fleet is read. */
+    private final boolean shared;
+
+    /** @param shared other controllers may change the inventory in the same database (PostgreSQL) */
+    public Inventory(InventoryStore store, InstantSource clock, long maxBytes, boolean shared) {
         this.store = store;
         this.clock = clock;
         this.maxBytes = maxBytes;
+        this.shared = shared;
     }
 
     /** Reads the newest imported document and the changes after it (at start). */
@@ -64,8 +69,14 @@ public final class Inventory {
         return version.get();
     }
 
-    /** The current fleet (every change applied). */
+    /**
+     * The current fleet (every change applied). On a shared database, a change another controller
+     * stored since is read first (an import: the whole document; else the changes after ours).
+     */
     public synchronized Current current() {
+        if (shared) {
+            catchUp();
+        }
         if (!pending.isEmpty()) {
             Fleet f = current.fleet();
             List<Host> hosts = new ArrayList<>(f.hosts());
@@ -80,6 +91,14 @@ public final class Inventory {
             current = new Current(version.get(), new Fleet(hosts, new ArrayList<>(instances.values()), f.groups(), f.tenants()));
         }
         return current;
+    }
+
+    /** Reads the stored inventory again when another controller changed it since (a full read: rare, and simple to trust). */
+    private void catchUp() {
+        if (store.version() > version.get() || gap) {
+            gap = false;
+            load();
+        }
     }
 
     private static void apply(Fleet f, List<Host> hosts, Map<String, Instance> instances, Change ch) {
@@ -184,8 +203,14 @@ public final class Inventory {
         changed(List.of(new Change("on-host-maintenance", instanceId, value.wireName())), v);
     }
 
+    /** A change of ours skipped versions another controller wrote: the next read reads everything again. */
+    private boolean gap;
+
     /** Changes the store recorded (up to version {@code v}): the in-memory fleet follows. */
     public synchronized void changed(List<Change> changes, long v) {
+        if (shared && v > version.get() + 1) {
+            gap = true;
+        }
         pending.addAll(changes);
         version.accumulateAndGet(v, Math::max);
     }

@@ -15,7 +15,8 @@ import java.util.Optional;
 
 /**
  * Bearer tokens: 32 random bytes, shown once when created, stored only as their SHA-256. A token is
- * an operator's, one tenant's, or one host's agent's. Thread-safe.
+ * an operator's, one tenant's, or one host's agent's; it may expire ({@code ttl}). To rotate one
+ * without downtime, create the new one, move the client, revoke the old one. Thread-safe.
  */
 public final class Tokens {
     private static final SecureRandom RANDOM = new SecureRandom();
@@ -33,6 +34,11 @@ public final class Tokens {
      * tenant token, the host of an agent token, null for an operator token.
      */
     public String create(Principal.Role role, String scope, String name) {
+        return create(role, scope, name, null);
+    }
+
+    /** As {@link #create(Principal.Role, String, String)}, valid for {@code ttl} from now (null: until revoked). */
+    public String create(Principal.Role role, String scope, String name, java.time.Duration ttl) {
         if ((role == Principal.Role.OPERATOR) != (scope == null || scope.isBlank())) {
             throw Refused.invalid("a tenant token names its tenant and an agent token its host; an operator token names neither");
         }
@@ -40,7 +46,7 @@ public final class Tokens {
         RANDOM.nextBytes(raw);
         String token = "fy_" + Base64.getUrlEncoder().withoutPadding().encodeToString(raw);
         store.create(new TokenStore.Token(hash(token), name, role.name().toLowerCase(Locale.ROOT),
-                role == Principal.Role.OPERATOR ? null : scope, clock.millis()));
+                role == Principal.Role.OPERATOR ? null : scope, clock.millis(), ttl == null ? null : clock.millis() + ttl.toMillis()));
         return token;
     }
 
@@ -53,17 +59,19 @@ public final class Tokens {
         if (token == null || token.length() > 200) {
             return Optional.empty();
         }
-        return store.find(hash(token)).map(t -> new Principal(t.name(), Principal.Role.valueOf(t.role().toUpperCase(Locale.ROOT)),
+        long now = clock.millis();
+        return store.find(hash(token)).filter(t -> t.expiresAt() == null || t.expiresAt() > now).map(t -> new Principal(t.name(), Principal.Role.valueOf(t.role().toUpperCase(Locale.ROOT)),
                 t.scope(), t.hash()));
     }
 
     /** A token as operators see it: an id (a prefix of its hash, enough to name it, useless to use it), never the token. */
-    public record Listed(String id, String name, String role, String tenant, long createdAt) {
+    public record Listed(String id, String name, String role, String tenant, long createdAt, Long expiresAt, boolean expired) {
     }
 
     public List<Listed> list() {
-        return store.list().stream().map(t -> new Listed(t.hash().substring(0, 16), t.name(), t.role(), t.scope(), t.createdAt()))
-                .toList();
+        long now = clock.millis();
+        return store.list().stream().map(t -> new Listed(t.hash().substring(0, 16), t.name(), t.role(), t.scope(), t.createdAt(),
+                t.expiresAt(), t.expiresAt() != null && t.expiresAt() <= now)).toList();
     }
 
     /** Revokes a token at once (every request looks its hash up). The last operator token cannot be revoked. */

@@ -72,6 +72,31 @@ class ApiRefusalTest {
     }
 
     @Test
+    void aTokenWithATtlStopsWorkingWhenItExpiresAndIsRotatedWithoutAGap() {
+        try (TestServer s = new TestServer(dir, "h2")) {
+            String old = s.post("/v1/tokens", s.operator, "{\"role\":\"tenant\",\"tenant\":\"t-1\",\"name\":\"ci\",\"ttlSeconds\":3600}")
+                    .json().get("token").asText();
+            assertThat(s.get("/v1/tenant/events", old).status()).isEqualTo(200);
+            // rotation: the new token works before the old one expires
+            s.clock.advanceMillis(3_000_000);
+            String fresh = s.post("/v1/tokens", s.operator, "{\"role\":\"tenant\",\"tenant\":\"t-1\",\"name\":\"ci-2\",\"ttlSeconds\":3600}")
+                    .json().get("token").asText();
+            assertThat(s.get("/v1/tenant/events", old).status()).isEqualTo(200);
+            assertThat(s.get("/v1/tenant/events", fresh).status()).isEqualTo(200);
+            s.clock.advanceMillis(600_000); // the first one's hour is over
+            problem(s.get("/v1/tenant/events", old), 401, "bearer token");
+            assertThat(s.get("/v1/tenant/events", fresh).status()).isEqualTo(200);
+            JsonNode listed = s.get("/v1/tokens", s.operator).json().get("items");
+            assertThat(listed).filteredOn(t -> t.path("name").asText().equals("ci")).singleElement()
+                    .satisfies(t -> assertThat(t.path("expired").asBoolean()).isTrue());
+            assertThat(listed).filteredOn(t -> t.path("name").asText().equals("ci-2")).singleElement()
+                    .satisfies(t -> assertThat(t.path("expired").asBoolean()).isFalse());
+            problem(s.post("/v1/tokens", s.operator, "{\"role\":\"tenant\",\"tenant\":\"t-1\",\"name\":\"x\",\"ttlSeconds\":5}"), 400,
+                    "ttlSeconds");
+        }
+    }
+
+    @Test
     void serverOwnedAndUnknownFieldsAreRefusedNamingTheField() {
         try (TestServer s = new TestServer(dir, "h2")) {
             TestServer.Seeded seeded = s.seed(20, 1);

@@ -78,6 +78,14 @@ public final class ControllerProcess {
         return process;
     }
 
+    /** SIGSTOP (true) or SIGCONT (false): the process stalls, or goes on. */
+    public void stall(boolean stop) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder("kill", stop ? "-STOP" : "-CONT", Long.toString(process.pid())).inheritIO().start();
+        if (p.waitFor() != 0) {
+            throw new IOException("kill " + (stop ? "-STOP" : "-CONT") + " " + process.pid() + " failed");
+        }
+    }
+
     public void kill() throws InterruptedException {
         process.destroyForcibly(); // SIGKILL on Linux
         process.waitFor();

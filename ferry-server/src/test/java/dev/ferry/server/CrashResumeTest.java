@@ -3,18 +3,13 @@ package dev.ferry.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.ferry.core.history.Fact;
 import dev.ferry.core.history.HistoryRecord;
-import dev.ferry.formats.HistoryJson;
-import dev.ferry.core.verify.InvariantChecker;
-import dev.ferry.server.engine.CampaignEngine;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -102,39 +97,12 @@ class CrashResumeTest {
             System.out.printf("crash test: the kills fell in the first %s of %d planned virtual seconds%n", state[1], predicted);
         }
 
-        // finish the campaign in-process on the same database, far in the future
+        // finish the campaign in-process on the same database, far in the future; then the same campaign without a crash
         List<HistoryRecord> after;
         try (TestServer s = new TestServer(crashed, "h2")) {
-            s.clock.set(Instant.now().plus(Duration.ofDays(30)));
-            CampaignEngine e = s.server.campaigns().engine(campaign);
-            e.wake();
-            e.awaitDone(120_000);
-            assertThat(e.snapshot().violations()).isEmpty();
-            assertThat(s.get("/v1/campaigns/" + campaign, s.operator).json().get("state").asText()).isEqualTo("completed");
-            after = s.facts(campaign);
-            InvariantChecker checker = new InvariantChecker(s.server.campaigns().load(campaign).problem());
-            after.forEach(checker::accept);
-            assertThat(checker.finish()).isEmpty();
-            long applies = after.stream().filter(f -> f.fact() instanceof Fact.EffectApplied).count();
-            assertThat(s.count("SELECT COUNT(*) FROM effect_keys WHERE campaign = ?", campaign)).isEqualTo(applies);
+            after = ResumedCampaign.finish(s, s.server.campaigns().engine(campaign), campaign);
         }
-
-        // the same campaign without a crash
-        List<String> straight;
-        try (TestServer s = new TestServer(reference, "h2")) {
-            s.clock.set(t0);
-            s.seed(60, 1);
-            String id = s.post("/v1/campaigns", s.operator, TestServer.json(ControllerTest.map("advisory", TestServer.ADVISORY_ID,
-                    "seed", 11, "policy", POLICY, "accel", accel))).json().get("id").asText();
-            s.post("/v1/campaigns/" + id + "/approve", s.operator, null);
-            s.runToEnd(id);
-            // the same facts, but for the campaign's id (in campaign facts and event ids)
-            straight = s.facts(id).stream().map(f -> HistoryJson.line(f).replace(id, campaign)).toList();
-        }
-        assertThat(after).hasSize(straight.size());
-        for (int i = 0; i < after.size(); i++) {
-            assertThat(HistoryJson.line(after.get(i))).as("fact " + i).isEqualTo(straight.get(i));
-        }
+        ResumedCampaign.assertSameAsUninterrupted(after, campaign, reference, t0, POLICY, accel);
     }
 
     private void setAccel(String campaign, double accel) {

@@ -20,6 +20,16 @@ public final class CrashServerMain {
 
     public static void main(String[] args) throws InterruptedException {
         FerryServer.Config config = FerryServer.Config.defaults(Path.of(args[0])).withPort(0).withWebhookPoll(null);
+        List<String> a = List.of(args);
+        if (a.contains("--jdbc-url")) {
+            config = config.withDatabase(a.get(a.indexOf("--jdbc-url") + 1), null, null);
+        }
+        if (a.contains("--node")) {
+            config = config.withNode(a.get(a.indexOf("--node") + 1));
+        }
+        if (a.contains("--lease-ms")) {
+            config = config.withLease(java.time.Duration.ofMillis(Long.parseLong(a.get(a.indexOf("--lease-ms") + 1))));
+        }
         if (List.of(args).contains(HALT_AFTER_SWITCHOVER)) {
             config = config.withDriverObserver(new AgentDriver.Observer() {
                 @Override

@@ -118,6 +118,9 @@ public interface CampaignStore {
     /** The campaign that ended last (completed, halted or aborted). */
     Optional<String> lastFinished();
 
+    /** The campaigns that run or are paused (approved and not ended), oldest first. */
+    List<String> activeIds();
+
     Stored load(String campaign);
 
     /** Logs an outside input before it is applied (write-ahead), with its audit line. */
@@ -131,4 +134,11 @@ public interface CampaignStore {
 
     /** Marks a campaign whose loop could not go on as halted, with the reason (best effort). */
     void halt(String campaign, String reason);
+
+    /**
+     * This store, with a loop's writes (inputs, rounds, halts) fenced by the leader's {@code term}:
+     * each is refused with {@link NotLeaderException} once the lease has moved past it, and a
+     * takeover waits for a write under way.
+     */
+    CampaignStore fenced(long term);
 }

@@ -65,7 +65,25 @@ public final class Database implements AutoCloseable {
         } catch (java.io.IOException | SQLException e) {
             throw new IllegalStateException("could not compact " + file + ": " + e.getMessage(), e);
         }
-        return open(h2Url(directory), null, null, poolSize);
+        try {
+            return open(h2Url(directory), null, null, poolSize);
+        } catch (RuntimeException e) {
+            if (inUse(e)) {
+                throw new IllegalStateException("the H2 database " + file + " is in use by another process (another ferry server?):"
+                        + " H2 serves one controller; run several controllers on PostgreSQL (--jdbc-url, docs/operations.md)", e);
+            }
+            throw e;
+        }
+    }
+
+    /** H2's "database may be already in use" (error 90020): another process holds the file's lock. */
+    private static boolean inUse(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SQLException s && s.getErrorCode() == 90020) {
+                return true;
+            }
+        }
+        return false;
     }
 
     public static Database open(String jdbcUrl, String user, String password, int poolSize) {

@@ -5,8 +5,14 @@ import java.util.Optional;
 
 /** Bearer tokens, by the SHA-256 of the token (the token itself is never stored). Thread-safe. */
 public interface TokenStore {
-    /** @param scope the tenant of a tenant token, the host of an agent token, null for an operator's */
-    record Token(String hash, String name, String role, String scope, long createdAt) {
+    /**
+     * @param scope     the tenant of a tenant token, the host of an agent token, null for an operator's
+     * @param expiresAt when it stops authenticating (epoch ms), null: never
+     */
+    record Token(String hash, String name, String role, String scope, long createdAt, Long expiresAt) {
+        public Token(String hash, String name, String role, String scope, long createdAt) {
+            this(hash, name, role, scope, createdAt, null);
+        }
     }
 
     enum Revoked { REVOKED, NOT_FOUND, LAST_OPERATOR }

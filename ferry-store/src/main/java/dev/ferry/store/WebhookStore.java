@@ -19,9 +19,24 @@ public interface WebhookStore {
     /** Deletes the tenant's webhook and its undelivered deliveries; false (nothing changed) when the tenant has none by that id. */
     boolean delete(String tenant, String id, Audit audit);
 
-    /** Undelivered deliveries due by {@code now}, oldest first, at most {@code batch}. */
-    List<Delivery> due(long now, int batch);
+    /** How long a claim keeps other nodes off a delivery (database time). */
+    long CLAIM_MS = 60_000;
 
+    /**
+     * Undelivered deliveries due by {@code now}, oldest first, at most {@code batch}, that no node
+     * holds a claim on; they are claimed for {@code node} for {@link #CLAIM_MS} of the database's
+     * clock, so that no two nodes send one delivery at once (its outcome ends the claim).
+     */
+    List<Delivery> due(long now, int batch, String node);
+
+    /**
+     * The delivery is still undelivered and claimed by {@code node} (by the database's clock): asked
+     * right before it is sent, so that a node that stalled past its claim does not send it while
+     * another node does.
+     */
+    boolean stillClaimed(long id, String node);
+
+    /** Delivered: the claim ends with it. */
     void delivered(long id, long at);
 
     void failed(long id, long nextAttemptAt, String error);

@@ -47,10 +47,10 @@ class DatabaseTest {
     void migratesTheSchemaAndRollsBackAFailedTransaction(String kind) {
         try (Database db = open(kind)) {
             assertThat(db.postgres()).isEqualTo(kind.equals("postgres"));
-            db.tx(c -> c.prepareStatement("INSERT INTO tokens VALUES ('h1', 'n', 'operator', NULL, 1)").executeUpdate());
+            db.tx(c -> c.prepareStatement("INSERT INTO tokens (token_hash, name, role, tenant, created_at) VALUES ('h1', 'n', 'operator', NULL, 1)").executeUpdate());
             assertThatThrownBy(() -> db.tx(c -> {
-                c.prepareStatement("INSERT INTO tokens VALUES ('h2', 'n', 'operator', NULL, 1)").executeUpdate();
-                return c.prepareStatement("INSERT INTO tokens VALUES ('h1', 'n', 'operator', NULL, 1)").executeUpdate();
+                c.prepareStatement("INSERT INTO tokens (token_hash, name, role, tenant, created_at) VALUES ('h2', 'n', 'operator', NULL, 1)").executeUpdate();
+                return c.prepareStatement("INSERT INTO tokens (token_hash, name, role, tenant, created_at) VALUES ('h1', 'n', 'operator', NULL, 1)").executeUpdate();
             })).isInstanceOf(StoreException.class).matches(e -> Database.duplicateKey((SQLException) e.getCause()));
             int rows = db.tx(c -> {
                 var rs = c.prepareStatement("SELECT COUNT(*) FROM tokens").executeQuery();

@@ -228,8 +228,14 @@ class StoresTest {
             assertThat(s.history().page(null, "i-1", null, "", -1, 10)).extracting(HistoryStore.Stored::seq).containsExactly(1L);
             assertThat(s.tenants().events("acme", "scheduled", null, 10)).extracting(TenantStore.Event::id).containsExactly("ev-c-1.i-1");
             assertThat(s.tenants().events("other", null, null, 10)).isEmpty();
-            assertThat(s.webhooks().due(3000, 10)).singleElement().satisfies(d -> assertThat(d.body())
+            List<WebhookStore.Delivery> due = s.webhooks().due(3000, 10, "node-a");
+            assertThat(due).singleElement().satisfies(d -> assertThat(d.body())
                     .contains("\"type\":\"maintenance-event.scheduled\"").contains("\"instance\":\"i-1\""));
+            assertThat(s.webhooks().due(3000, 10, "node-b")).as("claimed by node-a: no other node sends it meanwhile").isEmpty();
+            assertThat(s.webhooks().stillClaimed(due.get(0).id(), "node-a")).isTrue();
+            assertThat(s.webhooks().stillClaimed(due.get(0).id(), "node-b")).isFalse();
+            s.webhooks().delivered(due.get(0).id(), 3100);
+            assertThat(s.webhooks().stillClaimed(due.get(0).id(), "node-a")).as("delivered: nothing left to send").isFalse();
             // the end: a finished campaign's placements become the inventory in the same transaction
             s.campaigns().commit("c-1", new CampaignStore.Round(3, List.of(), List.of(), List.of(), List.of(),
                     new CampaignStore.Progress(CampaignState.COMPLETED, "done", 1, 1, 9), new CampaignStore.Reconciliation(

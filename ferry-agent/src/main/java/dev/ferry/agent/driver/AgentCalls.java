@@ -14,14 +14,28 @@ public final class AgentCalls {
 
     /** The agents by host index, from the fleet's {@code agent} addresses (host:port). */
     public static List<AgentClient> clients(dev.ferry.core.model.Fleet fleet) {
+        return clients(fleet, 0, null);
+    }
+
+    /**
+     * The fleet's agents, each call carrying the leader's {@code term} (0: none), over mutual TLS
+     * when {@code tls} is given (each agent must present its own host's certificate), else plain HTTP.
+     */
+    public static List<AgentClient> clients(dev.ferry.core.model.Fleet fleet, long term, dev.ferry.agent.tls.FleetTls tls) {
         List<AgentClient> out = new java.util.ArrayList<>();
         for (var h : fleet.hosts()) {
             if (h.agent() == null) {
                 throw new IllegalArgumentException("host " + h.id() + " has no agent address");
             }
-            out.add(new AgentClient("http://" + h.agent(), null));
+            out.add(client(h.agent(), h.id(), term, tls));
         }
         return out;
+    }
+
+    /** The agent of {@code host} at {@code address} (host:port): over mutual TLS when {@code tls} is given. */
+    public static AgentClient client(String address, String host, long term, dev.ferry.agent.tls.FleetTls tls) {
+        AgentClient c = new AgentClient("http://" + address, null).withTerm(term);
+        return tls == null ? c : c.withTls(tls, new dev.ferry.agent.tls.FleetTls.Identity(dev.ferry.agent.tls.FleetCa.Role.AGENT, host));
     }
 
     /** What the agent runs (or holds): its {@code /v1/host} instances; an unreachable agent is an IOException. */

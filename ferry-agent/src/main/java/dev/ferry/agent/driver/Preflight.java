@@ -26,7 +26,13 @@ public final class Preflight {
      * that has not answered within {@code timeout} does not answer.
      */
     public static List<String> check(Fleet fleet, Duration timeout, int limit) throws InterruptedException {
-        List<AgentClient> clients = AgentCalls.clients(fleet);
+        return check(fleet, timeout, limit, null);
+    }
+
+    /** As {@link #check(Fleet, Duration, int)}, over mutual TLS when {@code tls} is given (null: plain HTTP). */
+    public static List<String> check(Fleet fleet, Duration timeout, int limit, dev.ferry.agent.tls.FleetTls tls)
+            throws InterruptedException {
+        List<AgentClient> clients = AgentCalls.clients(fleet, 0, tls);
         List<CompletableFuture<List<String>>> checks = new ArrayList<>();
         for (int h = 0; h < clients.size(); h++) {
             int host = h;

@@ -35,9 +35,23 @@ public final class Agent implements AutoCloseable {
     /**
      * How the agent is run. {@code controller} (a base URL, or null) and {@code token} (an agent token
      * for this host): where to report the host's version and instances every {@code reportEvery}.
+     * {@code tls}: mutual TLS with the fleet CA (commands only from a controller's certificate,
+     * reports with this host's); null: plain HTTP (a local lab).
      */
     public record Config(String hostId, String listenHost, int port, Path data, String initialVersion, Hypervisor hypervisor,
-                         Duration rebootTime, String controller, String token, Duration reportEvery) {
+                         Duration rebootTime, String controller, String token, Duration reportEvery,
+                         dev.ferry.agent.tls.FleetTls tls) {
+        public Config(String hostId, String listenHost, int port, Path data, String initialVersion, Hypervisor hypervisor,
+                      Duration rebootTime, String controller, String token, Duration reportEvery) {
+            this(hostId, listenHost, port, data, initialVersion, hypervisor, rebootTime, controller, token, reportEvery, null);
+        }
+
+        /** The same agent over mutual TLS. */
+        public Config withTls(dev.ferry.agent.tls.FleetTls fleetTls) {
+            return new Config(hostId, listenHost, port, data, initialVersion, hypervisor, rebootTime, controller, token, reportEvery,
+                    fleetTls);
+        }
+
         /** An agent whose guests are QEMU processes of its own ({@code qemu}: the binary). */
         public Config(String hostId, String listenHost, int port, Path data, String initialVersion, String qemu,
                       Duration rebootTime, String controller, String token, Duration reportEvery) {
@@ -62,6 +76,8 @@ public final class Agent implements AutoCloseable {
     private volatile GuestMetadata metadata;
     private volatile String version;
     private volatile Javalin http;
+    /** The highest controller term seen: commands from a lower one are refused. */
+    private volatile ControllerTerm term;
     private volatile int port;
 
     private Agent(Config config) {
@@ -77,6 +93,7 @@ public final class Agent implements AutoCloseable {
         a.version = Files.exists(v) ? Files.readString(v).trim() : config.initialVersion();
         Files.writeString(v, a.version);
         a.metadata = new GuestMetadata(a.guestEvents, a::acknowledge);
+        a.term = new ControllerTerm(config.data());
         try {
             config.hypervisor().claim(config.data().resolve("instances"));
             a.adoptAll();
@@ -101,8 +118,19 @@ public final class Agent implements AutoCloseable {
         if (heartbeats != null) {
             throw new IllegalStateException("this agent reports already");
         }
-        heartbeats = new Heartbeats(config.hostId(), new AgentClient(controllerUrl, token), every,
-                () -> http != null && !rebooting ? host() : null);
+        AgentClient controller = new AgentClient(controllerUrl, token);
+        if (config.tls() != null) {
+            controller = controller.withTls(config.tls(), new dev.ferry.agent.tls.FleetTls.Identity(
+                    dev.ferry.agent.tls.FleetCa.Role.CONTROLLER, null));
+        }
+        heartbeats = new Heartbeats(config.hostId(), controller, every, () -> {
+            if (http == null || rebooting) {
+                return null;
+            }
+            Map<String, Object> report = host();
+            report.remove("controllerTerm"); // the controller's own business, not a report's
+            return report;
+        });
     }
 
     private volatile boolean rebooting;
@@ -205,6 +233,11 @@ public final class Agent implements AutoCloseable {
             c.startup.showJavalinBanner = false;
             c.concurrency.useVirtualThreads = true;
             var r = c.routes;
+            if (config.tls() != null) {
+                c.jetty.addConnector((server, http) -> config.tls().connector(server, http, config.listenHost(), wanted, true));
+                r.before(this::controllerOnly);
+            }
+            r.before(ctx -> term.check(ctx.method().name(), ctx.path(), ctx.header(dev.ferry.agent.AgentClient.TERM_HEADER)));
             r.get("/v1/host", ctx -> ctx.json(host()));
             r.post("/v1/instances", this::launch);
             r.post("/v1/instances/{id}/incoming", this::incoming);
@@ -227,6 +260,15 @@ public final class Agent implements AutoCloseable {
         app.start(config.listenHost(), wanted);
         this.http = app;
         this.port = app.port();
+    }
+
+    /** Over mutual TLS every request must come from a controller's certificate (the CA was checked in the handshake). */
+    private void controllerOnly(io.javalin.http.Context ctx) {
+        var who = dev.ferry.agent.tls.FleetTls.client(ctx.req().getAttribute(dev.ferry.agent.tls.FleetTls.CLIENT_CERTIFICATES));
+        if (who == null || who.role() != dev.ferry.agent.tls.FleetCa.Role.CONTROLLER) {
+            throw new AgentException(403, "this agent takes requests from a controller's certificate only; this one names "
+                    + (who == null ? "no one" : who));
+        }
     }
 
     private Map<String, Object> host() {
@@ -258,6 +300,7 @@ public final class Agent implements AutoCloseable {
         m.put("host", config.hostId());
         m.put("version", version);
         m.put("backend", config.hypervisor().name());
+        m.put("controllerTerm", term.highest());
         m.put("instances", list);
         return m;
     }

@@ -59,14 +59,10 @@ public final class Console implements AutoCloseable {
 
     private void readSerial() {
         try {
-            long deadline = System.nanoTime() + appears.toNanos();
-            while (!Files.exists(serialSocket) && System.nanoTime() < deadline && !closed) {
-                Thread.sleep(10); // QEMU creates the socket as it starts
-            }
-            if (closed) {
+            SocketChannel ch = connect(System.nanoTime() + appears.toNanos());
+            if (ch == null) {
                 return;
             }
-            SocketChannel ch = SocketChannel.open(UnixDomainSocketAddress.of(serialSocket));
             serial = ch;
             if (closed) {
                 ch.close(); // closed while it connected
@@ -80,6 +76,29 @@ public final class Console implements AutoCloseable {
         } catch (IOException | InterruptedException e) {
             // QEMU went away, or we were closed
         }
+    }
+
+    /**
+     * Connects to the serial socket once QEMU listens on it: the file appears as QEMU binds it, a
+     * moment before it listens, and a connection refused in between is tried again (on a busy
+     * machine the moment is long enough to lose the whole console). Null when closed meanwhile.
+     */
+    private SocketChannel connect(long deadline) throws IOException, InterruptedException {
+        while (!closed) {
+            if (Files.exists(serialSocket)) {
+                try {
+                    return SocketChannel.open(UnixDomainSocketAddress.of(serialSocket));
+                } catch (java.net.ConnectException e) {
+                    if (System.nanoTime() > deadline) {
+                        throw e;
+                    }
+                }
+            } else if (System.nanoTime() > deadline) {
+                throw new IOException(serialSocket + " did not appear");
+            }
+            Thread.sleep(10); // QEMU creates the socket as it starts, and listens on it a moment later
+        }
+        return null;
     }
 
     /**

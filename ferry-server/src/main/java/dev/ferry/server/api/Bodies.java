@@ -24,7 +24,7 @@ final class Bodies {
     record AgentReport(String host, String version, String backend, java.util.List<java.util.Map<String, Object>> instances) {
     }
 
-    record CreateToken(String role, String tenant, String host, String name) {
+    record CreateToken(String role, String tenant, String host, String name, Long ttlSeconds) {
     }
 
     record InstanceSettings(String onHostMaintenance) {

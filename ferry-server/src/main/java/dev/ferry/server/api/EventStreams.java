@@ -56,6 +56,9 @@ final class EventStreams {
         try {
             CampaignEngine e = row.active() ? campaigns.awaitEngine(id, 30_000) : campaigns.engine(id);
             client.sendEvent("progress", HttpApi.JSON.writeValueAsString(campaignView.apply(row)));
+            if (e == null && row.active()) {
+                followStored(client, id); // the loop runs on another controller: its stored progress, once a second
+            }
             long seen = -1;
             while (e != null && !client.terminated()) {
                 long now = e.awaitPublished(seen, 15_000);
@@ -84,6 +87,26 @@ final class EventStreams {
         }
     }
 
+    /** A campaign whose loop runs on another controller (this one stands by): its stored progress, sent when it changes. */
+    private void followStored(SseClient client, String id) throws InterruptedException, java.io.IOException {
+        String sent = null;
+        for (long quiet = 0; !client.terminated() && !campaigns.closing(); quiet++) {
+            Campaigns.Row r = campaigns.row(id);
+            String view = HttpApi.JSON.writeValueAsString(campaignView.apply(r));
+            if (!view.equals(sent)) {
+                client.sendEvent("progress", view);
+                sent = view;
+                quiet = 0;
+            } else if (quiet % 15 == 14) {
+                client.sendComment("keep-alive");
+            }
+            if (!r.active()) {
+                return;
+            }
+            Thread.sleep(1_000); // polling the database: the loop publishes on the leader only
+        }
+    }
+
     private void tenantLoop(SseClient client, String tenant) {
         try {
             String sent = null;
@@ -94,7 +117,8 @@ final class EventStreams {
                     client.sendEvent("events", HttpApi.JSON.writeValueAsString(tenantEvents.apply(tenant)));
                     sent = signature;
                 }
-                long now = campaigns.awaitChange(seen, 15_000);
+                // a standby hears of no loop's changes: it looks at the stored events once a second
+                long now = campaigns.awaitChange(seen, campaigns.leading() ? 15_000 : 1_000);
                 if (now == seen && !campaigns.closing()) {
                     client.sendComment("keep-alive");
                 }

@@ -84,18 +84,29 @@ public final class HttpApi implements AutoCloseable {
     private final Routes routes;
     private final Map<String, Bucket> buckets = new ConcurrentHashMap<>();
 
-    public HttpApi(Routes routes, Tokens tokens, RequestStore requests, AuditLog audit, InstantSource clock, Limits limits) {
+    /** Mutual TLS with the fleet CA (null: plain HTTP). */
+    private final dev.ferry.agent.tls.FleetTls tls;
+    private volatile String listenHost;
+    private volatile int listenPort;
+
+    public HttpApi(Routes routes, Tokens tokens, RequestStore requests, AuditLog audit, InstantSource clock, Limits limits,
+                   dev.ferry.agent.tls.FleetTls tls) {
+        this.tls = tls;
         this.tokens = tokens;
         this.requests = requests;
         this.audit = audit;
         this.clock = clock;
         this.limits = limits;
         this.routes = routes;
-        this.metrics = new Metrics(routes.campaigns());
+        this.metrics = new Metrics(routes.campaigns(), routes.cluster());
         this.app = Javalin.create(config -> configure(config, routes));
     }
 
     private void configure(JavalinConfig config, Routes routes) {
+        if (tls != null) {
+            // https only; a client certificate is asked for (agents report with theirs), not required (tokens)
+            config.jetty.addConnector((server, http) -> tls.connector(server, http, listenHost, listenPort, false));
+        }
         config.http.maxRequestSize = limits.maxInventoryBytes();
         config.startup.showJavalinBanner = false;
         config.concurrency.useVirtualThreads = true;
@@ -108,7 +119,8 @@ public final class HttpApi implements AutoCloseable {
         });
         config.staticFiles.enableWebjars();
         config.routes.before(this::begin);
-        config.routes.get("/health", ctx -> json(ctx, 200, Map.of("status", "ok")));
+        config.routes.get("/health", ctx -> json(ctx, 200, Map.of("status", "ok", "role",
+                routes.cluster().leading() ? "leader" : "standby")));
         config.routes.get("/openapi.yaml", this::openApi);
         config.routes.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4").result(metrics.scrape()));
         routes.register(config);
@@ -132,6 +144,8 @@ public final class HttpApi implements AutoCloseable {
     }
 
     public HttpApi start(String host, int port) {
+        this.listenHost = host;
+        this.listenPort = port;
         app.start(host, port);
         return this;
     }
@@ -154,6 +168,29 @@ public final class HttpApi implements AutoCloseable {
 
     // ------------------------------------------------------------------ the steps of every request
 
+    /**
+     * A host agent's client certificate (over mutual TLS) stands for an agent token of the host it
+     * names: it reports for that host only. Other certificates (a controller's) carry no role here.
+     */
+    private Optional<Principal> agentCertificate(Context ctx) {
+        if (tls == null) {
+            return Optional.empty();
+        }
+        Object chain = ctx.req().getAttribute(dev.ferry.agent.tls.FleetTls.CLIENT_CERTIFICATES);
+        var id = dev.ferry.agent.tls.FleetTls.client(chain);
+        if (id == null || id.role() != dev.ferry.agent.tls.FleetCa.Role.AGENT) {
+            return Optional.empty();
+        }
+        String fingerprint;
+        try {
+            fingerprint = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(((java.security.cert.X509Certificate[]) chain)[0].getEncoded()));
+        } catch (java.security.GeneralSecurityException e) {
+            return Optional.empty();
+        }
+        return Optional.of(new Principal("certificate " + id, Principal.Role.AGENT, id.name(), "cert:" + fingerprint));
+    }
+
     private void begin(Context ctx) {
         ctx.attribute(STARTED, System.nanoTime());
         String rid = ctx.header("X-Request-Id");
@@ -173,7 +210,7 @@ public final class HttpApi implements AutoCloseable {
         }
         String auth = ctx.header("Authorization");
         Optional<Principal> who = auth != null && auth.startsWith("Bearer ") ? tokens.authenticate(auth.substring(7).trim())
-                : Optional.empty();
+                : agentCertificate(ctx);
         if (who.isEmpty()) {
             ctx.header("WWW-Authenticate", "Bearer");
             throw new ApiException(401, "Unauthorized", "a valid bearer token is required (Authorization: Bearer <token>)");

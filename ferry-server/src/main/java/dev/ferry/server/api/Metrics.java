@@ -19,7 +19,14 @@ import java.util.function.ToDoubleFunction;
 final class Metrics {
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
 
-    Metrics(Campaigns campaigns) {
+    Metrics(Campaigns campaigns, dev.ferry.server.Cluster cluster) {
+        Gauge.builder("ferry_cluster_leader", cluster, c -> c.leading() ? 1 : 0)
+                .description("1 while this controller leads, 0 on a standby").register(registry);
+        Gauge.builder("ferry_cluster_term", cluster, c -> c.lastSeen() == null ? 0 : c.lastSeen().term())
+                .description("the leader's term as this controller last read it: how many times the lease changed hands")
+                .register(registry);
+        Gauge.builder("ferry_cluster_leaderships", cluster, dev.ferry.server.Cluster::leaderships)
+                .description("how many times this controller took the lease").register(registry);
         gauge(campaigns, "ferry_campaigns_running", "campaigns whose loop is running", s -> s.done() ? 0 : 1);
         gauge(campaigns, "ferry_campaign_hosts_patched", "hosts patched by running campaigns", EngineSnapshot::hostsPatched);
         gauge(campaigns, "ferry_campaign_hosts_failed", "hosts failed in running campaigns", EngineSnapshot::hostsFailed);

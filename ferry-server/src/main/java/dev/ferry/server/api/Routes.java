@@ -61,12 +61,13 @@ public final class Routes {
     /** What the endpoints use, wired by {@code FerryServer}. */
     public record Services(Inventory inventory, Advisories advisories, Campaigns campaigns, Queries queries, AuditLog audit,
                            TenantData tenants, Instances instances, Webhooks webhooks, Tokens tokens, FleetMap fleetMap,
-                           CampaignTimeline timeline, AgentReports agents) {
+                           CampaignTimeline timeline, AgentReports agents, dev.ferry.server.Cluster cluster) {
     }
 
     private final FleetMap fleetMap;
     private final CampaignTimeline timeline;
     private final AgentReports agents;
+    private final dev.ferry.server.Cluster cluster;
     private final EventStreams streams;
     private final TenantRoutes tenantRoutes;
 
@@ -83,6 +84,7 @@ public final class Routes {
         this.fleetMap = s.fleetMap();
         this.timeline = s.timeline();
         this.agents = s.agents();
+        this.cluster = s.cluster();
         this.streams = new EventStreams(campaigns, tenants, this::campaignView,
                 tenant -> TenantRoutes.eventPage(tenants.events(tenant, null, null, Requests.DEFAULT_LIMIT)));
         this.tenantRoutes = new TenantRoutes(inventory, campaigns, tenants, instances, webhooks, streams, agents);
@@ -97,6 +99,10 @@ public final class Routes {
         return campaigns;
     }
 
+    dev.ferry.server.Cluster cluster() {
+        return cluster;
+    }
+
     void register(JavalinConfig config) {
         var r = config.routes;
         // operators
@@ -104,6 +110,7 @@ public final class Routes {
         r.get("/v1/inventory", ctx -> json(ctx, 200, inventoryView(inventory.current())));
         r.post("/v1/inventory/libvirt", ctx -> json(ctx, 200, inventoryView(inventory.importFromLibvirt(who(ctx), rid(ctx)))));
         r.get("/v1/me", this::me);
+        r.get("/v1/cluster", ctx -> json(ctx, 200, cluster.view()));
         r.get("/v1/hosts", this::hosts);
         r.get("/v1/fleet/map", ctx -> json(ctx, 200, fleetMap.view()));
         r.post("/v1/hosts/{host}/cordon", ctx -> cordon(ctx, true));
@@ -398,13 +405,18 @@ public final class Routes {
         if (b.name() == null || b.name().isBlank() || b.name().length() > 200) {
             throw Refused.invalid("name is required (at most 200 characters)");
         }
-        String token = tokens.create(role, role == Principal.Role.AGENT ? b.host() : b.tenant(), b.name());
+        if (b.ttlSeconds() != null && !(b.ttlSeconds() >= 60 && b.ttlSeconds() <= 10L * 366 * 86_400)) {
+            throw Refused.invalid("ttlSeconds must be 60 to 316224000 (ten years), or left out (valid until revoked)");
+        }
+        String token = tokens.create(role, role == Principal.Role.AGENT ? b.host() : b.tenant(), b.name(),
+                b.ttlSeconds() == null ? null : java.time.Duration.ofSeconds(b.ttlSeconds()));
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("token", token);
         m.put("role", b.role());
         m.put("tenant", b.tenant());
         m.put("host", b.host());
         m.put("name", b.name());
+        m.put("ttlSeconds", b.ttlSeconds());
         json(ctx, 201, m);
     }
 }

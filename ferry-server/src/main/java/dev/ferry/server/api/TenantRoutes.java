@@ -147,11 +147,13 @@ final class TenantRoutes {
         if (e == null || !e.instance().equals(instance)) {
             throw Refused.notFound("event");
         }
-        if (engine == null) {
+        if (!campaigns.live(e.campaign())) {
             throw Refused.conflict("the campaign of this event is not running");
         }
-        var placement = engine.snapshot();
-        if (placement == null || !agent.host().equals(placement.hostOf(instance)) || !agents.reportsRunning(agent.host(), instance)) {
+        // the loop's placement where it runs on this controller; the agents' reports (stored) on any
+        var placement = engine == null ? null : engine.snapshot();
+        if (engine != null && (placement == null || !agent.host().equals(placement.hostOf(instance)))
+                || !agents.reportsRunning(agent.host(), instance)) {
             throw Refused.forbidden("instance " + instance + " does not run on host " + agent.host());
         }
         informationalRefused(e, "done now");
@@ -171,7 +173,7 @@ final class TenantRoutes {
     }
 
     private void tenantCommand(Context ctx, String tenant, TenantData.EventView e, Command c) {
-        if (campaigns.engine(e.campaign()) == null) {
+        if (!campaigns.live(e.campaign())) {
             throw Refused.conflict("the campaign of this event is not running");
         }
         Command.Outcome o = campaigns.command(e.campaign(), c);

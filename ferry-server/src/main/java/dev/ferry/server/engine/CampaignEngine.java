@@ -202,10 +202,7 @@ public final class CampaignEngine implements AutoCloseable {
 
     private final Signal published = new Signal();
 
-    /**
-     * Waits until a snapshot newer than {@code seenVersion} is published (or {@code timeoutMs}
-     * passes) and returns the version now published; watchers (live streams) call it in a loop.
-     */
+    /** Waits until a snapshot newer than {@code seenVersion} is published (or the timeout passes); the version published now. */
     public long awaitPublished(long seenVersion, long timeoutMs) throws InterruptedException {
         return published.await(seenVersion, timeoutMs);
     }
@@ -327,6 +324,9 @@ public final class CampaignEngine implements AutoCloseable {
             answer();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        } catch (dev.ferry.store.NotLeaderException e) { // another controller leads: it resumes the campaign; nothing is halted
+            LOG.warn("campaign {}: {}; this loop stops", id, e.getMessage());
+            stopping = true;
         } catch (RuntimeException e) {
             if (stopping) {
                 // the server is stopping (the store may be away): the campaign is resumed at the next start

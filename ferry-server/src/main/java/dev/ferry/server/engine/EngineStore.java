@@ -99,8 +99,20 @@ public final class EngineStore {
         return new Stored(facts, s.keys(), inputs, answers);
     }
 
+    /** This store with every write of a loop fenced by the leader's {@code term} ({@link CampaignStore#fenced}). */
+    public EngineStore fenced(long term) {
+        return new EngineStore(store.fenced(term), opaqueHost);
+    }
+
+    /** A command as the input row it becomes (position 0: the loop gives it its own when it applies it). */
+    public static CampaignStore.Input asInput(Command command) {
+        return new CampaignStore.Input(0, 0, 0, kind(command), instanceOf(command),
+                command instanceof Command.TenantReschedule r ? r.notBeforeWallMs() : null, stored(command), command.actor(),
+                command.requestId());
+    }
+
     /** The command a stored input row holds. */
-    static Command command(CampaignStore.Input in) {
+    public static Command command(CampaignStore.Input in) {
         String actor = in.actor();
         String request = in.requestId();
         return switch (in.kind()) {

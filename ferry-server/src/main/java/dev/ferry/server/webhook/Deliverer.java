@@ -32,11 +32,20 @@ public final class Deliverer implements AutoCloseable {
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
             .followRedirects(HttpClient.Redirect.NEVER).build();
     private final Poller poller;
+    private final String node;
+    private final java.util.function.BooleanSupplier leading;
 
-    public Deliverer(WebhookStore store, UrlGuard guard, InstantSource clock, Duration poll) {
+    /**
+     * @param node    this controller's name: the deliveries it sends are claimed in its name
+     * @param leading whether this controller leads (only the leader delivers)
+     */
+    public Deliverer(WebhookStore store, UrlGuard guard, InstantSource clock, Duration poll, String node,
+                     java.util.function.BooleanSupplier leading) {
         this.store = store;
         this.guard = guard;
         this.clock = clock;
+        this.node = node;
+        this.leading = leading;
         this.poller = new Poller("webhook-deliverer", poll, this::deliverDue);
     }
 
@@ -44,11 +53,17 @@ public final class Deliverer implements AutoCloseable {
         poller.start();
     }
 
-    /** Attempts every due delivery once; returns how many were attempted. */
+    /** Attempts every due delivery once (on the leader; a standby sends nothing); returns how many were attempted. */
     public int deliverDue() {
+        if (!leading.getAsBoolean()) {
+            return 0;
+        }
         long now = clock.millis();
-        List<WebhookStore.Delivery> due = store.due(now, BATCH);
+        List<WebhookStore.Delivery> due = store.due(now, BATCH, node);
         for (WebhookStore.Delivery d : due) {
+            if (!store.stillClaimed(d.id(), node)) {
+                continue; // this node stalled past its claim: another may be sending it now
+            }
             String error = send(d);
             long at = clock.millis();
             if (error == null) {

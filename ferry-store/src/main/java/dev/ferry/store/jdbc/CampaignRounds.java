@@ -35,9 +35,23 @@ final class CampaignRounds {
     private static final JsonFactory JSON = new JsonFactory();
 
     private final Database db;
+    /** The leader's term every write of a loop is fenced by; 0: unfenced (tests of the store). */
+    private final long term;
 
-    CampaignRounds(Database db) {
+    CampaignRounds(Database db, long term) {
         this.db = db;
+        this.term = term;
+    }
+
+    /** The leader's term its writes are fenced by (0: not fenced). */
+    long term() {
+        return term;
+    }
+
+    private void fence(Connection c) throws SQLException {
+        if (term > 0) {
+            Sql.fence(c, term);
+        }
     }
 
     CampaignStore.Stored load(String campaign) {
@@ -92,6 +106,7 @@ final class CampaignRounds {
 
     void logInput(String campaign, CampaignStore.Input in, Audit audit) {
         db.tx(c -> {
+            fence(c);
             Sql.audit(c, audit, true);
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO inputs (campaign, seq, processed, t_ms, kind, instance,"
                     + " arg_ms, reason, actor, request_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
@@ -113,6 +128,7 @@ final class CampaignRounds {
 
     long commit(String campaign, CampaignStore.Round round) {
         return db.tx(c -> {
+            fence(c);
             long inventoryVersion = round.ending() == null ? -1 : reconcile(c, campaign, round.ending());
             insertAnswers(c, campaign, round.answers());
             insertKeys(c, campaign, round.keys());

@@ -23,8 +23,17 @@ final class JdbcCampaignStore implements CampaignStore {
     private final CampaignRounds rounds;
 
     JdbcCampaignStore(Database db) {
+        this(db, 0);
+    }
+
+    private JdbcCampaignStore(Database db, long term) {
         this.db = db;
-        this.rounds = new CampaignRounds(db);
+        this.rounds = new CampaignRounds(db, term);
+    }
+
+    @Override
+    public CampaignStore fenced(long term) {
+        return new JdbcCampaignStore(db, term);
     }
 
     @Override
@@ -149,6 +158,12 @@ final class JdbcCampaignStore implements CampaignStore {
     }
 
     @Override
+    public List<String> activeIds() {
+        return db.tx(c -> Sql.list(c, "SELECT id FROM campaigns WHERE state IN ('running', 'paused')"
+                + " ORDER BY created_at, id", rs -> rs.getString(1)));
+    }
+
+    @Override
     public Stored load(String campaign) {
         return rounds.load(campaign);
     }
@@ -174,6 +189,9 @@ final class JdbcCampaignStore implements CampaignStore {
     public void halt(String campaign, String reason) {
         try {
             db.tx(c -> {
+                if (rounds.term() > 0) {
+                    Sql.fence(c, rounds.term());
+                }
                 try (PreparedStatement ps = c.prepareStatement(HALT)) {
                     ps.setString(1, Sql.cut(reason, 2000));
                     ps.setString(2, campaign);

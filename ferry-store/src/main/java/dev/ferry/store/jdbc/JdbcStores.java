@@ -11,6 +11,7 @@ public final class JdbcStores {
     public static Stores over(Database db) {
         return new Stores(new JdbcInventoryStore(db), new JdbcCampaignStore(db), new JdbcHistoryStore(db), new JdbcTokenStore(db),
                 new JdbcAuditStore(db), new JdbcWebhookStore(db), new JdbcAgentStore(db), new JdbcTenantStore(db),
-                new JdbcAdvisoryStore(db), new JdbcRequestStore(db), new JdbcSettingsStore(db), new JdbcOperationStore(db));
+                new JdbcAdvisoryStore(db), new JdbcRequestStore(db), new JdbcSettingsStore(db), new JdbcOperationStore(db),
+                new JdbcClusterStore(db));
     }
 }

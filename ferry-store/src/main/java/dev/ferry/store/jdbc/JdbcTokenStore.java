@@ -11,7 +11,7 @@ import java.util.Optional;
 
 /** {@link TokenStore} over the tokens table. */
 final class JdbcTokenStore implements TokenStore {
-    private static final String SELECT = "SELECT token_hash, name, role, tenant, created_at FROM tokens";
+    private static final String SELECT = "SELECT token_hash, name, role, tenant, created_at, expires_at FROM tokens";
 
     private final Database db;
 
@@ -22,12 +22,14 @@ final class JdbcTokenStore implements TokenStore {
     @Override
     public void create(Token t) {
         db.tx(c -> {
-            try (PreparedStatement ps = c.prepareStatement("INSERT INTO tokens VALUES (?, ?, ?, ?, ?)")) {
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO tokens (token_hash, name, role, tenant, created_at,"
+                    + " expires_at) VALUES (?, ?, ?, ?, ?, ?)")) {
                 ps.setString(1, t.hash());
                 ps.setString(2, t.name());
                 ps.setString(3, t.role());
                 ps.setString(4, t.scope());
                 ps.setLong(5, t.createdAt());
+                Sql.setLong(ps, 6, t.expiresAt());
                 ps.executeUpdate();
             }
             return null;
@@ -69,6 +71,6 @@ final class JdbcTokenStore implements TokenStore {
     }
 
     private static Token token(ResultSet rs) throws SQLException {
-        return new Token(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getLong(5));
+        return new Token(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getLong(5), Sql.getLong(rs, 6));
     }
 }

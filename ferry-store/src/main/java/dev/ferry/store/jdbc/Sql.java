@@ -74,6 +74,25 @@ final class Sql {
         }
     }
 
+    /**
+     * The database's clock in milliseconds since the epoch: PostgreSQL's {@code clock_timestamp()};
+     * an H2 database is embedded in this process, so its clock is this process's.
+     */
+    static long dbNow(Connection c, boolean postgres) throws SQLException {
+        return postgres ? one(c, "SELECT CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT)") : System.currentTimeMillis();
+    }
+
+    /**
+     * Fences a leader's write: locks the lease row (a takeover waits for this transaction, and this
+     * one for a takeover) and refuses the write when the lease has moved past {@code term}.
+     */
+    static void fence(Connection c, long term) throws SQLException {
+        long current = one(c, "SELECT term FROM cluster_lease WHERE name = 'leader' FOR UPDATE");
+        if (current != term) {
+            throw new dev.ferry.store.NotLeaderException(term, current);
+        }
+    }
+
     static void setLong(PreparedStatement ps, int i, Long v) throws SQLException {
         if (v == null) {
             ps.setNull(i, Types.BIGINT);

@@ -1,0 +1,120 @@
+package dev.ferry.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.ferry.core.lifecycle.CampaignState;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** The leader's lease, the fencing of a loop's writes by its term, and the queue of campaign commands, on H2 and PostgreSQL. */
+class ClusterStoreTest {
+    @TempDir
+    Path dir;
+
+    private Database open(String kind) {
+        return kind.equals("h2") ? Database.openH2(dir, 4) : Database.open(TestPostgres.newDatabaseUrl(), null, null, 4);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"h2", "postgres"})
+    void theLeaseIsTakenOnceRenewedByItsHolderAndTakenOverWithAHigherTermOnlyWhenItExpires(String kind) {
+        try (Database db = open(kind)) {
+            ClusterStore c = Stores.over(db).cluster();
+            ClusterStore.Lease a = c.claim("node-a", 0, 60_000, false);
+            assertThat(a.holder()).isEqualTo("node-a");
+            assertThat(a.term()).isEqualTo(1);
+            // a standby while it is held: nothing changes
+            ClusterStore.Lease seenByB = c.claim("node-b", 0, 60_000, false);
+            assertThat(seenByB.holder()).isEqualTo("node-a");
+            assertThat(seenByB.term()).isEqualTo(1);
+            // the holder renews at its term
+            ClusterStore.Lease renewed = c.claim("node-a", 1, 60_000, false);
+            assertThat(renewed.term()).isEqualTo(1);
+            assertThat(renewed.expiresMs()).isGreaterThanOrEqualTo(a.expiresMs());
+            // given up: the standby takes it with a higher term, and the old holder cannot renew at its old one
+            c.release("node-a", 1);
+            ClusterStore.Lease b = c.claim("node-b", 0, 60_000, false);
+            assertThat(b.holder()).isEqualTo("node-b");
+            assertThat(b.term()).isEqualTo(2);
+            ClusterStore.Lease stale = c.claim("node-a", 1, 60_000, false);
+            assertThat(stale.holder()).isEqualTo("node-b");
+            assertThat(stale.term()).isEqualTo(2);
+            assertThat(stale.heldBy("node-a")).isFalse();
+            // a lease that ran out (renewed for -1 ms: over before it is read again) is taken by the next claim
+            c.claim("node-b", 2, -1, false);
+            ClusterStore.Lease taken = c.claim("node-c", 0, 60_000, false);
+            assertThat(taken.holder()).isEqualTo("node-c");
+            assertThat(taken.term()).isEqualTo(3);
+            // force (a database only one process can open): taken at once
+            assertThat(c.claim("node-d", 0, 60_000, true).term()).isEqualTo(4);
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"h2", "postgres"})
+    void aLoopsWritesAreRefusedOnceItsTermIsOver(String kind) {
+        try (Database db = open(kind)) {
+            Stores s = Stores.over(db);
+            long term = s.cluster().claim("node-a", 0, 60_000, false).term();
+            CampaignStore fenced = s.campaigns().fenced(term);
+            CampaignStore.Round round = new CampaignStore.Round(0, List.of(), List.of("k/1"), List.of(), List.of(),
+                    new CampaignStore.Progress(CampaignState.RUNNING, null, 0, 0, 1), null);
+            fenced.commit("c-1", round);
+            assertThat(fenced.load("c-1").keys()).containsExactly("k/1");
+            s.cluster().release("node-a", term);
+            s.cluster().claim("node-b", 0, 60_000, false);
+            CampaignStore.Round next = new CampaignStore.Round(0, List.of(), List.of("k/2"), List.of(), List.of(),
+                    new CampaignStore.Progress(CampaignState.RUNNING, null, 0, 0, 2), null);
+            assertThatThrownBy(() -> fenced.commit("c-1", next)).isInstanceOf(NotLeaderException.class)
+                    .hasMessageContaining("term " + term + " is over");
+            assertThatThrownBy(() -> fenced.logInput("c-1", new CampaignStore.Input(0, 0, 0, "pause", null, null, null, "op", "r-1"),
+                    new Audit(1, "op", "r-1", "campaign.pause", "c-1", "x"))).isInstanceOf(NotLeaderException.class);
+            assertThat(s.campaigns().load("c-1").keys()).as("nothing of the refused writes is stored").containsExactly("k/1");
+            assertThat(s.campaigns().load("c-1").inputs()).isEmpty();
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"h2", "postgres"})
+    void aQueuedCommandIsTakenOncePerTermAndAnsweredOnce(String kind) {
+        try (Database db = open(kind)) {
+            ClusterStore c = Stores.over(db).cluster();
+            long id = c.enqueue("c-1", new CampaignStore.Input(0, 0, 0, "tenant-now", "i-1", null, null, "tenant:acme", "req-7"), 5);
+            assertThat(c.outcome(id)).isEmpty();
+            List<ClusterStore.QueuedCommand> taken = c.take(3, 10);
+            assertThat(taken).singleElement().satisfies(q -> {
+                assertThat(q.campaign()).isEqualTo("c-1");
+                assertThat(q.input().kind()).isEqualTo("tenant-now");
+                assertThat(q.input().instance()).isEqualTo("i-1");
+                assertThat(q.input().requestId()).isEqualTo("req-7");
+            });
+            assertThat(c.take(3, 10)).as("taken by term 3 already").isEmpty();
+            assertThat(c.take(4, 10)).as("a later leader looks again at what an earlier one took and never answered").hasSize(1);
+            c.answer(id, true, "done", 9);
+            c.answer(id, false, "a second answer is ignored", 10);
+            assertThat(c.outcome(id)).contains(new ClusterStore.Outcome(true, "done"));
+            assertThat(c.take(5, 10)).isEmpty();
+            assertThat(c.applied("c-1", "req-7")).isFalse();
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"h2", "postgres"})
+    void membersHeartbeatAndLeave(String kind) {
+        try (Database db = open(kind)) {
+            ClusterStore c = Stores.over(db).cluster();
+            c.heartbeat("node-a", "127.0.0.1:1", 100, true);
+            c.heartbeat("node-b", "127.0.0.1:2", 200, false);
+            c.heartbeat("node-a", "127.0.0.1:1", 100, false);
+            assertThat(c.members()).extracting(ClusterStore.Member::node).containsExactlyInAnyOrder("node-a", "node-b");
+            assertThat(c.members()).filteredOn(m -> m.node().equals("node-a")).singleElement()
+                    .satisfies(m -> assertThat(m.leaderships()).isEqualTo(1));
+            c.leave("node-b");
+            assertThat(c.members()).extracting(ClusterStore.Member::node).containsExactly("node-a");
+        }
+    }
+}
