@@ -176,14 +176,17 @@ public final class FailoverBenchmark {
             Node n = now.get(k % now.size());
             long t = System.nanoTime();
             try {
-                if (send("GET", n.port(), "/v1/campaigns/" + campaign, operator, null).statusCode() == 200) {
+                HttpResponse<String> r = send("GET", n.port(), "/v1/campaigns/" + campaign, operator, null);
+                if (r.statusCode() == 200) {
                     latencies.add(System.nanoTime() - t);
                 } else {
                     failed.incrementAndGet();
+                    System.err.println("read from " + n.name() + ": " + r.statusCode() + " " + r.body());
                 }
             } catch (IOException e) {
                 if (alive.contains(n)) {
                     failed.incrementAndGet(); // a node taken out between the choice and the call does not count
+                    System.err.println("read from " + n.name() + ": " + e);
                 }
             } catch (InterruptedException e) {
                 return;
