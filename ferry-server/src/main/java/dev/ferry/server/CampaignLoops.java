@@ -56,13 +56,18 @@ final class CampaignLoops implements AutoCloseable {
     void lead(long term) {
         for (Campaigns.Row r : list.get()) {
             if (r.active()) {
-                start(load.apply(r.id()), term);
+                try {
+                    start(load.apply(r.id()), term);
+                } catch (RuntimeException e) {
+                    // one campaign that cannot be loaded does not keep the others from running; followUp tries it again
+                    org.slf4j.LoggerFactory.getLogger(CampaignLoops.class).error("campaign {} could not be resumed", r.id(), e);
+                }
             }
         }
     }
 
     /** This controller no longer leads: its loops stop at once (nothing is halted; the new leader resumes them). */
-    void standBy() {
+    synchronized void standBy() {
         List<CampaignEngine> running = List.copyOf(engines.values());
         engines.clear();
         for (CampaignEngine e : running) {
@@ -81,8 +86,8 @@ final class CampaignLoops implements AutoCloseable {
     /** Starts the campaign's loop here at the leader's {@code term} (once: a loop already here is kept; not after the term). */
     synchronized void start(Campaigns.Loaded l, long term) {
         Campaigns.Row r = l.row();
-        if (engines.containsKey(r.id()) || cluster.term() != term) {
-            return;
+        if (term == 0 || engines.containsKey(r.id()) || cluster.term() != term) {
+            return; // not leading, already running here, or the term changed meanwhile
         }
         CampaignEngine e = new CampaignEngine(r.id(), l.problem(), l.plan(), r.seed(), r.startedAt(), r.accel(),
                 engineStore.fenced(term), clock, new Reconciliation(), r.hypervisors().equals("agents")

@@ -286,8 +286,9 @@ public final class Campaigns implements AutoCloseable {
                     + (a.state() == CampaignState.SUPERSEDED ? " (the inventory it was planned on was replaced): propose it again" : ""));
         }
         loaded.remove(id);
-        if (cluster.leading()) {
-            loops.start(load(id), cluster.term());
+        long term = cluster.term();
+        if (term > 0) {
+            loops.start(load(id), term); // a standby's approval is started by the leader's follow-up
         }
         return row(id);
     }

@@ -110,7 +110,11 @@ public final class Cluster implements AutoCloseable {
             }
             synchronized (this) {
                 if (!stopping) {
-                    tick(false);
+                    try {
+                        tick(false);
+                    } catch (RuntimeException e) {
+                        LOG.error("cluster: the lease's round failed; trying again", e); // the thread must go on
+                    }
                 }
             }
         }
@@ -137,7 +141,15 @@ public final class Cluster implements AutoCloseable {
                 leaderships.incrementAndGet();
                 tookSinceHeartbeat = true;
                 LOG.info("cluster: {} leads, term {}", node, term);
-                duties.lead(term);
+                try {
+                    duties.lead(term);
+                } catch (RuntimeException e) {
+                    // it could not take up its duties (the database went away, say): it gives the lease up
+                    LOG.error("cluster: {} could not take up the duties of term {}; giving the lease up", node, term, e);
+                    long was = term;
+                    standDown();
+                    store.release(node, was);
+                }
             }
         } else if (term > 0) {
             LOG.warn("cluster: {} lost the lease of term {} to {} (term {})", node, term, l.holder(), l.term());

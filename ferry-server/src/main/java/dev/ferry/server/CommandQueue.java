@@ -34,19 +34,36 @@ final class CommandQueue {
         this.clock = clock;
     }
 
-    /** Queues the command; with {@code waitMs} > 0 waits that long for the leader's outcome (null: none yet). */
+    /**
+     * Queues the command; with {@code waitMs} > 0 waits that long for the leader's outcome. A
+     * command no leader took by then is withdrawn (503: nothing was done, ask again); one a leader
+     * took is waited for a while longer, its outcome being on its way (503 if it does not come:
+     * look at the campaign before asking again). Null without waiting.
+     */
     Command.Outcome send(String campaign, Command command, long waitMs) {
         long id = store.enqueue(campaign, EngineStore.asInput(command), clock.millis());
+        if (waitMs <= 0) {
+            return null;
+        }
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(waitMs);
+        boolean withdrawable = true;
         long pollMs = 20;
-        while (waitMs > 0) {
+        while (true) {
             Optional<ClusterStore.Outcome> o = store.outcome(id);
             if (o.isPresent()) {
                 return decode(o.get());
             }
             if (System.nanoTime() > deadline) {
-                throw Refused.unavailable("the leading controller did not answer for campaign " + campaign
-                        + " (a failover may be under way); ask again", 5L);
+                if (withdrawable && store.withdraw(id, clock.millis())) {
+                    throw Refused.unavailable("no leading controller took the command for campaign " + campaign
+                            + " (a failover may be under way); nothing was done, ask again", 5L);
+                }
+                if (!withdrawable) {
+                    throw Refused.unavailable("the leading controller took the command for campaign " + campaign
+                            + " but its outcome did not come back; look at the campaign before asking again", 5L);
+                }
+                withdrawable = false; // taken: its loop is on it
+                deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(waitMs);
             }
             try {
                 Thread.sleep(pollMs); // polling the database for the leader's answer
@@ -56,7 +73,6 @@ final class CommandQueue {
             }
             pollMs = Math.min(200, pollMs * 2);
         }
-        return null;
     }
 
     /**
@@ -65,24 +81,40 @@ final class CommandQueue {
      */
     int takeUp(long term, Function<String, CampaignEngine> engines) {
         List<ClusterStore.QueuedCommand> taken = store.take(term, BATCH);
+        java.util.Set<List<String>> seen = new java.util.HashSet<>();
         for (ClusterStore.QueuedCommand q : taken) {
-            Command c = EngineStore.command(q.input());
-            if (c.requestId() != null && store.applied(q.campaign(), c.requestId())) {
-                answer(q.id(), new Command.Outcome(true, "applied (before a change of leader)"));
-                continue;
+            try {
+                handOver(q, term, engines, seen);
+            } catch (RuntimeException e) {
+                answer(q.id(), term, new Command.Outcome(false, "the command could not be handed to the campaign's loop: "
+                        + e.getMessage()));
             }
-            CampaignEngine e = engines.apply(q.campaign());
-            if (e == null) {
-                answer(q.id(), new Command.Outcome(false, "campaign " + q.campaign() + " is not running"));
-                continue;
-            }
-            e.submit(c).whenComplete((o, failure) -> answer(q.id(), failure != null
-                    ? new Command.Outcome(false, "the campaign loop failed: " + failure.getMessage()) : o));
         }
         return taken.size();
     }
 
-    private void answer(long id, Command.Outcome o) {
+    private void handOver(ClusterStore.QueuedCommand q, long term, Function<String, CampaignEngine> engines,
+                          java.util.Set<List<String>> seen) {
+        Command c = EngineStore.command(q.input());
+        // the same request for the same thing: applied once (before a change of leader, or earlier in this batch)
+        boolean repeat = c.requestId() != null && (!seen.add(java.util.Arrays.asList(q.campaign(), c.requestId(),
+                q.input().kind(), q.input().instance())) || store.applied(q.campaign(), c.requestId(), q.input().kind(),
+                q.input().instance()));
+        if (repeat) {
+            answer(q.id(), term, new Command.Outcome(true, "applied (the same request came before)"));
+            return;
+        }
+        CampaignEngine e = engines.apply(q.campaign());
+        if (e == null) {
+            answer(q.id(), term, new Command.Outcome(false, "campaign " + q.campaign() + " is not running"));
+            return;
+        }
+        e.submit(c).whenComplete((o, failure) -> answer(q.id(), term, failure != null
+                ? new Command.Outcome(false, "the campaign loop failed: " + failure.getMessage()) : o));
+    }
+
+    /** Stores the outcome unless this leader's term is over (then the next leader answers the command). */
+    private void answer(long id, long term, Command.Outcome o) {
         ObjectNode n = JSON.createObjectNode();
         n.put("accepted", o.accepted()).put("message", o.message());
         if (o.value() != null) {
@@ -91,7 +123,11 @@ final class CommandQueue {
         if (o.reason() != null) {
             n.put("reason", o.reason().name());
         }
-        store.answer(id, o.accepted(), n.toString(), clock.millis());
+        try {
+            store.answer(id, term, o.accepted(), n.toString(), clock.millis());
+        } catch (RuntimeException e) {
+            // the database is away: the command stays taken by this term; the next leader (or this one) answers it
+        }
     }
 
     private static Command.Outcome decode(ClusterStore.Outcome o) {

@@ -72,9 +72,12 @@ public final class InstanceDispatcher implements AutoCloseable {
     }
 
     /** Null when done (or done before), else why not. */
-    private static String send(OperationStore.Pending p, AgentClient agent) throws InterruptedException {
+    private String send(OperationStore.Pending p, AgentClient agent) throws InterruptedException {
         OperationStore.Operation o = p.operation();
         try {
+            if (tls != null) {
+                agent.get("/v1/host"); // over TLS its certificate must name the host first: nothing is sent to another
+            }
             switch (o.op()) {
                 case START -> agent.post("/v1/instances", Map.of("id", o.instance(), "epoch", p.epoch(), "memoryMiB",
                         Math.max(8, o.memoryMiB()), "dirtyMiBPerSecond", o.dirtyMiBPerSecond()));

@@ -51,7 +51,7 @@ public final class Tokens {
     }
 
     public boolean anyOperator() {
-        return store.anyOperator();
+        return store.anyOperator(clock.millis());
     }
 
     /** The principal of a presented token; empty for an unknown one. */
@@ -74,7 +74,7 @@ public final class Tokens {
                 t.expiresAt(), t.expiresAt() != null && t.expiresAt() <= now)).toList();
     }
 
-    /** Revokes a token at once (every request looks its hash up). The last operator token cannot be revoked. */
+    /** Revokes a token at once (every request looks its hash up). The last valid operator token cannot be revoked. */
     public void revoke(String id, Principal who, String requestId) {
         if (id == null || !id.matches("[0-9a-f]{16}")) {
             throw Refused.notFound("token");

@@ -29,8 +29,9 @@ public interface ClusterStore {
 
     /**
      * Renews the lease when {@code node} holds it at {@code term}; takes it (term + 1) when it has
-     * expired by the database's clock, was never held, or {@code force} (a database only this
-     * process can open); else leaves it. Returns the lease after the call.
+     * expired by the database's clock, was never held, {@code node} holds it at another term (a
+     * process of that name that started again), or {@code force} (a database only this process
+     * can open); else leaves it. Returns the lease after the call.
      */
     Lease claim(String node, long term, long ttlMs, boolean force);
 
@@ -54,11 +55,22 @@ public interface ClusterStore {
     /** Commands not answered and not yet taken by {@code term}, oldest first; they are marked taken by it. */
     List<QueuedCommand> take(long term, int max);
 
-    void answer(long id, boolean ok, String outcome, long atMs);
+    /**
+     * The outcome of a command taken at {@code term}: stored only while the lease is still at that
+     * term and no later leader took the command (a deposed leader's answer is dropped; the new one
+     * answers it). False when dropped.
+     */
+    boolean answer(long id, long term, boolean ok, String outcome, long atMs);
+
+    /** Withdraws a command no leader has taken yet (the one who sent it stopped waiting); false when one took it already. */
+    boolean withdraw(long id, long atMs);
 
     /** The command's outcome once the leader answered it. */
     Optional<Outcome> outcome(long id);
 
-    /** An input with this request id is logged for the campaign (a command a former leader applied before it died). */
-    boolean applied(String campaign, String requestId);
+    /**
+     * An input of this kind, for this instance (null: none) and request id, is logged for the
+     * campaign: a command a former leader applied before it died, or the same request again.
+     */
+    boolean applied(String campaign, String requestId, String kind, String instance);
 }

@@ -19,12 +19,16 @@ public interface TokenStore {
 
     void create(Token token);
 
-    boolean anyOperator();
+    /** Some operator token is valid at {@code now} (not expired). */
+    boolean anyOperator(long now);
 
     Optional<Token> find(String hash);
 
     List<Token> list();
 
-    /** Revokes the token whose hash starts with {@code hashPrefix}, with its audit line; never the last operator token. */
+    /**
+     * Revokes the token whose hash starts with {@code hashPrefix}, with its audit line; never the
+     * last operator token that is still valid at the audit's time.
+     */
     Revoked revoke(String hashPrefix, Audit audit);
 }

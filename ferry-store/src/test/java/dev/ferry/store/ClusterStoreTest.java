@@ -51,6 +51,8 @@ class ClusterStoreTest {
             assertThat(taken.term()).isEqualTo(3);
             // force (a database only one process can open): taken at once
             assertThat(c.claim("node-d", 0, 60_000, true).term()).isEqualTo(4);
+            // node-d started again (it does not know the term it held): a new holder, at the next term
+            assertThat(c.claim("node-d", 0, 60_000, false).term()).isEqualTo(5);
         }
     }
 
@@ -93,12 +95,30 @@ class ClusterStoreTest {
                 assertThat(q.input().requestId()).isEqualTo("req-7");
             });
             assertThat(c.take(3, 10)).as("taken by term 3 already").isEmpty();
-            assertThat(c.take(4, 10)).as("a later leader looks again at what an earlier one took and never answered").hasSize(1);
-            c.answer(id, true, "done", 9);
-            c.answer(id, false, "a second answer is ignored", 10);
+            // the lease moves on (terms 1..4 here): the command taken at 3 is looked at again by the next leader
+            for (int t = 0; t < 4; t++) {
+                c.claim("node-" + t, 0, -1, false);
+            }
+            long leaderTerm = c.claim("node-x", 0, 60_000, false).term();
+            assertThat(c.answer(id, 3, false, "a deposed leader's answer", 9)).as("dropped: term 3 is over").isFalse();
+            assertThat(c.take(leaderTerm, 10)).as("a later leader looks again at what an earlier one took").hasSize(1);
+            assertThat(c.answer(id, leaderTerm, true, "done", 9)).isTrue();
+            assertThat(c.answer(id, leaderTerm, false, "a second answer is ignored", 10)).isFalse();
             assertThat(c.outcome(id)).contains(new ClusterStore.Outcome(true, "done"));
-            assertThat(c.take(5, 10)).isEmpty();
-            assertThat(c.applied("c-1", "req-7")).isFalse();
+            assertThat(c.take(leaderTerm + 1, 10)).isEmpty();
+            assertThat(c.applied("c-1", "req-7", "tenant-now", "i-1")).isFalse();
+            CampaignStore campaigns = Stores.over(db).campaigns();
+            campaigns.logInput("c-1", new CampaignStore.Input(0, 0, 0, "pause", null, null, null, "op", "req-8"),
+                    new Audit(1, "op", "req-8", "campaign.pause", "c-1", "x"));
+            campaigns.logInput("c-1", new CampaignStore.Input(1, 0, 0, "tenant-now", "i-2", null, null, "t", "req-9"),
+                    new Audit(1, "t", "req-9", "campaign.tenant-now", "i-2", "x"));
+            assertThat(c.applied("c-1", "req-8", "pause", null)).as("logged by a former leader").isTrue();
+            assertThat(c.applied("c-1", "req-8", "resume", null)).as("another command under the same request id").isFalse();
+            assertThat(c.applied("c-1", "req-9", "tenant-now", "i-2")).isTrue();
+            assertThat(c.applied("c-1", "req-9", "tenant-now", "i-3")).isFalse();
+            long late = c.enqueue("c-1", new CampaignStore.Input(0, 0, 0, "pause", null, null, null, "op", "req-8"), 11);
+            assertThat(c.withdraw(late, 12)).as("no leader took it: withdrawn").isTrue();
+            assertThat(c.take(leaderTerm, 10)).isEmpty();
         }
     }
 

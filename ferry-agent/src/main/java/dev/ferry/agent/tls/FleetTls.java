@@ -91,10 +91,8 @@ public final class FleetTls {
             throw new IOException(dir.resolve(name + ".crt") + " names neither a controller nor an agent"
                     + " (a URI subject alternative name ferry:controller:<name> or ferry:agent:<host>)");
         }
-        try {
-            own.chain()[0].verify(cas.get(0).getPublicKey());
-        } catch (GeneralSecurityException e) {
-            throw new IOException(dir.resolve(name + ".crt") + " is not signed by the CA in " + caFile + ": " + e.getMessage(), e);
+        if (cas.stream().noneMatch(ca -> signedBy(own.chain()[0], ca))) {
+            throw new IOException(dir.resolve(name + ".crt") + " is not signed by a CA in " + caFile);
         }
         try {
             KeyStore trust = KeyStore.getInstance("PKCS12");
@@ -115,6 +113,16 @@ public final class FleetTls {
             return new FleetTls(ctx, id, dir);
         } catch (GeneralSecurityException e) {
             throw new IOException("could not set up TLS from " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** {@code ca.crt} may hold several CAs (while the CA itself is replaced): a certificate of any of them will do. */
+    private static boolean signedBy(X509Certificate cert, X509Certificate ca) {
+        try {
+            cert.verify(ca.getPublicKey());
+            return true;
+        } catch (GeneralSecurityException e) {
+            return false;
         }
     }
 

@@ -29,7 +29,9 @@ final class JdbcClusterStore implements ClusterStore {
                 Sql.update(c, "UPDATE cluster_lease SET expires_ms = ? WHERE name = 'leader'", now + ttlMs);
                 return new Lease(node, term, l.sinceMs(), now + ttlMs, now);
             }
-            if (force || l.holder() == null || l.expiresMs() < now) {
+            // taken when it ran out, was never held, or this name holds it at another term: a process of this
+            // name that started again is a new holder, fenced from the one before by the next term
+            if (force || l.holder() == null || l.expiresMs() < now || node.equals(l.holder())) {
                 Sql.update(c, "UPDATE cluster_lease SET holder = ?, term = ?, since_ms = ?, expires_ms = ? WHERE name = 'leader'",
                         node, l.term() + 1, now, now + ttlMs);
                 return new Lease(node, l.term() + 1, now, now + ttlMs, now);
@@ -120,9 +122,18 @@ final class JdbcClusterStore implements ClusterStore {
     }
 
     @Override
-    public void answer(long id, boolean ok, String outcome, long atMs) {
-        db.tx(c -> Sql.update(c, "UPDATE campaign_commands SET done_ms = ?, ok = ?, outcome = ? WHERE id = ? AND done_ms IS NULL",
-                atMs, ok, Sql.cut(outcome, 2000), id));
+    public boolean answer(long id, long term, boolean ok, String outcome, long atMs) {
+        return db.tx(c -> {
+            long current = Sql.one(c, "SELECT term FROM cluster_lease WHERE name = 'leader' FOR UPDATE");
+            return current == term && Sql.update(c, "UPDATE campaign_commands SET done_ms = ?, ok = ?, outcome = ? WHERE id = ?"
+                    + " AND done_ms IS NULL AND taken_term = ?", atMs, ok, Sql.cut(outcome, 2000), id, term) == 1;
+        });
+    }
+
+    @Override
+    public boolean withdraw(long id, long atMs) {
+        return db.tx(c -> Sql.update(c, "UPDATE campaign_commands SET done_ms = ?, ok = ?, outcome = ? WHERE id = ?"
+                + " AND done_ms IS NULL AND taken_term IS NULL", atMs, false, "withdrawn: no leader took it in time", id) == 1);
     }
 
     @Override
@@ -132,7 +143,9 @@ final class JdbcClusterStore implements ClusterStore {
     }
 
     @Override
-    public boolean applied(String campaign, String requestId) {
-        return db.tx(c -> Sql.one(c, "SELECT COUNT(*) FROM inputs WHERE campaign = ? AND request_id = ?", campaign, requestId) > 0);
+    public boolean applied(String campaign, String requestId, String kind, String instance) {
+        String sql = "SELECT COUNT(*) FROM inputs WHERE campaign = ? AND request_id = ? AND kind = ? AND instance ";
+        return db.tx(c -> (instance == null ? Sql.one(c, sql + "IS NULL", campaign, requestId, kind)
+                : Sql.one(c, sql + "= ?", campaign, requestId, kind, instance)) > 0);
     }
 }

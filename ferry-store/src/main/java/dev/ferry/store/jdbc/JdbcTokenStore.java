@@ -37,9 +37,12 @@ final class JdbcTokenStore implements TokenStore {
     }
 
     @Override
-    public boolean anyOperator() {
-        return db.tx(c -> Sql.one(c, "SELECT COUNT(*) FROM tokens WHERE role = 'operator'") > 0);
+    public boolean anyOperator(long now) {
+        return db.tx(c -> Sql.one(c, VALID_OPERATORS, now) > 0);
     }
+
+    private static final String VALID_OPERATORS = "SELECT COUNT(*) FROM tokens WHERE role = 'operator'"
+            + " AND (expires_at IS NULL OR expires_at > ?)";
 
     @Override
     public Optional<Token> find(String hash) {
@@ -58,7 +61,8 @@ final class JdbcTokenStore implements TokenStore {
             if (t == null) {
                 return Revoked.NOT_FOUND;
             }
-            if (t.role().equals("operator") && Sql.one(c, "SELECT COUNT(*) FROM tokens WHERE role = 'operator'") <= 1) {
+            boolean valid = t.expiresAt() == null || t.expiresAt() > audit.at();
+            if (t.role().equals("operator") && valid && Sql.one(c, VALID_OPERATORS, audit.at()) <= 1) {
                 return Revoked.LAST_OPERATOR;
             }
             try (PreparedStatement ps = c.prepareStatement("DELETE FROM tokens WHERE token_hash = ?")) {
