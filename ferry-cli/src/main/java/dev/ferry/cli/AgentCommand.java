@@ -56,7 +56,8 @@ final class AgentCommand implements Callable<Integer> {
     String qemu;
 
     @Option(names = "--hypervisor", defaultValue = "qemu", paramLabel = "BACKEND",
-            description = "What runs the guests: qemu (QEMU processes of the agent's own; default) or libvirt.")
+            description = "What runs the guests: qemu (QEMU processes of the agent's own; default), libvirt, or simulated"
+                    + " (no QEMU: guests are state in the agent, operations take the simulator's modelled time).")
     String hypervisor;
 
     @Option(names = "--libvirt-uri", paramLabel = "URI",
@@ -136,10 +137,11 @@ final class AgentCommand implements Callable<Integer> {
             }
         }
         boolean libvirt = hypervisor.equals(LibvirtHypervisor.NAME);
-        if (!libvirt && !hypervisor.equals(QemuHypervisor.NAME) || libvirt != (libvirtUri != null)
+        boolean simulated = hypervisor.equals(dev.ferry.agent.sim.SimulatedHypervisor.NAME);
+        if (!libvirt && !simulated && !hypervisor.equals(QemuHypervisor.NAME) || libvirt != (libvirtUri != null)
                 || !libvirt && (libvirtPeerUri != null || libvirtGuestDir != null || !claim.isEmpty())) {
-            err.println("error: --hypervisor is qemu or libvirt; libvirt needs --libvirt-uri, and the --libvirt-* and --claim-domain"
-                    + " options go with libvirt only");
+            err.println("error: --hypervisor is qemu, libvirt or simulated; libvirt needs --libvirt-uri, and the --libvirt-* and"
+                    + " --claim-domain options go with libvirt only");
             return ExitCodes.INVALID_INPUT;
         }
         Path dir = data != null ? data : Path.of("ferry-agent-" + hostId);
@@ -147,7 +149,7 @@ final class AgentCommand implements Callable<Integer> {
         Hypervisor backend = null;
         try {
             backend = libvirt ? new LibvirtHypervisor(libvirtUri, libvirtPeerUri, libvirtGuestDir != null ? libvirtGuestDir
-                    : dir.resolve("guests"), claim) : new QemuHypervisor(qemu);
+                    : dir.resolve("guests"), claim) : simulated ? new dev.ferry.agent.sim.SimulatedHypervisor() : new QemuHypervisor(qemu);
             agent = Agent.start(new Agent.Config(hostId, listen, port, dir, version, backend, Duration.ofMillis((long) (rebootSeconds * 1000)),
                     controller, token, Duration.ofMillis((long) (reportSeconds * 1000))).withTls(fleetTls));
         } catch (RuntimeException | IOException e) {
@@ -164,9 +166,10 @@ final class AgentCommand implements Callable<Integer> {
             chosen.close();
             stopped.countDown();
         }, "ferry-agent-shutdown"));
-        out.printf(Locale.ROOT, "Ferry agent for %s on " + (tls != null ? "https" : "http") + "://%s:%d (%s, version %s, data %s, %d instances adopted). Stop with Ctrl-C;"
-                + " running guests are left running.%n", hostId, listen, agent.port(), libvirt ? "libvirt at " + libvirtUri : "QEMU",
-                agent.version(), dir, agent.instanceCount());
+        out.printf(Locale.ROOT, "Ferry agent for %s on " + (tls != null ? "https" : "http") + "://%s:%d (%s, version %s, data %s,"
+                + " %d instances adopted). Stop with Ctrl-C; %s.%n", hostId, listen, agent.port(), libvirt ? "libvirt at " + libvirtUri
+                : simulated ? "simulated guests" : "QEMU", agent.version(), dir, agent.instanceCount(),
+                simulated ? "simulated guests end with the agent" : "running guests are left running");
         out.flush();
         stopped.await();
         return ExitCodes.DONE;

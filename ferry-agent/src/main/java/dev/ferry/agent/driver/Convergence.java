@@ -49,9 +49,10 @@ final class Convergence {
         Map<String, Object> settings = new java.util.LinkedHashMap<>();
         settings.put("host", incoming.get("host").asText());
         settings.put("port", incoming.get("port").asInt());
-        if (incoming.path("backend").asText().equals("libvirt")) {
+        String backend = incoming.path("backend").asText();
+        if (backend.equals("libvirt") || backend.equals("simulated")) {
             for (String passed : java.util.List.of("backend", "libvirtUri", "guestDir", "epoch")) {
-                settings.put(passed, incoming.get(passed)); // what the source's daemon needs, as the destination said
+                settings.put(passed, incoming.get(passed)); // what the source's side needs, as the destination said
             }
         }
         settings.put("downtimeLimitMs", startingDowntimeMs());

@@ -1,0 +1,110 @@
+package dev.ferry.lab;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.ferry.agent.AgentClient;
+import dev.ferry.agent.Poll;
+import dev.ferry.agent.host.Agent;
+import dev.ferry.agent.sim.SimulatedHypervisor;
+import dev.ferry.core.history.Fact;
+import dev.ferry.core.history.HistoryRecord;
+import dev.ferry.core.planner.MoveKind;
+import dev.ferry.core.verify.InvariantChecker;
+import dev.ferry.server.FerryServer;
+import dev.ferry.server.Principal;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Host agents without QEMU ({@code --hypervisor simulated}): the same agent and driver, guests
+ * that are state, a live migration that takes the modelled time and tells the destination's agent
+ * over its own connection. A campaign on them with a live migration, a restart elsewhere and a
+ * reboot in place completes, every guest runs on exactly one host, and the history keeps every
+ * safety rule.
+ */
+class SimulatedAgentsTest {
+    @TempDir
+    Path data;
+
+    @TempDir
+    Path agentData;
+
+    private final List<Agent> agents = new ArrayList<>();
+    private FerryServer server;
+
+    @AfterEach
+    void stop() {
+        if (server != null) {
+            server.close();
+        }
+        for (Agent a : agents) {
+            a.stopAll();
+            a.close();
+        }
+    }
+
+    @Test
+    void aCampaignOnSimulatedHostsMovesEveryGuestOnceAndKeepsTheRules() throws Exception {
+        String[] versions = {"xen-4.4.0", "xen-4.5.0", "xen-4.5.0"};
+        for (int h = 0; h < versions.length; h++) {
+            agents.add(Agent.start(new Agent.Config("h" + (h + 1), "127.0.0.1", 0, agentData.resolve("h" + (h + 1)), versions[h],
+                    new SimulatedHypervisor(), Duration.ofMillis(200))));
+        }
+        AgentClient h1 = new AgentClient("127.0.0.1", agents.get(0).port());
+        assertThat(h1.get("/v1/host").path("backend").asText()).isEqualTo("simulated");
+        // 512 MiB dirtied at 64 MiB/s, sent at 256 MiB/s: a couple of seconds in real time
+        h1.post("/v1/instances", Map.of("id", "vm1", "epoch", 1, "memoryMiB", 512, "dirtyMiBPerSecond", 64));
+        h1.post("/v1/instances", Map.of("id", "vm2", "epoch", 1, "memoryMiB", 256, "dirtyMiBPerSecond", 0));
+        h1.post("/v1/instances", Map.of("id", "vm3", "epoch", 1, "memoryMiB", 256, "dirtyMiBPerSecond", 0));
+        server = FerryServer.start(FerryServer.Config.defaults(data).withPort(0).withWebhookPoll(null));
+        AgentClient api = new AgentClient("http://127.0.0.1:" + server.port(), server.tokens().create(Principal.Role.OPERATOR, null, "t"));
+        StringBuilder fleet = new StringBuilder("ferry: fleet/v1\nhosts:\n");
+        for (int h = 0; h < versions.length; h++) {
+            fleet.append("  - { id: h").append(h + 1).append(", zone: z, rack: r1, cpus: 16, memoryMiB: 16384, hypervisor: ")
+                    .append(versions[h]).append(", cpuModel: sim, liveMigration: true, agent: \"127.0.0.1:")
+                    .append(agents.get(h).port()).append("\" }\n");
+        }
+        fleet.append("instances:\n"
+                + "  - { id: vm1, tenant: t1, host: h1, cpus: 1, memoryMiB: 512, onHostMaintenance: migrate, dirtyRateMiBps: 64 }\n"
+                + "  - { id: vm2, tenant: t1, host: h1, cpus: 1, memoryMiB: 256, onHostMaintenance: restart }\n"
+                + "  - { id: vm3, tenant: t1, host: h1, cpus: 1, memoryMiB: 256, onHostMaintenance: reboot-in-place }\n"
+                + "tenants:\n  - { id: t1 }\n");
+        api.send("PUT", "/v1/inventory", fleet.toString(), "application/yaml");
+        api.send("POST", "/v1/advisories", "ferry: advisory/v1\nid: XSA-108\ntitle: x2APIC MSR range\naffects:\n"
+                + "  - { hypervisor: \"xen-4.4.*\", cpuModel: \"*\" }\nfixedVersion: xen-4.4.1\nrequiresReboot: true\n", "application/yaml");
+        String policy = "ferry: policy/v1\nnoticeHours: 0\nsoakMinutes: 0\ncanaryHosts: 0\n"
+                + "durations: { patchMinutes: 0, rebootMinutes: 0, restartMinutes: 0 }\n"
+                + "liveMigration: { maxDowntimeMs: 300, bandwidthMiBps: 256, perHost: 2, timeoutSecondsPerGiB: 600, onTimeout: abort }\n";
+        String campaign = api.post("/v1/campaigns", Map.of("advisory", "XSA-108", "hypervisors", "agents", "policy", policy))
+                .path("id").asText();
+        api.post("/v1/campaigns/" + campaign + "/approve", Map.of());
+        JsonNode end = Poll.until(120_000, 50, () -> {
+            JsonNode row = api.get("/v1/campaigns/" + campaign);
+            return List.of("completed", "halted", "aborted").contains(row.path("state").asText()) ? row : null;
+        });
+        assertThat(end).isNotNull();
+        assertThat(end.path("state").asText()).as(end.toString()).isEqualTo("completed");
+        List<HistoryRecord> facts = Lab.history(api, campaign);
+        InvariantChecker checker = new InvariantChecker(server.campaigns().load(campaign).problem());
+        facts.forEach(checker::accept);
+        assertThat(checker.finish()).isEmpty();
+        assertThat(facts.stream().filter(f -> f.fact() instanceof Fact.MoveStarted m && m.instance().equals("vm1")
+                && m.kind() == MoveKind.LIVE_MIGRATE)).as("vm1 live-migrated, once").hasSize(1);
+        List<AgentClient> hosts = agents.stream().map(a -> new AgentClient("127.0.0.1", a.port())).toList();
+        for (String vm : List.of("vm1", "vm2", "vm3")) {
+            int copies = 0;
+            for (AgentClient h : hosts) {
+                copies += "running".equals(GuestChecks.role(h, vm)) ? 1 : 0;
+            }
+            assertThat(copies).as(vm + " runs on exactly one host").isEqualTo(1);
+        }
+        assertThat(h1.get("/v1/host").path("version").asText()).isEqualTo("xen-4.4.1");
+    }
+}

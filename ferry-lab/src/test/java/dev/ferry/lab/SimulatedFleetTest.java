@@ -1,0 +1,107 @@
+package dev.ferry.lab;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.ferry.agent.AgentClient;
+import dev.ferry.agent.Poll;
+import dev.ferry.agent.host.Agent;
+import dev.ferry.agent.sim.SimulatedHypervisor;
+import dev.ferry.core.history.HistoryRecord;
+import dev.ferry.core.verify.InvariantChecker;
+import dev.ferry.server.FerryServer;
+import dev.ferry.server.Principal;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The controller driving 200 host agents over real HTTP (simulated guests): a campaign on the 20
+ * affected hosts, with live migrations several at a time, completes with every rule kept and every
+ * guest running on exactly one host (correctness at scale; speed is bench work).
+ */
+class SimulatedFleetTest {
+    private static final int HOSTS = 200;
+    private static final int AFFECTED = 20;
+
+    @TempDir
+    Path data;
+
+    @TempDir
+    Path agentData;
+
+    private final List<Agent> agents = new ArrayList<>();
+    private FerryServer server;
+
+    @AfterEach
+    void stop() {
+        if (server != null) {
+            server.close();
+        }
+        for (Agent a : agents) {
+            a.stopAll();
+            a.close();
+        }
+    }
+
+    @Test
+    void twoHundredAgentsOverHttpCarryACampaignThroughWithEveryRuleKept() throws Exception {
+        StringBuilder hosts = new StringBuilder();
+        StringBuilder instances = new StringBuilder();
+        for (int h = 1; h <= HOSTS; h++) {
+            String version = h <= AFFECTED ? "xen-4.4.0" : "xen-4.5.0";
+            Agent a = Agent.start(new Agent.Config("h" + h, "127.0.0.1", 0, agentData.resolve("h" + h), version,
+                    new SimulatedHypervisor(), Duration.ofMillis(100)));
+            agents.add(a);
+            hosts.append("  - { id: h").append(h).append(", zone: z").append(h % 2).append(", rack: r").append(h % 10)
+                    .append(", cpus: 16, memoryMiB: 16384, hypervisor: ").append(version)
+                    .append(", cpuModel: sim, liveMigration: true, agent: \"127.0.0.1:").append(a.port()).append("\" }\n");
+            if (h <= AFFECTED) {
+                for (int k = 1; k <= 2; k++) {
+                    String id = "vm" + h + "-" + k;
+                    new AgentClient("127.0.0.1", a.port()).post("/v1/instances", Map.of("id", id, "epoch", 1, "memoryMiB", 256,
+                            "dirtyMiBPerSecond", 0));
+                    instances.append("  - { id: ").append(id).append(", tenant: t1, host: h").append(h)
+                            .append(", cpus: 1, memoryMiB: 256, onHostMaintenance: ").append(k == 1 ? "migrate" : "restart").append(" }\n");
+                }
+            }
+        }
+        server = FerryServer.start(FerryServer.Config.defaults(data).withPort(0).withWebhookPoll(null));
+        AgentClient api = new AgentClient("http://127.0.0.1:" + server.port(), server.tokens().create(Principal.Role.OPERATOR, null, "t"));
+        api.send("PUT", "/v1/inventory", "ferry: fleet/v1\nhosts:\n" + hosts + "instances:\n" + instances
+                + "tenants:\n  - { id: t1 }\n", "application/yaml");
+        api.send("POST", "/v1/advisories", "ferry: advisory/v1\nid: XSA-108\ntitle: x2APIC MSR range\naffects:\n"
+                + "  - { hypervisor: \"xen-4.4.*\", cpuModel: \"*\" }\nfixedVersion: xen-4.4.1\nrequiresReboot: true\n", "application/yaml");
+        String policy = "ferry: policy/v1\nnoticeHours: 0\nsoakMinutes: 0\ncanaryHosts: 0\nmaxHostsInMaintenance: 10\n"
+                + "maxHostsPerZone: 5\nzonesAtOnce: 2\ndurations: { patchMinutes: 0, rebootMinutes: 0, restartMinutes: 0 }\n"
+                + "liveMigration: { maxDowntimeMs: 300, bandwidthMiBps: 1024, perHost: 2, timeoutSecondsPerGiB: 600, onTimeout: abort }\n";
+        String campaign = api.post("/v1/campaigns", Map.of("advisory", "XSA-108", "hypervisors", "agents", "policy", policy))
+                .path("id").asText();
+        api.post("/v1/campaigns/" + campaign + "/approve", Map.of());
+        JsonNode end = Poll.until(300_000, 100, () -> {
+            JsonNode row = api.get("/v1/campaigns/" + campaign);
+            return List.of("completed", "halted", "aborted").contains(row.path("state").asText()) ? row : null;
+        });
+        assertThat(end).isNotNull();
+        assertThat(end.path("state").asText()).as(end.toString()).isEqualTo("completed");
+        assertThat(end.path("hostsPatched").asInt()).isEqualTo(AFFECTED);
+        List<HistoryRecord> facts = Lab.history(api, campaign);
+        InvariantChecker checker = new InvariantChecker(server.campaigns().load(campaign).problem());
+        facts.forEach(checker::accept);
+        assertThat(checker.finish()).isEmpty();
+        Map<String, Integer> running = new java.util.HashMap<>();
+        for (Agent a : agents) {
+            for (JsonNode i : new AgentClient("127.0.0.1", a.port()).get("/v1/host").path("instances")) {
+                if (i.path("role").asText().equals("running")) {
+                    running.merge(i.path("id").asText(), 1, Integer::sum);
+                }
+            }
+        }
+        assertThat(running).hasSize(2 * AFFECTED).allSatisfy((id, copies) -> assertThat(copies).as(id).isEqualTo(1));
+    }
+}
