@@ -41,6 +41,8 @@ public final class AgentClient {
     private final HttpClient http;
     /** The peer must present a certificate naming this (null: any, or plain HTTP). */
     private final dev.ferry.agent.tls.FleetTls.Identity expected;
+    /** Asked before every command (not reads): false, and nothing is sent (a controller whose lease may have run out). */
+    private final java.util.function.BooleanSupplier mayCommand;
     private static final java.util.Map<javax.net.ssl.SSLContext, HttpClient> TLS_CLIENTS = new java.util.concurrent.ConcurrentHashMap<>();
 
     public AgentClient(String host, int port) {
@@ -49,15 +51,25 @@ public final class AgentClient {
 
     /** Any Ferry JSON endpoint: an agent, or the controller with a bearer token (the agent's reports). */
     public AgentClient(String baseUrl, String token) {
-        this(baseUrl, token, 0, HTTP, null);
+        this(baseUrl, token, 0, HTTP, null, () -> true);
     }
 
-    private AgentClient(String baseUrl, String token, long term, HttpClient http, dev.ferry.agent.tls.FleetTls.Identity expected) {
+    private AgentClient(String baseUrl, String token, long term, HttpClient http, dev.ferry.agent.tls.FleetTls.Identity expected,
+                        java.util.function.BooleanSupplier mayCommand) {
         this.base = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
         this.token = token;
         this.term = term;
         this.http = http;
         this.expected = expected;
+        this.mayCommand = mayCommand;
+    }
+
+    /**
+     * This client sends a command (any method but GET) only while {@code guard} says so; else it
+     * fails with an IOException and sends nothing (a leader whose lease may have run out).
+     */
+    public AgentClient withGuard(java.util.function.BooleanSupplier guard) {
+        return new AgentClient(base, token, term, http, expected, guard);
     }
 
     /**
@@ -70,7 +82,7 @@ public final class AgentClient {
         HttpClient client = TLS_CLIENTS.computeIfAbsent(tls.context(), c -> HttpClient.newBuilder().sslContext(c)
                 .connectTimeout(Duration.ofSeconds(5)).build());
         String url = base.startsWith("http://") ? "https://" + base.substring("http://".length()) : base;
-        return new AgentClient(url, token, term, client, peer);
+        return new AgentClient(url, token, term, client, peer, mayCommand);
     }
 
     /**
@@ -78,7 +90,7 @@ public final class AgentClient {
      * highest term it has seen and raises its highest to this one (0: none sent).
      */
     public AgentClient withTerm(long leaderTerm) {
-        return new AgentClient(base, token, leaderTerm, http, expected);
+        return new AgentClient(base, token, leaderTerm, http, expected, mayCommand);
     }
 
     public long term() {
@@ -95,6 +107,9 @@ public final class AgentClient {
 
     /** Any method with a text body of the given type (a fleet or an advisory in YAML, say); null body: none. */
     public JsonNode send(String method, String path, String body, String contentType) throws IOException, InterruptedException {
+        if (!method.equals("GET") && !mayCommand.getAsBoolean()) {
+            throw new IOException("not sent: this controller's lease may have run out (term " + term + ")");
+        }
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(60))
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
         if (body != null) {

@@ -91,7 +91,7 @@ final class CampaignLoops implements AutoCloseable {
         }
         CampaignEngine e = new CampaignEngine(r.id(), l.problem(), l.plan(), r.seed(), r.startedAt(), r.accel(),
                 engineStore.fenced(term), clock, new Reconciliation(), r.hypervisors().equals("agents")
-                ? AgentCalls.clients(l.problem().fleet(), term, tls) : null, driverObserver);
+                ? AgentCalls.clients(l.problem().fleet(), term, tls, cluster::mayAct) : null, driverObserver);
         engines.put(r.id(), e);
         e.start();
         synchronized (engines) {

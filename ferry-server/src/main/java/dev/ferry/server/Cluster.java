@@ -38,6 +38,8 @@ public final class Cluster implements AutoCloseable {
     private final long startedMs;
     private volatile String address = "";
     private volatile long term;
+    /** When this node last renewed (or took) the lease, by its own monotonic clock. */
+    private volatile long renewedNanos;
     private volatile ClusterStore.Lease lastSeen;
     private final AtomicLong leaderships = new AtomicLong();
     private boolean tookSinceHeartbeat;
@@ -74,6 +76,18 @@ public final class Cluster implements AutoCloseable {
 
     public boolean leading() {
         return term > 0;
+    }
+
+    /**
+     * This node may command agents now: it leads, and by its own clock its lease cannot have run
+     * out yet (less than a lease since the start of its last renewal; a standby takes it only once
+     * it ran out by the database's clock, which started later). A leader that stalled past its
+     * lease finds this false the moment it wakes, before it has read the lease again: whatever it
+     * had under way sends nothing more (and the agents refuse its term once its successor has
+     * spoken to them).
+     */
+    public boolean mayAct() {
+        return term > 0 && System.nanoTime() - renewedNanos < ttlMs * 1_000_000L;
     }
 
     /** How many times this node took the lease. */
@@ -123,6 +137,7 @@ public final class Cluster implements AutoCloseable {
     /** One claim: renew or take the lease, or see who holds it; leadership changes tell the duties. */
     private void tick(boolean force) {
         ClusterStore.Lease l;
+        long asked = System.nanoTime();
         try {
             l = store.claim(node, term, ttlMs, force);
         } catch (RuntimeException e) {
@@ -133,6 +148,7 @@ public final class Cluster implements AutoCloseable {
         }
         lastSeen = l;
         if (l.holder() != null && l.holder().equals(node) && l.expiresMs() > l.nowMs()) {
+            renewedNanos = asked; // the lease runs from the database's now, read after this: counting from here is safe
             if (term != l.term()) {
                 if (term > 0) {
                     standDown();

@@ -163,7 +163,8 @@ public final class FerryServer implements AutoCloseable {
         this.deliverer = new Deliverer(stores.webhooks(), guard, clock,
                 config.webhookPoll() == null ? Duration.ofSeconds(1) : config.webhookPoll(), cluster.node(), cluster::leading);
         this.dispatcher = new InstanceDispatcher(stores.operations(), clock,
-                config.webhookPoll() == null ? Duration.ofSeconds(1) : config.webhookPoll(), cluster::term, config.tls());
+                config.webhookPoll() == null ? Duration.ofSeconds(1) : config.webhookPoll(),
+                () -> cluster.mayAct() ? cluster.term() : 0, config.tls());
         TenantData tenantData = new TenantData(stores.tenants(), opaque);
         AuditLog audit = new AuditLog(stores.audit());
         Instances instances = new Instances(stores.inventory(), audit, inventory, advisories, campaigns, tenantData, clock);

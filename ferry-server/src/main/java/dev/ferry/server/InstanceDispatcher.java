@@ -26,7 +26,7 @@ public final class InstanceDispatcher implements AutoCloseable {
     private final OperationStore store;
     private final InstantSource clock;
     private final Poller poller;
-    /** The leader's term, sent with every operation; 0 on a standby, which sends nothing. */
+    /** The leader's term, sent with every operation; 0 on a standby (or a leader whose lease may have run out): nothing is sent. */
     private final java.util.function.LongSupplier term;
 
     private final dev.ferry.agent.tls.FleetTls tls;
@@ -56,7 +56,8 @@ public final class InstanceDispatcher implements AutoCloseable {
             if (p.operation().op() == OperationStore.Op.RESET) {
                 store.done(p.id(), clock.millis()); // at most once
             }
-            String error = send(p, dev.ferry.agent.driver.AgentCalls.client(p.operation().agent(), p.operation().host(), t, tls));
+            String error = send(p, dev.ferry.agent.driver.AgentCalls.client(p.operation().agent(), p.operation().host(), t, tls)
+                    .withGuard(() -> term.getAsLong() == t)); // nothing more once this controller may no longer act
             long at = clock.millis();
             if (p.operation().op() == OperationStore.Op.RESET) {
                 if (error != null) {

@@ -22,12 +22,18 @@ public final class AgentCalls {
      * when {@code tls} is given (each agent must present its own host's certificate), else plain HTTP.
      */
     public static List<AgentClient> clients(dev.ferry.core.model.Fleet fleet, long term, dev.ferry.agent.tls.FleetTls tls) {
+        return clients(fleet, term, tls, () -> true);
+    }
+
+    /** As above, each command sent only while {@code mayCommand} says so (the leader's lease, by its own clock). */
+    public static List<AgentClient> clients(dev.ferry.core.model.Fleet fleet, long term, dev.ferry.agent.tls.FleetTls tls,
+                                            java.util.function.BooleanSupplier mayCommand) {
         List<AgentClient> out = new java.util.ArrayList<>();
         for (var h : fleet.hosts()) {
             if (h.agent() == null) {
                 throw new IllegalArgumentException("host " + h.id() + " has no agent address");
             }
-            out.add(client(h.agent(), h.id(), term, tls));
+            out.add(client(h.agent(), h.id(), term, tls).withGuard(mayCommand));
         }
         return out;
     }
