@@ -70,8 +70,8 @@ public final class Inventory {
     }
 
     /**
-     * The current fleet (every change applied). On a shared database, a change another controller
-     * stored since is read first (an import: the whole document; else the changes after ours).
+     * The current fleet (every change applied). On a shared database, when another controller
+     * stored a change since, the stored inventory is read again first (the whole of it).
      */
     public synchronized Current current() {
         if (shared) {
