@@ -10,7 +10,6 @@ import dev.ferry.agent.host.Agent;
 import dev.ferry.agent.host.GuestSerial;
 import dev.ferry.core.history.Fact;
 import dev.ferry.core.history.HistoryRecord;
-import dev.ferry.core.verify.InvariantChecker;
 import dev.ferry.server.ControllerProcess;
 import dev.ferry.server.FerryServer;
 import dev.ferry.server.Principal;
@@ -140,19 +139,14 @@ class AgentClusterTest {
         System.out.printf("agent cluster test: %d kills of the leader, then a stall at term %d%n", kills, stalledTerm);
 
         AgentClient now = api(successor);
-        JsonNode row = Poll.until(180_000, 100, () -> {
-            JsonNode r = now.get("/v1/campaigns/" + campaign);
-            return List.of("completed", "halted", "aborted").contains(r.path("state").asText()) ? r : null;
-        });
+        JsonNode row = GuestChecks.awaitEnd(now, campaign, 180_000);
         assertThat(row).as("the campaign ended: " + now.get("/v1/campaigns/" + campaign) + "\n" + now.get("/v1/campaigns/" + campaign
                 + "/steps")).isNotNull();
         assertThat(row.path("state").asText()).isEqualTo("completed");
         List<HistoryRecord> facts = Lab.history(now, campaign);
         try (FerryServer s = FerryServer.start(FerryServer.Config.defaults(data.resolve("check")).withPort(0).withWebhookPoll(null)
                 .withDatabase(url, null, null))) {
-            InvariantChecker checker = new InvariantChecker(s.campaigns().load(campaign).problem());
-            facts.forEach(checker::accept);
-            assertThat(checker.finish()).isEmpty();
+            GuestChecks.keepsTheRules(s, campaign, facts);
         }
         long applies = facts.stream().filter(f -> f.fact() instanceof Fact.EffectApplied).count();
         assertThat(facts.stream().filter(f -> f.fact() instanceof Fact.EffectApplied).map(f -> ((Fact.EffectApplied) f.fact()).key())
@@ -208,8 +202,7 @@ class AgentClusterTest {
                 + " liveMigration: true, agent: \"127.0.0.1:" + agents.get(1).port() + "\" }\n"
                 + "instances:\n" + instances + "tenants:\n  - { id: t1 }\n";
         api.send("PUT", "/v1/inventory", fleet, "application/yaml");
-        api.send("POST", "/v1/advisories", "ferry: advisory/v1\nid: XSA-108\ntitle: x2APIC MSR range\naffects:\n"
-                + "  - { hypervisor: \"xen-4.4.*\", cpuModel: \"*\" }\nfixedVersion: xen-4.4.1\nrequiresReboot: true\n", "application/yaml");
+        api.send("POST", "/v1/advisories", GuestChecks.ADVISORY, "application/yaml");
         return api.post("/v1/campaigns", Map.of("advisory", "XSA-108", "hypervisors", "agents", "policy", POLICY)).path("id").asText();
     }
 

@@ -12,9 +12,33 @@ import java.time.Duration;
 import java.util.List;
 import java.util.function.Function;
 
-/** What the tests on real guests check at the end of a campaign, whatever was done to the controllers or the network. */
+/**
+ * What the tests of campaigns on host agents share: the advisory they register, waiting for the
+ * campaign's end, and what they check at the end, whatever was done to the controllers or the
+ * network.
+ */
 final class GuestChecks {
+    /** The advisory the agent tests register: xen-4.4.* affected, fixed by xen-4.4.1, a reboot. */
+    static final String ADVISORY = "ferry: advisory/v1\nid: XSA-108\ntitle: x2APIC MSR range\naffects:\n"
+            + "  - { hypervisor: \"xen-4.4.*\", cpuModel: \"*\" }\nfixedVersion: xen-4.4.1\nrequiresReboot: true\n";
+
     private GuestChecks() {
+    }
+
+    /** The campaign's row once it has ended (completed, halted or aborted), or null when it did not within the timeout. */
+    static JsonNode awaitEnd(AgentClient api, String campaign, long timeoutMs) throws Exception {
+        return dev.ferry.agent.Poll.until(timeoutMs, 100, () -> {
+            JsonNode row = api.get("/v1/campaigns/" + campaign);
+            return List.of("completed", "halted", "aborted").contains(row.path("state").asText()) ? row : null;
+        });
+    }
+
+    /** The stored history keeps every safety rule (the invariant checker on the campaign's own problem). */
+    static void keepsTheRules(dev.ferry.server.FerryServer server, String campaign, List<HistoryRecord> facts) {
+        dev.ferry.core.verify.InvariantChecker checker = new dev.ferry.core.verify.InvariantChecker(
+                server.campaigns().load(campaign).problem());
+        facts.forEach(checker::accept);
+        assertThat(checker.finish()).isEmpty();
     }
 
     /** The guest's role on the host ({@code running}, {@code migrated}, ...), or null when the host has no such guest. */

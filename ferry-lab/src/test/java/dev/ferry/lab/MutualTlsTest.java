@@ -11,7 +11,6 @@ import dev.ferry.agent.host.GuestSerial;
 import dev.ferry.agent.tls.FleetCa;
 import dev.ferry.agent.tls.FleetTls;
 import dev.ferry.core.history.HistoryRecord;
-import dev.ferry.core.verify.InvariantChecker;
 import dev.ferry.server.FerryServer;
 import dev.ferry.server.Principal;
 import java.io.IOException;
@@ -123,23 +122,17 @@ class MutualTlsTest {
         assertThat(GuestSerial.await(List.of(log("h1")), 1, Duration.ofSeconds(60)).beatingAfter(1)).isTrue();
         api.send("PUT", "/v1/inventory", fleet().replace("instances: []\n", "instances:\n  - { id: vm1, tenant: t1, host: h1,"
                 + " cpus: 1, memoryMiB: 32, onHostMaintenance: migrate }\n"), "application/yaml");
-        api.send("POST", "/v1/advisories", "ferry: advisory/v1\nid: XSA-108\ntitle: x2APIC MSR range\naffects:\n"
-                + "  - { hypervisor: \"xen-4.4.*\", cpuModel: \"*\" }\nfixedVersion: xen-4.4.1\nrequiresReboot: true\n", "application/yaml");
+        api.send("POST", "/v1/advisories", GuestChecks.ADVISORY, "application/yaml");
         String policy = "ferry: policy/v1\nnoticeHours: 0\nsoakMinutes: 0\ncanaryHosts: 0\n"
                 + "durations: { patchMinutes: 0, rebootMinutes: 0, restartMinutes: 0 }\n";
         String campaign = api.post("/v1/campaigns", Map.of("advisory", "XSA-108", "hypervisors", "agents", "policy", policy))
                 .path("id").asText();
         api.post("/v1/campaigns/" + campaign + "/approve", Map.of());
-        JsonNode end = Poll.until(120_000, 100, () -> {
-            JsonNode row = api.get("/v1/campaigns/" + campaign);
-            return List.of("completed", "halted", "aborted").contains(row.path("state").asText()) ? row : null;
-        });
+        JsonNode end = GuestChecks.awaitEnd(api, campaign, 120_000);
         assertThat(end).isNotNull();
         assertThat(end.path("state").asText()).isEqualTo("completed");
         List<HistoryRecord> facts = Lab.history(api, campaign);
-        InvariantChecker checker = new InvariantChecker(server.campaigns().load(campaign).problem());
-        facts.forEach(checker::accept);
-        assertThat(checker.finish()).isEmpty();
+        GuestChecks.keepsTheRules(server, campaign, facts);
         GuestSerial serial = GuestSerial.await(List.of(log("h1"), log("h2")), 1, Duration.ofSeconds(30));
         assertThat(serial.boots()).isEqualTo(1);
         assertThat(serial.breaks()).isZero();

@@ -4,11 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.ferry.agent.AgentClient;
-import dev.ferry.agent.Poll;
 import dev.ferry.agent.host.Agent;
 import dev.ferry.agent.sim.SimulatedHypervisor;
 import dev.ferry.core.history.HistoryRecord;
-import dev.ferry.core.verify.InvariantChecker;
 import dev.ferry.server.FerryServer;
 import dev.ferry.server.Principal;
 import java.nio.file.Path;
@@ -75,25 +73,19 @@ class SimulatedFleetTest {
         AgentClient api = new AgentClient("http://127.0.0.1:" + server.port(), server.tokens().create(Principal.Role.OPERATOR, null, "t"));
         api.send("PUT", "/v1/inventory", "ferry: fleet/v1\nhosts:\n" + hosts + "instances:\n" + instances
                 + "tenants:\n  - { id: t1 }\n", "application/yaml");
-        api.send("POST", "/v1/advisories", "ferry: advisory/v1\nid: XSA-108\ntitle: x2APIC MSR range\naffects:\n"
-                + "  - { hypervisor: \"xen-4.4.*\", cpuModel: \"*\" }\nfixedVersion: xen-4.4.1\nrequiresReboot: true\n", "application/yaml");
+        api.send("POST", "/v1/advisories", GuestChecks.ADVISORY, "application/yaml");
         String policy = "ferry: policy/v1\nnoticeHours: 0\nsoakMinutes: 0\ncanaryHosts: 0\nmaxHostsInMaintenance: 10\n"
                 + "maxHostsPerZone: 5\nzonesAtOnce: 2\ndurations: { patchMinutes: 0, rebootMinutes: 0, restartMinutes: 0 }\n"
                 + "liveMigration: { maxDowntimeMs: 300, bandwidthMiBps: 1024, perHost: 2, timeoutSecondsPerGiB: 600, onTimeout: abort }\n";
         String campaign = api.post("/v1/campaigns", Map.of("advisory", "XSA-108", "hypervisors", "agents", "policy", policy))
                 .path("id").asText();
         api.post("/v1/campaigns/" + campaign + "/approve", Map.of());
-        JsonNode end = Poll.until(300_000, 100, () -> {
-            JsonNode row = api.get("/v1/campaigns/" + campaign);
-            return List.of("completed", "halted", "aborted").contains(row.path("state").asText()) ? row : null;
-        });
+        JsonNode end = GuestChecks.awaitEnd(api, campaign, 300_000);
         assertThat(end).isNotNull();
         assertThat(end.path("state").asText()).as(end.toString()).isEqualTo("completed");
         assertThat(end.path("hostsPatched").asInt()).isEqualTo(AFFECTED);
         List<HistoryRecord> facts = Lab.history(api, campaign);
-        InvariantChecker checker = new InvariantChecker(server.campaigns().load(campaign).problem());
-        facts.forEach(checker::accept);
-        assertThat(checker.finish()).isEmpty();
+        GuestChecks.keepsTheRules(server, campaign, facts);
         Map<String, Integer> running = new java.util.HashMap<>();
         for (Agent a : agents) {
             for (JsonNode i : new AgentClient("127.0.0.1", a.port()).get("/v1/host").path("instances")) {

@@ -75,11 +75,12 @@ final class Sql {
     }
 
     /**
-     * The database's clock in milliseconds since the epoch: PostgreSQL's {@code clock_timestamp()};
-     * an H2 database is embedded in this process, so its clock is this process's.
+     * The database's clock in milliseconds since the epoch, as the database reads it:
+     * PostgreSQL's {@code clock_timestamp()} (the time now, not the transaction's start), H2's
+     * {@code CURRENT_TIMESTAMP}. Never a controller's clock: the lease and the claims run on it.
      */
     static long dbNow(Connection c, boolean postgres) throws SQLException {
-        return postgres ? one(c, "SELECT CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT)") : System.currentTimeMillis();
+        return one(c, "SELECT CAST(EXTRACT(EPOCH FROM " + (postgres ? "clock_timestamp()" : "CURRENT_TIMESTAMP") + ") * 1000 AS BIGINT)");
     }
 
     /**
