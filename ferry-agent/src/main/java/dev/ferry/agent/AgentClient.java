@@ -16,6 +16,18 @@ import java.util.Map;
  */
 public final class AgentClient {
     private static final ObjectMapper JSON = new ObjectMapper();
+    /**
+     * An idle connection is kept for 10 s (the JDK's default is 30 s, Jetty's idle timeout on the
+     * other side is 30 s too): a connection the other side is about to close is never reused, which
+     * at thousands of agents failed a request now and then ("header parser received no bytes").
+     * A {@code -Djdk.httpclient.keepalive.timeout} given on the command line wins.
+     */
+    static {
+        if (System.getProperty("jdk.httpclient.keepalive.timeout") == null) {
+            System.setProperty("jdk.httpclient.keepalive.timeout", "10");
+        }
+    }
+
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     /** The agent answered with an error status. */
@@ -43,6 +55,8 @@ public final class AgentClient {
     private final dev.ferry.agent.tls.FleetTls.Identity expected;
     /** Asked before every command (not reads): false, and nothing is sent (a controller whose lease may have run out). */
     private final java.util.function.BooleanSupplier mayCommand;
+    /** Run right before each request leaves (the driver's dispatch latency); nothing by default. */
+    private final Runnable beforeSend;
     private static final java.util.Map<javax.net.ssl.SSLContext, HttpClient> TLS_CLIENTS = new java.util.concurrent.ConcurrentHashMap<>();
 
     public AgentClient(String host, int port) {
@@ -51,17 +65,19 @@ public final class AgentClient {
 
     /** Any Ferry JSON endpoint: an agent, or the controller with a bearer token (the agent's reports). */
     public AgentClient(String baseUrl, String token) {
-        this(baseUrl, token, 0, HTTP, null, () -> true);
+        this(baseUrl, token, 0, HTTP, null, () -> true, () -> {
+        });
     }
 
     private AgentClient(String baseUrl, String token, long term, HttpClient http, dev.ferry.agent.tls.FleetTls.Identity expected,
-                        java.util.function.BooleanSupplier mayCommand) {
+                        java.util.function.BooleanSupplier mayCommand, Runnable beforeSend) {
         this.base = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
         this.token = token;
         this.term = term;
         this.http = http;
         this.expected = expected;
         this.mayCommand = mayCommand;
+        this.beforeSend = beforeSend;
     }
 
     /**
@@ -69,7 +85,7 @@ public final class AgentClient {
      * fails with an IOException and sends nothing (a leader whose lease may have run out).
      */
     public AgentClient withGuard(java.util.function.BooleanSupplier guard) {
-        return new AgentClient(base, token, term, http, expected, guard);
+        return new AgentClient(base, token, term, http, expected, guard, beforeSend);
     }
 
     /**
@@ -82,7 +98,7 @@ public final class AgentClient {
         HttpClient client = TLS_CLIENTS.computeIfAbsent(tls.context(), c -> HttpClient.newBuilder().sslContext(c)
                 .connectTimeout(Duration.ofSeconds(5)).build());
         String url = base.startsWith("http://") ? "https://" + base.substring("http://".length()) : base;
-        return new AgentClient(url, token, term, client, peer, mayCommand);
+        return new AgentClient(url, token, term, client, peer, mayCommand, beforeSend);
     }
 
     /**
@@ -90,7 +106,12 @@ public final class AgentClient {
      * highest term it has seen and raises its highest to this one (0: none sent).
      */
     public AgentClient withTerm(long leaderTerm) {
-        return new AgentClient(base, token, leaderTerm, http, expected, mayCommand);
+        return new AgentClient(base, token, leaderTerm, http, expected, mayCommand, beforeSend);
+    }
+
+    /** This client running {@code hook} on the calling thread right before each request leaves. */
+    public AgentClient beforeEachRequest(Runnable hook) {
+        return new AgentClient(base, token, term, http, expected, mayCommand, hook);
     }
 
     public long term() {
@@ -121,7 +142,9 @@ public final class AgentClient {
         if (term > 0) {
             b.header(TERM_HEADER, Long.toString(term));
         }
-        HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        HttpRequest request = b.build();
+        beforeSend.run();
+        HttpResponse<String> r = http.send(request, HttpResponse.BodyHandlers.ofString());
         if (expected != null) {
             var peer = r.sslSession().map(dev.ferry.agent.tls.FleetTls::peer).orElse(null);
             boolean ok = peer != null && peer.role() == expected.role() && (expected.name() == null || expected.name().equals(peer.name()));

@@ -17,7 +17,16 @@ public final class Poll {
      * a moment); other exceptions end the wait.
      */
     public static <T> T until(long timeoutMs, long everyMs, Callable<T> probe) throws Exception {
+        return until(timeoutMs, everyMs, everyMs, probe);
+    }
+
+    /**
+     * As {@link #until(long, long, Callable)}, asking first after {@code firstMs}, then twice as long
+     * each time up to {@code maxMs} (a host away for minutes is not asked ten times a second).
+     */
+    public static <T> T until(long timeoutMs, long firstMs, long maxMs, Callable<T> probe) throws Exception {
         long deadline = System.nanoTime() + timeoutMs * 1_000_000;
+        long everyMs = firstMs;
         while (true) {
             try {
                 T t = probe.call();
@@ -31,6 +40,7 @@ public final class Poll {
                 return null;
             }
             Thread.sleep(everyMs); // the other side has no blocking wait to offer
+            everyMs = Math.min(maxMs, everyMs * 2);
         }
     }
 }

@@ -140,51 +140,13 @@ public final class ApiBenchmark {
 
     private static Result load(HttpClient http, String base, List<Tenant> tenants, int rate, int seconds, SplittableRandom random)
             throws InterruptedException {
-        int total = rate * seconds;
-        long[] reads = new long[total];
-        long[] writes = new long[total];
-        AtomicInteger nr = new AtomicInteger();
-        AtomicInteger nw = new AtomicInteger();
-        AtomicInteger errors = new AtomicInteger();
-        long start = System.nanoTime() + 50_000_000L;
-        try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
-            for (int i = 0; i < total; i++) {
-                long due = start + (long) (i * 1e9 / rate);
-                Tenant t = tenants.get(random.nextInt(tenants.size()));
-                double u = random.nextDouble();
-                int pick = random.nextInt(1 << 20);
-                long wait = due - System.nanoTime();
-                if (wait > 0) {
-                    LockSupport.parkNanos(wait);
-                }
-                pool.submit(() -> {
-                    boolean write = u >= 0.8;
-                    String[] req = request(base, t, u, pick);
-                    try {
-                        HttpResponse<String> r = send(http, req[0], req[1], t.token(), req[2]);
-                        if (r.statusCode() >= 400 && r.statusCode() != 409) {
-                            errors.incrementAndGet();
-                        }
-                    } catch (Exception e) {
-                        errors.incrementAndGet();
-                    }
-                    long latency = System.nanoTime() - due;
-                    if (write) {
-                        writes[nw.getAndIncrement()] = latency;
-                    } else {
-                        reads[nr.getAndIncrement()] = latency;
-                    }
-                });
-            }
-            pool.shutdown();
-            pool.awaitTermination(5, TimeUnit.MINUTES);
-        }
-        double elapsed = (System.nanoTime() - start) / 1e9;
-        long[] r = Arrays.copyOf(reads, nr.get());
-        long[] w = Arrays.copyOf(writes, nw.get());
-        Arrays.sort(r);
-        Arrays.sort(w);
-        return new Result("", rate, total, errors.get(), elapsed, r, w);
+        OpenLoop.Result r = OpenLoop.run(http, rate, seconds, rnd -> {
+            Tenant t = tenants.get(rnd.nextInt(tenants.size()));
+            double u = rnd.nextDouble();
+            String[] req = request(base, t, u, rnd.nextInt(1 << 20));
+            return new OpenLoop.Request(req[0], req[1], t.token(), req[2], u >= 0.8);
+        }, random);
+        return new Result("", rate, r.sent(), r.errors(), r.seconds(), r.reads(), r.writes());
     }
 
     /** {method, url, body}: 80% reads, 20% writes. */

@@ -79,6 +79,14 @@ final class AgentCommand implements Callable<Integer> {
     @Option(names = "--reboot-seconds", defaultValue = "2", paramLabel = "S", description = "How long a simulated reboot keeps the host away (default 2).")
     double rebootSeconds;
 
+    @Option(names = "--start-seconds", defaultValue = "0", paramLabel = "S",
+            description = "With --hypervisor simulated: how long a guest takes to boot (a launch or a restart; default 0).")
+    double startSeconds;
+
+    @Option(names = "--stop-seconds", defaultValue = "0", paramLabel = "S",
+            description = "With --hypervisor simulated: how long a guest takes to shut down (default 0).")
+    double stopSeconds;
+
     @Option(names = "--controller", paramLabel = "URL",
             description = "Report this host's version and instances to the controller at URL (needs --token-file).")
     String controller;
@@ -101,8 +109,9 @@ final class AgentCommand implements Callable<Integer> {
     public Integer call() throws IOException, InterruptedException {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        if (!hostId.matches("[A-Za-z0-9._-]{1,200}") || rebootSeconds < 0) {
-            err.println("error: --host-id takes letters, digits, '.', '_' and '-'; --reboot-seconds must be ≥ 0");
+        if (!hostId.matches("[A-Za-z0-9._-]{1,200}") || rebootSeconds < 0 || startSeconds < 0 || stopSeconds < 0) {
+            err.println("error: --host-id takes letters, digits, '.', '_' and '-'; --reboot-seconds, --start-seconds and"
+                    + " --stop-seconds must be ≥ 0");
             return ExitCodes.INVALID_INPUT;
         }
         if ((tls == null) == !insecure) {
@@ -139,9 +148,10 @@ final class AgentCommand implements Callable<Integer> {
         boolean libvirt = hypervisor.equals(LibvirtHypervisor.NAME);
         boolean simulated = hypervisor.equals(dev.ferry.agent.sim.SimulatedHypervisor.NAME);
         if (!libvirt && !simulated && !hypervisor.equals(QemuHypervisor.NAME) || libvirt != (libvirtUri != null)
-                || !libvirt && (libvirtPeerUri != null || libvirtGuestDir != null || !claim.isEmpty())) {
-            err.println("error: --hypervisor is qemu, libvirt or simulated; libvirt needs --libvirt-uri, and the --libvirt-* and"
-                    + " --claim-domain options go with libvirt only");
+                || !libvirt && (libvirtPeerUri != null || libvirtGuestDir != null || !claim.isEmpty())
+                || !simulated && (startSeconds > 0 || stopSeconds > 0)) {
+            err.println("error: --hypervisor is qemu, libvirt or simulated; libvirt needs --libvirt-uri, the --libvirt-* and"
+                    + " --claim-domain options go with libvirt only, --start-seconds and --stop-seconds with simulated only");
             return ExitCodes.INVALID_INPUT;
         }
         Path dir = data != null ? data : Path.of("ferry-agent-" + hostId);
@@ -149,7 +159,8 @@ final class AgentCommand implements Callable<Integer> {
         Hypervisor backend = null;
         try {
             backend = libvirt ? new LibvirtHypervisor(libvirtUri, libvirtPeerUri, libvirtGuestDir != null ? libvirtGuestDir
-                    : dir.resolve("guests"), claim) : simulated ? new dev.ferry.agent.sim.SimulatedHypervisor() : new QemuHypervisor(qemu);
+                    : dir.resolve("guests"), claim) : simulated ? new dev.ferry.agent.sim.SimulatedHypervisor(
+                    Duration.ofMillis((long) (startSeconds * 1000)), Duration.ofMillis((long) (stopSeconds * 1000))) : new QemuHypervisor(qemu);
             agent = Agent.start(new Agent.Config(hostId, listen, port, dir, version, backend, Duration.ofMillis((long) (rebootSeconds * 1000)),
                     controller, token, Duration.ofMillis((long) (reportSeconds * 1000))).withTls(fleetTls));
         } catch (RuntimeException | IOException e) {

@@ -1,6 +1,7 @@
 package dev.ferry.lab;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.ferry.agent.AgentClient;
@@ -98,5 +99,34 @@ class SimulatedAgentsTest {
             assertThat(copies).as(vm + " runs on exactly one host").isEqualTo(1);
         }
         assertThat(h1.get("/v1/host").path("version").asText()).isEqualTo("xen-4.4.1");
+    }
+
+    /**
+     * A reader of a migration may wait at the agent for its end ({@code ?waitMs=}): the controller
+     * follows hundreds of migrations with a few requests a second instead of polling each.
+     */
+    @Test
+    void aReaderOfAMigrationIsAnsweredWhenItEndsAndABadWaitIsRefused() throws Exception {
+        for (int h = 1; h <= 2; h++) {
+            agents.add(Agent.start(new Agent.Config("h" + h, "127.0.0.1", 0, agentData.resolve("h" + h), "xen-4.5.0",
+                    new SimulatedHypervisor(), Duration.ofMillis(200))));
+        }
+        AgentClient src = new AgentClient("127.0.0.1", agents.get(0).port());
+        AgentClient dst = new AgentClient("127.0.0.1", agents.get(1).port());
+        src.post("/v1/instances", Map.of("id", "vm1", "epoch", 1, "memoryMiB", 1024, "dirtyMiBPerSecond", 0));
+        JsonNode in = dst.post("/v1/instances/vm1/incoming", Map.of("id", "vm1", "epoch", 2, "memoryMiB", 1024,
+                "dirtyMiBPerSecond", 0, "postcopy", false));
+        Map<String, Object> settings = new java.util.LinkedHashMap<>(Map.of("host", in.path("host").asText(), "port",
+                in.path("port").asInt(), "backend", in.path("backend").asText(), "epoch", in.path("epoch").asLong()));
+        settings.put("maxBandwidthBytesPerSecond", 256L << 20); // four seconds of modelled time
+        src.post("/v1/instances/vm1/migrate", settings);
+        assertThat(src.get("/v1/instances/vm1/migration?waitMs=0").path("status").asText()).as("no wait: its progress").isEqualTo("active");
+        for (String bad : List.of("-1", "30001", "soon")) {
+            assertThatThrownBy(() -> src.get("/v1/instances/vm1/migration?waitMs=" + bad)).isInstanceOfSatisfying(
+                    AgentClient.Refused.class, r -> assertThat(r.status()).isEqualTo(400));
+        }
+        JsonNode ended = src.get("/v1/instances/vm1/migration?waitMs=30000");
+        assertThat(ended.path("status").asText()).as("one request, answered at the end: " + ended).isEqualTo("completed");
+        assertThat(GuestChecks.role(dst, "vm1")).isEqualTo("running");
     }
 }

@@ -21,7 +21,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The controller driving 200 host agents over real HTTP (simulated guests): a campaign on the 20
  * affected hosts, with live migrations several at a time, completes with every rule kept and every
- * guest running on exactly one host (correctness at scale; speed is bench work).
+ * guest running on exactly one host, while every agent heartbeats once a second (correctness at
+ * scale; speed is bench work: {@code ./bench/fleet}).
  */
 class SimulatedFleetTest {
     private static final int HOSTS = 200;
@@ -74,6 +75,13 @@ class SimulatedFleetTest {
         api.send("PUT", "/v1/inventory", "ferry: fleet/v1\nhosts:\n" + hosts + "instances:\n" + instances
                 + "tenants:\n  - { id: t1 }\n", "application/yaml");
         api.send("POST", "/v1/advisories", GuestChecks.ADVISORY, "application/yaml");
+        // every agent heartbeats (once a second: 200 reports a second, stored in group commits)
+        for (int h = 1; h <= HOSTS; h++) {
+            agents.get(h - 1).reportTo("http://127.0.0.1:" + server.port(), server.tokens().create(Principal.Role.AGENT, "h" + h, "h" + h),
+                    Duration.ofSeconds(1));
+        }
+        assertThat(dev.ferry.agent.Poll.until(60_000, 100, () -> server.agentReports().healthByHost().values().stream()
+                .allMatch(x -> x.state().equals("up")) ? true : null)).as("every host is up").isTrue();
         String policy = "ferry: policy/v1\nnoticeHours: 0\nsoakMinutes: 0\ncanaryHosts: 0\nmaxHostsInMaintenance: 10\n"
                 + "maxHostsPerZone: 5\nzonesAtOnce: 2\ndurations: { patchMinutes: 0, rebootMinutes: 0, restartMinutes: 0 }\n"
                 + "liveMigration: { maxDowntimeMs: 300, bandwidthMiBps: 1024, perHost: 2, timeoutSecondsPerGiB: 600, onTimeout: abort }\n";
@@ -95,5 +103,9 @@ class SimulatedFleetTest {
             }
         }
         assertThat(running).hasSize(2 * AFFECTED).allSatisfy((id, copies) -> assertThat(copies).as(id).isEqualTo(1));
+        // the patched hosts report the fixed version, and their heartbeats were stored throughout
+        assertThat(dev.ferry.agent.Poll.until(60_000, 100, () -> server.agentReports().all().stream()
+                .filter(r -> r.version().equals("xen-4.4.1")).count() == AFFECTED ? true : null)).isTrue();
+        assertThat(server.agentReports().healthByHost()).hasSize(HOSTS).allSatisfy((h, x) -> assertThat(x.state()).as(h).isEqualTo("up"));
     }
 }

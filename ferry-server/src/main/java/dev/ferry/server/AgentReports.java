@@ -23,7 +23,8 @@ import java.util.TreeMap;
  * inventory's, the inventory follows (a {@code hypervisor} change, audited as
  * {@code inventory.reconcile}), so a host patched outside Ferry stops counting as affected and a
  * host rolled back counts again. Not while a campaign runs: it verifies and records the versions
- * of the hosts it patches itself, and the next report after it ends reconciles the others; a
+ * of the hosts it patches itself, and the next report after it ends reconciles the others (while
+ * it runs, a refused host and version is tried again every {@value #RECONCILE_RETRY_MS} ms); a
  * running campaign is told of the version instead ({@link #onVersionDuringCampaign}: a host fixed
  * outside it leaves it before its step).
  *
@@ -44,6 +45,7 @@ public final class AgentReports {
     private final InstantSource clock;
     private final long suspectAfterMs;
     private final long downAfterMs;
+    private final ReportBatches batches;
 
     public AgentReports(AgentStore store, InventoryStore inventoryStore, Inventory inventory, AuditLog audit, InstantSource clock,
                         Duration downAfter) {
@@ -54,6 +56,17 @@ public final class AgentReports {
         this.clock = clock;
         this.downAfterMs = downAfter.toMillis();
         this.suspectAfterMs = Math.min(30_000, downAfterMs / 4);
+        this.batches = new ReportBatches(store);
+    }
+
+    /** A campaign ended: the versions it refused to take into the inventory are tried again at their next report. */
+    public void campaignEnded() {
+        refusedAt.clear();
+    }
+
+    /** The server is stopping: reports are no longer stored. */
+    public void close() {
+        batches.close();
     }
 
     public AgentStore.Report record(Principal agent, String host, String version, List<Map<String, Object>> instances,
@@ -74,7 +87,7 @@ public final class AgentReports {
             throw Refused.invalid("instances: " + e.getOriginalMessage());
         }
         AgentStore.Report r = new AgentStore.Report(host, version, list, clock.millis());
-        store.report(r, agent.actor(), requestId);
+        batches.store(new AgentStore.Entry(r, agent.actor(), requestId));
         reconcile(agent, host, version, requestId);
         return r;
     }
@@ -85,19 +98,34 @@ public final class AgentReports {
         if (recorded.equals(version)) {
             return;
         }
-        synchronized (inventory) {
+        Long refused = refusedAt.get(host + " " + version);
+        if (refused != null && clock.millis() - refused < RECONCILE_RETRY_MS) {
+            return; // a campaign refused it lately: its own hosts report the fixed version every heartbeat until it ends
+        }
+        synchronized (inventory.writes()) {
             long v = inventoryStore.hypervisor(host, version, new Audit(clock.millis(), agent.actor(), requestId, "inventory.reconcile",
                     host, "its agent reports " + version + "; the inventory said " + recorded));
             if (v >= 0) {
                 inventory.changed(List.of(new InventoryStore.Change("hypervisor", host, version)), v);
                 toldCampaigns.remove(host);
-            } else if (!version.equals(toldCampaigns.put(host, version))) {
+                refusedAt.remove(host + " " + version);
+                return;
+            }
+            refusedAt.put(host + " " + version, clock.millis());
+            if (!version.equals(toldCampaigns.put(host, version))) {
                 duringCampaign.accept(host, version); // a campaign runs: it is told once per version
             }
         }
     }
 
     private final Map<String, String> toldCampaigns = new HashMap<>();
+    /**
+     * While a campaign runs the inventory does not follow a version (the store refuses): the same
+     * host and version are tried again after {@value #RECONCILE_RETRY_MS} ms, not at every heartbeat
+     * (at 10,000 hosts that would be a transaction under the inventory's lock for each).
+     */
+    static final long RECONCILE_RETRY_MS = 30_000;
+    private final Map<String, Long> refusedAt = new java.util.concurrent.ConcurrentHashMap<>();
     private volatile java.util.function.BiConsumer<String, String> duringCampaign = (host, version) -> {
     };
 
@@ -108,6 +136,11 @@ public final class AgentReports {
 
     public List<AgentStore.Report> all() {
         return store.all();
+    }
+
+    /** A page of the reports in host order, after {@code cursor} (a host id; null: from the first). */
+    public dev.ferry.server.Page<AgentStore.Report> page(String cursor, int limit) {
+        return dev.ferry.server.Page.of(store.page(cursor, limit + 1), limit, AgentStore.Report::host);
     }
 
     /** The host's agent last reported the instance alive there, running or migrating out. */
@@ -145,10 +178,7 @@ public final class AgentReports {
 
     /** Every host that has an agent (in the inventory) or has reported, by host id. */
     public Map<String, Health> healthByHost() {
-        Map<String, Long> last = new HashMap<>();
-        for (AgentStore.Report r : store.all()) {
-            last.put(r.host(), r.reportedAt());
-        }
+        Map<String, Long> last = store.reportedAt();
         Map<String, Health> out = new TreeMap<>();
         for (var h : inventory.current().fleet().hosts()) {
             if (h.agent() != null || last.containsKey(h.id())) {

@@ -34,6 +34,11 @@ final class CampaignLoops implements AutoCloseable {
     private final Function<String, Campaigns.Loaded> load;
     private final Supplier<List<Campaigns.Row>> list;
     private final Signal changes = new Signal();
+    /** Told each loop round's time and each effect's dispatch latency, in nanoseconds (the metrics). */
+    private volatile java.util.function.LongConsumer roundTimes = n -> {
+    };
+    private volatile java.util.function.LongConsumer dispatchTimes = n -> {
+    };
 
     CampaignLoops(EngineStore engineStore, Inventory inventory, InstantSource clock, AgentDriver.Observer driverObserver,
                   Cluster cluster, FleetTls tls, Predicate<String> active, Function<String, Campaigns.Loaded> load,
@@ -91,7 +96,18 @@ final class CampaignLoops implements AutoCloseable {
         }
         CampaignEngine e = new CampaignEngine(r.id(), l.problem(), l.plan(), r.seed(), r.startedAt(), r.accel(),
                 engineStore.fenced(term), clock, new Reconciliation(), r.hypervisors().equals("agents")
-                ? AgentCalls.clients(l.problem().fleet(), term, tls, cluster::mayAct) : null, driverObserver);
+                ? AgentCalls.clients(l.problem().fleet(), term, tls, cluster::mayAct) : null, new AgentDriver.Observer() {
+                    @Override
+                    public void switchedOver(dev.ferry.core.campaign.Effect.StartMove move) {
+                        driverObserver.switchedOver(move);
+                    }
+
+                    @Override
+                    public void dispatched(dev.ferry.core.campaign.Effect effect, long nanos) {
+                        dispatchTimes.accept(nanos);
+                        driverObserver.dispatched(effect, nanos);
+                    }
+                });
         engines.put(r.id(), e);
         e.start();
         synchronized (engines) {
@@ -130,12 +146,32 @@ final class CampaignLoops implements AutoCloseable {
             if (!out.isEmpty()) {
                 inventory.changed(out, inventoryVersion);
             }
+            ended.run();
         }
 
         @Override
         public void published(String campaign) {
             changes.bump();
         }
+
+        @Override
+        public void round(String campaign, long nanos) {
+            roundTimes.accept(nanos);
+        }
+    }
+
+    private volatile Runnable ended = () -> {
+    };
+
+    /** {@code listener} runs after each campaign's final commit here. */
+    void onEnded(Runnable listener) {
+        this.ended = listener;
+    }
+
+    /** From now on each loop round's time and each effect's dispatch latency (ns) go to these. */
+    void timed(java.util.function.LongConsumer rounds, java.util.function.LongConsumer dispatches) {
+        this.roundTimes = rounds;
+        this.dispatchTimes = dispatches;
     }
 
     boolean closing() {

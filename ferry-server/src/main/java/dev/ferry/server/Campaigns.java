@@ -105,6 +105,16 @@ public final class Campaigns implements AutoCloseable {
                 id -> row(id).active(), this::load, this::list);
     }
 
+    /** {@code listener} runs after each campaign's final commit on this controller (the inventory has followed it). */
+    public void onEnded(Runnable listener) {
+        loops.onEnded(listener);
+    }
+
+    /** From now on each campaign loop round's time and each effect's dispatch latency (ns) go to these (the metrics). */
+    public void timed(java.util.function.LongConsumer rounds, java.util.function.LongConsumer dispatches) {
+        loops.timed(rounds, dispatches);
+    }
+
     /** This controller leads from now on, at {@code term}: its running campaigns are resumed here ({@link CampaignLoops#lead}). */
     public void lead(long term) {
         loops.lead(term);
@@ -327,7 +337,8 @@ public final class Campaigns implements AutoCloseable {
     private void preflight(Fleet fleet) {
         List<String> problems;
         try {
-            problems = Preflight.check(fleet, java.time.Duration.ofSeconds(10), 20, tls);
+            // 10 s, and a second more for every 200 hosts (10,000 agents are asked in about 20 s on 2 cores)
+            problems = Preflight.check(fleet, java.time.Duration.ofSeconds(10 + fleet.hosts().size() / 200), 20, tls);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw Refused.unavailable("interrupted", null);

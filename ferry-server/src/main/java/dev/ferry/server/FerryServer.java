@@ -170,6 +170,7 @@ public final class FerryServer implements AutoCloseable {
         Instances instances = new Instances(stores.inventory(), audit, inventory, advisories, campaigns, tenantData, clock);
         this.agentReports = new AgentReports(stores.agents(), stores.inventory(), inventory, audit, clock, config.hostDownAfter());
         agentReports.onVersionDuringCampaign(campaigns::hostVersion);
+        campaigns.onEnded(agentReports::campaignEnded);
         advisories.onAmend(campaigns::advisoryAmended);
         this.healthWatch = new Poller("host-health", Duration.ofMillis(Math.min(5_000, config.hostDownAfter().toMillis() / 4)),
                 this::watchHealth);
@@ -284,6 +285,7 @@ public final class FerryServer implements AutoCloseable {
         deliverer.close();
         dispatcher.close();
         healthWatch.close();
+        agentReports.close();
         followUp.close();
         cluster.close(); // the loops stop, the lease is given up: a standby takes over at once
         campaigns.close();

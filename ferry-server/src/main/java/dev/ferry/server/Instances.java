@@ -211,7 +211,7 @@ public final class Instances {
             placeThroughCampaign(who, wanted, requestId, action, launch, running);
             return true;
         }
-        synchronized (inventory) {
+        synchronized (inventory.writes()) {
             Fleet fleet = inventory.current().fleet();
             List<Instance> withIt = new ArrayList<>(fleet.instances());
             withIt.add(wanted);
@@ -291,7 +291,7 @@ public final class Instances {
                 : Command.TenantLifecycle.Op.STOP, requestId);
         Campaigns.Row campaign = own != null ? null : campaigns.running();
         Audit line = new Audit(clock.millis(), who.actor(), requestId, action, i.id(), "");
-        synchronized (inventory) {
+        synchronized (inventory.writes()) {
             long v = store.release(i, running, terminate, own == null && campaign == null, line,
                     own != null ? null : operation(i, i.host(), OperationStore.Op.STOP)); // the campaign's driver stops its own
             if ((v == -2 || v == -3) && own == null) {

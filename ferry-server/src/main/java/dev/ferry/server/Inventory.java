@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -25,7 +26,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * it ({@link InventoryStore}), so that a change costs a row, not a document; every change
  * supersedes the campaigns still only proposed. The current fleet is materialized lazily from the
  * last document and the changes after it. Changes are serialized (in this process by a lock,
- * across processes by the store's inventory lock); reads are lock-free.
+ * across processes by the store's inventory lock); reads do not wait for them.
  */
 public final class Inventory {
     /** An inventory version and its fleet. */
@@ -61,6 +62,7 @@ public final class Inventory {
         }
         pending.clear();
         pending.addAll(s.changes());
+        stale = !pending.isEmpty();
         version.set(s.version());
     }
 
@@ -70,34 +72,63 @@ public final class Inventory {
     }
 
     /**
-     * The current fleet (every change applied). On a shared database, when another controller
-     * stored a change since, the stored inventory is read again first (the whole of it).
+     * On a shared database, how often a read asks the store whether another controller changed the
+     * inventory (a change of this controller's own is seen at once).
      */
-    public synchronized Current current() {
+    static final long CATCH_UP_EVERY_NANOS = 250_000_000L;
+    private volatile long caughtUpAt = System.nanoTime() - CATCH_UP_EVERY_NANOS;
+    /** Changes are pending: the next read applies them. */
+    private volatile boolean stale;
+
+    /**
+     * The current fleet (every change applied). On a shared database, when another controller
+     * stored a change since (asked at most every {@value #CATCH_UP_EVERY_NANOS} ns), the stored
+     * inventory is read again first (the whole of it). Lock-free unless there is something to apply.
+     */
+    public Current current() {
         if (shared) {
             catchUp();
         }
-        if (!pending.isEmpty()) {
-            Fleet f = current.fleet();
-            List<Host> hosts = new ArrayList<>(f.hosts());
-            Map<String, Instance> instances = new LinkedHashMap<>();
-            for (Instance i : f.instances()) {
-                instances.put(i.id(), i);
-            }
-            for (Change ch : pending) {
-                apply(f, hosts, instances, ch);
-            }
-            pending.clear();
-            current = new Current(version.get(), new Fleet(hosts, new ArrayList<>(instances.values()), f.groups(), f.tenants()));
+        if (!stale) {
+            return current;
         }
-        return current;
+        synchronized (this) {
+            if (!pending.isEmpty()) {
+                Fleet f = current.fleet();
+                List<Host> hosts = new ArrayList<>(f.hosts());
+                Map<String, Instance> instances = new LinkedHashMap<>();
+                for (Instance i : f.instances()) {
+                    instances.put(i.id(), i);
+                }
+                for (Change ch : pending) {
+                    apply(f, hosts, instances, ch);
+                }
+                pending.clear();
+                current = new Current(version.get(), new Fleet(hosts, new ArrayList<>(instances.values()), f.groups(), f.tenants()));
+            }
+            stale = false;
+            return current;
+        }
     }
 
-    /** Reads the stored inventory again when another controller changed it since (a full read: rare, and simple to trust). */
+    /**
+     * Reads the stored inventory again when another controller changed it since (a full read: rare,
+     * and simple to trust); the store's version is asked outside the lock, so readers do not queue
+     * behind a database round trip.
+     */
     private void catchUp() {
+        long now = System.nanoTime();
+        if (now - caughtUpAt < CATCH_UP_EVERY_NANOS && !gap) {
+            return;
+        }
+        caughtUpAt = now;
         if (store.version() > version.get() || gap) {
-            gap = false;
-            load();
+            synchronized (this) {
+                if (store.version() > version.get() || gap) {
+                    gap = false;
+                    load();
+                }
+            }
         }
     }
 
@@ -135,20 +166,35 @@ public final class Inventory {
     }
 
     /** Replaces the inventory with a fleet/v1 document (YAML or JSON); refused while a campaign runs on it. */
-    public synchronized Current importFleet(byte[] body, Principal who, String requestId) {
+    public Current importFleet(byte[] body, Principal who, String requestId) {
         Fleet fleet = parse(body, "request body");
-        InventoryStore.Imported r = store.importFleet(Uploads.json(fleet), fleet.hosts(), fleet.instances(),
-                new Audit(clock.millis(), who.actor(), requestId, "inventory.import", "inventory",
-                        fleet.hosts().size() + " hosts, " + fleet.instances().size() + " instances"));
-        if (r.runningCampaign() != null) {
-            throw Refused.conflict("campaign " + r.runningCampaign() + " is running on the current inventory;"
-                    + " import after it ends (or abort it)");
+        synchronized (writes) {
+            InventoryStore.Imported r = store.importFleet(Uploads.json(fleet), fleet.hosts(), fleet.instances(),
+                    new Audit(clock.millis(), who.actor(), requestId, "inventory.import", "inventory",
+                            fleet.hosts().size() + " hosts, " + fleet.instances().size() + " instances"));
+            if (r.runningCampaign() != null) {
+                throw Refused.conflict("campaign " + r.runningCampaign() + " is running on the current inventory;"
+                        + " import after it ends (or abort it)");
+            }
+            synchronized (this) {
+                version.accumulateAndGet(r.version(), Math::max);
+                pending.clear();
+                stale = false;
+                current = new Current(r.version(), fleet);
+                return current;
+            }
         }
-        version.accumulateAndGet(r.version(), Math::max);
-        pending.clear();
-        current = new Current(r.version(), fleet);
-        return current;
     }
+
+    /**
+     * The lock that serializes this process's changes (held across their database transaction, so
+     * the in-memory fleet hears them in the order they were stored). Readers never take it.
+     */
+    public Object writes() {
+        return writes;
+    }
+
+    private final Object writes = new Object();
 
     private volatile LibvirtFleet libvirt;
 
@@ -179,32 +225,70 @@ public final class Inventory {
     }
 
     /** Cordons or uncordons a host by hand, with a reason. */
-    public synchronized Current cordon(String hostId, boolean cordon, String reason, Principal who, String requestId) {
+    public Current cordon(String hostId, boolean cordon, String reason, Principal who, String requestId) {
         if (current().fleet().hostIndex(hostId) < 0) {
             throw Refused.notFound("host");
         }
         if (reason == null || reason.isBlank()) {
             throw Refused.invalid("a reason is required (it goes into the audit log)");
         }
-        long v = store.cordon(hostId, cordon, reason, new Audit(clock.millis(), who.actor(), requestId,
-                cordon ? "host.cordon" : "host.uncordon", hostId, reason));
-        changed(List.of(new Change("host-state", hostId, cordon ? HostState.CORDONED.wireName() : HostState.ACTIVE.wireName())), v);
+        synchronized (writes) {
+            long v = store.cordon(hostId, cordon, reason, new Audit(clock.millis(), who.actor(), requestId,
+                    cordon ? "host.cordon" : "host.uncordon", hostId, reason));
+            changed(List.of(new Change("host-state", hostId, cordon ? HostState.CORDONED.wireName() : HostState.ACTIVE.wireName())), v);
+        }
         return current();
     }
 
-    /** A tenant sets what happens to its instance in host maintenance (applies to campaigns proposed from now on). */
-    public synchronized void onHostMaintenance(String tenant, String instanceId, OnHostMaintenance value, Principal who,
-                                               String requestId) {
-        long v = store.onHostMaintenance(tenant, instanceId, value.wireName(), new Audit(clock.millis(), who.actor(), requestId,
-                "instance.on-host-maintenance", instanceId, value.wireName()));
+    /**
+     * A tenant sets what happens to its instance in host maintenance (applies to campaigns proposed
+     * from now on). Settings that arrive while another is being written are written together, in one
+     * transaction, each with its own version and audit line.
+     */
+    public void onHostMaintenance(String tenant, String instanceId, OnHostMaintenance value, Principal who, String requestId) {
+        Setting mine = new Setting(new InventoryStore.MaintenanceSetting(tenant, instanceId, value.wireName(), new Audit(clock.millis(),
+                who.actor(), requestId, "instance.on-host-maintenance", instanceId, value.wireName())), new CompletableFuture<>());
+        settings.add(mine);
+        synchronized (writes) {
+            if (!mine.version().isDone()) {
+                // a group commit: every setting that queued while the last one was written goes in one transaction
+                List<Setting> batch = new ArrayList<>();
+                for (Setting s; (s = settings.poll()) != null; ) {
+                    batch.add(s);
+                }
+                try {
+                    long[] v = store.onHostMaintenanceAll(batch.stream().map(Setting::setting).toList());
+                    for (int k = 0; k < batch.size(); k++) {
+                        InventoryStore.MaintenanceSetting m = batch.get(k).setting();
+                        if (v[k] >= 0) {
+                            changed(List.of(new Change("on-host-maintenance", m.instance(), m.value())), v[k]);
+                        }
+                        batch.get(k).version().complete(v[k]);
+                    }
+                } catch (RuntimeException e) {
+                    batch.forEach(b -> b.version().completeExceptionally(e));
+                }
+            }
+        }
+        long v;
+        try {
+            v = mine.version().join();
+        } catch (java.util.concurrent.CompletionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : e;
+        }
         if (v < 0) {
             throw Refused.notFound("instance");
         }
-        changed(List.of(new Change("on-host-maintenance", instanceId, value.wireName())), v);
     }
 
+    /** A tenant's setting waiting for its group commit, and the version it got (−1: no such instance). */
+    private record Setting(InventoryStore.MaintenanceSetting setting, CompletableFuture<Long> version) {
+    }
+
+    private final java.util.concurrent.ConcurrentLinkedQueue<Setting> settings = new java.util.concurrent.ConcurrentLinkedQueue<>();
+
     /** A change of ours skipped versions another controller wrote: the next read reads everything again. */
-    private boolean gap;
+    private volatile boolean gap;
 
     /** Changes the store recorded (up to version {@code v}): the in-memory fleet follows. */
     public synchronized void changed(List<Change> changes, long v) {
@@ -212,6 +296,7 @@ public final class Inventory {
             gap = true;
         }
         pending.addAll(changes);
+        stale = true;
         version.accumulateAndGet(v, Math::max);
     }
 }

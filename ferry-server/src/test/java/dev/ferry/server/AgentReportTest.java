@@ -156,4 +156,37 @@ class AgentReportTest {
         }
         throw new AssertionError("no report of " + host + " on " + version);
     }
+
+    /** Host and agent lists page in the order of the hosts' ids, whatever the inventory's order (h2 comes after h10). */
+    @Test
+    void hostAndAgentPagesFollowTheIdsAndCoverEveryHostOnce() {
+        try (TestServer s = new TestServer(dir, "h2")) {
+            StringBuilder fleet = new StringBuilder("ferry: fleet/v1\nhosts:\n");
+            for (int h = 1; h <= 25; h++) {
+                fleet.append("  - { id: h").append(h).append(", zone: z").append(h % 2).append(", rack: r1, cpus: 8, memoryMiB: 8192,")
+                        .append(" hypervisor: xen-4.5.0, cpuModel: m }\n");
+            }
+            assertThat(s.send("PUT", "/v1/inventory", s.operator, fleet + "instances: []\ntenants: []\n", "Content-Type",
+                    "application/yaml").status()).isEqualTo(200);
+            List<String> paged = new ArrayList<>();
+            String cursor = null;
+            do {
+                JsonNode page = s.get("/v1/hosts?limit=7" + (cursor == null ? "" : "&cursor=" + cursor), s.operator).json();
+                page.get("items").forEach(h -> paged.add(h.get("id").asText()));
+                cursor = page.path("next").isTextual() ? page.path("next").asText() : null;
+            } while (cursor != null);
+            assertThat(paged).hasSize(25).doesNotHaveDuplicates().isSorted();
+            for (String h : List.of("h3", "h10", "h2")) {
+                String token = s.post("/v1/tokens", s.operator, "{\"role\":\"agent\",\"host\":\"" + h + "\",\"name\":\"" + h + "\"}")
+                        .json().get("token").asText();
+                assertThat(s.post("/v1/agent/report", token, "{\"host\":\"" + h + "\",\"version\":\"xen-4.5.0\",\"instances\":[]}")
+                        .status()).isEqualTo(200);
+            }
+            JsonNode first = s.get("/v1/agents?limit=2", s.operator).json();
+            assertThat(first.get("items")).extracting(a -> a.get("host").asText()).containsExactly("h10", "h2");
+            JsonNode second = s.get("/v1/agents?limit=2&cursor=" + first.get("next").asText(), s.operator).json();
+            assertThat(second.get("items")).extracting(a -> a.get("host").asText()).containsExactly("h3");
+            assertThat(second.path("next").isTextual()).as("the last page").isFalse();
+        }
+    }
 }

@@ -328,6 +328,52 @@ class ControllerTest {
         }
     }
 
+    /**
+     * Tenants' settings that arrive together are written together (a group commit): each request
+     * still gets its own inventory version and audit line, and the fleet in memory, the stored rows
+     * and a restarted server agree on every value.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"h2", "postgres"})
+    void settingsSentAtOnceEachGetTheirOwnVersionAndAuditAndSurviveARestart(String db) throws Exception {
+        String url = db.equals("postgres") ? dev.ferry.store.TestPostgres.newDatabaseUrl() : null;
+        java.util.Map<String, String> wanted = new java.util.concurrent.ConcurrentHashMap<>();
+        try (TestServer s = TestServer.reopen(dir, url)) {
+            TestServer.Seeded seeded = s.seed(40, 4);
+            long before = s.server.inventory().version();
+            java.util.List<String[]> sends = new java.util.ArrayList<>();
+            for (String[] t : seeded.tenantTokens()) {
+                int k = 0;
+                for (com.fasterxml.jackson.databind.JsonNode i : s.get("/v1/tenant/instances?limit=10", t[1]).json().get("items")) {
+                    String value = k++ % 2 == 0 ? "restart" : "reboot-in-place";
+                    sends.add(new String[] {t[1], i.get("id").asText(), value});
+                    wanted.put(i.get("id").asText(), value);
+                }
+            }
+            java.util.List<java.util.concurrent.Future<Integer>> answers = new java.util.ArrayList<>();
+            try (var pool = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+                for (String[] x : sends) {
+                    answers.add(pool.submit(() -> s.send("PATCH", "/v1/tenant/instances/" + x[1], x[0],
+                            "{\"onHostMaintenance\":\"" + x[2] + "\"}").status()));
+                }
+            }
+            for (var a : answers) {
+                assertThat(a.get()).isEqualTo(200);
+            }
+            assertThat(s.server.inventory().version()).isEqualTo(before + sends.size());
+            assertThat(s.count("SELECT COUNT(*) FROM audit WHERE action = 'instance.on-host-maintenance'")).isEqualTo(sends.size());
+            assertThat(s.count("SELECT COUNT(DISTINCT version) FROM inventory_changes WHERE version > ?", before)).isEqualTo(sends.size());
+            Fleet fleet = s.server.inventory().current().fleet();
+            wanted.forEach((id, v) -> assertThat(fleet.instance(fleet.instanceIndex(id)).onHostMaintenance().wireName()).as(id)
+                    .isEqualTo(v));
+        }
+        try (TestServer s = TestServer.reopen(dir, url)) {
+            Fleet fleet = s.server.inventory().current().fleet();
+            wanted.forEach((id, v) -> assertThat(fleet.instance(fleet.instanceIndex(id)).onHostMaintenance().wireName()).as(id)
+                    .isEqualTo(v));
+        }
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"h2", "postgres"})
     void smallInventoryChangesAreRowsThatSurviveARestart(String db) {

@@ -70,6 +70,17 @@ public interface InventoryStore {
     /** A tenant sets what happens to its instance in maintenance; the new version, or −1 (nothing written) when it has no such instance. */
     long onHostMaintenance(String tenant, String instance, String value, Audit audit);
 
+    /** One tenant's setting of an instance's onHostMaintenance, with its audit line. */
+    record MaintenanceSetting(String tenant, String instance, String value, Audit audit) {
+    }
+
+    /**
+     * Several settings in one transaction (a group commit), in their order: each as
+     * {@link #onHostMaintenance} would do it, with its own version and audit line. Returns each one's
+     * version, or -1 for an instance the tenant does not have.
+     */
+    long[] onHostMaintenanceAll(List<MaintenanceSetting> settings);
+
     /** The tenant's instance, or empty (another tenant's looks the same as none). */
     Optional<InstanceRow> instance(String tenant, String id);
 

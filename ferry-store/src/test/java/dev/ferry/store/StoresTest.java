@@ -88,6 +88,17 @@ class StoresTest {
             assertThat(auditLines(s, "host.cordon")).isEqualTo(1);
             assertThat(s.audit().page(null, null, "host.cordon", 0, 10).get(0).detail()).contains("inventory version " + v);
             s.campaigns().propose(proposal("c-3", v), new CampaignStore.Documents("{}", null), audit("campaign.propose", "c-3"));
+            // tenants' settings written together (a group commit): each its own version and audit line, in order
+            long[] set = s.inventory().onHostMaintenanceAll(List.of(
+                    new InventoryStore.MaintenanceSetting("acme", "i-1", "restart", audit("instance.on-host-maintenance", "i-1")),
+                    new InventoryStore.MaintenanceSetting("someone-else", "i-1", "migrate", audit("instance.on-host-maintenance", "i-1")),
+                    new InventoryStore.MaintenanceSetting("acme", "i-1", "reboot-in-place", audit("instance.on-host-maintenance", "i-1"))));
+            assertThat(set).containsExactly(v + 1, -1, v + 2);
+            assertThat(s.inventory().changesAfter(v)).containsExactly(new InventoryStore.Change("on-host-maintenance", "i-1", "restart"),
+                    new InventoryStore.Change("on-host-maintenance", "i-1", "reboot-in-place"));
+            assertThat(s.audit().page(null, null, "instance.on-host-maintenance", 0, 10)).extracting(a -> a.detail())
+                    .anyMatch(d -> d.contains("inventory version " + (v + 1))).anyMatch(d -> d.contains("inventory version " + (v + 2)))
+                    .hasSize(2);
             s.inventory().importFleet("{}", HOSTS, List.of(I1), audit("inventory.import", "inventory"));
             assertThat(s.campaigns().get("c-3").orElseThrow().state()).as("an import supersedes").isEqualTo(CampaignState.SUPERSEDED);
             assertThat(s.audit().page(null, null, "inventory.import", 0, 10)).anyMatch(a -> a.detail().contains("2 proposal(s) superseded"));
@@ -285,6 +296,16 @@ class StoresTest {
             assertThat(s.agents().all()).singleElement().satisfies(r -> assertThat(r.reportedAt()).isEqualTo(3));
             assertThat(auditLines(s, "agent.version")).as("first report and one change of version; heartbeats are not audited")
                     .isEqualTo(2);
+            // a group commit: in order, each host's last report kept, each change of version audited once
+            s.agents().reportAll(List.of(new AgentStore.Entry(new AgentStore.Report("h2", "xen-4.1.0", "[]", 4), "agent:h2", null),
+                    new AgentStore.Entry(new AgentStore.Report("h1", "xen-4.4.1", "[]", 5), "agent:h1", null),
+                    new AgentStore.Entry(new AgentStore.Report("h2", "xen-4.4.1", "[1]", 6), "agent:h2", null),
+                    new AgentStore.Entry(new AgentStore.Report("h2", "xen-4.4.1", "[2]", 7), "agent:h2", null)));
+            assertThat(s.agents().all()).extracting(AgentStore.Report::host, AgentStore.Report::version, AgentStore.Report::instances,
+                    AgentStore.Report::reportedAt).containsExactly(org.assertj.core.groups.Tuple.tuple("h1", "xen-4.4.1", "[]", 5L),
+                    org.assertj.core.groups.Tuple.tuple("h2", "xen-4.4.1", "[2]", 7L));
+            assertThat(auditLines(s, "agent.version")).as("h2's first report and its change of version").isEqualTo(4);
+            assertThat(s.agents().reportedAt()).containsExactlyInAnyOrderEntriesOf(java.util.Map.of("h1", 5L, "h2", 7L));
 
             assertThat(s.requests().begin("t", "k", "POST", "/x", "b", 1)).isNull();
             assertThat(s.requests().begin("t", "k", "POST", "/x", "b", 2).status()).as("in flight").isNull();

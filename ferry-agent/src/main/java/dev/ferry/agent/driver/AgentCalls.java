@@ -49,6 +49,53 @@ public final class AgentCalls {
         return a.get("/v1/host").path("instances");
     }
 
+    /** Agents asked at once when every agent is asked (a preflight, what they run after a controller's restart). */
+    static final int ASK_AT_ONCE = 64;
+
+    /** An agent's answer, or why there is none (null for both: it did not answer in time). */
+    record Asked(JsonNode answer, String error) {
+    }
+
+    /**
+     * Asks every agent for {@code path} (a GET), {@value #ASK_AT_ONCE} at a time, for at most
+     * {@code timeout} in all: 10,000 agents are asked in seconds, unreachable ones wait out their
+     * timeouts side by side, and one that has not answered by then has an empty {@link Asked}.
+     */
+    static Asked[] askAll(List<AgentClient> agents, String path, java.time.Duration timeout) throws InterruptedException {
+        var out = new java.util.concurrent.atomic.AtomicReferenceArray<Asked>(agents.size());
+        long deadline = System.nanoTime() + timeout.toNanos();
+        java.util.concurrent.Semaphore slots = new java.util.concurrent.Semaphore(ASK_AT_ONCE);
+        var pool = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor();
+        try {
+            for (int h = 0; h < agents.size(); h++) {
+                if (!slots.tryAcquire(Math.max(0, deadline - System.nanoTime()), java.util.concurrent.TimeUnit.NANOSECONDS)) {
+                    break; // out of time: the rest are not asked
+                }
+                int host = h;
+                pool.submit(() -> {
+                    try {
+                        out.set(host, new Asked(agents.get(host).get(path), null));
+                    } catch (IOException e) {
+                        out.set(host, new Asked(null, String.valueOf(e.getMessage())));
+                    } finally {
+                        slots.release();
+                    }
+                    return null;
+                });
+            }
+            pool.shutdown();
+            pool.awaitTermination(Math.max(0, deadline - System.nanoTime()), java.util.concurrent.TimeUnit.NANOSECONDS);
+        } finally {
+            pool.shutdownNow();
+        }
+        Asked[] answered = new Asked[agents.size()];
+        for (int h = 0; h < answered.length; h++) {
+            Asked a = out.get(h);
+            answered[h] = a == null ? new Asked(null, null) : a;
+        }
+        return answered;
+    }
+
     /** The agent answers at all. */
     static boolean reachable(AgentClient a) throws InterruptedException {
         try {
@@ -59,9 +106,16 @@ public final class AgentCalls {
         }
     }
 
-    /** The migration's record once it ended (completed, failed or cancelled); null while it runs. */
+    /** How long one read of a migration waits at the agent for its end (a long poll; Poll.until asks again after it). */
+    static final long MIGRATION_WAIT_MS = 5_000;
+
+    /**
+     * The migration's record once it ended (completed, failed or cancelled); null while it runs.
+     * The agent holds the request until the migration ends or {@link #MIGRATION_WAIT_MS} pass, so
+     * hundreds of migrations under way cost a few requests a second, not thousands.
+     */
     static JsonNode ended(AgentClient src, String id) throws IOException, InterruptedException {
-        JsonNode r = src.get("/v1/instances/" + id + "/migration");
+        JsonNode r = src.get("/v1/instances/" + id + "/migration?waitMs=" + MIGRATION_WAIT_MS);
         String status = r.path("status").asText();
         return List.of("completed", "failed", "cancelled").contains(status) || status.startsWith("timeout:") ? r : null;
     }

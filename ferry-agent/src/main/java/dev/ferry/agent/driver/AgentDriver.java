@@ -47,6 +47,10 @@ public final class AgentDriver implements Ports.Driver {
         /** QEMU reported a live migration switched over, before the destination is confirmed or the source stopped. */
         default void switchedOver(Effect.StartMove move) {
         }
+
+        /** The first request of an effect left for its agent {@code nanos} after the effect was dispatched (after its commit). */
+        default void dispatched(Effect effect, long nanos) {
+        }
     }
 
     private final Fleet fleet;
@@ -77,11 +81,11 @@ public final class AgentDriver implements Ports.Driver {
         this.epochBase = epochBase;
         this.policy = policy;
         this.advisory = advisory;
-        this.agents = agentsByHost;
+        this.agents = agentsByHost.stream().map(a -> a.beforeEachRequest(DispatchClock::leaving)).toList();
         this.answers = answers;
         this.epoch = new long[fleet.instances().size()];
         this.host = new int[fleet.instances().size()];
-        this.fences = new HostFence(fleet, agentsByHost, answers, (i, h) -> {
+        this.fences = new HostFence(fleet, agents, answers, (i, h) -> {
             synchronized (host) {
                 return host[i] == h ? stop(i, h, false) : null; // the stop fact of an instance it has there
             }
@@ -98,18 +102,18 @@ public final class AgentDriver implements Ports.Driver {
             case Effect.Cordon c -> {
                 // placement is the controller's: the agent has nothing to do
             }
-            case Effect.StartMove m -> async(() -> move(m));
-            case Effect.PatchHost p -> async(() -> {
+            case Effect.StartMove m -> async(m, () -> move(m));
+            case Effect.PatchHost p -> async(p, () -> {
                 installing.put(p.host(), p.version()); // what its reboot comes back on
                 Thread.sleep(policy.durations().patch().toMillis()); // the fixed version is "installed"
                 answers.answer(List.of(), new Input.HostPatched(p.host()));
             });
-            case Effect.RebootHost r -> async(() -> reboot(r.host()));
-            case Effect.VerifyHost v -> async(() -> verify(v));
-            case Effect.StartInstance s -> async(() -> start(s));
-            case Effect.StopInstance s -> async(() -> tenantStop(s));
-            case Effect.RebootInstance r -> async(() -> reset(r));
-            case Effect.FenceHost f -> async(() -> fences.fence(f.host()));
+            case Effect.RebootHost r -> async(r, () -> reboot(r.host()));
+            case Effect.VerifyHost v -> async(v, () -> verify(v));
+            case Effect.StartInstance s -> async(s, () -> start(s));
+            case Effect.StopInstance s -> async(s, () -> tenantStop(s));
+            case Effect.RebootInstance r -> async(r, () -> reset(r));
+            case Effect.FenceHost f -> async(f, () -> fences.fence(f.host()));
             case Effect.Notify n -> throw new IllegalArgumentException("notices go to the notifier");
             case Effect.Wakeup w -> throw new IllegalArgumentException("wake-ups go to the timer");
         }
@@ -127,14 +131,10 @@ public final class AgentDriver implements Ports.Driver {
                 host[i] = -2 - runtimeHost[i];
                 epoch[i] = runtimeEpoch[i];
             }
+            // an agent that does not answer: what it runs is learnt when an effect needs it
+            AgentCalls.Asked[] all = AgentCalls.askAll(agents, "/v1/host", java.time.Duration.ofMinutes(2));
             for (int h = 0; h < agents.size(); h++) {
-                JsonNode on;
-                try {
-                    on = AgentCalls.instancesOn(agents.get(h));
-                } catch (IOException e) {
-                    continue; // unreachable: what it runs is learnt when an effect needs it
-                }
-                for (JsonNode in : on) {
+                for (JsonNode in : all[h].answer() == null ? List.<JsonNode>of() : all[h].answer().path("instances")) {
                     int i = fleet.instanceIndex(in.path("id").asText());
                     String role = in.path("role").asText();
                     if (i >= 0 && in.path("alive").asBoolean() && (role.equals("running") || role.equals("migrating-out"))) {
@@ -154,7 +154,7 @@ public final class AgentDriver implements Ports.Driver {
      */
     public void resume(Effect effect) {
         switch (effect) {
-            case Effect.StartMove m -> async(() -> {
+            case Effect.StartMove m -> async(m, () -> {
                 // both hosts must answer: "not there" and "unreachable" are not the same truth
                 if (Poll.until(600_000, 1_000, () -> {
                     try {
@@ -167,11 +167,11 @@ public final class AgentDriver implements Ports.Driver {
                     throw new IOException("the hosts of move " + m.moveId() + " did not answer for 10 minutes");
                 }
             });
-            case Effect.RebootHost r -> async(() -> resumeReboot(r.host()));
-            case Effect.VerifyHost v -> async(() -> verify(v));
-            case Effect.StartInstance s -> async(() -> start(s));
+            case Effect.RebootHost r -> async(r, () -> resumeReboot(r.host()));
+            case Effect.VerifyHost v -> async(v, () -> verify(v));
+            case Effect.StartInstance s -> async(s, () -> start(s));
             // a reset is not repeated: whether it happened before the restart cannot be told (at most once)
-            case Effect.RebootInstance r -> async(() -> answers.answer(List.of(), new Input.InstanceReset(r.instance(), r.host())));
+            case Effect.RebootInstance r -> async(r, () -> answers.answer(List.of(), new Input.InstanceReset(r.instance(), r.host())));
             default -> apply(effect);
         }
     }
@@ -227,7 +227,7 @@ public final class AgentDriver implements Ports.Driver {
     private void resumeReboot(int h) throws Exception {
         AgentClient a = agents.get(h);
         String fixed = installing.getOrDefault(h, advisory.fixedVersionFor(fleet.host(h)));
-        String version = Poll.until(120_000, 100, () -> a.get("/v1/host").path("version").asText()); // it may be rebooting
+        String version = Poll.until(120_000, 100, 1_000, () -> a.get("/v1/host").path("version").asText()); // it may be rebooting
         if (version == null) {
             throw new IOException("host " + fleet.host(h).id() + " does not answer");
         }
@@ -250,8 +250,10 @@ public final class AgentDriver implements Ports.Driver {
         void run() throws Exception;
     }
 
-    private void async(Work w) {
+    private void async(Effect effect, Work w) {
+        long dispatched = System.nanoTime();
         Thread.ofVirtual().name("driver").start(() -> {
+            DispatchClock.begin(effect, dispatched, observer);
             try {
                 w.run();
             } catch (Exception e) {
@@ -364,7 +366,7 @@ public final class AgentDriver implements Ports.Driver {
         String fixed = installing.getOrDefault(h, advisory.fixedVersionFor(fleet.host(h)));
         a.post("/v1/reboot", Map.of("version", fixed, "force", !stopped.isEmpty()));
         // down while it reboots; back with some version (the fixed one, unless the patch did not take)
-        String version = Poll.until(120_000, 100, () -> {
+        String version = Poll.until(120_000, 100, 1_000, () -> {
             String v = a.get("/v1/host").path("version").asText();
             return v.equals(fixed) ? v : null;
         });

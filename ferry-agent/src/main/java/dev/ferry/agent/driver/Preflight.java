@@ -3,16 +3,11 @@ package dev.ferry.agent.driver;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.ferry.agent.AgentClient;
 import dev.ferry.core.model.Fleet;
-import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /** Checks, before a campaign starts on the agents, that they match the inventory. Stateless. */
 public final class Preflight {
@@ -22,8 +17,8 @@ public final class Preflight {
     /**
      * Before a campaign starts on the agents: does every host's agent answer, as that host, with the
      * version the inventory says, running the instances the inventory places there? The problems
-     * found (at most {@code limit}), empty when the agents match. Agents are asked in parallel; one
-     * that has not answered within {@code timeout} does not answer.
+     * found (at most {@code limit}), empty when the agents match. Agents are asked many at a time
+     * ({@link AgentCalls#askAll}); one that has not answered within {@code timeout} does not answer.
      */
     public static List<String> check(Fleet fleet, Duration timeout, int limit) throws InterruptedException {
         return check(fleet, timeout, limit, null);
@@ -33,34 +28,29 @@ public final class Preflight {
     public static List<String> check(Fleet fleet, Duration timeout, int limit, dev.ferry.agent.tls.FleetTls tls)
             throws InterruptedException {
         List<AgentClient> clients = AgentCalls.clients(fleet, 0, tls);
-        List<CompletableFuture<List<String>>> checks = new ArrayList<>();
+        AgentCalls.Asked[] views = AgentCalls.askAll(clients, "/v1/host", timeout);
+        List<List<Integer>> placed = new ArrayList<>();
         for (int h = 0; h < clients.size(); h++) {
-            int host = h;
-            CompletableFuture<List<String>> f = new CompletableFuture<>();
-            Thread.ofVirtual().start(() -> {
-                try {
-                    f.complete(preflight(fleet, host, clients.get(host).get("/v1/host")));
-                } catch (IOException | InterruptedException e) {
-                    f.complete(List.of(fleet.host(host).id() + ": its agent at " + fleet.host(host).agent() + " does not answer ("
-                            + e.getMessage() + ")"));
-                }
-            });
-            checks.add(f);
+            placed.add(new ArrayList<>());
         }
-        long deadline = System.nanoTime() + timeout.toNanos();
+        for (int i = 0; i < fleet.instances().size(); i++) {
+            placed.get(fleet.hostOf(i)).add(i);
+        }
         List<String> out = new ArrayList<>();
-        for (int h = 0; h < checks.size() && out.size() < limit; h++) {
-            try {
-                out.addAll(checks.get(h).get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS));
-            } catch (TimeoutException | ExecutionException e) {
-                out.add(fleet.host(h).id() + ": its agent at " + fleet.host(h).agent() + " does not answer within "
-                        + timeout.toSeconds() + " s");
+        for (int h = 0; h < views.length && out.size() < limit; h++) {
+            var host = fleet.host(h);
+            if (views[h].answer() != null) {
+                out.addAll(preflight(fleet, h, views[h].answer(), placed.get(h)));
+            } else if (views[h].error() != null) {
+                out.add(host.id() + ": its agent at " + host.agent() + " does not answer (" + views[h].error() + ")");
+            } else {
+                out.add(host.id() + ": its agent at " + host.agent() + " does not answer within " + timeout.toSeconds() + " s");
             }
         }
         return out.size() > limit ? out.subList(0, limit) : out;
     }
 
-    private static List<String> preflight(Fleet fleet, int h, JsonNode view) {
+    private static List<String> preflight(Fleet fleet, int h, JsonNode view, List<Integer> placedHere) {
         List<String> out = new ArrayList<>();
         var host = fleet.host(h);
         if (!host.id().equals(view.path("host").asText())) {
@@ -76,8 +66,8 @@ public final class Preflight {
                 running.add(in.path("id").asText());
             }
         }
-        for (int i = 0; i < fleet.instances().size(); i++) {
-            if (fleet.hostOf(i) == h && !running.contains(fleet.instance(i).id())) {
+        for (int i : placedHere) {
+            if (!running.contains(fleet.instance(i).id())) {
                 out.add(host.id() + ": " + fleet.instance(i).id() + " is not running there, as the inventory says");
             }
         }

@@ -130,7 +130,7 @@ public final class Agent implements AutoCloseable {
             Map<String, Object> report = host();
             report.remove("controllerTerm"); // the controller's own business, not a report's
             return report;
-        });
+        }, config.hypervisor().blocksInNativeCalls());
     }
 
     private volatile boolean rebooting;

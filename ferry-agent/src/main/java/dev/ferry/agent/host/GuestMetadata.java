@@ -77,15 +77,22 @@ final class GuestMetadata implements AutoCloseable {
         pool.setVirtualThreadsExecutor(Executors.newVirtualThreadPerTaskExecutor()); // waits for a change hold no platform thread
         this.server = new Server(pool);
         server.setHandler(new Views());
-        try {
-            server.start();
-        } catch (Exception e) {
-            throw new IllegalStateException("the guest metadata service did not start: " + e.getMessage(), e);
+    }
+
+    /** The server starts with the first guest's listener: an agent without guests holds no thread for it. */
+    private void started() throws IOException {
+        if (!server.isStarted()) {
+            try {
+                server.start();
+            } catch (Exception e) {
+                throw new IOException("the guest metadata service did not start: " + e.getMessage(), e);
+            }
         }
     }
 
     /** Opens the guest's listener at {@code socket} (replacing one a stopped agent left). */
     synchronized void open(String instance, Path socket) throws IOException {
+        started();
         close(instance);
         Files.deleteIfExists(socket);
         UnixDomainServerConnector c = new UnixDomainServerConnector(server, 0, 1, new org.eclipse.jetty.server.HttpConnectionFactory());

@@ -19,9 +19,12 @@ final class Heartbeats {
     private volatile Thread thread;
     private volatile boolean closed;
     private volatile String lastError;
+    private final boolean platform;
 
-    Heartbeats(String hostId, AgentClient controller, Duration every, Supplier<Map<String, Object>> view) {
+    /** @param platform the view may wait in native calls (libvirt's): reports on a platform thread, else on a virtual one */
+    Heartbeats(String hostId, AgentClient controller, Duration every, Supplier<Map<String, Object>> view, boolean platform) {
         this.hostId = hostId;
+        this.platform = platform;
         this.controller = controller;
         this.every = every;
         this.view = view;
@@ -44,7 +47,7 @@ final class Heartbeats {
     }
 
     private Thread start() {
-        return Thread.ofPlatform().daemon().name("report-" + hostId).start(this::loop); // the view may wait in native calls (libvirt's)
+        return (platform ? Thread.ofPlatform().daemon() : Thread.ofVirtual()).name("report-" + hostId).start(this::loop);
     }
 
     private void loop() {

@@ -41,6 +41,15 @@ public interface Hypervisor extends AutoCloseable {
         return null;
     }
 
+    /**
+     * Whether asking this backend what runs may block in native code (libvirt's): such waits need a
+     * platform thread of their own; the others' run on virtual threads (an agent then holds no
+     * platform thread of its own while idle).
+     */
+    default boolean blocksInNativeCalls() {
+        return false;
+    }
+
     /** Lets go of the hypervisor (its guests run on). */
     @Override
     default void close() {

@@ -113,9 +113,37 @@ final class Outgoing {
         }, r -> Thread.ofPlatform().daemon().name("outgoing-" + i.id).start(r)); // it waits in native calls (libvirt's)
     }
 
+    /** The longest a migration's reader may ask to wait for its end ({@code ?waitMs=}). */
+    static final long MAX_WAIT_MS = 30_000;
+
+    private static long waitMs(String q) {
+        if (q == null) {
+            return 0;
+        }
+        try {
+            long ms = Long.parseLong(q);
+            if (ms >= 0 && ms <= MAX_WAIT_MS) {
+                return ms;
+            }
+        } catch (NumberFormatException e) {
+            // refused below
+        }
+        throw new AgentException(400, "waitMs is a number of milliseconds from 0 to " + MAX_WAIT_MS);
+    }
+
     void migration(Context ctx) throws IOException {
         String id = ctx.pathParam("id");
         Instance i = instances.get(id);
+        long waitMs = waitMs(ctx.queryParam("waitMs"));
+        if (i != null && i.outgoing != null && !i.outgoing.isDone() && waitMs > 0) {
+            try {
+                i.outgoing.get(waitMs, java.util.concurrent.TimeUnit.MILLISECONDS); // a long poll: answered once it ends
+            } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
+                // still under way (answered with its progress), or its outcome is told below
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         if (i != null && i.outgoing != null && !i.outgoing.isDone()) {
             Guest.Progress now = i.vm.progress();
             if (!now.ended()) {

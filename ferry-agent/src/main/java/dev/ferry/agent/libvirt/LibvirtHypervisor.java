@@ -61,6 +61,11 @@ public final class LibvirtHypervisor implements Hypervisor {
     }
 
     @Override
+    public boolean blocksInNativeCalls() {
+        return true; // libvirt-java's calls wait in native code
+    }
+
+    @Override
     public String name() {
         return NAME;
     }

@@ -86,8 +86,9 @@ final class SimulatedGuest implements Guest {
         if (!state.equals("running") || migration != null && !migration.isDone()) {
             throw new IOException(id + " is " + state + (migration != null && !migration.isDone() ? ", migrating" : ""));
         }
-        double bandwidth = s.maxBandwidthBytesPerSecond() == null ? DEFAULT_BANDWIDTH_MIBPS
-                : Math.max(1, s.maxBandwidthBytesPerSecond() / (double) (1 << 20));
+        // the host's bandwidth is shared by the migrations out under way when this one starts (the simulator's model)
+        double bandwidth = (s.maxBandwidthBytesPerSecond() == null ? DEFAULT_BANDWIDTH_MIBPS
+                : Math.max(1, s.maxBandwidthBytesPerSecond() / (double) (1 << 20))) / hv.migrationsOut.incrementAndGet();
         downtimeLimitMs = s.downtimeLimitMs() == null ? 300 : s.downtimeLimitMs();
         cancel = false;
         postcopy = false;
@@ -95,7 +96,13 @@ final class SimulatedGuest implements Guest {
         migrationStartedNanos = System.nanoTime();
         CompletableFuture<MigrationResult> f = new CompletableFuture<>();
         migration = f;
-        Thread.ofVirtual().name("simulated-migration-" + id).start(() -> f.complete(run(to, bandwidth)));
+        Thread.ofVirtual().name("simulated-migration-" + id).start(() -> {
+            try {
+                f.complete(run(to, bandwidth));
+            } finally {
+                hv.migrationsOut.decrementAndGet();
+            }
+        });
     }
 
     /** The migration, in real time: passes until it converges (or is cancelled, or switched to post-copy), then the switch-over. */
@@ -200,14 +207,19 @@ final class SimulatedGuest implements Guest {
 
     @Override
     public void quit() {
-        cancel = true;
-        state = "gone";
-        hv.gone(this);
+        try {
+            Thread.sleep(hv.stopTime().toMillis()); // the guest shuts down
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        kill();
     }
 
     @Override
     public void kill() {
-        quit();
+        cancel = true;
+        state = "gone";
+        hv.gone(this);
     }
 
     @Override

@@ -19,7 +19,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * same agent, API, epochs, fencing and reports, with guests that are state in this process and
  * operations that take the simulator's modelled time in real time — a live migration as long as
  * {@link dev.ferry.core.planner.MigrationModel} says for its memory, dirty rate, bandwidth and
- * downtime limit; no guest CPU. A migration's end travels to the destination's agent over a
+ * downtime limit, the host's bandwidth shared by its migrations under way; a start and a stop as long as
+ * the agent was told ({@code --start-seconds}, {@code --stop-seconds}); no guest CPU. A migration's end travels to the destination's agent over a
  * connection of its own ({@code arrive <id> <epoch>} to the address its incoming call answered),
  * so agents in other processes and namespaces receive guests as they would from QEMU. Guests live
  * as long as the agent's process: an agent that restarts finds none to adopt (as after a host's
@@ -29,8 +30,27 @@ public final class SimulatedHypervisor implements Hypervisor {
     public static final String NAME = "simulated";
 
     private final Map<String, SimulatedGuest> guests = new ConcurrentHashMap<>();
+    /** Live migrations out of this host under way: they share its bandwidth (as the simulator models it). */
+    final java.util.concurrent.atomic.AtomicInteger migrationsOut = new java.util.concurrent.atomic.AtomicInteger();
+    private final java.time.Duration start;
+    private final java.time.Duration stop;
     private volatile ServerSocket arrivals;
     private volatile boolean closed;
+
+    /** Guests that start and stop at once. */
+    public SimulatedHypervisor() {
+        this(java.time.Duration.ZERO, java.time.Duration.ZERO);
+    }
+
+    /** Guests that take {@code start} to boot (a launch, a restart) and {@code stop} to shut down, in real time. */
+    public SimulatedHypervisor(java.time.Duration start, java.time.Duration stop) {
+        this.start = start;
+        this.stop = stop;
+    }
+
+    java.time.Duration stopTime() {
+        return stop;
+    }
 
     @Override
     public String name() {
@@ -38,7 +58,8 @@ public final class SimulatedHypervisor implements Hypervisor {
     }
 
     @Override
-    public Guest launch(String id, Path dir, long epoch, int memoryMiB, int dirtyMiBPerSecond) {
+    public Guest launch(String id, Path dir, long epoch, int memoryMiB, int dirtyMiBPerSecond) throws InterruptedException {
+        Thread.sleep(start.toMillis()); // the guest boots
         SimulatedGuest g = new SimulatedGuest(this, id, epoch, memoryMiB, dirtyMiBPerSecond, "running");
         guests.put(id, g);
         return g;

@@ -158,6 +158,19 @@ public final class Fleet {
         return instances.get(i);
     }
 
+    private volatile int[] byId;
+
+    /** The hosts' indices in the order of their ids (pages of a host list; computed once per fleet). */
+    public int[] hostsById() {
+        int[] order = byId;
+        if (order == null) {
+            order = java.util.stream.IntStream.range(0, hosts.size()).boxed()
+                    .sorted(java.util.Comparator.comparing(h -> hosts.get(h).id())).mapToInt(Integer::intValue).toArray();
+            byId = order;
+        }
+        return order;
+    }
+
     /** Index of the host with this id, or -1. */
     public int hostIndex(String id) {
         Integer h = hostIndex.get(id);

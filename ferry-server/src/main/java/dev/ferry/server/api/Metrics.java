@@ -27,6 +27,12 @@ final class Metrics {
                 .register(registry);
         Gauge.builder("ferry_cluster_leaderships", cluster, dev.ferry.server.Cluster::leaderships)
                 .description("how many times this controller took the lease").register(registry);
+        Timer rounds = Timer.builder("ferry_campaign_round").description("campaign loop rounds: due timers and inputs, commit, dispatch")
+                .publishPercentiles(0.5, 0.99).register(registry);
+        Timer dispatches = Timer.builder("ferry_agent_dispatch")
+                .description("from an effect's dispatch (after its round's commit) to its first request leaving for the agent")
+                .publishPercentiles(0.5, 0.99).register(registry);
+        campaigns.timed(n -> rounds.record(Duration.ofNanos(n)), n -> dispatches.record(Duration.ofNanos(n)));
         gauge(campaigns, "ferry_campaigns_running", "campaigns whose loop is running", s -> s.done() ? 0 : 1);
         gauge(campaigns, "ferry_campaign_hosts_patched", "hosts patched by running campaigns", EngineSnapshot::hostsPatched);
         gauge(campaigns, "ferry_campaign_hosts_failed", "hosts failed in running campaigns", EngineSnapshot::hostsFailed);

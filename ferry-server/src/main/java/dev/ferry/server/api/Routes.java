@@ -147,7 +147,10 @@ public final class Routes {
                 ctx.queryParam("tenant"), ctx.queryParam("cursor"), limit(ctx)))));
         r.get("/v1/audit", ctx -> json(ctx, 200, audit.page(ctx.queryParam("actor"), ctx.queryParam("target"),
                 ctx.queryParam("action"), ctx.queryParam("cursor"), limit(ctx))));
-        r.get("/v1/agents", ctx -> json(ctx, 200, Map.of("items", agents.all().stream().map(this::agentView).toList())));
+        r.get("/v1/agents", ctx -> {
+            var page = agents.page(ctx.queryParam("cursor"), limit(ctx));
+            json(ctx, 200, new Page<>(page.items().stream().map(this::agentView).toList(), page.next()));
+        });
         r.post("/v1/tokens", this::createToken);
         r.get("/v1/tokens", ctx -> json(ctx, 200, Map.of("items", tokens.list())));
         r.delete("/v1/tokens/{token}", ctx -> {
@@ -189,7 +192,9 @@ public final class Routes {
         Map<String, AgentReports.Health> health = agents.healthByHost();
         List<Map<String, Object>> items = new ArrayList<>();
         String next = null;
-        for (int h = 0; h < fleet.hosts().size(); h++) {
+        int[] byId = fleet.hostsById(); // pages follow the ids' order, whatever the inventory's order is
+        for (int k = 0; k < byId.length; k++) {
+            int h = byId[k];
             var host = fleet.host(h);
             if (zone != null && !zone.equals(host.zone()) || after != null && host.id().compareTo(after) <= 0) {
                 continue;

@@ -80,6 +80,10 @@ public final class CampaignEngine implements AutoCloseable {
         /** The loop published a new snapshot (after a commit); watchers may look again. */
         default void published(String campaign) {
         }
+
+        /** A round of the loop (its due timers and inputs, its commit and dispatch) took {@code nanos}. */
+        default void round(String campaign, long nanos) {
+        }
     }
 
     private final String id;
@@ -159,17 +163,7 @@ public final class CampaignEngine implements AutoCloseable {
             AgentDriver driver = new AgentDriver(problem.fleet(), problem.policy(), problem.advisory(), agents,
                     startedWallMs * 1_000_000, (facts, input) -> commands.add(new Pending(null, null, () -> heard(facts, input))),
                     observer);
-            this.onAgents = new OnAgents(id, driver, agents, problem.fleet()::instanceIndex, stored, kernel, new OnAgents.Loop() {
-                @Override
-                public void heard(List<Fact> facts, Input input) {
-                    CampaignEngine.this.heard(facts, input);
-                }
-
-                @Override
-                public void apply(Command command, long timeMs) {
-                    outside.apply(command, timeMs);
-                }
-            });
+            this.onAgents = new OnAgents(id, driver, agents, problem.fleet()::instanceIndex, stored, kernel, this::heard, outside::apply);
             this.runner = new CampaignRunner(onAgents::outbox, recorder, notifier, onAgents::timer);
         }
     }
@@ -289,6 +283,7 @@ public final class CampaignEngine implements AutoCloseable {
             publish();
             answer();
             while (!stopping && !finished()) {
+                long roundBegan = System.nanoTime();
                 long vt = virtualNow();
                 while (kernel.nextTime() <= vt && !runtime.settled()) {
                     kernel.step();
@@ -309,6 +304,7 @@ public final class CampaignEngine implements AutoCloseable {
                 commitRound();
                 publish();
                 answer();
+                rounds(System.nanoTime() - roundBegan);
                 if (finished()) {
                     break;
                 }
@@ -449,6 +445,12 @@ public final class CampaignEngine implements AutoCloseable {
         recorder.committed();
         if (onAgents != null) {
             onAgents.committed();
+        }
+    }
+
+    private void rounds(long nanos) {
+        if (ending != null) {
+            ending.round(id, nanos);
         }
     }
 

@@ -22,19 +22,13 @@ import java.util.Set;
 final class OnAgents {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(OnAgents.class);
 
-    /** What the engine's loop does for this side. */
-    interface Loop {
-        /** An answer or a wake-up reaches the runtime, its facts first. */
-        void heard(List<Fact> facts, Input input);
-
-        /** A stored operator input is applied again at its time. */
-        void apply(Command command, long timeMs);
-    }
-
     private final String campaign;
     private final AgentDriver driver;
     private final SimKernel kernel;
-    private final Loop loop;
+    /** An answer or a wake-up reaches the runtime, its facts first (on the engine's loop). */
+    private final java.util.function.BiConsumer<List<Fact>, Input> deliver;
+    /** A stored operator input is applied again at its time. */
+    private final java.util.function.ObjLongConsumer<Command> apply;
     /** Keys stored before this start: their effects were (or may have been) sent. */
     private final Set<String> sentBefore;
     private final List<AgentAnswers.Answer> stored;
@@ -60,13 +54,15 @@ final class OnAgents {
 
     /** @param kernel the engine's timers (a campaign on agents has no simulated world in it) */
     OnAgents(String campaign, AgentDriver driver, List<dev.ferry.agent.AgentClient> agents,
-             java.util.function.ToIntFunction<String> fleetIndex, EngineStore.Stored stored, SimKernel kernel, Loop loop) {
+             java.util.function.ToIntFunction<String> fleetIndex, EngineStore.Stored stored, SimKernel kernel,
+             java.util.function.BiConsumer<List<Fact>, Input> deliver, java.util.function.ObjLongConsumer<Command> apply) {
         this.campaign = campaign;
         this.fleetIndex = fleetIndex;
         this.guests = new GuestNotices(campaign, agents);
         this.driver = driver;
         this.kernel = kernel;
-        this.loop = loop;
+        this.deliver = deliver;
+        this.apply = apply;
         this.sentBefore = Set.copyOf(stored.keys());
         this.stored = stored.answers();
     }
@@ -96,7 +92,7 @@ final class OnAgents {
         if (replaying) {
             replayTimers.merge(new Input.Wakeup(at, reason), 1, Integer::sum);
         } else {
-            kernel.at(at, () -> loop.heard(List.of(), new Input.Wakeup(at, reason)));
+            kernel.at(at, () -> deliver.accept(List.of(), new Input.Wakeup(at, reason)));
         }
     }
 
@@ -138,7 +134,7 @@ final class OnAgents {
                 replayAnswer(stored.get(a++));
             }
             kernel.advanceTo(Math.max(in.timeMs(), kernel.now()));
-            loop.apply(in.command(), in.timeMs());
+            apply.accept(in.command(), in.timeMs());
         }
         while (a < stored.size()) {
             replayAnswer(stored.get(a++));
@@ -148,7 +144,7 @@ final class OnAgents {
 
     private void replayAnswer(AgentAnswers.Answer a) {
         kernel.advanceTo(Math.max(a.timeMs(), kernel.now()));
-        loop.heard(a.facts(), a.input());
+        deliver.accept(a.facts(), a.input());
     }
 
     /**
@@ -172,7 +168,7 @@ final class OnAgents {
         }
         replayTimers.forEach((w, count) -> {
             for (int k = 0; k < count; k++) {
-                kernel.at(w.atMs(), () -> loop.heard(List.of(), w));
+                kernel.at(w.atMs(), () -> deliver.accept(List.of(), w));
             }
         });
         replayTimers.clear();

@@ -41,24 +41,54 @@ final class InventoryRows {
      * supersession of proposals, the audit line. Returns the last version.
      */
     static long record(Connection c, List<InventoryStore.Change> changes, Audit audit) throws SQLException {
-        long next = lockAndNext(c);
+        long next = insert(c, changes, audit);
+        long last = next + changes.size() - 1;
+        Sql.audit(c, audit.detail(audit.detail() + "; inventory version " + last), true);
+        return last;
+    }
+
+    /**
+     * As {@link #record}, for changes of several requests (a group commit): change k gets version
+     * first + k and its own audit line. Returns the first version.
+     */
+    static long recordEach(Connection c, List<InventoryStore.Change> changes, List<Audit> audits) throws SQLException {
+        long first = lockAndNext(c);
         try (PreparedStatement ps = c.prepareStatement("INSERT INTO inventory_changes VALUES (?, ?, ?, ?, ?, ?, ?)")) {
-            long v = next;
-            for (InventoryStore.Change ch : changes) {
-                ps.setLong(1, v++);
-                ps.setLong(2, audit.at());
-                ps.setString(3, audit.actor());
-                ps.setString(4, audit.requestId());
-                ps.setString(5, ch.kind());
-                ps.setString(6, ch.target());
-                ps.setString(7, ch.value());
+            for (int k = 0; k < changes.size(); k++) {
+                bind(ps, first + k, audits.get(k), changes.get(k));
                 ps.addBatch();
             }
             ps.executeBatch();
         }
-        long last = next + changes.size() - 1;
-        Sql.audit(c, audit.detail(audit.detail() + "; inventory version " + last), true);
-        return last;
+        for (int k = 0; k < changes.size(); k++) {
+            Audit a = audits.get(k);
+            Sql.audit(c, a.detail(a.detail() + "; inventory version " + (first + k)), true);
+        }
+        return first;
+    }
+
+    private static void bind(PreparedStatement ps, long version, Audit audit, InventoryStore.Change ch) throws SQLException {
+        ps.setLong(1, version);
+        ps.setLong(2, audit.at());
+        ps.setString(3, audit.actor());
+        ps.setString(4, audit.requestId());
+        ps.setString(5, ch.kind());
+        ps.setString(6, ch.target());
+        ps.setString(7, ch.value());
+    }
+
+    /** Inserts the changes from the next version on, all with {@code audit}'s time and actor; returns the first version. */
+    private static long insert(Connection c, List<InventoryStore.Change> changes, Audit audit) throws SQLException {
+        long next = lockAndNext(c);
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO inventory_changes VALUES (?, ?, ?, ?, ?, ?, ?)")) {
+            long v = next;
+            for (InventoryStore.Change ch : changes) {
+                bind(ps, v++, audit, ch);
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
+        return next;
     }
 
     /**

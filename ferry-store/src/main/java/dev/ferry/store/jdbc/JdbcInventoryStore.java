@@ -116,16 +116,35 @@ final class JdbcInventoryStore implements InventoryStore {
 
     @Override
     public long onHostMaintenance(String tenant, String instance, String value, Audit audit) {
+        return onHostMaintenanceAll(List.of(new MaintenanceSetting(tenant, instance, value, audit)))[0];
+    }
+
+    @Override
+    public long[] onHostMaintenanceAll(List<MaintenanceSetting> settings) {
         return db.tx(c -> {
+            long[] out = new long[settings.size()];
+            List<Change> changes = new java.util.ArrayList<>();
+            List<Audit> audits = new java.util.ArrayList<>();
             try (PreparedStatement ps = c.prepareStatement("UPDATE instances SET on_host_maintenance = ? WHERE id = ? AND tenant = ?")) {
-                ps.setString(1, value);
-                ps.setString(2, instance);
-                ps.setString(3, tenant);
-                if (ps.executeUpdate() != 1) {
-                    return -1L;
+                for (int k = 0; k < settings.size(); k++) {
+                    MaintenanceSetting m = settings.get(k);
+                    ps.setString(1, m.value());
+                    ps.setString(2, m.instance());
+                    ps.setString(3, m.tenant());
+                    out[k] = ps.executeUpdate() == 1 ? 0 : -1;
+                    if (out[k] == 0) {
+                        changes.add(new Change("on-host-maintenance", m.instance(), m.value()));
+                        audits.add(m.audit());
+                    }
                 }
             }
-            return InventoryRows.record(c, List.of(new Change("on-host-maintenance", instance, value)), audit);
+            if (!changes.isEmpty()) {
+                long v = InventoryRows.recordEach(c, changes, audits);
+                for (int k = 0; k < out.length; k++) {
+                    out[k] = out[k] < 0 ? -1 : v++;
+                }
+            }
+            return out;
         });
     }
 
