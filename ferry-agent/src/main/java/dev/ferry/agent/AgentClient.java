@@ -81,8 +81,9 @@ public final class AgentClient {
     }
 
     /**
-     * This client sends a command (any method but GET) only while {@code guard} says so; else it
-     * fails with an IOException and sends nothing (a leader whose lease may have run out).
+     * This client sends a command (any method but GET) only while {@code guard} says so; when it does
+     * not, the command waits for it up to {@value #GUARD_WAIT_MS} ms, then fails with an IOException
+     * and nothing is sent (a leader whose lease may have run out).
      */
     public AgentClient withGuard(java.util.function.BooleanSupplier guard) {
         return new AgentClient(base, token, term, http, expected, guard, beforeSend);
@@ -126,9 +127,27 @@ public final class AgentClient {
         return send("POST", path, JSON.writeValueAsString(body), "application/json");
     }
 
+    /**
+     * How long a command waits for the guard to allow it again: a leader starved past its lease
+     * renews it as soon as it runs again, and its commands go out then (still fenced by its term);
+     * one that lost the lease never gets the guard back, and sends nothing.
+     */
+    static final long GUARD_WAIT_MS = 10_000;
+
+    private boolean mayCommand() throws InterruptedException {
+        long deadline = System.nanoTime() + GUARD_WAIT_MS * 1_000_000;
+        while (!mayCommand.getAsBoolean()) {
+            if (System.nanoTime() >= deadline) {
+                return false;
+            }
+            Thread.sleep(20); // the guard has no way to tell us: its lease is renewed on another thread
+        }
+        return true;
+    }
+
     /** Any method with a text body of the given type (a fleet or an advisory in YAML, say); null body: none. */
     public JsonNode send(String method, String path, String body, String contentType) throws IOException, InterruptedException {
-        if (!method.equals("GET") && !mayCommand.getAsBoolean()) {
+        if (!method.equals("GET") && !mayCommand()) {
             throw new IOException("not sent: this controller's lease may have run out (term " + term + ")");
         }
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(60))

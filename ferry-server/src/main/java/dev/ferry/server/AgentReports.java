@@ -139,8 +139,8 @@ public final class AgentReports {
     }
 
     /** A page of the reports in host order, after {@code cursor} (a host id; null: from the first). */
-    public dev.ferry.server.Page<AgentStore.Report> page(String cursor, int limit) {
-        return dev.ferry.server.Page.of(store.page(cursor, limit + 1), limit, AgentStore.Report::host);
+    public Page<AgentStore.Report> page(String cursor, int limit) {
+        return Page.of(store.page(cursor, limit + 1), limit, AgentStore.Report::host);
     }
 
     /** The host's agent last reported the instance alive there, running or migrating out. */

@@ -60,4 +60,26 @@ class ControllerTermTest {
             assertThat(r.body()).contains("not a number");
         }
     }
+
+    /**
+     * The leader's own-clock guard: a command held back while the guard says no goes out once it
+     * says yes again (a leader that was only starved, its lease renewed); one whose guard never comes
+     * back is not sent at all (a leader that lost its lease).
+     */
+    @Test
+    void aCommandHeldByTheGuardGoesOutWhenItAllowsAgainAndNeverWhenItDoesNot() throws Exception {
+        try (Agent a = Agent.start(new Agent.Config("h1", "127.0.0.1", 0, dir, "xen-4.4.1",
+                new dev.ferry.agent.sim.SimulatedHypervisor(), Duration.ofMillis(300)))) {
+            java.util.concurrent.atomic.AtomicInteger asked = new java.util.concurrent.atomic.AtomicInteger();
+            AgentClient starved = new AgentClient("127.0.0.1", a.port()).withTerm(3).withGuard(() -> asked.incrementAndGet() > 3);
+            starved.post("/v1/instances", Map.of("id", "vm1", "epoch", 1, "memoryMiB", 8));
+            assertThat(asked.get()).as("asked until it allowed").isEqualTo(4);
+            assertThat(starved.get("/v1/host").path("instances")).extracting(i -> i.path("id").asText()).containsExactly("vm1");
+            AgentClient deposed = new AgentClient("127.0.0.1", a.port()).withTerm(3).withGuard(() -> false);
+            assertThatThrownBy(() -> deposed.post("/v1/instances", Map.of("id", "vm2", "epoch", 1, "memoryMiB", 8)))
+                    .hasMessageContaining("not sent");
+            assertThat(deposed.get("/v1/host").path("instances")).as("reads go out; vm2 was never asked for")
+                    .extracting(i -> i.path("id").asText()).containsExactly("vm1");
+        }
+    }
 }
