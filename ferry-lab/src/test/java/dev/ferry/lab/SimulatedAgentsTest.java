@@ -6,20 +6,15 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.ferry.agent.AgentClient;
 import dev.ferry.agent.host.Agent;
-import dev.ferry.agent.sim.SimulatedHypervisor;
 import dev.ferry.core.history.Fact;
 import dev.ferry.core.history.HistoryRecord;
 import dev.ferry.core.planner.MoveKind;
 import dev.ferry.server.FerryServer;
 import dev.ferry.server.Principal;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Host agents without QEMU ({@code --hypervisor simulated}): the same agent and driver, guests
@@ -28,33 +23,12 @@ import org.junit.jupiter.api.io.TempDir;
  * reboot in place completes, every guest runs on exactly one host, and the history keeps every
  * safety rule.
  */
-class SimulatedAgentsTest {
-    @TempDir
-    Path data;
-
-    @TempDir
-    Path agentData;
-
-    private final List<Agent> agents = new ArrayList<>();
-    private FerryServer server;
-
-    @AfterEach
-    void stop() {
-        if (server != null) {
-            server.close();
-        }
-        for (Agent a : agents) {
-            a.stopAll();
-            a.close();
-        }
-    }
-
+class SimulatedAgentsTest extends SimulatedHosts {
     @Test
     void aCampaignOnSimulatedHostsMovesEveryGuestOnceAndKeepsTheRules() throws Exception {
         String[] versions = {"xen-4.4.0", "xen-4.5.0", "xen-4.5.0"};
         for (int h = 0; h < versions.length; h++) {
-            agents.add(Agent.start(new Agent.Config("h" + (h + 1), "127.0.0.1", 0, agentData.resolve("h" + (h + 1)), versions[h],
-                    new SimulatedHypervisor(), Duration.ofMillis(200))));
+            simulatedAgent("h" + (h + 1), versions[h], Duration.ofMillis(200));
         }
         AgentClient h1 = new AgentClient("127.0.0.1", agents.get(0).port());
         assertThat(h1.get("/v1/host").path("backend").asText()).isEqualTo("simulated");
@@ -108,8 +82,7 @@ class SimulatedAgentsTest {
     @Test
     void aReaderOfAMigrationIsAnsweredWhenItEndsAndABadWaitIsRefused() throws Exception {
         for (int h = 1; h <= 2; h++) {
-            agents.add(Agent.start(new Agent.Config("h" + h, "127.0.0.1", 0, agentData.resolve("h" + h), "xen-4.5.0",
-                    new SimulatedHypervisor(), Duration.ofMillis(200))));
+            simulatedAgent("h" + h, "xen-4.5.0", Duration.ofMillis(200));
         }
         AgentClient src = new AgentClient("127.0.0.1", agents.get(0).port());
         AgentClient dst = new AgentClient("127.0.0.1", agents.get(1).port());

@@ -5,18 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.ferry.agent.AgentClient;
 import dev.ferry.agent.host.Agent;
-import dev.ferry.agent.sim.SimulatedHypervisor;
 import dev.ferry.core.history.HistoryRecord;
 import dev.ferry.server.FerryServer;
 import dev.ferry.server.Principal;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The controller driving 200 host agents over real HTTP (simulated guests): a campaign on the 20
@@ -24,29 +19,9 @@ import org.junit.jupiter.api.io.TempDir;
  * guest running on exactly one host, while every agent heartbeats once a second (correctness at
  * scale; speed is bench work: {@code ./bench/fleet}).
  */
-class SimulatedFleetTest {
+class SimulatedFleetTest extends SimulatedHosts {
     private static final int HOSTS = 200;
     private static final int AFFECTED = 20;
-
-    @TempDir
-    Path data;
-
-    @TempDir
-    Path agentData;
-
-    private final List<Agent> agents = new ArrayList<>();
-    private FerryServer server;
-
-    @AfterEach
-    void stop() {
-        if (server != null) {
-            server.close();
-        }
-        for (Agent a : agents) {
-            a.stopAll();
-            a.close();
-        }
-    }
 
     @Test
     void twoHundredAgentsOverHttpCarryACampaignThroughWithEveryRuleKept() throws Exception {
@@ -54,9 +29,7 @@ class SimulatedFleetTest {
         StringBuilder instances = new StringBuilder();
         for (int h = 1; h <= HOSTS; h++) {
             String version = h <= AFFECTED ? "xen-4.4.0" : "xen-4.5.0";
-            Agent a = Agent.start(new Agent.Config("h" + h, "127.0.0.1", 0, agentData.resolve("h" + h), version,
-                    new SimulatedHypervisor(), Duration.ofMillis(100)));
-            agents.add(a);
+            Agent a = simulatedAgent("h" + h, version, Duration.ofMillis(100));
             hosts.append("  - { id: h").append(h).append(", zone: z").append(h % 2).append(", rack: r").append(h % 10)
                     .append(", cpus: 16, memoryMiB: 16384, hypervisor: ").append(version)
                     .append(", cpuModel: sim, liveMigration: true, agent: \"127.0.0.1:").append(a.port()).append("\" }\n");

@@ -3,10 +3,8 @@ package dev.ferry.bench.fleet;
 import dev.ferry.agent.AgentClient;
 import dev.ferry.agent.host.Agent;
 import dev.ferry.agent.sim.SimulatedHypervisor;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.Map;
 
 /**
@@ -22,13 +20,7 @@ public final class AgentsMain {
 
     public static void main(String[] args) throws Exception {
         String controller = args[0];
-        Map<String, String> tokens = new HashMap<>();
-        for (String line : Files.readAllLines(Path.of(args[1]))) {
-            String[] f = line.split(" ");
-            if (f[0].equals("agent")) {
-                tokens.put(f[1], f[2]);
-            }
-        }
+        Map<String, String> tokens = FleetRun.secrets(Path.of(args[1]));
         int from = Integer.parseInt(args[2]);
         int to = Integer.parseInt(args[3]);
         Duration every = Duration.ofSeconds(Long.parseLong(args[4]));

@@ -248,7 +248,8 @@ final class FleetRun {
         return processes.stream().mapToLong(p -> p.info().totalCpuDuration().map(java.time.Duration::toMillis).orElse(0L)).sum();
     }
 
-    private static Map<String, String> secrets(Path file) throws IOException {
+    /** The secrets ControllerMain wrote: the operator's token under "operator", each host's and tenant's under its id. */
+    static Map<String, String> secrets(Path file) throws IOException {
         Map<String, String> out = new HashMap<>();
         for (String line : Files.readAllLines(file)) {
             String[] f = line.split(" ");
