@@ -155,7 +155,10 @@ public final class Agent implements AutoCloseable {
                 Meta m = Meta.read(d);
                 Guest vm = m == null ? null : config.hypervisor().adopt(id, d, m.epoch());
                 Outgoing.Kept kept = outgoing.kept(id);
-                if (vm == null && kept.to() != null && kept.outcome() == null) {
+                if (vm != null && kept.to() != null && kept.outcome() == null && sentAway(id, vm, kept.to())) {
+                    vm.close(); // still here, paused, until its daemon ends the migration's last step: never run here again
+                    vm = null;
+                } else if (vm == null && kept.to() != null && kept.outcome() == null) {
                     // it was being sent away when the agent stopped, and is no longer here: how did it end?
                     Guest.MigrationResult r = config.hypervisor().arrived(id, kept.to());
                     if (r != null) {
@@ -186,6 +189,24 @@ public final class Agent implements AutoCloseable {
                 }
             }
         }
+    }
+
+    /**
+     * A guest that was being sent away when the agent stopped, whose migration is no longer under way here, but
+     * which runs at the destination with the epoch it was sent with: it was sent away, and the source's daemon has
+     * not yet removed it (libvirt's last step of a migration that ended while the agent was down). Its outcome is kept.
+     */
+    private boolean sentAway(String id, Guest vm, Guest.Destination to) throws IOException {
+        String progress = vm.progress().status();
+        if (progress.equals("active") || progress.equals("postcopy-active") || vm.status().equals("postmigrate")) {
+            return false; // still under way, or paused for post-copy: followed or marked below
+        }
+        Guest.MigrationResult r = config.hypervisor().arrived(id, to);
+        if (r == null || !r.status().equals("completed")) {
+            return false;
+        }
+        outgoing.ended(id, r);
+        return true;
     }
 
     /** The guest's events (kept, when re-adopted) and its own metadata listener in its directory. */
