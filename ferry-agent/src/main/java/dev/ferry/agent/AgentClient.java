@@ -55,6 +55,8 @@ public final class AgentClient {
     private final dev.ferry.agent.tls.FleetTls.Identity expected;
     /** Asked before every command (not reads): false, and nothing is sent (a controller whose lease may have run out). */
     private final java.util.function.BooleanSupplier mayCommand;
+    /** How long a command waits for {@link #mayCommand} to allow it. */
+    private final long guardWaitMs;
     /** Run right before each request leaves (the driver's dispatch latency); nothing by default. */
     private final Runnable beforeSend;
     private static final java.util.Map<javax.net.ssl.SSLContext, HttpClient> TLS_CLIENTS = new java.util.concurrent.ConcurrentHashMap<>();
@@ -65,18 +67,19 @@ public final class AgentClient {
 
     /** Any Ferry JSON endpoint: an agent, or the controller with a bearer token (the agent's reports). */
     public AgentClient(String baseUrl, String token) {
-        this(baseUrl, token, 0, HTTP, null, () -> true, () -> {
+        this(baseUrl, token, 0, HTTP, null, () -> true, GUARD_WAIT_MS, () -> {
         });
     }
 
     private AgentClient(String baseUrl, String token, long term, HttpClient http, dev.ferry.agent.tls.FleetTls.Identity expected,
-                        java.util.function.BooleanSupplier mayCommand, Runnable beforeSend) {
+                        java.util.function.BooleanSupplier mayCommand, long guardWaitMs, Runnable beforeSend) {
         this.base = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
         this.token = token;
         this.term = term;
         this.http = http;
         this.expected = expected;
         this.mayCommand = mayCommand;
+        this.guardWaitMs = guardWaitMs;
         this.beforeSend = beforeSend;
     }
 
@@ -86,7 +89,12 @@ public final class AgentClient {
      * and nothing is sent (a leader whose lease may have run out).
      */
     public AgentClient withGuard(java.util.function.BooleanSupplier guard) {
-        return new AgentClient(base, token, term, http, expected, guard, beforeSend);
+        return withGuard(guard, GUARD_WAIT_MS);
+    }
+
+    /** As {@link #withGuard(java.util.function.BooleanSupplier)}, a command waiting for the guard up to {@code waitMs}. */
+    public AgentClient withGuard(java.util.function.BooleanSupplier guard, long waitMs) {
+        return new AgentClient(base, token, term, http, expected, guard, waitMs, beforeSend);
     }
 
     /**
@@ -99,7 +107,7 @@ public final class AgentClient {
         HttpClient client = TLS_CLIENTS.computeIfAbsent(tls.context(), c -> HttpClient.newBuilder().sslContext(c)
                 .connectTimeout(Duration.ofSeconds(5)).build());
         String url = base.startsWith("http://") ? "https://" + base.substring("http://".length()) : base;
-        return new AgentClient(url, token, term, client, peer, mayCommand, beforeSend);
+        return new AgentClient(url, token, term, client, peer, mayCommand, guardWaitMs, beforeSend);
     }
 
     /**
@@ -107,12 +115,12 @@ public final class AgentClient {
      * highest term it has seen and raises its highest to this one (0: none sent).
      */
     public AgentClient withTerm(long leaderTerm) {
-        return new AgentClient(base, token, leaderTerm, http, expected, mayCommand, beforeSend);
+        return new AgentClient(base, token, leaderTerm, http, expected, mayCommand, guardWaitMs, beforeSend);
     }
 
     /** This client running {@code hook} on the calling thread right before each request leaves. */
     public AgentClient beforeEachRequest(Runnable hook) {
-        return new AgentClient(base, token, term, http, expected, mayCommand, hook);
+        return new AgentClient(base, token, term, http, expected, mayCommand, guardWaitMs, hook);
     }
 
     public long term() {
@@ -128,14 +136,14 @@ public final class AgentClient {
     }
 
     /**
-     * How long a command waits for the guard to allow it again: a leader starved past its lease
+     * How long a command waits for the guard to allow it again, by default: a leader starved past its lease
      * renews it as soon as it runs again, and its commands go out then (still fenced by its term);
      * one that lost the lease never gets the guard back, and sends nothing.
      */
     static final long GUARD_WAIT_MS = 10_000;
 
     private boolean mayCommand() throws InterruptedException {
-        long deadline = System.nanoTime() + GUARD_WAIT_MS * 1_000_000;
+        long deadline = System.nanoTime() + guardWaitMs * 1_000_000;
         while (!mayCommand.getAsBoolean()) {
             if (System.nanoTime() >= deadline) {
                 return false;

@@ -6,14 +6,31 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.ferry.agent.AgentClient;
 import dev.ferry.agent.host.Agent;
+import dev.ferry.agent.driver.AgentCalls;
+import dev.ferry.agent.driver.AgentDriver;
+import dev.ferry.core.campaign.Effect;
+import dev.ferry.core.campaign.Input;
 import dev.ferry.core.history.Fact;
 import dev.ferry.core.history.HistoryRecord;
+import dev.ferry.core.model.Fleet;
+import dev.ferry.core.model.Host;
+import dev.ferry.core.model.HostState;
+import dev.ferry.core.model.Instance;
+import dev.ferry.core.model.OnHostMaintenance;
+import dev.ferry.core.model.Policy;
+import dev.ferry.core.model.Tenant;
 import dev.ferry.core.planner.MoveKind;
 import dev.ferry.server.FerryServer;
 import dev.ferry.server.Principal;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -101,5 +118,57 @@ class SimulatedAgentsTest extends SimulatedHosts {
         JsonNode ended = src.get("/v1/instances/vm1/migration?waitMs=30000");
         assertThat(ended.path("status").asText()).as("one request, answered at the end: " + ended).isEqualTo("completed");
         assertThat(GuestChecks.role(dst, "vm1")).isEqualTo("running");
+    }
+
+    /**
+     * A command that fails after a live migration switched over (here: the source's stop, held back
+     * by the lease guard) leaves the move sent but unanswered; the driver finishes it from what the
+     * agents report — the destination runs it for this move — instead of leaving it to hang.
+     */
+    @Test
+    void aMoveWhoseLastCommandFailsIsFinishedFromWhatTheAgentsReport() throws Exception {
+        for (int h = 1; h <= 2; h++) {
+            simulatedAgent("h" + h, "xen-4.5.0", Duration.ofMillis(200));
+        }
+        List<Host> hosts = new ArrayList<>();
+        for (int h = 0; h < 2; h++) {
+            hosts.add(new Host("h" + (h + 1), "z", "r", 8, 8192, 1.0, "xen-4.5.0", "qemu64", true,
+                    HostState.ACTIVE, "127.0.0.1:" + agents.get(h).port()));
+        }
+        Fleet fleet = new Fleet(hosts, List.of(new Instance("vm1", "t",
+                "h1", 1, 256, OnHostMaintenance.MIGRATE, null, 0)), List.of(),
+                List.of(new Tenant("t", null)));
+        AgentClient src = new AgentClient("127.0.0.1", agents.get(0).port());
+        src.post("/v1/instances", Map.of("id", "vm1", "epoch", 1, "memoryMiB", 256, "dirtyMiBPerSecond", 0));
+        AtomicBoolean refusing = new AtomicBoolean();
+        List<AgentClient> clients = new ArrayList<>(AgentCalls.clients(fleet));
+        clients.set(0, clients.get(0).withGuard(() -> !refusing.get(), 1));
+        List<String> failures = new CopyOnWriteArrayList<>();
+        BlockingQueue<Input> answers = new LinkedBlockingQueue<>();
+        AgentDriver driver = new AgentDriver(fleet, Policy.DEFAULTS, null, clients, 0,
+                (facts, in) -> answers.add(in), new AgentDriver.Observer() {
+                    @Override
+                    public void switchedOver(Effect.StartMove move) {
+                        refusing.set(true); // the source's stop, next, is not sent
+                    }
+
+                    @Override
+                    public void failed(Effect effect, Exception e) {
+                        failures.add(effect.key() + ": " + e.getMessage());
+                        refusing.set(false);
+                    }
+                });
+        try {
+            driver.apply(new Effect.StartMove("move/1", 1, 0, 0, 1, MoveKind.LIVE_MIGRATE, 2, false));
+            Input answer = answers.poll(120, TimeUnit.SECONDS);
+            assertThat(answer).as("answered after all").isInstanceOf(Input.MoveCompleted.class);
+            assertThat(failures).singleElement().asString().startsWith("move/1: not sent");
+            assertThat(GuestChecks.role(new AgentClient("127.0.0.1", agents.get(1).port()), "vm1")).isEqualTo("running");
+            assertThat(src.get("/v1/host").path("instances")).as("the source's copy stopped once the guard allowed it")
+                    .noneSatisfy(i -> assertThat(i.path("alive").asBoolean()).isTrue());
+            assertThat(answers).as("answered once").isEmpty();
+        } finally {
+            driver.close();
+        }
     }
 }

@@ -107,6 +107,11 @@ final class CampaignLoops implements AutoCloseable {
                         dispatchTimes.accept(nanos);
                         driverObserver.dispatched(effect, nanos);
                     }
+
+                    @Override
+                    public void failed(dev.ferry.core.campaign.Effect effect, Exception failure) {
+                        driverObserver.failed(effect, failure);
+                    }
                 });
         engines.put(r.id(), e);
         e.start();

@@ -51,6 +51,10 @@ public final class AgentDriver implements Ports.Driver {
         /** The first request of an effect left for its agent {@code nanos} after the effect was dispatched (after its commit). */
         default void dispatched(Effect effect, long nanos) {
         }
+
+        /** The work for an effect failed with {@code e}; it is finished again from what the agents report unless the agent refused. */
+        default void failed(Effect effect, Exception e) {
+        }
     }
 
     private final Fleet fleet;
@@ -63,14 +67,15 @@ public final class AgentDriver implements Ports.Driver {
     private final int[] host;
     /** Per instance: the campaign's placement epoch (as in its facts). */
     private final long[] epoch;
-    private final long epochBase;
+    private final Launcher starts;
     private final HostFence fences;
     private final Map<Integer, String> installing = new java.util.concurrent.ConcurrentHashMap<>();
+    private volatile boolean closed;
 
     /**
      * @param epochBase the epochs agents see are {@code epochBase} + 8 × the sequence number of the
      *                  effect that asks for the start (an effect's key is "op/sequence") + the attempt
-     *                  (a QEMU that failed to start is tried again, up to {@value #START_ATTEMPTS} times):
+     *                  (a QEMU that failed to start is tried again, up to {@value Launcher#START_ATTEMPTS} times):
      *                  they rise with every start and every retry of a move, within a campaign and across
      *                  campaigns (the controller uses the approval time in ms × 1,000,000)
      */
@@ -78,11 +83,11 @@ public final class AgentDriver implements Ports.Driver {
                        Answers answers, Observer observer) {
         this.observer = observer;
         this.fleet = fleet;
-        this.epochBase = epochBase;
         this.policy = policy;
         this.advisory = advisory;
         this.agents = agentsByHost.stream().map(a -> a.beforeEachRequest(DispatchClock::leaving)).toList();
         this.answers = answers;
+        this.starts = new Launcher(fleet, agents, epochBase);
         this.epoch = new long[fleet.instances().size()];
         this.host = new int[fleet.instances().size()];
         this.fences = new HostFence(fleet, agents, answers, (i, h) -> {
@@ -98,25 +103,47 @@ public final class AgentDriver implements Ports.Driver {
 
     @Override
     public void apply(Effect effect) {
-        switch (effect) {
-            case Effect.Cordon c -> {
-                // placement is the controller's: the agent has nothing to do
+        run(effect, work(effect, false));
+    }
+
+    /** What an effect asks of the agents; {@code resuming}: it may have been done in part already (see {@link #resume}). */
+    private Work work(Effect effect, boolean resuming) {
+        if (resuming) {
+            switch (effect) {
+                case Effect.StartMove m -> {
+                    return () -> resumeWithin(m);
+                }
+                case Effect.RebootHost r -> {
+                    return () -> resumeReboot(r.host());
+                }
+                // a reset is not repeated: whether it happened before the restart cannot be told (at most once)
+                case Effect.RebootInstance r -> {
+                    return () -> answers.answer(List.of(), new Input.InstanceReset(r.instance(), r.host()));
+                }
+                default -> {
+                    // the others are done again: each finds what is done already (verify, start, stop) or is harmless twice
+                }
             }
-            case Effect.StartMove m -> async(m, () -> move(m));
-            case Effect.PatchHost p -> async(p, () -> {
+        }
+        return switch (effect) {
+            case Effect.Cordon c -> () -> {
+                // placement is the controller's: the agent has nothing to do
+            };
+            case Effect.StartMove m -> () -> move(m);
+            case Effect.PatchHost p -> () -> {
                 installing.put(p.host(), p.version()); // what its reboot comes back on
                 Thread.sleep(policy.durations().patch().toMillis()); // the fixed version is "installed"
                 answers.answer(List.of(), new Input.HostPatched(p.host()));
-            });
-            case Effect.RebootHost r -> async(r, () -> reboot(r.host()));
-            case Effect.VerifyHost v -> async(v, () -> verify(v));
-            case Effect.StartInstance s -> async(s, () -> start(s));
-            case Effect.StopInstance s -> async(s, () -> tenantStop(s));
-            case Effect.RebootInstance r -> async(r, () -> reset(r));
-            case Effect.FenceHost f -> async(f, () -> fences.fence(f.host()));
+            };
+            case Effect.RebootHost r -> () -> reboot(r.host());
+            case Effect.VerifyHost v -> () -> verify(v);
+            case Effect.StartInstance s -> () -> start(s);
+            case Effect.StopInstance s -> () -> tenantStop(s);
+            case Effect.RebootInstance r -> () -> reset(r);
+            case Effect.FenceHost f -> () -> fences.fence(f.host());
             case Effect.Notify n -> throw new IllegalArgumentException("notices go to the notifier");
             case Effect.Wakeup w -> throw new IllegalArgumentException("wake-ups go to the timer");
-        }
+        };
     }
 
     /**
@@ -153,26 +180,20 @@ public final class AgentDriver implements Ports.Driver {
      * host steps are done again where they had not happened.
      */
     public void resume(Effect effect) {
-        switch (effect) {
-            case Effect.StartMove m -> async(m, () -> {
-                // both hosts must answer: "not there" and "unreachable" are not the same truth
-                if (Poll.until(600_000, 1_000, () -> {
-                    try {
-                        resumeMove(m);
-                    } catch (AgentClient.Refused r) {
-                        throw new IllegalStateException("move " + m.moveId() + ": an agent refused: " + r.getMessage(), r);
-                    }
-                    return true;
-                }) == null) {
-                    throw new IOException("the hosts of move " + m.moveId() + " did not answer for 10 minutes");
-                }
-            });
-            case Effect.RebootHost r -> async(r, () -> resumeReboot(r.host()));
-            case Effect.VerifyHost v -> async(v, () -> verify(v));
-            case Effect.StartInstance s -> async(s, () -> start(s));
-            // a reset is not repeated: whether it happened before the restart cannot be told (at most once)
-            case Effect.RebootInstance r -> async(r, () -> answers.answer(List.of(), new Input.InstanceReset(r.instance(), r.host())));
-            default -> apply(effect);
+        run(effect, work(effect, true));
+    }
+
+    /** Both hosts must answer: "not there" and "unreachable" are not the same truth. */
+    private void resumeWithin(Effect.StartMove m) throws Exception {
+        if (Poll.until(600_000, 1_000, () -> {
+            try {
+                resumeMove(m);
+            } catch (AgentClient.Refused r) {
+                throw new IllegalStateException("move " + m.moveId() + ": an agent refused: " + r.getMessage(), r);
+            }
+            return true;
+        }) == null) {
+            throw new IOException("the hosts of move " + m.moveId() + " did not answer for 10 minutes");
         }
     }
 
@@ -180,9 +201,9 @@ public final class AgentDriver implements Ports.Driver {
         String id = fleet.instance(m.instance()).id();
         AgentClient src = agents.get(m.from());
         AgentClient dst = agents.get(m.to());
-        JsonNode atDst = find(m.to(), id);
-        JsonNode atSrc = find(m.from(), id);
-        boolean dstRuns = atDst != null && atDst.path("alive").asBoolean() && startedFor(atDst, m)
+        JsonNode atDst = starts.find(m.to(), id);
+        JsonNode atSrc = starts.find(m.from(), id);
+        boolean dstRuns = atDst != null && atDst.path("alive").asBoolean() && starts.startedFor(atDst, m)
                 && (atDst.path("role").asText().equals("running") || m.kind() == MoveKind.LIVE_MIGRATE
                 && atSrc != null && atSrc.path("role").asText().equals("migrated"));
         if (dstRuns) {
@@ -216,7 +237,7 @@ public final class AgentDriver implements Ports.Driver {
         }
         if (m.kind() != MoveKind.LIVE_MIGRATE && (atSrc == null || !atSrc.path("alive").asBoolean())) {
             // a relocation that had stopped the source: start it where it was going
-            launch(m.instance(), m.to(), m);
+            starts.launch(m.instance(), m.to(), m);
             answers.answer(List.of(stop(m.instance(), m.from(), false), run(m.instance(), m.to(), m.epoch())),
                     new Input.MoveCompleted(m.moveId(), 0));
             return;
@@ -250,15 +271,41 @@ public final class AgentDriver implements Ports.Driver {
         void run() throws Exception;
     }
 
-    private void async(Effect effect, Work w) {
+    /** How often an effect whose calls failed is finished again from what the agents report; 1 s, 2 s, ... 64 s apart. */
+    static final int RECOVERIES = 7;
+
+    /**
+     * Does an effect's work on a virtual thread. Work that fails on the way (an agent that did not
+     * answer, a command the leader's lease guard held back) leaves the effect sent but unanswered,
+     * and nothing else answers it: it is finished again as after a restart ({@link #resume}), from
+     * what the agents report, up to {@value #RECOVERIES} times, backing off. An agent's refusal is final.
+     */
+    private void run(Effect effect, Work first) {
         long dispatched = System.nanoTime();
         Thread.ofVirtual().name("driver").start(() -> {
             DispatchClock.begin(effect, dispatched, observer);
-            try {
-                w.run();
-            } catch (Exception e) {
-                // an effect whose agent call failed outright: the campaign's timeouts notice the missing answer
-                System.err.println("ferry: driver: " + e);
+            Work w = first;
+            for (int attempt = 0; ; attempt++) {
+                try {
+                    w.run();
+                    return;
+                } catch (InterruptedException e) {
+                    return;
+                } catch (Exception e) {
+                    observer.failed(effect, e);
+                    boolean again = e instanceof IOException && !(e instanceof AgentClient.Refused) && attempt < RECOVERIES && !closed;
+                    System.err.println("ferry: driver: " + effect.key() + ": " + e.getMessage()
+                            + (again ? "; finished from what the agents report in " + (1 << attempt) + " s" : "; left unanswered"));
+                    if (!again) {
+                        return;
+                    }
+                }
+                try {
+                    Thread.sleep(1_000L << attempt);
+                } catch (InterruptedException e) {
+                    return;
+                }
+                w = work(effect, true);
             }
         });
     }
@@ -277,11 +324,11 @@ public final class AgentDriver implements Ports.Driver {
             }
             Fact stop = stop(i, m.from(), false);
             try {
-                launch(i, m.to(), m);
+                starts.launch(i, m.to(), m);
             } catch (IOException e) {
                 // the destination did not start it (gone, or it refused): it starts again where it was, at the move's epoch
                 AgentCalls.stopQuietly(dst, inst.id()); // a copy it may have started after all (a timeout) does not run on
-                launch(i, m.from(), agentEpoch(m, START_ATTEMPTS));
+                starts.launch(i, m.from(), starts.agentEpoch(m, Launcher.START_ATTEMPTS));
                 answers.answer(List.of(stop, run(i, m.from(), m.epoch())), new Input.MoveFailed(m.moveId(), "the destination did not"
                         + " start it (" + e.getMessage() + "); started again on its source", false, m.epoch()));
                 return;
@@ -294,7 +341,7 @@ public final class AgentDriver implements Ports.Driver {
         boolean postcopy = convergence.postcopyCapable(m.postCopy());
         JsonNode in;
         try {
-            in = dst.post("/v1/instances/" + inst.id() + "/incoming", Map.of("id", inst.id(), "epoch", agentEpoch(m),
+            in = dst.post("/v1/instances/" + inst.id() + "/incoming", Map.of("id", inst.id(), "epoch", starts.agentEpoch(m),
                     "memoryMiB", inst.memoryMiB(), "dirtyMiBPerSecond", (int) Math.round(inst.dirtyRateMiBps()), "postcopy", postcopy));
         } catch (IOException e) {
             fail(m, "destination refused: " + e.getMessage());
@@ -382,9 +429,9 @@ public final class AgentDriver implements Ports.Driver {
         for (int i = 0; i < host.length; i++) {
             if (host[i] == -2 - h) {
                 long e = epoch[i] + 1;
-                JsonNode there = find(h, fleet.instance(i).id());
+                JsonNode there = starts.find(h, fleet.instance(i).id());
                 if (there == null || !there.path("alive").asBoolean()) {
-                    launch(i, h, v); // the guests the reboot stopped start again
+                    starts.launch(i, h, v); // the guests the reboot stopped start again
                 }
                 facts.add(run(i, h, e));
             }
@@ -394,24 +441,25 @@ public final class AgentDriver implements Ports.Driver {
     }
 
     private void start(Effect.StartInstance s) throws Exception {
-        JsonNode there = find(s.host(), fleet.instance(s.instance()).id());
-        if (there == null || !there.path("alive").asBoolean() || there.path("epoch").asLong() < agentEpoch(s)) {
-            launch(s.instance(), s.host(), s);
+        JsonNode there = starts.find(s.host(), fleet.instance(s.instance()).id());
+        if (there == null || !there.path("alive").asBoolean() || there.path("epoch").asLong() < starts.agentEpoch(s)) {
+            starts.launch(s.instance(), s.host(), s);
         }
         answers.answer(List.of(run(s.instance(), s.host(), s.epoch())), new Input.InstanceStarted(s.instance(), s.host(), s.epoch()));
     }
 
     /** A tenant's stop (or terminate): the guest stops on its host; stopping what is gone already is done too (idempotent). */
     private void tenantStop(Effect.StopInstance s) throws Exception {
-        JsonNode there = find(s.host(), fleet.instance(s.instance()).id());
+        JsonNode there = starts.find(s.host(), fleet.instance(s.instance()).id());
         if (there != null) {
             agents.get(s.host()).post("/v1/instances/" + fleet.instance(s.instance()).id() + "/stop", Map.of());
         }
         answers.answer(List.of(stop(s.instance(), s.host(), false)), new Input.InstanceStopped(s.instance(), s.host()));
     }
 
-    /** Stops asking fenced hosts' agents (the campaign's loop has ended). */
+    /** Stops asking fenced hosts' agents and finishing failed effects again (the campaign's loop has ended). */
     public void close() {
+        closed = true;
         fences.close();
     }
 
@@ -419,59 +467,6 @@ public final class AgentDriver implements Ports.Driver {
     private void reset(Effect.RebootInstance r) throws Exception {
         agents.get(r.host()).post("/v1/instances/" + fleet.instance(r.instance()).id() + "/reset", Map.of());
         answers.answer(List.of(), new Input.InstanceReset(r.instance(), r.host()));
-    }
-
-    private static final int START_ATTEMPTS = 3;
-
-    /** The agent's copy was started for this effect (by one of its attempts). */
-    private boolean startedFor(JsonNode copy, Effect e) {
-        long epoch = copy.path("epoch").asLong();
-        return epoch >= agentEpoch(e, 0) && epoch < agentEpoch(e, START_ATTEMPTS);
-    }
-
-    /** The epoch an agent sees for a start asked for by this effect (first attempt). */
-    private long agentEpoch(Effect e) {
-        return agentEpoch(e, 0);
-    }
-
-    private long agentEpoch(Effect e, int attempt) {
-        String key = e.key();
-        return epochBase + 8 * Long.parseLong(key.substring(key.lastIndexOf('/') + 1)) + attempt;
-    }
-
-    /**
-     * Starts an instance for an effect, trying again (with the next epoch) when QEMU does not come up;
-     * an agent's refusal (a stale epoch, a copy running there) is not tried again.
-     */
-    private void launch(int i, int h, Effect cause) throws IOException, InterruptedException {
-        for (int attempt = 0; ; attempt++) {
-            try {
-                launch(i, h, agentEpoch(cause, attempt));
-                return;
-            } catch (AgentClient.Refused r) {
-                if (r.status() != 502 || attempt + 1 == START_ATTEMPTS) {
-                    throw r;
-                }
-                System.err.println("ferry: driver: " + fleet.instance(i).id() + " did not start on " + fleet.host(h).id()
-                        + " (" + r.getMessage() + "); trying again");
-            }
-        }
-    }
-
-    private void launch(int i, int h, long agentEpoch) throws IOException, InterruptedException {
-        Instance inst = fleet.instance(i);
-        agents.get(h).post("/v1/instances", Map.of("id", inst.id(), "epoch", agentEpoch, "memoryMiB", inst.memoryMiB(),
-                "dirtyMiBPerSecond", (int) Math.round(inst.dirtyRateMiBps())));
-    }
-
-    /** The agent's view of one instance, null when it has none; an unreachable agent is an IOException. */
-    private JsonNode find(int h, String id) throws IOException, InterruptedException {
-        for (JsonNode in : AgentCalls.instancesOn(agents.get(h))) {
-            if (in.path("id").asText().equals(id)) {
-                return in;
-            }
-        }
-        return null;
     }
 
     /** A stop fact; {@code byReboot}: the guest stays on the host's disk and starts again after the reboot. */
