@@ -51,15 +51,40 @@ public final class Tokens {
     }
 
     /**
-     * Tokens found lately, for {@value #KNOWN_SECONDS} s: at 10,000 agents reporting every 10 s a
-     * thousand requests a second would otherwise each read the token table. A revocation here
-     * forgets the token at once; another controller stops taking it within that time. An expiry is
-     * judged at every request (the stored expiry, by the clock).
+     * Tokens found, kept {@value #KNOWN_MINUTES} minutes: at 10,000 agents reporting every 10 s a
+     * thousand requests a second would otherwise each read the token table (a few seconds' keeping
+     * did not help: each agent's token is seen once per report). A revocation here forgets the token
+     * at once; every {@value #REVOCATIONS_SECONDS} s (at the next request) the revocations any
+     * controller made since are read from the audit and forgotten here too. An expiry is judged at
+     * every request (the stored expiry, by the clock).
      */
-    static final long KNOWN_SECONDS = 5;
+    static final long KNOWN_MINUTES = 10;
+    static final long REVOCATIONS_SECONDS = 5;
+    /** Revocations are read again from a mark this old, so one committed after a later audit line is not missed. */
+    private static final long REREAD_MS = 60_000;
     private final com.github.benmanes.caffeine.cache.Cache<String, TokenStore.Token> recent =
-            com.github.benmanes.caffeine.cache.Caffeine.newBuilder().expireAfterWrite(java.time.Duration.ofSeconds(KNOWN_SECONDS))
+            com.github.benmanes.caffeine.cache.Caffeine.newBuilder().expireAfterWrite(java.time.Duration.ofMinutes(KNOWN_MINUTES))
                     .maximumSize(100_000).build();
+    /** The audit marks read, oldest first, each with when (clock ms): revocations are read from the newest that is a minute old. */
+    private final java.util.ArrayDeque<long[]> marks = new java.util.ArrayDeque<>();
+    private volatile long nextRevocationsAt = Long.MIN_VALUE;
+
+    /** Forgets the tokens revoked since the last look, by any controller; at most every {@value #REVOCATIONS_SECONDS} s. */
+    private synchronized void forgetRevoked(long now) {
+        if (now < nextRevocationsAt) {
+            return;
+        }
+        nextRevocationsAt = now + REVOCATIONS_SECONDS * 1000;
+        while (marks.size() >= 2 && marks.stream().skip(1).findFirst().orElseThrow()[0] <= now - REREAD_MS) {
+            marks.removeFirst(); // the next one is a minute old too
+        }
+        // the first look reads every revocation there was (few, and indexed): none committed late is missed
+        TokenStore.Revocations r = store.revokedSince(marks.isEmpty() ? 0 : marks.peekFirst()[1]);
+        for (String id : r.ids()) {
+            recent.asMap().keySet().removeIf(h -> h.startsWith(id));
+        }
+        marks.addLast(new long[] {now, r.mark()});
+    }
 
     public boolean anyOperator() {
         return store.anyOperator(clock.millis());
@@ -71,6 +96,9 @@ public final class Tokens {
             return Optional.empty();
         }
         long now = clock.millis();
+        if (now >= nextRevocationsAt) {
+            forgetRevoked(now);
+        }
         String hash = hash(token);
         TokenStore.Token known = recent.getIfPresent(hash);
         Optional<TokenStore.Token> found = known != null ? Optional.of(known) : store.find(hash);
@@ -89,7 +117,7 @@ public final class Tokens {
                 t.expiresAt(), t.expiresAt() != null && t.expiresAt() <= now)).toList();
     }
 
-    /** Revokes a token: at once on this controller, within {@value #KNOWN_SECONDS} s on the others. The last valid operator token cannot be revoked. */
+    /** Revokes a token: at once on this controller, within {@value #REVOCATIONS_SECONDS} s on the others. The last valid operator token cannot be revoked. */
     public void revoke(String id, Principal who, String requestId) {
         if (id == null || !id.matches("[0-9a-f]{16}")) {
             throw Refused.notFound("token");

@@ -17,6 +17,10 @@ public interface TokenStore {
 
     enum Revoked { REVOKED, NOT_FOUND, LAST_OPERATOR }
 
+    /** The ids (hash prefixes) of tokens revoked after a point of the audit; {@code mark}: the audit's last line read. */
+    record Revocations(long mark, List<String> ids) {
+    }
+
     void create(Token token);
 
     /** Some operator token is valid at {@code now} (not expired). */
@@ -31,4 +35,10 @@ public interface TokenStore {
      * last operator token that is still valid at the audit's time.
      */
     Revoked revoke(String hashPrefix, Audit audit);
+
+    /**
+     * The tokens revoked (by any controller) in audit lines after {@code since} (an earlier {@link
+     * Revocations#mark}, or 0), read from the audit's {@code token.revoke} lines.
+     */
+    Revocations revokedSince(long since);
 }

@@ -278,12 +278,17 @@ class StoresTest {
         try (Database db = open(kind)) {
             Stores s = Stores.over(db);
             s.tokens().create(new TokenStore.Token("aaaa" + "0".repeat(60), "ops", "operator", null, 1));
+            long before = s.tokens().revokedSince(0).mark();
             assertThat(s.tokens().revoke("aaaa", audit("token.revoke", "aaaa"))).as("the last operator token stays")
                     .isEqualTo(TokenStore.Revoked.LAST_OPERATOR);
             s.tokens().create(new TokenStore.Token("bbbb" + "0".repeat(60), "ops2", "operator", null, 2));
             assertThat(s.tokens().revoke("aaaa", audit("token.revoke", "aaaa"))).isEqualTo(TokenStore.Revoked.REVOKED);
             assertThat(s.tokens().revoke("cccc", audit("token.revoke", "cccc"))).isEqualTo(TokenStore.Revoked.NOT_FOUND);
             assertThat(s.tokens().find("bbbb" + "0".repeat(60))).isPresent();
+            TokenStore.Revocations since = s.tokens().revokedSince(before);
+            assertThat(since.ids()).as("the revocation made, not the refused one nor the unknown one").containsExactly("aaaa");
+            assertThat(since.mark()).isGreaterThan(before);
+            assertThat(s.tokens().revokedSince(since.mark()).ids()).isEmpty();
 
             s.webhooks().register(new WebhookStore.Webhook("wh-1", "acme", "https://example.org", "sec", 1), audit("webhook.register", "wh-1"));
             assertThat(s.webhooks().delete("other", "wh-1", audit("webhook.delete", "wh-1"))).isFalse();

@@ -159,13 +159,19 @@ final class OnAgents {
             hostOf[i] = runtime.currentHost(i);
             epochOf[i] = runtime.epoch(i);
         }
+        long began = System.nanoTime();
         driver.adopt(hostOf, epochOf);
+        long adopted = System.nanoTime();
+        int resumed = 0;
         for (Effect e : unanswered.values()) {
             if (sentBefore.contains(e.key())) {
-                LOG.info("campaign {}: resuming {} from what the agents report", campaign, e.key());
+                LOG.debug("campaign {}: resuming {} from what the agents report", campaign, e.key());
                 driver.resume(e);
+                resumed++;
             }
         }
+        LOG.info("campaign {}: every agent asked what it runs in {} ms; {} effects sent before the restart resumed from what they"
+                + " report", campaign, (adopted - began) / 1_000_000, resumed);
         replayTimers.forEach((w, count) -> {
             for (int k = 0; k < count; k++) {
                 kernel.at(w.atMs(), () -> deliver.accept(List.of(), w));

@@ -74,6 +74,16 @@ final class JdbcTokenStore implements TokenStore {
         });
     }
 
+    @Override
+    public Revocations revokedSince(long since) {
+        return db.tx(c -> {
+            long mark = Sql.one(c, "SELECT COALESCE(MAX(id), 0) FROM audit");
+            List<String> ids = Sql.list(c, "SELECT target FROM audit WHERE action = 'token.revoke'"
+                    + " AND outcome = 'ok' AND id > ? ORDER BY id", rs -> rs.getString(1), since);
+            return new Revocations(mark, ids);
+        });
+    }
+
     private static Token token(ResultSet rs) throws SQLException {
         return new Token(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getLong(5), Sql.getLong(rs, 6));
     }
