@@ -16,18 +16,6 @@ import java.util.Map;
  */
 public final class AgentClient {
     private static final ObjectMapper JSON = new ObjectMapper();
-    /**
-     * An idle connection is kept for 10 s (the JDK's default is 30 s, Jetty's idle timeout on the
-     * other side is 30 s too): a connection the other side is about to close is never reused, which
-     * at thousands of agents failed a request now and then ("header parser received no bytes").
-     * A {@code -Djdk.httpclient.keepalive.timeout} given on the command line wins.
-     */
-    static {
-        if (System.getProperty("jdk.httpclient.keepalive.timeout") == null) {
-            System.setProperty("jdk.httpclient.keepalive.timeout", "10");
-        }
-    }
-
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     /** The agent answered with an error status. */

@@ -8,8 +8,8 @@ import java.util.function.Supplier;
 
 /**
  * An agent's heartbeats: the host's view (null while it has none to give, say while it reboots) to
- * the controller every period, and at once when asked ({@link #now}, after a reboot). A failure is
- * printed once until the reports go through again.
+ * the controller every period, and at once when asked ({@link #now}, after a reboot). A report that
+ * fails on the way is sent again once at once; a failure is printed once until the reports go through again.
  */
 final class Heartbeats {
     private final String hostId;
@@ -50,12 +50,27 @@ final class Heartbeats {
         return (platform ? Thread.ofPlatform().daemon() : Thread.ofVirtual()).name("report-" + hostId).start(this::loop);
     }
 
+    /**
+     * One report; sent once more at once when it failed on the way (not refused): a pooled connection
+     * the controller closed just then fails a request with no answer ("header parser received no
+     * bytes"), and a report, the host's whole state, does no harm twice.
+     */
+    private void report(Map<String, Object> v) throws IOException, InterruptedException {
+        try {
+            controller.post("/v1/agent/report", v);
+        } catch (AgentClient.Refused r) {
+            throw r;
+        } catch (IOException e) {
+            controller.post("/v1/agent/report", v);
+        }
+    }
+
     private void loop() {
         while (!closed) {
             try {
                 Map<String, Object> v = view.get();
                 if (v != null) {
-                    controller.post("/v1/agent/report", v);
+                    report(v);
                     lastError = null;
                 }
             } catch (IOException | java.io.UncheckedIOException e) {
