@@ -552,11 +552,13 @@ async function campaignView(main, id) {
   const curveCanvas = el('canvas', {id: 'curve-chart', role: 'img', 'aria-label': 'Vulnerable hosts remaining over time, planned and actual'});
   const failures = el('div', {id: 'failures'});
   const recent = el('div', {id: 'recent'});
+  const forecastText = el('p', {id: 'forecast-text'});
+  const forecastWhatIf = el('div', {id: 'forecast-what-if'});
   main.append(title, el('div', {class: 'row'}, buttons.approve, buttons.pause, buttons.resume, abortForm),
     el('h2', {}, 'Progress'), stepsText, stepsBar, stats,
     el('div', {class: 'grid2'},
-      el('section', {}, el('h2', {}, 'Finish: predicted, lower bound, deadline'), el('div', {class: 'chartbox'}, timeCanvas),
-        el('p', {class: 'muted', id: 'time-text'})),
+      el('section', {}, el('h2', {}, 'Finish: predicted, forecast, deadline'), el('div', {class: 'chartbox'}, timeCanvas),
+        el('p', {class: 'muted', id: 'time-text'}), forecastText, forecastWhatIf),
       el('section', {}, el('h2', {}, 'Vulnerable hosts remaining'), el('div', {class: 'chartbox'}, curveCanvas))),
     el('h2', {}, 'Failures'), failures, el('h2', {}, 'Latest'), recent);
 
@@ -593,6 +595,28 @@ async function campaignView(main, id) {
       stat('events completed', String(live.eventsCompleted ?? '—')),
       stat('campaign time', fmtDur(live.virtualSeconds ?? c.virtualSeconds), 'stat-time'));
     charts.times(c);
+    showForecast(c.forecast);
+  }
+
+  let forecastPoll = null;
+  cleanup.push(() => clearTimeout(forecastPoll));
+  function showForecast(f) {
+    if (!f) { forecastText.textContent = 'No forecast for this campaign on this controller.'; forecastWhatIf.replaceChildren(); return; }
+    if (f.state === 'running') {
+      forecastText.textContent = `Forecast: ${f.done} of ${f.total || '…'} simulated campaigns done.`;
+      clearTimeout(forecastPoll);
+      forecastPoll = setTimeout(() => api(`/v1/campaigns/${encodeURIComponent(id)}`).then(update).catch(e => say(e.message, true)), 1000);
+      return;
+    }
+    if (f.state === 'failed') { forecastText.textContent = `The forecast failed: ${f.error}`; return; }
+    const odds = f.probabilityMeetsDeadline === null ? 'no disclosure deadline'
+      : `finishes before the disclosure in ${Math.round(100 * f.probabilityMeetsDeadline)}% of runs`;
+    forecastText.textContent = `Forecast (${f.runs} simulated campaigns): P50 ${fmtDur(f.p50Seconds)}, P90 ${fmtDur(f.p90Seconds)}, `
+      + `P99 ${fmtDur(f.p99Seconds)}; ${odds}.` + (f.best ? ` Would help most: ${f.best}.` : '');
+    forecastWhatIf.replaceChildren(f.whatIf.length ? table(['what if', 'P90', 'meets the deadline'], f.whatIf.map(w =>
+      el('tr', {}, el('td', {class: 'wrap'}, w.change), el('td', {}, fmtDur(w.p90Seconds)),
+        el('td', {}, w.probabilityMeetsDeadline === null ? '—' : `${Math.round(100 * w.probabilityMeetsDeadline)}%`))),
+      {id: 'what-if-table'}) : '');
   }
 
   const loadTimeline = async () => {
@@ -632,8 +656,9 @@ function makeCampaignCharts(timeCanvas, curveCanvas) {
   const hours = s => s === null || s === undefined ? null : +(s / 3600).toFixed(2);
   const times = new Chart(timeCanvas, {
     type: 'bar',
-    data: {labels: ['lower bound', 'predicted', 'deadline', 'elapsed'], datasets: [{label: 'hours after the start', data: [],
-      backgroundColor: ['#56b4e9', '#0072b2', '#d55e00', '#009e73'], borderColor: '#000', borderWidth: 1}]},
+    data: {labels: ['lower bound', 'predicted', 'forecast P50–P90', 'forecast P90–P99', 'deadline', 'elapsed'],
+      datasets: [{label: 'hours after the start', data: [],
+        backgroundColor: ['#56b4e9', '#0072b2', '#cc79a7', '#e69f00', '#d55e00', '#009e73'], borderColor: '#000', borderWidth: 1}]},
     options: {indexAxis: 'y', maintainAspectRatio: false, plugins: {legend: {display: false}},
       scales: {x: {title: {display: true, text: 'hours after the start'}, beginAtZero: true}}},
   });
@@ -649,7 +674,9 @@ function makeCampaignCharts(timeCanvas, curveCanvas) {
   return {
     times(c) {
       const slack = c.deadlineSlackSeconds;
+      const f = c.forecast && c.forecast.state === 'done' ? c.forecast : null; // floating bars: the band from one percentile to the next
       times.data.datasets[0].data = [hours(c.lowerBoundSeconds), hours(c.predictedSeconds),
+        f ? [hours(f.p50Seconds), hours(f.p90Seconds)] : null, f ? [hours(f.p90Seconds), hours(f.p99Seconds)] : null,
         slack === null ? null : hours(c.predictedSeconds + slack), hours((c.live && c.live.virtualSeconds) ?? c.virtualSeconds)];
       times.update();
     },

@@ -43,25 +43,8 @@ final class SimulateCommand implements Callable<Integer> {
     @Mixin
     ProblemOptions opts = new ProblemOptions();
 
-    @Option(names = "--seed", defaultValue = "1", paramLabel = "N", description = "Random seed: one seed, one campaign (default 1).")
-    long seed;
-
-    @Option(names = "--faults", defaultValue = "none", paramLabel = "SPEC",
-            description = "Faults to inject, e.g. migration-fail=0.02,non-converge=0.01,host-lost=0.005,host-unpatched=0.005,"
-                    + "agent-crash=0.01,delay=0.05,duplicate=0.02,host-down=0.01,advisory-change=0.01 (host-down: a host dies during the "
-                    + "campaign, its guests with it; advisory-change: a host joins or leaves it, as if the advisory were amended or "
-                    + "the host fixed outside; default none).")
-    String faults;
-
-    @Option(names = "--tenants", defaultValue = "0.10,0.10", paramLabel = "EARLY,RESCHEDULE",
-            description = "Shares of tenants that act early and that reschedule (default 0.10,0.10).")
-    String tenants;
-
-    @Option(names = "--churn", arity = "0..1", defaultValue = "0", fallbackValue = "0.2", paramLabel = "OPS",
-            description = "Tenants keep using their instances during the campaign: OPS lifecycle operations (stop, start, "
-                    + "reboot, terminate, launch) per instance per day, at random (--churn alone: 0.2, one every five days; "
-                    + "default 0, none).")
-    double churn;
+    @Mixin
+    ScenarioOptions scenario = new ScenarioOptions();
 
     @Option(names = "--report", paramLabel = "FILE",
             description = "Write a self-contained HTML report with charts (also simulates the naive baseline for comparison).")
@@ -84,21 +67,17 @@ final class SimulateCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         PrintWriter err = spec.commandLine().getErr();
         PlanStrategy planner = PlanCommand.strategy(opts.strategy);
-        FaultSpec faultSpec;
-        TenantModel tenantModel;
-        ChurnModel churnModel;
+        ScenarioOptions.Scenario sc;
         try {
-            churnModel = new ChurnModel(churn);
-            faultSpec = FaultSpec.parse(faults);
-            String[] t = tenants.split(",");
-            if (t.length != 2) {
-                throw new IllegalArgumentException("--tenants needs two shares, like 0.10,0.10");
-            }
-            tenantModel = new TenantModel(Double.parseDouble(t[0]), Double.parseDouble(t[1]));
+            sc = scenario.read();
         } catch (IllegalArgumentException e) {
             err.println("error: " + e.getMessage());
             return ExitCodes.INVALID_INPUT;
         }
+        long seed = sc.seed();
+        FaultSpec faultSpec = sc.faults();
+        TenantModel tenantModel = sc.tenants();
+        ChurnModel churnModel = sc.churn();
         if (planner == null || !(format.equals("text") || format.equals("json"))) {
             err.println("error: --strategy must be ferry or naive and --format text or json");
             return ExitCodes.INVALID_INPUT;

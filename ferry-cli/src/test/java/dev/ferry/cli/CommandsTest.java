@@ -66,6 +66,33 @@ class CommandsTest {
                 .isEqualTo(5 * 86400 - plan.get("summary").get("makespanSeconds").asLong());
     }
 
+    /** {@code --forecast N}: percentiles in order, a probability, the neighbours; the same for the same settings; bad counts refused. */
+    @Test
+    void aPlansForecastIsItsOwnFieldTheSameEachTimeAndABandInText() throws IOException {
+        String[] args = {"plan", "--fleet", EXAMPLES.resolve("xsa-108-small/fleet.yaml").toString(), "--advisory", ADVISORY,
+            "--start", "2014-09-26T12:00:00Z", "--forecast", "40", "--tenants", "0.2,0.3", "--format", "json"};
+        Cli r = Cli.run(args);
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        assertThat(r.err()).contains("forecast 70 of 70 simulated campaigns");
+        JsonNode f = new ObjectMapper().readTree(r.out()).get("forecast");
+        assertThat(f.get("runs").asInt()).isEqualTo(40);
+        assertThat(f.get("p50Seconds").asLong()).isPositive().isLessThanOrEqualTo(f.get("p90Seconds").asLong());
+        assertThat(f.get("p90Seconds").asLong()).isLessThanOrEqualTo(f.get("p99Seconds").asLong());
+        assertThat(f.get("probabilityMeetsDeadline").asDouble()).isBetween(0.0, 1.0);
+        assertThat(f.get("whatIf")).hasSize(3).allSatisfy(w -> assertThat(w.get("runs").asInt()).isEqualTo(10));
+        assertThat(Cli.run(args).out()).as("a function of its settings").isEqualTo(r.out());
+
+        args[args.length - 1] = "text";
+        Cli text = Cli.run(args);
+        assertThat(text.out()).contains("Forecast: 40 simulated campaigns (seeds 1-40; tenants 20% early, 30% rescheduling",
+                "finishes before it in", "best change");
+        Cli bad = Cli.run("plan", "--fleet", EXAMPLES.resolve("xsa-108-small/fleet.yaml").toString(), "--advisory", ADVISORY,
+                "--forecast", "-3");
+        assertThat(bad.exitCode()).isEqualTo(2);
+        assertThat(bad.err()).contains("--forecast must be 0 (none) to 100000 runs");
+        assertThat(bad.out()).isEmpty();
+    }
+
     @Test
     void naiveStrategyIsAvailableForComparison() {
         Cli r = Cli.run("plan", "--fleet", EXAMPLES.resolve("all-affected-none-empty/fleet.yaml").toString(), "--advisory",

@@ -20,7 +20,17 @@ import java.io.Writer;
 public final class PlanJsonWriter {
     private static final JsonFactory FACTORY = new JsonFactory();
 
+    /** More top-level fields after the plan's own (a forecast); written into the plan's object. */
+    public interface Extra {
+        void write(JsonGenerator g) throws IOException;
+    }
+
     public void write(Plan plan, Writer out, boolean pretty) throws IOException {
+        write(plan, out, pretty, g -> {
+        });
+    }
+
+    public void write(Plan plan, Writer out, boolean pretty, Extra extra) throws IOException {
         try (JsonGenerator g = FACTORY.createGenerator(out)) {
             if (pretty) {
                 g.useDefaultPrettyPrinter();
@@ -52,6 +62,7 @@ public final class PlanJsonWriter {
             g.writeEndArray();
             writeSummary(g, plan.summary());
             writeLowerBound(g, plan.lowerBound());
+            extra.write(g);
             g.writeEndObject();
         }
         out.write('\n');

@@ -140,6 +140,7 @@ public final class FerryServer implements AutoCloseable {
     private final Cluster cluster;
     /** The leader's follow-up: loops for campaigns approved elsewhere, and the commands other controllers queued. */
     private final Poller followUp;
+    private final Forecasts forecasts = new Forecasts();
     private final long recoveryMillis;
 
     private FerryServer(Config config) {
@@ -176,7 +177,7 @@ public final class FerryServer implements AutoCloseable {
                 this::watchHealth);
         Routes routes = new Routes(new Routes.Services(inventory, advisories, campaigns, new Queries(stores.history()), audit,
                 tenantData, instances, webhooks, tokens, new FleetMap(stores.history(), inventory, advisories, campaigns),
-                new CampaignTimeline(stores.history(), campaigns), agentReports, cluster));
+                new CampaignTimeline(stores.history(), campaigns), agentReports, cluster, forecasts));
         this.api = new HttpApi(routes, tokens, stores.requests(), audit, clock, config.limits(), config.tls());
         this.followUp = new Poller("campaign-follow-up", Duration.ofMillis(200), campaigns::followUp);
         cluster.start(config.host() + ":" + config.port(), new Cluster.Duties() {
@@ -287,6 +288,7 @@ public final class FerryServer implements AutoCloseable {
         healthWatch.close();
         agentReports.close();
         followUp.close();
+        forecasts.close();
         cluster.close(); // the loops stop, the lease is given up: a standby takes over at once
         campaigns.close();
         db.close();

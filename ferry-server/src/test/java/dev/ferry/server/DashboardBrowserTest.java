@@ -57,6 +57,12 @@ class DashboardBrowserTest {
             String id = b.driver.getCurrentUrl().replaceAll(".*#/campaign/", "");
             assertThat(b.find("#approve").isEnabled()).isTrue();
             assertThat(b.find("#pause").isEnabled()).isFalse();
+            // the proposal's forecast runs in the background; the page follows it to its figures
+            b.await("forecast", d -> b.textOf("#forecast-text").startsWith("Forecast (100 simulated campaigns)") ? true : null);
+            JsonNode forecast = s.get("/v1/campaigns/" + id, s.operator).json().get("forecast");
+            assertThat(b.textOf("#forecast-text")).contains("P90 ", "finishes before the disclosure in "
+                    + Math.round(100 * forecast.get("probabilityMeetsDeadline").asDouble()) + "% of runs");
+            assertThat(b.all("#what-if-table tbody tr")).hasSize(forecast.get("whatIf").size());
             b.screenshot("03-campaign-proposed");
             b.find("#approve").click();
             b.await("running campaign", d -> "running".equals(stateBadge(b)) ? true : null);

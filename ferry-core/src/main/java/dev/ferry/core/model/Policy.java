@@ -55,6 +55,12 @@ public record Policy(
                 onCanaryFailure, announceFallback, haltOnFailedMoves, migrationPolicies);
     }
 
+    /** This policy with another notice period (everything else as it is). */
+    public Policy withNotice(Duration period) {
+        return new Policy(maxHostsInMaintenance, maxHostsPerZone, zonesAtOnce, canaryHosts, soak, period, liveMigration,
+                haltAfterFailures, durations, onCanaryFailure, announceFallback, haltOnFailedMoves, migrationPolicies);
+    }
+
     /** This policy with other live-migration settings and durations (everything else as it is). */
     public Policy with(LiveMigrationPolicy lm, MaintenanceDurations d) {
         return new Policy(maxHostsInMaintenance, maxHostsPerZone, zonesAtOnce, canaryHosts, soak, notice, lm, haltAfterFailures, d,

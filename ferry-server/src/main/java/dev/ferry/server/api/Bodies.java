@@ -9,7 +9,7 @@ final class Bodies {
     private Bodies() {
     }
 
-    record ProposeCampaign(String advisory, String policy, String strategy, Double accel, Long seed, String hypervisors) {
+    record ProposeCampaign(String advisory, String policy, String strategy, Double accel, Long seed, String hypervisors, Integer forecast) {
     }
 
     record Reason(String reason) {

@@ -61,13 +61,15 @@ public final class Routes {
     /** What the endpoints use, wired by {@code FerryServer}. */
     public record Services(Inventory inventory, Advisories advisories, Campaigns campaigns, Queries queries, AuditLog audit,
                            TenantData tenants, Instances instances, Webhooks webhooks, Tokens tokens, FleetMap fleetMap,
-                           CampaignTimeline timeline, AgentReports agents, dev.ferry.server.Cluster cluster) {
+                           CampaignTimeline timeline, AgentReports agents, dev.ferry.server.Cluster cluster,
+                           dev.ferry.server.Forecasts forecasts) {
     }
 
     private final FleetMap fleetMap;
     private final CampaignTimeline timeline;
     private final AgentReports agents;
     private final dev.ferry.server.Cluster cluster;
+    private final dev.ferry.server.Forecasts forecasts;
     private final EventStreams streams;
     private final TenantRoutes tenantRoutes;
 
@@ -85,6 +87,7 @@ public final class Routes {
         this.timeline = s.timeline();
         this.agents = s.agents();
         this.cluster = s.cluster();
+        this.forecasts = s.forecasts();
         this.streams = new EventStreams(campaigns, tenants, this::campaignView,
                 tenant -> TenantRoutes.eventPage(tenants.events(tenant, null, null, Requests.DEFAULT_LIMIT)));
         this.tenantRoutes = new TenantRoutes(inventory, campaigns, tenants, instances, webhooks, streams, agents);
@@ -262,8 +265,14 @@ public final class Routes {
         if (b.advisory() == null) {
             throw Refused.invalid("advisory is required");
         }
-        json(ctx, 201, campaignView(campaigns.create(b.advisory(), b.policy(), b.strategy(), b.accel(), b.seed(), b.hypervisors(),
-                who(ctx), rid(ctx))));
+        int runs = b.forecast() == null ? dev.ferry.server.Forecasts.DEFAULT_RUNS : b.forecast();
+        if (runs < 0 || runs > dev.ferry.server.Forecasts.MAX_RUNS) {
+            throw Refused.invalid("forecast must be 0 (none) to " + dev.ferry.server.Forecasts.MAX_RUNS + " runs");
+        }
+        Campaigns.Row row = campaigns.create(b.advisory(), b.policy(), b.strategy(), b.accel(), b.seed(), b.hypervisors(), who(ctx),
+                rid(ctx));
+        forecasts.start(row.id(), runs, () -> campaigns.load(row.id()));
+        json(ctx, 201, campaignView(row));
     }
 
     private Map<String, Object> campaignView(Campaigns.Row r) {
@@ -286,6 +295,7 @@ public final class Routes {
         m.put("hostsFailed", r.hostsFailed());
         m.put("virtualSeconds", r.virtualMs() / 1000);
         m.put("endReason", r.endReason());
+        m.put("forecast", forecasts.view(r.id()));
         CampaignEngine e = campaigns.engine(r.id());
         EngineSnapshot s = e == null ? null : e.snapshot();
         if (s != null) {

@@ -1,0 +1,70 @@
+package dev.ferry.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.ferry.core.planner.FerryStrategy;
+import dev.ferry.sim.ChurnModel;
+import dev.ferry.sim.FaultSpec;
+import dev.ferry.sim.Forecast;
+import dev.ferry.sim.ForecastJson;
+import dev.ferry.sim.TenantModel;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A proposal is forecast in the background: the campaign's view shows the forecast running, then
+ * its figures — those of {@code ferry plan --forecast N} on the same plan (seeds 1 to N, default
+ * tenants, no faults); {@code forecast: 0} asks for none, and a count out of range is refused.
+ */
+class ProposalForecastTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void aProposalsForecastIsShownWithItsCampaignAndMatchesTheCommandLines() throws Exception {
+        try (TestServer s = new TestServer(dir, "h2")) {
+            s.seed(60, 0);
+            JsonNode proposed = s.post("/v1/campaigns", s.operator, TestServer.json(Map.of("advisory", TestServer.ADVISORY_ID,
+                    "forecast", 24))).json();
+            String id = proposed.get("id").asText();
+            assertThat(proposed.get("forecast").get("state").asText()).isIn("running", "done");
+            JsonNode f = awaitForecast(s, id);
+            assertThat(f.get("runs").asInt()).isEqualTo(24);
+            assertThat(f.get("whatIf")).isNotEmpty();
+
+            Campaigns.Loaded l = s.server.campaigns().load(id);
+            Forecast.Result same = Forecast.run(l.problem(), l.plan(), new FerryStrategy(),
+                    new Forecast.Settings(24, 1, FaultSpec.NONE, TenantModel.DEFAULT, ChurnModel.NONE, true, 2), null);
+            Map<String, Object> expected = new java.util.LinkedHashMap<>(Map.of("state", "done"));
+            expected.putAll(ForecastJson.map(same));
+            assertThat(f).isEqualTo(TestServer.JSON.readTree(TestServer.JSON.writeValueAsString(expected)));
+
+            JsonNode none = s.post("/v1/campaigns", s.operator, TestServer.json(Map.of("advisory", TestServer.ADVISORY_ID,
+                    "forecast", 0))).json();
+            assertThat(none.get("forecast").isNull()).isTrue();
+            for (int bad : new int[] {-1, Forecasts.MAX_RUNS + 1}) {
+                TestServer.Response r = s.post("/v1/campaigns", s.operator, TestServer.json(Map.of("advisory", TestServer.ADVISORY_ID,
+                        "forecast", bad)));
+                assertThat(r.status()).isEqualTo(400);
+                assertThat(r.body()).contains("forecast must be 0 (none) to 10000 runs");
+            }
+        }
+    }
+
+    private static JsonNode awaitForecast(TestServer s, String id) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+        while (System.nanoTime() < deadline) {
+            JsonNode f = s.get("/v1/campaigns/" + id, s.operator).json().get("forecast");
+            if (f.get("state").asText().equals("done")) {
+                return f;
+            }
+            assertThat(f.get("state").asText()).as(f.toString()).isEqualTo("running");
+            Thread.sleep(50); // the forecast runs on the controller's own background thread
+        }
+        throw new AssertionError("the forecast of " + id + " did not end");
+    }
+}
