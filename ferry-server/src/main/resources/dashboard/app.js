@@ -487,18 +487,22 @@ async function campaignsView(main) {
   const strategy = el('select', {id: 'propose-strategy', 'aria-label': 'Strategy'},
     el('option', {value: 'ferry'}, 'ferry'), el('option', {value: 'naive'}, 'naive'));
   const accel = el('input', {id: 'propose-accel', type: 'number', min: '1', step: 'any', value: '60', 'aria-label': 'Acceleration'});
+  const forecastRuns = el('input', {id: 'propose-forecast', type: 'number', min: '0', max: '10000', step: '1',
+    placeholder: 'default', 'aria-label': 'Forecast runs'});
   const propose = el('button', {type: 'submit', class: 'primary', id: 'propose'}, 'Propose');
   main.append(el('form', {class: 'panel row', id: 'propose-form', on: {submit: async ev => {
     ev.preventDefault();
     propose.disabled = true;
     try {
-      const c = await api('/v1/campaigns', {method: 'POST', body: {advisory: advisory.value, strategy: strategy.value,
-        accel: Number(accel.value)}});
+      const body = {advisory: advisory.value, strategy: strategy.value, accel: Number(accel.value)};
+      if (forecastRuns.value !== '') body.forecast = Number(forecastRuns.value); // else the server's default
+      const c = await api('/v1/campaigns', {method: 'POST', body});
       location.hash = `#/campaign/${encodeURIComponent(c.id)}`;
     } catch (e) { say(e.message, true); propose.disabled = false; }
   }}}, el('strong', {}, 'New campaign:'), el('label', {for: 'propose-advisory'}, 'advisory'), advisory,
   el('label', {for: 'propose-strategy'}, 'strategy'), strategy,
-  el('label', {for: 'propose-accel'}, 'simulated time ×'), accel, propose));
+  el('label', {for: 'propose-accel'}, 'simulated time ×'), accel,
+  el('label', {for: 'propose-forecast'}, 'forecast runs'), forecastRuns, propose));
   if (!advisories.items.length) propose.disabled = true;
   const rows = list.items.slice().reverse().map(c => el('tr', {'data-campaign': c.id},
     el('td', {}, el('a', {href: `#/campaign/${encodeURIComponent(c.id)}`}, c.id)),

@@ -110,7 +110,7 @@ public final class ApiBenchmark {
             DemoSeed.Seeded seeded = DemoSeed.seed(server, hosts, 42, Integer.MAX_VALUE, Instant.now());
             String operator = server.tokens().create(Principal.Role.OPERATOR, null, "bench");
             JsonNode c = JSON.readTree(send(http, "POST", base + "/v1/campaigns", operator,
-                    "{\"advisory\":\"" + seeded.advisory() + "\",\"seed\":1}").body());
+                    "{\"advisory\":\"" + seeded.advisory() + "\",\"seed\":1,\"forecast\":0}").body());
             send(http, "POST", base + "/v1/campaigns/" + c.get("id").asText() + "/approve", operator, null);
             server.campaigns().engine(c.get("id").asText()).sync().get();
             List<Tenant> tenants = new ArrayList<>();

@@ -88,7 +88,7 @@ public final class DashboardBenchmark {
                 Arrays.sort(fetch);
                 Arrays.sort(draw);
                 // a campaign on the fleet: the map redraws as it goes
-                String created = post(base + "/v1/campaigns", token, "{\"advisory\":\"" + DemoSeed.ADVISORY_ID + "\",\"accel\":3600}");
+                String created = post(base + "/v1/campaigns", token, "{\"advisory\":\"" + DemoSeed.ADVISORY_ID + "\",\"accel\":3600,\"forecast\":0}");
                 String id = created.replaceAll("(?s).*\"id\":\"([^\"]+)\".*", "$1");
                 post(base + "/v1/campaigns/" + id + "/approve", token, null);
                 b.driver.get(base + "/#/fleet");

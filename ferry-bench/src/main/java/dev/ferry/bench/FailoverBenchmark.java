@@ -84,7 +84,7 @@ public final class FailoverBenchmark {
                 DemoSeed.Seeded seeded = DemoSeed.seed(s, 200, 7, 0, Instant.now());
                 operator = s.tokens().create(Principal.Role.OPERATOR, null, "bench");
                 campaign = JSON.readTree(send("POST", s.port(), "/v1/campaigns", operator, "{\"advisory\":\"" + seeded.advisory()
-                        + "\",\"seed\":1,\"accel\":20}").body()).path("id").asText();
+                        + "\",\"seed\":1,\"accel\":20,\"forecast\":0}").body()).path("id").asText();
                 send("POST", s.port(), "/v1/campaigns/" + campaign + "/approve", operator, null);
             }
             List<Node> nodes = new ArrayList<>();

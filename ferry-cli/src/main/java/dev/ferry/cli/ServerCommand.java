@@ -59,6 +59,11 @@ final class ServerCommand implements Callable<Integer> {
     @Option(names = "--rate", defaultValue = "200", paramLabel = "N", description = "Requests per second per token (default 200).")
     double rate;
 
+    @Option(names = "--forecast-runs", defaultValue = "100", paramLabel = "N",
+            description = "Simulated campaigns of each proposal's forecast, run in the background, when the proposal does not say"
+                    + " (default 100; 0: none; docs/forecast.md).")
+    int forecastRuns;
+
     @Option(names = "--host-down-after", defaultValue = "120", paramLabel = "SECONDS",
             description = "A host whose agent has not reported for this long is down: a running campaign fences it and restarts"
                     + " its instances elsewhere (default 120; suspect after a quarter of it, at most 30 s).")
@@ -185,11 +190,15 @@ final class ServerCommand implements Callable<Integer> {
         if (!(hostDownAfter >= 1)) {
             throw new IllegalArgumentException("--host-down-after must be at least 1 second");
         }
+        if (forecastRuns < 0 || forecastRuns > dev.ferry.server.Forecasts.MAX_RUNS) {
+            throw new IllegalArgumentException("--forecast-runs must be 0 (none) to " + dev.ferry.server.Forecasts.MAX_RUNS);
+        }
         FerryServer.Config config = FerryServer.Config.defaults(data).withHost(host).withPort(port)
                 .withAccel(accel != null ? accel : demo ? 600 : 60).withLoopbackWebhooks(loopbackWebhooks)
                 .withLimits(new HttpApi.Limits(64 << 10, 256L << 20, rate, (long) Math.max(1, rate * 2))).withClock(clock)
                 .withHostDownAfter(java.time.Duration.ofMillis((long) (hostDownAfter * 1000)))
-                .withLease(java.time.Duration.ofMillis((long) (leaseSeconds * 1000))).withNode(node).withPlainAgents(insecureAgents);
+                .withLease(java.time.Duration.ofMillis((long) (leaseSeconds * 1000))).withNode(node).withPlainAgents(insecureAgents)
+                .withForecastRuns(forecastRuns);
         if (tls != null) {
             String name = node != null ? node : "controller";
             dev.ferry.agent.tls.FleetTls t = dev.ferry.agent.tls.FleetTls.load(tls, name);

@@ -30,59 +30,59 @@ public final class FerryServer implements AutoCloseable {
     public record Config(String host, int port, Path dataDirectory, String jdbcUrl, String dbUser, String dbPassword,
                          double accel, boolean allowLoopbackWebhooks, HttpApi.Limits limits, Duration webhookPoll,
                          InstantSource clock, AgentDriver.Observer driverObserver, Duration hostDownAfter, Duration leaseTtl,
-                         String node, dev.ferry.agent.tls.FleetTls tls, boolean plainAgents) {
+                         String node, dev.ferry.agent.tls.FleetTls tls, boolean plainAgents, int forecastRuns) {
         public static Config defaults(Path dataDirectory) {
             return new Config("127.0.0.1", 8080, dataDirectory, null, null, null, 60, false,
                     new HttpApi.Limits(64 << 10, 256L << 20, 200, 400), Duration.ofMillis(500), InstantSource.system(),
-                    AgentDriver.Observer.NONE, Duration.ofMinutes(2), DEFAULT_LEASE, null, null, true);
+                    AgentDriver.Observer.NONE, Duration.ofMinutes(2), DEFAULT_LEASE, null, null, true, Forecasts.DEFAULT_RUNS);
         }
 
         public Config withPort(int p) {
             return new Config(host, p, dataDirectory, jdbcUrl, dbUser, dbPassword, accel, allowLoopbackWebhooks, limits,
-                    webhookPoll, clock, driverObserver, hostDownAfter, leaseTtl, node, tls, plainAgents);
+                    webhookPoll, clock, driverObserver, hostDownAfter, leaseTtl, node, tls, plainAgents, forecastRuns);
         }
 
         public Config withDatabase(String url, String user, String password) {
             return new Config(host, port, dataDirectory, url, user, password, accel, allowLoopbackWebhooks, limits,
-                    webhookPoll, clock, driverObserver, hostDownAfter, leaseTtl, node, tls, plainAgents);
+                    webhookPoll, clock, driverObserver, hostDownAfter, leaseTtl, node, tls, plainAgents, forecastRuns);
         }
 
         public Config withAccel(double a) {
             return new Config(host, port, dataDirectory, jdbcUrl, dbUser, dbPassword, a, allowLoopbackWebhooks, limits,
-                    webhookPoll, clock, driverObserver, hostDownAfter, leaseTtl, node, tls, plainAgents);
+                    webhookPoll, clock, driverObserver, hostDownAfter, leaseTtl, node, tls, plainAgents, forecastRuns);
         }
 
         public Config withLoopbackWebhooks(boolean allow) {
             return new Config(host, port, dataDirectory, jdbcUrl, dbUser, dbPassword, accel, allow, limits, webhookPoll, clock,
-                    driverObserver, hostDownAfter, leaseTtl, node, tls, plainAgents);
+                    driverObserver, hostDownAfter, leaseTtl, node, tls, plainAgents, forecastRuns);
         }
 
         public Config withLimits(HttpApi.Limits l) {
             return new Config(host, port, dataDirectory, jdbcUrl, dbUser, dbPassword, accel, allowLoopbackWebhooks, l,
-                    webhookPoll, clock, driverObserver, hostDownAfter, leaseTtl, node, tls, plainAgents);
+                    webhookPoll, clock, driverObserver, hostDownAfter, leaseTtl, node, tls, plainAgents, forecastRuns);
         }
 
         public Config withClock(InstantSource c) {
             return new Config(host, port, dataDirectory, jdbcUrl, dbUser, dbPassword, accel, allowLoopbackWebhooks, limits,
-                    webhookPoll, c, driverObserver, hostDownAfter, leaseTtl, node, tls, plainAgents);
+                    webhookPoll, c, driverObserver, hostDownAfter, leaseTtl, node, tls, plainAgents, forecastRuns);
         }
 
         /** Null: no delivery, dispatch or health threads; the caller drives {@link Deliverer#deliverDue()} and the others (tests). */
         public Config withWebhookPoll(Duration poll) {
             return new Config(host, port, dataDirectory, jdbcUrl, dbUser, dbPassword, accel, allowLoopbackWebhooks, limits,
-                    poll, clock, driverObserver, hostDownAfter, leaseTtl, node, tls, plainAgents);
+                    poll, clock, driverObserver, hostDownAfter, leaseTtl, node, tls, plainAgents, forecastRuns);
         }
 
         /** What the campaigns on agents report as they go (metrics; fault injection in tests). */
         public Config withDriverObserver(AgentDriver.Observer o) {
             return new Config(host, port, dataDirectory, jdbcUrl, dbUser, dbPassword, accel, allowLoopbackWebhooks, limits,
-                    webhookPoll, clock, o, hostDownAfter, leaseTtl, node, tls, plainAgents);
+                    webhookPoll, clock, o, hostDownAfter, leaseTtl, node, tls, plainAgents, forecastRuns);
         }
 
         /** A host whose agent has been silent this long is down: a running campaign fences it and restarts its instances elsewhere. */
         public Config withHostDownAfter(Duration d) {
             return new Config(host, port, dataDirectory, jdbcUrl, dbUser, dbPassword, accel, allowLoopbackWebhooks, limits,
-                    webhookPoll, clock, driverObserver, d, leaseTtl, node, tls, plainAgents);
+                    webhookPoll, clock, driverObserver, d, leaseTtl, node, tls, plainAgents, forecastRuns);
         }
 
         /**
@@ -91,13 +91,13 @@ public final class FerryServer implements AutoCloseable {
          */
         public Config withLease(Duration ttl) {
             return new Config(host, port, dataDirectory, jdbcUrl, dbUser, dbPassword, accel, allowLoopbackWebhooks, limits,
-                    webhookPoll, clock, driverObserver, hostDownAfter, ttl, node, tls, plainAgents);
+                    webhookPoll, clock, driverObserver, hostDownAfter, ttl, node, tls, plainAgents, forecastRuns);
         }
 
         /** This controller's name in the cluster (null: a random one). */
         public Config withNode(String name) {
             return new Config(host, port, dataDirectory, jdbcUrl, dbUser, dbPassword, accel, allowLoopbackWebhooks, limits,
-                    webhookPoll, clock, driverObserver, hostDownAfter, leaseTtl, name, tls, plainAgents);
+                    webhookPoll, clock, driverObserver, hostDownAfter, leaseTtl, name, tls, plainAgents, forecastRuns);
         }
 
         /**
@@ -107,7 +107,7 @@ public final class FerryServer implements AutoCloseable {
          */
         public Config withTls(dev.ferry.agent.tls.FleetTls fleetTls) {
             return new Config(host, port, dataDirectory, jdbcUrl, dbUser, dbPassword, accel, allowLoopbackWebhooks, limits,
-                    webhookPoll, clock, driverObserver, hostDownAfter, leaseTtl, node, fleetTls, plainAgents);
+                    webhookPoll, clock, driverObserver, hostDownAfter, leaseTtl, node, fleetTls, plainAgents, forecastRuns);
         }
 
         /**
@@ -116,12 +116,18 @@ public final class FerryServer implements AutoCloseable {
          */
         public Config withPlainAgents(boolean allowed) {
             return new Config(host, port, dataDirectory, jdbcUrl, dbUser, dbPassword, accel, allowLoopbackWebhooks, limits,
-                    webhookPoll, clock, driverObserver, hostDownAfter, leaseTtl, node, tls, allowed);
+                    webhookPoll, clock, driverObserver, hostDownAfter, leaseTtl, node, tls, allowed, forecastRuns);
+        }
+
+        /** Runs of a proposal's forecast when the proposal does not say (0: none). */
+        public Config withForecastRuns(int runs) {
+            return new Config(host, port, dataDirectory, jdbcUrl, dbUser, dbPassword, accel, allowLoopbackWebhooks, limits,
+                    webhookPoll, clock, driverObserver, hostDownAfter, leaseTtl, node, tls, plainAgents, runs);
         }
 
         public Config withHost(String h) {
             return new Config(h, port, dataDirectory, jdbcUrl, dbUser, dbPassword, accel, allowLoopbackWebhooks, limits,
-                    webhookPoll, clock, driverObserver, hostDownAfter, leaseTtl, node, tls, plainAgents);
+                    webhookPoll, clock, driverObserver, hostDownAfter, leaseTtl, node, tls, plainAgents, forecastRuns);
         }
     }
 
@@ -140,7 +146,7 @@ public final class FerryServer implements AutoCloseable {
     private final Cluster cluster;
     /** The leader's follow-up: loops for campaigns approved elsewhere, and the commands other controllers queued. */
     private final Poller followUp;
-    private final Forecasts forecasts = new Forecasts();
+    private final Forecasts forecasts;
     private final long recoveryMillis;
 
     private FerryServer(Config config) {
@@ -175,6 +181,7 @@ public final class FerryServer implements AutoCloseable {
         advisories.onAmend(campaigns::advisoryAmended);
         this.healthWatch = new Poller("host-health", Duration.ofMillis(Math.min(5_000, config.hostDownAfter().toMillis() / 4)),
                 this::watchHealth);
+        this.forecasts = new Forecasts(config.forecastRuns());
         Routes routes = new Routes(new Routes.Services(inventory, advisories, campaigns, new Queries(stores.history()), audit,
                 tenantData, instances, webhooks, tokens, new FleetMap(stores.history(), inventory, advisories, campaigns),
                 new CampaignTimeline(stores.history(), campaigns), agentReports, cluster, forecasts));

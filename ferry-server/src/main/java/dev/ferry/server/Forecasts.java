@@ -22,7 +22,7 @@ import java.util.function.Supplier;
  * the proposal. Thread-safe.
  */
 public final class Forecasts implements AutoCloseable {
-    /** Runs per proposal unless the proposal says otherwise. */
+    /** Runs per proposal unless the proposal or {@code ferry server --forecast-runs} says otherwise. */
     public static final int DEFAULT_RUNS = 100;
     /** The most a proposal may ask for. */
     public static final int MAX_RUNS = 10_000;
@@ -35,12 +35,25 @@ public final class Forecasts implements AutoCloseable {
     }
 
     private final Map<String, Entry> entries = new ConcurrentHashMap<>();
+    private final int defaultRuns;
     private final ExecutorService worker = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "forecast");
         t.setDaemon(true);
         t.setPriority(Thread.MIN_PRIORITY);
         return t;
     });
+
+    /** @param defaultRuns runs of a proposal that does not say (0: none) */
+    public Forecasts(int defaultRuns) {
+        if (defaultRuns < 0 || defaultRuns > MAX_RUNS) {
+            throw new IllegalArgumentException("forecast runs must be 0 (none) to " + MAX_RUNS);
+        }
+        this.defaultRuns = defaultRuns;
+    }
+
+    public int defaultRuns() {
+        return defaultRuns;
+    }
 
     /** Forecasts proposal {@code id} with {@code runs} runs (0: none) in the background. */
     public void start(String id, int runs, Supplier<Campaigns.Loaded> proposal) {

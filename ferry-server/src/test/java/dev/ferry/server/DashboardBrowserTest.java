@@ -52,13 +52,14 @@ class DashboardBrowserTest {
             WebElement accel = b.await("propose form", d -> d.findElement(By.id("propose-accel")));
             accel.clear();
             accel.sendKeys("1");
+            b.find("#propose-forecast").sendKeys("60");
             b.find("#propose").click();
             b.await("proposed campaign", d -> "proposed".equals(stateBadge(b)) ? true : null);
             String id = b.driver.getCurrentUrl().replaceAll(".*#/campaign/", "");
             assertThat(b.find("#approve").isEnabled()).isTrue();
             assertThat(b.find("#pause").isEnabled()).isFalse();
             // the proposal's forecast runs in the background; the page follows it to its figures
-            b.await("forecast", d -> b.textOf("#forecast-text").startsWith("Forecast (100 simulated campaigns)") ? true : null);
+            b.await("forecast", d -> b.textOf("#forecast-text").startsWith("Forecast (60 simulated campaigns)") ? true : null);
             JsonNode forecast = s.get("/v1/campaigns/" + id, s.operator).json().get("forecast");
             assertThat(b.textOf("#forecast-text")).contains("P90 ", "finishes before the disclosure in "
                     + Math.round(100 * forecast.get("probabilityMeetsDeadline").asDouble()) + "% of runs");

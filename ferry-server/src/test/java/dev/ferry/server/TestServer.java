@@ -67,8 +67,9 @@ final class TestServer implements AutoCloseable {
     }
 
     private TestServer(Path dir, HttpApi.Limits limits, String postgresUrl) {
+        // no forecast unless a test asks for one (its proposal's forecast field): the tests' cores are for the tests
         FerryServer.Config config = FerryServer.Config.defaults(dir).withPort(0).withClock(clock).withAccel(1)
-                .withLoopbackWebhooks(true).withLimits(limits).withWebhookPoll(null);
+                .withLoopbackWebhooks(true).withLimits(limits).withWebhookPoll(null).withForecastRuns(0);
         if (postgresUrl != null) {
             config = config.withDatabase(postgresUrl, null, null);
         }

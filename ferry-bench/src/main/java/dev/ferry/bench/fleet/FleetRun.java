@@ -179,7 +179,7 @@ final class FleetRun {
             double reportP99 = quantile(s1, "ferry_http_requests_seconds", REPORT, "0.99");
             long db0 = FleetBenchmark.databaseBytes(pg);
             String campaign = json("POST", base + "/v1/campaigns", op, FleetBenchmark.JSON.writeValueAsString(Map.of("advisory", "XSA-108",
-                    "hypervisors", "agents", "policy", in.policyYaml())), "application/json").path("id").asText();
+                    "hypervisors", "agents", "policy", in.policyYaml(), "forecast", 0)), "application/json").path("id").asText();
             json("POST", base + "/v1/campaigns/" + campaign + "/approve", op, "{}", "application/json");
             long cpu1 = c.cpuMs;
             long a0 = System.nanoTime();

@@ -265,7 +265,7 @@ public final class Routes {
         if (b.advisory() == null) {
             throw Refused.invalid("advisory is required");
         }
-        int runs = b.forecast() == null ? dev.ferry.server.Forecasts.DEFAULT_RUNS : b.forecast();
+        int runs = b.forecast() == null ? forecasts.defaultRuns() : b.forecast();
         if (runs < 0 || runs > dev.ferry.server.Forecasts.MAX_RUNS) {
             throw Refused.invalid("forecast must be 0 (none) to " + dev.ferry.server.Forecasts.MAX_RUNS + " runs");
         }
