@@ -71,7 +71,7 @@ public final class ForecastBenchmark {
         int cores = Runtime.getRuntime().availableProcessors();
         long t1 = System.nanoTime();
         Forecast.Result r = Forecast.run(problem, plan, new FerryStrategy(),
-                new Forecast.Settings(runs, 1, FaultSpec.NONE, TenantModel.DEFAULT, ChurnModel.NONE, whatIf, 0), null);
+                new Forecast.Settings(runs, 1, FaultSpec.NONE, TenantModel.DEFAULT, ChurnModel.NONE, whatIf, 0, dev.ferry.sim.LearnedModel.EMPTY), null);
         double seconds = (System.nanoTime() - t1) / 1e9;
         int total = runs + r.whatIf().stream().mapToInt(w -> w.outcome().runs()).sum();
         Forecast.Outcome f = r.outcome();

@@ -9,6 +9,7 @@ import dev.ferry.core.verify.PlanVerifier;
 import dev.ferry.formats.PlanJsonWriter;
 import dev.ferry.sim.Forecast;
 import dev.ferry.sim.ForecastJson;
+import dev.ferry.sim.LearnedModel;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.Writer;
@@ -53,6 +54,11 @@ final class PlanCommand implements Callable<Integer> {
             description = "With --forecast: also forecast twice the hosts at once, another zone at once and half the notice, each "
                     + "with a quarter of the runs (default on).")
     boolean whatIf;
+
+    @Option(names = "--model", paramLabel = "FILE",
+            description = "With --forecast: time the simulated campaigns and their tenants as finished campaigns measured them:"
+                    + " the JSON of a controller's GET /v1/model (docs/forecast.md; default: the policy's durations).")
+    java.nio.file.Path model;
 
     @Mixin
     ScenarioOptions scenario = new ScenarioOptions();
@@ -99,10 +105,10 @@ final class PlanCommand implements Callable<Integer> {
 
     /** The forecast, with a progress line on standard error (redrawn on a terminal, by quarters otherwise). */
     private Forecast.Result forecast(PlanningProblem problem, Plan plan, PlanStrategy planner, ScenarioOptions.Scenario sc,
-                                     PrintWriter err) {
+                                     LearnedModel learned, PrintWriter err) {
         boolean tty = System.console() != null;
         int[] lastQuarter = {-1};
-        Forecast.Settings settings = new Forecast.Settings(forecast, sc.seed(), sc.faults(), sc.tenants(), sc.churn(), whatIf, 0);
+        Forecast.Settings settings = new Forecast.Settings(forecast, sc.seed(), sc.faults(), sc.tenants(), sc.churn(), whatIf, 0, learned);
         return Forecast.run(problem, plan, planner, settings, (done, total) -> {
             synchronized (lastQuarter) {
                 int pct = (int) (100L * done / total);
@@ -118,6 +124,17 @@ final class PlanCommand implements Callable<Integer> {
                 err.flush();
             }
         });
+    }
+
+    /** A model as {@code GET /v1/model} shows it (its {@code model} field), or the model's own JSON. */
+    static LearnedModel readModel(java.nio.file.Path file) throws IOException {
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper()
+                .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
+        com.fasterxml.jackson.databind.JsonNode tree = json.readTree(file.toFile());
+        if (tree == null || !tree.isObject()) {
+            throw new IllegalArgumentException("not a JSON object");
+        }
+        return json.treeToValue(tree.has("model") ? tree.get("model") : tree, LearnedModel.class);
     }
 
     static PlanStrategy strategy(String name) {
@@ -146,6 +163,13 @@ final class PlanCommand implements Callable<Integer> {
             err.println("error: " + e.getMessage());
             return ExitCodes.INVALID_INPUT;
         }
+        LearnedModel learned;
+        try {
+            learned = model == null ? LearnedModel.EMPTY : readModel(model);
+        } catch (IOException | IllegalArgumentException e) {
+            err.println("error: " + model + ": not a model as GET /v1/model shows it: " + e.getMessage());
+            return ExitCodes.INVALID_INPUT;
+        }
         long size = java.nio.file.Files.isRegularFile(opts.fleet) ? java.nio.file.Files.size(opts.fleet) : 0;
         Progress progress = new Progress(err, size >= PROGRESS_BYTES);
         progress.step("reading " + opts.fleet + " (" + (size >> 20) + " MiB)");
@@ -170,7 +194,7 @@ final class PlanCommand implements Callable<Integer> {
                 return ExitCodes.INTERNAL;
             }
         }
-        Forecast.Result predicted = forecast == 0 ? null : forecast(problem, plan, planner, sc, err);
+        Forecast.Result predicted = forecast == 0 ? null : forecast(problem, plan, planner, sc, learned, err);
         PrintWriter out = spec.commandLine().getOut();
         if (format.equals("json")) {
             Writer w = out;

@@ -93,6 +93,33 @@ class CommandsTest {
         assertThat(bad.out()).isEmpty();
     }
 
+    /** {@code --model FILE}: a model as GET /v1/model shows it times the forecast; a file that is no model is refused. */
+    @Test
+    void aLearnedModelTimesTheForecast() throws IOException {
+        Path model = tmp.resolve("model.json");
+        Files.writeString(model, """
+                {"version": 1, "campaigns": 1, "model": {"campaigns": 1, "patchSecondsByHostModel": {},
+                 "rebootSecondsByHostModel": {"*": {"n": 1, "sum": 36000}}, "migrationSecondsPerGiB": {"n": 0, "sum": 0},
+                 "restartSeconds": {"n": 0, "sum": 0}, "notices": 0, "early": 0, "rescheduled": 0}}
+                """);
+        List<String> args = List.of("plan", "--fleet", EXAMPLES.resolve("xsa-108-small/fleet.yaml").toString(), "--advisory",
+                ADVISORY, "--start", "2014-09-26T12:00:00Z", "--forecast", "20", "--no-what-if", "--format", "json");
+        JsonNode plain = new ObjectMapper().readTree(Cli.run(args.toArray(String[]::new)).out()).get("forecast");
+        List<String> withModel = new java.util.ArrayList<>(args);
+        withModel.addAll(List.of("--model", model.toString()));
+        Cli r = Cli.run(withModel.toArray(String[]::new));
+        assertThat(r.exitCode()).as(r.err()).isZero();
+        JsonNode learnt = new ObjectMapper().readTree(r.out()).get("forecast");
+        assertThat(learnt.get("p50Seconds").asLong()).as("two reboots of ten hours instead of five minutes")
+                .isGreaterThan(plain.get("p50Seconds").asLong() + 2 * 35_000);
+
+        Files.writeString(model, "[1, 2]");
+        Cli bad = Cli.run(withModel.toArray(String[]::new));
+        assertThat(bad.exitCode()).isEqualTo(2);
+        assertThat(bad.err()).contains(model + ": not a model as GET /v1/model shows it");
+        assertThat(bad.out()).isEmpty();
+    }
+
     @Test
     void naiveStrategyIsAvailableForComparison() {
         Cli r = Cli.run("plan", "--fleet", EXAMPLES.resolve("all-affected-none-empty/fleet.yaml").toString(), "--advisory",

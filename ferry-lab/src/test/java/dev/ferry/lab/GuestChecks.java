@@ -33,6 +33,14 @@ final class GuestChecks {
         });
     }
 
+    /** A proposal's forecast once it is done. */
+    static JsonNode awaitForecast(AgentClient api, String campaign) throws Exception {
+        return dev.ferry.agent.Poll.until(120_000, 50, () -> {
+            JsonNode f = api.get("/v1/campaigns/" + campaign).path("forecast");
+            return f.path("state").asText().equals("done") ? f : null;
+        });
+    }
+
     /** The stored history keeps every safety rule (the invariant checker on the campaign's own problem). */
     static void keepsTheRules(dev.ferry.server.FerryServer server, String campaign, List<HistoryRecord> facts) {
         dev.ferry.core.verify.InvariantChecker checker = new dev.ferry.core.verify.InvariantChecker(

@@ -90,6 +90,27 @@ class SimulatedAgentsTest extends SimulatedHosts {
             assertThat(copies).as(vm + " runs on exactly one host").isEqualTo(1);
         }
         assertThat(h1.get("/v1/host").path("version").asText()).isEqualTo("xen-4.4.1");
+
+        // what it measured is the model's first version, and the next proposal's forecast uses it
+        JsonNode model = awaitModel(api);
+        System.out.println("model learnt: " + model);
+        assertThat(model.path("version").asInt()).isEqualTo(1);
+        assertThat(model.path("campaign").asText()).isEqualTo(campaign);
+        JsonNode reboot = model.path("rebootSecondsByHostModel").path("sim");
+        assertThat(reboot.path("samples").asInt()).as("h1 rebooted once: " + model).isEqualTo(1);
+        assertThat(reboot.path("mean").asDouble()).as("the agent's reboot takes 200 ms").isGreaterThanOrEqualTo(0.2);
+        assertThat(model.path("migrationSecondsPerGiB").path("samples").asInt()).as("vm1's live migration").isEqualTo(1);
+        assertThat(model.path("restartSeconds").path("samples").asInt()).as("vm2 restarted, vm3 rebooted in place").isEqualTo(2);
+        assertThat(api.get("/v1/audit?action=model.learn").path("items")).singleElement()
+                .satisfies(a -> assertThat(a.path("target").asText()).isEqualTo(campaign));
+        String next = api.post("/v1/campaigns", Map.of("advisory", "XSA-108", "forecast", 10)).path("id").asText();
+        JsonNode forecast = GuestChecks.awaitForecast(api, next);
+        assertThat(forecast.path("model").asInt()).as("the forecast used version 1").isEqualTo(1);
+    }
+
+    /** The learned model, once there is one (404 until then: it is learnt in the background after the campaign's end). */
+    private static JsonNode awaitModel(AgentClient api) throws Exception {
+        return dev.ferry.agent.Poll.until(60_000, 50, () -> api.get("/v1/model"));
     }
 
     /**

@@ -151,7 +151,7 @@ final class CampaignLoops implements AutoCloseable {
             if (!out.isEmpty()) {
                 inventory.changed(out, inventoryVersion);
             }
-            ended.run();
+            ended.accept(campaign);
         }
 
         @Override
@@ -165,11 +165,11 @@ final class CampaignLoops implements AutoCloseable {
         }
     }
 
-    private volatile Runnable ended = () -> {
+    private volatile java.util.function.Consumer<String> ended = campaign -> {
     };
 
-    /** {@code listener} runs after each campaign's final commit here. */
-    void onEnded(Runnable listener) {
+    /** {@code listener} is told of each campaign after its final commit here. */
+    void onEnded(java.util.function.Consumer<String> listener) {
         this.ended = listener;
     }
 

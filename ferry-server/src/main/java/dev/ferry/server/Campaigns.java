@@ -105,8 +105,8 @@ public final class Campaigns implements AutoCloseable {
                 id -> row(id).active(), this::load, this::list);
     }
 
-    /** {@code listener} runs after each campaign's final commit on this controller (the inventory has followed it). */
-    public void onEnded(Runnable listener) {
+    /** {@code listener} is told of each campaign after its final commit on this controller (the inventory has followed it). */
+    public void onEnded(java.util.function.Consumer<String> listener) {
         loops.onEnded(listener);
     }
 

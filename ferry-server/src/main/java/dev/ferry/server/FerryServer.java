@@ -177,11 +177,14 @@ public final class FerryServer implements AutoCloseable {
         Instances instances = new Instances(stores.inventory(), audit, inventory, advisories, campaigns, tenantData, clock);
         this.agentReports = new AgentReports(stores.agents(), stores.inventory(), inventory, audit, clock, config.hostDownAfter());
         agentReports.onVersionDuringCampaign(campaigns::hostVersion);
-        campaigns.onEnded(agentReports::campaignEnded);
         advisories.onAmend(campaigns::advisoryAmended);
         this.healthWatch = new Poller("host-health", Duration.ofMillis(Math.min(5_000, config.hostDownAfter().toMillis() / 4)),
                 this::watchHealth);
-        this.forecasts = new Forecasts(config.forecastRuns());
+        this.forecasts = new Forecasts(config.forecastRuns(), stores.models(), stores.history(), clock);
+        campaigns.onEnded(id -> {
+            agentReports.campaignEnded();
+            forecasts.ended(id, campaigns::load);
+        });
         Routes routes = new Routes(new Routes.Services(inventory, advisories, campaigns, new Queries(stores.history()), audit,
                 tenantData, instances, webhooks, tokens, new FleetMap(stores.history(), inventory, advisories, campaigns),
                 new CampaignTimeline(stores.history(), campaigns), agentReports, cluster, forecasts));

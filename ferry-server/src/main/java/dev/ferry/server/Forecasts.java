@@ -1,61 +1,90 @@
 package dev.ferry.server;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ferry.core.history.Fact;
 import dev.ferry.core.planner.FerryStrategy;
 import dev.ferry.core.planner.NaiveStrategy;
 import dev.ferry.sim.ChurnModel;
 import dev.ferry.sim.FaultSpec;
 import dev.ferry.sim.Forecast;
 import dev.ferry.sim.ForecastJson;
+import dev.ferry.sim.LearnedModel;
 import dev.ferry.sim.TenantModel;
+import dev.ferry.store.Audit;
+import dev.ferry.store.HistoryStore;
+import dev.ferry.store.ModelStore;
+import java.time.Instant;
+import java.time.InstantSource;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
- * Proposals' forecasts ({@link Forecast}): each proposal's plan simulated {@code runs} times with
- * {@code ferry simulate}'s default tenants and no faults (seeds 1 to runs, as {@code ferry plan
- * --forecast} does), one proposal after another on one background thread, so a forecast never takes
- * the controller's cores from its campaigns and requests. Kept in memory by the controller that made
- * the proposal. Thread-safe.
+ * Proposals' forecasts ({@link Forecast}), and the model they learn from finished campaigns.
+ *
+ * <p>Each proposal's plan is simulated {@code runs} times with {@code ferry simulate}'s default
+ * tenants and no faults (seeds 1 to runs, as {@code ferry plan --forecast} does), timed and with
+ * tenants as the latest learned model says where it has measurements; one proposal after another
+ * on one background thread, so a forecast never takes the controller's cores from its campaigns and
+ * requests. A forecast is kept in memory by the controller that made the proposal.
+ *
+ * <p>When a campaign on host agents ends, what it measured ({@link LearnedModel#measure}: patch and
+ * reboot per host model, migration time per GiB, restarts, tenants' answers) is added to the model:
+ * a new version in the store, audited ({@code model.learn}). Campaigns on the simulated fleet teach
+ * nothing (they would only learn the simulator back). Thread-safe.
  */
 public final class Forecasts implements AutoCloseable {
     /** Runs per proposal unless the proposal or {@code ferry server --forecast-runs} says otherwise. */
     public static final int DEFAULT_RUNS = 100;
     /** The most a proposal may ask for. */
     public static final int MAX_RUNS = 10_000;
+    /** The facts a model is measured from. */
+    static final List<Class<? extends Fact>> MEASURED = List.of(Fact.PhaseChanged.class, Fact.MigrationMeasured.class,
+            Fact.DisruptionBegan.class, Fact.DisruptionEnded.class, Fact.EventChanged.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private static final class Entry {
         volatile int done;
         volatile int total;
         volatile Forecast.Result result;
+        volatile Integer model;
         volatile String error;
     }
 
     private final Map<String, Entry> entries = new ConcurrentHashMap<>();
     private final int defaultRuns;
+    private final ModelStore models;
+    private final HistoryStore history;
+    private final InstantSource clock;
     private final ExecutorService worker = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "forecast");
         t.setDaemon(true);
-        t.setPriority(Thread.MIN_PRIORITY);
         return t;
     });
 
     /** @param defaultRuns runs of a proposal that does not say (0: none) */
-    public Forecasts(int defaultRuns) {
+    public Forecasts(int defaultRuns, ModelStore models, HistoryStore history, InstantSource clock) {
         if (defaultRuns < 0 || defaultRuns > MAX_RUNS) {
             throw new IllegalArgumentException("forecast runs must be 0 (none) to " + MAX_RUNS);
         }
         this.defaultRuns = defaultRuns;
+        this.models = models;
+        this.history = history;
+        this.clock = clock;
     }
 
     public int defaultRuns() {
         return defaultRuns;
     }
 
-    /** Forecasts proposal {@code id} with {@code runs} runs (0: none) in the background. */
+    /** Forecasts proposal {@code id} with {@code runs} runs (0: none) in the background, with the model as it is then. */
     public void start(String id, int runs, Supplier<Campaigns.Loaded> proposal) {
         if (runs == 0) {
             return;
@@ -65,9 +94,12 @@ public final class Forecasts implements AutoCloseable {
         worker.submit(() -> {
             try {
                 Campaigns.Loaded l = proposal.get();
+                Optional<ModelStore.Version> v = models.latest();
+                e.model = v.map(ModelStore.Version::version).orElse(null);
+                LearnedModel model = v.map(x -> parse(x.document())).orElse(LearnedModel.EMPTY);
                 var strategy = l.row().strategy().equals("naive") ? new NaiveStrategy() : new FerryStrategy();
-                e.result = Forecast.run(l.problem(), l.plan(), strategy,
-                        new Forecast.Settings(runs, 1, FaultSpec.NONE, TenantModel.DEFAULT, ChurnModel.NONE, true, 1), (done, total) -> {
+                e.result = Forecast.run(l.problem(), l.plan(), strategy, new Forecast.Settings(runs, 1, FaultSpec.NONE,
+                        TenantModel.DEFAULT, ChurnModel.NONE, true, 1, model), (done, total) -> {
                             e.done = done;
                             e.total = total;
                         });
@@ -78,9 +110,84 @@ public final class Forecasts implements AutoCloseable {
     }
 
     /**
+     * Campaign {@code id} ended here: if it ran on host agents, what it measured becomes the model's
+     * next version (in the background, after forecasts already asked for).
+     */
+    public void ended(String id, Function<String, Campaigns.Loaded> load) {
+        worker.submit(() -> {
+            try {
+                Campaigns.Loaded l = load.apply(id);
+                if (!l.row().hypervisors().equals("agents")) {
+                    return;
+                }
+                LearnedModel measured = LearnedModel.measure(history.facts(id, MEASURED), l.problem().fleet());
+                models.learn(id, clock.millis(), last -> write(last == null ? measured : parse(last).plus(measured)),
+                        new Audit(clock.millis(), "controller", null, "model.learn", id, ""));
+            } catch (RuntimeException x) {
+                System.err.println("ferry: the model did not learn from campaign " + id + ": " + x);
+            }
+        });
+    }
+
+    /** The latest model as the API shows it (means and sample counts), empty before the first campaign on agents ended. */
+    public Optional<Map<String, Object>> model() {
+        return models.latest().map(v -> {
+            LearnedModel m = parse(v.document());
+            Map<String, Object> out = new LinkedHashMap<>();
+            out.put("version", v.version());
+            out.put("learnedAt", Instant.ofEpochMilli(v.learnedAt()).toString());
+            out.put("campaign", v.campaign());
+            out.put("campaigns", m.campaigns());
+            out.put("patchSecondsByHostModel", stats(m.patchSecondsByHostModel()));
+            out.put("rebootSecondsByHostModel", stats(m.rebootSecondsByHostModel()));
+            out.put("migrationSecondsPerGiB", stat(m.migrationSecondsPerGiB()));
+            out.put("restartSeconds", stat(m.restartSeconds()));
+            Map<String, Object> tenants = new LinkedHashMap<>();
+            tenants.put("notices", m.notices());
+            tenants.put("actedEarly", m.early());
+            tenants.put("rescheduled", m.rescheduled());
+            TenantModel t = m.tenants(null);
+            tenants.put("earlyShare", t == null ? null : t.actEarly());
+            tenants.put("rescheduleShare", t == null ? null : t.reschedule());
+            out.put("tenants", tenants);
+            out.put("model", JSON.convertValue(m, Map.class)); // the sums and counts, as {@code ferry plan --model} reads them
+            return out;
+        });
+    }
+
+    private static Map<String, Object> stats(Map<String, LearnedModel.Stat> byModel) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        byModel.forEach((k, v) -> out.put(k, stat(v)));
+        return out;
+    }
+
+    private static Map<String, Object> stat(LearnedModel.Stat s) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("samples", s.n());
+        out.put("mean", s.mean());
+        return out;
+    }
+
+    static LearnedModel parse(String document) {
+        try {
+            return JSON.readValue(document, LearnedModel.class);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("the stored model cannot be read: " + e.getOriginalMessage(), e);
+        }
+    }
+
+    private static String write(LearnedModel m) {
+        try {
+            return JSON.writeValueAsString(m);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
      * A proposal's forecast as the API shows it: {@code state} running (with {@code done} and
-     * {@code total} runs), done (with the forecast's fields) or failed (with {@code error}); null
-     * when there is none here.
+     * {@code total} runs), done (with the forecast's fields and {@code model}, the version of the
+     * learned model it used, null for none) or failed (with {@code error}); null when there is none here.
      */
     public Map<String, Object> view(String id) {
         Entry e = entries.get(id);
@@ -91,6 +198,7 @@ public final class Forecasts implements AutoCloseable {
         if (e.result != null) {
             m.put("state", "done");
             m.putAll(ForecastJson.map(e.result));
+            m.put("model", e.model);
         } else if (e.error != null) {
             m.put("state", "failed");
             m.put("error", e.error);

@@ -38,10 +38,16 @@ class ProposalForecastTest {
 
             Campaigns.Loaded l = s.server.campaigns().load(id);
             Forecast.Result same = Forecast.run(l.problem(), l.plan(), new FerryStrategy(),
-                    new Forecast.Settings(24, 1, FaultSpec.NONE, TenantModel.DEFAULT, ChurnModel.NONE, true, 2), null);
-            Map<String, Object> expected = new java.util.LinkedHashMap<>(Map.of("state", "done"));
+                    new Forecast.Settings(24, 1, FaultSpec.NONE, TenantModel.DEFAULT, ChurnModel.NONE, true, 2, dev.ferry.sim.LearnedModel.EMPTY), null);
+            Map<String, Object> expected = new java.util.LinkedHashMap<>();
+            expected.put("state", "done");
             expected.putAll(ForecastJson.map(same));
+            expected.put("model", null); // no campaign on agents has ended here: nothing learnt
             assertThat(f).isEqualTo(TestServer.JSON.readTree(TestServer.JSON.writeValueAsString(expected)));
+
+            TestServer.Response model = s.get("/v1/model", s.operator);
+            assertThat(model.status()).as("nothing learnt before a campaign on agents ends").isEqualTo(404);
+            assertThat(model.body()).contains("no such model");
 
             JsonNode none = s.post("/v1/campaigns", s.operator, TestServer.json(Map.of("advisory", TestServer.ADVISORY_ID,
                     "forecast", 0))).json();

@@ -28,8 +28,11 @@ public final class Forecast {
      * @param seed    the first run's seed; run k uses seed + k
      * @param whatIf  also forecast the neighbouring policies ({@link #neighbours}), each with a quarter of the runs (at least 10)
      * @param threads simulations at once (0: one per core)
+     * @param model   what finished campaigns measured ({@link LearnedModel#EMPTY}: nothing): its durations, migration
+     *                throughput and tenant shares replace the policy's and {@code tenants} where it has measurements
      */
-    public record Settings(int runs, long seed, FaultSpec faults, TenantModel tenants, ChurnModel churn, boolean whatIf, int threads) {
+    public record Settings(int runs, long seed, FaultSpec faults, TenantModel tenants, ChurnModel churn, boolean whatIf, int threads,
+                           LearnedModel model) {
         public Settings {
             if (runs < 1 || runs > 100_000) {
                 throw new IllegalArgumentException("a forecast runs 1 to 100000 simulations");
@@ -38,11 +41,11 @@ public final class Forecast {
 
         /** {@code runs} runs with {@code ferry simulate}'s defaults: no faults, 10% of tenants early, 10% rescheduling. */
         public static Settings of(int runs) {
-            return new Settings(runs, 1, FaultSpec.NONE, TenantModel.DEFAULT, ChurnModel.NONE, true, 0);
+            return new Settings(runs, 1, FaultSpec.NONE, TenantModel.DEFAULT, ChurnModel.NONE, true, 0, LearnedModel.EMPTY);
         }
 
         Settings withRuns(int n) {
-            return new Settings(n, seed, faults, tenants, churn, whatIf, threads);
+            return new Settings(n, seed, faults, tenants, churn, whatIf, threads, model);
         }
     }
 
@@ -116,11 +119,15 @@ public final class Forecast {
         return best;
     }
 
-    private static Outcome outcome(PlanningProblem problem, Plan plan, Settings s, ExecutorService pool, AtomicInteger done, int total,
+    private static Outcome outcome(PlanningProblem planned, Plan plan, Settings s, ExecutorService pool, AtomicInteger done, int total,
                                    Progress p) {
+        // the plan as made, its campaign timed as the fleet measured it
+        PlanningProblem problem = new PlanningProblem(planned.fleet(), planned.advisory(),
+                s.model().applyTo(planned.policy(), planned.fleet()), planned.start());
+        TenantModel tenants = s.model().tenants(s.tenants());
         List<Future<SimulationResult>> runs = new ArrayList<>();
         for (int k = 0; k < s.runs(); k++) {
-            Simulation.Options o = new Simulation.Options(s.seed() + k, s.faults(), s.tenants(), false, false, null, null)
+            Simulation.Options o = new Simulation.Options(s.seed() + k, s.faults(), tenants, false, false, null, null)
                     .withChurn(s.churn());
             runs.add(pool.submit(() -> {
                 SimulationResult r = Simulation.run(problem, plan, o);

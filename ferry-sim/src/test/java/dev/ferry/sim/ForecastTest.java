@@ -51,7 +51,7 @@ class ForecastTest {
         Plan plan = new FerryStrategy().plan(p);
         int runs = 200;
         Forecast.Result f = Forecast.run(p, plan, new FerryStrategy(),
-                new Forecast.Settings(runs, 1, faults, tenants, ChurnModel.NONE, false, 0), null);
+                new Forecast.Settings(runs, 1, faults, tenants, ChurnModel.NONE, false, 0, LearnedModel.EMPTY), null);
         Forecast.Outcome o = f.outcome();
         assertThat(o.runs()).isEqualTo(runs);
         assertThat(o.p50Seconds()).isLessThanOrEqualTo(o.p90Seconds());
@@ -75,7 +75,7 @@ class ForecastTest {
         PlanningProblem p = new PlanningProblem(FleetCollector.generate(FleetGenerator.Options.defaults(120, 21)),
                 xsa(START.plus(Duration.ofDays(3))), Policy.DEFAULTS.withCaps(2, 1, 1), START);
         Plan plan = new FerryStrategy().plan(p);
-        Forecast.Settings s = new Forecast.Settings(40, 7, FaultSpec.NONE, TenantModel.DEFAULT, ChurnModel.NONE, true, 2);
+        Forecast.Settings s = new Forecast.Settings(40, 7, FaultSpec.NONE, TenantModel.DEFAULT, ChurnModel.NONE, true, 2, LearnedModel.EMPTY);
         Forecast.Result a = Forecast.run(p, plan, new FerryStrategy(), s, null);
         Forecast.Result b = Forecast.run(p, plan, new FerryStrategy(), s, null);
         assertThat(a).isEqualTo(b);

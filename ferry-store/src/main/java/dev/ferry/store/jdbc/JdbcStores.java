@@ -12,6 +12,6 @@ public final class JdbcStores {
         return new Stores(new JdbcInventoryStore(db), new JdbcCampaignStore(db), new JdbcHistoryStore(db), new JdbcTokenStore(db),
                 new JdbcAuditStore(db), new JdbcWebhookStore(db), new JdbcAgentStore(db), new JdbcTenantStore(db),
                 new JdbcAdvisoryStore(db), new JdbcRequestStore(db), new JdbcSettingsStore(db), new JdbcOperationStore(db),
-                new JdbcClusterStore(db));
+                new JdbcClusterStore(db), new JdbcModelStore(db));
     }
 }

@@ -1,0 +1,96 @@
+package dev.ferry.sim;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.ferry.core.history.Actor;
+import dev.ferry.core.history.EventCause;
+import dev.ferry.core.history.Fact;
+import dev.ferry.core.history.HistoryRecord;
+import dev.ferry.core.lifecycle.EventState;
+import dev.ferry.core.lifecycle.HostPhase;
+import dev.ferry.core.model.Policy;
+import dev.ferry.core.planner.FerryStrategy;
+import dev.ferry.core.planner.MoveKind;
+import dev.ferry.core.planner.Plan;
+import dev.ferry.core.planner.PlanningProblem;
+import dev.ferry.formats.FleetCollector;
+import dev.ferry.formats.FleetGenerator;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What a campaign measured becomes a model: patch and reboot per host model, migration time per
+ * GiB, restarts, tenants' answers; campaigns add up; a forecast timed with the model reflects it.
+ */
+class LearnedModelTest {
+    private static HistoryRecord at(long seconds, Fact f) {
+        return new HistoryRecord(seconds * 1000, Actor.FERRY, f);
+    }
+
+    private static Fact.EventChanged event(String id, EventState state, EventCause cause) {
+        return new Fact.EventChanged("i-" + id, id, state, MoveKind.RELOCATE, 0, 0, 0, cause, 0, null, null, null);
+    }
+
+    @Test
+    void aCampaignsHistoryIsMeasuredByHostModelAndCampaignsAddUp() {
+        var fleet = FleetCollector.generate(FleetGenerator.Options.defaults(20, 3));
+        String h0 = fleet.host(0).id();
+        String cpu = fleet.host(0).cpuModel();
+        var inst = fleet.instance(0);
+        List<HistoryRecord> h = new ArrayList<>(List.of(
+                at(100, new Fact.PhaseChanged(h0, HostPhase.PATCHING)),
+                at(160, new Fact.PhaseChanged(h0, HostPhase.REBOOTING)), // patched in 60 s
+                at(400, new Fact.PhaseChanged(h0, HostPhase.VERIFYING)), // rebooted in 240 s
+                at(500, new Fact.MigrationMeasured(inst.id(), h0, "x", 10, inst.memoryMiB() * 1000L / 1024 * 5, 2)), // 5 s a GiB
+                at(600, new Fact.DisruptionBegan("i-a", false, MoveKind.RELOCATE)),
+                at(690, new Fact.DisruptionEnded("i-a", Fact.DisruptionEnd.MOVED, h0, 3)), // restarted in 90 s
+                at(700, new Fact.DisruptionBegan("i-b", false, MoveKind.LIVE_MIGRATE)), // a live move is no restart
+                at(710, new Fact.DisruptionEnded("i-b", Fact.DisruptionEnd.MOVED, h0, 3)),
+                at(0, event("e1", EventState.SCHEDULED, EventCause.PLANNED)),
+                at(0, event("e2", EventState.SCHEDULED, EventCause.PLANNED)),
+                at(0, event("e3", EventState.SCHEDULED, EventCause.PLANNED)),
+                at(0, event("e4", EventState.SCHEDULED, EventCause.PLANNED)),
+                at(50, event("e1", EventState.RESCHEDULED, EventCause.RESCHEDULED)),
+                at(60, event("e2", EventState.STARTED, EventCause.STARTED_BY_TENANT))));
+        LearnedModel m = LearnedModel.measure(h, fleet);
+        assertThat(m.patchSecondsByHostModel()).containsEntry(cpu, new LearnedModel.Stat(1, 60));
+        assertThat(m.rebootSecondsByHostModel()).containsEntry(cpu, new LearnedModel.Stat(1, 240));
+        assertThat(m.migrationSecondsPerGiB().mean()).isCloseTo(5.0, org.assertj.core.data.Offset.offset(0.01));
+        assertThat(m.restartSeconds()).isEqualTo(new LearnedModel.Stat(1, 90));
+        assertThat(m.tenants(TenantModel.DEFAULT)).isEqualTo(new TenantModel(0.25, 0.25));
+
+        Policy p = m.applyTo(Policy.DEFAULTS, fleet);
+        assertThat(p.durations().patch()).isEqualTo(Duration.ofSeconds(60));
+        assertThat(p.durations().reboot()).isEqualTo(Duration.ofSeconds(240));
+        assertThat(p.durations().restart()).isEqualTo(Duration.ofSeconds(90));
+        assertThat(p.liveMigration().bandwidthMiBps()).isCloseTo(1024 / 5.0, org.assertj.core.data.Offset.offset(0.5));
+        assertThat(LearnedModel.EMPTY.applyTo(Policy.DEFAULTS, fleet)).as("nothing measured: nothing changes").isEqualTo(Policy.DEFAULTS);
+        assertThat(LearnedModel.EMPTY.tenants(TenantModel.DEFAULT)).isEqualTo(TenantModel.DEFAULT);
+
+        LearnedModel two = m.plus(LearnedModel.measure(List.of(at(0, new Fact.PhaseChanged(h0, HostPhase.PATCHING)),
+                at(100, new Fact.PhaseChanged(h0, HostPhase.REBOOTING))), fleet));
+        assertThat(two.campaigns()).isEqualTo(2);
+        assertThat(two.patchSecondsByHostModel().get(cpu).mean()).isEqualTo(80.0);
+        assertThat(two.notices()).isEqualTo(4);
+    }
+
+    @Test
+    void aForecastTimedWithAModelOfSlowRebootsTakesLonger() {
+        PlanningProblem p = new PlanningProblem(FleetCollector.generate(FleetGenerator.Options.defaults(80, 9)), ForecastTest.xsa(
+                ForecastTest.START.plus(Duration.ofDays(6))), Policy.DEFAULTS, ForecastTest.START);
+        Plan plan = new FerryStrategy().plan(p);
+        java.util.Map<String, LearnedModel.Stat> slow = new java.util.TreeMap<>();
+        for (var h : p.fleet().hosts()) {
+            slow.put(h.cpuModel(), new LearnedModel.Stat(1, 3600)); // an hour a reboot: twelve times the policy's 5 minutes
+        }
+        LearnedModel model = new LearnedModel(1, java.util.Map.of(), slow, LearnedModel.Stat.NONE, LearnedModel.Stat.NONE, 0, 0, 0);
+        Forecast.Outcome plain = Forecast.run(p, plan, new FerryStrategy(), new Forecast.Settings(20, 1, FaultSpec.NONE,
+                TenantModel.PASSIVE, ChurnModel.NONE, false, 0, LearnedModel.EMPTY), null).outcome();
+        Forecast.Outcome learnt = Forecast.run(p, plan, new FerryStrategy(), new Forecast.Settings(20, 1, FaultSpec.NONE,
+                TenantModel.PASSIVE, ChurnModel.NONE, false, 0, model), null).outcome();
+        assertThat(learnt.p50Seconds()).as("each host's reboot 55 minutes longer").isGreaterThan(plain.p50Seconds() + 3000);
+    }
+}
