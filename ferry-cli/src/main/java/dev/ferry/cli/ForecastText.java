@@ -12,12 +12,14 @@ final class ForecastText {
     private ForecastText() {
     }
 
-    static void write(Forecast.Result r, ScenarioOptions.Scenario sc, PrintWriter out) {
+    /** @param tenants the tenant model the runs used (the options', or the learned model's) */
+    static void write(Forecast.Result r, ScenarioOptions.Scenario sc, dev.ferry.sim.TenantModel tenants, boolean learned,
+                      PrintWriter out) {
         Forecast.Outcome o = r.outcome();
         out.println();
-        out.printf(Locale.ROOT, "Forecast: %d simulated campaigns (seeds %d-%d; tenants %.0f%% early, %.0f%% rescheduling; faults %s)%n",
-                o.runs(), sc.seed(), sc.seed() + o.runs() - 1, 100 * sc.tenants().actEarly(), 100 * sc.tenants().reschedule(),
-                sc.faults().equals(dev.ferry.sim.FaultSpec.NONE) ? "none" : sc.faults());
+        out.printf(Locale.ROOT, "Forecast: %d simulated campaigns (seeds %d-%d; tenants %.0f%% early, %.0f%% rescheduling; faults %s%s)%n",
+                o.runs(), sc.seed(), sc.seed() + o.runs() - 1, 100 * tenants.actEarly(), 100 * tenants.reschedule(),
+                sc.faults().equals(dev.ferry.sim.FaultSpec.NONE) ? "none" : sc.faults(), learned ? "; timed with the learned model" : "");
         out.printf(Locale.ROOT, "  P50 %s   P90 %s   P99 %s   (the plan's own prediction %s)%n", Durations.human(o.p50Seconds()),
                 Durations.human(o.p90Seconds()), Durations.human(o.p99Seconds()), Durations.human(r.predictedSeconds()));
         for (String line : band(o, r.predictedSeconds(), r.deadlineSeconds())) {

@@ -206,7 +206,7 @@ final class PlanCommand implements Callable<Integer> {
         } else {
             PlanText.write(plan, in.fleet().hosts().size(), steps, out);
             if (predicted != null) {
-                ForecastText.write(predicted, sc, out);
+                ForecastText.write(predicted, sc, learned.tenants(sc.tenants()), learned.campaigns() > 0, out);
             }
         }
         out.flush();

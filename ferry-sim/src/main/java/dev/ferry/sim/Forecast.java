@@ -39,11 +39,6 @@ public final class Forecast {
             }
         }
 
-        /** {@code runs} runs with {@code ferry simulate}'s defaults: no faults, 10% of tenants early, 10% rescheduling. */
-        public static Settings of(int runs) {
-            return new Settings(runs, 1, FaultSpec.NONE, TenantModel.DEFAULT, ChurnModel.NONE, true, 0, LearnedModel.EMPTY);
-        }
-
         Settings withRuns(int n) {
             return new Settings(n, seed, faults, tenants, churn, whatIf, threads, model);
         }
