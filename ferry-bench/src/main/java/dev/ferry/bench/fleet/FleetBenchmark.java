@@ -126,7 +126,9 @@ public final class FleetBenchmark {
     static Process spawn(String heap, Class<?> main, List<String> args, java.util.function.Consumer<String> lines, Path log)
             throws IOException {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx" + heap,
-                "-XX:+UseParallelGC", "-Xlog:gc:file=" + log.resolveSibling(main.getSimpleName() + "-gc-%p.log"), "-cp",
+                "-XX:+UseParallelGC", "-Xlog:gc:file=" + log.resolveSibling(main.getSimpleName() + "-gc-%p.log"),
+                // the campaign loop's own lines (how long a restarted controller took to ask every agent) in processes.log
+                "-Dorg.slf4j.simpleLogger.log.dev.ferry.server.engine=info", "-cp",
                 System.getProperty("java.class.path"), main.getName()));
         cmd.addAll(args);
         Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
