@@ -149,29 +149,33 @@ final class OnAgents {
 
     /**
      * After the replay: the agents say where every instance runs (the runtime's view was rebuilt by
-     * the replay; {@code n} instances), every effect sent before the restart and not answered is finished from what they
-     * report, and the wake-ups still due are set.
+     * the replay; {@code n} instances; not asked at a campaign's first start), every effect sent before the restart and
+     * not answered is finished from what they report, and the wake-ups still due are set.
      */
     void afterReplay(CampaignRuntime runtime, int n) throws InterruptedException {
-        int[] hostOf = new int[n];
-        long[] epochOf = new long[n];
-        for (int i = 0; i < n; i++) {
-            hostOf[i] = runtime.currentHost(i);
-            epochOf[i] = runtime.epoch(i);
-        }
-        long began = System.nanoTime();
-        driver.adopt(hostOf, epochOf);
-        long adopted = System.nanoTime();
-        int resumed = 0;
-        for (Effect e : unanswered.values()) {
-            if (sentBefore.contains(e.key())) {
-                LOG.debug("campaign {}: resuming {} from what the agents report", campaign, e.key());
-                driver.resume(e);
-                resumed++;
+        // a campaign's first start asks no agent: its placements are the inventory's, which the approval's preflight has
+        // just checked with every agent, and nothing has been sent (at 10,000 agents asking them all again took 45 s)
+        if (!sentBefore.isEmpty() || !stored.isEmpty()) {
+            int[] hostOf = new int[n];
+            long[] epochOf = new long[n];
+            for (int i = 0; i < n; i++) {
+                hostOf[i] = runtime.currentHost(i);
+                epochOf[i] = runtime.epoch(i);
             }
+            long began = System.nanoTime();
+            driver.adopt(hostOf, epochOf);
+            long adopted = System.nanoTime();
+            int resumed = 0;
+            for (Effect e : unanswered.values()) {
+                if (sentBefore.contains(e.key())) {
+                    LOG.debug("campaign {}: resuming {} from what the agents report", campaign, e.key());
+                    driver.resume(e);
+                    resumed++;
+                }
+            }
+            LOG.info("campaign {}: every agent asked what it runs in {} ms; {} effects sent before the restart resumed from what"
+                    + " they report", campaign, (adopted - began) / 1_000_000, resumed);
         }
-        LOG.info("campaign {}: every agent asked what it runs in {} ms; {} effects sent before the restart resumed from what they"
-                + " report", campaign, (adopted - began) / 1_000_000, resumed);
         replayTimers.forEach((w, count) -> {
             for (int k = 0; k < count; k++) {
                 kernel.at(w.atMs(), () -> deliver.accept(List.of(), w));
