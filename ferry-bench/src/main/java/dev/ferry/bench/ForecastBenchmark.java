@@ -1,20 +1,13 @@
 package dev.ferry.bench;
 
-import dev.ferry.core.model.Advisory;
-import dev.ferry.core.model.AffectRule;
-import dev.ferry.core.model.Glob;
-import dev.ferry.core.model.Policy;
 import dev.ferry.core.planner.FerryStrategy;
 import dev.ferry.core.planner.Plan;
 import dev.ferry.core.planner.PlanningProblem;
-import dev.ferry.formats.FleetCollector;
-import dev.ferry.formats.FleetGenerator;
 import dev.ferry.sim.ChurnModel;
 import dev.ferry.sim.FaultSpec;
 import dev.ferry.sim.Forecast;
 import dev.ferry.sim.TenantModel;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
 
@@ -28,8 +21,6 @@ import java.util.Locale;
  * <p>Usage: {@code ./bench/forecast [--hosts 10000] [--runs 100]}.
  */
 public final class ForecastBenchmark {
-    private static final Instant START = Instant.parse("2014-09-26T12:00:00Z");
-
     public static void main(String[] args) throws Exception {
         int hosts = 10_000;
         int runs = 100;
@@ -57,14 +48,7 @@ public final class ForecastBenchmark {
     }
 
     private static void runCase(int hosts, int runs, boolean whatIf) {
-        FleetGenerator.Options d = FleetGenerator.Options.defaults(hosts, 1);
-        FleetGenerator.Options o = new FleetGenerator.Options(hosts, 1, d.zones(), d.racksPerZone(), 24, 0.1,
-                d.nonLiveShare(), d.groupShare(), 0.8, d.tenants());
-        Advisory advisory = new Advisory("XSA-108", "bench", List.of(new AffectRule(Glob.of("xen-4.[0-4].*"), Glob.of("*"))),
-                "xen-4.4.1", true, START.plus(Duration.ofDays(5)));
-        Policy p = Policy.DEFAULTS;
-        Policy policy = p.withCaps(Math.max(20, hosts / 500), Math.max(5, hosts / 2000), p.zonesAtOnce());
-        PlanningProblem problem = new PlanningProblem(FleetCollector.generate(o), advisory, policy, START);
+        PlanningProblem problem = SimulatorBenchmark.problem(hosts, Duration.ofDays(5)); // the simulator benchmark's fleets
         long t0 = System.nanoTime();
         Plan plan = new FerryStrategy().plan(problem);
         double planSeconds = (System.nanoTime() - t0) / 1e9;

@@ -27,7 +27,7 @@ import java.util.Locale;
  * <p>Usage: {@code ./bench/simulator [hosts[:nocheck] ...]}.
  */
 public final class SimulatorBenchmark {
-    private static final Instant START = Instant.parse("2014-09-26T12:00:00Z");
+    static final Instant START = Instant.parse("2014-09-26T12:00:00Z");
 
     public static void main(String[] args) throws Exception {
         if (args.length > 0 && args[0].equals("--case")) {
@@ -57,16 +57,24 @@ public final class SimulatorBenchmark {
         }
     }
 
-    private static void runCase(int hosts, boolean check) {
+    /**
+     * The benchmarks' campaign on {@code hosts} generated hosts (~19 instances per host, 10% affected),
+     * starting at {@link #START}, with a disclosure that long after it (null: none).
+     */
+    static PlanningProblem problem(int hosts, java.time.Duration disclosure) {
         FleetGenerator.Options d = FleetGenerator.Options.defaults(hosts, 1);
         FleetGenerator.Options o = new FleetGenerator.Options(hosts, 1, d.zones(), d.racksPerZone(), 24, 0.1,
                 d.nonLiveShare(), d.groupShare(), 0.8, d.tenants());
         Advisory advisory = new Advisory("XSA-108", "bench", List.of(new AffectRule(Glob.of("xen-4.[0-4].*"), Glob.of("*"))),
-                "xen-4.4.1", true, null);
+                "xen-4.4.1", true, disclosure == null ? null : START.plus(disclosure));
         // Enough room for a fleet of this size to finish: more hosts at once than the default.
         Policy p = Policy.DEFAULTS;
         Policy policy = p.withCaps(Math.max(20, hosts / 500), Math.max(5, hosts / 2000), p.zonesAtOnce());
-        PlanningProblem problem = new PlanningProblem(FleetCollector.generate(o), advisory, policy, START);
+        return new PlanningProblem(FleetCollector.generate(o), advisory, policy, START);
+    }
+
+    private static void runCase(int hosts, boolean check) {
+        PlanningProblem problem = problem(hosts, null);
         long t0 = System.nanoTime();
         Plan plan = new FerryStrategy().plan(problem);
         double planSeconds = (System.nanoTime() - t0) / 1e9;
