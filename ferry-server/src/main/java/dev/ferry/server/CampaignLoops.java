@@ -33,6 +33,8 @@ final class CampaignLoops implements AutoCloseable {
     private final Predicate<String> active;
     private final Function<String, Campaigns.Loaded> load;
     private final Supplier<List<Campaigns.Row>> list;
+    /** The agents' reports: a loop resumed here learns from those sent since what the agents run. */
+    private final dev.ferry.store.AgentStore reports;
     private final Signal changes = new Signal();
     /** Told each loop round's time and each effect's dispatch latency, in nanoseconds (the metrics). */
     private volatile java.util.function.LongConsumer roundTimes = n -> {
@@ -42,7 +44,8 @@ final class CampaignLoops implements AutoCloseable {
 
     CampaignLoops(EngineStore engineStore, Inventory inventory, InstantSource clock, AgentDriver.Observer driverObserver,
                   Cluster cluster, FleetTls tls, Predicate<String> active, Function<String, Campaigns.Loaded> load,
-                  Supplier<List<Campaigns.Row>> list) {
+                  Supplier<List<Campaigns.Row>> list, dev.ferry.store.AgentStore reports) {
+        this.reports = reports;
         this.engineStore = engineStore;
         this.inventory = inventory;
         this.clock = clock;
@@ -142,7 +145,7 @@ final class CampaignLoops implements AutoCloseable {
     }
 
     /** A finished campaign's placements and patched hosts became the inventory (in its final round): the in-memory views follow. */
-    private final class Reconciliation implements CampaignEngine.Ending {
+    private final class Reconciliation implements dev.ferry.server.engine.EngineHooks {
         @Override
         public void committed(String campaign, Map<String, String> moves, Map<String, String> versions, long inventoryVersion) {
             List<InventoryStore.Change> out = new ArrayList<>();
@@ -162,6 +165,11 @@ final class CampaignLoops implements AutoCloseable {
         @Override
         public void round(String campaign, long nanos) {
             roundTimes.accept(nanos);
+        }
+
+        @Override
+        public List<dev.ferry.store.AgentStore.Report> reportedSince(long ms) {
+            return reports.since(ms);
         }
     }
 

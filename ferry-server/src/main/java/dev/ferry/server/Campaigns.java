@@ -89,7 +89,8 @@ public final class Campaigns implements AutoCloseable {
 
     public Campaigns(CampaignStore store, Inventory inventory, Advisories advisories, EngineStore engineStore,
                      InstantSource clock, double defaultAccel, AgentDriver.Observer driverObserver, Cluster cluster,
-                     dev.ferry.store.ClusterStore clusterStore, dev.ferry.agent.tls.FleetTls tls, boolean agentsAllowed) {
+                     dev.ferry.store.ClusterStore clusterStore, dev.ferry.agent.tls.FleetTls tls, boolean agentsAllowed,
+                     dev.ferry.store.AgentStore reports) {
         this.driverObserver = driverObserver;
         this.tls = tls;
         this.agentsAllowed = agentsAllowed;
@@ -102,7 +103,7 @@ public final class Campaigns implements AutoCloseable {
         this.clock = clock;
         this.defaultAccel = defaultAccel;
         this.loops = new CampaignLoops(engineStore, inventory, clock, driverObserver, cluster, tls,
-                id -> row(id).active(), this::load, this::list);
+                id -> row(id).active(), this::load, this::list, reports);
     }
 
     /** {@code listener} is told of each campaign after its final commit on this controller (the inventory has followed it). */

@@ -164,7 +164,7 @@ public final class FerryServer implements AutoCloseable {
         OpaqueHosts opaque = new OpaqueHosts(stores.settings());
         this.campaigns = new Campaigns(stores.campaigns(), inventory, advisories, new EngineStore(stores.campaigns(), opaque::of), clock,
                 config.accel(), config.driverObserver(), cluster, stores.cluster(), config.tls(),
-                config.tls() != null || config.plainAgents());
+                config.tls() != null || config.plainAgents(), stores.agents());
         UrlGuard guard = new UrlGuard(config.allowLoopbackWebhooks());
         this.webhooks = new Webhooks(stores.webhooks(), guard, clock);
         this.deliverer = new Deliverer(stores.webhooks(), guard, clock,

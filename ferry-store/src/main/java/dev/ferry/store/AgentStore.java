@@ -29,6 +29,9 @@ public interface AgentStore {
     /** Up to {@code limit} reports in host order, of the hosts after {@code afterHost} (null: from the first). */
     List<Report> page(String afterHost, int limit);
 
+    /** The reports stored after {@code ms} (strictly), in host order: what agents said by themselves since then. */
+    List<Report> since(long ms);
+
     /** When each host's agent last reported, by host (the health watch: no instance lists read). */
     Map<String, Long> reportedAt();
 }

@@ -311,6 +311,8 @@ class StoresTest {
                     org.assertj.core.groups.Tuple.tuple("h2", "xen-4.4.1", "[2]", 7L));
             assertThat(auditLines(s, "agent.version")).as("h2's first report and its change of version").isEqualTo(4);
             assertThat(s.agents().reportedAt()).containsExactlyInAnyOrderEntriesOf(java.util.Map.of("h1", 5L, "h2", 7L));
+            assertThat(s.agents().since(5)).as("stored after 5, strictly").extracting(AgentStore.Report::host).containsExactly("h2");
+            assertThat(s.agents().since(4)).extracting(AgentStore.Report::host).containsExactly("h1", "h2");
 
             assertThat(s.requests().begin("t", "k", "POST", "/x", "b", 1)).isNull();
             assertThat(s.requests().begin("t", "k", "POST", "/x", "b", 2).status()).as("in flight").isNull();

@@ -62,6 +62,12 @@ public final class AgentCalls {
      * timeouts side by side, and one that has not answered by then has an empty {@link Asked}.
      */
     static Asked[] askAll(List<AgentClient> agents, String path, java.time.Duration timeout) throws InterruptedException {
+        return askAll(agents, path, timeout, h -> false);
+    }
+
+    /** {@link #askAll(List, String, java.time.Duration)}, less the agents {@code known} holds when their turn comes (empty {@link Asked}). */
+    static Asked[] askAll(List<AgentClient> agents, String path, java.time.Duration timeout, java.util.function.IntPredicate known)
+            throws InterruptedException {
         var out = new java.util.concurrent.atomic.AtomicReferenceArray<Asked>(agents.size());
         long deadline = System.nanoTime() + timeout.toNanos();
         java.util.concurrent.Semaphore slots = new java.util.concurrent.Semaphore(ASK_AT_ONCE);
@@ -70,6 +76,10 @@ public final class AgentCalls {
             for (int h = 0; h < agents.size(); h++) {
                 if (!slots.tryAcquire(Math.max(0, deadline - System.nanoTime()), java.util.concurrent.TimeUnit.NANOSECONDS)) {
                     break; // out of time: the rest are not asked
+                }
+                if (known.test(h)) {
+                    slots.release(); // known meanwhile: not asked
+                    continue;
                 }
                 int host = h;
                 pool.submit(() -> {

@@ -147,29 +147,21 @@ public final class AgentDriver implements Ports.Driver {
     }
 
     /**
-     * Reads from every agent which instances run where, with which epoch. {@code runtimeHost} and
-     * {@code runtimeEpoch} are the campaign's own view (rebuilt from what was stored): an instance no
-     * agent runs is taken as stopped by its host's reboot, to be started again at verification.
-     * Call before {@link #resume}.
+     * Learns where every instance runs from the agents ({@link Adoption#learn}: the reports they
+     * sent after the restart, else by asking them). {@code runtimeHost} and {@code runtimeEpoch} are
+     * the campaign's own view (rebuilt from what was stored): an instance no agent runs is taken as
+     * stopped by its host's reboot, to be started again at verification. Call before {@link #resume}.
+     * Returns how many agents were asked.
      */
-    public void adopt(int[] runtimeHost, long[] runtimeEpoch) throws InterruptedException {
+    public int adopt(int[] runtimeHost, long[] runtimeEpoch, Adoption.Reports reported) throws InterruptedException {
+        Adoption.Learnt learnt = Adoption.learn(fleet, agents, reported);
         synchronized (host) {
             for (int i = 0; i < host.length; i++) {
-                host[i] = -2 - runtimeHost[i];
+                host[i] = learnt.hostOf()[i] >= 0 ? learnt.hostOf()[i] : -2 - runtimeHost[i];
                 epoch[i] = runtimeEpoch[i];
             }
-            // an agent that does not answer: what it runs is learnt when an effect needs it
-            AgentCalls.Asked[] all = AgentCalls.askAll(agents, "/v1/host", java.time.Duration.ofMinutes(2));
-            for (int h = 0; h < agents.size(); h++) {
-                for (JsonNode in : all[h].answer() == null ? List.<JsonNode>of() : all[h].answer().path("instances")) {
-                    int i = fleet.instanceIndex(in.path("id").asText());
-                    String role = in.path("role").asText();
-                    if (i >= 0 && in.path("alive").asBoolean() && (role.equals("running") || role.equals("migrating-out"))) {
-                        host[i] = h;
-                    }
-                }
-            }
         }
+        return learnt.asked();
     }
 
     /**

@@ -68,24 +68,6 @@ public final class CampaignEngine implements AutoCloseable {
         }
     }
 
-    /**
-     * What a finished campaign changed in the inventory — instances that ended on another host, hosts
-     * that now run the fixed version — is stored with the campaign's final round, so that the
-     * inventory and the campaign's end are stored together or not at all; then the server hears of it.
-     */
-    public interface Ending {
-        /** After the final commit, which left the inventory at {@code inventoryVersion} (-1: unchanged): the in-memory views follow. */
-        void committed(String campaign, Map<String, String> moves, Map<String, String> versions, long inventoryVersion);
-
-        /** The loop published a new snapshot (after a commit); watchers may look again. */
-        default void published(String campaign) {
-        }
-
-        /** A round of the loop (its due timers and inputs, its commit and dispatch) took {@code nanos}. */
-        default void round(String campaign, long nanos) {
-        }
-    }
-
     private final String id;
     private final PlanningProblem problem;
     private final Plan plan;
@@ -106,7 +88,7 @@ public final class CampaignEngine implements AutoCloseable {
     private final BlockingQueue<Pending> commands = new LinkedBlockingQueue<>();
     private final List<String> violations = new ArrayList<>();
     private final List<Runnable> afterCommit = new ArrayList<>();
-    private final Ending ending;
+    private final EngineHooks hooks;
     private boolean endWritten;
     private final StoreRetry storeRetry;
     private volatile EngineSnapshot snapshot;
@@ -120,8 +102,8 @@ public final class CampaignEngine implements AutoCloseable {
      * @param accel         virtual milliseconds per wall millisecond (1 = real time)
      */
     public CampaignEngine(String id, PlanningProblem problem, Plan plan, long seed, long startedWallMs, double accel,
-                          EngineStore store, InstantSource clock, Ending ending) {
-        this(id, problem, plan, seed, startedWallMs, accel, store, clock, ending, null, AgentDriver.Observer.NONE);
+                          EngineStore store, InstantSource clock, EngineHooks hooks) {
+        this(id, problem, plan, seed, startedWallMs, accel, store, clock, hooks, null, AgentDriver.Observer.NONE);
     }
 
     /**
@@ -130,14 +112,14 @@ public final class CampaignEngine implements AutoCloseable {
      * @param observer told what the driver sees happen on the agents
      */
     public CampaignEngine(String id, PlanningProblem problem, Plan plan, long seed, long startedWallMs, double accel,
-                          EngineStore store, InstantSource clock, Ending ending, List<AgentClient> agents,
+                          EngineStore store, InstantSource clock, EngineHooks hooks, List<AgentClient> agents,
                           AgentDriver.Observer observer) {
         if (agents != null && accel != 1) {
             throw new IllegalArgumentException("a campaign on real hypervisors runs in real time (accel 1)");
         }
         this.id = id;
         this.storeRetry = new StoreRetry(id);
-        this.ending = ending;
+        this.hooks = hooks;
         this.problem = problem;
         this.plan = plan;
         this.store = store;
@@ -163,7 +145,8 @@ public final class CampaignEngine implements AutoCloseable {
             AgentDriver driver = new AgentDriver(problem.fleet(), problem.policy(), problem.advisory(), agents,
                     startedWallMs * 1_000_000, (facts, input) -> commands.add(new Pending(null, null, () -> heard(facts, input))),
                     observer);
-            this.onAgents = new OnAgents(id, driver, agents, problem.fleet()::instanceIndex, stored, kernel, this::heard, outside::apply);
+            this.onAgents = new OnAgents(id, driver, agents, problem.fleet(), stored, kernel, this::heard, outside::apply,
+                    ms -> hooks == null ? List.of() : hooks.reportedSince(ms), clock.millis());
             this.runner = new CampaignRunner(onAgents::outbox, recorder, notifier, onAgents::timer);
         }
     }
@@ -423,13 +406,13 @@ public final class CampaignEngine implements AutoCloseable {
         CampaignStats s = runtime.stats();
         EngineStore.Progress progress = new EngineStore.Progress(runtime.state(), runtime.endReason(), s.hostsPatched(),
                 s.hostsFailed(), kernel.now(), runtime.settled() || !violations.isEmpty());
-        if (progress.done() && !endWritten && ending != null && runtime.settled()) {
+        if (progress.done() && !endWritten && hooks != null && runtime.settled()) {
             EngineStore.Ending end = EngineStore.Ending.of(problem, runtime, clock.millis());
             long inventoryVersion = store.commit(id, recorder.firstNewSeq(), recorder.pendingFacts(), recorder.pendingKeys(),
                     pendingAnswers(), recorder.pendingEvents(), progress, end);
             committed();
             endWritten = true;
-            ending.committed(id, end.moves(), end.versions(), inventoryVersion);
+            hooks.committed(id, end.moves(), end.versions(), inventoryVersion);
         } else if (recorder.hasNew() || !pendingAnswers().isEmpty() || progress.done()) {
             store.commit(id, recorder.firstNewSeq(), recorder.pendingFacts(), recorder.pendingKeys(), pendingAnswers(),
                     recorder.pendingEvents(), progress, null);
@@ -449,8 +432,8 @@ public final class CampaignEngine implements AutoCloseable {
     }
 
     private void rounds(long nanos) {
-        if (ending != null) {
-            ending.round(id, nanos);
+        if (hooks != null) {
+            hooks.round(id, nanos);
         }
     }
 
@@ -495,6 +478,6 @@ public final class CampaignEngine implements AutoCloseable {
         v.addAll(checker.violations());
         snapshot = EngineSnapshot.of(runtime, problem.fleet(), kernel.now(), v, finished(), storeRetry.waiting());
         published.bump();
-        ending.published(id);
+        hooks.published(id);
     }
 }

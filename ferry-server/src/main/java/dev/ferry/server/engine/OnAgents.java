@@ -1,5 +1,7 @@
 package dev.ferry.server.engine;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ferry.agent.driver.AgentDriver;
 import dev.ferry.core.campaign.CampaignRuntime;
 import dev.ferry.core.campaign.Effect;
@@ -7,6 +9,7 @@ import dev.ferry.core.campaign.Input;
 import dev.ferry.core.campaign.WakeupReason;
 import dev.ferry.core.history.Fact;
 import dev.ferry.sim.SimKernel;
+import dev.ferry.store.AgentStore;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -21,6 +24,7 @@ import java.util.Set;
  */
 final class OnAgents {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(OnAgents.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final String campaign;
     private final AgentDriver driver;
@@ -36,6 +40,8 @@ final class OnAgents {
     private final List<Effect> toSend = new ArrayList<>();
     private final List<AgentAnswers.Answer> pending = new ArrayList<>();
     private final GuestNotices guests;
+    private final dev.ferry.agent.driver.Adoption.Reports reports;
+    private final int hostCount;
     /** An instance's index in the campaign's fleet. */
     private final java.util.function.ToIntFunction<String> fleetIndex;
     /** The guests' notices of this round, sent before its effects. */
@@ -52,12 +58,19 @@ final class OnAgents {
     /** Answers heard: stored and pending. */
     private long answersHeard;
 
-    /** @param kernel the engine's timers (a campaign on agents has no simulated world in it) */
-    OnAgents(String campaign, AgentDriver driver, List<dev.ferry.agent.AgentClient> agents,
-             java.util.function.ToIntFunction<String> fleetIndex, EngineStore.Stored stored, SimKernel kernel,
-             java.util.function.BiConsumer<List<Fact>, Input> deliver, java.util.function.ObjLongConsumer<Command> apply) {
+    /**
+     * @param kernel   the engine's timers (a campaign on agents has no simulated world in it)
+     * @param reported the agents' reports stored after a time ({@link EngineHooks#reportedSince})
+     * @param sinceMs  when this start began: the reports stored after it tell what agents run now
+     */
+    OnAgents(String campaign, AgentDriver driver, List<dev.ferry.agent.AgentClient> agents, dev.ferry.core.model.Fleet fleet,
+             EngineStore.Stored stored, SimKernel kernel, java.util.function.BiConsumer<List<Fact>, Input> deliver,
+             java.util.function.ObjLongConsumer<Command> apply, java.util.function.LongFunction<List<AgentStore.Report>> reported,
+             long sinceMs) {
         this.campaign = campaign;
-        this.fleetIndex = fleetIndex;
+        this.fleetIndex = fleet::instanceIndex;
+        this.reports = reports(fleet, reported, sinceMs);
+        this.hostCount = agents.size();
         this.guests = new GuestNotices(campaign, agents);
         this.driver = driver;
         this.kernel = kernel;
@@ -65,6 +78,27 @@ final class OnAgents {
         this.apply = apply;
         this.sentBefore = Set.copyOf(stored.keys());
         this.stored = stored.answers();
+    }
+
+    /** The reports stored after {@code sinceMs}, each read once (the next read starts after the latest seen). */
+    private static dev.ferry.agent.driver.Adoption.Reports reports(dev.ferry.core.model.Fleet fleet,
+                                               java.util.function.LongFunction<List<AgentStore.Report>> reported, long sinceMs) {
+        java.util.concurrent.atomic.AtomicLong mark = new java.util.concurrent.atomic.AtomicLong(sinceMs);
+        return () -> {
+            Map<Integer, JsonNode> out = new java.util.HashMap<>();
+            for (AgentStore.Report r : reported.apply(mark.get())) {
+                mark.accumulateAndGet(r.reportedAt(), Math::max);
+                int h = fleet.hostIndex(r.host());
+                try {
+                    if (h >= 0) {
+                        out.put(h, JSON.readTree(r.instances()));
+                    }
+                } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                    // stored by the server as JSON: not reached; the agent is asked instead
+                }
+            }
+            return out;
+        };
     }
 
     /** The runner's driver port: the effect waits for the round's commit ({@link #dispatch}). */
@@ -163,7 +197,7 @@ final class OnAgents {
                 epochOf[i] = runtime.epoch(i);
             }
             long began = System.nanoTime();
-            driver.adopt(hostOf, epochOf);
+            int asked = driver.adopt(hostOf, epochOf, reports);
             long adopted = System.nanoTime();
             int resumed = 0;
             for (Effect e : unanswered.values()) {
@@ -173,8 +207,9 @@ final class OnAgents {
                     resumed++;
                 }
             }
-            LOG.info("campaign {}: every agent asked what it runs in {} ms; {} effects sent before the restart resumed from what"
-                    + " they report", campaign, (adopted - began) / 1_000_000, resumed);
+            LOG.info("campaign {}: what every agent runs learnt in {} ms ({} of {} asked, the others from the reports they sent"
+                    + " since the restart); {} effects sent before the restart resumed from what they report", campaign,
+                    (adopted - began) / 1_000_000, asked, hostCount, resumed);
         }
         replayTimers.forEach((w, count) -> {
             for (int k = 0; k < count; k++) {

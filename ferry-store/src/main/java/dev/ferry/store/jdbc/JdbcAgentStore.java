@@ -99,6 +99,12 @@ final class JdbcAgentStore implements AgentStore {
     }
 
     @Override
+    public List<Report> since(long ms) {
+        return db.tx(c -> Sql.list(c, "SELECT host, version, instances, reported_at FROM agent_reports WHERE reported_at > ?"
+                + " ORDER BY host", rs -> new Report(rs.getString(1), rs.getString(2), rs.getString(3), rs.getLong(4)), ms));
+    }
+
+    @Override
     public Map<String, Long> reportedAt() {
         return db.tx(c -> {
             Map<String, Long> out = new HashMap<>();
