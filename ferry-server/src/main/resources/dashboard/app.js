@@ -615,8 +615,8 @@ async function campaignView(main, id) {
     if (f.state === 'failed') { forecastText.textContent = `The forecast failed: ${f.error}`; return; }
     const odds = f.probabilityMeetsDeadline === null ? 'no disclosure deadline'
       : `finishes before the disclosure in ${Math.round(100 * f.probabilityMeetsDeadline)}% of runs`;
-    forecastText.textContent = `Forecast (${f.runs} simulated campaigns): P50 ${fmtDur(f.p50Seconds)}, P90 ${fmtDur(f.p90Seconds)}, `
-      + `P99 ${fmtDur(f.p99Seconds)}; ${odds}.` + (f.best ? ` Would help most: ${f.best}.` : '');
+    forecastText.textContent = `Forecast (${f.runs} simulated campaigns): P10 ${fmtDur(f.p10Seconds)}, P50 ${fmtDur(f.p50Seconds)}, `
+      + `P90 ${fmtDur(f.p90Seconds)}, P99 ${fmtDur(f.p99Seconds)}; ${odds}.` + (f.best ? ` Would help most: ${f.best}.` : '');
     forecastWhatIf.replaceChildren(f.whatIf.length ? table(['what if', 'P90', 'meets the deadline'], f.whatIf.map(w =>
       el('tr', {}, el('td', {class: 'wrap'}, w.change), el('td', {}, fmtDur(w.p90Seconds)),
         el('td', {}, w.probabilityMeetsDeadline === null ? '—' : `${Math.round(100 * w.probabilityMeetsDeadline)}%`))),

@@ -20,12 +20,13 @@ final class ForecastText {
         out.printf(Locale.ROOT, "Forecast: %d simulated campaigns (seeds %d-%d; tenants %.0f%% early, %.0f%% rescheduling; faults %s%s)%n",
                 o.runs(), sc.seed(), sc.seed() + o.runs() - 1, 100 * tenants.actEarly(), 100 * tenants.reschedule(),
                 sc.faults().equals(dev.ferry.sim.FaultSpec.NONE) ? "none" : sc.faults(), learned ? "; timed with the learned model" : "");
-        out.printf(Locale.ROOT, "  P50 %s   P90 %s   P99 %s   (the plan's own prediction %s)%n", Durations.human(o.p50Seconds()),
-                Durations.human(o.p90Seconds()), Durations.human(o.p99Seconds()), Durations.human(r.predictedSeconds()));
+        out.printf(Locale.ROOT, "  P10 %s   P50 %s   P90 %s   P99 %s   (the plan's own prediction %s)%n", Durations.human(o.p10Seconds()),
+                Durations.human(o.p50Seconds()), Durations.human(o.p90Seconds()), Durations.human(o.p99Seconds()),
+                Durations.human(r.predictedSeconds()));
         for (String line : band(o, r.predictedSeconds(), r.deadlineSeconds())) {
             out.println("  " + line);
         }
-        out.println("  [ P50, # to P90, = to P99 ]; P the plan's own prediction; | the disclosure deadline");
+        out.println("  [ P10, - to P50, # to P90, = to P99 ]; P the plan's own prediction; | the disclosure deadline");
         if (r.deadlineSeconds() == null) {
             out.println("  deadline           no disclosure time: no probability to give");
         } else {
@@ -52,7 +53,7 @@ final class ForecastText {
         return String.format(Locale.ROOT, "%.0f%%", 100 * p);
     }
 
-    /** Two lines: the band from P50 to P99, then the plan's prediction, on a scale that holds the deadline and P99. */
+    /** Two lines: the band from P10 to P99, then the plan's prediction, on a scale that holds the deadline and P99. */
     static String[] band(Forecast.Outcome o, long predicted, Long deadline) {
         long end = Math.max(o.p99Seconds(), Math.max(predicted, deadline == null ? 0 : deadline));
         double scale = (WIDTH - 1) / (double) Math.max(1, end);
@@ -60,13 +61,14 @@ final class ForecastText {
         char[] marks = new char[WIDTH];
         java.util.Arrays.fill(line, '.');
         java.util.Arrays.fill(marks, ' ');
+        int p10 = (int) Math.round(o.p10Seconds() * scale);
         int p50 = (int) Math.round(o.p50Seconds() * scale);
         int p90 = (int) Math.round(o.p90Seconds() * scale);
         int p99 = (int) Math.round(o.p99Seconds() * scale);
-        for (int i = p50; i <= p99; i++) {
-            line[i] = i <= p90 ? '#' : '=';
+        for (int i = p10; i <= p99; i++) {
+            line[i] = i < p50 ? '-' : i <= p90 ? '#' : '=';
         }
-        line[p50] = '[';
+        line[p10] = '[';
         line[p99] = ']';
         marks[(int) Math.round(predicted * scale)] = 'P';
         if (deadline != null) {

@@ -25,10 +25,11 @@ import picocli.CommandLine.Spec;
                 "the invariant checker and each guest's serial output: live-migrated VMs",
                 "kept counting, relocated or rebooted ones started again. It prints each",
                 "VM's downtime (QEMU's figure and the gap on the serial port), compares",
-                "the campaign time with the simulator's prediction, counts the notices",
-                "the guests echoed on their consoles before their moves, and stops every",
-                "process it started. Exit 0 when every check passed, 1 otherwise",
-                "(docs/agent.md)."})
+                "the campaign time with the simulator's prediction and with the",
+                "proposal's forecast (timed with the model earlier lab runs learnt,",
+                "--model), counts the notices the guests echoed on their consoles before",
+                "their moves, and stops every process it started. Exit 0 when every check",
+                "passed, 1 otherwise (docs/agent.md, docs/forecast.md)."})
 final class LabCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -65,6 +66,17 @@ final class LabCommand implements Callable<Integer> {
                     "them as) or mixed (libvirt hosts and a last host on QEMU: one campaign across both)."})
     String hypervisor;
 
+    @Option(names = "--model", paramLabel = "FILE",
+            description = {"The learned model the lab's forecast is timed with, read before the campaign (when it exists)",
+                    "and written after it with this campaign added (default DIR/model.json: each run learns from the",
+                    "ones before; delete it to start over). The same document as GET /v1/model's \"model\"."})
+    Path model;
+
+    @Option(names = "--forecast", defaultValue = "200", paramLabel = "N",
+            description = {"Simulations in the proposal's forecast, done before the approval (default 200; 0: none);",
+                    "the report says whether the campaign's time fell in its band, P10 to P99."})
+    int forecast;
+
     @Option(names = "--qemu", paramLabel = "PATH",
             description = "QEMU binary (default: $FERRY_QEMU, else qemu-system-x86_64 on the PATH).")
     String qemu;
@@ -76,7 +88,8 @@ final class LabCommand implements Callable<Integer> {
         String binary = qemu != null ? qemu : QemuBinary.find().orElse(null);
         Lab.Options o;
         try {
-            o = new Lab.Options(hosts, vms, affected, memory, dir, binary, churn, killHost, hypervisor);
+            o = new Lab.Options(hosts, vms, affected, memory, dir, binary, churn, killHost, hypervisor,
+                    model != null ? model : dir.resolve("model.json"), forecast);
         } catch (IllegalArgumentException e) {
             err.println("error: " + e.getMessage());
             return ExitCodes.INVALID_INPUT;

@@ -57,8 +57,11 @@ public final class Lab {
      * killed with SIGKILL ({@link LabKill}).
      */
     public record Options(int hosts, int vms, int affected, int memoryMiB, Path dir, String qemu, boolean churn, boolean killHost,
-                          String hypervisor) {
+                          String hypervisor, Path model, int forecastRuns) {
         public Options {
+            if (forecastRuns < 0 || forecastRuns > 10_000) {
+                throw new IllegalArgumentException("--forecast runs 0 (none) to 10000 simulations");
+            }
             if (!List.of(LabHosts.QEMU, LabHosts.LIBVIRT, LabHosts.MIXED).contains(hypervisor)) {
                 throw new IllegalArgumentException("the hypervisor is qemu, libvirt or mixed (libvirt hosts and a last one on QEMU)");
             }
@@ -79,6 +82,12 @@ public final class Lab {
                         + " killed is called down), two hosts the advisory leaves alone (--hosts ≥ --affected + 2) and a VM on every"
                         + " host (--vms ≥ --hosts)");
             }
+        }
+
+        /** The model in {@code <dir>/model.json}, forecast with {@value LabForecast#RUNS} runs. */
+        public Options(int hosts, int vms, int affected, int memoryMiB, Path dir, String qemu, boolean churn, boolean killHost,
+                       String hypervisor) {
+            this(hosts, vms, affected, memoryMiB, dir, qemu, churn, killHost, hypervisor, dir.resolve("model.json"), LabForecast.RUNS);
         }
 
         public Options(int hosts, int vms, int affected, int memoryMiB, Path dir, String qemu, boolean churn, boolean killHost) {
@@ -117,7 +126,7 @@ public final class Lab {
      */
     public record Result(String campaign, String state, int affected, int patched, int failed, long measuredMs,
                          long predictedMs, List<Guest> guests, List<String> violations, Churn churn, LabKill.Loss loss,
-                         LabNotices notices) {
+                         LabNotices notices, LabForecast.Judged forecast) {
         public boolean ok() {
             return state.equals("completed") && patched == affected && violations.isEmpty() && guests.stream().allMatch(Guest::ok)
                     && (churn == null || churn.lost() == 0);
@@ -184,12 +193,14 @@ public final class Lab {
             out.flush();
             startGuests(o, fleet);
             api.send("POST", "/v1/advisories", Files.readString(advisoryFile), "application/yaml");
-            // no forecast: its simulations would take this machine's cores from the guests the lab measures
+            LabForecast forecast = new LabForecast(api, o.model(), out);
+            forecast.importModel();
             String id = api.post("/v1/campaigns", Map.of("advisory", advisory.id(), "policy", policyText, "hypervisors", "agents",
-                    "forecast", 0)).path("id").asText();
-            out.printf(Locale.ROOT, "Campaign %s on the agents: %d affected hosts, %d steps, planned %d s; approving%n", id,
+                    "forecast", o.forecastRuns())).path("id").asText();
+            out.printf(Locale.ROOT, "Campaign %s on the agents: %d affected hosts, %d steps, planned %d s%n", id,
                     plan.affectedHosts().size(), plan.steps().size(), plan.summary().makespanSeconds());
-            out.flush();
+            // approved once its forecast is done: the simulations do not take the cores the campaign is measured on
+            JsonNode forecastDone = o.forecastRuns() == 0 ? null : forecast.await(id);
             api.post("/v1/campaigns/" + id + "/approve", Map.of());
             LabChurn churn = o.churn() ? new LabChurn(fleet, o.affected(), o.memoryMiB(), t -> new AgentClient(controller,
                     server.tokens().create(Principal.Role.TENANT, t, t)), api, id, out, server.campaigns()::awaitChange) : null;
@@ -198,7 +209,7 @@ public final class Lab {
                 helpers.add(Thread.ofVirtual().name("lab-churn").start(churn));
             }
             dying.forEach(d -> helpers.add(killer(d, api, id, out, server.campaigns()::awaitChange)));
-            JsonNode row = follow(api, id, out, server.campaigns()::awaitChange);
+            JsonNode row = LabFollow.follow(api, id, out, server.campaigns()::awaitChange);
             for (Thread t : helpers) {
                 t.join(); // the churn's last start may come after the end
             }
@@ -210,6 +221,8 @@ public final class Lab {
             List<String> violations = new ArrayList<>(checker.finish());
             long measuredMs = facts.isEmpty() ? 0 : facts.get(facts.size() - 1).timeMs();
             long predictedMs = LabTiming.timing(o, problem, plan, measuredMs, out);
+            LabForecast.Judged judged = forecast.judge(forecastDone, measuredMs);
+            forecast.save();
             long startedAt = Instant.parse(row.path("startedAt").asText()).toEpochMilli();
             List<Guest> guests = guests(o, fleet, facts, startedAt, agents, did);
             Churn summary = did == null ? null : churn(did, guests, o);
@@ -221,7 +234,7 @@ public final class Lab {
                 out.println("  " + line);
             }
             return new Result(id, row.path("state").asText(), plan.affectedHosts().size(), row.path("hostsPatched").asInt(),
-                    row.path("hostsFailed").asInt(), measuredMs, predictedMs, guests, violations, summary, loss, notices);
+                    row.path("hostsFailed").asInt(), measuredMs, predictedMs, guests, violations, summary, loss, notices, judged);
         } finally {
             tearDown(agents, dying, server, backends);
         }
@@ -292,34 +305,6 @@ public final class Lab {
         }
         for (var i : fleet.instances()) {
             awaitFirstBeat(serialLog(o, i.host(), i.id()));
-        }
-    }
-
-    /** Prints the campaign's progress when it changes, until it ends (aborted after 15 minutes); returns its last view. */
-    private static JsonNode follow(AgentClient api, String id, PrintWriter out, Changes changes) throws Exception {
-        long began = System.nanoTime();
-        String last = "";
-        boolean aborted = false;
-        long seen = changes.await(-1, 0);
-        while (true) {
-            JsonNode c = api.get("/v1/campaigns/" + id);
-            String state = c.path("state").asText();
-            String line = String.format(Locale.ROOT, "%s: %d/%d hosts patched, %d failed", state, c.path("hostsPatched").asInt(),
-                    c.path("affectedHosts").asInt(), c.path("hostsFailed").asInt());
-            long s = (System.nanoTime() - began) / 1_000_000_000;
-            if (!line.equals(last)) {
-                out.printf(Locale.ROOT, "  %4d s  %s%n", s, line);
-                out.flush();
-                last = line;
-            }
-            if (List.of("completed", "halted", "aborted").contains(state)) {
-                return c;
-            }
-            if (s > Duration.ofMinutes(15).toSeconds() && !aborted) {
-                api.post("/v1/campaigns/" + id + "/abort", Map.of("reason", "the lab ran out of time"));
-                aborted = true;
-            }
-            seen = changes.await(seen, 1000); // the next commit of the campaign's loop (or a second, for the time limit)
         }
     }
 

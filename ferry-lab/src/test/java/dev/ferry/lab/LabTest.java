@@ -47,6 +47,19 @@ class LabTest {
         assertThat(java.nio.file.Files.readString(dir.resolve("report.txt"))).isEqualTo(progress.toString())
                 .contains("Lab in ").contains("vm08").contains("Lab passed");
         assertThat(dir.resolve("controller.log")).exists();
+
+        // the proposal was forecast before its approval, with no model yet; the campaign's measurements are the model file now
+        assertThat(r.forecast()).isNotNull();
+        assertThat(r.forecast().model()).isNull();
+        assertThat(new com.fasterxml.jackson.databind.ObjectMapper().readTree(dir.resolve("model.json").toFile()).path("campaigns").asInt()).isEqualTo(1);
+        // the next lab run starts its controller from nothing, with that model: its forecast is timed with it, and it adds to it
+        StringWriter second = new StringWriter();
+        Lab.Result again = Lab.run(new Lab.Options(2, 8, 1, 32, dir, qemu), new PrintWriter(second), java.time.InstantSource.system());
+        assertThat(again.ok()).as(second.toString()).isTrue();
+        assertThat(again.forecast().model()).as(second.toString()).isEqualTo(1);
+        assertThat(second.toString()).contains("model: " + dir.resolve("model.json") + ", learnt from 1 earlier lab campaigns")
+                .contains("forecast band P10-P99");
+        assertThat(new com.fasterxml.jackson.databind.ObjectMapper().readTree(dir.resolve("model.json").toFile()).path("campaigns").asInt()).isEqualTo(2);
     }
 
     /**

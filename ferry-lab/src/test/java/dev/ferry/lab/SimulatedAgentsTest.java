@@ -100,7 +100,11 @@ class SimulatedAgentsTest extends SimulatedHosts {
         assertThat(reboot.path("samples").asInt()).as("h1 rebooted once: " + model).isEqualTo(1);
         assertThat(reboot.path("mean").asDouble()).as("the agent's reboot takes 200 ms").isGreaterThanOrEqualTo(0.2);
         assertThat(model.path("migrationSecondsPerGiB").path("samples").asInt()).as("vm1's live migration").isEqualTo(1);
-        assertThat(model.path("restartSeconds").path("samples").asInt()).as("vm2 restarted, vm3 rebooted in place").isEqualTo(2);
+        assertThat(model.path("restartSeconds").path("samples").asInt()).as("vm2 relocated (vm3's reboot in place is no restart alone)")
+                .isEqualTo(1);
+        assertThat(model.path("migrationOverheadSeconds").path("samples").asInt()).as("vm1's live migration").isEqualTo(1);
+        assertThat(model.path("verifySecondsByHostModel").isEmpty()).as("h1's verification restarted vm3: not a verification alone")
+                .isTrue();
         assertThat(api.get("/v1/audit?action=model.learn").path("items")).singleElement()
                 .satisfies(a -> assertThat(a.path("target").asText()).isEqualTo(campaign));
         String next = api.post("/v1/campaigns", Map.of("advisory", "XSA-108", "forecast", 10)).path("id").asText();

@@ -35,8 +35,8 @@ import java.util.function.Supplier;
  * on one background thread, so a forecast never takes the controller's cores from its campaigns and
  * requests. A forecast is kept in memory by the controller that made the proposal.
  *
- * <p>When a campaign on host agents ends, what it measured ({@link LearnedModel#measure}: patch and
- * reboot per host model, migration time per GiB, restarts, tenants' answers) is added to the model:
+ * <p>When a campaign on host agents ends, what it measured ({@link LearnedModel#measure}: patch,
+ * reboot and verification per host model, migration transfer per GiB and overhead, restarts, tenants' answers) is added to the model:
  * a new version in the store, audited ({@code model.learn}). Campaigns on the simulated fleet teach
  * nothing (they would only learn the simulator back). Thread-safe.
  */
@@ -46,8 +46,10 @@ public final class Forecasts implements AutoCloseable {
     /** The most a proposal may ask for. */
     public static final int MAX_RUNS = 10_000;
     /** The facts a model is measured from. */
-    static final List<Class<? extends Fact>> MEASURED = List.of(Fact.PhaseChanged.class, Fact.MigrationMeasured.class,
-            Fact.DisruptionBegan.class, Fact.DisruptionEnded.class, Fact.EventChanged.class);
+    static final List<Class<? extends Fact>> MEASURED = List.of(Fact.PhaseChanged.class, Fact.StepStarted.class,
+            Fact.RebootsInPlace.class, Fact.MoveStarted.class,
+            Fact.MigrationMeasured.class, Fact.SwitchedOver.class, Fact.RolledBack.class, Fact.DisruptionBegan.class,
+            Fact.DisruptionEnded.class, Fact.EventChanged.class);
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private static final class Entry {
@@ -129,6 +131,44 @@ public final class Forecasts implements AutoCloseable {
         });
     }
 
+    /**
+     * Stores {@code body} as the model's next version ({@code PUT /v1/model}): the sums and counts as
+     * {@code GET /v1/model} shows them under {@code model}, or that whole answer; audited
+     * {@code model.import}. The next forecasts use it; campaigns that end add to it.
+     */
+    public Map<String, Object> importModel(byte[] body, Principal who, String requestId) {
+        LearnedModel m = readImport(body);
+        models.learn(null, clock.millis(), last -> write(m), new Audit(clock.millis(), who.actor(), requestId, "model.import", "model", ""));
+        return model().orElseThrow();
+    }
+
+    private static LearnedModel readImport(byte[] body) {
+        LearnedModel m;
+        try {
+            var tree = JSON.readTree(body);
+            if (tree == null || !tree.isObject()) {
+                throw Refused.invalid("the model is a JSON object: the \"model\" of GET /v1/model, or that whole answer");
+            }
+            m = JSON.treeToValue(tree.path("model").isObject() ? tree.path("model") : tree, LearnedModel.class);
+        } catch (java.io.IOException e) {
+            throw Refused.invalid("the model cannot be read: " + (e instanceof JsonProcessingException j ? j.getOriginalMessage()
+                    + " at " + j.getLocation() : e.getMessage()));
+        } catch (IllegalArgumentException e) {
+            throw Refused.invalid("the model cannot be read: " + e.getMessage());
+        }
+        List<LearnedModel.Stat> stats = new java.util.ArrayList<>(List.of(m.migrationSecondsPerGiB(), m.migrationOverheadSeconds(), m.restartSeconds()));
+        List.of(m.patchSecondsByHostModel(), m.rebootSecondsByHostModel(), m.verifySecondsByHostModel()).forEach(x -> stats.addAll(x.values()));
+        boolean bad = m.campaigns() < 0 || m.notices() < 0 || m.early() < 0 || m.rescheduled() < 0
+                || m.early() + m.rescheduled() > m.notices();
+        for (LearnedModel.Stat st : stats) {
+            bad |= st == null || st.n() < 0 || !(st.sum() >= 0) || Double.isInfinite(st.sum());
+        }
+        if (bad) {
+            throw Refused.invalid("the model's counts and sums must not be negative (nor early + rescheduled above notices)");
+        }
+        return m;
+    }
+
     /** The latest model as the API shows it (means and sample counts), empty before the first campaign on agents ended. */
     public Optional<Map<String, Object>> model() {
         return models.latest().map(v -> {
@@ -140,7 +180,9 @@ public final class Forecasts implements AutoCloseable {
             out.put("campaigns", m.campaigns());
             out.put("patchSecondsByHostModel", stats(m.patchSecondsByHostModel()));
             out.put("rebootSecondsByHostModel", stats(m.rebootSecondsByHostModel()));
+            out.put("verifySecondsByHostModel", stats(m.verifySecondsByHostModel()));
             out.put("migrationSecondsPerGiB", stat(m.migrationSecondsPerGiB()));
+            out.put("migrationOverheadSeconds", stat(m.migrationOverheadSeconds()));
             out.put("restartSeconds", stat(m.restartSeconds()));
             Map<String, Object> tenants = new LinkedHashMap<>();
             tenants.put("notices", m.notices());

@@ -61,7 +61,7 @@ class DashboardBrowserTest {
             // the proposal's forecast runs in the background; the page follows it to its figures
             b.await("forecast", d -> b.textOf("#forecast-text").startsWith("Forecast (60 simulated campaigns)") ? true : null);
             JsonNode forecast = s.get("/v1/campaigns/" + id, s.operator).json().get("forecast");
-            assertThat(b.textOf("#forecast-text")).contains("P90 ", "finishes before the disclosure in "
+            assertThat(b.textOf("#forecast-text")).contains("P10 ", "P90 ", "finishes before the disclosure in "
                     + Math.round(100 * forecast.get("probabilityMeetsDeadline").asDouble()) + "% of runs");
             assertThat(b.all("#what-if-table tbody tr")).hasSize(forecast.get("whatIf").size());
             b.screenshot("03-campaign-proposed");

@@ -61,6 +61,50 @@ class ProposalForecastTest {
         }
     }
 
+    /**
+     * An operator imports a model (a lab's, or another controller's): it is the next version, audited,
+     * and the next proposal's forecast is timed with it; a model that cannot be read, or with
+     * negative counts, is refused with nothing stored, and only operators may import one.
+     */
+    @Test
+    void anImportedModelTimesTheNextForecastAndABadOneIsRefusedWithNothingStored() throws Exception {
+        try (TestServer s = new TestServer(dir, "h2")) {
+            TestServer.Seeded seeded = s.seed(60, 1);
+            String slow = "{\"campaigns\": 1, \"rebootSecondsByHostModel\": {\"any\": {\"n\": 1, \"sum\": 36000}}}"; // 10 h reboots
+            TestServer.Response imported = s.send("PUT", "/v1/model", s.operator, slow);
+            assertThat(imported.status()).as(imported.body()).isEqualTo(200);
+            assertThat(imported.json().get("version").asInt()).isEqualTo(1);
+            assertThat(imported.json().get("campaign").isNull()).as("imported, not learnt from a campaign").isTrue();
+            assertThat(imported.json().get("rebootSecondsByHostModel").get("any").get("mean").asDouble()).isEqualTo(36000.0);
+            assertThat(s.get("/v1/audit?action=model.import", s.operator).json().get("items")).singleElement()
+                    .satisfies(a -> assertThat(a.get("detail").asText()).isEqualTo("version 1 imported"));
+
+            String id = s.post("/v1/campaigns", s.operator, TestServer.json(Map.of("advisory", TestServer.ADVISORY_ID,
+                    "forecast", 12))).json().get("id").asText();
+            JsonNode f = awaitForecast(s, id);
+            assertThat(f.get("model").asInt()).isEqualTo(1);
+            Campaigns.Loaded l = s.server.campaigns().load(id);
+            Forecast.Outcome plain = Forecast.run(l.problem(), l.plan(), new FerryStrategy(), new Forecast.Settings(12, 1, FaultSpec.NONE,
+                    TenantModel.DEFAULT, ChurnModel.NONE, false, 2, dev.ferry.sim.LearnedModel.EMPTY), null).outcome();
+            assertThat(f.get("p50Seconds").asLong()).as("every reboot 10 h instead of the policy's 5 minutes")
+                    .isGreaterThan(plain.p50Seconds() + 35_000);
+
+            // GET's whole answer is taken back as it is
+            TestServer.Response again = s.send("PUT", "/v1/model", s.operator, s.get("/v1/model", s.operator).body());
+            assertThat(again.status()).as(again.body()).isEqualTo(200);
+            assertThat(again.json().get("version").asInt()).isEqualTo(2);
+            for (String bad : new String[] {"{\"campaigns\": 1, \"restartSeconds\": {\"n\": -1, \"sum\": 5}}",
+                    "{\"campaigns\": 1, \"notices\": 1, \"early\": 2}", "{\"campaigns\": 1, \"reboots\": 3}", "{\"campaigns\": ",
+                    "[1, 2]"}) {
+                TestServer.Response r = s.send("PUT", "/v1/model", s.operator, bad);
+                assertThat(r.status()).as(bad + ": " + r.body()).isEqualTo(400);
+                assertThat(r.body()).containsAnyOf("cannot be read", "must not be negative", "is a JSON object");
+            }
+            assertThat(s.get("/v1/model", s.operator).json().get("version").asInt()).as("nothing stored").isEqualTo(2);
+            assertThat(s.send("PUT", "/v1/model", seeded.tenantTokens().get(0)[1], slow).status()).isEqualTo(403);
+        }
+    }
+
     private static JsonNode awaitForecast(TestServer s, String id) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
         while (System.nanoTime() < deadline) {

@@ -46,10 +46,12 @@ public final class Forecast {
 
     /**
      * One policy's forecast. Percentiles are nearest-rank over every run's makespan (a halted run's
-     * counts at the time it halted); {@code probabilityMeetsDeadline}: the share of runs that
-     * completed by the deadline (null without a disclosure time).
+     * counts at the time it halted); P10 to P99 is the band a campaign is expected in;
+     * {@code probabilityMeetsDeadline}: the share of runs that completed by the deadline (null
+     * without a disclosure time).
      */
-    public record Outcome(int runs, long p50Seconds, long p90Seconds, long p99Seconds, Double probabilityMeetsDeadline, int halted) {
+    public record Outcome(int runs, long p10Seconds, long p50Seconds, long p90Seconds, long p99Seconds, Double probabilityMeetsDeadline,
+                          int halted) {
     }
 
     /** A neighbouring policy and its forecast; {@code change} says what differs, {@code feasible} whether its plan meets the deadline. */
@@ -154,7 +156,7 @@ public final class Forecast {
             halted += completed ? 0 : 1;
             met += completed && deadlineSeconds != null && r.makespanSeconds() <= deadlineSeconds ? 1 : 0;
         }
-        return new Outcome(makespans.length, percentile(makespans, 0.50), percentile(makespans, 0.90), percentile(makespans, 0.99),
+        return new Outcome(makespans.length, percentile(makespans, 0.10), percentile(makespans, 0.50), percentile(makespans, 0.90), percentile(makespans, 0.99),
                 deadlineSeconds == null ? null : met / (double) makespans.length, halted);
     }
 

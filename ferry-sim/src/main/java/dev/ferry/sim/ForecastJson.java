@@ -9,7 +9,7 @@ import java.util.Map;
 
 /**
  * A {@link Forecast.Result} as JSON, the {@code forecast} field of a plan or a proposal: {@code runs},
- * {@code p50Seconds}, {@code p90Seconds}, {@code p99Seconds}, {@code probabilityMeetsDeadline} (null
+ * {@code p10Seconds}, {@code p50Seconds}, {@code p90Seconds}, {@code p99Seconds}, {@code probabilityMeetsDeadline} (null
  * without a disclosure time), {@code halted}, then {@code predictedSeconds}, {@code deadlineSeconds},
  * {@code whatIf} (each neighbouring policy: {@code change}, {@code plannedSeconds}, {@code feasible}
  * and its own figures) and {@code best} (the {@code change} that helps most, or null). Stateless.
@@ -40,6 +40,7 @@ public final class ForecastJson {
     private static Map<String, Object> outcome(Forecast.Outcome o) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("runs", o.runs());
+        m.put("p10Seconds", o.p10Seconds());
         m.put("p50Seconds", o.p50Seconds());
         m.put("p90Seconds", o.p90Seconds());
         m.put("p99Seconds", o.p99Seconds());

@@ -21,18 +21,23 @@ import java.util.TreeMap;
 
 /**
  * What finished campaigns measured, kept as sums and counts so that each campaign adds to them: a
- * host's patch and reboot time per host model (its {@code cpuModel}), live-migration time per GiB
- * of guest memory, a guest's restart (a non-live move's disruption, stop to running again), and how
- * tenants answered notices of non-live moves (acted early, rescheduled). {@link #applyTo} puts the
- * measured means in a policy's durations and bandwidth, {@link #tenants} in the tenant model, for
- * the next forecast; what was never measured stays as the policy and the defaults say.
+ * host's patch, reboot and verification time per host model (its {@code cpuModel}), a live
+ * migration's transfer time per GiB of its source's bandwidth (the hypervisor's own total time,
+ * divided by the migrations out of that source at its start, as the simulator shares a host's
+ * bandwidth) and its overhead (start to switch-over, less the transfer), a guest's restart (a
+ * relocation's disruption, stop to running again), and how tenants answered notices of non-live
+ * moves (acted early, rescheduled). A host whose verification restarts guests rebooted in place
+ * gives no verification time (the simulator adds their restart to it). {@link #applyTo} puts the measured means in a policy's durations
+ * and bandwidth, {@link #tenants} in the tenant model, for the next forecast; what was never
+ * measured stays as the policy and the defaults say.
  *
  * @param campaigns the campaigns measured
  * @param notices   non-live events announced; {@code early}: acted on early by their tenant;
  *                  {@code rescheduled}: rescheduled by their tenant
  */
 public record LearnedModel(int campaigns, Map<String, Stat> patchSecondsByHostModel, Map<String, Stat> rebootSecondsByHostModel,
-                           Stat migrationSecondsPerGiB, Stat restartSeconds, int notices, int early, int rescheduled) {
+                           Map<String, Stat> verifySecondsByHostModel, Stat migrationSecondsPerGiB, Stat migrationOverheadSeconds,
+                           Stat restartSeconds, int notices, int early, int rescheduled) {
     /** {@code n} measurements adding up to {@code sum}. */
     public record Stat(long n, double sum) {
         public static final Stat NONE = new Stat(0, 0);
@@ -50,17 +55,23 @@ public record LearnedModel(int campaigns, Map<String, Stat> patchSecondsByHostMo
         }
     }
 
-    public static final LearnedModel EMPTY = new LearnedModel(0, Map.of(), Map.of(), Stat.NONE, Stat.NONE, 0, 0, 0);
+    public static final LearnedModel EMPTY = new LearnedModel(0, Map.of(), Map.of(), Map.of(), Stat.NONE, Stat.NONE, Stat.NONE, 0, 0, 0);
 
+    /** A document written before a measurement existed reads as none of it. */
     public LearnedModel {
-        patchSecondsByHostModel = Map.copyOf(patchSecondsByHostModel);
-        rebootSecondsByHostModel = Map.copyOf(rebootSecondsByHostModel);
+        patchSecondsByHostModel = patchSecondsByHostModel == null ? Map.of() : Map.copyOf(patchSecondsByHostModel);
+        rebootSecondsByHostModel = rebootSecondsByHostModel == null ? Map.of() : Map.copyOf(rebootSecondsByHostModel);
+        verifySecondsByHostModel = verifySecondsByHostModel == null ? Map.of() : Map.copyOf(verifySecondsByHostModel);
+        migrationSecondsPerGiB = migrationSecondsPerGiB == null ? Stat.NONE : migrationSecondsPerGiB;
+        migrationOverheadSeconds = migrationOverheadSeconds == null ? Stat.NONE : migrationOverheadSeconds;
+        restartSeconds = restartSeconds == null ? Stat.NONE : restartSeconds;
     }
 
     /** This model with another's measurements added. */
     public LearnedModel plus(LearnedModel o) {
         return new LearnedModel(campaigns + o.campaigns, merge(patchSecondsByHostModel, o.patchSecondsByHostModel),
-                merge(rebootSecondsByHostModel, o.rebootSecondsByHostModel), migrationSecondsPerGiB.plus(o.migrationSecondsPerGiB),
+                merge(rebootSecondsByHostModel, o.rebootSecondsByHostModel), merge(verifySecondsByHostModel, o.verifySecondsByHostModel),
+                migrationSecondsPerGiB.plus(o.migrationSecondsPerGiB), migrationOverheadSeconds.plus(o.migrationOverheadSeconds),
                 restartSeconds.plus(o.restartSeconds), notices + o.notices, early + o.early, rescheduled + o.rescheduled);
     }
 
@@ -72,37 +83,82 @@ public record LearnedModel(int campaigns, Map<String, Stat> patchSecondsByHostMo
 
     /** One campaign's measurements, from its history (times in ms from its start) on its fleet. */
     public static LearnedModel measure(List<HistoryRecord> history, Fleet fleet) {
-        Map<String, Long> phaseAt = new HashMap<>();
-        Map<String, Stat> patch = new TreeMap<>();
-        Map<String, Stat> reboot = new TreeMap<>();
-        Map<String, Long> disruptedAt = new HashMap<>();
-        Stat migration = Stat.NONE;
-        Stat restart = Stat.NONE;
-        Set<String> noticed = new HashSet<>();
-        Set<String> early = new HashSet<>();
-        Set<String> rescheduled = new HashSet<>();
-        for (HistoryRecord r : history) {
+        Measuring m = new Measuring(fleet);
+        history.forEach(m::take);
+        return new LearnedModel(1, m.patch, m.reboot, m.verify, m.migration, m.overhead, m.restart, m.noticed.size(), m.early.size(),
+                m.rescheduled.size());
+    }
+
+    /** The measurement of one history, record by record. */
+    private static final class Measuring {
+        private final Fleet fleet;
+        private final Map<String, Long> phaseAt = new HashMap<>();
+        private final Map<String, Stat> patch = new TreeMap<>();
+        private final Map<String, Stat> reboot = new TreeMap<>();
+        private final Map<String, Stat> verify = new TreeMap<>();
+        private final Map<String, Long> disruptedAt = new HashMap<>();
+        /** Hosts whose step restarts guests in place at its verification. */
+        private final Set<String> restartsInPlace = new HashSet<>();
+        /**
+         * Live migrations in flight by move: their start, GiB, the migrations out of their source then (themselves
+         * included), and the hypervisor's total time once measured (−1 until then).
+         */
+        private final Map<Long, double[]> migrating = new HashMap<>();
+        private final Map<Long, String> migratingFrom = new HashMap<>();
+        private final Map<String, Long> moveOf = new HashMap<>();
+        private final Map<String, Integer> outOf = new HashMap<>();
+        private Stat migration = Stat.NONE;
+        private Stat overhead = Stat.NONE;
+        private Stat restart = Stat.NONE;
+        private final Set<String> noticed = new HashSet<>();
+        private final Set<String> early = new HashSet<>();
+        private final Set<String> rescheduled = new HashSet<>();
+
+        Measuring(Fleet fleet) {
+            this.fleet = fleet;
+        }
+
+        void take(HistoryRecord r) {
             switch (r.fact()) {
                 case Fact.PhaseChanged p when p.phase() == HostPhase.PATCHING -> phaseAt.put(p.host(), r.timeMs());
-                case Fact.PhaseChanged p when p.phase() == HostPhase.REBOOTING -> {
-                    Long began = phaseAt.put(p.host(), r.timeMs());
-                    if (began != null) {
-                        patch.merge(hostModel(fleet, p.host()), new Stat(1, (r.timeMs() - began) / 1000.0), Stat::plus);
+                case Fact.PhaseChanged p when p.phase() == HostPhase.REBOOTING -> phase(p.host(), r.timeMs(), patch, true);
+                case Fact.PhaseChanged p when p.phase() == HostPhase.VERIFYING -> phase(p.host(), r.timeMs(), reboot, true);
+                case Fact.PhaseChanged p when p.phase() == HostPhase.RETURNED -> {
+                    if (!restartsInPlace.remove(p.host())) {
+                        phase(p.host(), r.timeMs(), verify, false);
+                    } else {
+                        phaseAt.remove(p.host()); // its verification restarted guests: the simulator adds their restart itself
                     }
                 }
-                case Fact.PhaseChanged p when p.phase() == HostPhase.VERIFYING -> {
-                    Long began = phaseAt.remove(p.host());
-                    if (began != null) {
-                        reboot.merge(hostModel(fleet, p.host()), new Stat(1, (r.timeMs() - began) / 1000.0), Stat::plus);
+                case Fact.StepStarted st when !st.rebootInPlace().isEmpty() -> restartsInPlace.add(st.host());
+                case Fact.RebootsInPlace rip -> restartsInPlace.add(rip.host());
+                case Fact.PhaseChanged p when p.phase() == HostPhase.FAILED -> phaseAt.remove(p.host());
+                case Fact.MoveStarted s when s.kind() == MoveKind.LIVE_MIGRATE -> {
+                    int i = fleet.instanceIndex(s.instance());
+                    int k = outOf.merge(s.from(), 1, Integer::sum);
+                    migratingFrom.put(s.move(), s.from());
+                    moveOf.put(s.instance(), s.move());
+                    if (i >= 0) {
+                        migrating.put(s.move(), new double[] {r.timeMs(), fleet.instance(i).memoryMiB() / 1024.0, k, -1});
                     }
                 }
-                case Fact.MigrationMeasured m -> {
-                    int i = fleet.instanceIndex(m.instance());
-                    if (i >= 0 && m.totalMs() > 0) {
-                        migration = migration.plus(m.totalMs() / 1000.0 / (fleet.instance(i).memoryMiB() / 1024.0));
+                case Fact.MigrationMeasured q -> {
+                    Long move = moveOf.get(q.instance());
+                    double[] m = move == null ? null : migrating.get(move);
+                    if (m != null && m[1] > 0 && q.totalMs() > 0) {
+                        m[3] = q.totalMs();
+                        migration = migration.plus(q.totalMs() / 1000.0 / (m[1] * m[2]));
                     }
                 }
-                case Fact.DisruptionBegan d when d.kind() != MoveKind.LIVE_MIGRATE -> disruptedAt.put(d.instance(), r.timeMs());
+                case Fact.SwitchedOver s -> {
+                    double[] m = ended(s.move());
+                    if (m != null && m[3] >= 0) {
+                        overhead = overhead.plus(Math.max(0, r.timeMs() - m[0] - m[3]) / 1000.0);
+                    }
+                }
+                case Fact.RolledBack b -> ended(b.move());
+                // a relocation's stop to running again (a reboot in place waits for its host's reboot: no restart alone)
+                case Fact.DisruptionBegan d when d.kind() == MoveKind.RELOCATE -> disruptedAt.put(d.instance(), r.timeMs());
                 case Fact.DisruptionEnded d -> {
                     Long began = disruptedAt.remove(d.instance());
                     if (began != null) {
@@ -123,7 +179,23 @@ public record LearnedModel(int campaigns, Map<String, Stat> patchSecondsByHostMo
                 }
             }
         }
-        return new LearnedModel(1, patch, reboot, migration, restart, noticed.size(), early.size(), rescheduled.size());
+
+        /** The phase that began at the host's last mark ended at {@code t}: one more sample; {@code next}: a phase follows. */
+        private void phase(String host, long t, Map<String, Stat> into, boolean next) {
+            Long began = next ? phaseAt.put(host, t) : phaseAt.remove(host);
+            if (began != null) {
+                into.merge(hostModel(fleet, host), new Stat(1, (t - began) / 1000.0), Stat::plus);
+            }
+        }
+
+        /** A live migration ended (switched over or rolled back): its source has one fewer out; its start, or null. */
+        private double[] ended(long move) {
+            String from = migratingFrom.remove(move);
+            if (from != null) {
+                outOf.merge(from, -1, Integer::sum);
+            }
+            return migrating.remove(move);
+        }
     }
 
     private static String hostModel(Fleet fleet, String host) {
@@ -132,17 +204,20 @@ public record LearnedModel(int campaigns, Map<String, Stat> patchSecondsByHostMo
     }
 
     /**
-     * {@code p} with the measured means: patch and reboot averaged over the fleet's hosts by their
-     * model's mean (a model never measured takes the mean over all), restart, and the bandwidth that
-     * sends a GiB in the measured time; what was never measured is left as it is.
+     * {@code p} with the measured means: patch, reboot and verification averaged over the fleet's hosts by their
+     * model's mean (a model never measured takes the mean over all), restart, a migration's overhead,
+     * and the bandwidth that transfers a GiB in the measured time; what was never measured is left as it is.
      */
     public Policy applyTo(Policy p, Fleet fleet) {
         MaintenanceDurations d = p.durations();
         Double patch = overFleet(patchSecondsByHostModel, fleet);
         Double reboot = overFleet(rebootSecondsByHostModel, fleet);
+        Double verify = overFleet(verifySecondsByHostModel, fleet);
         Double restart = restartSeconds.mean();
+        Double overhead = migrationOverheadSeconds.mean();
         MaintenanceDurations measured = new MaintenanceDurations(patch == null ? d.patch() : seconds(patch),
-                reboot == null ? d.reboot() : seconds(reboot), restart == null ? d.restart() : seconds(restart));
+                reboot == null ? d.reboot() : seconds(reboot), restart == null ? d.restart() : seconds(restart),
+                verify == null ? d.verify() : seconds(verify), overhead == null ? d.migrationOverhead() : seconds(overhead));
         LiveMigrationPolicy lm = p.liveMigration();
         Double perGiB = migrationSecondsPerGiB.mean();
         if (perGiB != null && perGiB > 0) {

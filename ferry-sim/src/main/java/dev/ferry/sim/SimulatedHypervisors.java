@@ -25,7 +25,8 @@ import java.util.function.Consumer;
  * <ul>
  * <li>live migration: the pre-copy model ({@link MigrationModel}: Clark et al., NSDI 2005) with the
  *     source's bandwidth shared by its migrations in flight, dirty rate and duration noise
- *     (log-normal, σ 0.3 and 0.1); the source stops only when the destination runs;</li>
+ *     (log-normal, σ 0.3 and 0.1), plus the durations' {@code migrationOverhead} (σ 0.25; none unless a
+ *     learned model measured it); the source stops only when the destination runs;</li>
  * <li>relocation: stop, then start on the destination after {@code restartMinutes} (σ 0.25);</li>
  * <li>patch and reboot: the policy's minutes (σ 0.2) with a long tail: 3% take four times longer
  *     (an assumption, not fitted to data; see docs/simulator.md);</li>
@@ -39,8 +40,6 @@ import java.util.function.Consumer;
  * Not thread-safe: called from the kernel's thread.
  */
 public final class SimulatedHypervisors implements Ports.Driver {
-    private static final long VERIFY_MS = 30_000;
-
     private final Fleet fleet;
     private final Policy policy;
     private final Advisory advisory;
@@ -180,6 +179,10 @@ public final class SimulatedHypervisors implements Ports.Driver {
             ms = (long) (ms * random.nextDouble()) + 30_000;
             reason = "agent crashed and restarted during the migration";
         }
+        long overhead = policy.durations().migrationOverhead().toMillis();
+        if (overhead > 0) {
+            ms += exact ? overhead : noisy(overhead, 0.25); // preparing the destination, confirming it, stopping the source
+        }
         long downtime = m.postCopy() ? 50 : Math.max(1, (long) e.downtimeMs());
         boolean success = ok;
         String why = reason;
@@ -241,7 +244,7 @@ public final class SimulatedHypervisors implements Ports.Driver {
         for (int i = head[h]; i >= 0; i = next[i]) {
             any |= runningOn[i] == -2 - h;
         }
-        long ms = (exact ? 0 : VERIFY_MS) + (any ? noisy(policy.durations().restart().toMillis(), 0.25) : 0);
+        long ms = (exact ? 0 : policy.durations().verify().toMillis()) + (any ? noisy(policy.durations().restart().toMillis(), 0.25) : 0);
         kernel.at(kernel.now() + ms, () -> {
             if (dead(h)) {
                 return;

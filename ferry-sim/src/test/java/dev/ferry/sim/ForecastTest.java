@@ -54,6 +54,7 @@ class ForecastTest {
                 new Forecast.Settings(runs, 1, faults, tenants, ChurnModel.NONE, false, 0, LearnedModel.EMPTY), null);
         Forecast.Outcome o = f.outcome();
         assertThat(o.runs()).isEqualTo(runs);
+        assertThat(o.p10Seconds()).isLessThanOrEqualTo(o.p50Seconds());
         assertThat(o.p50Seconds()).isLessThanOrEqualTo(o.p90Seconds());
         assertThat(o.p90Seconds()).isLessThanOrEqualTo(o.p99Seconds());
         List<Long> fresh = new ArrayList<>();
@@ -61,10 +62,12 @@ class ForecastTest {
             fresh.add(Simulation.run(p, plan, new Simulation.Options(seed, faults, tenants, false, false, null, null)).makespanSeconds());
         }
         long covered = fresh.stream().filter(m -> m <= o.p90Seconds()).count();
+        long inBand = fresh.stream().filter(m -> m >= o.p10Seconds() && m <= o.p99Seconds()).count();
         long median = Forecast.percentile(fresh.stream().mapToLong(Long::longValue).sorted().toArray(), 0.5);
-        System.out.printf("calibration, %s: P50 %d s against the fresh median %d s; P90 %d s covers %d of %d fresh runs%n", family,
-                o.p50Seconds(), median, o.p90Seconds(), covered, runs);
+        System.out.printf("calibration, %s: P50 %d s against the fresh median %d s; P90 %d s covers %d of %d fresh runs;"
+                + " P10-P99 holds %d%n", family, o.p50Seconds(), median, o.p90Seconds(), covered, runs, inBand);
         assertThat(covered).as(family + ": fresh runs within the P90").isGreaterThanOrEqualTo(85L * runs / 100);
+        assertThat(inBand).as(family + ": fresh runs within the band, P10 to P99").isGreaterThanOrEqualTo(80L * runs / 100);
         assertThat((double) Math.abs(o.p50Seconds() - median)).as(family + ": P50 " + o.p50Seconds() + " against the fresh median " + median)
                 .isLessThanOrEqualTo(0.10 * median);
     }

@@ -30,6 +30,10 @@ class LearnedModelTest {
         return new HistoryRecord(seconds * 1000, Actor.FERRY, f);
     }
 
+    private static HistoryRecord ms(long ms, Fact f) {
+        return new HistoryRecord(ms, Actor.FERRY, f);
+    }
+
     private static Fact.EventChanged event(String id, EventState state, EventCause cause) {
         return new Fact.EventChanged("i-" + id, id, state, MoveKind.RELOCATE, 0, 0, 0, cause, 0, null, null, null);
     }
@@ -38,16 +42,35 @@ class LearnedModelTest {
     void aCampaignsHistoryIsMeasuredByHostModelAndCampaignsAddUp() {
         var fleet = FleetCollector.generate(FleetGenerator.Options.defaults(20, 3));
         String h0 = fleet.host(0).id();
+        String h1 = fleet.host(1).id();
         String cpu = fleet.host(0).cpuModel();
         var inst = fleet.instance(0);
+        double gib = inst.memoryMiB() / 1024.0;
+        long t1 = Math.round(5_000 * gib);
         List<HistoryRecord> h = new ArrayList<>(List.of(
                 at(100, new Fact.PhaseChanged(h0, HostPhase.PATCHING)),
                 at(160, new Fact.PhaseChanged(h0, HostPhase.REBOOTING)), // patched in 60 s
                 at(400, new Fact.PhaseChanged(h0, HostPhase.VERIFYING)), // rebooted in 240 s
-                at(500, new Fact.MigrationMeasured(inst.id(), h0, "x", 10, inst.memoryMiB() * 1000L / 1024 * 5, 2)), // 5 s a GiB
+                at(445, new Fact.PhaseChanged(h0, HostPhase.RETURNED)), // verified in 45 s (the simulator assumes 30 s)
+                // a transfer of 5 s a GiB of the source's bandwidth: alone (300 ms more to switch over), then while
+                // another migrates out of it too (which rolls back; 500 ms more)
+                at(500, new Fact.MoveStarted(1, inst.id(), MoveKind.LIVE_MIGRATE, h0, "x", 2, false, false)),
+                ms(500_000 + t1 + 300, new Fact.MigrationMeasured(inst.id(), h0, "x", 10, t1, 2)),
+                ms(500_000 + t1 + 300, new Fact.SwitchedOver(1, inst.id(), "x", 2, 10)),
+                at(520, new Fact.MoveStarted(2, "other", MoveKind.LIVE_MIGRATE, h0, "x", 2, false, false)),
+                at(520, new Fact.MoveStarted(3, inst.id(), MoveKind.LIVE_MIGRATE, h0, "y", 3, false, false)),
+                at(521, new Fact.RolledBack(2, "other", "test", false, 2)),
+                ms(520_000 + 2 * t1 + 500, new Fact.MigrationMeasured(inst.id(), h0, "y", 10, 2 * t1, 3)),
+                ms(520_000 + 2 * t1 + 500, new Fact.SwitchedOver(3, inst.id(), "y", 3, 10)),
                 at(600, new Fact.DisruptionBegan("i-a", false, MoveKind.RELOCATE)),
                 at(690, new Fact.DisruptionEnded("i-a", Fact.DisruptionEnd.MOVED, h0, 3)), // restarted in 90 s
                 at(700, new Fact.DisruptionBegan("i-b", false, MoveKind.LIVE_MIGRATE)), // a live move is no restart
+                // a host whose verification restarts a guest rebooted in place: neither a verification time nor a restart
+                at(800, new Fact.StepStarted(h1, false, 0, List.of("i-c"), List.of(), 0)),
+                at(802, new Fact.DisruptionBegan("i-c", false, MoveKind.REBOOT_IN_PLACE)),
+                at(850, new Fact.PhaseChanged(h1, HostPhase.VERIFYING)),
+                at(900, new Fact.DisruptionEnded("i-c", Fact.DisruptionEnd.REBOOTED_IN_PLACE, h1, 2)),
+                at(900, new Fact.PhaseChanged(h1, HostPhase.RETURNED)),
                 at(710, new Fact.DisruptionEnded("i-b", Fact.DisruptionEnd.MOVED, h0, 3)),
                 at(0, event("e1", EventState.SCHEDULED, EventCause.PLANNED)),
                 at(0, event("e2", EventState.SCHEDULED, EventCause.PLANNED)),
@@ -58,7 +81,10 @@ class LearnedModelTest {
         LearnedModel m = LearnedModel.measure(h, fleet);
         assertThat(m.patchSecondsByHostModel()).containsEntry(cpu, new LearnedModel.Stat(1, 60));
         assertThat(m.rebootSecondsByHostModel()).containsEntry(cpu, new LearnedModel.Stat(1, 240));
+        assertThat(m.verifySecondsByHostModel()).containsExactly(java.util.Map.entry(cpu, new LearnedModel.Stat(1, 45)));
+        assertThat(m.migrationSecondsPerGiB().n()).isEqualTo(2);
         assertThat(m.migrationSecondsPerGiB().mean()).isCloseTo(5.0, org.assertj.core.data.Offset.offset(0.01));
+        assertThat(m.migrationOverheadSeconds()).isEqualTo(new LearnedModel.Stat(2, 0.8));
         assertThat(m.restartSeconds()).isEqualTo(new LearnedModel.Stat(1, 90));
         assertThat(m.tenants(TenantModel.DEFAULT)).isEqualTo(new TenantModel(0.25, 0.25));
 
@@ -66,6 +92,8 @@ class LearnedModelTest {
         assertThat(p.durations().patch()).isEqualTo(Duration.ofSeconds(60));
         assertThat(p.durations().reboot()).isEqualTo(Duration.ofSeconds(240));
         assertThat(p.durations().restart()).isEqualTo(Duration.ofSeconds(90));
+        assertThat(p.durations().verify()).isEqualTo(Duration.ofSeconds(45));
+        assertThat(p.durations().migrationOverhead()).isEqualTo(Duration.ofMillis(400));
         assertThat(p.liveMigration().bandwidthMiBps()).isCloseTo(1024 / 5.0, org.assertj.core.data.Offset.offset(0.5));
         assertThat(LearnedModel.EMPTY.applyTo(Policy.DEFAULTS, fleet)).as("nothing measured: nothing changes").isEqualTo(Policy.DEFAULTS);
         assertThat(LearnedModel.EMPTY.tenants(TenantModel.DEFAULT)).isEqualTo(TenantModel.DEFAULT);
@@ -86,7 +114,8 @@ class LearnedModelTest {
         for (var h : p.fleet().hosts()) {
             slow.put(h.cpuModel(), new LearnedModel.Stat(1, 3600)); // an hour a reboot: twelve times the policy's 5 minutes
         }
-        LearnedModel model = new LearnedModel(1, java.util.Map.of(), slow, LearnedModel.Stat.NONE, LearnedModel.Stat.NONE, 0, 0, 0);
+        LearnedModel model = new LearnedModel(1, java.util.Map.of(), slow, java.util.Map.of(), LearnedModel.Stat.NONE, LearnedModel.Stat.NONE,
+                LearnedModel.Stat.NONE, 0, 0, 0);
         Forecast.Outcome plain = Forecast.run(p, plan, new FerryStrategy(), new Forecast.Settings(20, 1, FaultSpec.NONE,
                 TenantModel.PASSIVE, ChurnModel.NONE, false, 0, LearnedModel.EMPTY), null).outcome();
         Forecast.Outcome learnt = Forecast.run(p, plan, new FerryStrategy(), new Forecast.Settings(20, 1, FaultSpec.NONE,

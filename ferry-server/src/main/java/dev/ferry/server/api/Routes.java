@@ -151,7 +151,8 @@ public final class Routes {
         r.get("/v1/audit", ctx -> json(ctx, 200, audit.page(ctx.queryParam("actor"), ctx.queryParam("target"),
                 ctx.queryParam("action"), ctx.queryParam("cursor"), limit(ctx))));
         r.get("/v1/model", ctx -> json(ctx, 200, forecasts.model().orElseThrow(() -> Refused.notFound(
-                "model (it is learnt when the first campaign on host agents ends)"))));
+                "model (it is learnt when the first campaign on host agents ends, or imported with PUT /v1/model)"))));
+        r.put("/v1/model", ctx -> json(ctx, 200, forecasts.importModel(HttpApi.body(ctx), who(ctx), rid(ctx))));
         r.get("/v1/agents", ctx -> {
             var page = agents.page(ctx.queryParam("cursor"), limit(ctx));
             json(ctx, 200, new Page<>(page.items().stream().map(this::agentView).toList(), page.next()));

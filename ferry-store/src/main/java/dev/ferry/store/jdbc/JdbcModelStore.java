@@ -49,7 +49,7 @@ final class JdbcModelStore implements ModelStore {
                 ps.setString(4, v.document());
                 ps.executeUpdate(); // a version another controller took meanwhile fails the insert (a duplicate key)
             }
-            Sql.audit(c, audit.detail("version " + v.version() + " from campaign " + campaign), true);
+            Sql.audit(c, audit.detail("version " + v.version() + (campaign == null ? " imported" : " from campaign " + campaign)), true);
             return v;
         });
     }
