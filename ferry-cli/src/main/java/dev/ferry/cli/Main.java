@@ -40,16 +40,90 @@ public final class Main {
             }
         };
         CommandLine cl = new CommandLine(new Main(), factory);
+        cl.getHelpSectionMap().put(CommandLine.Model.UsageMessageSpec.SECTION_KEY_COMMAND_LIST_HEADING, help -> "");
+        cl.getHelpSectionMap().put(CommandLine.Model.UsageMessageSpec.SECTION_KEY_COMMAND_LIST, Main::groupedCommands);
+        cl.setExecutionStrategy(parsed -> {
+            // a word no command knows is an error even beside --help (picocli would print the help and exit 0)
+            CommandLine.ParseResult last = parsed;
+            while (last.hasSubcommand()) {
+                last = last.subcommand();
+            }
+            if (!last.unmatched().isEmpty()) {
+                CommandLine c = last.commandSpec().commandLine();
+                unknown(c, last.unmatched().get(0));
+                return ExitCodes.INVALID_INPUT;
+            }
+            return new CommandLine.RunLast().execute(parsed);
+        });
         cl.setExecutionExceptionHandler((ex, line, parsed) -> {
             line.getErr().println("error: " + ex);
             return ExitCodes.INTERNAL;
         });
         cl.setParameterExceptionHandler((ex, argv) -> {
             CommandLine c = ex.getCommandLine();
+            if (ex instanceof CommandLine.UnmatchedArgumentException u && !u.getUnmatched().isEmpty()
+                    && !c.getSubcommands().isEmpty() && !u.getUnmatched().get(0).startsWith("-")) {
+                unknown(c, u.getUnmatched().get(0));
+                return ExitCodes.INVALID_INPUT;
+            }
             c.getErr().println("error: " + ex.getMessage());
             c.getErr().println("Try '" + c.getCommandSpec().qualifiedName() + " --help'.");
             return ExitCodes.INVALID_INPUT;
         });
         return cl;
+    }
+
+    /** The commands by what they need, one line each. */
+    static final java.util.Map<String, java.util.List<String>> GROUPS = groups();
+
+    private static java.util.Map<String, java.util.List<String>> groups() {
+        java.util.Map<String, java.util.List<String>> g = new java.util.LinkedHashMap<>();
+        g.put("Local tools (files in, files out; no controller)", java.util.List.of("demo", "fleet", "plan", "simulate", "lab"));
+        g.put("Controller", java.util.List.of("server", "ca"));
+        g.put("Host", java.util.List.of("agent"));
+        return g;
+    }
+
+    /** The top-level command list: each group's commands with their one-line summary (the header), in the groups' order. */
+    static String groupedCommands(CommandLine.Help help) {
+        java.util.Map<String, CommandLine.Help> commands = help.subcommands();
+        StringBuilder out = new StringBuilder();
+        java.util.Set<String> listed = new java.util.HashSet<>();
+        for (var group : GROUPS.entrySet()) {
+            out.append(group.getKey()).append(":\n");
+            for (String name : group.getValue()) {
+                if (commands.containsKey(name)) {
+                    out.append(line(name, commands.get(name)));
+                    listed.add(name);
+                }
+            }
+        }
+        for (var other : commands.entrySet()) {
+            if (!listed.contains(other.getKey())) {
+                throw new IllegalStateException("command " + other.getKey() + " is in no group of Main.GROUPS");
+            }
+        }
+        return out.toString();
+    }
+
+    private static String line(String name, CommandLine.Help sub) {
+        String[] header = sub.commandSpec().usageMessage().header();
+        String[] description = sub.commandSpec().usageMessage().description();
+        String summary = header.length > 0 ? header[0] : description.length > 0 ? description[0] : "";
+        return String.format(java.util.Locale.ROOT, "  %-10s %s%n", name, summary);
+    }
+
+    /** An argument that is no command here: one line naming it, the closest commands, and where the list is. */
+    private static void unknown(CommandLine c, String word) {
+        String name = c.getCommandSpec().qualifiedName();
+        if (c.getSubcommands().isEmpty() || word.startsWith("-")) {
+            c.getErr().println("error: " + name + " takes no " + (word.startsWith("-") ? "option '" : "argument '") + word + "'");
+            c.getErr().println("Try '" + name + " --help'.");
+            return;
+        }
+        java.util.List<String> close = new CommandLine.UnmatchedArgumentException(c, java.util.List.of(word)).getSuggestions(); // picocli's
+        c.getErr().println("error: '" + word + "' is not a " + name + " command"
+                + (close.isEmpty() ? "" : " (did you mean " + String.join(" or ", close) + "?)"));
+        c.getErr().println("Try '" + name + " --help' for the list.");
     }
 }

@@ -153,6 +153,38 @@ class CommandsTest {
         assertThat(r.err()).contains("--help");
     }
 
+    /**
+     * The first thing a newcomer reads: every command on one line with a summary that stands on its
+     * own, in groups by what it needs; and a word that is no command is an error (exit 2) even beside
+     * {@code --help}, naming the word and the closest commands, with nothing on standard output.
+     */
+    @Test
+    void theTopLevelHelpListsEveryCommandOnOneLineInGroupsAndAnUnknownCommandIsAnError() {
+        Cli help = Cli.run("--help");
+        assertThat(help.exitCode()).isZero();
+        List<String> lines = help.out().lines().toList();
+        for (var group : Main.GROUPS.entrySet()) {
+            assertThat(lines).contains(group.getKey() + ":");
+            for (String name : group.getValue()) {
+                assertThat(lines).as(name).anySatisfy(l -> assertThat(l).matches("  " + name + " +[A-Z].*\\.$"));
+            }
+        }
+        assertThat(lines).as("no summary wraps onto a line of its own").noneMatch(l -> l.startsWith("              "));
+
+        for (String[] argv : new String[][] {{"some-unknown-word", "--help"}, {"some-unknown-word"}}) {
+            Cli r = Cli.run(argv);
+            assertThat(r.exitCode()).as(String.join(" ", argv)).isEqualTo(2);
+            assertThat(r.out()).isEmpty();
+            assertThat(r.err()).startsWith("error: 'some-unknown-word' is not a ferry command").contains("ferry --help");
+        }
+        Cli typo = Cli.run("pln", "--help");
+        assertThat(typo.exitCode()).isEqualTo(2);
+        assertThat(typo.err()).contains("did you mean plan?");
+        Cli extra = Cli.run("plan", "extra", "--help");
+        assertThat(extra.exitCode()).isEqualTo(2);
+        assertThat(extra.err()).contains("ferry plan takes no argument 'extra'");
+    }
+
     @Test
     void generateLeavesNothingBehindWhenItCannotStart() {
         Path out = tmp.resolve("never.yaml");
