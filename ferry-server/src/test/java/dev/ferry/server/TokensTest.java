@@ -28,6 +28,7 @@ class TokensTest {
     private static final class Counting implements TokenStore {
         final TokenStore real;
         final AtomicInteger finds = new AtomicInteger();
+        final AtomicInteger lists = new AtomicInteger();
 
         Counting(TokenStore real) {
             this.real = real;
@@ -51,6 +52,7 @@ class TokensTest {
 
         @Override
         public List<Token> list() {
+            lists.incrementAndGet();
             return real.list();
         }
 
@@ -84,7 +86,12 @@ class TokensTest {
                 assertThat(b.authenticate(agent)).isPresent();
                 clock.advanceMillis(10_000); // an agent's report every 10 s, for five minutes
             }
-            assertThat(seenByB.finds.get()).as("read once, not at every report (and the revoked one once)").isEqualTo(2);
+            assertThat(seenByB.lists.get()).as("every token read at b's first look, in one read").isEqualTo(1);
+            assertThat(seenByB.finds.get()).as("the agent's token never read alone (the revoked one, not among them, once)")
+                    .isEqualTo(1);
+            String later = a.create(Principal.Role.TENANT, "acme", "acme again");
+            assertThat(b.authenticate(later)).as("a token made after b's first look is read when it is first seen").isPresent();
+            assertThat(seenByB.finds.get()).isEqualTo(2);
 
             a.revoke(Tokens.hash(agent).substring(0, 16), operator, "r1");
             assertThat(a.authenticate(agent)).as("at once where it was revoked").isEmpty();

@@ -34,14 +34,15 @@ public final class Adoption {
         Map<Integer, JsonNode> sinceLastCall();
     }
 
-    /** Adds the reports stored since the last read to {@code fresh}; false (said once) when they cannot be read. */
-    private static boolean read(Reports reported, Map<Integer, JsonNode> fresh) {
+    /** Adds the reports stored since the last read to {@code fresh}; a read that fails is said once and tried again next time. */
+    private static void read(Reports reported, Map<Integer, JsonNode> fresh, boolean[] said) {
         try {
             fresh.putAll(reported.sinceLastCall());
-            return true;
         } catch (RuntimeException e) {
-            System.err.println("ferry: driver: the agents' reports could not be read (they are asked instead): " + e);
-            return false;
+            if (!said[0]) {
+                System.err.println("ferry: driver: the agents' reports could not be read (those without one are asked): " + e);
+                said[0] = true;
+            }
         }
     }
 
@@ -52,29 +53,29 @@ public final class Adoption {
     /**
      * Reads the reports, then asks the agents with none ({@value AgentCalls#ASK_AT_ONCE} at a time, in
      * host order) while reading the reports again every {@value #READ_EVERY_MS} ms: an agent whose
-     * report came meanwhile is not asked. Reports that cannot be read leave the agents to be asked.
+     * report came meanwhile is not asked. A read that fails (a database too busy just then) is tried again a second later.
      */
     static Learnt learn(Fleet fleet, List<AgentClient> agents, Reports reported) throws InterruptedException {
         Map<Integer, JsonNode> fresh = new ConcurrentHashMap<>();
         CountDownLatch done = new CountDownLatch(1);
+        boolean[] said = {false};
+        read(reported, fresh, said);
         // not interrupted: a read in the middle of its query finishes (an interrupt would close a pooled connection's socket)
-        Thread reader = read(reported, fresh) ? Thread.ofVirtual().name("adopt-reports").start(() -> {
+        Thread reader = Thread.ofVirtual().name("adopt-reports").start(() -> {
             try {
-                while (!done.await(READ_EVERY_MS, TimeUnit.MILLISECONDS) && read(reported, fresh)) {
-                    // read again
+                while (!done.await(READ_EVERY_MS, TimeUnit.MILLISECONDS)) {
+                    read(reported, fresh, said);
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-        }) : null;
+        });
         AgentCalls.Asked[] all;
         try {
             all = AgentCalls.askAll(agents, "/v1/host", ASK_FOR, fresh::containsKey);
         } finally {
             done.countDown();
-            if (reader != null) {
-                reader.join();
-            }
+            reader.join();
         }
         int[] hostOf = new int[fleet.instances().size()];
         Arrays.fill(hostOf, -1);

@@ -80,13 +80,16 @@ final class OnAgents {
         this.stored = stored.answers();
     }
 
-    /** The reports stored after {@code sinceMs}, each read once (the next read starts after the latest seen). */
+    /**
+     * The reports stored after {@code sinceMs}: each read starts a second before the latest seen (a report is
+     * stamped before its group commit, so one stamped earlier may be stored after a later one was read).
+     */
     private static dev.ferry.agent.driver.Adoption.Reports reports(dev.ferry.core.model.Fleet fleet,
                                                java.util.function.LongFunction<List<AgentStore.Report>> reported, long sinceMs) {
         java.util.concurrent.atomic.AtomicLong mark = new java.util.concurrent.atomic.AtomicLong(sinceMs);
         return () -> {
             Map<Integer, JsonNode> out = new java.util.HashMap<>();
-            for (AgentStore.Report r : reported.apply(mark.get())) {
+            for (AgentStore.Report r : reported.apply(Math.max(sinceMs, mark.get() - 1_000))) {
                 mark.accumulateAndGet(r.reportedAt(), Math::max);
                 int h = fleet.hostIndex(r.host());
                 try {
