@@ -30,7 +30,8 @@ import java.util.TreeMap;
  *
  * <p>Health: a host whose agent reported within the suspect threshold (a quarter of the down
  * threshold, at most 30 s) is {@code up}; silent longer, {@code suspect}; silent past the down
- * threshold ({@code ferry server --host-down-after}, 2 minutes by default), {@code down}; never
+ * threshold ({@code ferry server --host-down-after}, 2 minutes by default), {@code down} (silence
+ * counted from this controller's start at the earliest); never
  * heard of, {@code unknown} (agents report every 5 s by default). {@link #watch} audits every
  * change of a host's health ({@code host.health}) and returns it; the server calls it every few
  * seconds and tells a running campaign of each host that went down.
@@ -46,6 +47,8 @@ public final class AgentReports {
     private final long suspectAfterMs;
     private final long downAfterMs;
     private final ReportBatches batches;
+    /** When this controller started: silence before it is not counted. */
+    private final long startedAt;
 
     public AgentReports(AgentStore store, InventoryStore inventoryStore, Inventory inventory, AuditLog audit, InstantSource clock,
                         Duration downAfter) {
@@ -57,6 +60,7 @@ public final class AgentReports {
         this.downAfterMs = downAfter.toMillis();
         this.suspectAfterMs = Math.min(30_000, downAfterMs / 4);
         this.batches = new ReportBatches(store);
+        this.startedAt = clock.millis();
     }
 
     /** A campaign ended: the versions it refused to take into the inventory are tried again at their next report. */
@@ -166,12 +170,17 @@ public final class AgentReports {
     public record Health(String host, String state, Long lastReportAt) {
     }
 
-    /** The health of a host whose agent last reported at {@code lastReportAt} (null: never), now. */
+    /**
+     * The health of a host whose agent last reported at {@code lastReportAt} (null: never), now. Silence
+     * counts from this controller's start at the earliest: it was not listening before (a restarted
+     * controller under 5,000 agents called hosts down whose reports had not got through in its first
+     * minutes, and fenced them; Kubernetes' node controller has a startup grace for the same reason).
+     */
     public Health health(String host, Long lastReportAt) {
         if (lastReportAt == null) {
             return new Health(host, "unknown", null);
         }
-        long silent = clock.millis() - lastReportAt;
+        long silent = clock.millis() - Math.max(lastReportAt, startedAt);
         String state = silent <= suspectAfterMs ? "up" : silent <= downAfterMs ? "suspect" : "down";
         return new Health(host, state, lastReportAt);
     }

@@ -144,6 +144,26 @@ class AgentReportTest {
         }
     }
 
+    /**
+     * A controller that has just started counts a host's silence from its own start: a host whose last
+     * stored report is older than the down threshold is not down until it has been silent that long
+     * since (it was not listening before).
+     */
+    @Test
+    void silenceBeforeTheControllerStartedIsNotCounted() {
+        try (TestServer s = new TestServer(dir, "h2")) {
+            AgentReports reports = s.server.agentReports();
+            long lastBeforeTheStart = s.clock.millis() - 10 * 60_000; // stored by a controller that stopped ten minutes ago
+            assertThat(reports.health("h1", lastBeforeTheStart).state()).isEqualTo("up");
+            s.clock.advanceMillis(31_000);
+            assertThat(reports.health("h1", lastBeforeTheStart).state()).isEqualTo("suspect");
+            s.clock.advanceMillis(90_000);
+            assertThat(reports.health("h1", lastBeforeTheStart).state()).as("silent 2 min since the start").isEqualTo("down");
+            assertThat(reports.health("h1", lastBeforeTheStart).lastReportAt()).as("the report's own time is kept")
+                    .isEqualTo(lastBeforeTheStart);
+        }
+    }
+
     private static JsonNode awaitReport(TestServer s, String host, String version) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         while (System.nanoTime() < deadline) {
