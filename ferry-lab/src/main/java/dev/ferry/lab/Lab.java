@@ -59,8 +59,8 @@ public final class Lab {
     public record Options(int hosts, int vms, int affected, int memoryMiB, Path dir, String qemu, boolean churn, boolean killHost,
                           String hypervisor, Path model, int forecastRuns) {
         public Options {
-            if (forecastRuns < 0 || forecastRuns > 10_000) {
-                throw new IllegalArgumentException("--forecast runs 0 (none) to 10000 simulations");
+            if (forecastRuns < 0 || forecastRuns > dev.ferry.server.Forecasts.MAX_RUNS) {
+                throw new IllegalArgumentException("--forecast runs 0 (none) to " + dev.ferry.server.Forecasts.MAX_RUNS + " simulations");
             }
             if (!List.of(LabHosts.QEMU, LabHosts.LIBVIRT, LabHosts.MIXED).contains(hypervisor)) {
                 throw new IllegalArgumentException("the hypervisor is qemu, libvirt or mixed (libvirt hosts and a last one on QEMU)");

@@ -153,8 +153,7 @@ public final class AgentReports {
             if (r.host().equals(host)) {
                 try {
                     for (var i : JSON.readTree(r.instances())) {
-                        if (i.path("id").asText().equals(instance) && i.path("alive").asBoolean()
-                                && List.of("running", "migrating-out").contains(i.path("role").asText())) {
+                        if (i.path("id").asText().equals(instance) && dev.ferry.agent.driver.Adoption.runsHere(i)) {
                             return true;
                         }
                     }

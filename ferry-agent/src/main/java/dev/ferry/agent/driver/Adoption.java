@@ -46,6 +46,15 @@ public final class Adoption {
         }
     }
 
+    /**
+     * An instance in an agent's view ({@code GET /v1/host}'s or its report's {@code instances}) runs on
+     * that host: alive, and running or migrating out (a migration's source runs it until the switch-over).
+     */
+    public static boolean runsHere(JsonNode instance) {
+        String role = instance.path("role").asText();
+        return instance.path("alive").asBoolean() && (role.equals("running") || role.equals("migrating-out"));
+    }
+
     /** Per instance the host an agent runs it on (alive, running or migrating out), −1 where none does; how many agents were asked. */
     record Learnt(int[] hostOf, int asked) {
     }
@@ -86,8 +95,7 @@ public final class Adoption {
             JsonNode list = answer != null ? answer.path("instances") : fresh.get(h);
             for (JsonNode in : list == null ? List.<JsonNode>of() : list) {
                 int i = fleet.instanceIndex(in.path("id").asText());
-                String role = in.path("role").asText();
-                if (i >= 0 && in.path("alive").asBoolean() && (role.equals("running") || role.equals("migrating-out"))) {
+                if (i >= 0 && runsHere(in)) {
                     hostOf[i] = h;
                 }
             }
