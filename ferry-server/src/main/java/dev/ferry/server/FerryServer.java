@@ -151,7 +151,8 @@ public final class FerryServer implements AutoCloseable {
 
     private FerryServer(Config config) {
         long began = System.nanoTime();
-        this.db = config.jdbcUrl() != null ? Database.open(config.jdbcUrl(), config.dbUser(), config.dbPassword(), 16)
+        this.db = config.jdbcUrl() != null ? Database.open(config.jdbcUrl(), config.dbUser(), config.dbPassword(), 16,
+                config.leaseTtl())
                 : Database.openH2(config.dataDirectory(), 16);
         Stores stores = Stores.over(db);
         InstantSource clock = config.clock();

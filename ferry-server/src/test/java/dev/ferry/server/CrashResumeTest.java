@@ -51,7 +51,14 @@ class CrashResumeTest {
             predicted = p.get("predictedSeconds").asLong();
             campaign = p.get("id").asText();
         }
-        double accel = Math.max(1, predicted / (KILLS * 5.0)); // longer than the kill loop: every kill hits a running campaign
+        // The campaign's virtual time runs on while the controller is down, so it must outlast the kill loop on this
+        // machine: one start of the controller is timed here, and the loop (a mean wait of 0.85 s, a start, and a second
+        // start after a quarter of the kills) is given three times that, for the replays that grow as the campaign goes.
+        long began = System.nanoTime();
+        ControllerProcess.start(crashed).kill();
+        double startMs = (System.nanoTime() - began) / 1e6;
+        double loopMs = KILLS * (850 + 1.25 * startMs + 0.25 * 300) * 3;
+        double accel = Math.max(1, predicted * 1000.0 / loopMs);
         setAccel(campaign, accel);
 
         SplittableRandom random = new SplittableRandom(KILLS);

@@ -86,8 +86,30 @@ public final class Database implements AutoCloseable {
         return false;
     }
 
+    /**
+     * How long PostgreSQL waits on a client inside a transaction, by default, before it ends the
+     * client's session (and so its locks): see {@link #open(String, String, String, int, java.time.Duration)}.
+     */
+    public static final java.time.Duration CLIENT_SILENCE = java.time.Duration.ofSeconds(5);
+
     public static Database open(String jdbcUrl, String user, String password, int poolSize) {
+        return open(jdbcUrl, user, password, poolSize, CLIENT_SILENCE);
+    }
+
+    /**
+     * Opens a database by JDBC URL. On PostgreSQL each connection is set up so that a transaction
+     * whose client has said nothing for {@code clientSilence} is ended by the server
+     * ({@code idle_in_transaction_session_timeout}): a controller frozen inside a transaction (a
+     * stall, a long pause) would otherwise hold the lease row it fences its writes with, and no
+     * standby could ever take over. A controller passes its lease: a frozen leader loses its locks
+     * about when it loses its lease. (H2 is opened by one process only.)
+     */
+    public static Database open(String jdbcUrl, String user, String password, int poolSize, java.time.Duration clientSilence) {
         HikariConfig config = new HikariConfig();
+        boolean postgres = jdbcUrl.startsWith("jdbc:postgresql:");
+        if (postgres) {
+            config.setConnectionInitSql("SET idle_in_transaction_session_timeout = " + Math.max(1, clientSilence.toMillis()));
+        }
         config.setJdbcUrl(jdbcUrl);
         if (user != null) {
             config.setUsername(user);
@@ -107,7 +129,7 @@ public final class Database implements AutoCloseable {
             pool.close();
             throw e;
         }
-        return new Database(pool, jdbcUrl.startsWith("jdbc:postgresql:"));
+        return new Database(pool, postgres);
     }
 
     /** Runs {@code work} in one transaction: committed when it returns, rolled back when it throws. */

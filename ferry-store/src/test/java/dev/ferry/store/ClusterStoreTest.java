@@ -56,6 +56,47 @@ class ClusterStoreTest {
         }
     }
 
+    /**
+     * A leader frozen (SIGSTOP, a long pause) inside a fenced write holds the lease row's lock: on
+     * PostgreSQL the server ends its session once it has been silent for the configured time, and a
+     * standby then takes the lease over; the frozen write, when its process goes on, is refused.
+     * Without that the standby's claim would wait for the lock forever (seen: no successor after a
+     * stall in AgentClusterTest).
+     */
+    @org.junit.jupiter.api.Test
+    @org.junit.jupiter.api.Timeout(value = 120, threadMode = org.junit.jupiter.api.Timeout.ThreadMode.SEPARATE_THREAD) // a hang guard: without the fix the claim never returns
+    void aLeaderFrozenInsideATransactionDoesNotKeepTheLeaseFromBeingTakenOver() throws Exception {
+        String url = TestPostgres.newDatabaseUrl();
+        try (Database leader = Database.open(url, null, null, 2, java.time.Duration.ofSeconds(1));
+                Database standby = Database.open(url, null, null, 2, java.time.Duration.ofSeconds(1))) {
+            long term = Stores.over(leader).cluster().claim("node-a", 0, -1, false).term(); // already run out
+            java.util.concurrent.CountDownLatch locked = new java.util.concurrent.CountDownLatch(1);
+            java.util.concurrent.CountDownLatch wake = new java.util.concurrent.CountDownLatch(1);
+            var frozen = java.util.concurrent.CompletableFuture.supplyAsync(() -> leader.tx(c -> {
+                try (var st = c.createStatement()) {
+                    st.executeQuery("SELECT term FROM cluster_lease WHERE name = 'leader' FOR UPDATE").close(); // what a fenced write does first
+                }
+                locked.countDown();
+                try {
+                    wake.await(); // frozen, the lock held
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                try (var st = c.createStatement()) {
+                    return st.executeUpdate("UPDATE cluster_members SET heartbeat_ms = 0");
+                }
+            }));
+            locked.await();
+            ClusterStore.Lease taken = Stores.over(standby).cluster().claim("node-b", 0, 60_000, false);
+            assertThat(taken.holder()).isEqualTo("node-b");
+            assertThat(taken.term()).isEqualTo(term + 1);
+            wake.countDown();
+            assertThatThrownBy(frozen::join).as("the frozen leader's transaction was ended by the server")
+                    .hasCauseInstanceOf(StoreException.class);
+            assertThat(Stores.over(leader).cluster().lease().holder()).as("the pool goes on with a new connection").isEqualTo("node-b");
+        }
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"h2", "postgres"})
     void aLoopsWritesAreRefusedOnceItsTermIsOver(String kind) {
