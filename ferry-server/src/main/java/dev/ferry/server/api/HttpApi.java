@@ -98,7 +98,7 @@ public final class HttpApi implements AutoCloseable {
         this.clock = clock;
         this.limits = limits;
         this.routes = routes;
-        this.metrics = new Metrics(routes.campaigns(), routes.cluster());
+        this.metrics = new Metrics(routes.campaigns(), routes.cluster(), routes.streams());
         this.app = Javalin.create(config -> configure(config, routes));
     }
 

@@ -19,7 +19,9 @@ import java.util.function.ToDoubleFunction;
 final class Metrics {
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
 
-    Metrics(Campaigns campaigns, dev.ferry.server.Cluster cluster) {
+    Metrics(Campaigns campaigns, dev.ferry.server.Cluster cluster, EventStreams streams) {
+        Gauge.builder("ferry_event_streams_open", streams, EventStreams::open)
+                .description("server-sent event streams open on this controller (campaign watchers and tenants)").register(registry);
         Gauge.builder("ferry_cluster_leader", cluster, c -> c.leading() ? 1 : 0)
                 .description("1 while this controller leads, 0 on a standby").register(registry);
         Gauge.builder("ferry_cluster_term", cluster, c -> c.lastSeen() == null ? 0 : c.lastSeen().term())

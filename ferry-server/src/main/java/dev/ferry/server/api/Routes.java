@@ -129,9 +129,9 @@ public final class Routes {
         r.get("/v1/campaigns", ctx -> json(ctx, 200, Map.of("items", campaigns.list().stream().map(this::campaignView).toList())));
         r.get("/v1/campaigns/{campaign}", ctx -> json(ctx, 200, campaignView(campaigns.row(ctx.pathParam("campaign")))));
         r.get("/v1/campaigns/{campaign}/steps", this::steps);
-        r.sse("/v1/campaigns/{campaign}/stream", client -> {
-            Campaigns.Row row = campaigns.row(client.ctx().pathParam("campaign")); // 404 before the stream starts
-            streams.campaign(client, row);
+        r.get("/v1/campaigns/{campaign}/stream", ctx -> {
+            Campaigns.Row row = campaigns.row(ctx.pathParam("campaign")); // 404 before the stream starts
+            streams.campaign(ctx, row);
         });
         r.get("/v1/campaigns/{campaign}/plan", this::plan);
         r.get("/v1/campaigns/{campaign}/timeline", ctx -> json(ctx, 200, timeline.of(ctx.pathParam("campaign"))));

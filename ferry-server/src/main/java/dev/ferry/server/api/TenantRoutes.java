@@ -75,7 +75,7 @@ final class TenantRoutes {
         r.get("/v1/tenant/events", ctx -> json(ctx, 200, eventPage(tenants.events(tenant(ctx), state(ctx), ctx.queryParam("cursor"),
                 limit(ctx)))));
         r.get("/v1/tenant/events/{event}", ctx -> json(ctx, 200, eventView(tenants.event(tenant(ctx), ctx.pathParam("event")))));
-        r.sse("/v1/tenant/stream", client -> streams.tenant(client, tenant(client.ctx())));
+        r.get("/v1/tenant/stream", ctx -> streams.tenant(ctx, tenant(ctx)));
         r.post("/v1/tenant/events/{event}/reschedule", this::reschedule);
         r.post("/v1/tenant/events/{event}/now", this::now);
         r.post("/v1/agent/instances/{instance}/events/{event}/now", this::guestNow);
