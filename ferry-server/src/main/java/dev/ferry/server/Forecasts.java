@@ -36,8 +36,9 @@ import java.util.function.Supplier;
  * requests. A forecast is kept in memory by the controller that made the proposal.
  *
  * <p>When a campaign on host agents ends, what it measured ({@link LearnedModel#measure}: patch,
- * reboot and verification per host model, migration transfer per GiB and overhead, restarts, tenants' answers) is added to the model:
- * a new version in the store, audited ({@code model.learn}). Campaigns on the simulated fleet teach
+ * reboot and verification per host model, migration transfer per GiB and overhead, restarts,
+ * tenants' answers) is added to the model: a new version in the store, audited ({@code model.learn});
+ * an operator can import one ({@link #importModel}). Campaigns on the simulated fleet teach
  * nothing (they would only learn the simulator back). Thread-safe.
  */
 public final class Forecasts implements AutoCloseable {
@@ -156,12 +157,15 @@ public final class Forecasts implements AutoCloseable {
         } catch (IllegalArgumentException e) {
             throw Refused.invalid("the model cannot be read: " + e.getMessage());
         }
-        List<LearnedModel.Stat> stats = new java.util.ArrayList<>(List.of(m.migrationSecondsPerGiB(), m.migrationOverheadSeconds(), m.restartSeconds()));
-        List.of(m.patchSecondsByHostModel(), m.rebootSecondsByHostModel(), m.verifySecondsByHostModel()).forEach(x -> stats.addAll(x.values()));
+        // the constructor made every missing one "none" (a null inside a map failed it: cannot be read)
+        List<LearnedModel.Stat> stats = new java.util.ArrayList<>(List.of(m.migrationSecondsPerGiB(), m.migrationOverheadSeconds(),
+                m.restartSeconds()));
+        List.of(m.patchSecondsByHostModel(), m.rebootSecondsByHostModel(), m.verifySecondsByHostModel())
+                .forEach(x -> stats.addAll(x.values()));
         boolean bad = m.campaigns() < 0 || m.notices() < 0 || m.early() < 0 || m.rescheduled() < 0
                 || m.early() + m.rescheduled() > m.notices();
         for (LearnedModel.Stat st : stats) {
-            bad |= st == null || st.n() < 0 || !(st.sum() >= 0) || Double.isInfinite(st.sum());
+            bad |= st.n() < 0 || !(st.sum() >= 0) || Double.isInfinite(st.sum());
         }
         if (bad) {
             throw Refused.invalid("the model's counts and sums must not be negative (nor early + rescheduled above notices)");

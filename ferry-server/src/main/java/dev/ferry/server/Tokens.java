@@ -53,10 +53,11 @@ public final class Tokens {
     /**
      * Tokens found, kept {@value #KNOWN_MINUTES} minutes: at 10,000 agents reporting every 10 s a
      * thousand requests a second would otherwise each read the token table (a few seconds' keeping
-     * did not help: each agent's token is seen once per report); the first request reads them all. A revocation here forgets the token
-     * at once; every {@value #REVOCATIONS_SECONDS} s (at the next request) the revocations any
-     * controller made since are read from the audit and forgotten here too. An expiry is judged at
-     * every request (the stored expiry, by the clock).
+     * did not help: each agent's token is seen once per report); the first request reads them all
+     * ({@link #warmUp}). A revocation here forgets the token at once; every
+     * {@value #REVOCATIONS_SECONDS} s (at the next request) the revocations any controller made since
+     * are read from the audit and forgotten here too. An expiry is judged at every request (the stored
+     * expiry, by the clock).
      */
     static final long KNOWN_MINUTES = 10;
     static final long REVOCATIONS_SECONDS = 5;
@@ -78,18 +79,32 @@ public final class Tokens {
         while (marks.size() >= 2 && marks.stream().skip(1).findFirst().orElseThrow()[0] <= now - REREAD_MS) {
             marks.removeFirst(); // the next one is a minute old too
         }
-        if (marks.isEmpty()) {
-            // every token there is, in one read: a controller that starts under 10,000 reporting agents would otherwise read
-            // the table once per agent at once (after a restart, 5,000 such reads held every pooled connection); one revoked
-            // meanwhile is among the revocations read next
-            store.list().forEach(t -> recent.put(t.hash(), t));
-        }
         // the first look reads every revocation there was (few, and indexed): none committed late is missed
         TokenStore.Revocations r = store.revokedSince(marks.isEmpty() ? 0 : marks.peekFirst()[1]);
         for (String id : r.ids()) {
             recent.asMap().keySet().removeIf(h -> h.startsWith(id));
         }
         marks.addLast(new long[] {now, r.mark()});
+    }
+
+    private volatile boolean warmed;
+
+    /**
+     * Every token there is, in one read, before the first request looks one up; the requests that come
+     * meanwhile wait for it: a controller that starts under 10,000 reporting agents would otherwise read
+     * the table once per agent at once (after a restart, 5,000 such reads held every pooled connection).
+     * A token revoked after this read is among the revocations read at the next look. Tried once: if the
+     * read fails, tokens are read one by one as before.
+     */
+    private synchronized void warmUp() {
+        if (warmed) {
+            return;
+        }
+        try {
+            store.list().forEach(t -> recent.put(t.hash(), t));
+        } finally {
+            warmed = true;
+        }
     }
 
     public boolean anyOperator() {
@@ -104,6 +119,9 @@ public final class Tokens {
         long now = clock.millis();
         if (now >= nextRevocationsAt) {
             forgetRevoked(now);
+        }
+        if (!warmed) {
+            warmUp();
         }
         String hash = hash(token);
         TokenStore.Token known = recent.getIfPresent(hash);
