@@ -16,8 +16,11 @@ final class Heartbeats {
     private final AgentClient controller;
     private final Duration every;
     private final Supplier<Map<String, Object>> view;
-    private volatile Thread thread;
+    private final Thread thread;
     private volatile boolean closed;
+    /** Guards {@link #asked}; the loop waits on it between reports. */
+    private final Object wake = new Object();
+    private boolean asked;
     private volatile String lastError;
     private final boolean platform;
 
@@ -35,14 +38,22 @@ final class Heartbeats {
         return controller;
     }
 
-    /** Reports now, and every period from now. */
-    synchronized void now() {
-        thread.interrupt();
-        thread = start();
+    /**
+     * Reports now, and every period from then: the loop is woken, never interrupted (an interrupted
+     * report would cancel its request and could close the pooled connection the next one takes).
+     */
+    void now() {
+        synchronized (wake) {
+            asked = true;
+            wake.notifyAll();
+        }
     }
 
-    synchronized void close() {
+    void close() {
         closed = true;
+        synchronized (wake) {
+            wake.notifyAll();
+        }
         thread.interrupt();
     }
 
@@ -83,10 +94,25 @@ final class Heartbeats {
                 return;
             }
             try {
-                Thread.sleep(every.toMillis()); // the heartbeat's period
+                awaitNext();
             } catch (InterruptedException e) {
                 return;
             }
+        }
+    }
+
+    /** Waits for the heartbeat's period, or until {@link #now} asks for a report. */
+    private void awaitNext() throws InterruptedException {
+        long end = System.nanoTime() + every.toNanos();
+        synchronized (wake) {
+            while (!asked && !closed) {
+                long left = end - System.nanoTime();
+                if (left <= 0) {
+                    break;
+                }
+                java.util.concurrent.TimeUnit.NANOSECONDS.timedWait(wake, left);
+            }
+            asked = false;
         }
     }
 }

@@ -59,7 +59,7 @@ class HeartbeatsTest {
                 assertThat(closed.body()).isEqualTo("{\"report\":1}");
                 Received again = received.poll(30, TimeUnit.SECONDS);
                 assertThat(again.body()).as("the same report again, not an hour later").isEqualTo("{\"report\":1}");
-                assertThat(again.connection()).as("on a new connection").isGreaterThan(closed.connection());
+                assertThat(again.connection()).as("on another connection").isNotEqualTo(closed.connection());
             } finally {
                 h.close();
             }
@@ -84,7 +84,11 @@ class HeartbeatsTest {
                 }
                 char[] body = new char[length];
                 for (int got = 0; got < length; ) {
-                    got += in.read(body, got, length - got);
+                    int n = in.read(body, got, length - got);
+                    if (n < 0) {
+                        return; // the client closed it mid-request
+                    }
+                    got += n;
                 }
                 received.add(new Received(connection, new String(body)));
                 if (new String(body).contains("\"report\":1") && closedOnce.compareAndSet(false, true)) {
