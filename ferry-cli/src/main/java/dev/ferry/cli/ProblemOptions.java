@@ -9,7 +9,7 @@ final class ProblemOptions {
     @Option(names = "--fleet", required = true, paramLabel = "FILE", description = "Inventory, fleet/v1 YAML or JSON.")
     Path fleet;
 
-    @Option(names = "--advisory", required = true, paramLabel = "FILE", description = "Advisory, advisory/v1.")
+    @Option(names = "--advisory", required = true, paramLabel = "FILE", description = "Advisory: advisory/v1, or CSAF 2.0, OSV or CVE JSON 5 (told by content).")
     Path advisory;
 
     @Option(names = "--policy", paramLabel = "FILE", description = "Policy, policy/v1 (default: the documented defaults).")

@@ -11,7 +11,10 @@ import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Reads {@code advisory.yaml} (advisory/v1, docs/formats.md; JSON too), strictly. Thread-safe (stateless). */
+/**
+ * Reads an advisory, strictly: {@code advisory.yaml} (advisory/v1, docs/formats.md; JSON too), or a
+ * CSAF 2.0, OSV or CVE JSON 5 document, told apart by content. Thread-safe (stateless).
+ */
 public final class AdvisoryReader {
     static final long MAX_BYTES = 1L << 20;
 
@@ -19,13 +22,28 @@ public final class AdvisoryReader {
         return read(Source.of(path));
     }
 
-    /** Reads a file or bytes (a request body, a stored document); problems carry the source's name. */
+    /**
+     * Reads a file or bytes (a request body, a stored document); problems carry the source's name.
+     * The format is told by the content: advisory/v1 (its {@code ferry:} header), or a CSAF 2.0,
+     * OSV or CVE JSON 5 document ({@link StandardAdvisory}).
+     */
     public Advisory read(Source source) throws InvalidInputException {
         Problems problems = new Problems(source.name());
-        Fields f = SingleMapping.read(source, MAX_BYTES, problems, "advisory/v1");
+        Fields f = SingleMapping.top(source, MAX_BYTES, problems);
         if (f == null) {
             problems.throwIfAny();
         }
+        StandardAdvisory.Format format = StandardAdvisory.detect(f.mapping());
+        if (format != null) {
+            Advisory a = switch (format) {
+                case CSAF -> CsafAdvisoryReader.read(f, problems);
+                case OSV -> OsvAdvisoryReader.read(f, problems);
+                case CVE -> CveAdvisoryReader.read(f, problems);
+            };
+            problems.throwIfAny();
+            return a;
+        }
+        SingleMapping.header(f, problems, "advisory/v1", StandardAdvisory.NOT_STANDARD);
         String id = f.id("id", true);
         String title = f.string("title", false);
         List<AffectRule> rules = new ArrayList<>();

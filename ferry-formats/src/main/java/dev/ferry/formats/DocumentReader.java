@@ -22,7 +22,8 @@ import java.util.Map;
  * limit, unique keys and scalar keys. Not thread-safe.
  */
 final class DocumentReader {
-    static final int MAX_DEPTH = 8;
+    /** Deep enough for a CSAF product tree's branches (vendor, product family, name, version). */
+    static final int MAX_DEPTH = 16;
 
     interface Handler {
         /** Whether a list under this top-level key is delivered item by item. */

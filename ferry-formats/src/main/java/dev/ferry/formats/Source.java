@@ -33,9 +33,19 @@ public final class Source {
         this.opener = opener;
     }
 
+    /** A file: JSON when its name ends in .json, or (not .yaml or .yml) when it starts with '{'; YAML otherwise. */
     public static Source of(Path path) {
-        return new Source(path.toString(), path.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".json"),
-                () -> Files.size(path), () -> Files.newInputStream(path));
+        String name = path.getFileName().toString().toLowerCase(Locale.ROOT);
+        boolean json = name.endsWith(".json") || !name.endsWith(".yaml") && !name.endsWith(".yml") && startsWithBrace(path);
+        return new Source(path.toString(), json, () -> Files.size(path), () -> Files.newInputStream(path));
+    }
+
+    private static boolean startsWithBrace(Path path) {
+        try (InputStream in = Files.newInputStream(path)) {
+            return firstNonBlank(in.readNBytes(4096)) == '{';
+        } catch (IOException e) {
+            return false; // the read proper reports it
+        }
     }
 
     public static Source of(byte[] bytes, String name) {

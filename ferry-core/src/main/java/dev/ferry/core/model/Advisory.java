@@ -43,8 +43,17 @@ public record Advisory(
         this(id, title, affects, fixedVersion, requiresReboot, disclosure, List.of());
     }
 
-    /** The version that fixes {@code host}: its branch's, else {@link #fixedVersion}; null when the advisory names none. */
+    /**
+     * The version that fixes {@code host}: that of the first rule matching it that names one (a
+     * version range's end), else its branch's, else {@link #fixedVersion}; null when the advisory
+     * names none.
+     */
     public String fixedVersionFor(Host host) {
+        for (AffectRule rule : affects) {
+            if (rule.fixedVersion() != null && rule.matches(host)) {
+                return rule.fixedVersion();
+            }
+        }
         for (FixedIn f : fixedIn) {
             if (f.branch().matches(host.hypervisor())) {
                 return f.version();

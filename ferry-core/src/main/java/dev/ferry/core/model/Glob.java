@@ -6,6 +6,20 @@ import java.util.regex.Pattern;
 public record Glob(String text, Pattern pattern) {
 
     public static Glob of(String text) {
+        return new Glob(text, Pattern.compile(regex(text)));
+    }
+
+    /**
+     * Exactly {@code text}, or with {@code anyAfter} any string that starts with it, regardless of
+     * case (the hypervisor names of advisories in standard formats); its text is {@code text},
+     * followed by {@code *} with {@code anyAfter}.
+     */
+    public static Glob literalIgnoringCase(String text, boolean anyAfter) {
+        return new Glob(anyAfter ? text + "*" : text, Pattern.compile(Pattern.quote(text) + (anyAfter ? ".*" : ""),
+                Pattern.CASE_INSENSITIVE | Pattern.UNICODE_CASE));
+    }
+
+    private static String regex(String text) {
         StringBuilder re = new StringBuilder();
         boolean inClass = false;
         for (int i = 0; i < text.length(); i++) {
@@ -38,7 +52,7 @@ public record Glob(String text, Pattern pattern) {
         if (inClass) {
             throw new IllegalArgumentException("unclosed [ in glob '" + text + "'");
         }
-        return new Glob(text, Pattern.compile(re.toString()));
+        return re.toString();
     }
 
     public boolean matches(String value) {

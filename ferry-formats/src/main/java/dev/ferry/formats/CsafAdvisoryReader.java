@@ -1,0 +1,189 @@
+package dev.ferry.formats;
+
+import dev.ferry.core.model.Advisory;
+import dev.ferry.core.model.Versions;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * A CSAF 2.0 advisory (docs.oasis-open.org/csaf): the products of its {@code product_tree}
+ * (branches, full product names, relationships) become hypervisor strings, from the CPE of their
+ * {@code product_identification_helper} ({@code cpe:2.3:o:xen:xen:4.4.0:...} or the older
+ * {@code cpe:/o:xen:xen:4.4.0}: product and version) or else from the {@code product_name} and
+ * {@code product_version} branches above them. Every vulnerability's
+ * {@code product_status.known_affected} products are affected; its {@code fixed} and
+ * {@code first_fixed} products are the fixes, each affected version fixed by the oldest newer fix
+ * of its product. A host reboot is needed when a remediation's {@code restart_required.category}
+ * is {@code machine} or {@code system}, or when no remediation says anything of restarts.
+ * {@code document.tracking.initial_release_date} is the disclosure. docs/formats.md.
+ */
+final class CsafAdvisoryReader {
+    private static final Set<String> REBOOT = Set.of("machine", "system");
+
+    /** A product of the tree: its hypervisor string, or why it has none; where it was defined. */
+    private record Product(String hypervisor, String unusable, Node at) {
+    }
+
+    private final Problems problems;
+    private final Map<String, Product> products = new HashMap<>();
+
+    private CsafAdvisoryReader(Problems problems) {
+        this.problems = problems;
+    }
+
+    static Advisory read(Fields top, Problems problems) {
+        return new CsafAdvisoryReader(problems).read(top);
+    }
+
+    private Advisory read(Fields top) {
+        Fields document = Fields.of(problems, top.node("document"), "document");
+        Fields tracking = document == null ? null : sub(document, "tracking", true);
+        String id = tracking == null ? null : tracking.string("id", true);
+        var disclosure = tracking == null ? null : StandardAdvisory.time(problems, tracking, "initial_release_date", false);
+        String title = document == null ? null : document.string("title", false);
+        Fields tree = sub(top, "product_tree", true);
+        if (tree != null) {
+            for (Fields b : tree.list("branches", "branches")) {
+                branch(b, null, null);
+            }
+            for (Fields p : tree.list("full_product_names", "products")) {
+                product(p, null, null);
+            }
+            for (Fields r : tree.list("relationships", "relationships")) {
+                Fields p = sub(r, "full_product_name", true);
+                if (p != null) {
+                    product(p, null, null);
+                }
+            }
+        }
+        StandardAdvisory rules = new StandardAdvisory();
+        Boolean reboot = null;
+        List<Fields> vulnerabilities = top.list("vulnerabilities", "vulnerabilities");
+        if (vulnerabilities.isEmpty() && !problems.any()) {
+            problems.add(top.mapping(), "vulnerabilities", "needs at least one vulnerability");
+        }
+        for (Fields v : vulnerabilities) {
+            Fields status = sub(v, "product_status", true);
+            if (status != null) {
+                affected(status, rules);
+            }
+            for (Fields r : v.list("remediations", "remediations")) {
+                Fields restart = sub(r, "restart_required", false);
+                String category = restart == null ? null : restart.string("category", true);
+                if (category != null) {
+                    reboot = (reboot != null && reboot) || REBOOT.contains(category);
+                }
+            }
+        }
+        if (rules.empty() && !problems.any()) {
+            problems.add(top.mapping(), "vulnerabilities", "no vulnerability names known_affected products");
+        }
+        if (id == null || problems.any()) {
+            return null;
+        }
+        return rules.build(StandardAdvisory.id(id), title != null ? title : id, reboot == null || reboot, disclosure);
+    }
+
+    /** One vulnerability's affected products, each with the oldest fix of its product newer than it. */
+    private void affected(Fields status, StandardAdvisory rules) {
+        List<String> fixes = new ArrayList<>();
+        for (String field : List.of("fixed", "first_fixed")) {
+            for (Node.Scalar id : StandardAdvisory.scalars(problems, status, field)) {
+                String hv = hypervisor(id, status.path(field));
+                if (hv != null) {
+                    fixes.add(hv);
+                    rules.fixed(hv);
+                }
+            }
+        }
+        List<Node.Scalar> known = StandardAdvisory.scalars(problems, status, "known_affected");
+        for (Node.Scalar id : known) {
+            String hv = hypervisor(id, status.path("known_affected"));
+            if (hv != null) {
+                rules.exact(hv, oldestNewer(hv, fixes));
+            }
+        }
+    }
+
+    private static String oldestNewer(String affected, List<String> fixes) {
+        String best = null;
+        for (String f : fixes) {
+            Integer c = Versions.compare(f, affected);
+            if (c != null && c > 0 && (best == null || Versions.compare(f, best) < 0)) {
+                best = f;
+            }
+        }
+        return best;
+    }
+
+    /** The hypervisor string of a product id a status names, or null after reporting. */
+    private String hypervisor(Node.Scalar id, String path) {
+        Product p = products.get(id.value());
+        if (p == null) {
+            problems.add(id, path, "product '" + Fields.abbreviate(id.value()) + "' is not in the product_tree");
+            return null;
+        }
+        if (p.hypervisor() == null) {
+            problems.add(id, path, "product '" + Fields.abbreviate(id.value()) + "' (line " + p.at().line() + ") "
+                    + p.unusable());
+            return null;
+        }
+        return p.hypervisor();
+    }
+
+    /** A branch and those under it, with the product name and version of the branches above. */
+    private void branch(Fields b, String name, String version) {
+        String category = b.string("category", true);
+        String value = b.string("name", true);
+        if ("product_name".equals(category)) {
+            name = value;
+        } else if ("product_version".equals(category)) {
+            version = value;
+        }
+        Fields product = sub(b, "product", false);
+        if (product != null) {
+            product(product, name, version);
+        }
+        for (Fields under : b.list("branches", "branches")) {
+            branch(under, name, version);
+        }
+    }
+
+    private void product(Fields p, String name, String version) {
+        String id = p.string("product_id", true);
+        if (id == null) {
+            return;
+        }
+        Fields helper = sub(p, "product_identification_helper", false);
+        String cpe = helper == null ? null : helper.string("cpe", false);
+        Product made;
+        if (cpe != null) {
+            String[] pv = Cpe.productAndVersion(cpe);
+            made = pv == null ? new Product(null, "has a CPE of an unknown form: '" + Fields.abbreviate(cpe)
+                    + "' (expected cpe:2.3:part:vendor:product:version:... or cpe:/part:vendor:product:version)", p.mapping())
+                    : pv[1] == null ? new Product(null, "has a CPE with no version: '" + Fields.abbreviate(cpe) + "'", p.mapping())
+                    : new Product(StandardAdvisory.hypervisor(pv[0], pv[1]), null, p.mapping());
+        } else if (name != null && version != null) {
+            made = new Product(StandardAdvisory.hypervisor(name, version), null, p.mapping());
+        } else {
+            made = new Product(null, "names no hypervisor version: no CPE helper, and no product_name and product_version"
+                    + " branches above it", p.mapping());
+        }
+        products.put(id, made);
+    }
+
+    /** A mapping field, or null (reported when required and missing, or not a mapping). */
+    private Fields sub(Fields f, String name, boolean required) {
+        Node n = f.node(name);
+        if (n == null) {
+            if (required) {
+                problems.add(f.mapping(), f.path(name), "required field is missing");
+            }
+            return null;
+        }
+        return Fields.of(problems, n, f.path(name));
+    }
+}

@@ -1,0 +1,116 @@
+package dev.ferry.formats;
+
+import dev.ferry.core.model.Advisory;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * A CVE record in CVE JSON 5 (github.com/CVEProject/cve-schema): each
+ * {@code containers.cna.affected[]} entry's {@code product} is the hypervisor's product; each of
+ * its {@code versions} with status {@code affected} is affected exactly, or, with {@code lessThan}
+ * (the fix) or {@code lessThanOrEqual}, as a range from its {@code version} (0 or *: from the
+ * first). A product with {@code defaultStatus: affected} and no versions is affected in every
+ * version. {@code cveMetadata.datePublished} is the disclosure; a host reboot is assumed.
+ * docs/formats.md.
+ */
+final class CveAdvisoryReader {
+    private static final Set<String> ANY = Set.of("0", "*", "-");
+
+    private CveAdvisoryReader() {
+    }
+
+    static Advisory read(Fields top, Problems problems) {
+        Node metaNode = top.node("cveMetadata");
+        Fields meta = metaNode == null ? null : Fields.of(problems, metaNode, "cveMetadata");
+        if (metaNode == null) {
+            problems.add(top.mapping(), "cveMetadata", "required field is missing");
+        }
+        String id = meta == null ? null : meta.string("cveId", true);
+        var disclosure = meta == null ? null : StandardAdvisory.time(problems, meta, "datePublished", false);
+        if (meta != null && "REJECTED".equals(meta.string("state", false))) {
+            problems.add(meta.node("state"), "cveMetadata.state", "the CVE record was rejected: it affects nothing");
+        }
+        Fields cna = cna(top, problems);
+        String title = cna == null ? null : title(cna);
+        StandardAdvisory rules = new StandardAdvisory();
+        List<Fields> affected = cna == null ? List.of() : cna.list("affected", "affected products");
+        if (cna != null && affected.isEmpty() && !problems.any()) {
+            problems.add(cna.mapping(), cna.path("affected"), "needs at least one affected product");
+        }
+        for (Fields a : affected) {
+            String product = a.string("product", true);
+            if (product == null) {
+                continue;
+            }
+            List<Fields> versions = a.list("versions", "versions");
+            boolean any = false;
+            for (Fields v : versions) {
+                any |= version(problems, rules, product, v);
+            }
+            if (versions.isEmpty() && "affected".equals(a.string("defaultStatus", false))) {
+                rules.range(product, null, null, null, null);
+                any = true;
+            }
+            if (!any && !problems.any()) {
+                problems.add(a.mapping(), a.at(), "names no affected version of '" + Fields.abbreviate(product) + "'");
+            }
+        }
+        if (id == null || problems.any()) {
+            return null;
+        }
+        return rules.build(StandardAdvisory.id(id), title != null ? title : id, true, disclosure);
+    }
+
+    private static Fields cna(Fields top, Problems problems) {
+        Node containers = top.node("containers");
+        Fields c = containers == null ? null : Fields.of(problems, containers, "containers");
+        Node cna = c == null ? null : c.node("cna");
+        if (cna == null) {
+            problems.add(c == null ? top.mapping() : c.mapping(), "containers.cna", "required field is missing");
+            return null;
+        }
+        return Fields.of(problems, cna, "containers.cna");
+    }
+
+    /** Whether the entry makes a rule (an affected version); others (unaffected, unknown) make none. */
+    private static boolean version(Problems problems, StandardAdvisory rules, String product, Fields v) {
+        String version = v.string("version", true);
+        String status = v.string("status", true);
+        String lessThan = v.string("lessThan", false);
+        String orEqual = v.string("lessThanOrEqual", false);
+        if (version == null || !"affected".equals(status)) {
+            return false;
+        }
+        if (lessThan == null && orEqual == null) {
+            if (ANY.contains(version)) {
+                problems.add(v.node("version"), v.path("version"), "'" + version + "' with neither lessThan nor lessThanOrEqual"
+                        + " names no version");
+                return false;
+            }
+            rules.exact(StandardAdvisory.hypervisor(product, version), null);
+        } else {
+            String before = lessThan != null && !lessThan.equals("*") ? lessThan : null;
+            String through = orEqual != null && !orEqual.equals("*") ? orEqual : null;
+            rules.range(product, ANY.contains(version) ? null : version, before, through, before);
+        }
+        return true;
+    }
+
+    /** The CNA's title, else its first English description (cut to a line). */
+    private static String title(Fields cna) {
+        String t = cna.string("title", false);
+        if (t != null) {
+            return t;
+        }
+        if (cna.node("descriptions") instanceof Node.Sequence seq) {
+            for (Node d : seq.items()) {
+                if (d instanceof Node.Mapping m && m.get("value") instanceof Node.Scalar s && s.value() != null
+                        && (!(m.get("lang") instanceof Node.Scalar l) || l.value() == null || l.value().startsWith("en"))) {
+                    String line = s.value().strip().split("\\R", 2)[0];
+                    return line.length() > 200 ? line.substring(0, 200) + "…" : line;
+                }
+            }
+        }
+        return null;
+    }
+}
