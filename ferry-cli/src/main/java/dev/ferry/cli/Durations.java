@@ -1,11 +1,11 @@
 package dev.ferry.cli;
 
 /** Human-readable durations for the terminal: "1d 4h 12m", "3m 20s". */
-final class Durations {
+public final class Durations {
     private Durations() {
     }
 
-    static String human(long seconds) {
+    public static String human(long seconds) {
         if (seconds < 0) {
             return "-" + human(-seconds);
         }

@@ -11,7 +11,11 @@ import picocli.CommandLine.Command;
 @Command(name = "ferry", mixinStandardHelpOptions = true, version = "ferry 0.1.0",
         description = "Patch a fleet of hypervisor hosts without losing the instances on them.",
         subcommands = {DemoCommand.class, FleetCommand.class, PlanCommand.class, SimulateCommand.class, ServerCommand.class,
-                AgentCommand.class, LabCommand.class, CaCommand.class})
+                AgentCommand.class, LabCommand.class, CaCommand.class, dev.ferry.cli.client.CampaignsCommand.class,
+                dev.ferry.cli.client.HostsCommand.Hosts.class, dev.ferry.cli.client.HostsCommand.Inventory.class,
+                dev.ferry.cli.client.AdvisoriesCommand.class, dev.ferry.cli.client.RecordsCommand.History.class,
+                dev.ferry.cli.client.RecordsCommand.Audit.class, dev.ferry.cli.client.TenantCommands.Events.class,
+                dev.ferry.cli.client.TenantCommands.Instances.class, dev.ferry.cli.client.CompletionCommand.class})
 public final class Main {
 
     public static void main(String[] args) {
@@ -24,9 +28,17 @@ public final class Main {
     }
 
     static CommandLine commandLine(InstantSource clock) {
+        return commandLine(clock, System.getenv());
+    }
+
+    /** @param env the environment the client commands read ({@code FERRY_SERVER}, {@code FERRY_TOKEN}, {@code FERRY_TOKEN_FILE}) */
+    static CommandLine commandLine(InstantSource clock, java.util.Map<String, String> env) {
         CommandLine.IFactory factory = new CommandLine.IFactory() {
             @Override
             public <K> K create(Class<K> cls) throws Exception {
+                if (cls == dev.ferry.cli.client.ClientOptions.class) {
+                    return cls.cast(new dev.ferry.cli.client.ClientOptions(env));
+                }
                 if (cls == PlanCommand.class) {
                     return cls.cast(new PlanCommand(clock));
                 }
@@ -81,6 +93,8 @@ public final class Main {
         g.put("Local tools (files in, files out; no controller)", java.util.List.of("demo", "fleet", "plan", "simulate", "lab"));
         g.put("Controller", java.util.List.of("server", "ca"));
         g.put("Host", java.util.List.of("agent"));
+        g.put("Client (a running controller: --server URL, the token in $FERRY_TOKEN or --token-file)", java.util.List.of("campaigns",
+                "hosts", "inventory", "advisories", "history", "audit", "events", "instances", "completion"));
         return g;
     }
 
@@ -110,7 +124,7 @@ public final class Main {
         String[] header = sub.commandSpec().usageMessage().header();
         String[] description = sub.commandSpec().usageMessage().description();
         String summary = header.length > 0 ? header[0] : description.length > 0 ? description[0] : "";
-        return String.format(java.util.Locale.ROOT, "  %-10s %s%n", name, summary);
+        return String.format(java.util.Locale.ROOT, "  %-11s %s%n", name, summary);
     }
 
     /** An argument that is no command here: one line naming it, the closest commands, and where the list is. */

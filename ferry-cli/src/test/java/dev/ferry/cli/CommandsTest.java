@@ -179,7 +179,7 @@ class CommandsTest {
         }
         Cli typo = Cli.run("pln", "--help");
         assertThat(typo.exitCode()).isEqualTo(2);
-        assertThat(typo.err()).contains("did you mean plan?");
+        assertThat(typo.err()).contains("did you mean plan");
         Cli extra = Cli.run("plan", "extra", "--help");
         assertThat(extra.exitCode()).isEqualTo(2);
         assertThat(extra.err()).contains("ferry plan takes no argument 'extra'");
