@@ -36,6 +36,10 @@ final class AgentCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    @Option(names = "--config", paramLabel = "FILE", description = "A properties file of defaults, one key per long option"
+            + " without its dashes (port = 8080); options given here win (docs/install.md).")
+    java.nio.file.Path config;
+
     @Option(names = "--host-id", required = true, paramLabel = "ID", description = "The host this agent runs (as in the inventory).")
     String hostId;
 

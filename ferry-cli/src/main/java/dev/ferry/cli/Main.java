@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
  * Ferry's entry point and composition root: every command is built here, by hand, with the real
  * clock; nothing below reads the wall clock itself.
  */
-@Command(name = "ferry", mixinStandardHelpOptions = true, version = "ferry 0.1.0",
+@Command(name = "ferry", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Patch a fleet of hypervisor hosts without losing the instances on them.",
         subcommands = {DemoCommand.class, FleetCommand.class, PlanCommand.class, SimulateCommand.class, ServerCommand.class,
                 AgentCommand.class, LabCommand.class, CaCommand.class, dev.ferry.cli.client.CampaignsCommand.class,
@@ -24,7 +24,27 @@ public final class Main {
 
     /** Runs a command line with the system clock; returns the exit code. */
     public static int run(String... args) {
-        return commandLine(InstantSource.system()).execute(args);
+        return execute(commandLine(InstantSource.system()), args);
+    }
+
+    /** Runs {@code args} on {@code cl}, with the config file of server or agent applied first ({@link ConfigFile}). */
+    static int execute(CommandLine cl, String... args) {
+        String problem = ConfigFile.apply(cl, args);
+        if (problem != null) {
+            cl.getErr().println("error: " + problem);
+            cl.getErr().flush();
+            return ExitCodes.INVALID_INPUT;
+        }
+        return cl.execute(args);
+    }
+
+    /** {@code ferry --version}: the version the build wrote into the jar's manifest. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = Main.class.getPackage().getImplementationVersion();
+            return new String[] {"ferry " + (v == null ? "(a development build, not from a release jar)" : v)};
+        }
     }
 
     static CommandLine commandLine(InstantSource clock) {

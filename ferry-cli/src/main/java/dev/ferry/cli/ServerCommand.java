@@ -36,6 +36,10 @@ final class ServerCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    @Option(names = "--config", paramLabel = "FILE", description = "A properties file of defaults, one key per long option"
+            + " without its dashes (port = 8080); options given here win (docs/install.md).")
+    java.nio.file.Path config;
+
     @Option(names = "--host", defaultValue = "127.0.0.1", description = "Address to listen on (default 127.0.0.1).")
     String host;
 

@@ -21,7 +21,7 @@ record Cli(int exitCode, String out, String err) {
         CommandLine cl = Main.commandLine(InstantSource.fixed(NOW), env);
         cl.setOut(new PrintWriter(out));
         cl.setErr(new PrintWriter(err));
-        int code = cl.execute(args);
+        int code = Main.execute(cl, args);
         return new Cli(code, out.toString(), err.toString());
     }
 }

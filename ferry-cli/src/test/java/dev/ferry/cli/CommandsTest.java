@@ -186,6 +186,18 @@ class CommandsTest {
     }
 
     @Test
+    void aConfigFileWithAnUnknownKeyOrNoFileIsInvalidInputAndTheVersionIsPrinted() throws Exception {
+        Path config = java.nio.file.Files.writeString(tmp.resolve("agent.properties"), "host-id = h1\nprot = 1\n");
+        Cli bad = Cli.run("agent", "--config", config.toString());
+        assertThat(bad.exitCode()).isEqualTo(2);
+        assertThat(bad.err()).startsWith("error: " + config + ": unknown key 'prot' for ferry agent").contains("port, ");
+        Cli none = Cli.run("server", "--config=" + tmp.resolve("missing.properties"));
+        assertThat(none.exitCode()).isEqualTo(2);
+        assertThat(none.err()).isEqualTo("error: no such config file: " + tmp.resolve("missing.properties") + System.lineSeparator());
+        assertThat(Cli.run("--version").out()).startsWith("ferry ");
+    }
+
+    @Test
     void generateLeavesNothingBehindWhenItCannotStart() {
         Path out = tmp.resolve("never.yaml");
         Cli r = Cli.run("fleet", "generate", "--hosts", "10", "--affected-share", "1.5", "-o", out.toString());
