@@ -125,8 +125,9 @@ final class DemoCommand implements Callable<Integer> {
         o.println("  ./ferry plan --fleet " + out.resolve("fleet.yaml") + " --advisory " + advisoryFile + " --start " + START);
         o.println("  ./ferry simulate --fleet " + out.resolve("fleet.yaml") + " --advisory " + advisoryFile + " --start " + START
                 + " --faults host-lost=0.01");
-        o.println("And the controller, with a campaign you approve and watch in its dashboard or over its API: ./ferry server --demo"
-                + " (docs/server.md, docs/dashboard.md); real QEMU hypervisors: ./ferry lab (docs/agent.md)");
+        o.println("And the controller, with a campaign you approve and watch in its dashboard, over its API or with ./ferry"
+                + " campaigns watch: ./ferry server --demo (docs/server.md, docs/dashboard.md, docs/cli.md); real QEMU hypervisors:"
+                + " ./ferry lab (docs/agent.md)");
         o.flush();
         return ExitCodes.DONE;
     }

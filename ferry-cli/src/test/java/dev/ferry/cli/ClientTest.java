@@ -59,6 +59,9 @@ class ClientTest {
             String id = JSON.readTree(ok(env, cat(new String[] {"campaigns", "propose", "--advisory", "XSA-108", "--format", "json"},
                     auth)).out()).get("id").asText();
             assertThat(ok(env, cat(new String[] {"campaigns", "list"}, auth)).out()).contains(id, "proposed");
+            Cli early = Cli.run(env, cat(new String[] {"campaigns", "watch", id}, auth));
+            assertThat(early.exitCode()).isEqualTo(2);
+            assertThat(early.err()).isEqualTo("error: " + id + " is proposed: it does not run (approve it first)" + System.lineSeparator());
             assertThat(ok(env, cat(new String[] {"campaigns", "approve", id}, auth)).out()).startsWith(id + ": ");
 
             Cli watch = ok(env, cat(new String[] {"campaigns", "watch", id}, auth));

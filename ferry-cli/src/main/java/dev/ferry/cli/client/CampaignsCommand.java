@@ -77,7 +77,7 @@ public final class CampaignsCommand {
         return command(c, id, "pause", null);
     }
 
-    @Command(name = "resume", header = "Resume a paused or halted campaign.", mixinStandardHelpOptions = true)
+    @Command(name = "resume", header = "Resume a paused campaign.", mixinStandardHelpOptions = true)
     int resume(@Mixin ClientOptions c, @Parameters(paramLabel = "CAMPAIGN") String id) {
         return command(c, id, "resume", null);
     }

@@ -129,7 +129,8 @@ final class ServerApi {
     }
 
     private HttpRequest.Builder request(String path) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(base.resolve(path));
+        // relative to the server's URL, so that a controller behind a proxy's path prefix is reached under it
+        HttpRequest.Builder b = HttpRequest.newBuilder(base.resolve(path.startsWith("/") ? path.substring(1) : path));
         if (token != null) {
             b.header("Authorization", "Bearer " + token);
         }

@@ -29,7 +29,10 @@ final class Watch {
         this.out = out;
     }
 
-    /** Follows the campaign until it ends: 0 when it completed, 4 when it halted or was aborted. */
+    /**
+     * Follows the campaign until it ends: 0 when it completed, 4 when it halted or was aborted; a
+     * campaign that does not run (proposed, superseded) is invalid input.
+     */
     int follow(ServerApi api, String id) throws ClientError {
         api.stream("/v1/campaigns/" + ServerApi.segment(id) + "/stream", (event, data) -> {
             JsonNode view;
@@ -52,10 +55,14 @@ final class Watch {
             throw new ClientError(ClientError.UNAVAILABLE, "the event stream ended before the campaign did; watch again to go on");
         }
         String state = last.path("state").asText();
+        if (!state.equals("completed") && !state.equals("halted") && !state.equals("aborted")) {
+            throw new ClientError(ClientError.INVALID, id + " is " + state + ": it does not run" + (state.equals("proposed")
+                    ? " (approve it first)" : ""));
+        }
         if (!out.json()) {
             out.out().println(id + " " + state + ": " + last.path("hostsPatched").asLong() + " of " + last.path("affectedHosts").asLong()
-                    + " hosts patched, " + last.path("hostsFailed").asLong() + " failed" + (last.hasNonNull("endReason") && !last.get("endReason").asText().isBlank()
-                    ? " (" + last.get("endReason").asText() + ")" : ""));
+                    + " hosts patched, " + last.path("hostsFailed").asLong() + " failed" + (last.hasNonNull("endReason")
+                    && !last.get("endReason").asText().isBlank() ? " (" + last.get("endReason").asText() + ")" : ""));
         }
         return state.equals("completed") ? 0 : 4;
     }
