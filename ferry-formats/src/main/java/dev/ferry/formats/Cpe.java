@@ -1,7 +1,7 @@
 package dev.ferry.formats;
 
 /**
- * The product and version of a CPE name: the formatted string of CPE 2.3
+ * The product and version of a CPE name (and the name and version of a package URL): the formatted string of CPE 2.3
  * ({@code cpe:2.3:o:xen:xen:4.4.0:*:*:*:*:*:*:*}, backslash-escaped) or the URI of CPE 2.2
  * ({@code cpe:/o:xen:xen:4.4.0}, percent-encoded). Stateless.
  */
@@ -39,6 +39,34 @@ final class Cpe {
         }
         String version = parts.size() > 3 && !unset(parts.get(3)) ? parts.get(3) : null;
         return new String[] {product, version};
+    }
+
+    /**
+     * {name, version} of a package URL ({@code pkg:generic/xen@4.4.0?arch=x86_64}): its last path
+     * segment and its version, percent-decoded; null when it has no name or no version.
+     */
+    static String[] purlNameAndVersion(String purl) {
+        if (!purl.startsWith("pkg:")) {
+            return null;
+        }
+        String s = purl.substring(4);
+        int cut = s.indexOf('#');
+        s = cut < 0 ? s : s.substring(0, cut);
+        cut = s.indexOf('?');
+        s = cut < 0 ? s : s.substring(0, cut);
+        int at = s.lastIndexOf('@');
+        if (at < 0) {
+            return null;
+        }
+        String path = s.substring(0, at);
+        String name = path.substring(path.lastIndexOf('/') + 1);
+        try {
+            name = java.net.URLDecoder.decode(name.replace("+", "%2B"), java.nio.charset.StandardCharsets.UTF_8);
+            String version = java.net.URLDecoder.decode(s.substring(at + 1).replace("+", "%2B"), java.nio.charset.StandardCharsets.UTF_8);
+            return name.isBlank() || version.isBlank() || !path.contains("/") ? null : new String[] {name, version};
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
     }
 
     private static boolean unset(String v) {

@@ -12,8 +12,9 @@ import java.util.Set;
  * A CSAF 2.0 advisory (docs.oasis-open.org/csaf): the products of its {@code product_tree}
  * (branches, full product names, relationships) become hypervisor strings, from the CPE of their
  * {@code product_identification_helper} ({@code cpe:2.3:o:xen:xen:4.4.0:...} or the older
- * {@code cpe:/o:xen:xen:4.4.0}: product and version) or else from the {@code product_name} and
- * {@code product_version} branches above them. Every vulnerability's
+ * {@code cpe:/o:xen:xen:4.4.0}: product and version) or its package URL ({@code pkg:generic/xen@4.4.0}),
+ * or else from the {@code product_name} and {@code product_version} branches above them; a
+ * {@code product_version_range} branch ({@link VersionRanges}) makes its products ranges. Every vulnerability's
  * {@code product_status.known_affected} products are affected; its {@code fixed} and
  * {@code first_fixed} products are the fixes, each affected version fixed by the oldest newer fix
  * of its product. A host reboot is needed when a remediation's {@code restart_required.category}
@@ -23,8 +24,18 @@ import java.util.Set;
 final class CsafAdvisoryReader {
     private static final Set<String> REBOOT = Set.of("machine", "system");
 
-    /** A product of the tree: its hypervisor string, or why it has none; where it was defined. */
-    private record Product(String hypervisor, String unusable, Node at) {
+    /**
+     * A product of the tree: its product name and one version, or its version ranges
+     * ({@code product_version_range}), or why it has none; where it was defined.
+     */
+    private record Product(String name, String version, List<VersionRanges.Interval> ranges, String unusable, Node at) {
+        static Product unusable(String why, Node at) {
+            return new Product(null, null, null, why, at);
+        }
+
+        String hypervisor() {
+            return version == null ? null : StandardAdvisory.hypervisor(name, version);
+        }
     }
 
     private final Problems problems;
@@ -47,15 +58,15 @@ final class CsafAdvisoryReader {
         Fields tree = sub(top, "product_tree", true);
         if (tree != null) {
             for (Fields b : tree.list("branches", "branches")) {
-                branch(b, null, null);
+                branch(b, null, null, null);
             }
             for (Fields p : tree.list("full_product_names", "products")) {
-                product(p, null, null);
+                product(p, null, null, null);
             }
             for (Fields r : tree.list("relationships", "relationships")) {
                 Fields p = sub(r, "full_product_name", true);
                 if (p != null) {
-                    product(p, null, null);
+                    product(p, null, null, null);
                 }
             }
         }
@@ -92,18 +103,29 @@ final class CsafAdvisoryReader {
         List<String> fixes = new ArrayList<>();
         for (String field : List.of("fixed", "first_fixed")) {
             for (Node.Scalar id : StandardAdvisory.scalars(problems, status, field)) {
-                String hv = hypervisor(id, status.path(field));
-                if (hv != null) {
-                    fixes.add(hv);
-                    rules.fixed(hv);
+                Product p = product(id, status.path(field));
+                if (p != null && p.hypervisor() != null) {
+                    fixes.add(p.hypervisor());
+                    rules.fixed(p.hypervisor());
                 }
             }
         }
-        List<Node.Scalar> known = StandardAdvisory.scalars(problems, status, "known_affected");
-        for (Node.Scalar id : known) {
-            String hv = hypervisor(id, status.path("known_affected"));
-            if (hv != null) {
-                rules.exact(hv, oldestNewer(hv, fixes));
+        for (Node.Scalar id : StandardAdvisory.scalars(problems, status, "known_affected")) {
+            Product p = product(id, status.path("known_affected"));
+            if (p == null) {
+                continue;
+            }
+            if (p.hypervisor() != null) {
+                rules.exact(p.hypervisor(), oldestNewer(p.hypervisor(), fixes));
+                continue;
+            }
+            for (VersionRanges.Interval r : p.ranges()) {
+                if (r.exact() != null) {
+                    String hv = StandardAdvisory.hypervisor(p.name(), r.exact());
+                    rules.exact(hv, oldestNewer(hv, fixes));
+                } else {
+                    rules.range(p.name(), r.from(), r.before(), r.through(), r.before());
+                }
             }
         }
     }
@@ -119,58 +141,78 @@ final class CsafAdvisoryReader {
         return best;
     }
 
-    /** The hypervisor string of a product id a status names, or null after reporting. */
-    private String hypervisor(Node.Scalar id, String path) {
+    /** The product a status names by id, with a version or ranges; null after reporting. */
+    private Product product(Node.Scalar id, String path) {
         Product p = products.get(id.value());
         if (p == null) {
             problems.add(id, path, "product '" + Fields.abbreviate(id.value()) + "' is not in the product_tree");
             return null;
         }
-        if (p.hypervisor() == null) {
-            problems.add(id, path, "product '" + Fields.abbreviate(id.value()) + "' (line " + p.at().line() + ") "
-                    + p.unusable());
+        if (p.unusable() != null) {
+            problems.add(id, path, "product '" + Fields.abbreviate(id.value()) + "' (line " + p.at().line() + ") " + p.unusable());
             return null;
         }
-        return p.hypervisor();
+        return p;
     }
 
-    /** A branch and those under it, with the product name and version of the branches above. */
-    private void branch(Fields b, String name, String version) {
+    /** A branch and those under it, with the product name and version (or version range) of the branches above. */
+    private void branch(Fields b, String name, String version, String range) {
         String category = b.string("category", true);
         String value = b.string("name", true);
         if ("product_name".equals(category)) {
             name = value;
         } else if ("product_version".equals(category)) {
             version = value;
+            range = null;
+        } else if ("product_version_range".equals(category)) {
+            range = value;
+            version = null;
         }
         Fields product = sub(b, "product", false);
         if (product != null) {
-            product(product, name, version);
+            product(product, name, version, range);
         }
         for (Fields under : b.list("branches", "branches")) {
-            branch(under, name, version);
+            branch(under, name, version, range);
         }
     }
 
-    private void product(Fields p, String name, String version) {
+    /**
+     * A product: from its CPE or package URL helper, else from the product_name and the
+     * product_version (or product_version_range) branches above it.
+     */
+    private void product(Fields p, String name, String version, String range) {
         String id = p.string("product_id", true);
         if (id == null) {
             return;
         }
         Fields helper = sub(p, "product_identification_helper", false);
         String cpe = helper == null ? null : helper.string("cpe", false);
+        String purl = helper == null ? null : helper.string("purl", false);
         Product made;
         if (cpe != null) {
             String[] pv = Cpe.productAndVersion(cpe);
-            made = pv == null ? new Product(null, "has a CPE of an unknown form: '" + Fields.abbreviate(cpe)
+            made = pv == null ? Product.unusable("has a CPE of an unknown form: '" + Fields.abbreviate(cpe)
                     + "' (expected cpe:2.3:part:vendor:product:version:... or cpe:/part:vendor:product:version)", p.mapping())
-                    : pv[1] == null ? new Product(null, "has a CPE with no version: '" + Fields.abbreviate(cpe) + "'", p.mapping())
-                    : new Product(StandardAdvisory.hypervisor(pv[0], pv[1]), null, p.mapping());
+                    : pv[1] == null ? Product.unusable("has a CPE with no version: '" + Fields.abbreviate(cpe) + "'", p.mapping())
+                    : new Product(pv[0], pv[1], null, null, p.mapping());
+        } else if (purl != null) {
+            String[] pv = Cpe.purlNameAndVersion(purl);
+            made = pv == null ? Product.unusable("has a package URL with no name and version: '" + Fields.abbreviate(purl)
+                    + "' (expected pkg:type/name@version)", p.mapping()) : new Product(pv[0], pv[1], null, null, p.mapping());
         } else if (name != null && version != null) {
-            made = new Product(StandardAdvisory.hypervisor(name, version), null, p.mapping());
+            made = new Product(name, version, null, null, p.mapping());
+        } else if (name != null && range != null) {
+            Product ranged;
+            try {
+                ranged = new Product(name, null, VersionRanges.parse(range), null, p.mapping());
+            } catch (IllegalArgumentException e) {
+                ranged = Product.unusable("has a product_version_range Ferry cannot read: " + e.getMessage(), p.mapping());
+            }
+            made = ranged;
         } else {
-            made = new Product(null, "names no hypervisor version: no CPE helper, and no product_name and product_version"
-                    + " branches above it", p.mapping());
+            made = Product.unusable("names no hypervisor version: no CPE or package URL helper, and no product_name and"
+                    + " product_version (or product_version_range) branches above it", p.mapping());
         }
         products.put(id, made);
     }

@@ -112,6 +112,29 @@ class StandardAdvisoryTest {
         assertThat(affected(read(OSV), List.of("XEN-4.4.0", "Xen-4.3.3"))).containsOnlyKeys("XEN-4.4.0");
     }
 
+    /** CSAF with a product_version_range branch (vers) and package URL helpers: the same hosts as the advisory/v1. */
+    @Test
+    void csafVersionRangesAndPackageUrlsAffectTheSameHosts() throws Exception {
+        String csaf = """
+                {"document": {"csaf_version": "2.0", "title": "Improper MSR range used for x2APIC emulation",
+                              "tracking": {"id": "XSA-108", "initial_release_date": "2014-10-01T12:00:00Z"}},
+                 "product_tree": {"branches": [{"category": "product_name", "name": "Xen", "branches": [
+                     {"category": "product_version_range", "name": "vers:generic/>=4.3.0|<4.3.3",
+                      "product": {"product_id": "XEN-4.3-VULN", "name": "Xen 4.3.0 to 4.3.2"}}]}],
+                   "full_product_names": [
+                     {"product_id": "XEN-4.4.0", "name": "Xen 4.4.0", "product_identification_helper": {"purl": "pkg:generic/xen@4.4.0"}},
+                     {"product_id": "XEN-4.4.1", "name": "Xen 4.4.1", "product_identification_helper": {"purl": "pkg:generic/xen@4.4.1?arch=x86_64"}},
+                     {"product_id": "XEN-4.3.3", "name": "Xen 4.3.3", "product_identification_helper": {"purl": "pkg:rpm/xen-project/xen@4.3.3"}}]},
+                 "vulnerabilities": [{"product_status": {"known_affected": ["XEN-4.3-VULN", "XEN-4.4.0"], "fixed": ["XEN-4.4.1", "XEN-4.3.3"]}}]}
+                """;
+        assertThat(affected(read(csaf), VERSIONS)).isEqualTo(affected(read(V1), VERSIONS));
+        assertThat(read(csaf).requiresReboot()).as("no remediation says anything of restarts: a reboot").isTrue();
+        assertThat(problems(csaf.replace(">=4.3.0|<4.3.3", ">4.3.0"))).singleElement()
+                .satisfies(x -> assertThat(x.message()).contains("product_version_range Ferry cannot read", "'>4.3.0'"));
+        assertThat(problems(csaf.replace("pkg:generic/xen@4.4.0", "pkg:generic/xen"))).singleElement()
+                .satisfies(x -> assertThat(x.message()).contains("package URL with no name and version"));
+    }
+
     @Test
     void openRangesLastAffectedAndExactVersionsAreAffectedAsWritten() throws Exception {
         Advisory osv = read("""
