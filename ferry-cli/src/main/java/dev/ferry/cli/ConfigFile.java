@@ -32,6 +32,11 @@ final class ConfigFile {
      * values that command's defaults; null when that went well (or there is no file), else what is
      * wrong with it.
      */
+    /** Properties keep a value's trailing blanks; a path or a port must not. */
+    private static String strip(String v) {
+        return v == null ? null : v.strip();
+    }
+
     static String apply(CommandLine root, String[] args) {
         if (args.length == 0 || !COMMANDS.contains(args[0])) {
             return null;
@@ -69,7 +74,7 @@ final class ConfigFile {
             }
         }
         command.setDefaultValueProvider(arg -> arg instanceof OptionSpec o && o.longestName().startsWith("--")
-                ? values.getProperty(o.longestName().substring(2)) : null);
+                ? strip(values.getProperty(o.longestName().substring(2))) : null);
         return null;
     }
 }

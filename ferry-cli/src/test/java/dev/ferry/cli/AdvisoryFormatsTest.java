@@ -55,7 +55,9 @@ class AdvisoryFormatsTest {
     void brokenStandardAdvisoriesExit2WithTheirPosition() throws Exception {
         String csaf = Files.readString(EXAMPLE.resolve("advisory.csaf.json"));
         Path noStatus = Files.writeString(dir.resolve("no-status.json"), csaf.replace("\"product_status\"", "\"status\""));
-        Path badCpe = Files.writeString(dir.resolve("bad-cpe"), csaf.replace("cpe:2.3:o:xen:xen:4.4.0:*:*:*:*:*:*:*", "xen 4.4.0"));
+        // an unknown CPE form, and no usable version branch above the product to fall back on
+        Path badCpe = Files.writeString(dir.resolve("bad-cpe"), csaf.replace("cpe:2.3:o:xen:xen:4.4.0:*:*:*:*:*:*:*", "xen 4.4.0")
+                .replace("\"name\": \"4.4.0\"", "\"name\": \"latest\""));
         String osv = Files.readString(EXAMPLE.resolve("advisory.osv.json"));
         Path cut = Files.writeString(dir.resolve("cut.json"), osv.substring(0, osv.indexOf("\"ranges\"")));
         for (Path bad : List.of(noStatus, badCpe, cut)) {

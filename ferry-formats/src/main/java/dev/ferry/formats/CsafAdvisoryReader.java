@@ -15,7 +15,9 @@ import java.util.Set;
  * {@code cpe:/o:xen:xen:4.4.0}: product and version) or its package URL ({@code pkg:generic/xen@4.4.0}),
  * or else from the {@code product_name} and {@code product_version} branches above them; a
  * {@code product_version_range} branch ({@link VersionRanges}) makes its products ranges. Every vulnerability's
- * {@code product_status.known_affected} products are affected; its {@code fixed} and
+ * {@code product_status.known_affected} (and {@code first_affected}, {@code last_affected})
+ * products are affected — a relationship's product without a helper of its own is its
+ * {@code product_reference}'s —; its {@code fixed} and
  * {@code first_fixed} products are the fixes, each affected version fixed by the oldest newer fix
  * of its product. A host reboot is needed when a remediation's {@code restart_required.category}
  * is {@code machine} or {@code system}, or when no remediation says anything of restarts.
@@ -23,6 +25,8 @@ import java.util.Set;
  */
 final class CsafAdvisoryReader {
     private static final Set<String> REBOOT = Set.of("machine", "system");
+    /** The product_status lists of affected products. */
+    private static final List<String> AFFECTED = List.of("known_affected", "first_affected", "last_affected");
 
     /**
      * A product of the tree: its product name and one version, or its version ranges
@@ -57,18 +61,7 @@ final class CsafAdvisoryReader {
         String title = document == null ? null : document.string("title", false);
         Fields tree = sub(top, "product_tree", true);
         if (tree != null) {
-            for (Fields b : tree.list("branches", "branches")) {
-                branch(b, null, null, null);
-            }
-            for (Fields p : tree.list("full_product_names", "products")) {
-                product(p, null, null, null);
-            }
-            for (Fields r : tree.list("relationships", "relationships")) {
-                Fields p = sub(r, "full_product_name", true);
-                if (p != null) {
-                    product(p, null, null, null);
-                }
-            }
+            tree(tree);
         }
         StandardAdvisory rules = new StandardAdvisory();
         Boolean reboot = null;
@@ -98,47 +91,80 @@ final class CsafAdvisoryReader {
         return rules.build(StandardAdvisory.id(id), title != null ? title : id, reboot == null || reboot, disclosure);
     }
 
+    /** The products of the tree: its branches, full product names and relationships. */
+    private void tree(Fields tree) {
+        for (Fields b : tree.list("branches", "branches")) {
+            branch(b, null, null, null);
+        }
+        for (Fields p : tree.list("full_product_names", "products")) {
+            product(p, null, null, null);
+        }
+        // a relationship's product ("xen 4.4.0 as a component of a platform") is its component's, unless it says itself
+        Map<String, Node.Scalar> components = new HashMap<>();
+        for (Fields r : tree.list("relationships", "relationships")) {
+            Fields p = sub(r, "full_product_name", true);
+            String reference = r.string("product_reference", false);
+            if (p != null) {
+                product(p, null, null, null);
+                String id = p.string("product_id", false);
+                if (id != null && reference != null && products.get(id) != null && products.get(id).unusable() != null) {
+                    components.put(id, (Node.Scalar) r.node("product_reference"));
+                }
+            }
+        }
+        components.forEach((id, reference) -> {
+            Product component = products.get(reference.value());
+            if (component != null) {
+                products.put(id, component);
+            }
+        });
+    }
+
     /** One vulnerability's affected products, each with the oldest fix of its product newer than it. */
     private void affected(Fields status, StandardAdvisory rules) {
-        List<String> fixes = new ArrayList<>();
+        List<Product> fixes = new ArrayList<>();
         for (String field : List.of("fixed", "first_fixed")) {
             for (Node.Scalar id : StandardAdvisory.scalars(problems, status, field)) {
                 Product p = product(id, status.path(field));
                 if (p != null && p.hypervisor() != null) {
-                    fixes.add(p.hypervisor());
+                    fixes.add(p);
                     rules.fixed(p.hypervisor());
                 }
             }
         }
-        for (Node.Scalar id : StandardAdvisory.scalars(problems, status, "known_affected")) {
-            Product p = product(id, status.path("known_affected"));
-            if (p == null) {
-                continue;
-            }
-            if (p.hypervisor() != null) {
-                rules.exact(p.hypervisor(), oldestNewer(p.hypervisor(), fixes));
-                continue;
-            }
-            for (VersionRanges.Interval r : p.ranges()) {
-                if (r.exact() != null) {
-                    String hv = StandardAdvisory.hypervisor(p.name(), r.exact());
-                    rules.exact(hv, oldestNewer(hv, fixes));
-                } else {
-                    rules.range(p.name(), r.from(), r.before(), r.through(), r.before());
+        for (String field : AFFECTED) {
+            for (Node.Scalar id : StandardAdvisory.scalars(problems, status, field)) {
+                Product p = product(id, status.path(field));
+                if (p == null) {
+                    continue;
+                }
+                if (p.version() != null) {
+                    rules.exact(p.name(), p.version(), oldestNewer(p.name(), p.version(), fixes));
+                    continue;
+                }
+                for (VersionRanges.Interval r : p.ranges()) {
+                    if (r.exact() != null) {
+                        rules.exact(p.name(), r.exact(), oldestNewer(p.name(), r.exact(), fixes));
+                    } else {
+                        rules.range(p.name(), r.from(), r.before(), r.through(), r.before());
+                    }
                 }
             }
         }
     }
 
-    private static String oldestNewer(String affected, List<String> fixes) {
-        String best = null;
-        for (String f : fixes) {
-            Integer c = Versions.compare(f, affected);
-            if (c != null && c > 0 && (best == null || Versions.compare(f, best) < 0)) {
+    /** The version of the oldest fix of the same product newer than {@code version}; null for none. */
+    private static String oldestNewer(String name, String version, List<Product> fixes) {
+        String affected = StandardAdvisory.hypervisor(name, version);
+        Product best = null;
+        for (Product f : fixes) {
+            Integer newer = Versions.compare(f.hypervisor(), affected);
+            Integer older = best == null ? null : Versions.compare(f.hypervisor(), best.hypervisor());
+            if (newer != null && newer > 0 && (best == null || older != null && older < 0)) {
                 best = f;
             }
         }
-        return best;
+        return best == null ? null : best.version();
     }
 
     /** The product a status names by id, with a version or ranges; null after reporting. */
@@ -189,19 +215,15 @@ final class CsafAdvisoryReader {
         Fields helper = sub(p, "product_identification_helper", false);
         String cpe = helper == null ? null : helper.string("cpe", false);
         String purl = helper == null ? null : helper.string("purl", false);
+        String[] fromCpe = cpe == null ? null : Cpe.productAndVersion(cpe);
+        String[] fromPurl = purl == null ? null : Cpe.purlNameAndVersion(purl);
         Product made;
-        if (cpe != null) {
-            String[] pv = Cpe.productAndVersion(cpe);
-            made = pv == null ? Product.unusable("has a CPE of an unknown form: '" + Fields.abbreviate(cpe)
-                    + "' (expected cpe:2.3:part:vendor:product:version:... or cpe:/part:vendor:product:version)", p.mapping())
-                    : pv[1] == null ? Product.unusable("has a CPE with no version: '" + Fields.abbreviate(cpe) + "'", p.mapping())
-                    : new Product(pv[0], pv[1], null, null, p.mapping());
-        } else if (purl != null) {
-            String[] pv = Cpe.purlNameAndVersion(purl);
-            made = pv == null ? Product.unusable("has a package URL with no name and version: '" + Fields.abbreviate(purl)
-                    + "' (expected pkg:type/name@version)", p.mapping()) : new Product(pv[0], pv[1], null, null, p.mapping());
-        } else if (name != null && version != null) {
-            made = new Product(name, version, null, null, p.mapping());
+        if (fromCpe != null && fromCpe[1] != null) {
+            made = exact(fromCpe[0], fromCpe[1], p.mapping());
+        } else if (fromPurl != null) {
+            made = exact(fromPurl[0], fromPurl[1], p.mapping());
+        } else if (name != null && version != null && (cpe == null && purl == null || dotted(version))) {
+            made = exact(name, version, p.mapping());
         } else if (name != null && range != null) {
             Product ranged;
             try {
@@ -210,11 +232,29 @@ final class CsafAdvisoryReader {
                 ranged = Product.unusable("has a product_version_range Ferry cannot read: " + e.getMessage(), p.mapping());
             }
             made = ranged;
+        } else if (cpe != null) {
+            made = Product.unusable(fromCpe == null ? "has a CPE of an unknown form: '" + Fields.abbreviate(cpe)
+                    + "' (expected cpe:2.3:part:vendor:product:version:... or cpe:/part:vendor:product:version)"
+                    : "has a CPE with no version: '" + Fields.abbreviate(cpe) + "', and no product_version branch above it", p.mapping());
+        } else if (purl != null) {
+            made = Product.unusable("has a package URL with no name and version: '" + Fields.abbreviate(purl)
+                    + "' (expected pkg:type/name@version)", p.mapping());
         } else {
             made = Product.unusable("names no hypervisor version: no CPE or package URL helper, and no product_name and"
                     + " product_version (or product_version_range) branches above it", p.mapping());
         }
         products.put(id, made);
+    }
+
+    private static boolean dotted(String version) {
+        return !version.isEmpty() && Character.isDigit(version.charAt(0));
+    }
+
+    /** A product of one version, unusable when that version is no dotted number. */
+    private static Product exact(String name, String version, Node at) {
+        return dotted(version) ? new Product(name, version, null, null, at)
+                : Product.unusable("has the version '" + Fields.abbreviate(version) + "', which Ferry cannot compare with a"
+                + " hypervisor's (dotted numbers, like 4.4.1)", at);
     }
 
     /** A mapping field, or null (reported when required and missing, or not a mapping). */

@@ -10,7 +10,8 @@ import java.util.Set;
  * its {@code versions} with status {@code affected} is affected exactly, or, with {@code lessThan}
  * (the fix) or {@code lessThanOrEqual}, as a range from its {@code version} (0 or *: from the
  * first). A product with {@code defaultStatus: affected} and no versions is affected in every
- * version. {@code cveMetadata.datePublished} is the disclosure; a host reboot is assumed.
+ * version. Versions must be dotted numbers ({@code unspecified}, {@code n/a} or git versions are
+ * refused). {@code cveMetadata.datePublished} is the disclosure; a host reboot is assumed.
  * docs/formats.md.
  */
 final class CveAdvisoryReader {
@@ -78,7 +79,12 @@ final class CveAdvisoryReader {
         String status = v.string("status", true);
         String lessThan = v.string("lessThan", false);
         String orEqual = v.string("lessThanOrEqual", false);
+        String type = v.string("versionType", false);
         if (version == null || !"affected".equals(status)) {
+            return false;
+        }
+        if ("git".equals(type)) {
+            problems.add(v.node("versionType"), v.path("versionType"), "git versions name commits, not versions a hypervisor runs");
             return false;
         }
         if (lessThan == null && orEqual == null) {
@@ -87,10 +93,17 @@ final class CveAdvisoryReader {
                         + " names no version");
                 return false;
             }
-            rules.exact(StandardAdvisory.hypervisor(product, version), null);
-        } else {
-            String before = lessThan != null && !lessThan.equals("*") ? lessThan : null;
-            String through = orEqual != null && !orEqual.equals("*") ? orEqual : null;
+            if (StandardAdvisory.dotted(problems, v.node("version"), v.path("version"), version)) {
+                rules.exact(product, version, null);
+            }
+            return true;
+        }
+        String before = lessThan != null && !lessThan.equals("*") ? lessThan : null;
+        String through = orEqual != null && !orEqual.equals("*") ? orEqual : null;
+        boolean ok = (ANY.contains(version) || StandardAdvisory.dotted(problems, v.node("version"), v.path("version"), version))
+                & (before == null || StandardAdvisory.dotted(problems, v.node("lessThan"), v.path("lessThan"), before))
+                & (through == null || StandardAdvisory.dotted(problems, v.node("lessThanOrEqual"), v.path("lessThanOrEqual"), through));
+        if (ok) {
             rules.range(product, ANY.contains(version) ? null : version, before, through, before);
         }
         return true;

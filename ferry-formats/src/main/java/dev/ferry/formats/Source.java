@@ -33,10 +33,14 @@ public final class Source {
         this.opener = opener;
     }
 
-    /** A file: JSON when its name ends in .json, or (not .yaml or .yml) when it starts with '{'; YAML otherwise. */
+    /**
+     * A file: JSON when its name ends in .json, or (a regular file not named .yaml or .yml) when it
+     * starts with '{'; YAML otherwise. A pipe is never read ahead (what was read would be gone).
+     */
     public static Source of(Path path) {
         String name = path.getFileName().toString().toLowerCase(Locale.ROOT);
-        boolean json = name.endsWith(".json") || !name.endsWith(".yaml") && !name.endsWith(".yml") && startsWithBrace(path);
+        boolean json = name.endsWith(".json") || !name.endsWith(".yaml") && !name.endsWith(".yml") && Files.isRegularFile(path)
+                && startsWithBrace(path);
         return new Source(path.toString(), json, () -> Files.size(path), () -> Files.newInputStream(path));
     }
 

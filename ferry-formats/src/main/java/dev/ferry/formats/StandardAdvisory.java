@@ -106,10 +106,12 @@ final class StandardAdvisory {
         return out;
     }
 
-    /** Hosts running exactly {@code hypervisor} are affected, fixed by {@code fix} (null: the advisory's newest fix). */
-    void exact(String hypervisor, String fix) {
-        rules.add(new AffectRule(Glob.literalIgnoringCase(hypervisor, false), Glob.of("*"), null, null, null, fix));
-        fixed(fix);
+    /**
+     * Hosts running {@code product} at {@code version} are affected (compared as versions:
+     * {@code 4.4} is {@code 4.4.0}), fixed by {@code fix} ({@code <product>-<fix>}; null: unknown).
+     */
+    void exact(String product, String version, String fix) {
+        range(product, version, null, version, fix);
     }
 
     /**
@@ -120,8 +122,18 @@ final class StandardAdvisory {
     void range(String product, String from, String before, String through, String fix) {
         rules.add(new AffectRule(Glob.literalIgnoringCase(product.strip().toLowerCase(Locale.ROOT) + "-", true), Glob.of("*"),
                 from == null ? null : hypervisor(product, from), before == null ? null : hypervisor(product, before),
-                through == null ? null : hypervisor(product, through), fix == null ? null : hypervisor(product, fix)));
+                through == null ? null : hypervisor(product, through), fix == null ? null : hypervisor(product, fix), true));
         fixed(fix == null ? null : hypervisor(product, fix));
+    }
+
+    /** Whether {@code version} is a dotted version (starts with a digit); when not, reported at {@code at}. */
+    static boolean dotted(Problems problems, Node at, String field, String version) {
+        if (version != null && !version.isEmpty() && Character.isDigit(version.charAt(0))) {
+            return true;
+        }
+        problems.add(at, field, "'" + Fields.abbreviate(String.valueOf(version)) + "' is not a version Ferry can compare with a"
+                + " hypervisor's (dotted numbers, like 4.4.1)");
+        return false;
     }
 
     /** A fix the document names: the newest is the advisory's own fixed version. */
@@ -133,6 +145,11 @@ final class StandardAdvisory {
         if (newestFix == null || c != null && c > 0) {
             newestFix = fix;
         }
+    }
+
+    /** How many rules so far. */
+    int size() {
+        return rules.size();
     }
 
     boolean empty() {

@@ -156,6 +156,71 @@ class StandardAdvisoryTest {
         assertThat(csaf.requiresReboot()).as("the remediation says no restart").isFalse();
     }
 
+    /**
+     * A listed version with no fix of its own stays affected (no other branch's fix makes it look
+     * patched, nor is it patched down to one); a host two vulnerabilities hit is fixed by the later
+     * fix; fixes that tie on their numbers do not break the reader.
+     */
+    @Test
+    void listedVersionsStayAffectedAndTheLaterFixWins() throws Exception {
+        String csaf = """
+                {"document": {"csaf_version": "2.0", "title": "t", "tracking": {"id": "A-1", "initial_release_date": "2014-10-01T12:00:00Z"}},
+                 "product_tree": {"full_product_names": [
+                   {"product_id": "P440", "name": "x", "product_identification_helper": {"cpe": "cpe:2.3:o:xen:xen:4.4.0:*:*:*:*:*:*:*"}},
+                   {"product_id": "P441", "name": "x", "product_identification_helper": {"cpe": "cpe:2.3:o:xen:xen:4.4.1:*:*:*:*:*:*:*"}},
+                   {"product_id": "P442", "name": "x", "product_identification_helper": {"cpe": "cpe:2.3:o:xen:xen:4.4.2:*:*:*:*:*:*:*"}},
+                   {"product_id": "P450", "name": "x", "product_identification_helper": {"cpe": "cpe:2.3:o:xen:xen:4.5.0:*:*:*:*:*:*:*"}},
+                   {"product_id": "D1", "name": "x", "product_identification_helper": {"purl": "pkg:deb/debian/xen@4.4.3-9%2Bdeb8u1"}},
+                   {"product_id": "D2", "name": "x", "product_identification_helper": {"purl": "pkg:deb/debian/xen@4.4.3-9%2Bdeb8u2"}}]},
+                 "vulnerabilities": [
+                   {"product_status": {"known_affected": ["P440", "P450"], "fixed": ["P441", "D1", "D2"]}},
+                   {"product_status": {"known_affected": ["P440", "P441"], "fixed": ["P442"]}}]}
+                """;
+        Advisory a = read(csaf);
+        Map<String, String> hit = affected(a, List.of("xen-4.4.0", "xen-4.4.1", "xen-4.4.2", "xen-4.5.0", "xen-4.5.1"));
+        assertThat(hit).containsOnlyKeys("xen-4.4.0", "xen-4.4.1", "xen-4.5.0");
+        assertThat(hit.get("xen-4.4.0")).as("hit by both: the later fix").isEqualTo("xen-4.4.2");
+        assertThat(hit.get("xen-4.4.1")).isEqualTo("xen-4.4.2");
+        Host h450 = new Host("h", "z", null, 8, 8192, 1.0, "xen-4.5.0", "skylake", true, HostState.ACTIVE, null);
+        assertThat(a.affects(h450)).as("listed, and no fix of its own: still affected").isTrue();
+        assertThat(a.fixedVersionFor(h450)).as("not patched down to another branch's fix").isNull();
+    }
+
+    @Test
+    void versionsThatAreNoNumbersAreRefusedAndGitRangesLeftOut() throws Exception {
+        assertThat(problems(CVE.replace("\"version\": \"4.4.0\"", "\"version\": \"unspecified\""))).singleElement()
+                .satisfies(x -> {
+                    assertThat(x.field()).isEqualTo("containers.cna.affected[0].versions[1].version");
+                    assertThat(x.message()).contains("'unspecified' is not a version");
+                });
+        assertThat(problems(CVE.replace("\"lessThan\": \"4.3.3\", \"versionType\": \"custom\"",
+                "\"lessThan\": \"4.3.3\", \"versionType\": \"git\""))).singleElement()
+                .satisfies(x -> assertThat(x.message()).contains("git versions name commits"));
+        // a GIT range beside an ECOSYSTEM one is left out; exact versions compare as versions (4.4 is 4.4.0)
+        Advisory osv = read("""
+                {"id": "X", "affected": [{"package": {"name": "xen"}, "versions": ["4.4"],
+                  "ranges": [{"type": "GIT", "repo": "https://xenbits.xen.org/git-http/xen.git", "events": [{"introduced": "0"},
+                             {"fixed": "abc123"}]},
+                             {"type": "ECOSYSTEM", "events": [{"introduced": "4.3.0"}, {"fixed": "4.3.3"}]}]}]}
+                """);
+        assertThat(affected(osv, VERSIONS)).containsOnlyKeys("xen-4.3.0", "xen-4.3.1", "xen-4.3.2", "xen-4.4.0");
+        assertThat(problems("""
+                {"id": "X", "affected": [{"package": {"name": "xen"}, "ranges": [{"type": "GIT", "events": [{"introduced": "0"}]}]}]}
+                """)).singleElement().satisfies(x -> assertThat(x.message()).contains("only GIT ranges"));
+        assertThat(problems("{\"id\": \"X\", \"affected\": [{\"package\": {\"name\": \"xen\"}, \"versions\": []}]}"))
+                .singleElement().satisfies(x -> assertThat(x.message()).contains("names no affected versions"));
+    }
+
+    /** A relationship's product (a component on a platform) is its component's version. */
+    @Test
+    void aCsafRelationshipIsItsComponent() throws Exception {
+        String csaf = CSAF.replace("\"P432\", \"P440\"]", "\"P432\", \"P440-ON-EL7\"]").replace("\"full_product_names\": [",
+                "\"relationships\": [{\"category\": \"default_component_of\", \"product_reference\": \"P440\","
+                        + " \"relates_to_product_reference\": \"EL7\", \"full_product_name\": {\"product_id\": \"P440-ON-EL7\","
+                        + " \"name\": \"Xen 4.4.0 on EL7\"}}],\n \"full_product_names\": [");
+        assertThat(affected(read(csaf), VERSIONS)).isEqualTo(affected(read(V1), VERSIONS));
+    }
+
     private static List<Problem> problems(String text) {
         return catchThrowableOfType(InvalidInputException.class, () -> read(text)).problems();
     }
@@ -184,10 +249,10 @@ class StandardAdvisoryTest {
             assertThat(x.message()).startsWith("malformed JSON");
             assertThat(x.line()).isGreaterThan(0);
         });
-        // a GIT range, and an OSV entry with no versions at all
+        // an entry with only a GIT range (commits), and an OSV entry with no versions at all
         assertThat(problems(OSV.replace("ECOSYSTEM", "GIT"))).singleElement().satisfies(x -> {
-            assertThat(x.field()).isEqualTo("affected[0].ranges[0].type");
-            assertThat(x.message()).contains("commits");
+            assertThat(x.field()).isEqualTo("affected[0]");
+            assertThat(x.message()).contains("only GIT ranges", "commits");
         });
         assertThat(problems("{\"id\": \"X\", \"affected\": [{\"package\": {\"name\": \"xen\"}}]}")).singleElement()
                 .satisfies(x -> assertThat(x.message()).contains("neither versions nor ranges"));

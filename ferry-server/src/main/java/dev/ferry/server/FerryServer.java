@@ -149,10 +149,20 @@ public final class FerryServer implements AutoCloseable {
     private final Forecasts forecasts;
     private final long recoveryMillis;
 
+    /**
+     * How long PostgreSQL lets this controller sit silent inside a transaction before it ends the
+     * session: two leases, at least 5 s — a leader frozen mid-write gives the lease row up soon after
+     * its lease, and a pause of the JVM (or a busy machine) does not cost every transaction in flight.
+     */
+    static Duration clientSilence(Duration lease) {
+        Duration two = lease.multipliedBy(2);
+        return two.compareTo(Duration.ofSeconds(5)) < 0 ? Duration.ofSeconds(5) : two;
+    }
+
     private FerryServer(Config config) {
         long began = System.nanoTime();
         this.db = config.jdbcUrl() != null ? Database.open(config.jdbcUrl(), config.dbUser(), config.dbPassword(), 16,
-                config.leaseTtl())
+                clientSilence(config.leaseTtl()))
                 : Database.openH2(config.dataDirectory(), 16);
         Stores stores = Stores.over(db);
         InstantSource clock = config.clock();

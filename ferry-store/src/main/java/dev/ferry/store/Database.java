@@ -101,14 +101,16 @@ public final class Database implements AutoCloseable {
      * whose client has said nothing for {@code clientSilence} is ended by the server
      * ({@code idle_in_transaction_session_timeout}): a controller frozen inside a transaction (a
      * stall, a long pause) would otherwise hold the lease row it fences its writes with, and no
-     * standby could ever take over. A controller passes its lease: a frozen leader loses its locks
-     * about when it loses its lease. (H2 is opened by one process only.)
+     * standby could ever take over. A controller passes a time of the order of its lease: a frozen
+     * leader loses its locks soon after its lease. (H2 is opened by one process only.)
      */
     public static Database open(String jdbcUrl, String user, String password, int poolSize, java.time.Duration clientSilence) {
         HikariConfig config = new HikariConfig();
         boolean postgres = jdbcUrl.startsWith("jdbc:postgresql:");
         if (postgres) {
-            config.setConnectionInitSql("SET idle_in_transaction_session_timeout = " + Math.max(1, clientSilence.toMillis()));
+            // a startup option of each connection (the driver's "options"): a SET as HikariCP's init SQL would run inside a
+            // transaction left open (autocommit is off), which this very timeout would then end
+            config.addDataSourceProperty("options", "-c idle_in_transaction_session_timeout=" + Math.max(1, clientSilence.toMillis()));
         }
         config.setJdbcUrl(jdbcUrl);
         if (user != null) {

@@ -17,7 +17,7 @@ public final class AdvisoriesCommand {
     @Command(name = "add", header = "Register an advisory from a file; shows the hosts it affects.", mixinStandardHelpOptions = true)
     int add(@Mixin ClientOptions c, @Parameters(paramLabel = "FILE") Path file) {
         return c.run((api, out) -> {
-            out.print(api.sendDocument("POST", "/v1/advisories", CampaignsCommand.read(file)), VIEW);
+            out.print(api.sendDocument("POST", "/v1/advisories", file), VIEW);
             return 0;
         });
     }

@@ -14,8 +14,8 @@ import picocli.CommandLine.Spec;
 
 /**
  * What every client command takes: the controller ({@code --server}, else {@code $FERRY_SERVER},
- * else http://127.0.0.1:8080), the token (from {@code $FERRY_TOKEN}, else the file
- * {@code --token-file} or {@code $FERRY_TOKEN_FILE}: never from the command line, where other users
+ * else http://127.0.0.1:8080), the token (from the file {@code --token-file}, else
+ * {@code $FERRY_TOKEN}, else the file {@code $FERRY_TOKEN_FILE}: never from the command line, where other users
  * of the machine and the shell's history would see it) and the output ({@code --format}). Runs a
  * command's work and turns its failure into one line and an exit code.
  */
@@ -26,8 +26,8 @@ public final class ClientOptions {
     @Option(names = "--server", paramLabel = "URL", description = "The controller (default $FERRY_SERVER, else " + DEFAULT_SERVER + ").")
     String server;
 
-    @Option(names = "--token-file", paramLabel = "FILE", description = "The file holding the token (default $FERRY_TOKEN_FILE);"
-            + " $FERRY_TOKEN, when set, is the token itself. Never on the command line.")
+    @Option(names = "--token-file", paramLabel = "FILE", description = "The file holding the token; without it $FERRY_TOKEN (the"
+            + " token itself), else $FERRY_TOKEN_FILE. Never the token on the command line.")
     Path tokenFile;
 
     @Option(names = "--format", defaultValue = "table", paramLabel = "table|json", description = "Output: a table (default), or"
@@ -80,9 +80,10 @@ public final class ClientOptions {
         }
     }
 
+    /** The token: of --token-file when given, else $FERRY_TOKEN, else of $FERRY_TOKEN_FILE. */
     private String token() throws ClientError {
         String t = env.get("FERRY_TOKEN");
-        if (t != null && !t.isBlank()) {
+        if (tokenFile == null && t != null && !t.isBlank()) {
             return t.strip();
         }
         Path file = tokenFile != null ? tokenFile : env.get("FERRY_TOKEN_FILE") != null ? Path.of(env.get("FERRY_TOKEN_FILE")) : null;

@@ -72,7 +72,7 @@ public final class HostsCommand {
                 mixinStandardHelpOptions = true)
         int importFleet(@Mixin ClientOptions c, @Parameters(paramLabel = "FILE") Path file) {
             return c.run((api, out) -> {
-                out.print(api.sendDocument("PUT", "/v1/inventory", CampaignsCommand.read(file)), VIEW);
+                out.print(api.sendDocument("PUT", "/v1/inventory", file), VIEW);
                 return 0;
             });
         }

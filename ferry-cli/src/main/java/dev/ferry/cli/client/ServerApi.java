@@ -54,14 +54,29 @@ final class ServerApi {
         }
     }
 
-    /** A document as it is (YAML or JSON, as its first character says). */
-    JsonNode sendDocument(String method, String path, String document) throws ClientError {
-        return send(method, path, document, document.stripLeading().startsWith("{") ? "application/json" : "application/yaml");
+    /** A document file as it is, streamed (a fleet may be large): YAML, or JSON when its first character says so. */
+    JsonNode sendDocument(String method, String path, java.nio.file.Path file) throws ClientError {
+        String type;
+        HttpRequest.BodyPublisher body;
+        try (InputStream in = java.nio.file.Files.newInputStream(file)) {
+            String head = new String(in.readNBytes(4096), StandardCharsets.UTF_8).stripLeading();
+            type = head.startsWith("{") ? "application/json" : "application/yaml";
+            body = HttpRequest.BodyPublishers.ofFile(file);
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new ClientError(ClientError.INVALID, "no such file: " + file);
+        } catch (IOException e) {
+            throw new ClientError(ClientError.INVALID, "cannot read " + file + ": " + e.getMessage());
+        }
+        return exchangeJson(method, path, body, type);
     }
 
     JsonNode send(String method, String path, String body, String contentType) throws ClientError {
-        HttpRequest.Builder b = request(path).method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-                : HttpRequest.BodyPublishers.ofString(body)).timeout(Duration.ofSeconds(120));
+        return exchangeJson(method, path, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body),
+                contentType);
+    }
+
+    private JsonNode exchangeJson(String method, String path, HttpRequest.BodyPublisher body, String contentType) throws ClientError {
+        HttpRequest.Builder b = request(path).method(method, body).timeout(Duration.ofSeconds(600));
         if (contentType != null) {
             b.header("Content-Type", contentType);
         }
@@ -77,13 +92,30 @@ final class ServerApi {
         }
     }
 
+    /** A stream silent this long has broken off: the server sends a keep-alive at least every 15 s. */
+    static final Duration STREAM_SILENCE = Duration.ofSeconds(60);
+
     /**
      * Follows a server-sent event stream: each event's name and data go to {@code onEvent} until it
-     * returns false or the stream ends.
+     * returns false or the stream ends. A stream silent for {@link #STREAM_SILENCE} (a connection
+     * half-open) is given up.
      */
     void stream(String path, BiPredicate<String, String> onEvent) throws ClientError {
         HttpRequest req = request(path).header("Accept", "text/event-stream").GET().build();
         HttpResponse<InputStream> r = exchange(req, HttpResponse.BodyHandlers.ofInputStream());
+        java.util.concurrent.atomic.AtomicLong heard = new java.util.concurrent.atomic.AtomicLong(System.nanoTime());
+        java.util.concurrent.atomic.AtomicBoolean silent = new java.util.concurrent.atomic.AtomicBoolean();
+        Thread watchdog = Thread.ofVirtual().name("stream-watchdog").start(() -> {
+            try {
+                while (System.nanoTime() - heard.get() < STREAM_SILENCE.toNanos()) {
+                    Thread.sleep(1_000);
+                }
+                silent.set(true);
+                r.body().close(); // the blocked read ends with an IOException
+            } catch (InterruptedException | IOException e) {
+                // the stream ended first
+            }
+        });
         try (BufferedReader in = new BufferedReader(new InputStreamReader(r.body(), StandardCharsets.UTF_8))) {
             if (r.statusCode() >= 300) {
                 StringBuilder body = new StringBuilder();
@@ -95,6 +127,7 @@ final class ServerApi {
             String event = "message";
             StringJoiner data = new StringJoiner("\n");
             for (String line; (line = in.readLine()) != null; ) {
+                heard.set(System.nanoTime());
                 if (line.isEmpty()) {
                     if (data.length() > 0 && !onEvent.test(event, data.toString())) {
                         return;
@@ -107,8 +140,15 @@ final class ServerApi {
                     data.add(line.substring(5).stripLeading());
                 }
             }
+            if (silent.get()) {
+                throw new ClientError(ClientError.UNAVAILABLE, "the event stream from " + base + " fell silent for "
+                        + STREAM_SILENCE.toSeconds() + " s");
+            }
         } catch (IOException e) {
-            throw new ClientError(ClientError.UNAVAILABLE, "the event stream from " + base + " broke off: " + e.getMessage());
+            throw new ClientError(ClientError.UNAVAILABLE, "the event stream from " + base + (silent.get() ? " fell silent for "
+                    + STREAM_SILENCE.toSeconds() + " s" : " broke off: " + e.getMessage()));
+        } finally {
+            watchdog.interrupt();
         }
     }
 

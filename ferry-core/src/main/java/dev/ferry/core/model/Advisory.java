@@ -44,33 +44,51 @@ public record Advisory(
     }
 
     /**
-     * The version that fixes {@code host}: that of the first rule matching it that names one (a
-     * version range's end), else its branch's, else {@link #fixedVersion}; null when the advisory
-     * names none.
+     * The version that fixes {@code host}: the newest fix of the rules matching it that name one
+     * (a host two vulnerabilities hit needs the later fix), else its branch's, else
+     * {@link #fixedVersion}; null when the advisory names none — and, for a host only rules of
+     * listed versions match, when the advisory's own fix is not newer than what it runs (no
+     * downgrade to another branch's fix).
      */
     public String fixedVersionFor(Host host) {
+        String best = null;
+        boolean listed = false;
         for (AffectRule rule : affects) {
-            if (rule.fixedVersion() != null && rule.matches(host)) {
-                return rule.fixedVersion();
+            if (rule.matches(host)) {
+                listed |= rule.listed();
+                if (rule.fixedVersion() != null) {
+                    Integer c = best == null ? null : Versions.compare(rule.fixedVersion(), best);
+                    if (best == null || c != null && c > 0) {
+                        best = rule.fixedVersion();
+                    }
+                }
             }
+        }
+        if (best != null) {
+            return best;
         }
         for (FixedIn f : fixedIn) {
             if (f.branch().matches(host.hypervisor())) {
                 return f.version();
             }
         }
+        if (listed) {
+            Integer c = fixedVersion == null ? null : Versions.compare(fixedVersion, host.hypervisor());
+            return c != null && c > 0 ? fixedVersion : null;
+        }
         return fixedVersion;
     }
 
     /**
-     * A host is affected when any rule matches it and it does not run its fix already: the fixed
-     * version of its branch or a newer one on the same name ({@link Versions}).
+     * A host is affected when a rule matches it and — for an advisory/v1 rule — it does not run its
+     * fix already: the fixed version of its branch or a newer one on the same name ({@link Versions}).
+     * A rule of listed versions (the standard formats) says so itself.
      */
     public boolean affects(Host host) {
         for (AffectRule rule : affects) {
             if (rule.matches(host)) {
                 // the rules first: most hosts match none, and the version comparison costs more
-                return !Versions.atLeast(host.hypervisor(), fixedVersionFor(host));
+                return rule.listed() || !Versions.atLeast(host.hypervisor(), fixedVersionFor(host));
             }
         }
         return false;

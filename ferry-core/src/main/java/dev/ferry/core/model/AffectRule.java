@@ -10,12 +10,16 @@ package dev.ferry.core.model;
  * @param before       the first version no longer affected (exclusive); null for no such end
  * @param through      the newest affected version (inclusive); null for no such end
  * @param fixedVersion the version that fixes the hosts this rule matches; null for the advisory's
+ * @param listed       the document lists what it matches as affected (the standard formats): a
+ *                     host it matches is affected, whatever the advisory's other fixes; an
+ *                     advisory/v1 rule is not (a host already on its fix, or newer, is not affected)
  */
-public record AffectRule(Glob hypervisor, Glob cpuModel, String from, String before, String through, String fixedVersion) {
+public record AffectRule(Glob hypervisor, Glob cpuModel, String from, String before, String through, String fixedVersion,
+                         boolean listed) {
 
     /** A rule of globs alone (advisory/v1). */
     public AffectRule(Glob hypervisor, Glob cpuModel) {
-        this(hypervisor, cpuModel, null, null, null, null);
+        this(hypervisor, cpuModel, null, null, null, null, false);
     }
 
     public boolean matches(Host host) {
