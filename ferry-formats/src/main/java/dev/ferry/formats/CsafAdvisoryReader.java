@@ -55,11 +55,11 @@ final class CsafAdvisoryReader {
 
     private Advisory read(Fields top) {
         Fields document = Fields.of(problems, top.node("document"), "document");
-        Fields tracking = document == null ? null : sub(document, "tracking", true);
+        Fields tracking = document == null ? null : document.sub("tracking", true);
         String id = tracking == null ? null : tracking.string("id", true);
         var disclosure = tracking == null ? null : StandardAdvisory.time(problems, tracking, "initial_release_date", false);
         String title = document == null ? null : document.string("title", false);
-        Fields tree = sub(top, "product_tree", true);
+        Fields tree = top.sub("product_tree", true);
         if (tree != null) {
             tree(tree);
         }
@@ -70,12 +70,12 @@ final class CsafAdvisoryReader {
             problems.add(top.mapping(), "vulnerabilities", "needs at least one vulnerability");
         }
         for (Fields v : vulnerabilities) {
-            Fields status = sub(v, "product_status", true);
+            Fields status = v.sub("product_status", true);
             if (status != null) {
                 affected(status, rules);
             }
             for (Fields r : v.list("remediations", "remediations")) {
-                Fields restart = sub(r, "restart_required", false);
+                Fields restart = r.sub("restart_required", false);
                 String category = restart == null ? null : restart.string("category", true);
                 if (category != null) {
                     reboot = (reboot != null && reboot) || REBOOT.contains(category);
@@ -102,7 +102,7 @@ final class CsafAdvisoryReader {
         // a relationship's product ("xen 4.4.0 as a component of a platform") is its component's, unless it says itself
         Map<String, Node.Scalar> components = new HashMap<>();
         for (Fields r : tree.list("relationships", "relationships")) {
-            Fields p = sub(r, "full_product_name", true);
+            Fields p = r.sub("full_product_name", true);
             String reference = r.string("product_reference", false);
             if (p != null) {
                 product(p, null, null, null);
@@ -194,7 +194,7 @@ final class CsafAdvisoryReader {
             range = value;
             version = null;
         }
-        Fields product = sub(b, "product", false);
+        Fields product = b.sub("product", false);
         if (product != null) {
             product(product, name, version, range);
         }
@@ -212,7 +212,7 @@ final class CsafAdvisoryReader {
         if (id == null) {
             return;
         }
-        Fields helper = sub(p, "product_identification_helper", false);
+        Fields helper = p.sub("product_identification_helper", false);
         String cpe = helper == null ? null : helper.string("cpe", false);
         String purl = helper == null ? null : helper.string("purl", false);
         String[] fromCpe = cpe == null ? null : Cpe.productAndVersion(cpe);
@@ -222,7 +222,7 @@ final class CsafAdvisoryReader {
             made = exact(fromCpe[0], fromCpe[1], p.mapping());
         } else if (fromPurl != null) {
             made = exact(fromPurl[0], fromPurl[1], p.mapping());
-        } else if (name != null && version != null && (cpe == null && purl == null || dotted(version))) {
+        } else if (name != null && version != null && (cpe == null && purl == null || StandardAdvisory.isDotted(version))) {
             made = exact(name, version, p.mapping());
         } else if (name != null && range != null) {
             Product ranged;
@@ -246,26 +246,10 @@ final class CsafAdvisoryReader {
         products.put(id, made);
     }
 
-    private static boolean dotted(String version) {
-        return !version.isEmpty() && Character.isDigit(version.charAt(0));
-    }
-
     /** A product of one version, unusable when that version is no dotted number. */
     private static Product exact(String name, String version, Node at) {
-        return dotted(version) ? new Product(name, version, null, null, at)
+        return StandardAdvisory.isDotted(version) ? new Product(name, version, null, null, at)
                 : Product.unusable("has the version '" + Fields.abbreviate(version) + "', which Ferry cannot compare with a"
                 + " hypervisor's (dotted numbers, like 4.4.1)", at);
-    }
-
-    /** A mapping field, or null (reported when required and missing, or not a mapping). */
-    private Fields sub(Fields f, String name, boolean required) {
-        Node n = f.node(name);
-        if (n == null) {
-            if (required) {
-                problems.add(f.mapping(), f.path(name), "required field is missing");
-            }
-            return null;
-        }
-        return Fields.of(problems, n, f.path(name));
     }
 }

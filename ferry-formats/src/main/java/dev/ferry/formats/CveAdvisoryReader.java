@@ -21,17 +21,13 @@ final class CveAdvisoryReader {
     }
 
     static Advisory read(Fields top, Problems problems) {
-        Node metaNode = top.node("cveMetadata");
-        Fields meta = metaNode == null ? null : Fields.of(problems, metaNode, "cveMetadata");
-        if (metaNode == null) {
-            problems.add(top.mapping(), "cveMetadata", "required field is missing");
-        }
+        Fields meta = top.sub("cveMetadata", true);
         String id = meta == null ? null : meta.string("cveId", true);
         var disclosure = meta == null ? null : StandardAdvisory.time(problems, meta, "datePublished", false);
         if (meta != null && "REJECTED".equals(meta.string("state", false))) {
             problems.add(meta.node("state"), "cveMetadata.state", "the CVE record was rejected: it affects nothing");
         }
-        Fields cna = cna(top, problems);
+        Fields cna = cna(top);
         String title = cna == null ? null : title(cna);
         StandardAdvisory rules = new StandardAdvisory();
         List<Fields> affected = cna == null ? List.of() : cna.list("affected", "affected products");
@@ -62,15 +58,9 @@ final class CveAdvisoryReader {
         return rules.build(StandardAdvisory.id(id), title != null ? title : id, true, disclosure);
     }
 
-    private static Fields cna(Fields top, Problems problems) {
-        Node containers = top.node("containers");
-        Fields c = containers == null ? null : Fields.of(problems, containers, "containers");
-        Node cna = c == null ? null : c.node("cna");
-        if (cna == null) {
-            problems.add(c == null ? top.mapping() : c.mapping(), "containers.cna", "required field is missing");
-            return null;
-        }
-        return Fields.of(problems, cna, "containers.cna");
+    private static Fields cna(Fields top) {
+        Fields containers = top.sub("containers", true);
+        return containers == null ? null : containers.sub("cna", true);
     }
 
     /** Whether the entry makes a rule (an affected version); others (unaffected, unknown) make none. */

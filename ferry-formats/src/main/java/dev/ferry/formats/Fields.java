@@ -89,6 +89,21 @@ final class Fields {
         return out;
     }
 
+    /**
+     * A field holding a mapping, as Fields at its path; null when it is absent (reported when
+     * required) or is no mapping (reported).
+     */
+    Fields sub(String name, boolean required) {
+        Node n = node(name);
+        if (n == null) {
+            if (required) {
+                problems.add(map, path(name), "required field is missing");
+            }
+            return null;
+        }
+        return of(problems, n, path(name));
+    }
+
     /** Where this mapping is, as problems name it ({@code migrationPolicies[0]}). */
     String at() {
         return path;

@@ -126,9 +126,14 @@ final class StandardAdvisory {
         fixed(fix == null ? null : hypervisor(product, fix));
     }
 
-    /** Whether {@code version} is a dotted version (starts with a digit); when not, reported at {@code at}. */
+    /** Whether {@code version} is a dotted version, one Ferry can compare (it starts with a digit). */
+    static boolean isDotted(String version) {
+        return version != null && !version.isEmpty() && Character.isDigit(version.charAt(0));
+    }
+
+    /** Whether {@code version} is a dotted version; when not, reported at {@code at}. */
     static boolean dotted(Problems problems, Node at, String field, String version) {
-        if (version != null && !version.isEmpty() && Character.isDigit(version.charAt(0))) {
+        if (isDotted(version)) {
             return true;
         }
         problems.add(at, field, "'" + Fields.abbreviate(String.valueOf(version)) + "' is not a version Ferry can compare with a"

@@ -73,7 +73,7 @@ final class VersionRanges {
     }
 
     private static String version(String v, String text) {
-        if (v.isEmpty() || !Character.isDigit(v.charAt(0))) {
+        if (!StandardAdvisory.isDotted(v)) {
             throw new IllegalArgumentException("'" + v + "' in '" + text + "' is not a dotted version");
         }
         return v;

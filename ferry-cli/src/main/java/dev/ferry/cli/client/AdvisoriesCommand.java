@@ -37,9 +37,6 @@ public final class AdvisoriesCommand {
 
     @Command(name = "show", header = "One advisory: its fixes, disclosure and the hosts it affects.", mixinStandardHelpOptions = true)
     int show(@Mixin ClientOptions c, @Parameters(paramLabel = "ADVISORY") String id) {
-        return c.run((api, out) -> {
-            out.print(api.get("/v1/advisories/" + ServerApi.segment(id)), VIEW);
-            return 0;
-        });
+        return c.show("/v1/advisories/" + ServerApi.segment(id), VIEW);
     }
 }

@@ -23,11 +23,8 @@ public final class CampaignsCommand {
 
     @Command(name = "list", header = "The campaigns: state, hosts patched and failed, predicted duration.", mixinStandardHelpOptions = true)
     int list(@Mixin ClientOptions c) {
-        return c.run((api, out) -> {
-            out.print(api.get("/v1/campaigns"), Tables.rows("ID=id", "ADVISORY=advisory", "STATE=state", "HOSTS=affectedHosts",
-                    "PATCHED=hostsPatched", "FAILED=hostsFailed", "PREDICTED=predictedSeconds:duration", "CREATED=createdAt"));
-            return 0;
-        });
+        return c.show("/v1/campaigns", Tables.rows("ID=id", "ADVISORY=advisory", "STATE=state", "HOSTS=affectedHosts",
+                "PATCHED=hostsPatched", "FAILED=hostsFailed", "PREDICTED=predictedSeconds:duration", "CREATED=createdAt"));
     }
 
     @Command(name = "propose", header = "Propose a campaign for a registered advisory: the plan, to approve.",
@@ -60,10 +57,7 @@ public final class CampaignsCommand {
 
     @Command(name = "show", header = "One campaign: its state, progress and forecast.", mixinStandardHelpOptions = true)
     int show(@Mixin ClientOptions c, @Parameters(paramLabel = "CAMPAIGN") String id) {
-        return c.run((api, out) -> {
-            out.print(api.get("/v1/campaigns/" + ServerApi.segment(id)), VIEW);
-            return 0;
-        });
+        return c.show("/v1/campaigns/" + ServerApi.segment(id), VIEW);
     }
 
     @Command(name = "approve", header = "Approve a proposed campaign: it starts.", mixinStandardHelpOptions = true)
@@ -108,7 +102,7 @@ public final class CampaignsCommand {
         });
     }
 
-    static String read(Path file) throws ClientError {
+    private static String read(Path file) throws ClientError {
         try {
             return Files.readString(file);
         } catch (java.nio.file.NoSuchFileException e) {

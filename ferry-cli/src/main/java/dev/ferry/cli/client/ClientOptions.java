@@ -67,6 +67,14 @@ public final class ClientOptions {
         }
     }
 
+    /** Shows what {@code GET path} answers, as {@code table} (or JSON). */
+    int show(String path, Tables.Table table) {
+        return run((api, out) -> {
+            out.print(api.get(path), table);
+            return 0;
+        });
+    }
+
     private URI serverUri() throws ClientError {
         String s = server != null ? server : env.getOrDefault("FERRY_SERVER", DEFAULT_SERVER);
         try {

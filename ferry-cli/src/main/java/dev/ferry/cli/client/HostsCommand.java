@@ -61,10 +61,7 @@ public final class HostsCommand {
 
         @Command(name = "show", header = "The inventory's version and size.", mixinStandardHelpOptions = true)
         int show(@Mixin ClientOptions c) {
-            return c.run((api, out) -> {
-                out.print(api.get("/v1/inventory"), VIEW);
-                return 0;
-            });
+            return c.show("/v1/inventory", VIEW);
         }
 
         @Command(name = "import", header = "Import or replace the inventory from a fleet/v1 file (YAML or JSON).",

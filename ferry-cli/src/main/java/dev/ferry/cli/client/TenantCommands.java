@@ -38,10 +38,7 @@ public final class TenantCommands {
 
         @Command(name = "show", header = "One event.", mixinStandardHelpOptions = true)
         int show(@Mixin ClientOptions c, @Parameters(paramLabel = "EVENT") String id) {
-            return c.run((api, out) -> {
-                out.print(api.get("/v1/tenant/events/" + ServerApi.segment(id)), VIEW);
-                return 0;
-            });
+            return c.show("/v1/tenant/events/" + ServerApi.segment(id), VIEW);
         }
 
         @Command(name = "reschedule", header = "Move an event later: not before the given time (up to its deadline).",
@@ -88,10 +85,7 @@ public final class TenantCommands {
 
         @Command(name = "show", header = "One instance.", mixinStandardHelpOptions = true)
         int show(@Mixin ClientOptions c, @Parameters(paramLabel = "INSTANCE") String id) {
-            return c.run((api, out) -> {
-                out.print(api.get("/v1/tenant/instances/" + ServerApi.segment(id)), VIEW);
-                return 0;
-            });
+            return c.show("/v1/tenant/instances/" + ServerApi.segment(id), VIEW);
         }
 
         @Command(name = "launch", header = "Launch an instance; the controller places it.", mixinStandardHelpOptions = true)
