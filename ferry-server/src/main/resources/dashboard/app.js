@@ -508,9 +508,10 @@ async function campaignsView(main) {
     el('td', {}, el('a', {href: `#/campaign/${encodeURIComponent(c.id)}`}, c.id)),
     el('td', {}, c.advisory), el('td', {}, badge(c.state)),
     el('td', {}, `${c.hostsPatched} / ${c.affectedHosts}`), el('td', {}, String(c.hostsFailed)),
-    el('td', {}, fmtDur(c.predictedSeconds)), el('td', {}, fmtDur(c.lowerBoundSeconds)),
+    el('td', {}, fmtDur(c.predictedSeconds)), el('td', {}, c.expectedSeconds === null ? '—' : fmtDur(c.expectedSeconds)),
+    el('td', {}, fmtDur(c.lowerBoundSeconds)),
     el('td', {}, c.deadlineSlackSeconds === null ? '—' : fmtDur(c.deadlineSlackSeconds)), el('td', {}, fmtTime(c.createdAt))));
-  main.append(rows.length ? table(['campaign', 'advisory', 'state', 'patched', 'failed', 'predicted', 'lower bound', 'slack',
+  main.append(rows.length ? table(['campaign', 'advisory', 'state', 'patched', 'failed', 'predicted', 'expected', 'lower bound', 'slack',
     'proposed'], rows, {id: 'campaign-table'}) : el('p', {class: 'muted'}, 'No campaigns yet.'));
   const running = list.items.find(c => c.state === 'running' || c.state === 'paused');
   if (running) {
@@ -626,7 +627,8 @@ async function campaignView(main, id) {
   const loadTimeline = async () => {
     const t = await api(`/v1/campaigns/${encodeURIComponent(id)}/timeline`);
     charts.curve(t, elapsed);
-    document.getElementById('time-text').textContent = `Predicted ${fmtDur(t.predictedSeconds)}, lower bound `
+    document.getElementById('time-text').textContent = `Predicted ${fmtDur(t.predictedSeconds)} as scheduled`
+      + (c0.expectedSeconds === null ? '' : `, ${fmtDur(c0.expectedSeconds)} expected with tenants rescheduling`) + ', lower bound '
       + `${fmtDur(t.lowerBoundSeconds)}, deadline ${t.deadlineSeconds === null ? 'none' : fmtDur(t.deadlineSeconds)} after the start.`;
     failures.replaceChildren(t.failures.length ? table(['time', 'host or instance', 'what', 'reason'],
       t.failures.slice().reverse().map(f => el('tr', {}, el('td', {}, fmtDur(f.seconds)), el('td', {}, f.target),
@@ -660,9 +662,9 @@ function makeCampaignCharts(timeCanvas, curveCanvas) {
   const hours = s => s === null || s === undefined ? null : +(s / 3600).toFixed(2);
   const times = new Chart(timeCanvas, {
     type: 'bar',
-    data: {labels: ['lower bound', 'predicted', 'forecast P50–P90', 'forecast P90–P99', 'deadline', 'elapsed'],
+    data: {labels: ['lower bound', 'predicted', 'expected', 'forecast P50–P90', 'forecast P90–P99', 'deadline', 'elapsed'],
       datasets: [{label: 'hours after the start', data: [],
-        backgroundColor: ['#56b4e9', '#0072b2', '#cc79a7', '#e69f00', '#d55e00', '#009e73'], borderColor: '#000', borderWidth: 1}]},
+        backgroundColor: ['#56b4e9', '#0072b2', '#f0e442', '#cc79a7', '#e69f00', '#d55e00', '#009e73'], borderColor: '#000', borderWidth: 1}]},
     options: {indexAxis: 'y', maintainAspectRatio: false, plugins: {legend: {display: false}},
       scales: {x: {title: {display: true, text: 'hours after the start'}, beginAtZero: true}}},
   });
@@ -679,7 +681,7 @@ function makeCampaignCharts(timeCanvas, curveCanvas) {
     times(c) {
       const slack = c.deadlineSlackSeconds;
       const f = c.forecast && c.forecast.state === 'done' ? c.forecast : null; // floating bars: the band from one percentile to the next
-      times.data.datasets[0].data = [hours(c.lowerBoundSeconds), hours(c.predictedSeconds),
+      times.data.datasets[0].data = [hours(c.lowerBoundSeconds), hours(c.predictedSeconds), hours(c.expectedSeconds),
         f ? [hours(f.p50Seconds), hours(f.p90Seconds)] : null, f ? [hours(f.p90Seconds), hours(f.p99Seconds)] : null,
         slack === null ? null : hours(c.predictedSeconds + slack), hours((c.live && c.live.virtualSeconds) ?? c.virtualSeconds)];
       times.update();

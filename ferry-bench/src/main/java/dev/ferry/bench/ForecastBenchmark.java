@@ -4,6 +4,7 @@ import dev.ferry.core.planner.FerryStrategy;
 import dev.ferry.core.planner.Plan;
 import dev.ferry.core.planner.PlanningProblem;
 import dev.ferry.sim.ChurnModel;
+import dev.ferry.sim.Expected;
 import dev.ferry.sim.FaultSpec;
 import dev.ferry.sim.Forecast;
 import dev.ferry.sim.TenantModel;
@@ -39,8 +40,8 @@ public final class ForecastBenchmark {
                 + System.getProperty("java.version") + ", case JVMs -Xmx8g -XX:+UseParallelGC");
         System.out.println();
         System.out.println("| hosts | instances | affected | runs | what-if | plan s | forecast s | s per run per core | P50 | P90 | P99 "
-                + "| predicted | P(meets 5-day deadline) | best change |");
-        System.out.println("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+                + "| predicted | expected (ms to compute) | P(meets 5-day deadline) | best change |");
+        System.out.println("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
         for (String whatIf : List.of("none", "what-if")) {
             Forks.run(ForecastBenchmark.class, List.of("--case", Integer.toString(hosts), Integer.toString(runs), whatIf), true,
                     System.out);
@@ -53,16 +54,19 @@ public final class ForecastBenchmark {
         Plan plan = new FerryStrategy().plan(problem);
         double planSeconds = (System.nanoTime() - t0) / 1e9;
         int cores = Runtime.getRuntime().availableProcessors();
+        long t2 = System.nanoTime();
+        long expected = Expected.of(problem, plan, TenantModel.DEFAULT).makespanSeconds();
+        long expectedMs = (System.nanoTime() - t2) / 1_000_000;
         long t1 = System.nanoTime();
         Forecast.Result r = Forecast.run(problem, plan, new FerryStrategy(),
                 new Forecast.Settings(runs, 1, FaultSpec.NONE, TenantModel.DEFAULT, ChurnModel.NONE, whatIf, 0, dev.ferry.sim.LearnedModel.EMPTY), null);
         double seconds = (System.nanoTime() - t1) / 1e9;
         int total = runs + r.whatIf().stream().mapToInt(w -> w.outcome().runs()).sum();
         Forecast.Outcome f = r.outcome();
-        System.out.printf(Locale.ROOT, "| %,d | %,d | %,d | %d | %s | %.1f | %.1f | %.2f | %s | %s | %s | %s | %s | %s |%n", hosts,
+        System.out.printf(Locale.ROOT, "| %,d | %,d | %,d | %d | %s | %.1f | %.1f | %.2f | %s | %s | %s | %s | %s (%d ms) | %s | %s |%n", hosts,
                 problem.fleet().instances().size(), plan.affectedHosts().size(), runs, whatIf ? r.whatIf().size() + " neighbours, "
                 + (total - runs) + " runs" : "none", planSeconds, seconds, seconds * cores / total, hours(f.p50Seconds()),
-                hours(f.p90Seconds()), hours(f.p99Seconds()), hours(r.predictedSeconds()),
+                hours(f.p90Seconds()), hours(f.p99Seconds()), hours(r.predictedSeconds()), hours(expected), expectedMs,
                 f.probabilityMeetsDeadline() == null ? "—" : String.format(Locale.ROOT, "%.0f%%", 100 * f.probabilityMeetsDeadline()),
                 !whatIf ? "—" : r.best() == null ? "none better" : r.best().change());
     }

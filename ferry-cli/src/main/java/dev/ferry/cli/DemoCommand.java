@@ -17,6 +17,7 @@ import dev.ferry.formats.FleetWriter;
 import dev.ferry.formats.InvalidInputException;
 import dev.ferry.formats.PlanJsonWriter;
 import dev.ferry.formats.PolicyReader;
+import dev.ferry.sim.Expected;
 import dev.ferry.sim.FaultSpec;
 import dev.ferry.sim.Simulation;
 import dev.ferry.sim.SimulationResult;
@@ -97,18 +98,19 @@ final class DemoCommand implements Callable<Integer> {
 
         o.println();
         o.println("Comparison (\"bound\": the lower bound, computed independently of either plan; docs/lower-bound.md):");
-        o.printf(Locale.ROOT, "  %-20s %-8s %-12s %7s %-12s %-22s %6s %6s %5s %5s %7s %7s  %s%n", "fleet", "strategy",
-                "planned", "÷bound", "simulated", "deadline slack", "live", "reloc", "rip", "boot", "failed", "disr/in",
+        o.printf(Locale.ROOT, "  %-20s %-8s %-12s %7s %-12s %-12s %-22s %6s %6s %5s %5s %7s %7s  %s%n", "fleet", "strategy",
+                "planned", "÷bound", "expected", "simulated", "deadline slack", "live", "reloc", "rip", "boot", "failed", "disr/in",
                 "safety");
         for (Scenario sc : List.of(xsa, all)) {
             for (int k = 0; k < 2; k++) {
-                Plan p = k == 0 ? sc.ferry : sc.naive;
+                Plan p = k == 0 ? sc.ferry.plan() : sc.naive.plan();
+                Expected e = k == 0 ? sc.ferry.expected() : sc.naive.expected();
                 SimulationResult r = k == 0 ? sc.ferrySim : sc.naiveSim;
                 PlanSummary m = p.summary();
-                o.printf(Locale.ROOT, "  %-20s %-8s %-12s %7.2f %-12s %-22s %6d %6d %5d %5d %7d %7.2f  %s%n", sc.label,
+                o.printf(Locale.ROOT, "  %-20s %-8s %-12s %7.2f %-12s %-12s %-22s %6d %6d %5d %5d %7d %7.2f  %s%n", sc.label,
                         p.strategy(), Durations.human(m.makespanSeconds()),
                         m.lowerBoundSeconds() == 0 ? 0.0 : (double) m.makespanSeconds() / m.lowerBoundSeconds(),
-                        Durations.human(r.makespanSeconds()),
+                        Durations.human(e.makespanSeconds()), Durations.human(r.makespanSeconds()),
                         r.deadlineSlackSeconds() == null ? "-" : (r.deadlineSlackSeconds() < 0 ? "MISSED by "
                                 + Durations.human(-r.deadlineSlackSeconds()) : Durations.human(r.deadlineSlackSeconds())),
                         r.liveMigrations(), r.relocations(), r.rebootsInPlace(), m.bootstrapMoves(), r.failedMigrations(),
@@ -117,8 +119,9 @@ final class DemoCommand implements Callable<Integer> {
             }
         }
         o.println();
-        o.println("\"planned\" is the plan's prediction; \"simulated\" is the same campaign run in virtual time against");
-        o.println("simulated hypervisors and tenants (10% act early, 10% reschedule) with faults " + faults + ".");
+        o.println("\"planned\" is the plan's prediction as scheduled; \"expected\", the plan's prediction with its tenants behaving as");
+        o.println("expected (10% reschedule, 1 to 48 h later; docs/forecast.md); \"simulated\" is the same campaign run in virtual time");
+        o.println("against simulated hypervisors and tenants (10% act early, 10% reschedule) with faults " + faults + ".");
         o.println();
         o.println("Reports with charts: " + out.resolve("report.html") + " and " + out.resolve("report-all-affected.html"));
         o.println("Also in " + out + "/: fleet.yaml, fleet-all-affected.yaml, advisory.yaml, policy.yaml, plan-*.json. Try:");
@@ -132,7 +135,10 @@ final class DemoCommand implements Callable<Integer> {
         return ExitCodes.DONE;
     }
 
-    private record Scenario(String label, Plan ferry, Plan naive, SimulationResult ferrySim, SimulationResult naiveSim) {
+    private record Scenario(String label, Planned ferry, Planned naive, SimulationResult ferrySim, SimulationResult naiveSim) {
+    }
+
+    private record Planned(Plan plan, Expected expected) {
     }
 
     private Scenario scenario(PrintWriter o, String n, String what, FleetGenerator.Options options, String file,
@@ -149,12 +155,12 @@ final class DemoCommand implements Callable<Integer> {
         Fleet fleet = new FleetReader().read(fleetFile);
         o.printf(Locale.ROOT, "%d instances, read back in %d ms%n", fleet.instances().size(), ms(t0));
         PlanningProblem problem = new PlanningProblem(fleet, advisory, policy, START);
-        Plan ferry = plan(o, new FerryStrategy(), problem, file);
-        Plan naive = plan(o, new NaiveStrategy(), problem, file);
+        Planned ferry = plan(o, new FerryStrategy(), problem, file);
+        Planned naive = plan(o, new NaiveStrategy(), problem, file);
         FaultSpec faultSpec = FaultSpec.parse(faults);
         PrintWriter err = spec.commandLine().getErr();
         o.flush();
-        SimulationResult ferrySim = Simulation.run(problem, ferry, new Simulation.Options(options.seed(), faultSpec,
+        SimulationResult ferrySim = Simulation.run(problem, ferry.plan(), new Simulation.Options(options.seed(), faultSpec,
                 TenantModel.DEFAULT, false, true, null, Simulations.bar(err, "ferry")));
         SimulationResult naiveSim = Simulations.naive(problem, new Simulation.Options(options.seed(), faultSpec,
                 TenantModel.DEFAULT, false, true, null, Simulations.bar(err, "naive")));
@@ -167,7 +173,8 @@ final class DemoCommand implements Callable<Integer> {
         return new Scenario(label, ferry, naive, ferrySim, naiveSim);
     }
 
-    private Plan plan(PrintWriter o, PlanStrategy strategy, PlanningProblem problem, String fleetFile) throws IOException {
+    /** The plan, verified, and written to {@code plan-*.json} with its expected duration (default tenants). */
+    private Planned plan(PrintWriter o, PlanStrategy strategy, PlanningProblem problem, String fleetFile) throws IOException {
         long t0 = System.nanoTime();
         o.printf(Locale.ROOT, "      planning with %-5s ... ", strategy.name());
         o.flush();
@@ -178,12 +185,13 @@ final class DemoCommand implements Callable<Integer> {
             throw new IllegalStateException("plan breaks rules: " + violations.subList(0, Math.min(5, violations.size())));
         }
         Path json = out.resolve("plan-" + fleetFile.replace(".yaml", "") + "-" + strategy.name() + ".json");
+        Expected expected = Expected.of(problem, plan, TenantModel.DEFAULT);
         try (Writer w = Files.newBufferedWriter(json, StandardCharsets.UTF_8)) {
-            new PlanJsonWriter().write(plan, w, true);
+            new PlanJsonWriter().write(plan, w, true, expected::writeField);
         }
         o.printf(Locale.ROOT, "%d steps in %d ms, verified: every rule holds at every instant; %s%n",
                 plan.steps().size(), planned, plan.feasible() ? "meets the deadline" : "MISSES the deadline");
-        return plan;
+        return new Planned(plan, expected);
     }
 
     private Path copyResource(String name) throws IOException {

@@ -20,13 +20,14 @@ final class ForecastText {
         out.printf(Locale.ROOT, "Forecast: %d simulated campaigns (seeds %d-%d; tenants %.0f%% early, %.0f%% rescheduling; faults %s%s)%n",
                 o.runs(), sc.seed(), sc.seed() + o.runs() - 1, 100 * tenants.actEarly(), 100 * tenants.reschedule(),
                 sc.faults().equals(dev.ferry.sim.FaultSpec.NONE) ? "none" : sc.faults(), learned ? "; timed with the learned model" : "");
-        out.printf(Locale.ROOT, "  P10 %s   P50 %s   P90 %s   P99 %s   (the plan's own prediction %s)%n", Durations.human(o.p10Seconds()),
-                Durations.human(o.p50Seconds()), Durations.human(o.p90Seconds()), Durations.human(o.p99Seconds()),
-                Durations.human(r.predictedSeconds()));
-        for (String line : band(o, r.predictedSeconds(), r.deadlineSeconds())) {
+        out.printf(Locale.ROOT, "  P10 %s   P50 %s   P90 %s   P99 %s   (the plan's own prediction %s as scheduled, %s expected)%n",
+                Durations.human(o.p10Seconds()), Durations.human(o.p50Seconds()), Durations.human(o.p90Seconds()),
+                Durations.human(o.p99Seconds()), Durations.human(r.predictedSeconds()), Durations.human(r.expectedSeconds()));
+        for (String line : band(o, r.predictedSeconds(), r.expectedSeconds(), r.deadlineSeconds())) {
             out.println("  " + line);
         }
-        out.println("  [ P10, - to P50, # to P90, = to P99 ]; P the plan's own prediction; | the disclosure deadline");
+        out.println("  [ P10, - to P50, # to P90, = to P99 ]; P the plan as scheduled, E as expected with its tenants;"
+                + " | the disclosure deadline");
         if (r.deadlineSeconds() == null) {
             out.println("  deadline           no disclosure time: no probability to give");
         } else {
@@ -53,9 +54,9 @@ final class ForecastText {
         return String.format(Locale.ROOT, "%.0f%%", 100 * p);
     }
 
-    /** Two lines: the band from P10 to P99, then the plan's prediction, on a scale that holds the deadline and P99. */
-    static String[] band(Forecast.Outcome o, long predicted, Long deadline) {
-        long end = Math.max(o.p99Seconds(), Math.max(predicted, deadline == null ? 0 : deadline));
+    /** Two lines: the band from P10 to P99, then the plan's predictions (E drawn over P where they meet), on a scale that holds them all. */
+    static String[] band(Forecast.Outcome o, long predicted, long expected, Long deadline) {
+        long end = Math.max(Math.max(o.p99Seconds(), expected), Math.max(predicted, deadline == null ? 0 : deadline));
         double scale = (WIDTH - 1) / (double) Math.max(1, end);
         char[] line = new char[WIDTH];
         char[] marks = new char[WIDTH];
@@ -71,6 +72,7 @@ final class ForecastText {
         line[p10] = '[';
         line[p99] = ']';
         marks[(int) Math.round(predicted * scale)] = 'P';
+        marks[(int) Math.round(expected * scale)] = 'E';
         if (deadline != null) {
             int d = (int) Math.round(deadline * scale);
             line[d] = '|';

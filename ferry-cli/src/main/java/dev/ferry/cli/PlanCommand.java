@@ -7,6 +7,7 @@ import dev.ferry.core.planner.PlanStrategy;
 import dev.ferry.core.planner.PlanningProblem;
 import dev.ferry.core.verify.PlanVerifier;
 import dev.ferry.formats.PlanJsonWriter;
+import dev.ferry.sim.Expected;
 import dev.ferry.sim.Forecast;
 import dev.ferry.sim.ForecastJson;
 import dev.ferry.sim.LearnedModel;
@@ -26,6 +27,8 @@ import picocli.CommandLine.Spec;
         header = "Propose a campaign, verified, as text or plan/v1 JSON.",
         description = {"Propose a campaign: which host goes into maintenance when, and where",
                 "every instance goes. Every plan is checked by an independent verifier.",
+                "Its makespan is the schedule's; its expected duration adds what the tenants",
+                "of --tenants (or --model's) are expected to add by rescheduling.",
                 "With --forecast N, N simulated campaigns of the plan (tenants, faults and",
                 "the simulator's duration noise as in 'ferry simulate') give P50/P90/P99 of",
                 "its duration and the probability of finishing before the disclosure, and a",
@@ -56,7 +59,8 @@ final class PlanCommand implements Callable<Integer> {
     boolean whatIf;
 
     @Option(names = "--model", paramLabel = "FILE",
-            description = "With --forecast: time the simulated campaigns and their tenants as finished campaigns measured them:"
+            description = "Time the forecast's simulated campaigns, and the tenants of both the forecast and the expected duration,"
+                    + " as finished campaigns measured them:"
                     + " the JSON of a controller's GET /v1/model (docs/forecast.md; default: the policy's durations).")
     java.nio.file.Path model;
 
@@ -195,16 +199,18 @@ final class PlanCommand implements Callable<Integer> {
             }
         }
         Forecast.Result predicted = forecast == 0 ? null : forecast(problem, plan, planner, sc, learned, err);
+        Expected expected = Expected.of(problem, plan, learned.tenants(sc.tenants()));
         PrintWriter out = spec.commandLine().getOut();
         if (format.equals("json")) {
             Writer w = out;
             new PlanJsonWriter().write(plan, w, true, g -> {
+                expected.writeField(g);
                 if (predicted != null) {
                     ForecastJson.writeField(g, predicted);
                 }
             });
         } else {
-            PlanText.write(plan, in.fleet().hosts().size(), steps, out);
+            PlanText.write(plan, expected, in.fleet().hosts().size(), steps, out);
             if (predicted != null) {
                 ForecastText.write(predicted, sc, learned.tenants(sc.tenants()), learned.campaigns() > 0, out);
             }

@@ -6,6 +6,7 @@ import dev.ferry.core.planner.MoveKind;
 import dev.ferry.core.planner.Plan;
 import dev.ferry.core.planner.PlanSummary;
 import dev.ferry.core.planner.Step;
+import dev.ferry.sim.Expected;
 import java.io.PrintWriter;
 import java.util.Locale;
 
@@ -14,14 +15,18 @@ final class PlanText {
     private PlanText() {
     }
 
-    static void write(Plan plan, int totalHosts, int maxSteps, PrintWriter out) {
+    static void write(Plan plan, Expected expected, int totalHosts, int maxSteps, PrintWriter out) {
         PlanSummary s = plan.summary();
         out.printf(Locale.ROOT, "Plan for %s (strategy %s): %s%n", plan.advisory(), plan.strategy(),
                 plan.feasible() ? "feasible" : "INFEASIBLE");
         out.printf(Locale.ROOT, "  affected hosts     %d of %d (%d planned, %d skipped)%n", plan.affectedHosts().size(),
                 totalHosts, plan.steps().size(), plan.skippedHosts().size());
         LowerBound.Component binding = plan.lowerBound().binding();
-        out.printf(Locale.ROOT, "  makespan           %s (%d s)%n", Durations.human(s.makespanSeconds()), s.makespanSeconds());
+        out.printf(Locale.ROOT, "  makespan           %s (%d s), as scheduled%n", Durations.human(s.makespanSeconds()), s.makespanSeconds());
+        out.printf(Locale.ROOT, "  expected           %s (%d s) with %s of tenants rescheduling%s%n", Durations.human(expected.makespanSeconds()),
+                expected.makespanSeconds(), share(expected.tenants().reschedule()), expected.deadlineSlackSeconds() == null ? ""
+                        : expected.deadlineSlackSeconds() >= 0 ? "; slack " + Durations.human(expected.deadlineSlackSeconds())
+                        : "; MISSES the deadline by " + Durations.human(-expected.deadlineSlackSeconds()));
         out.printf(Locale.ROOT, "  lower bound        %s (%d s)%s%n", Durations.human(s.lowerBoundSeconds()),
                 s.lowerBoundSeconds(), binding == null ? "" : ", set by " + binding.rule() + ": " + binding.explanation());
         if (s.lowerBoundSeconds() > 0) {
@@ -64,5 +69,10 @@ final class PlanText {
             }
         }
         out.flush();
+    }
+
+    /** A share as a percentage, as precise as it was given: 10%, 0.5%, 12.25%. */
+    static String share(double s) {
+        return java.math.BigDecimal.valueOf(100 * s).setScale(2, java.math.RoundingMode.HALF_UP).stripTrailingZeros().toPlainString() + "%";
     }
 }

@@ -5,6 +5,7 @@ import dev.ferry.core.planner.PlanStrategy;
 import dev.ferry.core.planner.PlanningProblem;
 import dev.ferry.formats.HistoryJson;
 import dev.ferry.sim.ChurnModel;
+import dev.ferry.sim.Expected;
 import dev.ferry.sim.FaultSpec;
 import dev.ferry.sim.Simulation;
 import dev.ferry.sim.SimulationJson;
@@ -116,10 +117,11 @@ final class SimulateCommand implements Callable<Integer> {
             writeReport(report, in.advisory().id() + " campaign, simulated", problem, seed, faultSpec, all);
         }
         PrintWriter out = spec.commandLine().getOut();
+        Expected expected = Expected.of(problem, plan, tenantModel);
         if (format.equals("json")) {
-            SimulationJson.write(result, out);
+            SimulationJson.write(result, expected, out);
         } else {
-            text(result, out);
+            text(result, expected, out);
             if (report != null) {
                 out.println("  report             " + report);
             }
@@ -158,11 +160,11 @@ final class SimulateCommand implements Callable<Integer> {
         }
     }
 
-    static void text(SimulationResult r, PrintWriter out) {
+    static void text(SimulationResult r, Expected expected, PrintWriter out) {
         out.printf(Locale.ROOT, "Simulated campaign (strategy %s, seed %d): %s — %s%n", r.strategy(), r.seed(), r.result(), r.reason());
-        out.printf(Locale.ROOT, "  makespan           %s (%d s); the plan predicted %s; lower bound %s%n",
-                Durations.human(r.makespanSeconds()), r.makespanSeconds(), Durations.human(r.predictedMakespanSeconds()),
-                Durations.human(r.lowerBoundSeconds()));
+        out.printf(Locale.ROOT, "  makespan           %s (%d s); the plan predicted %s as scheduled, %s expected with these tenants;"
+                        + " lower bound %s%n", Durations.human(r.makespanSeconds()), r.makespanSeconds(), Durations.human(r.predictedMakespanSeconds()),
+                Durations.human(expected.makespanSeconds()), Durations.human(r.lowerBoundSeconds()));
         out.printf(Locale.ROOT, "  deadline slack     %s%n", r.deadlineSlackSeconds() == null ? "no disclosure deadline"
                 : r.deadlineSlackSeconds() < 0 ? "MISSED by " + Durations.human(-r.deadlineSlackSeconds())
                 : Durations.human(r.deadlineSlackSeconds()));

@@ -81,6 +81,8 @@ class CommandsTest {
         assertThat(f.get("probabilityMeetsDeadline").asDouble()).isBetween(0.0, 1.0);
         assertThat(f.get("whatIf")).hasSize(3).allSatisfy(w -> assertThat(w.get("runs").asInt()).isEqualTo(10));
         assertThat(Cli.run(args).out()).as("a function of its settings").isEqualTo(r.out());
+        assertThat(f.get("expectedSeconds").asLong()).as("the forecast's tenants time the plan's expected duration")
+                .isEqualTo(new ObjectMapper().readTree(r.out()).get("expected").get("makespanSeconds").asLong());
 
         args[args.length - 1] = "text";
         Cli text = Cli.run(args);
@@ -91,6 +93,40 @@ class CommandsTest {
         assertThat(bad.exitCode()).isEqualTo(2);
         assertThat(bad.err()).contains("--forecast must be 0 (none) to 100000 runs");
         assertThat(bad.out()).isEmpty();
+    }
+
+    /**
+     * The plan's expected duration: its own prediction when no tenant reschedules, longer the more do,
+     * with the slack it leaves; in JSON and in text.
+     */
+    @Test
+    void aPlanSaysHowLongItIsExpectedToTakeWithItsTenants() throws IOException {
+        java.util.function.Function<String, JsonNode> plan = tenants -> {
+            Cli r = Cli.run("plan", "--fleet", EXAMPLES.resolve("xsa-108-small/fleet.yaml").toString(), "--advisory", ADVISORY,
+                    "--start", "2014-09-26T12:00:00Z", "--tenants", tenants, "--format", "json");
+            assertThat(r.exitCode()).as(r.err()).isZero();
+            try {
+                return new ObjectMapper().readTree(r.out());
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        };
+        JsonNode passive = plan.apply("0,0");
+        long scheduled = passive.get("summary").get("makespanSeconds").asLong();
+        assertThat(passive.get("expected").get("makespanSeconds").asLong()).isEqualTo(scheduled);
+        JsonNode some = plan.apply("0.1,0.05");
+        JsonNode many = plan.apply("0.1,0.3");
+        long e5 = some.get("expected").get("makespanSeconds").asLong();
+        long e30 = many.get("expected").get("makespanSeconds").asLong();
+        assertThat(e5).as("rescheduling tenants push the end out").isGreaterThan(scheduled + 3_600);
+        assertThat(e30).isGreaterThan(e5);
+        assertThat(many.get("expected").get("deadlineSlackSeconds").asLong()).isEqualTo(5 * 86_400 - e30);
+        assertThat(many.get("expected").get("tenants").get("reschedule").asDouble()).isEqualTo(0.3);
+        assertThat(many.get("steps")).as("the schedule is the same plan").isEqualTo(passive.get("steps"));
+
+        Cli text = Cli.run("plan", "--fleet", EXAMPLES.resolve("xsa-108-small/fleet.yaml").toString(), "--advisory", ADVISORY,
+                "--start", "2014-09-26T12:00:00Z", "--tenants", "0.1,0.3");
+        assertThat(text.out()).contains("(" + scheduled + " s), as scheduled", "expected", "(" + e30 + " s) with 30% of tenants rescheduling");
     }
 
     /** {@code --model FILE}: a model as GET /v1/model shows it times the forecast; a file that is no model is refused. */

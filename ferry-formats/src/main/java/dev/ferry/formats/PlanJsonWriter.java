@@ -30,6 +30,17 @@ public final class PlanJsonWriter {
         });
     }
 
+    /** The plan as compact plan/v1 JSON. */
+    public static String json(Plan plan) {
+        java.io.StringWriter w = new java.io.StringWriter();
+        try {
+            new PlanJsonWriter().write(plan, w, false);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e); // a StringWriter does not fail
+        }
+        return w.toString();
+    }
+
     public void write(Plan plan, Writer out, boolean pretty, Extra extra) throws IOException {
         try (JsonGenerator g = FACTORY.createGenerator(out)) {
             if (pretty) {

@@ -18,11 +18,10 @@ import dev.ferry.formats.PolicyReader;
 import dev.ferry.server.engine.CampaignEngine;
 import dev.ferry.server.engine.Command;
 import dev.ferry.server.engine.EngineStore;
+import dev.ferry.sim.Expected;
+import dev.ferry.sim.TenantModel;
 import dev.ferry.store.Audit;
 import dev.ferry.store.CampaignStore;
-import java.io.IOException;
-import java.io.StringWriter;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Instant;
@@ -47,7 +46,7 @@ public final class Campaigns implements AutoCloseable {
     public record Row(String id, String advisory, long inventoryVersion, String policy, String strategy, long seed,
                       double accel, CampaignState state, long createdAt, Long startedAt, long predictedSeconds,
                       long lowerBoundSeconds, Long slackSeconds, int steps, int affectedHosts, int hostsPatched,
-                      int hostsFailed, long virtualMs, String endReason, String hypervisors) {
+                      int hostsFailed, long virtualMs, String endReason, String hypervisors, Long expectedSeconds) {
         public boolean active() {
             return state.active();
         }
@@ -55,13 +54,14 @@ public final class Campaigns implements AutoCloseable {
         static Row of(CampaignStore.Campaign c) {
             return new Row(c.id(), c.advisory(), c.inventoryVersion(), c.policy(), c.strategy(), c.seed(), c.accel(), c.state(),
                     c.createdAt(), c.startedAt(), c.predictedSeconds(), c.lowerBoundSeconds(), c.slackSeconds(), c.steps(),
-                    c.affectedHosts(), c.hostsPatched(), c.hostsFailed(), c.virtualMs(), c.endReason(), c.hypervisors());
+                    c.affectedHosts(), c.hostsPatched(), c.hostsFailed(), c.virtualMs(), c.endReason(), c.hypervisors(),
+                    c.expectedSeconds());
         }
 
         CampaignStore.Campaign stored() {
             return new CampaignStore.Campaign(id, advisory, inventoryVersion, policy, strategy, seed, accel, state, createdAt,
                     startedAt, predictedSeconds, lowerBoundSeconds, slackSeconds, steps, affectedHosts, hostsPatched, hostsFailed,
-                    virtualMs, endReason, hypervisors);
+                    virtualMs, endReason, hypervisors, expectedSeconds);
         }
     }
 
@@ -181,9 +181,10 @@ public final class Campaigns implements AutoCloseable {
     /**
      * @param hypervisors "simulated" (default) or "agents": the fleet's host agents (every host needs
      *                    an {@code agent} address), in real time
+     * @param tenants     how tenants are expected to answer notices: the plan's expected duration is timed with them
      */
     public Row create(String advisoryId, String policyText, String strategyName, Double accel, Long seed, String hypervisors,
-                      Principal who, String requestId) {
+                      TenantModel tenants, Principal who, String requestId) {
         String on = hypervisors == null ? "simulated" : hypervisors;
         if (!on.equals("simulated") && !on.equals("agents")) {
             throw Refused.invalid("hypervisors must be simulated or agents");
@@ -227,8 +228,9 @@ public final class Campaigns implements AutoCloseable {
         Row row = new Row(id, advisoryId, inv.version(), policyText == null ? "" : policyText, strategy.name(),
                 seed != null ? seed : RANDOM.nextLong(), on.equals("agents") ? 1 : accel != null ? accel : defaultAccel,
                 CampaignState.PROPOSED, now, null, plan.summary().makespanSeconds(), plan.summary().lowerBoundSeconds(),
-                plan.summary().deadlineSlackSeconds(), plan.steps().size(), plan.affectedHosts().size(), 0, 0, 0, null, on);
-        boolean stored = store.propose(row.stored(), new CampaignStore.Documents(Uploads.json(inv.fleet()), json(plan),
+                plan.summary().deadlineSlackSeconds(), plan.steps().size(), plan.affectedHosts().size(), 0, 0, 0, null, on,
+                Expected.of(problem, plan, tenants).makespanSeconds());
+        boolean stored = store.propose(row.stored(), new CampaignStore.Documents(Uploads.json(inv.fleet()), PlanJsonWriter.json(plan),
                 registered.document()),
                 new Audit(now, who.actor(), requestId, "campaign.propose", id, advisoryId + " on inventory version " + inv.version()
                         + (on.equals("agents") ? ", on the host agents" : "") + ": " + plan.steps().size() + " steps, predicted "
@@ -238,16 +240,6 @@ public final class Campaigns implements AutoCloseable {
         }
         loaded.put(id, new Loaded(row, problem, plan));
         return row;
-    }
-
-    private static String json(Plan plan) {
-        StringWriter w = new StringWriter();
-        try {
-            new PlanJsonWriter().write(plan, w, false);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return w.toString();
     }
 
     private static byte[] bytes(int n) {

@@ -87,6 +87,11 @@ public final class Forecasts implements AutoCloseable {
         return defaultRuns;
     }
 
+    /** How tenants answer notices, as the latest model measured where it has measurements (the defaults otherwise). */
+    public TenantModel tenants() {
+        return models.latest().map(v -> parse(v.document())).orElse(LearnedModel.EMPTY).tenants(TenantModel.DEFAULT);
+    }
+
     /** Forecasts proposal {@code id} with {@code runs} runs (0: none) in the background, with the model as it is then. */
     public void start(String id, int runs, Supplier<Campaigns.Loaded> proposal) {
         if (runs == 0) {

@@ -37,6 +37,8 @@ class ControllerTest {
             JsonNode proposal = s.get("/v1/campaigns/" + id, s.operator).json();
             assertThat(proposal.get("state").asText()).isEqualTo("proposed");
             assertThat(proposal.get("predictedSeconds").asLong()).isGreaterThanOrEqualTo(proposal.get("lowerBoundSeconds").asLong());
+            assertThat(proposal.get("expectedSeconds").asLong()).as("rescheduling tenants are expected to add to the schedule")
+                    .isGreaterThan(proposal.get("predictedSeconds").asLong());
             assertThat(proposal.get("deadlineSlackSeconds").asLong()).isPositive();
             assertThat(s.get("/v1/campaigns/" + id + "/plan", s.operator).json().get("steps").size())
                     .isEqualTo(proposal.get("steps").asInt());

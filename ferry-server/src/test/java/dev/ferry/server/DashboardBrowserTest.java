@@ -64,6 +64,8 @@ class DashboardBrowserTest {
             assertThat(b.textOf("#forecast-text")).contains("P10 ", "P90 ", "finishes before the disclosure in "
                     + Math.round(100 * forecast.get("probabilityMeetsDeadline").asDouble()) + "% of runs");
             assertThat(b.all("#what-if-table tbody tr")).hasSize(forecast.get("whatIf").size());
+            assertThat(b.textOf("#time-text")).as("the plan's prediction as scheduled and as expected with its tenants")
+                    .contains("as scheduled, ", " expected with tenants rescheduling");
             b.screenshot("03-campaign-proposed");
             b.find("#approve").click();
             b.await("running campaign", d -> "running".equals(stateBadge(b)) ? true : null);

@@ -60,11 +60,13 @@ public final class Forecast {
 
     /**
      * @param predictedSeconds the plan's own prediction (no noise, tenants as planned)
+     * @param expectedSeconds  the plan's expected duration with the forecast's tenants ({@link Expected}; no noise)
      * @param deadlineSeconds  seconds from the start to the disclosure, null without one
      * @param best             the neighbour that raises the probability of meeting the deadline most (or, without a
      *                         deadline, lowers the P90 most); null when none does better than the plan
      */
-    public record Result(Outcome outcome, long predictedSeconds, Long deadlineSeconds, List<WhatIf> whatIf, WhatIf best) {
+    public record Result(Outcome outcome, long predictedSeconds, long expectedSeconds, Long deadlineSeconds, List<WhatIf> whatIf,
+                         WhatIf best) {
     }
 
     /** Told after each run: (runs done, runs in all), including the neighbours' runs. */
@@ -97,7 +99,8 @@ public final class Forecast {
                 whatIf.add(new WhatIf(n.change(), n.policy(), otherPlan.summary().makespanSeconds(), otherPlan.feasible(),
                         outcome(other, otherPlan, s.withRuns(whatIfRuns), pool, done, total, p)));
             }
-            return new Result(base, plan.summary().makespanSeconds(), problem.secondsToDeadline(), whatIf, best(base, whatIf));
+            long expected = Expected.of(problem, plan, s.model().tenants(s.tenants())).makespanSeconds();
+            return new Result(base, plan.summary().makespanSeconds(), expected, problem.secondsToDeadline(), whatIf, best(base, whatIf));
         } finally {
             pool.shutdownNow();
         }

@@ -10,7 +10,7 @@ import java.util.Map;
 /**
  * A {@link Forecast.Result} as JSON, the {@code forecast} field of a plan or a proposal: {@code runs},
  * {@code p10Seconds}, {@code p50Seconds}, {@code p90Seconds}, {@code p99Seconds}, {@code probabilityMeetsDeadline} (null
- * without a disclosure time), {@code halted}, then {@code predictedSeconds}, {@code deadlineSeconds},
+ * without a disclosure time), {@code halted}, then {@code predictedSeconds}, {@code expectedSeconds}, {@code deadlineSeconds},
  * {@code whatIf} (each neighbouring policy: {@code change}, {@code plannedSeconds}, {@code feasible}
  * and its own figures) and {@code best} (the {@code change} that helps most, or null). Stateless.
  */
@@ -22,6 +22,7 @@ public final class ForecastJson {
     public static Map<String, Object> map(Forecast.Result r) {
         Map<String, Object> m = outcome(r.outcome());
         m.put("predictedSeconds", r.predictedSeconds());
+        m.put("expectedSeconds", r.expectedSeconds());
         m.put("deadlineSeconds", r.deadlineSeconds());
         List<Object> whatIf = new ArrayList<>();
         for (Forecast.WhatIf w : r.whatIf()) {
@@ -55,7 +56,7 @@ public final class ForecastJson {
         write(g, map(r));
     }
 
-    private static void write(JsonGenerator g, Object v) throws IOException {
+    static void write(JsonGenerator g, Object v) throws IOException {
         switch (v) {
             case null -> g.writeNull();
             case Map<?, ?> m -> {

@@ -222,7 +222,8 @@ public final class Simulation {
         if (u < options.tenants().actEarly()) {
             kernel.at(now + (long) (r.nextDouble() * span), () -> deliver(new Input.TenantMoveNow(instance)));
         } else if (u < options.tenants().actEarly() + options.tenants().reschedule()) {
-            long later = n.notBeforeMs() + 3_600_000L + (long) (r.nextDouble() * 47 * 3_600_000L);
+            long later = n.notBeforeMs() + TenantModel.RESCHEDULE_MIN_MS
+                    + (long) (r.nextDouble() * (TenantModel.RESCHEDULE_MAX_MS - TenantModel.RESCHEDULE_MIN_MS));
             long to = Math.min(later, n.deadlineMs());
             kernel.at(now + (long) (r.nextDouble() * span), () -> deliver(new Input.TenantReschedule(instance, to)));
         }

@@ -14,6 +14,11 @@ public final class SimulationJson {
     }
 
     public static void write(SimulationResult r, Writer out) throws IOException {
+        write(r, null, out);
+    }
+
+    /** @param expected the plan's expected duration with the simulation's tenants ({@code expectedMakespanSeconds}), or null to leave it out */
+    public static void write(SimulationResult r, Expected expected, Writer out) throws IOException {
         try (JsonGenerator g = FACTORY.createGenerator(out)) {
             g.disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
             g.useDefaultPrettyPrinter();
@@ -26,6 +31,9 @@ public final class SimulationJson {
             g.writeStringField("reason", r.reason());
             g.writeNumberField("makespanSeconds", r.makespanSeconds());
             g.writeNumberField("predictedMakespanSeconds", r.predictedMakespanSeconds());
+            if (expected != null) {
+                g.writeNumberField("expectedMakespanSeconds", expected.makespanSeconds());
+            }
             g.writeNumberField("lowerBoundSeconds", r.lowerBoundSeconds());
             if (r.deadlineSlackSeconds() == null) {
                 g.writeNullField("deadlineSlackSeconds");

@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Test;
 /**
  * A forecast is calibrated: on seeds it did not use, the simulated campaigns finish by its P90 in at
  * least 85% of runs, and its P50 is within 10% of their median — over families of fleets, policies,
- * tenant behaviour and faults.
+ * tenant behaviour and faults. So is the plan's expected duration ({@link Expected}), which simulates nothing.
  */
 class ForecastTest {
     static final Instant START = Instant.parse("2014-09-26T12:00:00Z");
@@ -65,11 +65,15 @@ class ForecastTest {
         long inBand = fresh.stream().filter(m -> m >= o.p10Seconds() && m <= o.p99Seconds()).count();
         long median = Forecast.percentile(fresh.stream().mapToLong(Long::longValue).sorted().toArray(), 0.5);
         System.out.printf("calibration, %s: P50 %d s against the fresh median %d s; P90 %d s covers %d of %d fresh runs;"
-                + " P10-P99 holds %d%n", family, o.p50Seconds(), median, o.p90Seconds(), covered, runs, inBand);
+                + " P10-P99 holds %d; the plan predicted %d s as scheduled, %d s expected%n", family, o.p50Seconds(), median,
+                o.p90Seconds(), covered, runs, inBand, f.predictedSeconds(), f.expectedSeconds());
         assertThat(covered).as(family + ": fresh runs within the P90").isGreaterThanOrEqualTo(85L * runs / 100);
         assertThat(inBand).as(family + ": fresh runs within the band, P10 to P99").isGreaterThanOrEqualTo(80L * runs / 100);
         assertThat((double) Math.abs(o.p50Seconds() - median)).as(family + ": P50 " + o.p50Seconds() + " against the fresh median " + median)
                 .isLessThanOrEqualTo(0.10 * median);
+        // the plan's own expected duration, with no simulation at all, models the tenants too
+        assertThat((double) Math.abs(f.expectedSeconds() - median)).as(family + ": expected " + f.expectedSeconds()
+                + " against the fresh median " + median).isLessThanOrEqualTo(0.10 * median);
     }
 
     @Test

@@ -18,11 +18,11 @@ import java.util.function.Function;
  * outbox, progress, and at the end the inventory). Thread-safe (each call is its own transaction).
  */
 public interface CampaignStore {
-    /** A campaign row. */
+    /** A campaign row; {@code expectedSeconds}: its plan's expected duration (null for one proposed before it was kept). */
     record Campaign(String id, String advisory, long inventoryVersion, String policy, String strategy, long seed, double accel,
                     CampaignState state, long createdAt, Long startedAt, long predictedSeconds, long lowerBoundSeconds,
                     Long slackSeconds, int steps, int affectedHosts, int hostsPatched, int hostsFailed, long virtualMs,
-                    String endReason, String hypervisors) {
+                    String endReason, String hypervisors, Long expectedSeconds) {
     }
 
     /** The fleet (fleet/v1 JSON) a campaign was planned on and the plan it was proposed with (plan/v1 JSON; null before plans were stored). */

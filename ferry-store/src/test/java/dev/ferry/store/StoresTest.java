@@ -55,7 +55,7 @@ class StoresTest {
 
     private static CampaignStore.Campaign proposal(String id, long inventoryVersion) {
         return new CampaignStore.Campaign(id, "XSA-1", inventoryVersion, "", "ferry", 7, 60, CampaignState.PROPOSED, 5, null, 100, 90,
-                null, 1, 1, 0, 0, 0, null, "simulated");
+                null, 1, 1, 0, 0, 0, null, "simulated", 150L);
     }
 
     @ParameterizedTest
@@ -73,6 +73,7 @@ class StoresTest {
             assertThat(v).isEqualTo(first.version() + 1);
             assertThat(s.campaigns().get("c-1").orElseThrow().state()).as("a change is judged at approval")
                     .isEqualTo(CampaignState.PROPOSED);
+            assertThat(s.campaigns().get("c-1").orElseThrow().expectedSeconds()).as("the expected duration is kept").isEqualTo(150L);
             assertThat(s.inventory().changesAfter(first.version())).containsExactly(new InventoryStore.Change("host-state", "h2",
                     "cordoned"));
             assertThat(s.inventory().changesAfter(v)).isEmpty();

@@ -18,13 +18,14 @@ import picocli.CommandLine.Parameters;
 public final class CampaignsCommand {
     static final Tables.Table VIEW = Tables.fields("id=id", "advisory=advisory", "state=state", "hypervisors=hypervisors",
             "affected hosts=affectedHosts", "patched=hostsPatched", "failed=hostsFailed", "predicted=predictedSeconds:duration",
-            "lower bound=lowerBoundSeconds:duration", "slack to deadline=deadlineSlackSeconds:duration", "created=createdAt",
+            "expected=expectedSeconds:duration", "lower bound=lowerBoundSeconds:duration", "slack to deadline=deadlineSlackSeconds:duration", "created=createdAt",
             "started=startedAt", "end reason=endReason", "forecast=forecast", "phases=live.hostsByPhase");
 
     @Command(name = "list", header = "The campaigns: state, hosts patched and failed, predicted duration.", mixinStandardHelpOptions = true)
     int list(@Mixin ClientOptions c) {
         return c.show("/v1/campaigns", Tables.rows("ID=id", "ADVISORY=advisory", "STATE=state", "HOSTS=affectedHosts",
-                "PATCHED=hostsPatched", "FAILED=hostsFailed", "PREDICTED=predictedSeconds:duration", "CREATED=createdAt"));
+                "PATCHED=hostsPatched", "FAILED=hostsFailed", "PREDICTED=predictedSeconds:duration",
+                "EXPECTED=expectedSeconds:duration", "CREATED=createdAt"));
     }
 
     @Command(name = "propose", header = "Propose a campaign for a registered advisory: the plan, to approve.",

@@ -34,7 +34,6 @@ import dev.ferry.store.HistoryStore;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
 import java.io.IOException;
-import java.io.StringWriter;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -272,8 +271,8 @@ public final class Routes {
         if (runs < 0 || runs > dev.ferry.server.Forecasts.MAX_RUNS) {
             throw Refused.invalid("forecast must be 0 (none) to " + dev.ferry.server.Forecasts.MAX_RUNS + " runs");
         }
-        Campaigns.Row row = campaigns.create(b.advisory(), b.policy(), b.strategy(), b.accel(), b.seed(), b.hypervisors(), who(ctx),
-                rid(ctx));
+        Campaigns.Row row = campaigns.create(b.advisory(), b.policy(), b.strategy(), b.accel(), b.seed(), b.hypervisors(),
+                forecasts.tenants(), who(ctx), rid(ctx));
         forecasts.start(row.id(), runs, () -> campaigns.load(row.id()));
         json(ctx, 201, campaignView(row));
     }
@@ -290,6 +289,7 @@ public final class Routes {
         m.put("accel", r.accel());
         m.put("hypervisors", r.hypervisors());
         m.put("predictedSeconds", r.predictedSeconds());
+        m.put("expectedSeconds", r.expectedSeconds());
         m.put("lowerBoundSeconds", r.lowerBoundSeconds());
         m.put("deadlineSlackSeconds", r.slackSeconds());
         m.put("steps", r.steps());
@@ -359,11 +359,9 @@ public final class Routes {
         json(ctx, 200, new Page<>(items, k < plan.steps().size() ? Integer.toString(k - 1) : null));
     }
 
-    private void plan(Context ctx) throws IOException {
+    private void plan(Context ctx) {
         Campaigns.Loaded l = campaigns.load(ctx.pathParam("campaign"));
-        StringWriter w = new StringWriter();
-        new PlanJsonWriter().write(l.plan(), w, false);
-        ctx.status(200).contentType("application/json").result(w.toString());
+        ctx.status(200).contentType("application/json").result(PlanJsonWriter.json(l.plan()));
     }
 
     private void operatorCommand(Context ctx, Command c) {

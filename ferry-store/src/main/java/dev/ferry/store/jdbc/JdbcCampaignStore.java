@@ -17,7 +17,7 @@ import java.util.function.Function;
 final class JdbcCampaignStore implements CampaignStore {
     private static final String SELECT = "SELECT id, advisory, inventory_version, policy, strategy, seed, accel, state, created_at,"
             + " started_at, predicted_s, lower_bound_s, slack_s, steps, affected_hosts, hosts_patched, hosts_failed, virtual_ms,"
-            + " end_reason, hypervisors FROM campaigns";
+            + " end_reason, hypervisors, expected_s FROM campaigns";
 
     private final Database db;
     private final CampaignRounds rounds;
@@ -46,8 +46,8 @@ final class JdbcCampaignStore implements CampaignStore {
             }
             try (PreparedStatement ps = c.prepareStatement("INSERT INTO campaigns (id, advisory, inventory_version, policy, strategy,"
                     + " seed, accel, state, created_at, predicted_s, lower_bound_s, slack_s, steps, affected_hosts, hosts_patched,"
-                    + " hosts_failed, virtual_ms, row_version, fleet_document, hypervisors, plan_document, advisory_document)"
-                    + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0, 0, 0, ?, ?, ?, ?)")) {
+                    + " hosts_failed, virtual_ms, row_version, fleet_document, hypervisors, plan_document, advisory_document, expected_s)"
+                    + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0, 0, 0, ?, ?, ?, ?, ?)")) {
                 ps.setString(1, r.id());
                 ps.setString(2, r.advisory());
                 ps.setLong(3, r.inventoryVersion());
@@ -66,6 +66,7 @@ final class JdbcCampaignStore implements CampaignStore {
                 ps.setString(16, r.hypervisors());
                 ps.setString(17, documents.plan());
                 ps.setString(18, documents.advisory());
+                Sql.setLong(ps, 19, r.expectedSeconds());
                 ps.executeUpdate();
             }
             Sql.audit(c, audit, true);
@@ -209,6 +210,7 @@ final class JdbcCampaignStore implements CampaignStore {
         Long started = Sql.getLong(rs, 10);
         return new Campaign(rs.getString(1), rs.getString(2), rs.getLong(3), rs.getString(4), rs.getString(5), rs.getLong(6),
                 rs.getDouble(7), CampaignState.parse(rs.getString(8)), rs.getLong(9), started, rs.getLong(11), rs.getLong(12), slack,
-                rs.getInt(14), rs.getInt(15), rs.getInt(16), rs.getInt(17), rs.getLong(18), rs.getString(19), rs.getString(20));
+                rs.getInt(14), rs.getInt(15), rs.getInt(16), rs.getInt(17), rs.getLong(18), rs.getString(19), rs.getString(20),
+                Sql.getLong(rs, 21));
     }
 }
