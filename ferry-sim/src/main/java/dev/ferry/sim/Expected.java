@@ -26,7 +26,10 @@ public record Expected(long makespanSeconds, Long deadlineSlackSeconds, TenantMo
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("makespanSeconds", makespanSeconds);
         m.put("deadlineSlackSeconds", deadlineSlackSeconds);
-        m.put("tenants", Map.of("actEarly", tenants.actEarly(), "reschedule", tenants.reschedule()));
+        Map<String, Object> t = new LinkedHashMap<>(); // in this order, every time
+        t.put("actEarly", tenants.actEarly());
+        t.put("reschedule", tenants.reschedule());
+        m.put("tenants", t);
         return m;
     }
 

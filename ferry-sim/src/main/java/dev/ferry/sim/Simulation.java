@@ -222,8 +222,9 @@ public final class Simulation {
         if (u < options.tenants().actEarly()) {
             kernel.at(now + (long) (r.nextDouble() * span), () -> deliver(new Input.TenantMoveNow(instance)));
         } else if (u < options.tenants().actEarly() + options.tenants().reschedule()) {
+            // in whole hours times an hour, as ever: the same seed draws the same delay to the millisecond
             long later = n.notBeforeMs() + TenantModel.RESCHEDULE_MIN_MS
-                    + (long) (r.nextDouble() * (TenantModel.RESCHEDULE_MAX_MS - TenantModel.RESCHEDULE_MIN_MS));
+                    + (long) (r.nextDouble() * ((TenantModel.RESCHEDULE_MAX_MS - TenantModel.RESCHEDULE_MIN_MS) / 3_600_000L) * 3_600_000L);
             long to = Math.min(later, n.deadlineMs());
             kernel.at(now + (long) (r.nextDouble() * span), () -> deliver(new Input.TenantReschedule(instance, to)));
         }

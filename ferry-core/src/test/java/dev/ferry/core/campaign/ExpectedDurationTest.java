@@ -25,17 +25,17 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * The plan's expected duration with rescheduling tenants, against figures worked out by hand. One
- * host a1 with i-1 and i-2, both relocated in one step at 3,600 s (the notice is an hour) that ends
- * at 4,500 s: restart 120 s, patch 480 s, reboot 300 s. A rescheduled relocation ends its host 900 s
- * after the time it was moved to.
+ * The plan's expected duration with rescheduling tenants, against figures worked out by hand. Hosts
+ * a1 and a2; i-1 and i-2 on a1, both relocated in one step at 3,600 s (the notice is an hour) that
+ * ends at 4,500 s. A rescheduled event holds its step back: the step runs whole after the time it
+ * was moved to.
  */
 class ExpectedDurationTest {
     private static final long HOUR_MS = 3_600_000L;
     private static final long END = 4_500;
 
     private static PlanningProblem problem() {
-        Fleet f = TestFleets.builder().host("a1", "az1", "r1", true).fleet();
+        Fleet f = TestFleets.builder().host("a1", "az1", "r1", true).host("a2", "az1", "r2", true).fleet();
         List<Instance> instances = List.of(new Instance("i-1", "t1", "a1", 2, 2048, OnHostMaintenance.RESTART, null, 0),
                 new Instance("i-2", "t2", "a1", 2, 2048, OnHostMaintenance.RESTART, null, 0));
         Fleet fleet = new Fleet(f.hosts(), instances, List.of(), List.of(new Tenant("t1", null), new Tenant("t2", null)));
@@ -48,10 +48,14 @@ class ExpectedDurationTest {
 
     /** The one step, i-2 moved as {@code second}, with the plan's slack as given. */
     private static Plan plan(MoveKind second, long slackSeconds) {
-        Step step = new Step("a1", "az1", 3_600, END, List.of(new Move("i-1", "a1", "b1", MoveKind.RELOCATE, false, null),
-                new Move("i-2", "a1", "b1", second, false, null)), false);
-        return new Plan("XSA-TEST", "ferry", true, List.of(), List.of("a1"), List.of(step), List.of(),
-                new PlanSummary(END, END, 0, 2, 0, 0, 1, 1, slackSeconds), new LowerBound(END, List.of()));
+        return plan(List.of(new Step("a1", "az1", 3_600, END, List.of(new Move("i-1", "a1", "b1", MoveKind.RELOCATE, false, null),
+                new Move("i-2", "a1", "b1", second, false, null)), false)), slackSeconds);
+    }
+
+    private static Plan plan(List<Step> steps, long slackSeconds) {
+        long end = steps.get(steps.size() - 1).end();
+        return new Plan("XSA-TEST", "ferry", true, List.of(), List.of("a1", "a2"), steps, List.of(),
+                new PlanSummary(end, end, 0, 2, 0, 0, 1, 1, slackSeconds), new LowerBound(end, List.of()));
     }
 
     private static long expected(Plan plan, double share, long minMs, long maxMs) {
@@ -76,9 +80,36 @@ class ExpectedDurationTest {
     }
 
     @Test
+    void aTimeDrawnPastTheDeadlineIsMovedToIt() {
+        // i-1 and i-2 alike: uniform over 4 h, cut at the deadline 2 h on: E = (2h)²/(2 * 4h) + 2h/2 = 1.5 h each, the later of
+        // two: P(ended by 3,600 + x + 900) = (x / 4h)² below 2 h, 1 from there: E[max] = 2h - ∫(x/4h)² dx over [0, 2h] = 2h - 2h/12
+        assertThat(expected(plan(MoveKind.RELOCATE, 14_400), 1, 0, 4 * HOUR_MS)).isCloseTo(END + 6_600, within(3L));
+        // one of them (i-2 live): 1.5 h
+        assertThat(expected(plan(MoveKind.LIVE_MIGRATE, 14_400), 1, 0, 4 * HOUR_MS)).isCloseTo(END + 5_400, within(3L));
+    }
+
+    @Test
     void halfTheTenantsReschedulingUniformlyAddTheExpectedLatestOfTwo() {
         // each extends the host by B*U*4h (B: reschedules, 1/2; U uniform): E[max of two] = 4h * (1 - ∫(1/2 + u/2)² du) = 6,000 s
         assertThat(expected(plan(MoveKind.RELOCATE, 864_000), 0.5, 0, 4 * HOUR_MS)).isCloseTo(END + 6_000, within(3L));
+    }
+
+    @Test
+    void aRescheduledStepRunsWholeAfterIt() {
+        // a step of an hour (a long live drain): moved from 3,600 s to 10,800 s, it ends an hour later
+        Plan plan = plan(List.of(new Step("a1", "az1", 3_600, 7_200, List.of(new Move("i-1", "a1", "b1", MoveKind.RELOCATE, false,
+                null), new Move("i-2", "a1", "b1", MoveKind.LIVE_MIGRATE, false, null)), false)), 86_400);
+        assertThat(expected(plan, 1, 2 * HOUR_MS, 2 * HOUR_MS)).isCloseTo(14_400L, within(2L));
+    }
+
+    @Test
+    void aRescheduledCanaryHoldsBackEveryStepAfterIt() {
+        // the canary a1 moved two hours on: a2's step, which no tenant can delay (it moves nothing), goes two hours later too
+        Plan plan = plan(List.of(new Step("a1", "az1", 3_600, END, List.of(new Move("i-1", "a1", "b1", MoveKind.RELOCATE, false, null),
+                new Move("i-2", "a1", "b1", MoveKind.LIVE_MIGRATE, false, null)), true), new Step("a2", "az1", END, 5_400, List.of(), false)),
+                86_400);
+        assertThat(expected(plan, 1, 2 * HOUR_MS, 2 * HOUR_MS)).isCloseTo(5_400L + 7_200, within(2L));
+        assertThat(expected(plan, 0, 2 * HOUR_MS, 2 * HOUR_MS)).isEqualTo(5_400L);
     }
 
     @Test
