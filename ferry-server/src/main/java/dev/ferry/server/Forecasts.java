@@ -172,6 +172,9 @@ public final class Forecasts implements AutoCloseable {
         for (LearnedModel.Stat st : stats) {
             bad |= st.n() < 0 || !(st.sum() >= 0) || Double.isInfinite(st.sum());
         }
+        for (LearnedModel.Spread sp : m.campaignSpread().values()) {
+            bad |= sp == null || sp.n() < 0 || !Double.isFinite(sp.sum()) || !(sp.squares() >= 0) || Double.isInfinite(sp.squares());
+        }
         if (bad) {
             throw Refused.invalid("the model's counts and sums must not be negative (nor early + rescheduled above notices)");
         }
@@ -201,6 +204,14 @@ public final class Forecasts implements AutoCloseable {
             tenants.put("earlyShare", t == null ? null : t.actEarly());
             tenants.put("rescheduleShare", t == null ? null : t.reschedule());
             out.put("tenants", tenants);
+            Map<String, Object> spread = new LinkedHashMap<>();
+            m.campaignSpread().forEach((q, sp) -> {
+                Map<String, Object> one = new LinkedHashMap<>();
+                one.put("campaigns", sp.n());
+                one.put("sigma", sp.sigma());
+                spread.put(q, one);
+            });
+            out.put("campaignSpread", spread);
             out.put("model", JSON.convertValue(m, Map.class)); // the sums and counts, as {@code ferry plan --model} reads them
             return out;
         });

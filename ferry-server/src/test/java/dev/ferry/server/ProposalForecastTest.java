@@ -89,18 +89,26 @@ class ProposalForecastTest {
             assertThat(f.get("p50Seconds").asLong()).as("every reboot 10 h instead of the policy's 5 minutes")
                     .isGreaterThan(plain.p50Seconds() + 35_000);
 
-            // GET's whole answer is taken back as it is
+            // GET's whole answer is taken back as it is; two campaigns whose reboots took 5 and 20 minutes spread
             TestServer.Response again = s.send("PUT", "/v1/model", s.operator, s.get("/v1/model", s.operator).body());
             assertThat(again.status()).as(again.body()).isEqualTo(200);
             assertThat(again.json().get("version").asInt()).isEqualTo(2);
+            double a = Math.log(300);
+            double b = Math.log(1200);
+            TestServer.Response spread = s.send("PUT", "/v1/model", s.operator, "{\"campaigns\": 2, \"campaignSpread\": {\"reboot\": {\"n\": 2,"
+                    + " \"sum\": " + (a + b) + ", \"squares\": " + (a * a + b * b) + "}}}");
+            assertThat(spread.status()).as(spread.body()).isEqualTo(200);
+            assertThat(spread.json().get("campaignSpread").get("reboot").get("sigma").asDouble())
+                    .isCloseTo(Math.log(4) / Math.sqrt(2), org.assertj.core.data.Offset.offset(1e-9));
             for (String bad : new String[] {"{\"campaigns\": 1, \"restartSeconds\": {\"n\": -1, \"sum\": 5}}",
+                    "{\"campaigns\": 2, \"campaignSpread\": {\"patch\": {\"n\": 2, \"sum\": 1, \"squares\": -1}}}",
                     "{\"campaigns\": 1, \"notices\": 1, \"early\": 2}", "{\"campaigns\": 1, \"reboots\": 3}", "{\"campaigns\": ",
                     "[1, 2]"}) {
                 TestServer.Response r = s.send("PUT", "/v1/model", s.operator, bad);
                 assertThat(r.status()).as(bad + ": " + r.body()).isEqualTo(400);
                 assertThat(r.body()).containsAnyOf("cannot be read", "must not be negative", "is a JSON object");
             }
-            assertThat(s.get("/v1/model", s.operator).json().get("version").asInt()).as("nothing stored").isEqualTo(2);
+            assertThat(s.get("/v1/model", s.operator).json().get("version").asInt()).as("nothing stored").isEqualTo(3);
             assertThat(s.send("PUT", "/v1/model", seeded.tenantTokens().get(0)[1], slow).status()).isEqualTo(403);
         }
     }

@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.SplittableRandom;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -129,8 +130,12 @@ public final class Forecast {
         for (int k = 0; k < s.runs(); k++) {
             Simulation.Options o = new Simulation.Options(s.seed() + k, s.faults(), tenants, false, false, null, null)
                     .withChurn(s.churn());
+            // a model that saw campaigns go at different paces: each run is one such campaign, z deviations from the usual
+            PlanningProblem run = !s.model().spreads() ? problem : new PlanningProblem(planned.fleet(), planned.advisory(),
+                    s.model().applyTo(planned.policy(), planned.fleet(), new SplittableRandom(~(s.seed() + k)).nextGaussian()),
+                    planned.start());
             runs.add(pool.submit(() -> {
-                SimulationResult r = Simulation.run(problem, plan, o);
+                SimulationResult r = Simulation.run(run, plan, o);
                 p.update(done.incrementAndGet(), total);
                 return r;
             }));

@@ -53,13 +53,13 @@ class LearnedModelTest {
                 at(400, new Fact.PhaseChanged(h0, HostPhase.VERIFYING)), // rebooted in 240 s
                 at(445, new Fact.PhaseChanged(h0, HostPhase.RETURNED)), // verified in 45 s (the simulator assumes 30 s)
                 // a transfer of 5 s a GiB of the source's bandwidth: alone (300 ms more to switch over), then while
-                // another migrates out of it too (which rolls back; 500 ms more)
+                // another migrates out of it too all along (which rolls back at the end; 500 ms more)
                 at(500, new Fact.MoveStarted(1, inst.id(), MoveKind.LIVE_MIGRATE, h0, "x", 2, false, false)),
                 ms(500_000 + t1 + 300, new Fact.MigrationMeasured(inst.id(), h0, "x", 10, t1, 2)),
                 ms(500_000 + t1 + 300, new Fact.SwitchedOver(1, inst.id(), "x", 2, 10)),
                 at(520, new Fact.MoveStarted(2, "other", MoveKind.LIVE_MIGRATE, h0, "x", 2, false, false)),
                 at(520, new Fact.MoveStarted(3, inst.id(), MoveKind.LIVE_MIGRATE, h0, "y", 3, false, false)),
-                at(521, new Fact.RolledBack(2, "other", "test", false, 2)),
+                ms(520_000 + 2 * t1 + 500, new Fact.RolledBack(2, "other", "test", false, 2)),
                 ms(520_000 + 2 * t1 + 500, new Fact.MigrationMeasured(inst.id(), h0, "y", 10, 2 * t1, 3)),
                 ms(520_000 + 2 * t1 + 500, new Fact.SwitchedOver(3, inst.id(), "y", 3, 10)),
                 at(600, new Fact.DisruptionBegan("i-a", false, MoveKind.RELOCATE)),
@@ -106,16 +106,83 @@ class LearnedModelTest {
     }
 
     @Test
-    void aForecastTimedWithAModelOfSlowRebootsTakesLonger() {
-        PlanningProblem p = new PlanningProblem(FleetCollector.generate(FleetGenerator.Options.defaults(80, 9)), ForecastTest.xsa(
+    void aMigrationThatSharedItsSourceForPartOfItsTimeIsCountedAsSharingItThatLong() {
+        var fleet = FleetCollector.generate(FleetGenerator.Options.defaults(20, 3));
+        String h0 = fleet.host(0).id();
+        var inst = fleet.instance(0);
+        double gib = inst.memoryMiB() / 1024.0;
+        // alone when it starts; another joins for the second half of its 10 s (on average 1.5 out of the source):
+        // 10 s / (GiB * 1.5), where counting the migrations out at its start said 10 s / GiB
+        LearnedModel m = LearnedModel.measure(List.of(
+                at(0, new Fact.MoveStarted(1, inst.id(), MoveKind.LIVE_MIGRATE, h0, "x", 2, false, false)),
+                at(5, new Fact.MoveStarted(2, "other", MoveKind.LIVE_MIGRATE, h0, "y", 2, false, false)),
+                at(10, new Fact.MigrationMeasured(inst.id(), h0, "x", 10, 10_000, 2)),
+                at(10, new Fact.SwitchedOver(1, inst.id(), "x", 2, 10))), fleet);
+        assertThat(m.migrationSecondsPerGiB().mean()).isCloseTo(10 / (gib * 1.5), org.assertj.core.data.Offset.offset(1e-9));
+    }
+
+    @Test
+    void campaignsAtDifferentPacesSpreadTheirQuantitiesAndAUsualCampaignKeepsTheMeans() {
+        var fleet = FleetCollector.generate(FleetGenerator.Options.defaults(20, 3));
+        String h0 = fleet.host(0).id();
+        java.util.function.LongFunction<LearnedModel> patchedIn = sec -> LearnedModel.measure(List.of(
+                at(0, new Fact.PhaseChanged(h0, HostPhase.PATCHING)), at(sec, new Fact.PhaseChanged(h0, HostPhase.REBOOTING))), fleet);
+        LearnedModel one = patchedIn.apply(10);
+        assertThat(one.sigma("patch")).as("one campaign: no spread known").isZero();
+        assertThat(one.spreads()).isFalse();
+        LearnedModel two = one.plus(patchedIn.apply(40));
+        // ln 10 and ln 40: their sample standard deviation is ln 4 / sqrt 2
+        assertThat(two.sigma("patch")).isCloseTo(Math.log(4) / Math.sqrt(2), org.assertj.core.data.Offset.offset(1e-9));
+        assertThat(two.sigma("reboot")).isZero();
+        assertThat(two.spreads()).isTrue();
+        assertThat(two.applyTo(Policy.DEFAULTS, fleet, 0).durations().patch()).as("the usual campaign: the mean, 25 s")
+                .isEqualTo(Duration.ofSeconds(25));
+        assertThat(two.applyTo(Policy.DEFAULTS, fleet, 1).durations().patch().toMillis())
+                .isEqualTo(Math.round(25_000 * Math.exp(Math.log(4) / Math.sqrt(2))));
+        assertThat(one.plus(patchedIn.apply(10)).spreads()).as("two campaigns at the same pace").isFalse();
+    }
+
+    /** 80 generated hosts, the default policy, a disclosure six days on. */
+    private static PlanningProblem eightyHosts() {
+        return new PlanningProblem(FleetCollector.generate(FleetGenerator.Options.defaults(80, 9)), ForecastTest.xsa(
                 ForecastTest.START.plus(Duration.ofDays(6))), Policy.DEFAULTS, ForecastTest.START);
-        Plan plan = new FerryStrategy().plan(p);
-        java.util.Map<String, LearnedModel.Stat> slow = new java.util.TreeMap<>();
+    }
+
+    /** A model of {@code campaigns} campaigns that measured only reboots, {@code n} of them adding up to {@code sum} on every host model. */
+    private static LearnedModel reboots(PlanningProblem p, int campaigns, long n, double sum, java.util.Map<String, LearnedModel.Spread> spread) {
+        java.util.Map<String, LearnedModel.Stat> byModel = new java.util.TreeMap<>();
         for (var h : p.fleet().hosts()) {
-            slow.put(h.cpuModel(), new LearnedModel.Stat(1, 3600)); // an hour a reboot: twelve times the policy's 5 minutes
+            byModel.put(h.cpuModel(), new LearnedModel.Stat(n, sum));
         }
-        LearnedModel model = new LearnedModel(1, java.util.Map.of(), slow, java.util.Map.of(), LearnedModel.Stat.NONE, LearnedModel.Stat.NONE,
-                LearnedModel.Stat.NONE, 0, 0, 0);
+        return new LearnedModel(campaigns, java.util.Map.of(), byModel, java.util.Map.of(), LearnedModel.Stat.NONE, LearnedModel.Stat.NONE,
+                LearnedModel.Stat.NONE, 0, 0, 0, spread);
+    }
+
+    @Test
+    void aModelThatSawCampaignsGoAtDifferentPacesWidensTheForecastAroundTheSameMiddle() {
+        PlanningProblem p = eightyHosts();
+        Plan plan = new FerryStrategy().plan(p);
+        double steady = Math.log(600); // two campaigns, ten minutes a reboot on average
+        double slow = Math.log(1200);
+        double fast = Math.log(300); // or one campaign at five minutes, one at twenty
+        LearnedModel same = reboots(p, 2, 2, 1200, java.util.Map.of("reboot", new LearnedModel.Spread(2, 2 * steady, 2 * steady * steady)));
+        LearnedModel spread = reboots(p, 2, 2, 1200, java.util.Map.of("reboot", new LearnedModel.Spread(2, fast + slow,
+                fast * fast + slow * slow)));
+        java.util.function.Function<LearnedModel, Forecast.Outcome> forecast = m -> Forecast.run(p, plan, new FerryStrategy(),
+                new Forecast.Settings(60, 1, FaultSpec.NONE, TenantModel.PASSIVE, ChurnModel.NONE, false, 0, m), null).outcome();
+        Forecast.Outcome a = forecast.apply(same);
+        Forecast.Outcome b = forecast.apply(spread);
+        assertThat(forecast.apply(reboots(p, 2, 2, 1200, null))).as("no spread known: as before").isEqualTo(a);
+        assertThat(b.p99Seconds() - b.p10Seconds()).as("the band widens").isGreaterThan(2 * (a.p99Seconds() - a.p10Seconds()));
+        assertThat(b.p10Seconds()).isLessThan(a.p10Seconds());
+        assertThat(b.p99Seconds()).isGreaterThan(a.p99Seconds());
+    }
+
+    @Test
+    void aForecastTimedWithAModelOfSlowRebootsTakesLonger() {
+        PlanningProblem p = eightyHosts();
+        Plan plan = new FerryStrategy().plan(p);
+        LearnedModel model = reboots(p, 1, 1, 3600, null); // an hour a reboot: twelve times the policy's 5 minutes
         Forecast.Outcome plain = Forecast.run(p, plan, new FerryStrategy(), new Forecast.Settings(20, 1, FaultSpec.NONE,
                 TenantModel.PASSIVE, ChurnModel.NONE, false, 0, LearnedModel.EMPTY), null).outcome();
         Forecast.Outcome learnt = Forecast.run(p, plan, new FerryStrategy(), new Forecast.Settings(20, 1, FaultSpec.NONE,
