@@ -172,11 +172,15 @@ public final class Forecasts implements AutoCloseable {
         for (LearnedModel.Stat st : stats) {
             bad |= st.n() < 0 || !(st.sum() >= 0) || Double.isInfinite(st.sum());
         }
-        for (LearnedModel.Spread sp : m.campaignSpread().values()) {
-            bad |= sp == null || sp.n() < 0 || !Double.isFinite(sp.sum()) || !(sp.squares() >= 0) || Double.isInfinite(sp.squares());
+        for (var e : m.campaignSpread().entrySet()) {
+            LearnedModel.Spread sp = e.getValue();
+            bad |= !LearnedModel.QUANTITIES.contains(e.getKey()) || sp.n() < 0 || sp.n() > m.campaigns() || !Double.isFinite(sp.sum())
+                    || !(sp.squares() >= 0) || Double.isInfinite(sp.squares()) || !(sp.sigma() <= LearnedModel.MAX_SIGMA);
         }
         if (bad) {
-            throw Refused.invalid("the model's counts and sums must not be negative (nor early + rescheduled above notices)");
+            throw Refused.invalid("the model's counts and sums must not be negative (nor early + rescheduled above notices), and a"
+                    + " campaignSpread names one of " + LearnedModel.QUANTITIES + ", over at most the model's campaigns, with a"
+                    + " sigma of at most " + LearnedModel.MAX_SIGMA);
         }
         return m;
     }

@@ -102,11 +102,14 @@ class ProposalForecastTest {
                     .isCloseTo(Math.log(4) / Math.sqrt(2), org.assertj.core.data.Offset.offset(1e-9));
             for (String bad : new String[] {"{\"campaigns\": 1, \"restartSeconds\": {\"n\": -1, \"sum\": 5}}",
                     "{\"campaigns\": 2, \"campaignSpread\": {\"patch\": {\"n\": 2, \"sum\": 1, \"squares\": -1}}}",
+                    "{\"campaigns\": 2, \"campaignSpread\": {\"patch\": {\"n\": 2, \"sum\": 0, \"squares\": 1000000}}}",
+                    "{\"campaigns\": 2, \"campaignSpread\": {\"migrationPerGib\": {\"n\": 2, \"sum\": 0, \"squares\": 1}}}",
+                    "{\"campaigns\": 2, \"campaignSpread\": {\"patch\": null}}",
                     "{\"campaigns\": 1, \"notices\": 1, \"early\": 2}", "{\"campaigns\": 1, \"reboots\": 3}", "{\"campaigns\": ",
                     "[1, 2]"}) {
                 TestServer.Response r = s.send("PUT", "/v1/model", s.operator, bad);
                 assertThat(r.status()).as(bad + ": " + r.body()).isEqualTo(400);
-                assertThat(r.body()).containsAnyOf("cannot be read", "must not be negative", "is a JSON object");
+                assertThat(r.body()).containsAnyOf("cannot be read", "must not be negative", "is a JSON object", "a campaignSpread names");
             }
             assertThat(s.get("/v1/model", s.operator).json().get("version").asInt()).as("nothing stored").isEqualTo(3);
             assertThat(s.send("PUT", "/v1/model", seeded.tenantTokens().get(0)[1], slow).status()).isEqualTo(403);

@@ -23,8 +23,9 @@ import java.util.TreeMap;
  * What finished campaigns measured, kept as sums and counts so that each campaign adds to them: a
  * host's patch, reboot and verification time per host model (its {@code cpuModel}), a live
  * migration's transfer time per GiB of its source's bandwidth (the hypervisor's own total time,
- * divided by how many migrations out of that source shared it, on average over the migration's
- * time, as the simulator shares a host's bandwidth) and its overhead (start to switch-over, less the transfer), a guest's restart (a
+ * divided by its GiB and by how many migrations out of that source shared it, on average from its
+ * start to its measurement: an approximation — the simulator fixes a migration's share at its start,
+ * real hypervisors share as they go) and its overhead (start to switch-over, less the transfer), a guest's restart (a
  * relocation's disruption, stop to running again), and how tenants answered notices of non-live
  * moves (acted early, rescheduled). A host whose verification restarts guests rebooted in place
  * gives no verification time (the simulator adds their restart to it). {@link #applyTo} puts the measured means in a policy's durations
@@ -78,17 +79,21 @@ public record LearnedModel(int campaigns, Map<String, Stat> patchSecondsByHostMo
             return new Spread(n + o.n, sum + o.sum, squares + o.squares);
         }
 
-        /** The standard deviation of the log of a campaign's mean (the sample's, n − 1); 0 below two campaigns. */
+        /** The standard deviation of the log of a campaign's mean (the sample's, n − 1); 0 below two campaigns, and for rounding's residue. */
         public double sigma() {
             if (n < 2) {
                 return 0;
             }
-            return Math.sqrt(Math.max(0, (squares - sum * sum / n) / (n - 1)));
+            double sigma = Math.sqrt(Math.max(0, (squares - sum * sum / n) / (n - 1)));
+            return sigma < 1e-6 ? 0 : sigma;
         }
     }
 
+    /** The largest spread a model may hold: one standard deviation 20 times the mean (an imported one above it is refused). */
+    public static final double MAX_SIGMA = 3;
+
     /** The quantities whose spread from campaign to campaign is kept. */
-    static final List<String> QUANTITIES = List.of("patch", "reboot", "verify", "migrationPerGiB", "migrationOverhead", "restart");
+    public static final List<String> QUANTITIES = List.of("patch", "reboot", "verify", "migrationPerGiB", "migrationOverhead", "restart");
 
     public static final LearnedModel EMPTY = new LearnedModel(0, Map.of(), Map.of(), Map.of(), Stat.NONE, Stat.NONE, Stat.NONE, 0, 0, 0,
             Map.of());
@@ -101,7 +106,8 @@ public record LearnedModel(int campaigns, Map<String, Stat> patchSecondsByHostMo
         migrationSecondsPerGiB = migrationSecondsPerGiB == null ? Stat.NONE : migrationSecondsPerGiB;
         migrationOverheadSeconds = migrationOverheadSeconds == null ? Stat.NONE : migrationOverheadSeconds;
         restartSeconds = restartSeconds == null ? Stat.NONE : restartSeconds;
-        campaignSpread = campaignSpread == null ? Map.of() : java.util.Collections.unmodifiableMap(new TreeMap<>(campaignSpread));
+        // (Map.copyOf refuses a null inside, as the other maps do; the order is kept for the JSON)
+        campaignSpread = campaignSpread == null ? Map.of() : java.util.Collections.unmodifiableMap(new TreeMap<>(Map.copyOf(campaignSpread)));
     }
 
     /** This model with another's measurements added. */
@@ -330,7 +336,7 @@ public record LearnedModel(int campaigns, Map<String, Stat> patchSecondsByHostMo
         if (mean == null || z == 0) {
             return mean; // (not a conditional expression: it would unbox a null)
         }
-        return mean * Math.exp(z * sigma(quantity));
+        return mean * Math.exp(Math.max(-10, Math.min(10, z * sigma(quantity)))); // (bounded: a factor, never 0 or infinite)
     }
 
     private static Double overFleet(Map<String, Stat> byModel, Fleet fleet) {

@@ -87,6 +87,14 @@ class LearnedModelTest {
         assertThat(m.migrationOverheadSeconds()).isEqualTo(new LearnedModel.Stat(2, 0.8));
         assertThat(m.restartSeconds()).isEqualTo(new LearnedModel.Stat(1, 90));
         assertThat(m.tenants(TenantModel.DEFAULT)).isEqualTo(new TenantModel(0.25, 0.25));
+        // each quantity's campaign mean, as its log, for the spread from campaign to campaign
+        assertThat(m.campaignSpread()).containsOnlyKeys(LearnedModel.QUANTITIES);
+        java.util.Map<String, Double> means = java.util.Map.of("patch", 60.0, "reboot", 240.0, "verify", 45.0, "migrationPerGiB",
+                m.migrationSecondsPerGiB().mean(), "migrationOverhead", 0.4, "restart", 90.0);
+        means.forEach((q, mean) -> assertThat(m.campaignSpread().get(q)).as(q).satisfies(sp -> {
+            assertThat(sp.n()).isEqualTo(1);
+            assertThat(sp.sum()).isCloseTo(Math.log(mean), org.assertj.core.data.Offset.offset(1e-9));
+        }));
 
         Policy p = m.applyTo(Policy.DEFAULTS, fleet);
         assertThat(p.durations().patch()).isEqualTo(Duration.ofSeconds(60));
@@ -140,6 +148,19 @@ class LearnedModelTest {
         assertThat(two.applyTo(Policy.DEFAULTS, fleet, 1).durations().patch().toMillis())
                 .isEqualTo(Math.round(25_000 * Math.exp(Math.log(4) / Math.sqrt(2))));
         assertThat(one.plus(patchedIn.apply(10)).spreads()).as("two campaigns at the same pace").isFalse();
+
+        // each quantity's spread scales its own figure: a migration's spread, only the bandwidth
+        double a = Math.log(4);
+        double b = Math.log(16); // 4 and 16 s a GiB: a mean of 10
+        LearnedModel migrations = new LearnedModel(2, java.util.Map.of(), java.util.Map.of(), java.util.Map.of(), new LearnedModel.Stat(2, 20),
+                LearnedModel.Stat.NONE, LearnedModel.Stat.NONE, 0, 0, 0, java.util.Map.of("migrationPerGiB", new LearnedModel.Spread(2, a + b,
+                a * a + b * b)));
+        Policy usual = migrations.applyTo(Policy.DEFAULTS, fleet, 0);
+        Policy slower = migrations.applyTo(Policy.DEFAULTS, fleet, 1);
+        assertThat(usual.liveMigration().bandwidthMiBps()).isCloseTo(102.4, org.assertj.core.data.Offset.offset(1e-9));
+        assertThat(slower.liveMigration().bandwidthMiBps()).isCloseTo(102.4 / Math.exp(Math.log(4) / Math.sqrt(2)),
+                org.assertj.core.data.Offset.offset(1e-9));
+        assertThat(slower.durations()).isEqualTo(usual.durations());
     }
 
     /** 80 generated hosts, the default policy, a disclosure six days on. */
@@ -159,7 +180,7 @@ class LearnedModelTest {
     }
 
     @Test
-    void aModelThatSawCampaignsGoAtDifferentPacesWidensTheForecastAroundTheSameMiddle() {
+    void aModelThatSawCampaignsGoAtDifferentPacesWidensTheForecast() {
         PlanningProblem p = eightyHosts();
         Plan plan = new FerryStrategy().plan(p);
         double steady = Math.log(600); // two campaigns, ten minutes a reboot on average
