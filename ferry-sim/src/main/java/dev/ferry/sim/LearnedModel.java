@@ -112,17 +112,12 @@ public record LearnedModel(int campaigns, Map<String, Stat> patchSecondsByHostMo
 
     /** This model with another's measurements added. */
     public LearnedModel plus(LearnedModel o) {
-        return new LearnedModel(campaigns + o.campaigns, merge(patchSecondsByHostModel, o.patchSecondsByHostModel),
-                merge(rebootSecondsByHostModel, o.rebootSecondsByHostModel), merge(verifySecondsByHostModel, o.verifySecondsByHostModel),
+        return new LearnedModel(campaigns + o.campaigns, merge(patchSecondsByHostModel, o.patchSecondsByHostModel, Stat::plus),
+                merge(rebootSecondsByHostModel, o.rebootSecondsByHostModel, Stat::plus),
+                merge(verifySecondsByHostModel, o.verifySecondsByHostModel, Stat::plus),
                 migrationSecondsPerGiB.plus(o.migrationSecondsPerGiB), migrationOverheadSeconds.plus(o.migrationOverheadSeconds),
                 restartSeconds.plus(o.restartSeconds), notices + o.notices, early + o.early, rescheduled + o.rescheduled,
-                mergeSpread(campaignSpread, o.campaignSpread));
-    }
-
-    private static Map<String, Spread> mergeSpread(Map<String, Spread> a, Map<String, Spread> b) {
-        Map<String, Spread> out = new TreeMap<>(a);
-        b.forEach((k, v) -> out.merge(k, v, Spread::plus));
-        return out;
+                merge(campaignSpread, o.campaignSpread, Spread::plus));
     }
 
     /** The spread of {@code quantity} from campaign to campaign: the standard deviation of the log of a campaign's mean (0: none known). */
@@ -136,9 +131,9 @@ public record LearnedModel(int campaigns, Map<String, Stat> patchSecondsByHostMo
         return campaignSpread.values().stream().anyMatch(s -> s.sigma() > 0);
     }
 
-    private static Map<String, Stat> merge(Map<String, Stat> a, Map<String, Stat> b) {
-        Map<String, Stat> out = new TreeMap<>(a);
-        b.forEach((k, v) -> out.merge(k, v, Stat::plus));
+    private static <T> Map<String, T> merge(Map<String, T> a, Map<String, T> b, java.util.function.BinaryOperator<T> plus) {
+        Map<String, T> out = new TreeMap<>(a);
+        b.forEach((k, v) -> out.merge(k, v, plus));
         return out;
     }
 
